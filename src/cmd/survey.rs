@@ -1,0 +1,360 @@
+//! `cxstat survey FILE`: CSAT, NPS and CES with confidence intervals, per group.
+//!
+//! Usage: cxstat survey responses.csv [--by segment] [--period month] [--from D] [--to D]
+//!        [--csat-scale 1-5 --csat-top 2] [--ces-scale 1-7] [--na-values 0,-99] [--strict]
+//!        [--format table|csv|json|markdown] [-o FILE]
+
+use anyhow::Result;
+use chrono::NaiveDate;
+
+use crate::cli::{NpsInterval, SurveyArgs};
+use crate::cmd::{open_input, satisfaction_spec, Opened};
+use crate::error::{data_err, usage};
+use crate::input::roles::{list_headers, resolve_group_column, Role};
+use crate::metrics::grouping::{arrange, Group, Grouping, ResultRow, RowKind};
+use crate::metrics::satisfaction::{
+    aggregate, invalid_examples, summarise, Metric, SatisfactionCounts, SatisfactionSpec, SatisfactionSummary,
+};
+use crate::output::{choose_format, emit, Cell, Report, Table};
+use crate::stats::intervals::{Interval, NpsMethod};
+use crate::Io;
+
+/// How many invalid rows are quoted per column.
+const EXAMPLES: u32 = 5;
+
+/// Everything `survey` needs, validated.
+struct Plan {
+    spec: SatisfactionSpec,
+    grouping: Grouping,
+    confidence: f64,
+    nps_method: NpsMethod,
+    min_n: u64,
+    totals: bool,
+}
+
+/// Runs `cxstat survey`.
+pub fn run(args: &SurveyArgs, io: &mut Io) -> Result<()> {
+    let format = choose_format(args.output.format, args.output.output.as_deref(), io.stdout_is_terminal);
+    let opened = open_input(&args.input, io)?;
+    let plan = plan(args, &opened)?;
+    let data = &opened.data;
+    let groups = aggregate(data, &plan.spec, &plan.grouping)?;
+    check_invalid(&opened, &plan, &groups, args.strict, io)?;
+    let undated: f64 = groups.iter().filter(|g| !g.dated).map(|g| g.counts.n).sum();
+    if undated > 0.0 {
+        io.warn(&format!(
+            "{}: {undated} rows have no valid date in '{}' and were left out",
+            data.name,
+            plan.grouping.date.as_deref().unwrap_or("")
+        ));
+    }
+    let rows = arrange(&groups, plan.totals);
+    let in_scope: SatisfactionCounts = rows.iter().filter(|r| r.kind == RowKind::Group).fold(
+        SatisfactionCounts::default(),
+        |mut acc, r| {
+            acc += r.counts;
+            acc
+        },
+    );
+    if in_scope.n == 0.0 {
+        return Err(data_err(format!("{}: no responses to compute (no data rows in scope)", data.name)));
+    }
+    if in_scope.csat_n + in_scope.nps_n + in_scope.ces_n == 0.0 {
+        return Err(data_err(format!("{}: no valid CSAT, NPS or CES answers to compute", data.name)));
+    }
+    let report = build_report(&rows, &plan, &opened);
+    emit(&report, format, args.output.output.as_deref(), &mut *io.stdout)
+}
+
+fn parse_date(flag: &str, text: &Option<String>) -> Result<Option<NaiveDate>> {
+    text.as_deref()
+        .map(|t| {
+            NaiveDate::parse_from_str(t.trim(), "%Y-%m-%d")
+                .or_else(|_| NaiveDate::parse_from_str(t.trim(), "%Y/%m/%d"))
+                .map_err(|_| usage(format!("{flag} takes a date as YYYY-MM-DD; got '{t}'")))
+        })
+        .transpose()
+}
+
+fn plan(args: &SurveyArgs, opened: &Opened) -> Result<Plan> {
+    let defaults = &opened.config.survey;
+    let headers = &opened.data.headers;
+    let spec = satisfaction_spec(&args.scales, &args.input, opened)?;
+    if spec.csat.is_none() && spec.nps.is_none() && spec.ces.is_none() {
+        return Err(data_err(format!(
+            "{}: no CSAT, NPS or CES column found; headers found: {}. Map one with --col csat=HEADER \
+             (or nps=, ces=), or in the config's [columns] table",
+            opened.data.name,
+            list_headers(headers)
+        )));
+    }
+    let confidence = args.confidence.or(defaults.confidence).unwrap_or(0.95);
+    if !(confidence > 0.0 && confidence < 1.0) {
+        return Err(usage(format!("--confidence must be between 0 and 1 (e.g. 0.95); got {confidence}")));
+    }
+    let (from, to) = (parse_date("--from", &args.from)?, parse_date("--to", &args.to)?);
+    if let (Some(f), Some(t)) = (from, to) {
+        if f > t {
+            return Err(usage(format!("--from {f} is after --to {t}")));
+        }
+    }
+    let mut grouping = Grouping { period: args.period, from, to, ..Default::default() };
+    if grouping.uses_date() {
+        let Some(date) = opened.roles.get(Role::Date) else {
+            return Err(data_err(format!(
+                "{}: --period/--from/--to need a date column and none was found; headers found: {}. \
+                 Map one with --col date=HEADER",
+                opened.data.name,
+                list_headers(headers)
+            )));
+        };
+        grouping.date = Some(date.to_string());
+    }
+    for name in &args.by {
+        grouping.by.push(resolve_group_column(headers, &opened.roles, name)?);
+    }
+    let nps_method = match args.nps_interval.or(defaults.nps_interval).unwrap_or(NpsInterval::Wald) {
+        NpsInterval::Wald => NpsMethod::Wald,
+        NpsInterval::AdjustedWald => NpsMethod::AdjustedWald,
+    };
+    Ok(Plan {
+        spec,
+        grouping,
+        confidence,
+        nps_method,
+        min_n: args.min_n.or(defaults.min_n).unwrap_or(30),
+        totals: !args.no_total,
+    })
+}
+
+/// Reports invalid values per column on stderr (first rows quoted); under `--strict` they are an error.
+fn check_invalid(
+    opened: &Opened,
+    plan: &Plan,
+    groups: &[Group<SatisfactionCounts>],
+    strict: bool,
+    io: &mut Io,
+) -> Result<()> {
+    let mut invalid = crate::metrics::satisfaction::InvalidCounts::default();
+    for g in groups {
+        invalid += g.counts.invalid;
+    }
+    let spec = &plan.spec;
+    let checks = [
+        (Some(Metric::Csat), invalid.csat, spec.csat.as_ref().map(|c| (c.header.clone(), format!("whole numbers {}", c.scale)))),
+        (Some(Metric::Nps), invalid.nps, spec.nps.as_ref().map(|c| (c.header.clone(), format!("whole numbers {}", c.scale)))),
+        (Some(Metric::Ces), invalid.ces, spec.ces.as_ref().map(|c| (c.header.clone(), format!("whole numbers {}", c.scale)))),
+        (None, invalid.date, plan.grouping.date.clone().map(|d| (d, "a date such as 2026-10-03".to_string()))),
+    ];
+    let mut messages = Vec::new();
+    for (metric, count, column) in checks {
+        let Some((header, expected)) = column else { continue };
+        if count == 0 {
+            continue;
+        }
+        let examples = invalid_examples(&opened.data, spec, &plan.grouping, metric, EXAMPLES)?;
+        let quoted: Vec<String> = examples.iter().map(|(row, value)| format!("row {row}: '{value}'")).collect();
+        let more = if count > examples.len() as u64 { ", …" } else { "" };
+        messages.push(format!(
+            "{}: column '{header}': {count} invalid value{} (expected {expected}; excluded): {}{more}",
+            opened.data.name,
+            if count == 1 { "" } else { "s" },
+            quoted.join(", ")
+        ));
+    }
+    if messages.is_empty() {
+        return Ok(());
+    }
+    if strict {
+        return Err(data_err(format!("invalid values (--strict):\n  {}", messages.join("\n  "))));
+    }
+    for m in &messages {
+        io.warn(m);
+    }
+    Ok(())
+}
+
+const TOTAL: &str = "Total";
+const BLANK: &str = "(blank)";
+
+/// The label cells of a row: period and `--by` values, with "Total" on total rows.
+fn key_cells(row: &ResultRow<SatisfactionCounts>, plan: &Plan) -> Vec<Cell> {
+    let mut cells = Vec::new();
+    if plan.grouping.period.is_some() {
+        cells.push(Cell::Text(match row.kind {
+            RowKind::Total => TOTAL.to_string(),
+            _ => row.key.period.clone().unwrap_or_else(|| BLANK.to_string()),
+        }));
+    }
+    for value in &row.key.by {
+        cells.push(Cell::Text(match row.kind {
+            RowKind::Group => value.clone().unwrap_or_else(|| BLANK.to_string()),
+            _ => TOTAL.to_string(),
+        }));
+    }
+    cells
+}
+
+fn key_columns(plan: &Plan) -> Vec<String> {
+    let mut columns = Vec::new();
+    if plan.grouping.period.is_some() {
+        columns.push("period".to_string());
+    }
+    columns.extend(plan.grouping.by.iter().cloned());
+    columns
+}
+
+fn low(i: Option<Interval>) -> Cell {
+    Cell::num(i.map(|i| i.low), 1)
+}
+
+fn high(i: Option<Interval>) -> Cell {
+    Cell::num(i.map(|i| i.high), 1)
+}
+
+fn machine_table(rows: &[ResultRow<SatisfactionCounts>], summaries: &[SatisfactionSummary], plan: &Plan) -> Table {
+    let spec = &plan.spec;
+    let mut columns = key_columns(plan);
+    columns.extend(["n", "low_base"].map(String::from));
+    if spec.csat.is_some() {
+        columns.extend(["csat_n", "csat_pct", "csat_low", "csat_high", "csat_mean"].map(String::from));
+    }
+    if spec.nps.is_some() {
+        columns.extend(
+            ["nps_n", "promoters_pct", "passives_pct", "detractors_pct", "nps", "nps_moe", "nps_low", "nps_high"]
+                .map(String::from),
+        );
+    }
+    if spec.ces.is_some() {
+        columns.extend(["ces_n", "ces_mean", "ces_low", "ces_high", "ces_easy_pct"].map(String::from));
+    }
+    let rows = rows
+        .iter()
+        .zip(summaries)
+        .map(|(row, s)| {
+            let c = &row.counts;
+            let mut cells = key_cells(row, plan);
+            cells.extend([Cell::Int(c.n as i64), Cell::Bool((c.n as u64) < plan.min_n)]);
+            if spec.csat.is_some() {
+                cells.extend([
+                    Cell::Int(c.csat_n as i64),
+                    Cell::num(s.csat_pct, 1),
+                    low(s.csat_ci),
+                    high(s.csat_ci),
+                    Cell::num(s.csat_mean, 2),
+                ]);
+            }
+            if spec.nps.is_some() {
+                cells.extend([
+                    Cell::Int(c.nps_n as i64),
+                    Cell::num(s.promoters_pct, 1),
+                    Cell::num(s.passives_pct, 1),
+                    Cell::num(s.detractors_pct, 1),
+                    Cell::num(s.nps, 1),
+                    Cell::num(s.nps_margin, 1),
+                    low(s.nps_ci),
+                    high(s.nps_ci),
+                ]);
+            }
+            if spec.ces.is_some() {
+                cells.extend([
+                    Cell::Int(c.ces_n as i64),
+                    Cell::num(s.ces_mean, 2),
+                    Cell::num(s.ces_ci.map(|i| i.low), 2),
+                    Cell::num(s.ces_ci.map(|i| i.high), 2),
+                    Cell::num(s.ces_easy_pct, 1),
+                ]);
+            }
+            cells
+        })
+        .collect();
+    Table { columns, rows }
+}
+
+/// "82.4 (80.1–84.5)", or "–" when not computable.
+fn with_interval(value: Option<f64>, interval: Option<Interval>, decimals: usize, signed: bool) -> Cell {
+    let Some(v) = value else { return Cell::Null };
+    let v = if signed { format!("{v:+.decimals$}") } else { format!("{v:.decimals$}") };
+    Cell::Text(match interval {
+        Some(i) => format!("{v} ({:.decimals$}–{:.decimals$})", i.low, i.high),
+        None => v,
+    })
+}
+
+fn human_table(rows: &[ResultRow<SatisfactionCounts>], summaries: &[SatisfactionSummary], plan: &Plan) -> Table {
+    let spec = &plan.spec;
+    let level = format!("{}%", (plan.confidence * 100.0 * 10.0).round() / 10.0);
+    let mut columns = key_columns(plan);
+    columns.push("n".to_string());
+    if let Some(csat) = &spec.csat {
+        let boxes = csat.scale.high - spec.csat_top_min + 1;
+        columns.push(format!("CSAT top-{boxes} % ({level} CI)"));
+        columns.push("CSAT mean".to_string());
+    }
+    if spec.nps.is_some() {
+        columns.extend([format!("NPS ({level} CI)"), "Prom %".into(), "Pass %".into(), "Detr %".into()]);
+    }
+    if spec.ces.is_some() {
+        columns.extend([format!("CES mean ({level} CI)"), "CES easy %".into()]);
+    }
+    columns.push("note".to_string());
+    let rows = rows
+        .iter()
+        .zip(summaries)
+        .map(|(row, s)| {
+            let mut cells = key_cells(row, plan);
+            cells.push(Cell::Int(row.counts.n as i64));
+            if spec.csat.is_some() {
+                cells.push(with_interval(s.csat_pct, s.csat_ci, 1, false));
+                cells.push(Cell::num(s.csat_mean, 2));
+            }
+            if spec.nps.is_some() {
+                cells.push(with_interval(s.nps, s.nps_ci, 1, true));
+                cells.extend([Cell::num(s.promoters_pct, 1), Cell::num(s.passives_pct, 1), Cell::num(s.detractors_pct, 1)]);
+            }
+            if spec.ces.is_some() {
+                cells.push(with_interval(s.ces_mean, s.ces_ci, 2, false));
+                cells.push(Cell::num(s.ces_easy_pct, 1));
+            }
+            let low_base = (row.counts.n as u64) < plan.min_n;
+            cells.push(Cell::Text(if low_base { format!("low base (n < {})", plan.min_n) } else { String::new() }));
+            cells
+        })
+        .collect();
+    Table { columns, rows }
+}
+
+fn caption(plan: &Plan, opened: &Opened) -> Vec<String> {
+    let spec = &plan.spec;
+    let mut parts = vec![opened.data.name.clone()];
+    if let Some(c) = &spec.csat {
+        parts.push(format!("CSAT '{}' {} (satisfied ≥ {})", c.header, c.scale, spec.csat_top_min));
+    }
+    if let Some(c) = &spec.nps {
+        parts.push(format!("NPS '{}' 0–10", c.header));
+    }
+    if let Some(c) = &spec.ces {
+        parts.push(format!("CES '{}' {} (easy ≥ {})", c.header, c.scale, spec.ces_easy_min));
+    }
+    let mut lines = vec![parts.join(" · ")];
+    match (plan.grouping.from, plan.grouping.to) {
+        (None, None) => {}
+        (f, t) => lines.push(format!(
+            "dates {} to {}",
+            f.map_or("start".to_string(), |d| d.to_string()),
+            t.map_or("end".to_string(), |d| d.to_string())
+        )),
+    }
+    lines
+}
+
+fn build_report(rows: &[ResultRow<SatisfactionCounts>], plan: &Plan, opened: &Opened) -> Report {
+    let summaries: Vec<SatisfactionSummary> =
+        rows.iter().map(|r| summarise(&r.counts, plan.confidence, plan.nps_method)).collect();
+    Report {
+        machine: machine_table(rows, &summaries, plan),
+        human: human_table(rows, &summaries, plan),
+        caption: caption(plan, opened),
+        ..Default::default()
+    }
+}

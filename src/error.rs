@@ -1,0 +1,108 @@
+//! Domain errors and the exit codes they map to: the exit code is a public interface.
+
+use std::fmt;
+
+/// Documented exit statuses (sysexits-style where one exists).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exit {
+    /// Success.
+    Ok = 0,
+    /// The run failed for a reason not covered below.
+    Failure = 1,
+    /// Wrong command-line usage or configuration.
+    Usage = 2,
+    /// A threshold alert fired (reserved for `--fail-under` / `--fail-over`).
+    Alert = 3,
+    /// Bad input data: invalid values under `--strict`, or nothing valid to compute.
+    DataErr = 65,
+    /// An input file is missing or unreadable.
+    NoInput = 66,
+    /// An output could not be written.
+    IoErr = 74,
+}
+
+impl Exit {
+    /// The numeric process exit status.
+    pub fn code(self) -> u8 {
+        self as u8
+    }
+}
+
+/// An error that carries its exit code; anything else in an error chain exits 1.
+#[derive(Debug)]
+pub struct CxError {
+    pub exit: Exit,
+    pub message: String,
+}
+
+impl fmt::Display for CxError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for CxError {}
+
+fn err(exit: Exit, message: impl Into<String>) -> anyhow::Error {
+    CxError { exit, message: message.into() }.into()
+}
+
+/// Bad data (exit 65).
+pub fn data_err(message: impl Into<String>) -> anyhow::Error {
+    err(Exit::DataErr, message)
+}
+
+/// Missing or unreadable input (exit 66).
+pub fn no_input(message: impl Into<String>) -> anyhow::Error {
+    err(Exit::NoInput, message)
+}
+
+/// Usage or configuration error (exit 2).
+pub fn usage(message: impl Into<String>) -> anyhow::Error {
+    err(Exit::Usage, message)
+}
+
+/// Output could not be written (exit 74).
+pub fn io_err(message: impl Into<String>) -> anyhow::Error {
+    err(Exit::IoErr, message)
+}
+
+/// True when the error is a closed stdout pipe (`cxstat … | head`), which is not a failure.
+pub fn is_broken_pipe(error: &anyhow::Error) -> bool {
+    error.chain().any(|cause| {
+        cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}
+
+/// The exit status for an error: the first `CxError` in its chain decides, else 1.
+pub fn exit_for(error: &anyhow::Error) -> Exit {
+    if is_broken_pipe(error) {
+        return Exit::Ok;
+    }
+    error
+        .chain()
+        .find_map(|cause| cause.downcast_ref::<CxError>().map(|e| e.exit))
+        .unwrap_or(Exit::Failure)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use anyhow::Context;
+
+    #[test]
+    fn exit_code_survives_context() {
+        let e = Err::<(), _>(data_err("bad")).context("reading x.csv").unwrap_err();
+        assert_eq!(exit_for(&e), Exit::DataErr);
+        assert_eq!(exit_for(&anyhow::anyhow!("plain")), Exit::Failure);
+    }
+
+    #[test]
+    fn broken_pipe_is_success() {
+        let io = std::io::Error::new(std::io::ErrorKind::BrokenPipe, "pipe");
+        let e = anyhow::Error::new(io).context("writing stdout");
+        assert_eq!(exit_for(&e), Exit::Ok);
+    }
+}

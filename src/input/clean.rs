@@ -1,0 +1,156 @@
+//! Validation as polars expressions: raw text columns become typed values plus an
+//! "invalid" flag per row, vectorised. Blank and `--na-values` mean "not answered".
+
+use anyhow::Result;
+use polars::prelude::*;
+
+use crate::error::usage;
+
+/// An answer scale, inclusive at both ends (e.g. 1–5, 0–10).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Scale {
+    pub low: i64,
+    pub high: i64,
+}
+
+impl Scale {
+    /// Parses `LOW-HIGH`, e.g. `1-7` (also `1..7`, `1–7`).
+    pub fn parse(text: &str) -> Result<Scale> {
+        let parts: Vec<&str> = text.trim().split(['-', '–']).filter(|p| !p.is_empty()).collect();
+        let parts: Vec<&str> = if parts.len() == 1 { text.trim().split("..").collect() } else { parts };
+        let bad = || usage(format!("a scale is LOW-HIGH with whole numbers, e.g. 1-5 or 0-10; got '{text}'"));
+        let [low, high] = parts[..] else { return Err(bad()) };
+        let (low, high): (i64, i64) = (low.trim().parse().map_err(|_| bad())?, high.trim().parse().map_err(|_| bad())?);
+        if low >= high {
+            return Err(bad());
+        }
+        Ok(Scale { low, high })
+    }
+
+    /// Number of points on the scale.
+    pub fn points(self) -> i64 {
+        self.high - self.low + 1
+    }
+}
+
+impl std::fmt::Display for Scale {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}–{}", self.low, self.high)
+    }
+}
+
+/// A cleaned column: the typed value (null when blank or invalid) and whether the raw value was invalid.
+#[derive(Debug, Clone)]
+pub struct Cleaned {
+    pub value: Expr,
+    pub invalid: Expr,
+}
+
+/// The column as trimmed text (null stays null), whatever its stored type.
+pub fn text(column: &str) -> Expr {
+    col(column).cast(DataType::String).str().strip_chars(lit(NULL))
+}
+
+/// True where the raw value means "not answered": null, empty, or one of `na_values`
+/// (matched as text, and as a number when the NA value is numeric, so `-99` also matches `-99.0`).
+fn not_answered(column: &str, na_values: &[String]) -> Expr {
+    let t = text(column);
+    let mut blank = t.clone().is_null().or(t.clone().eq(lit("")).fill_null(lit(false)));
+    for na in na_values {
+        let na = na.trim();
+        blank = blank.or(t.clone().eq(lit(na)).fill_null(lit(false)));
+        if let Ok(number) = na.parse::<f64>() {
+            blank = blank.or(t.clone().cast(DataType::Float64).eq(lit(number)).fill_null(lit(false)));
+        }
+    }
+    blank
+}
+
+/// A score on `scale`: whole numbers within the scale are valid (`4` and `4.0` alike);
+/// text, fractions and values outside the scale are invalid.
+pub fn score(column: &str, scale: Scale, na_values: &[String]) -> Cleaned {
+    let number = text(column).cast(DataType::Float64);
+    let valid = number
+        .clone()
+        .gt_eq(lit(scale.low as f64))
+        .and(number.clone().lt_eq(lit(scale.high as f64)))
+        .and((number.clone() % lit(1.0)).eq(lit(0.0)))
+        .fill_null(lit(false));
+    let answered = not_answered(column, na_values).not();
+    Cleaned {
+        value: when(answered.clone().and(valid.clone())).then(number).otherwise(lit(NULL).cast(DataType::Float64)),
+        invalid: answered.and(valid.not()),
+    }
+}
+
+/// Matches `2026-10-03`, `2026/10/03`, `2026.10.3`, `2026年10月3日`, with any time after a space or `T`.
+const DATE_PATTERN: &str = r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:$|[T\s])";
+
+/// A date from the forms above (the time of day, and any zone, is ignored: the date is taken as
+/// written). Impossible dates such as 2026-02-30 are invalid.
+pub fn date(column: &str) -> Cleaned {
+    let t = text(column);
+    let part = |i| t.clone().str().extract(lit(DATE_PATTERN), i);
+    let iso = concat_str([part(1), part(2).str().zfill(lit(2)), part(3).str().zfill(lit(2))], "-", false);
+    let value = iso.str().to_date(StrptimeOptions {
+        format: Some("%Y-%m-%d".into()),
+        strict: false,
+        exact: true,
+        cache: true,
+    });
+    let answered = t.clone().is_not_null().and(t.neq(lit("")).fill_null(lit(false)));
+    Cleaned { invalid: answered.and(value.clone().is_null()), value }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(values: &[Option<&str>], exprs: Vec<Expr>) -> DataFrame {
+        let s = Series::new("raw".into(), values.to_vec());
+        DataFrame::new(s.len(), vec![s.into()]).unwrap().lazy().select(exprs).collect().unwrap()
+    }
+
+    #[test]
+    fn scales_parse() {
+        assert_eq!(Scale::parse("1-7").unwrap(), Scale { low: 1, high: 7 });
+        assert_eq!(Scale::parse("0..10").unwrap(), Scale { low: 0, high: 10 });
+        assert!(Scale::parse("5-1").is_err());
+        assert!(Scale::parse("one-five").is_err());
+    }
+
+    #[test]
+    fn scores_blank_na_invalid() {
+        let values = [Some("5"), Some(" 4.0 "), None, Some(""), Some("-99"), Some("6"), Some("abc"), Some("3.5"), Some("-99.0")];
+        let c = score("raw", Scale { low: 1, high: 5 }, &["-99".to_string()]);
+        let df = run(&values, vec![c.value.alias("v"), c.invalid.alias("bad")]);
+        let v: Vec<Option<f64>> = { let ca = df.column("v").unwrap().f64().unwrap(); (0..ca.len()).map(|i| ca.get(i)).collect() };
+        let bad: Vec<Option<bool>> = { let ca = df.column("bad").unwrap().bool().unwrap(); (0..ca.len()).map(|i| ca.get(i)).collect() };
+        assert_eq!(v, vec![Some(5.0), Some(4.0), None, None, None, None, None, None, None]);
+        let f = Some(false);
+        let t = Some(true);
+        assert_eq!(bad, vec![f, f, f, f, f, t, t, t, f]);
+    }
+
+    #[test]
+    fn dates_in_common_forms() {
+        let values = [
+            Some("2026-10-03"),
+            Some("2026/10/03"),
+            Some("2026-10-03 14:05"),
+            Some("2026-10-03T14:05:00+08:00"),
+            Some("2026年10月3日"),
+            Some("2026-2-30"),
+            Some("03/10/2026"),
+            None,
+        ];
+        let c = date("raw");
+        let df = run(&values, vec![c.value.dt().strftime("%Y-%m-%d").alias("d"), c.invalid.alias("bad")]);
+        let d: Vec<Option<&str>> = { let ca = df.column("d").unwrap().str().unwrap(); (0..ca.len()).map(|i| ca.get(i)).collect() };
+        let ok = Some("2026-10-03");
+        assert_eq!(d, vec![ok, ok, ok, ok, ok, None, None, None]);
+        let bad: Vec<Option<bool>> = { let ca = df.column("bad").unwrap().bool().unwrap(); (0..ca.len()).map(|i| ca.get(i)).collect() };
+        let (f, t) = (Some(false), Some(true));
+        assert_eq!(bad, vec![f, f, f, f, f, t, t, f]);
+    }
+}

@@ -1,0 +1,89 @@
+//! The TOML config file: column mappings and defaults for options, so that a cron line
+//! can be `cxstat survey --config cxstat.toml FILE`. Command-line flags win over it.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use anyhow::Result;
+use serde::Deserialize;
+
+use crate::cli::NpsInterval;
+use crate::error::{no_input, usage};
+use crate::input::roles::Role;
+
+/// The whole config file.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// `role = "Header"` pairs.
+    #[serde(default)]
+    pub columns: BTreeMap<String, String>,
+    #[serde(default)]
+    pub survey: SurveyDefaults,
+}
+
+/// Defaults for `cxstat survey` options.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SurveyDefaults {
+    pub csat_scale: Option<String>,
+    pub csat_top: Option<u32>,
+    pub ces_scale: Option<String>,
+    pub ces_easy: Option<i64>,
+    pub na_values: Option<Vec<String>>,
+    pub min_n: Option<u64>,
+    pub confidence: Option<f64>,
+    pub nps_interval: Option<NpsInterval>,
+}
+
+impl Config {
+    /// Reads a config file; a missing file is exit 66, a malformed one exit 2.
+    pub fn load(path: &Path) -> Result<Config> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| no_input(format!("cannot read config {}: {e}", path.display())))?;
+        Config::parse(&text).map_err(|e| usage(format!("config {}: {e:#}", path.display())))
+    }
+
+    /// Parses config text.
+    pub fn parse(text: &str) -> Result<Config> {
+        let config: Config = toml::from_str(text)?;
+        for role in config.columns.keys() {
+            if Role::parse(role).is_none() {
+                let names: Vec<_> = Role::ALL.iter().map(|r| r.name()).collect();
+                anyhow::bail!("[columns]: unknown role '{role}'; roles are {}", names.join(", "));
+            }
+        }
+        Ok(config)
+    }
+
+    /// The `[columns]` mappings as roles.
+    pub fn mappings(&self) -> Vec<(Role, String)> {
+        self.columns
+            .iter()
+            .filter_map(|(role, header)| Role::parse(role).map(|r| (r, header.clone())))
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_columns_and_survey_defaults() {
+        let c = Config::parse(
+            "[columns]\ncsat = \"Overall satisfaction\"\nnps = \"推荐度\"\n\n[survey]\ncsat_scale = \"1-7\"\nna_values = [\"0\", \"-99\"]\nnps_interval = \"adjusted-wald\"\n",
+        )
+        .unwrap();
+        assert_eq!(c.mappings(), vec![(Role::Csat, "Overall satisfaction".into()), (Role::Nps, "推荐度".into())]);
+        assert_eq!(c.survey.csat_scale.as_deref(), Some("1-7"));
+        assert_eq!(c.survey.nps_interval, Some(NpsInterval::AdjustedWald));
+    }
+
+    #[test]
+    fn rejects_typos() {
+        assert!(Config::parse("[colums]\ncsat = \"x\"\n").is_err());
+        assert!(Config::parse("[columns]\nsatisfaction = \"x\"\n").is_err());
+        assert!(Config::parse("[survey]\ncsat_scales = \"1-7\"\n").is_err());
+    }
+}

@@ -1,0 +1,317 @@
+//! Where input bytes come from and how they become UTF-8 text: encoding detection,
+//! transcoding, delimiter sniffing and the header row. No polars here.
+
+use std::fs::File;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use anyhow::Result;
+use encoding_rs::{Encoding, UTF_8};
+
+use crate::error::{data_err, no_input, usage};
+
+/// How many bytes are looked at to detect the encoding and sniff the delimiter.
+const SAMPLE_BYTES: usize = 1 << 20;
+
+/// An input named on the command line: a path, or `-` for stdin.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Source {
+    File(PathBuf),
+    Stdin,
+}
+
+impl Source {
+    /// `-` is stdin; anything else is a path.
+    pub fn from_arg(path: &Path) -> Self {
+        if path.as_os_str() == "-" {
+            Source::Stdin
+        } else {
+            Source::File(path.to_path_buf())
+        }
+    }
+
+    /// The name used in messages.
+    pub fn name(&self) -> String {
+        match self {
+            Source::File(p) => p.display().to_string(),
+            Source::Stdin => "<stdin>".to_string(),
+        }
+    }
+
+    /// True for a `.parquet` path.
+    pub fn is_parquet(&self) -> bool {
+        matches!(self, Source::File(p) if p.extension().is_some_and(|e| e.eq_ignore_ascii_case("parquet")))
+    }
+}
+
+/// UTF-8 text ready for the CSV parser.
+#[derive(Debug)]
+pub enum Body {
+    /// The file itself is UTF-8 (with or without BOM): the parser reads it in place.
+    File(PathBuf),
+    /// Transcoded or piped bytes, held in memory as UTF-8.
+    Memory(Vec<u8>),
+}
+
+/// A delimited text input, decoded and sniffed, with its header row.
+#[derive(Debug)]
+pub struct TextInput {
+    pub name: String,
+    /// The encoding the input was read as (e.g. "UTF-8", "GBK").
+    pub encoding: &'static str,
+    pub bom: bool,
+    pub delimiter: u8,
+    pub headers: Vec<String>,
+    pub body: Body,
+    /// Problems worth telling the user that did not stop the read.
+    pub warnings: Vec<String>,
+}
+
+/// Reads the start of a file (or all of stdin) and makes it ready for parsing.
+pub fn open_text(source: &Source, encoding: Option<&str>, delimiter: Option<&str>) -> Result<TextInput> {
+    let name = source.name();
+    let forced = encoding.map(parse_encoding_label).transpose()?;
+    let forced_delimiter = delimiter.map(parse_delimiter).transpose()?;
+    let (sample, complete, whole) = match source {
+        Source::Stdin => {
+            let mut all = Vec::new();
+            std::io::stdin()
+                .lock()
+                .read_to_end(&mut all)
+                .map_err(|e| no_input(format!("cannot read stdin: {e}")))?;
+            (all.clone(), true, Some(all))
+        }
+        Source::File(path) => {
+            let file = File::open(path).map_err(|e| no_input(format!("cannot open {name}: {e}")))?;
+            let mut sample = Vec::with_capacity(SAMPLE_BYTES.min(1 << 16));
+            file.take(SAMPLE_BYTES as u64 + 1)
+                .read_to_end(&mut sample)
+                .map_err(|e| no_input(format!("cannot read {name}: {e}")))?;
+            let complete = sample.len() <= SAMPLE_BYTES;
+            sample.truncate(SAMPLE_BYTES);
+            (sample, complete, None)
+        }
+    };
+    let (encoding, bom_len) = match forced {
+        Some(enc) => (enc, Encoding::for_bom(&sample).filter(|(e, _)| *e == enc).map_or(0, |(_, n)| n)),
+        None => detect_encoding(&sample, complete),
+    };
+    let mut warnings = Vec::new();
+    let body = if encoding == UTF_8 {
+        match (source, whole) {
+            (Source::File(path), _) => Body::File(path.clone()),
+            (Source::Stdin, Some(bytes)) => Body::Memory(bytes),
+            (Source::Stdin, None) => unreachable!("stdin is read whole"),
+        }
+    } else {
+        let bytes = match whole {
+            Some(bytes) => bytes,
+            None => read_all(source)?,
+        };
+        let (text, _, had_errors) = encoding.decode(&bytes);
+        if had_errors {
+            warnings.push(format!(
+                "{name}: some bytes are not valid {}; they were replaced by U+FFFD (use --encoding to choose another)",
+                encoding.name()
+            ));
+        }
+        Body::Memory(text.into_owned().into_bytes())
+    };
+    // The sample, as text, for sniffing the header and the delimiter.
+    let sample_text = match &body {
+        Body::Memory(bytes) => String::from_utf8_lossy(&bytes[..bytes.len().min(SAMPLE_BYTES)]).into_owned(),
+        Body::File(_) => String::from_utf8_lossy(&sample[bom_len..]).into_owned(),
+    };
+    let sample_text = sample_text.trim_start_matches('\u{feff}');
+    if sample_text.trim().is_empty() {
+        return Err(data_err(format!("{name} is empty: expected a header row and data rows")));
+    }
+    let delimiter = forced_delimiter.unwrap_or_else(|| sniff_delimiter(sample_text));
+    let headers = parse_header(sample_text, delimiter)
+        .map_err(|e| data_err(format!("{name}: cannot read the header row: {e}")))?;
+    Ok(TextInput {
+        name,
+        encoding: encoding.name(),
+        bom: bom_len > 0,
+        delimiter,
+        headers,
+        body,
+        warnings,
+    })
+}
+
+fn read_all(source: &Source) -> Result<Vec<u8>> {
+    match source {
+        Source::File(path) => {
+            std::fs::read(path).map_err(|e| no_input(format!("cannot read {}: {e}", path.display())))
+        }
+        Source::Stdin => unreachable!("stdin is read whole up front"),
+    }
+}
+
+/// An `--encoding` label such as `gbk`, `utf-8` or `gb18030`.
+pub fn parse_encoding_label(label: &str) -> Result<&'static Encoding> {
+    Encoding::for_label(label.trim().as_bytes())
+        .ok_or_else(|| usage(format!("unknown encoding '{label}' (try utf-8, gbk, gb18030, big5, utf-16le)")))
+}
+
+/// A `--delimiter` value: one character, `tab` or `\t`.
+pub fn parse_delimiter(value: &str) -> Result<u8> {
+    match value {
+        "tab" | "\\t" | "\t" => Ok(b'\t'),
+        v if v.len() == 1 && v.is_ascii() => Ok(v.as_bytes()[0]),
+        _ => Err(usage(format!("--delimiter takes one ASCII character or 'tab', not '{value}'"))),
+    }
+}
+
+/// Picks the encoding of a byte sample: BOM, then valid UTF-8, then a guess that
+/// favours Chinese encodings (GBK/GB18030), which office software writes.
+/// Returns the encoding and the length of its BOM (0 when none).
+/// `complete` says the sample is the whole input (so a cut-off character at its end is an error).
+pub fn detect_encoding(sample: &[u8], complete: bool) -> (&'static Encoding, usize) {
+    if let Some((encoding, len)) = Encoding::for_bom(sample) {
+        return (encoding, len);
+    }
+    match std::str::from_utf8(sample) {
+        Ok(_) => return (UTF_8, 0),
+        // Only a character cut off at the end of a partial sample: still UTF-8.
+        Err(e) if !complete && e.error_len().is_none() => return (UTF_8, 0),
+        Err(_) => {}
+    }
+    let mut detector = chardetng::EncodingDetector::new();
+    detector.feed(sample, complete);
+    (detector.guess(Some(b"cn"), true), 0)
+}
+
+/// Picks the delimiter that splits the first lines into the most fields, consistently.
+pub fn sniff_delimiter(sample: &str) -> u8 {
+    const CANDIDATES: [u8; 4] = [b',', b'\t', b';', b'|'];
+    let mut best = (b',', 0usize, 0usize); // (delimiter, consistent records, fields)
+    for &delimiter in &CANDIDATES {
+        let mut reader = csv::ReaderBuilder::new()
+            .delimiter(delimiter)
+            .has_headers(false)
+            .flexible(true)
+            .from_reader(sample.as_bytes());
+        let counts: Vec<usize> = reader.records().take(50).map_while(|r| r.ok()).map(|r| r.len()).collect();
+        let Some(&fields) = counts.first() else { continue };
+        if fields < 2 {
+            continue;
+        }
+        // The last record of a sample may be cut off; judge on the others.
+        let judged = if counts.len() > 2 { &counts[..counts.len() - 1] } else { &counts[..] };
+        let consistent = judged.iter().filter(|&&n| n == fields).count();
+        if (consistent, fields) > (best.1, best.2) {
+            best = (delimiter, consistent, fields);
+        }
+    }
+    best.0
+}
+
+/// The header row: names trimmed of BOM and spaces; blanks named `column_N`; duplicates
+/// numbered (`name_2`) so that every column has a distinct name.
+pub fn parse_header(sample: &str, delimiter: u8) -> Result<Vec<String>, csv::Error> {
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(sample.as_bytes());
+    let record = match reader.records().next() {
+        Some(r) => r?,
+        None => return Ok(Vec::new()),
+    };
+    let mut names: Vec<String> = Vec::with_capacity(record.len());
+    for (i, raw) in record.iter().enumerate() {
+        let base = raw.trim_start_matches('\u{feff}').trim();
+        let base = if base.is_empty() { format!("column_{}", i + 1) } else { base.to_string() };
+        let mut name = base.clone();
+        let mut k = 2;
+        while names.contains(&name) {
+            name = format!("{base}_{k}");
+            k += 1;
+        }
+        names.push(name);
+    }
+    Ok(names)
+}
+
+/// Finds the first record whose field count differs from the header's, for error messages.
+/// Returns (row number counting the header as row 1, fields found, fields expected).
+pub fn find_ragged_row(text: &[u8], delimiter: u8) -> Option<(u64, usize, usize)> {
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(text);
+    let mut expected = None;
+    for (i, record) in reader.records().enumerate() {
+        let Ok(record) = record else { return None };
+        let n = record.len();
+        match expected {
+            None => expected = Some(n),
+            Some(e) if n != e && !(n == 1 && record.get(0) == Some("")) => return Some((i as u64 + 1, n, e)),
+            _ => {}
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sniffs_common_delimiters() {
+        assert_eq!(sniff_delimiter("a,b,c\n1,2,3\n"), b',');
+        assert_eq!(sniff_delimiter("a\tb\tc\n1\t2,5\t3\n"), b'\t');
+        assert_eq!(sniff_delimiter("a;b;c\n1;\"2;5\";3\n"), b';');
+        // Commas inside quoted fields do not fool it.
+        assert_eq!(sniff_delimiter("a|b\n\"x, y, z\"|2\n"), b'|');
+    }
+
+    #[test]
+    fn header_names_are_cleaned_and_unique() {
+        let h = parse_header("\u{feff}id, csat ,,id\n1,2,3,4\n", b',').unwrap();
+        assert_eq!(h, vec!["id", "csat", "column_3", "id_2"]);
+    }
+
+    #[test]
+    fn detects_bom_utf8_and_gbk() {
+        assert_eq!(detect_encoding(b"\xef\xbb\xbfa,b\n", true), (UTF_8, 3));
+        assert_eq!(detect_encoding("满意度,日期\n5,2026-10-03\n".as_bytes(), true), (UTF_8, 0));
+        let (gbk, _, _) = encoding_rs::GBK.encode("满意度,推荐意愿,提交时间\n5,9,2026-10-03\n非常满意,一般,不满意\n");
+        let (enc, bom) = detect_encoding(&gbk, true);
+        assert!(enc == encoding_rs::GBK || enc == encoding_rs::GB18030, "got {}", enc.name());
+        assert_eq!(bom, 0);
+    }
+
+    #[test]
+    fn truncated_utf8_sample_is_still_utf8() {
+        let bytes = "满意".as_bytes();
+        assert_eq!(detect_encoding(&bytes[..4], false).0, UTF_8);
+    }
+
+    #[test]
+    fn finds_ragged_row() {
+        assert_eq!(find_ragged_row(b"a,b\n1,2\n1,2,3\n", b','), Some((3, 3, 2)));
+        assert_eq!(find_ragged_row(b"a,b\n1,\"x\ny\"\n", b','), None);
+    }
+}
+
+#[cfg(test)]
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Any bytes at all: detection, decoding, sniffing and header parsing never panic.
+        #[test]
+        fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..2000), complete in any::<bool>()) {
+            let (encoding, bom) = detect_encoding(&bytes, complete);
+            let (text, _, _) = encoding.decode(&bytes[bom.min(bytes.len())..]);
+            let delimiter = sniff_delimiter(&text);
+            let _ = parse_header(&text, delimiter);
+            let _ = find_ragged_row(text.as_bytes(), delimiter);
+        }
+    }
+}

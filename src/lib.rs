@@ -1,0 +1,49 @@
+//! cxstat: customer-satisfaction analytics from survey, complaint and order exports.
+//!
+//! Every command runs the same pipeline: `input` (decode, map columns, validate) →
+//! `metrics` (polars aggregations) → `stats` (pure formulas) → `output` (tables).
+//! The library never prints: data goes to `Io::stdout`, warnings to `Io::stderr`.
+
+#![deny(clippy::print_stdout, clippy::print_stderr)]
+
+pub mod cli;
+pub mod cmd;
+pub mod error;
+pub mod input;
+pub mod metrics;
+pub mod output;
+pub mod stats;
+
+use std::io::Write;
+
+use anyhow::Result;
+
+use crate::cli::{Cli, Command};
+
+/// Where a run writes: data to `stdout`, warnings to `stderr`.
+pub struct Io {
+    pub stdout: Box<dyn Write>,
+    pub stderr: Box<dyn Write>,
+    /// Decides the default output format (table on a terminal, CSV in a pipe).
+    pub stdout_is_terminal: bool,
+    /// `--quiet`: no warnings.
+    pub quiet: bool,
+}
+
+impl Io {
+    /// Prints a warning on stderr unless `--quiet`.
+    pub fn warn(&mut self, message: &str) {
+        if !self.quiet {
+            // A warning that cannot be written is not worth failing the run for.
+            let _ = writeln!(self.stderr, "warning: {message}");
+        }
+    }
+}
+
+/// Runs a parsed command line.
+pub fn run(cli: Cli, io: &mut Io) -> Result<()> {
+    match cli.command {
+        Command::Survey(args) => cmd::survey::run(&args, io),
+        Command::Inspect(args) => cmd::inspect::run(&args, io),
+    }
+}

@@ -1,0 +1,32 @@
+//! The `cxstat` binary: parse the command line, run, turn the outcome into an exit status.
+
+use std::io::{IsTerminal, Write};
+use std::process::ExitCode;
+
+use clap::Parser;
+use cxstat::cli::Cli;
+use cxstat::error::{exit_for, Exit};
+use cxstat::Io;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let stdout = std::io::stdout();
+    let stderr = std::io::stderr();
+    let mut io = Io {
+        stdout_is_terminal: stdout.is_terminal(),
+        stdout: Box::new(stdout.lock()),
+        stderr: Box::new(stderr.lock()),
+        quiet: cli.quiet,
+    };
+    let outcome = cxstat::run(cli, &mut io).and_then(|()| Ok(io.stdout.flush()?));
+    match outcome {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            let exit = exit_for(&error);
+            if exit != Exit::Ok {
+                let _ = writeln!(io.stderr, "error: {error:#}");
+            }
+            ExitCode::from(exit.code())
+        }
+    }
+}

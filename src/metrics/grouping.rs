@@ -1,0 +1,233 @@
+//! Grouping shared by every command: `--by` columns, `--period` on a date column, the
+//! `--from`/`--to` window, and the ordered result rows with period subtotals and a total.
+
+use std::ops::AddAssign;
+
+use anyhow::Result;
+use chrono::NaiveDate;
+use polars::prelude::*;
+
+use crate::cli::Period;
+use crate::input::clean;
+
+/// Column names used inside queries (the `__` prefix keeps them clear of user headers).
+pub const DATE: &str = "__date";
+pub const DATE_BAD: &str = "__date_bad";
+const PERIOD: &str = "__period";
+const NODATE: &str = "__nodate";
+
+/// How rows are grouped and which rows are in scope.
+#[derive(Debug, Clone, Default)]
+pub struct Grouping {
+    /// The date column's header (needed for `period`, `from`, `to`).
+    pub date: Option<String>,
+    pub period: Option<Period>,
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
+    /// Headers to group by, in order.
+    pub by: Vec<String>,
+}
+
+/// The identity of one group: its period label and its `--by` values (None = blank).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct GroupKey {
+    pub period: Option<String>,
+    pub by: Vec<Option<String>>,
+}
+
+/// One aggregated group as read back from polars.
+#[derive(Debug, Clone)]
+pub struct Group<C> {
+    pub key: GroupKey,
+    /// False for the rows that had no valid date while a date was needed: they are reported, not shown.
+    pub dated: bool,
+    pub counts: C,
+}
+
+impl Grouping {
+    /// True when the date column is needed.
+    pub fn uses_date(&self) -> bool {
+        self.period.is_some() || self.from.is_some() || self.to.is_some()
+    }
+
+    /// Adds the parsed date, applies the date window and adds the key columns.
+    /// Rows without a valid date stay in, under `dated = false`, so that they can be counted.
+    pub fn apply(&self, lf: LazyFrame) -> (LazyFrame, Vec<Expr>) {
+        let mut lf = lf;
+        let mut keys = Vec::new();
+        if let (true, Some(date_column)) = (self.uses_date(), &self.date) {
+            let date = clean::date(date_column);
+            lf = lf.with_columns([date.value.alias(DATE), date.invalid.alias(DATE_BAD)]);
+            let d = col(DATE);
+            let mut window = lit(true);
+            if let Some(from) = self.from {
+                window = window.and(d.clone().gt_eq(lit(from)));
+            }
+            if let Some(to) = self.to {
+                window = window.and(d.clone().lt_eq(lit(to)));
+            }
+            lf = lf.filter(d.clone().is_null().or(window));
+            keys.push(d.clone().is_null().alias(NODATE));
+            if let Some(period) = self.period {
+                keys.push(period_label(d, period).alias(PERIOD));
+            }
+        }
+        for (i, header) in self.by.iter().enumerate() {
+            keys.push(col(header.as_str()).cast(DataType::String).alias(format!("__by{i}")));
+        }
+        (lf, keys)
+    }
+
+    /// Aggregates `aggs` per group (or over everything when there are no keys) and reads the
+    /// groups back, with `read` turning row `i` of the result into the command's counts.
+    pub fn aggregate<C>(
+        &self,
+        lf: LazyFrame,
+        aggs: Vec<Expr>,
+        collect: impl FnOnce(LazyFrame) -> Result<DataFrame>,
+        read: impl Fn(&DataFrame, usize) -> Result<C>,
+    ) -> Result<Vec<Group<C>>> {
+        let (lf, keys) = self.apply(lf);
+        let query = if keys.is_empty() { lf.select(aggs) } else { lf.group_by(keys).agg(aggs) };
+        let df = collect(query)?;
+        let mut groups = Vec::with_capacity(df.height());
+        for i in 0..df.height() {
+            let dated = if self.uses_date() && self.date.is_some() { !bool_at(&df, NODATE, i)? } else { true };
+            let period = if self.period.is_some() { str_at(&df, PERIOD, i)? } else { None };
+            let by = (0..self.by.len()).map(|k| str_at(&df, &format!("__by{k}"), i)).collect::<Result<_>>()?;
+            groups.push(Group { key: GroupKey { period, by }, dated, counts: read(&df, i)? });
+        }
+        Ok(groups)
+    }
+}
+
+/// The label of a date's period: 2026-10-03, 2026-W40 (ISO week), 2026-10, 2026-Q4, 2026.
+fn period_label(date: Expr, period: Period) -> Expr {
+    match period {
+        Period::Day => date.dt().strftime("%Y-%m-%d"),
+        Period::Week => date.dt().strftime("%G-W%V"),
+        Period::Month => date.dt().strftime("%Y-%m"),
+        Period::Quarter => concat_str(
+            [date.clone().dt().year().cast(DataType::String), lit("-Q"), date.dt().quarter().cast(DataType::String)],
+            "",
+            false,
+        ),
+        Period::Year => date.dt().strftime("%Y"),
+    }
+}
+
+/// A value from a float column of an aggregate (nulls, from empty groups, read as 0).
+pub fn f64_at(df: &DataFrame, name: &str, i: usize) -> Result<f64> {
+    Ok(df.column(name)?.cast(&DataType::Float64)?.f64()?.get(i).unwrap_or(0.0))
+}
+
+fn str_at(df: &DataFrame, name: &str, i: usize) -> Result<Option<String>> {
+    Ok(df.column(name)?.str()?.get(i).map(str::to_string))
+}
+
+fn bool_at(df: &DataFrame, name: &str, i: usize) -> Result<bool> {
+    Ok(df.column(name)?.bool()?.get(i).unwrap_or(false))
+}
+
+/// What a result row stands for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RowKind {
+    Group,
+    /// All groups of one period (only with both `--period` and `--by`).
+    PeriodTotal,
+    /// Everything in scope.
+    Total,
+}
+
+/// A row of the final table.
+#[derive(Debug, Clone)]
+pub struct ResultRow<C> {
+    pub key: GroupKey,
+    pub kind: RowKind,
+    pub counts: C,
+}
+
+/// Orders groups (periods, then `--by` values, blanks last) and adds totals: a subtotal after
+/// each period's groups when grouping by both, and a grand total when there is any grouping.
+/// Rows without a valid date are left out (the caller reports them).
+pub fn arrange<C: Clone + Default + AddAssign>(groups: &[Group<C>], with_totals: bool) -> Vec<ResultRow<C>> {
+    let mut dated: Vec<&Group<C>> = groups.iter().filter(|g| g.dated).collect();
+    let sort_key = |k: &GroupKey| {
+        let by: Vec<(bool, Option<String>)> = k.by.iter().map(|v| (v.is_none(), v.clone())).collect();
+        (k.period.is_none(), k.period.clone(), by)
+    };
+    dated.sort_by_cached_key(|g| sort_key(&g.key));
+    let grouped = dated.first().is_some_and(|g| g.key.period.is_some() || !g.key.by.is_empty());
+    let has_period = dated.iter().any(|g| g.key.period.is_some());
+    let n_by = dated.first().map_or(0, |g| g.key.by.len());
+    let mut rows = Vec::with_capacity(dated.len() + 8);
+    let mut total = C::default();
+    let mut period_total = C::default();
+    for (i, g) in dated.iter().enumerate() {
+        rows.push(ResultRow { key: g.key.clone(), kind: RowKind::Group, counts: g.counts.clone() });
+        total += g.counts.clone();
+        period_total += g.counts.clone();
+        let period_ends = dated.get(i + 1).is_none_or(|next| next.key.period != g.key.period);
+        if with_totals && has_period && n_by > 0 && period_ends {
+            let key = GroupKey { period: g.key.period.clone(), by: vec![None; n_by] };
+            rows.push(ResultRow { key, kind: RowKind::PeriodTotal, counts: std::mem::take(&mut period_total) });
+        } else if period_ends {
+            period_total = C::default();
+        }
+    }
+    if with_totals && grouped {
+        rows.push(ResultRow { key: GroupKey { period: None, by: vec![None; n_by] }, kind: RowKind::Total, counts: total });
+    }
+    rows
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn group(period: Option<&str>, by: &[Option<&str>], n: u64) -> Group<u64> {
+        Group {
+            key: GroupKey { period: period.map(str::to_string), by: by.iter().map(|v| v.map(str::to_string)).collect() },
+            dated: true,
+            counts: n,
+        }
+    }
+
+    #[test]
+    fn orders_groups_and_adds_subtotals_and_total() {
+        let groups = vec![
+            group(Some("2026-10"), &[Some("vip")], 1),
+            group(Some("2026-09"), &[None], 2),
+            group(Some("2026-09"), &[Some("smb")], 4),
+            group(Some("2026-10"), &[Some("smb")], 8),
+            Group { dated: false, ..group(None, &[Some("smb")], 100) },
+        ];
+        let rows = arrange(&groups, true);
+        let shown: Vec<(Option<&str>, Option<&str>, RowKind, u64)> = rows
+            .iter()
+            .map(|r| (r.key.period.as_deref(), r.key.by[0].as_deref(), r.kind, r.counts))
+            .collect();
+        use RowKind::{Group as G, PeriodTotal, Total};
+        assert_eq!(
+            shown,
+            vec![
+                (Some("2026-09"), Some("smb"), G, 4),
+                (Some("2026-09"), None, G, 2),
+                (Some("2026-09"), None, PeriodTotal, 6),
+                (Some("2026-10"), Some("smb"), G, 8),
+                (Some("2026-10"), Some("vip"), G, 1),
+                (Some("2026-10"), None, PeriodTotal, 9),
+                // 4 + 2 + 8 + 1 = 15; the undated 100 is left out.
+                (None, None, Total, 15),
+            ]
+        );
+        assert_eq!(arrange(&groups, false).len(), 4);
+    }
+
+    #[test]
+    fn no_grouping_is_one_row_without_extra_total() {
+        let rows = arrange(&[group(None, &[], 7)], true);
+        assert_eq!(rows.len(), 1);
+        assert_eq!(rows[0].kind, RowKind::Group);
+    }
+}

@@ -1,0 +1,4 @@
+//! Metrics: polars expressions and aggregations per domain, returning plain structs.
+
+pub mod grouping;
+pub mod satisfaction;

@@ -1,0 +1,157 @@
+//! Renderers: CSV and JSON at full precision from the machine table; a terminal table and
+//! Markdown, rounded, from the human table.
+
+use anyhow::Result;
+use comfy_table::{presets, CellAlignment, ContentArrangement};
+
+use super::{Cell, Report, Table};
+use crate::cli::Format;
+
+/// Renders a report in a format, ready to write.
+pub fn render(report: &Report, format: Format) -> Result<Vec<u8>> {
+    match format {
+        Format::Csv => csv_bytes(&report.machine),
+        Format::Json => json_bytes(report),
+        Format::Table => Ok(text_table(report, false).into_bytes()),
+        Format::Markdown => Ok(text_table(report, true).into_bytes()),
+    }
+}
+
+/// Full-precision text of a cell for CSV (shortest text that reads back to the same float).
+fn machine_text(cell: &Cell) -> String {
+    match cell {
+        Cell::Text(s) => s.clone(),
+        Cell::Int(i) => i.to_string(),
+        Cell::Num(v, _) => v.to_string(),
+        Cell::Bool(b) => b.to_string(),
+        Cell::Null => String::new(),
+    }
+}
+
+/// Rounded text of a cell for people.
+pub fn human_text(cell: &Cell) -> String {
+    match cell {
+        Cell::Text(s) => s.clone(),
+        Cell::Int(i) => i.to_string(),
+        Cell::Num(v, decimals) => format!("{v:.decimals$}"),
+        Cell::Bool(true) => "yes".to_string(),
+        Cell::Bool(false) => String::new(),
+        Cell::Null => "–".to_string(),
+    }
+}
+
+fn csv_bytes(table: &Table) -> Result<Vec<u8>> {
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    writer.write_record(&table.columns)?;
+    for row in &table.rows {
+        writer.write_record(row.iter().map(machine_text))?;
+    }
+    Ok(writer.into_inner().map_err(|e| anyhow::anyhow!("{e}"))?)
+}
+
+fn json_value(cell: &Cell) -> serde_json::Value {
+    use serde_json::Value;
+    match cell {
+        Cell::Text(s) => Value::String(s.clone()),
+        Cell::Int(i) => Value::from(*i),
+        Cell::Num(v, _) => serde_json::Number::from_f64(*v).map_or(Value::Null, Value::Number),
+        Cell::Bool(b) => Value::Bool(*b),
+        Cell::Null => Value::Null,
+    }
+}
+
+fn json_bytes(report: &Report) -> Result<Vec<u8>> {
+    let table = &report.machine;
+    let rows: Vec<serde_json::Value> = table
+        .rows
+        .iter()
+        .map(|row| {
+            let object: serde_json::Map<String, serde_json::Value> =
+                table.columns.iter().cloned().zip(row.iter().map(json_value)).collect();
+            serde_json::Value::Object(object)
+        })
+        .collect();
+    let value = if report.meta.is_empty() {
+        serde_json::Value::Array(rows)
+    } else {
+        let mut object: serde_json::Map<String, serde_json::Value> =
+            report.meta.iter().map(|(k, v)| (k.clone(), json_value(v))).collect();
+        object.insert(report.rows_key.to_string(), serde_json::Value::Array(rows));
+        serde_json::Value::Object(object)
+    };
+    let mut bytes = serde_json::to_vec_pretty(&value)?;
+    bytes.push(b'\n');
+    Ok(bytes)
+}
+
+fn text_table(report: &Report, markdown: bool) -> String {
+    let table = &report.human;
+    let mut t = comfy_table::Table::new();
+    t.load_preset(if markdown { presets::ASCII_MARKDOWN } else { presets::UTF8_FULL_CONDENSED });
+    t.set_content_arrangement(if markdown { ContentArrangement::Disabled } else { ContentArrangement::Dynamic });
+    t.set_header(&table.columns);
+    for row in &table.rows {
+        t.add_row(row.iter().map(|cell| {
+            let text = human_text(cell);
+            // A pipe inside a Markdown cell would end the cell.
+            let text = if markdown { text.replace('|', "\\|") } else { text };
+            let c = comfy_table::Cell::new(text);
+            match cell {
+                Cell::Int(_) | Cell::Num(..) => c.set_alignment(CellAlignment::Right),
+                _ => c,
+            }
+        }));
+    }
+    let mut out = String::new();
+    for line in &report.caption {
+        if markdown {
+            out.push_str(&format!("{line}  \n"));
+        } else {
+            out.push_str(line);
+            out.push('\n');
+        }
+    }
+    if !report.caption.is_empty() {
+        out.push('\n');
+    }
+    out.push_str(&t.to_string());
+    out.push('\n');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample() -> Report {
+        let table = Table {
+            columns: vec!["segment".into(), "n".into(), "csat_pct".into(), "note".into()],
+            rows: vec![
+                vec![Cell::Text("smb, \"west\"".into()), Cell::Int(3), Cell::Num(66.66666666666667, 1), Cell::Null],
+                vec![Cell::Text("vip|gold".into()), Cell::Int(0), Cell::Null, Cell::Bool(true)],
+            ],
+        };
+        Report { machine: table.clone(), human: table, ..Default::default() }
+    }
+
+    #[test]
+    fn csv_keeps_full_precision_and_quotes() {
+        let text = String::from_utf8(render(&sample(), Format::Csv).unwrap()).unwrap();
+        assert_eq!(text, "segment,n,csat_pct,note\n\"smb, \"\"west\"\"\",3,66.66666666666667,\nvip|gold,0,,true\n");
+    }
+
+    #[test]
+    fn json_rows_keep_column_order_and_nulls() {
+        let text = String::from_utf8(render(&sample(), Format::Json).unwrap()).unwrap();
+        let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(v[0]["csat_pct"], serde_json::json!(66.66666666666667));
+        assert_eq!(v[1]["csat_pct"], serde_json::Value::Null);
+        let first_keys: Vec<_> = v[0].as_object().unwrap().keys().cloned().collect();
+        assert_eq!(first_keys, vec!["segment", "n", "csat_pct", "note"]);
+    }
+
+    #[test]
+    fn markdown_rounds() {
+        insta::assert_snapshot!(String::from_utf8(render(&sample(), Format::Markdown).unwrap()).unwrap());
+    }
+}

@@ -1,0 +1,160 @@
+//! Confidence intervals for shares, NPS and means. Pure numeric code: no polars, no I/O.
+//! `None` means "not computable" (no data, or too little for the method).
+
+use statrs::distribution::{ContinuousCDF, Normal, StudentsT};
+
+/// A point estimate with its interval, in the estimate's own units.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Interval {
+    pub low: f64,
+    pub high: f64,
+}
+
+/// The two-sided standard-normal quantile for a confidence level: 1.959964… for 0.95.
+pub fn z_value(confidence: f64) -> f64 {
+    let normal = Normal::new(0.0, 1.0).expect("standard normal");
+    normal.inverse_cdf(1.0 - (1.0 - confidence) / 2.0)
+}
+
+/// Wilson score interval for `successes` out of `n`, as proportions (0..1).
+/// Wilson (1927); recommended over the Wald interval by Brown, Cai & DasGupta (2001).
+pub fn wilson(successes: f64, n: f64, confidence: f64) -> Option<Interval> {
+    if n <= 0.0 {
+        return None;
+    }
+    let z = z_value(confidence);
+    let p = successes / n;
+    let z2n = z * z / n;
+    let centre = (p + z2n / 2.0) / (1.0 + z2n);
+    let half = z / (1.0 + z2n) * (p * (1.0 - p) / n + z * z / (4.0 * n * n)).sqrt();
+    Some(Interval { low: (centre - half).max(0.0), high: (centre + half).min(1.0) })
+}
+
+/// NPS interval method.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NpsMethod {
+    /// Normal approximation on scores +1 (promoter), 0 (passive), −1 (detractor).
+    Wald,
+    /// Adjusted Wald (Rocks 2016): n+3 responses, 0.75 added to promoters and to detractors.
+    AdjustedWald,
+}
+
+/// An NPS interval in points (−100..100) and its margin of error.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct NpsInterval {
+    pub margin: f64,
+    pub interval: Interval,
+}
+
+/// Interval for NPS = 100 × (promoters − detractors) / n.
+/// Variance of the +1/0/−1 score: p₊ + p₋ − (p₊ − p₋)²; SE = √(var / n).
+pub fn nps_interval(promoters: f64, detractors: f64, n: f64, confidence: f64, method: NpsMethod) -> Option<NpsInterval> {
+    if n <= 0.0 {
+        return None;
+    }
+    let (pro, det, n) = match method {
+        NpsMethod::Wald => (promoters, detractors, n),
+        NpsMethod::AdjustedWald => (promoters + 0.75, detractors + 0.75, n + 3.0),
+    };
+    let (p_pro, p_det) = (pro / n, det / n);
+    let centre = p_pro - p_det;
+    let variance = (p_pro + p_det - centre * centre).max(0.0);
+    let margin = z_value(confidence) * (variance / n).sqrt();
+    Some(NpsInterval {
+        margin: 100.0 * margin,
+        interval: Interval {
+            low: (100.0 * (centre - margin)).max(-100.0),
+            high: (100.0 * (centre + margin)).min(100.0),
+        },
+    })
+}
+
+/// Mean and Student-t interval from n, Σx and Σx². The interval needs n ≥ 2.
+pub fn mean_t_interval(n: f64, sum: f64, sum_sq: f64, confidence: f64) -> Option<(f64, Option<Interval>)> {
+    if n <= 0.0 {
+        return None;
+    }
+    let mean = sum / n;
+    if n < 2.0 {
+        return Some((mean, None));
+    }
+    // Sample variance s² = (Σx² − (Σx)²/n) / (n − 1); clamp the rounding noise of exact zero.
+    let variance = ((sum_sq - sum * sum / n) / (n - 1.0)).max(0.0);
+    let t = StudentsT::new(0.0, 1.0, n - 1.0).ok()?.inverse_cdf(1.0 - (1.0 - confidence) / 2.0);
+    let half = t * (variance / n).sqrt();
+    Some((mean, Some(Interval { low: mean - half, high: mean + half })))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn close(a: f64, b: f64, tol: f64) -> bool {
+        (a - b).abs() <= tol
+    }
+
+    #[test]
+    fn z_for_95_and_90() {
+        assert!(close(z_value(0.95), 1.959_963_984_540_054, 1e-9));
+        assert!(close(z_value(0.90), 1.644_853_626_951_472, 1e-9));
+    }
+
+    #[test]
+    fn wilson_by_hand() {
+        // 8 of 10, z = 1.959964: z²/n = 0.3841459; centre = (0.8 + 0.1920729)/1.3841459 = 0.7167..
+        // half = 1.959964/1.3841459 × √(0.16/10 + 3.8414588/400) = 1.4160 × √0.0256037 = 0.226578
+        // → [0.490162, 0.943318] (same as R's prop.test(8, 10, correct = FALSE)).
+        let i = wilson(8.0, 10.0, 0.95).unwrap();
+        assert!(close(i.low, 0.490_162, 1e-6), "{i:?}");
+        assert!(close(i.high, 0.943_318, 1e-6), "{i:?}");
+        // All successes: upper bound 1, lower bound n/(n+z²) = 10/13.841459 = 0.722467.
+        let all = wilson(10.0, 10.0, 0.95).unwrap();
+        assert!(close(all.high, 1.0, 1e-12) && close(all.low, 0.722_467, 1e-6));
+        assert_eq!(wilson(0.0, 0.0, 0.95), None);
+    }
+
+    #[test]
+    fn nps_wald_by_hand() {
+        // 6 promoters, 2 passives, 2 detractors of 10 → NPS = 60 − 20 = 40.
+        // var = 0.6 + 0.2 − 0.4² = 0.64; SE = √(0.64/10) = 0.252982; MOE = 1.959964 × 0.252982 = 0.495836
+        // → 49.58 points; interval [40 − 49.58, 40 + 49.58] = [−9.58, 89.58].
+        let r = nps_interval(6.0, 2.0, 10.0, 0.95, NpsMethod::Wald).unwrap();
+        assert!(close(r.margin, 49.583_6, 1e-3), "{r:?}");
+        assert!(close(r.interval.low, -9.583_6, 1e-3) && close(r.interval.high, 89.583_6, 1e-3));
+    }
+
+    #[test]
+    fn nps_adjusted_wald_by_hand() {
+        // Same data, adjusted: n' = 13, p₊ = 6.75/13 = 0.519231, p₋ = 2.75/13 = 0.211538,
+        // centre = 0.307692; var = 0.730769 − 0.094675 = 0.636095; SE = √(0.636095/13) = 0.221202;
+        // MOE = 1.959964 × 0.221202 = 0.433548 → [−12.59, 74.12] points.
+        let r = nps_interval(6.0, 2.0, 10.0, 0.95, NpsMethod::AdjustedWald).unwrap();
+        assert!(close(r.margin, 43.354_8, 1e-3), "{r:?}");
+        assert!(close(r.interval.low, -12.585_6, 1e-3) && close(r.interval.high, 74.124_0, 1e-3));
+    }
+
+    #[test]
+    fn nps_all_promoters_has_zero_width_wald() {
+        let r = nps_interval(10.0, 0.0, 10.0, 0.95, NpsMethod::Wald).unwrap();
+        assert_eq!(r.margin, 0.0);
+        assert_eq!((r.interval.low, r.interval.high), (100.0, 100.0));
+        assert_eq!(nps_interval(0.0, 0.0, 0.0, 0.95, NpsMethod::Wald), None);
+    }
+
+    #[test]
+    fn t_interval_by_hand() {
+        // Scores 2, 4, 4, 5, 7 (CES): n = 5, Σx = 22, Σx² = 110, mean = 4.4,
+        // s² = (110 − 22²/5)/4 = (110 − 96.8)/4 = 3.3, SE = √(3.3/5) = 0.812404,
+        // t(0.975, 4) = 2.776445 → half = 2.776445 × 0.812404 = 2.255595 → [2.144405, 6.655595].
+        let (mean, i) = mean_t_interval(5.0, 22.0, 110.0, 0.95).unwrap();
+        let i = i.unwrap();
+        assert!(close(mean, 4.4, 1e-12));
+        assert!(close(i.low, 2.144_405, 1e-5) && close(i.high, 6.655_595, 1e-5), "{i:?}");
+        // One response: a mean but no interval; none: nothing.
+        assert_eq!(mean_t_interval(1.0, 6.0, 36.0, 0.95), Some((6.0, None)));
+        assert_eq!(mean_t_interval(0.0, 0.0, 0.0, 0.95), None);
+        // Zero variance: zero width, not NaN.
+        let (_, z) = mean_t_interval(3.0, 15.0, 75.0, 0.95).unwrap();
+        assert_eq!(z, Some(Interval { low: 5.0, high: 5.0 }));
+    }
+}

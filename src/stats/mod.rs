@@ -1,0 +1,3 @@
+//! Pure numeric code: intervals, tests, weights, quantiles. No polars, no I/O.
+
+pub mod intervals;

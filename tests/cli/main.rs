@@ -1,0 +1,5 @@
+//! End-to-end tests of the real binary on files in fixtures/, one module per command.
+
+mod test_inspect;
+mod test_survey;
+mod workdir;

@@ -1,0 +1,369 @@
+//! `cxstat survey` end to end.
+
+use predicates::prelude::*;
+
+use crate::workdir::{assert_close, csv_rows, cxstat, fixture, num, row, workdir};
+
+/// The hand-worked answers of fixtures/survey_small.csv (12 responses):
+/// CSAT 5,4,2,5,3,1,4,5,–,4,5,3 → 11 answers, 7 in the top two boxes → 63.63…%, mean 41/11 = 3.7272…
+/// NPS 10,9,3,10,7,0,8,9,10,6,–,9 → 11 answers: 6 promoters, 2 passives, 3 detractors → NPS 300/11 = 27.27…
+/// CES 7,6,2,–,5,1,–,7,6,3,5,4 → 10 answers, sum 46 → mean 4.6; easy (≥5) 6 → 60 %.
+#[test]
+fn totals_match_hand_arithmetic() {
+    let out = cxstat().args(["survey"]).arg(fixture("survey_small.csv")).assert().success();
+    let rows = csv_rows(&out.get_output().stdout);
+    assert_eq!(rows.len(), 1, "no grouping: one row");
+    let r = &rows[0];
+    assert_eq!(r["n"], "12");
+    assert_eq!(r["csat_n"], "11");
+    assert_close(num(r, "csat_pct"), 700.0 / 11.0, 1e-9);
+    assert_close(num(r, "csat_mean"), 41.0 / 11.0, 1e-9);
+    assert_eq!(r["nps_n"], "11");
+    assert_close(num(r, "promoters_pct"), 600.0 / 11.0, 1e-9);
+    assert_close(num(r, "passives_pct"), 200.0 / 11.0, 1e-9);
+    assert_close(num(r, "detractors_pct"), 300.0 / 11.0, 1e-9);
+    assert_close(num(r, "nps"), 300.0 / 11.0, 1e-9);
+    // var = 6/11 + 3/11 − (3/11)² = 0.818182 − 0.074380 = 0.743802; SE = √(0.743802/11) = 0.260037;
+    // MOE = 1.959964 × 0.260037 × 100 = 50.966 points.
+    assert_close(num(r, "nps_moe"), 50.966, 1e-3);
+    assert_close(num(r, "nps_low"), 300.0 / 11.0 - num(r, "nps_moe"), 1e-9);
+    assert_close(num(r, "ces_mean"), 4.6, 1e-12);
+    assert_close(num(r, "ces_easy_pct"), 60.0, 1e-12);
+    assert_eq!(r["low_base"], "true", "12 < default --min-n 30");
+}
+
+/// September smb = R01..R03: CSAT 5,4,2 → 2/3 top-2; NPS 10,9,3 → 2 promoters, 1 detractor → 33.3;
+/// CES 7,6,2 → mean 5. October vip = R08,R09,R10,R12: CSAT 5,–,4,3 → 2/3; NPS 9,10,6,9 → 3−1 of 4 = 50.
+#[test]
+fn by_segment_and_month_with_subtotals() {
+    let out = cxstat()
+        .args(["survey", "--by", "segment", "--period", "month", "--format", "csv"])
+        .arg(fixture("survey_small.csv"))
+        .assert()
+        .success();
+    let rows = csv_rows(&out.get_output().stdout);
+    let keys: Vec<(String, String)> = rows.iter().map(|r| (r["period"].clone(), r["segment"].clone())).collect();
+    let k = |p: &str, s: &str| (p.to_string(), s.to_string());
+    assert_eq!(
+        keys,
+        vec![
+            k("2026-09", "smb"),
+            k("2026-09", "vip"),
+            k("2026-09", "Total"),
+            k("2026-10", "smb"),
+            k("2026-10", "vip"),
+            k("2026-10", "Total"),
+            k("Total", "Total"),
+        ]
+    );
+    let sep_smb = row(&rows, &[("period", "2026-09"), ("segment", "smb")]);
+    assert_close(num(sep_smb, "csat_pct"), 200.0 / 3.0, 1e-9);
+    assert_close(num(sep_smb, "nps"), 100.0 / 3.0, 1e-9);
+    assert_close(num(sep_smb, "ces_mean"), 5.0, 1e-12);
+    let oct_vip = row(&rows, &[("period", "2026-10"), ("segment", "vip")]);
+    assert_eq!(oct_vip["n"], "4");
+    assert_close(num(oct_vip, "csat_pct"), 200.0 / 3.0, 1e-9);
+    assert_close(num(oct_vip, "nps"), 50.0, 1e-9);
+    // September has R01..R05 = 5 responses; October R06..R12 = 7.
+    assert_eq!(row(&rows, &[("period", "2026-09"), ("segment", "Total")])["n"], "5");
+    assert_eq!(row(&rows, &[("period", "2026-10"), ("segment", "Total")])["n"], "7");
+    assert_close(num(row(&rows, &[("period", "Total")]), "nps"), 300.0 / 11.0, 1e-9);
+}
+
+#[test]
+fn date_window_is_inclusive_and_no_total_drops_totals() {
+    // 2026-10-05 .. 2026-10-12 holds R07, R08, R09 (R09 is "2026-10-12 14:05").
+    let out = cxstat()
+        .args(["survey", "--from", "2026-10-05", "--to", "2026-10-12", "--by", "segment", "--no-total"])
+        .arg(fixture("survey_small.csv"))
+        .assert()
+        .success();
+    let rows = csv_rows(&out.get_output().stdout);
+    assert_eq!(rows.len(), 2);
+    assert_eq!(row(&rows, &[("segment", "smb")])["n"], "1");
+    assert_eq!(row(&rows, &[("segment", "vip")])["n"], "2");
+}
+
+#[test]
+fn gbk_file_with_chinese_headers_gives_the_same_numbers() {
+    let utf8 = cxstat().args(["survey", "--by", "segment"]).arg(fixture("survey_small.csv")).assert().success();
+    let gbk = cxstat().args(["survey", "--by", "客户类型"]).arg(fixture("survey_gbk.csv")).assert().success();
+    let (a, b) = (csv_rows(&utf8.get_output().stdout), csv_rows(&gbk.get_output().stdout));
+    assert_eq!(b[0]["客户类型"], "中小企业");
+    for (x, y) in a.iter().zip(&b) {
+        for column in ["n", "csat_pct", "nps", "nps_low", "ces_mean", "ces_high"] {
+            assert_eq!(x[column], y[column], "{column}");
+        }
+    }
+    // The role name works as a --by column too, and the month grouping reads 2026年9月3日.
+    let by_role = cxstat()
+        .args(["survey", "--by", "segment", "--period", "month"])
+        .arg(fixture("survey_gbk.csv"))
+        .assert()
+        .success();
+    let rows = csv_rows(&by_role.get_output().stdout);
+    assert_eq!(row(&rows, &[("period", "2026-09"), ("客户类型", "Total")])["n"], "5");
+}
+
+#[test]
+fn bom_and_semicolons_are_handled() {
+    let out = cxstat().args(["survey"]).arg(fixture("survey_bom.csv")).assert().success();
+    let rows = csv_rows(&out.get_output().stdout);
+    assert_close(num(&rows[0], "nps"), 300.0 / 11.0, 1e-9);
+}
+
+#[test]
+fn header_variants_are_recognised_in_tsv() {
+    let out = cxstat().args(["survey", "--period", "month"]).arg(fixture("survey_variants.tsv")).assert().success();
+    let rows = csv_rows(&out.get_output().stdout);
+    assert_close(num(row(&rows, &[("period", "Total")]), "csat_pct"), 700.0 / 11.0, 1e-9);
+}
+
+#[test]
+fn stdin_is_read_with_dash() {
+    let input = std::fs::read(fixture("survey_small.csv")).unwrap();
+    let out = cxstat().args(["survey", "-"]).write_stdin(input).assert().success();
+    let rows = csv_rows(&out.get_output().stdout);
+    assert_close(num(&rows[0], "ces_mean"), 4.6, 1e-12);
+}
+
+#[test]
+fn config_maps_columns_and_sets_scale() {
+    // Q1 is CSAT on 1–7: 7,6,5,2 → top-2 (6–7) = 2 of 4 = 50 %; Q3 CES 5,3,–,7 → mean 5.
+    let out = cxstat()
+        .args(["survey", "--config"])
+        .arg(fixture("custom.toml"))
+        .arg(fixture("custom_headers.csv"))
+        .assert()
+        .success();
+    let rows = csv_rows(&out.get_output().stdout);
+    assert_close(num(&rows[0], "csat_pct"), 50.0, 1e-12);
+    assert_close(num(&rows[0], "ces_mean"), 5.0, 1e-12);
+    assert_eq!(rows[0]["low_base"], "false", "min_n = 2 from the config");
+    // --col wins over the config: Q2 as CSAT on 1–10 with top-3 boxes (8–10): 10, 8, 9 of 4 = 75 %.
+    let out = cxstat()
+        .args(["survey", "--col", "csat=Q2", "--csat-scale", "1-10", "--csat-top", "3", "--config"])
+        .arg(fixture("custom.toml"))
+        .arg(fixture("custom_headers.csv"))
+        .assert()
+        .success();
+    assert_close(num(&csv_rows(&out.get_output().stdout)[0], "csat_pct"), 75.0, 1e-12);
+}
+
+/// survey_invalid.csv: CSAT 'abc' (row 3), 6 (row 4), 3.5 (row 5) are invalid; the valid CSAT
+/// answers are 5, 4, 4.0 → 3 of 3 satisfied. NPS 11 (row 4) and -99 (row 6) are invalid.
+#[test]
+fn invalid_values_are_reported_and_excluded() {
+    let out = cxstat()
+        .args(["survey"])
+        .arg(fixture("survey_invalid.csv"))
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("column 'csat': 3 invalid values"))
+        .stderr(predicate::str::contains("row 3: 'abc', row 4: '6', row 5: '3.5'"))
+        .stderr(predicate::str::contains("column 'nps': 2 invalid values"));
+    let rows = csv_rows(&out.get_output().stdout);
+    assert_eq!(rows[0]["csat_n"], "3");
+    assert_close(num(&rows[0], "csat_pct"), 100.0, 1e-12);
+    // With -99 and 0 as "not answered": NPS keeps one invalid (11); CES none (-99, 0 and blank are unanswered).
+    let out = cxstat()
+        .args(["survey", "--na-values", "-99,0"])
+        .arg(fixture("survey_invalid.csv"))
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("column 'nps': 1 invalid value "))
+        .stderr(predicate::str::contains("'ces'").not());
+    let rows = csv_rows(&out.get_output().stdout);
+    assert_eq!(rows[0]["ces_n"], "3");
+}
+
+#[test]
+fn strict_turns_invalid_values_into_exit_65() {
+    cxstat()
+        .args(["survey", "--strict"])
+        .arg(fixture("survey_invalid.csv"))
+        .assert()
+        .code(65)
+        .stdout(predicate::str::is_empty())
+        .stderr(predicate::str::contains("row 3: 'abc'"));
+}
+
+#[test]
+fn invalid_dates_are_reported_when_grouping_by_period() {
+    cxstat()
+        .args(["survey", "--period", "month", "--na-values", "-99,0"])
+        .arg(fixture("survey_invalid.csv"))
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("column 'submitted_at': 1 invalid value"))
+        .stderr(predicate::str::contains("row 6: 'not a date'"))
+        .stderr(predicate::str::contains("1 rows have no valid date"));
+}
+
+#[test]
+fn missing_columns_list_the_headers_and_the_fix() {
+    cxstat()
+        .args(["survey"])
+        .arg(fixture("survey_nocols.csv"))
+        .assert()
+        .code(65)
+        .stderr(predicate::str::contains("'score_a'").and(predicate::str::contains("--col csat=")));
+    cxstat()
+        .args(["survey", "--col", "csat=Nope"])
+        .arg(fixture("survey_nocols.csv"))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("'Nope'"));
+    cxstat()
+        .args(["survey", "--by", "tier"])
+        .arg(fixture("survey_small.csv"))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--by: no column 'tier'"));
+}
+
+#[test]
+fn empty_and_header_only_files_are_bad_data() {
+    cxstat()
+        .args(["survey"])
+        .arg(fixture("empty.csv"))
+        .assert()
+        .code(65)
+        .stderr(predicate::str::contains("empty.csv is empty"));
+    cxstat()
+        .args(["survey"])
+        .arg(fixture("header_only.csv"))
+        .assert()
+        .code(65)
+        .stderr(predicate::str::contains("no responses"));
+}
+
+#[test]
+fn missing_file_is_exit_66_and_bad_flags_exit_2() {
+    cxstat().args(["survey", "no/such/file.csv"]).assert().code(66).stderr(predicate::str::contains("no/such/file.csv"));
+    cxstat().args(["survey", "--period", "fortnight"]).arg(fixture("survey_small.csv")).assert().code(2);
+    cxstat()
+        .args(["survey", "--from", "2026-13-01"])
+        .arg(fixture("survey_small.csv"))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--from"));
+    cxstat().args(["survey", "--confidence", "95"]).arg(fixture("survey_small.csv")).assert().code(2);
+}
+
+#[test]
+fn output_file_is_written_atomically_and_format_follows_extension() {
+    let dir = workdir();
+    let target = dir.path().join("result.json");
+    cxstat()
+        .args(["survey", "--by", "segment", "-o"])
+        .arg(&target)
+        .arg(fixture("survey_small.csv"))
+        .assert()
+        .success()
+        .stdout(predicate::str::is_empty());
+    let json: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&target).unwrap()).unwrap();
+    assert_eq!(json.as_array().unwrap().len(), 3, "smb, vip, Total");
+    assert_eq!(json[2]["segment"], "Total");
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1, "no temp file left behind");
+    // Unwritable destination: exit 74.
+    cxstat()
+        .args(["survey", "-o", "/nonexistent-dir/out.csv"])
+        .arg(fixture("survey_small.csv"))
+        .assert()
+        .code(74);
+}
+
+#[test]
+fn table_and_markdown_formats_render() {
+    // Run from the repository root with a relative path: the caption names the file as given.
+    let out = cxstat()
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args(["survey", "--by", "segment", "--format", "markdown", "fixtures/survey_small.csv"])
+        .assert()
+        .success();
+    insta::assert_snapshot!(String::from_utf8(out.get_output().stdout.clone()).unwrap());
+    cxstat()
+        .args(["survey", "--format", "table"])
+        .arg(fixture("survey_small.csv"))
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("+27.3 (-23.7–78.2)"));
+}
+
+#[test]
+fn adjusted_wald_differs_from_wald() {
+    let out = cxstat()
+        .args(["survey", "--nps-interval", "adjusted-wald"])
+        .arg(fixture("survey_small.csv"))
+        .assert()
+        .success();
+    let r = &csv_rows(&out.get_output().stdout)[0];
+    // n' = 14, p₊ = 6.75/14, p₋ = 3.75/14: centre 0.214286, var = 0.75 − 0.045918 = 0.704082,
+    // MOE = 1.959964 × √(0.704082/14) × 100 = 43.954 points.
+    assert_close(num(r, "nps_moe"), 43.954, 1e-3);
+    assert_close(num(r, "nps"), 300.0 / 11.0, 1e-9);
+}
+
+#[test]
+fn parquet_input_gives_the_same_numbers() {
+    use polars::prelude::*;
+    let dir = workdir();
+    let path = dir.path().join("responses.parquet");
+    let mut df = CsvReadOptions::default()
+        .with_has_header(true)
+        .try_into_reader_with_file_path(Some(fixture("survey_small.csv")))
+        .unwrap()
+        .finish()
+        .unwrap();
+    ParquetWriter::new(std::fs::File::create(&path).unwrap()).finish(&mut df).unwrap();
+    let out = cxstat().args(["survey", "--period", "month"]).arg(&path).assert().success();
+    let rows = csv_rows(&out.get_output().stdout);
+    assert_close(num(row(&rows, &[("period", "Total")]), "nps"), 300.0 / 11.0, 1e-9);
+    assert_eq!(row(&rows, &[("period", "2026-09")])["n"], "5");
+}
+
+#[test]
+fn closed_pipe_is_not_an_error() {
+    use std::io::Read;
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(assert_cmd::cargo::cargo_bin("cxstat"))
+        .args(["survey", "--by", "segment,region", "--period", "day", "--format", "csv"])
+        .arg(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/data/responses.csv"))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = [0u8; 10];
+    child.stdout.take().unwrap().read_exact(&mut first).unwrap(); // then drop: the pipe closes
+    let status = child.wait().unwrap();
+    let mut err = String::new();
+    child.stderr.take().unwrap().read_to_string(&mut err).unwrap();
+    assert!(status.success(), "status {status:?}, stderr {err}");
+    assert!(!err.contains("error"), "{err}");
+}
+
+/// The bundled example data (made by shared/gen/gen_data.py) recomputed by an independent
+/// stdlib-only Python script: every value of every group must agree to 1e-9.
+#[test]
+fn agrees_with_independent_computation_on_generated_data() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let responses = root.join("examples/data/responses.csv");
+    let dir = workdir();
+    let produced = dir.path().join("survey.csv");
+    cxstat()
+        .args(["survey", "--by", "segment", "--period", "month", "--format", "csv", "-o"])
+        .arg(&produced)
+        .arg(&responses)
+        .assert()
+        .success();
+    let check = std::process::Command::new("python3")
+        .arg(root.join("scripts/check_survey.py"))
+        .arg(&responses)
+        .arg(&produced)
+        .output()
+        .expect("python3 runs the cross-check script");
+    let report = String::from_utf8_lossy(&check.stdout);
+    assert!(check.status.success(), "{report}{}", String::from_utf8_lossy(&check.stderr));
+    assert!(report.contains(" 0 differences"), "{report}");
+}
