@@ -170,7 +170,7 @@ pub struct SurveyArgs {
     pub nps_interval: Option<NpsInterval>,
 
     /// Treat invalid values as an error (exit 65) instead of a warning.
-    #[arg(long)]
+    #[arg(long, help_heading = "Input")]
     pub strict: bool,
 
     #[command(flatten)]

@@ -58,6 +58,7 @@ pub fn run(args: &InspectArgs, io: &mut Io) -> Result<()> {
     };
 
     let mut aggs = vec![len().cast(DataType::Float64).alias("__rows")];
+    aggs.extend(data.ragged_count());
     for (i, header) in data.headers.iter().enumerate() {
         let t = clean::text(header);
         let present = t.clone().neq(lit("")).fill_null(lit(false));
@@ -74,6 +75,10 @@ pub fn run(args: &InspectArgs, io: &mut Io) -> Result<()> {
     }
     let df = data.collect(data.lazy().select(aggs))?;
     let rows = f64_at(&df, "__rows", 0)? as u64;
+    // inspect reports rather than refuses: a ragged row is a warning here, an error in the metrics.
+    if let Err(problem) = data.check_ragged(data.ragged_at(&df, 0)?) {
+        io.warn(&format!("{problem}"));
+    }
 
     let mut machine = Table {
         columns: ["column", "role", "mapped", "type", "values", "blanks", "invalid", "expected", "example"]
@@ -94,7 +99,8 @@ pub fn run(args: &InspectArgs, io: &mut Io) -> Result<()> {
                 Some(_) => Some(f64_at(&df, &format!("bad{i}"), 0)? as u64),
                 None => None,
             },
-            example: df.column(&format!("ex{i}"))?.str()?.get(0).map(|s| s.chars().take(40).collect()),
+            // One line, at most 40 characters: a multi-line comment would break the table.
+            example: df.column(&format!("ex{i}"))?.str()?.get(0).map(|s| s.replace(['\r', '\n'], "↵").chars().take(40).collect()),
         };
         let role = opened.roles.role_of(header);
         machine.rows.push(vec![

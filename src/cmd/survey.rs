@@ -43,9 +43,11 @@ pub fn run(args: &SurveyArgs, io: &mut Io) -> Result<()> {
     let undated: f64 = groups.iter().filter(|g| !g.dated).map(|g| g.counts.n).sum();
     if undated > 0.0 {
         io.warn(&format!(
-            "{}: {undated} rows have no valid date in '{}' and were left out",
+            "{}: {undated} row{} no valid date in '{}' and {} left out",
             data.name,
-            plan.grouping.date.as_deref().unwrap_or("")
+            if undated == 1.0 { " has" } else { "s have" },
+            plan.grouping.date.as_deref().unwrap_or(""),
+            if undated == 1.0 { "was" } else { "were" }
         ));
     }
     let rows = arrange(&groups, plan.totals);
@@ -139,6 +141,7 @@ fn check_invalid(
     for g in groups {
         invalid += g.counts.invalid;
     }
+    opened.data.check_ragged(invalid.ragged)?;
     let spec = &plan.spec;
     let checks = [
         (Some(Metric::Csat), invalid.csat, spec.csat.as_ref().map(|c| (c.header.clone(), format!("whole numbers {}", c.scale)))),

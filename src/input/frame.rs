@@ -12,6 +12,11 @@ use crate::input::source::{find_ragged_row, open_text, Body, Source, TextInput};
 /// Name of the row-number column added for error reports.
 pub const ROW: &str = "__row";
 
+/// A column declared after the header's last one: a record with more fields than the header
+/// (an unquoted delimiter inside a field) fills it. Polars does not check field counts when only
+/// some columns are read, so this is how such rows are caught without a second pass.
+const OVERFLOW: &str = "__overflow";
+
 /// How the input was read, for `inspect` and messages.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Layout {
@@ -37,7 +42,13 @@ impl Dataset {
             return open_parquet(source);
         }
         let text = open_text(source, encoding, delimiter)?;
-        let schema: Schema = text.headers.iter().map(|h| Field::new(h.as_str().into(), DataType::String)).collect();
+        let schema: Schema = text
+            .headers
+            .iter()
+            .map(String::as_str)
+            .chain([OVERFLOW])
+            .map(|h| Field::new(h.into(), DataType::String))
+            .collect();
         let reader = match &text.body {
             Body::File(path) => LazyCsvReader::new(PlRefPath::new(path.to_string_lossy().as_ref())),
             Body::Memory(bytes) => {
@@ -46,8 +57,16 @@ impl Dataset {
         };
         let scan = reader
             .with_separator(text.delimiter)
-            .with_has_header(true)
+            // The header was read already; columns are matched by position so that the
+            // overflow column past the header's last one can be declared.
+            .with_has_header(false)
+            .with_skip_rows(1)
             .with_schema(Some(Arc::new(schema)))
+            // Take the declared schema as is (polars otherwise trims it to the first line's width);
+            // fields past the overflow column are dropped, but the overflow column already flags the row.
+            .with_truncate_ragged_lines(true)
+            // A header with no rows is zero rows; the command says what that means for it.
+            .with_raise_if_empty(false)
             .with_missing_is_null(true)
             .finish()
             .map_err(|e| convert_error(&text.name, e, Some(&text)))?;
@@ -69,6 +88,42 @@ impl Dataset {
     /// The raw columns plus [`ROW`]: the record number, counting the header as row 1.
     pub fn lazy_with_rows(&self) -> LazyFrame {
         self.scan.clone().with_row_index(ROW, Some(2))
+    }
+
+    /// An aggregation counting records with more fields than the header (`None` for Parquet).
+    /// Feed its count to [`Dataset::check_ragged`].
+    pub fn ragged_count(&self) -> Option<Expr> {
+        self.text.as_ref().map(|_| col(OVERFLOW).is_not_null().cast(DataType::Float64).sum().alias(OVERFLOW))
+    }
+
+    /// Reads the count of [`Dataset::ragged_count`] from an aggregate's row `i`.
+    pub fn ragged_at(&self, df: &DataFrame, i: usize) -> Result<u64> {
+        if self.text.is_none() {
+            return Ok(0);
+        }
+        Ok(df.column(OVERFLOW)?.cast(&DataType::Float64)?.f64()?.get(i).unwrap_or(0.0) as u64)
+    }
+
+    /// Rows with more fields than the header would shift values into the wrong columns: that is
+    /// always an error (exit 65), naming the first such row.
+    pub fn check_ragged(&self, count: u64) -> Result<()> {
+        if count == 0 {
+            return Ok(());
+        }
+        let first = self.text.as_ref().and_then(|text| match &text.body {
+            Body::Memory(bytes) => find_ragged_row(bytes, text.delimiter),
+            Body::File(path) => std::fs::read(path).ok().and_then(|b| find_ragged_row(&b, text.delimiter)),
+        });
+        let detail = first.map_or(String::new(), |(row, found, _)| {
+            format!("; the first is row {row} with {found} fields")
+        });
+        Err(data_err(format!(
+            "{}: {count} row{} more fields than the header ({} columns){detail}. Values would land in the \
+             wrong columns: quote fields that contain the delimiter, or set --delimiter",
+            self.name,
+            if count == 1 { " has" } else { "s have" },
+            self.headers.len()
+        )))
     }
 
     /// Runs a query, turning polars errors into messages about this input.

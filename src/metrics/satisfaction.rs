@@ -58,6 +58,8 @@ pub struct InvalidCounts {
     pub nps: u64,
     pub ces: u64,
     pub date: u64,
+    /// Records with more fields than the header.
+    pub ragged: u64,
 }
 
 impl AddAssign for InvalidCounts {
@@ -66,6 +68,7 @@ impl AddAssign for InvalidCounts {
         self.nps += o.nps;
         self.ces += o.ces;
         self.date += o.date;
+        self.ragged += o.ragged;
     }
 }
 
@@ -129,8 +132,9 @@ fn count_where(predicate: Expr) -> Expr {
 }
 
 /// The per-group aggregations: one pass over the data.
-fn aggregations(spec: &SatisfactionSpec, grouping: &Grouping) -> Vec<Expr> {
+fn aggregations(data: &Dataset, spec: &SatisfactionSpec, grouping: &Grouping) -> Vec<Expr> {
     let mut aggs = vec![len().cast(DataType::Float64).alias("n")];
+    aggs.extend(data.ragged_count());
     if spec.csat.is_some() {
         let v = col("__csat");
         aggs.extend([
@@ -165,9 +169,16 @@ fn aggregations(spec: &SatisfactionSpec, grouping: &Grouping) -> Vec<Expr> {
     aggs
 }
 
-fn read_counts(df: &DataFrame, i: usize, spec: &SatisfactionSpec, grouping: &Grouping) -> Result<SatisfactionCounts> {
+fn read_counts(
+    data: &Dataset,
+    df: &DataFrame,
+    i: usize,
+    spec: &SatisfactionSpec,
+    grouping: &Grouping,
+) -> Result<SatisfactionCounts> {
     let get = |name: &str| f64_at(df, name, i);
     let mut c = SatisfactionCounts { n: get("n")?, ..Default::default() };
+    c.invalid.ragged = data.ragged_at(df, i)?;
     if spec.csat.is_some() {
         (c.csat_n, c.csat_top, c.csat_sum) = (get("csat_n")?, get("csat_top")?, get("csat_sum")?);
         c.invalid.csat = get("csat_bad")? as u64;
@@ -191,9 +202,9 @@ fn read_counts(df: &DataFrame, i: usize, spec: &SatisfactionSpec, grouping: &Gro
 pub fn aggregate(data: &Dataset, spec: &SatisfactionSpec, grouping: &Grouping) -> Result<Vec<Group<SatisfactionCounts>>> {
     grouping.aggregate(
         spec.with_scores(data.lazy()),
-        aggregations(spec, grouping),
+        aggregations(data, spec, grouping),
         |query| data.collect(query),
-        |df, i| read_counts(df, i, spec, grouping),
+        |df, i| read_counts(data, df, i, spec, grouping),
     )
 }
 

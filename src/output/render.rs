@@ -46,7 +46,7 @@ fn csv_bytes(table: &Table) -> Result<Vec<u8>> {
     for row in &table.rows {
         writer.write_record(row.iter().map(machine_text))?;
     }
-    Ok(writer.into_inner().map_err(|e| anyhow::anyhow!("{e}"))?)
+    writer.into_inner().map_err(|e| anyhow::anyhow!("{e}"))
 }
 
 fn json_value(cell: &Cell) -> serde_json::Value {

@@ -27,7 +27,10 @@ pub fn wilson(successes: f64, n: f64, confidence: f64) -> Option<Interval> {
     let z2n = z * z / n;
     let centre = (p + z2n / 2.0) / (1.0 + z2n);
     let half = z / (1.0 + z2n) * (p * (1.0 - p) / n + z * z / (4.0 * n * n)).sqrt();
-    Some(Interval { low: (centre - half).max(0.0), high: (centre + half).min(1.0) })
+    // At 0 or n successes the bound is exactly 0 or 1; the formula only gets there up to rounding.
+    let low = if successes <= 0.0 { 0.0 } else { (centre - half).max(0.0) };
+    let high = if successes >= n { 1.0 } else { (centre + half).min(1.0) };
+    Some(Interval { low, high })
 }
 
 /// NPS interval method.
@@ -111,6 +114,10 @@ mod tests {
         let all = wilson(10.0, 10.0, 0.95).unwrap();
         assert!(close(all.high, 1.0, 1e-12) && close(all.low, 0.722_467, 1e-6));
         assert_eq!(wilson(0.0, 0.0, 0.95), None);
+        // None of 2: exactly 0 at the bottom (the formula gives 5.6e-15); top = z²/(n+z²) = 3.841459/5.841459 = 0.657620.
+        let none = wilson(0.0, 2.0, 0.95).unwrap();
+        assert_eq!(none.low, 0.0);
+        assert!(close(none.high, 0.657_620, 1e-6));
     }
 
     #[test]

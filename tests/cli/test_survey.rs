@@ -197,7 +197,7 @@ fn invalid_dates_are_reported_when_grouping_by_period() {
         .success()
         .stderr(predicate::str::contains("column 'submitted_at': 1 invalid value"))
         .stderr(predicate::str::contains("row 6: 'not a date'"))
-        .stderr(predicate::str::contains("1 rows have no valid date"));
+        .stderr(predicate::str::contains("1 row has no valid date in 'submitted_at' and was left out"));
 }
 
 #[test]
@@ -220,6 +220,26 @@ fn missing_columns_list_the_headers_and_the_fix() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains("--by: no column 'tier'"));
+}
+
+/// Row 3 has an unquoted comma in its comment ("Great, thanks"): its CSAT would be read from
+/// "thanks" and its NPS from 4. That must stop the run, not shift values silently.
+#[test]
+fn rows_with_extra_fields_stop_the_run() {
+    cxstat()
+        .args(["survey"])
+        .arg(fixture("survey_ragged.csv"))
+        .assert()
+        .code(65)
+        .stdout(predicate::str::is_empty())
+        .stderr(predicate::str::contains("1 row has more fields than the header (5 columns); the first is row 3 with 6 fields"));
+    // inspect still shows the file, with the same problem as a warning.
+    cxstat()
+        .args(["inspect"])
+        .arg(fixture("survey_ragged.csv"))
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("warning: ").and(predicate::str::contains("row 3 with 6 fields")));
 }
 
 #[test]
