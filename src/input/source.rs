@@ -96,6 +96,21 @@ pub fn open_text(source: &Source, encoding: Option<&str>, delimiter: Option<&str
         Some(enc) => (enc, Encoding::for_bom(&sample).filter(|(e, _)| *e == enc).map_or(0, |(_, n)| n)),
         None => detect_encoding(&sample, complete),
     };
+    if encoding == UTF_8 {
+        if let Err(e) = std::str::from_utf8(&sample[bom_len..]) {
+            if complete || e.error_len().is_some() {
+                let mut detector = chardetng::EncodingDetector::new();
+                detector.feed(&sample, complete);
+                let guess = detector.guess(Some(b"cn"), false);
+                return Err(data_err(format!(
+                    "{name} is not valid UTF-8 (byte {}); it looks like {}: try --encoding {}",
+                    e.valid_up_to() + bom_len + 1,
+                    guess.name(),
+                    guess.name().to_lowercase()
+                )));
+            }
+        }
+    }
     let mut warnings = Vec::new();
     let body = if encoding == UTF_8 {
         match (source, whole) {

@@ -387,3 +387,41 @@ fn agrees_with_independent_computation_on_generated_data() {
     assert!(check.status.success(), "{report}{}", String::from_utf8_lossy(&check.stderr));
     assert!(report.contains(" 0 differences"), "{report}");
 }
+
+/// ISO weeks: 2026-09-03 (Thu) is W36, 2026-09-20 (Sun) still W38, 2026-09-28 (Mon) W40,
+/// 2026-10-31 (Sat) W44. Quarters: September is Q3 (5 responses), October Q4 (7).
+#[test]
+fn iso_week_and_quarter_labels() {
+    let out = cxstat().args(["survey", "--period", "week"]).arg(fixture("survey_small.csv")).assert().success();
+    let weeks: Vec<String> = csv_rows(&out.get_output().stdout).iter().map(|r| r["period"].clone()).collect();
+    assert_eq!(weeks, ["2026-W36", "2026-W37", "2026-W38", "2026-W40", "2026-W41", "2026-W42", "2026-W43", "2026-W44", "Total"]);
+    let out = cxstat().args(["survey", "--period", "quarter"]).arg(fixture("survey_small.csv")).assert().success();
+    let rows = csv_rows(&out.get_output().stdout);
+    assert_eq!(row(&rows, &[("period", "2026-Q3")])["n"], "5");
+    assert_eq!(row(&rows, &[("period", "2026-Q4")])["n"], "7");
+}
+
+#[test]
+fn encoding_and_delimiter_can_be_forced() {
+    cxstat()
+        .args(["survey", "--encoding", "gb18030", "--by", "客户类型"])
+        .arg(fixture("survey_gbk.csv"))
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("中小企业"));
+    // Reading GBK bytes as UTF-8 cannot work: a clear error that names the fix, not mojibake.
+    cxstat()
+        .args(["survey", "--encoding", "utf-8", "--col", "csat=满意度"])
+        .arg(fixture("survey_gbk.csv"))
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("--encoding"));
+    // A forced delimiter that does not split the header finds no score column.
+    cxstat()
+        .args(["survey", "--delimiter", "tab"])
+        .arg(fixture("survey_small.csv"))
+        .assert()
+        .code(65)
+        .stderr(predicate::str::contains("no CSAT, NPS or CES column found"));
+    cxstat().args(["survey", "--encoding", "klingon"]).arg(fixture("survey_small.csv")).assert().code(2);
+}
