@@ -7,7 +7,7 @@ use anyhow::Result;
 use polars::prelude::*;
 
 use crate::error::{data_err, no_input};
-use crate::input::source::{find_ragged_row, open_text, Body, Source, TextInput};
+use crate::input::source::{find_ragged_row, open_text, Body, Source};
 
 /// Name of the row-number column added for error reports.
 pub const ROW: &str = "__row";
@@ -32,7 +32,32 @@ pub struct Dataset {
     pub layout: Layout,
     pub warnings: Vec<String>,
     scan: LazyFrame,
-    text: Option<TextInput>,
+    text: Option<Delimited>,
+}
+
+/// Where delimited text lives once decoded.
+enum Raw {
+    /// A UTF-8 file, read in place.
+    File(std::path::PathBuf),
+    /// Transcoded or piped bytes, UTF-8.
+    Memory(polars_buffer::Buffer<u8>),
+}
+
+/// What is needed to explain a parse problem in delimited text.
+struct Delimited {
+    delimiter: u8,
+    raw: Raw,
+}
+
+impl Delimited {
+    /// The first record whose field count differs from the header's (reads the text again:
+    /// only on the error path).
+    fn first_ragged_row(&self) -> Option<(u64, usize, usize)> {
+        match &self.raw {
+            Raw::Memory(bytes) => find_ragged_row(bytes, self.delimiter),
+            Raw::File(path) => std::fs::read(path).ok().and_then(|b| find_ragged_row(&b, self.delimiter)),
+        }
+    }
 }
 
 impl Dataset {
@@ -49,12 +74,17 @@ impl Dataset {
             .chain([OVERFLOW])
             .map(|h| Field::new(h.into(), DataType::String))
             .collect();
-        let reader = match &text.body {
-            Body::File(path) => LazyCsvReader::new(PlRefPath::new(path.to_string_lossy().as_ref())),
-            Body::Memory(bytes) => {
-                LazyCsvReader::new_with_sources(ScanSources::Buffers(Arc::from([polars_buffer::Buffer::from(bytes.clone())])))
-            }
+        // Transcoded or piped bytes are handed to polars once; the handle kept for error
+        // diagnostics shares them (an O(1) clone).
+        let raw = match text.body {
+            Body::File(path) => Raw::File(path),
+            Body::Memory(bytes) => Raw::Memory(polars_buffer::Buffer::from(bytes)),
         };
+        let reader = match &raw {
+            Raw::File(path) => LazyCsvReader::new(PlRefPath::new(path.to_string_lossy().as_ref())),
+            Raw::Memory(buffer) => LazyCsvReader::new_with_sources(ScanSources::Buffers(Arc::from([buffer.clone()]))),
+        };
+        let delimited = Delimited { delimiter: text.delimiter, raw };
         let scan = reader
             .with_separator(text.delimiter)
             // The header was read already; columns are matched by position so that the
@@ -69,14 +99,14 @@ impl Dataset {
             .with_raise_if_empty(false)
             .with_missing_is_null(true)
             .finish()
-            .map_err(|e| convert_error(&text.name, e, Some(&text)))?;
+            .map_err(|e| convert_error(&text.name, e, Some(&delimited)))?;
         Ok(Dataset {
-            name: text.name.clone(),
-            headers: text.headers.clone(),
             layout: Layout::Delimited { encoding: text.encoding, bom: text.bom, delimiter: text.delimiter },
-            warnings: text.warnings.clone(),
+            name: text.name,
+            headers: text.headers,
+            warnings: text.warnings,
             scan,
-            text: Some(text),
+            text: Some(delimited),
         })
     }
 
@@ -110,10 +140,7 @@ impl Dataset {
         if count == 0 {
             return Ok(());
         }
-        let first = self.text.as_ref().and_then(|text| match &text.body {
-            Body::Memory(bytes) => find_ragged_row(bytes, text.delimiter),
-            Body::File(path) => std::fs::read(path).ok().and_then(|b| find_ragged_row(&b, text.delimiter)),
-        });
+        let first = self.text.as_ref().and_then(Delimited::first_ragged_row);
         let detail = first.map_or(String::new(), |(row, found, _)| {
             format!("; the first is row {row} with {found} fields")
         });
@@ -153,7 +180,7 @@ fn open_parquet(source: &Source) -> Result<Dataset> {
 
 /// One place where polars errors are converted: I/O → 66, malformed data → 65 with the row
 /// where it can be found, anything else → 1 with the file named.
-fn convert_error(name: &str, error: PolarsError, text: Option<&TextInput>) -> anyhow::Error {
+fn convert_error(name: &str, error: PolarsError, text: Option<&Delimited>) -> anyhow::Error {
     let message = error.to_string();
     if let PolarsError::IO { .. } = error {
         return no_input(format!("cannot read {name}: {message}"));
@@ -165,11 +192,7 @@ fn convert_error(name: &str, error: PolarsError, text: Option<&TextInput>) -> an
         ));
     }
     if let Some(text) = text {
-        let ragged = match &text.body {
-            Body::Memory(bytes) => find_ragged_row(bytes, text.delimiter),
-            Body::File(path) => std::fs::read(path).ok().and_then(|b| find_ragged_row(&b, text.delimiter)),
-        };
-        if let Some((row, found, expected)) = ragged {
+        if let Some((row, found, expected)) = text.first_ragged_row() {
             return data_err(format!(
                 "{name}: row {row} has {found} fields but the header has {expected} (check quoting and the delimiter)"
             ));

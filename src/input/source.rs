@@ -79,7 +79,8 @@ pub fn open_text(source: &Source, encoding: Option<&str>, delimiter: Option<&str
                 .lock()
                 .read_to_end(&mut all)
                 .map_err(|e| no_input(format!("cannot read stdin: {e}")))?;
-            (all.clone(), true, Some(all))
+            let sample = all[..all.len().min(SAMPLE_BYTES)].to_vec();
+            (sample, all.len() <= SAMPLE_BYTES, Some(all))
         }
         Source::File(path) => {
             let file = File::open(path).map_err(|e| no_input(format!("cannot open {name}: {e}")))?;
