@@ -9,9 +9,8 @@ use polars::prelude::*;
 use crate::cli::InspectArgs;
 use crate::cmd::{open_input, satisfaction_spec};
 use crate::input::clean;
-use crate::input::frame::Layout;
+use crate::input::frame::{f64_at, Layout};
 use crate::input::roles::{Origin, Role};
-use crate::metrics::grouping::f64_at;
 use crate::output::{choose_format, emit, Cell, Report, Table};
 use crate::Io;
 

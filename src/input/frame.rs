@@ -17,6 +17,11 @@ pub const ROW: &str = "__row";
 /// some columns are read, so this is how such rows are caught without a second pass.
 const OVERFLOW: &str = "__overflow";
 
+/// A value from a float column of an aggregate (nulls, from empty groups, read as 0).
+pub fn f64_at(df: &DataFrame, name: &str, i: usize) -> Result<f64> {
+    Ok(df.column(name)?.cast(&DataType::Float64)?.f64()?.get(i).unwrap_or(0.0))
+}
+
 /// How the input was read, for `inspect` and messages.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Layout {
@@ -131,7 +136,7 @@ impl Dataset {
         if self.text.is_none() {
             return Ok(0);
         }
-        Ok(df.column(OVERFLOW)?.cast(&DataType::Float64)?.f64()?.get(i).unwrap_or(0.0) as u64)
+        Ok(f64_at(df, OVERFLOW, i)? as u64)
     }
 
     /// Rows with more fields than the header would shift values into the wrong columns: that is

@@ -100,9 +100,7 @@ pub fn open_text(source: &Source, encoding: Option<&str>, delimiter: Option<&str
     if encoding == UTF_8 {
         if let Err(e) = std::str::from_utf8(&sample[bom_len..]) {
             if complete || e.error_len().is_some() {
-                let mut detector = chardetng::EncodingDetector::new();
-                detector.feed(&sample, complete);
-                let guess = detector.guess(Some(b"cn"), false);
+                let guess = guess_encoding(&sample, complete, false);
                 return Err(data_err(format!(
                     "{name} is not valid UTF-8 (byte {}); it looks like {}: try --encoding {}",
                     e.valid_up_to() + bom_len + 1,
@@ -194,9 +192,14 @@ pub fn detect_encoding(sample: &[u8], complete: bool) -> (&'static Encoding, usi
         Err(e) if !complete && e.error_len().is_none() => return (UTF_8, 0),
         Err(_) => {}
     }
+    (guess_encoding(sample, complete, true), 0)
+}
+
+/// chardetng's guess, favouring Chinese encodings (the `cn` hint): GBK/GB18030 as office software writes them.
+fn guess_encoding(sample: &[u8], complete: bool, allow_utf8: bool) -> &'static Encoding {
     let mut detector = chardetng::EncodingDetector::new();
     detector.feed(sample, complete);
-    (detector.guess(Some(b"cn"), true), 0)
+    detector.guess(Some(b"cn"), allow_utf8)
 }
 
 /// Picks the delimiter that splits the first lines into the most fields, consistently.

@@ -116,11 +116,6 @@ fn period_label(date: Expr, period: Period) -> Expr {
     }
 }
 
-/// A value from a float column of an aggregate (nulls, from empty groups, read as 0).
-pub fn f64_at(df: &DataFrame, name: &str, i: usize) -> Result<f64> {
-    Ok(df.column(name)?.cast(&DataType::Float64)?.f64()?.get(i).unwrap_or(0.0))
-}
-
 fn str_at(df: &DataFrame, name: &str, i: usize) -> Result<Option<String>> {
     Ok(df.column(name)?.str()?.get(i).map(str::to_string))
 }

@@ -7,8 +7,8 @@ use anyhow::Result;
 use polars::prelude::*;
 
 use crate::input::clean::{self, Scale};
-use crate::input::frame::{Dataset, ROW};
-use crate::metrics::grouping::{f64_at, Group, Grouping, DATE_BAD};
+use crate::input::frame::{f64_at, Dataset, ROW};
+use crate::metrics::grouping::{Group, Grouping, DATE_BAD};
 use crate::stats::intervals::{mean_t_interval, nps_interval, wilson, Interval, NpsMethod};
 
 /// NPS is always asked on 0–10.
