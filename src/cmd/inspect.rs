@@ -40,7 +40,7 @@ fn type_name(f: &ColumnFacts) -> String {
 /// Runs `cxstat inspect`.
 pub fn run(args: &InspectArgs, io: &mut Io) -> Result<()> {
     let format = choose_format(args.output.format, args.output.output.as_deref(), io.stdout_is_terminal);
-    let opened = open_input(&args.input, io)?;
+    let opened = open_input(&args.input, None, io)?;
     let spec = satisfaction_spec(&args.scales, &args.input, &opened)?;
     let data = &opened.data;
 

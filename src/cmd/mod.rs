@@ -11,7 +11,7 @@ use crate::error::usage;
 use crate::input::clean::Scale;
 use crate::input::config::Config;
 use crate::input::frame::Dataset;
-use crate::input::roles::{self, Role, RoleMap};
+use crate::input::roles::{self, Kind, Role, RoleMap};
 use crate::input::source::Source;
 use crate::metrics::satisfaction::{SatisfactionSpec, ScoreColumn, NPS_SCALE};
 use crate::Io;
@@ -21,24 +21,44 @@ pub struct Opened {
     pub config: Config,
     pub data: Dataset,
     pub roles: RoleMap,
+    pub kind: Kind,
 }
 
-/// Reads the config, opens the input and assigns column roles (`--col` over `[columns]` over recognition).
-pub fn open_input(args: &InputArgs, io: &mut Io) -> Result<Opened> {
-    let config = match &args.config {
-        Some(path) => Config::load(path)?,
-        None => Config::default(),
-    };
-    let mut mappings = config.mappings();
-    for text in &args.columns {
-        mappings.push(roles::parse_mapping(text)?);
+/// Reads the config named by `--config` (or the defaults).
+pub fn load_config(args: &InputArgs) -> Result<Config> {
+    match &args.config {
+        Some(path) => Config::load(path),
+        None => Ok(Config::default()),
     }
-    let data = Dataset::open(&Source::from_arg(&args.file), args.encoding.as_deref(), args.delimiter.as_deref())?;
+}
+
+/// Reads the config, opens the input and assigns the roles of `kind` (`--col` over `[columns]`
+/// over recognition). Without a kind, it is detected from the headers (for `inspect`).
+pub fn open_input(args: &InputArgs, kind: Option<Kind>, io: &mut Io) -> Result<Opened> {
+    let config = load_config(args)?;
+    let (data, roles, kind) = open_dataset(&args.file, args, &config, kind, io)?;
+    Ok(Opened { config, data, roles, kind })
+}
+
+/// Opens `file` with the decoding options and column mappings of `args` for an export of `kind`.
+pub fn open_dataset(
+    file: &std::path::Path,
+    args: &InputArgs,
+    config: &Config,
+    kind: Option<Kind>,
+    io: &mut Io,
+) -> Result<(Dataset, RoleMap, Kind)> {
+    let data = Dataset::open(&Source::from_arg(file), args.encoding.as_deref(), args.delimiter.as_deref())?;
     for warning in &data.warnings {
         io.warn(warning);
     }
-    let roles = roles::resolve(&data.headers, &mappings)?;
-    Ok(Opened { config, data, roles })
+    let kind = kind.unwrap_or_else(|| Kind::detect(&data.headers));
+    let mut mappings = config.mappings();
+    for text in &args.columns {
+        mappings.push(roles::parse_mapping(text, kind.roles())?);
+    }
+    let roles = roles::resolve(&data.headers, &mappings, kind.roles())?;
+    Ok((data, roles, kind))
 }
 
 /// The scoring of CSAT, NPS and CES from flags, config defaults and built-in defaults.

@@ -10,7 +10,7 @@ use chrono::NaiveDate;
 use crate::cli::{NpsInterval, SurveyArgs};
 use crate::cmd::{open_input, satisfaction_spec, Opened};
 use crate::error::{data_err, usage};
-use crate::input::roles::{list_headers, resolve_group_column, Role};
+use crate::input::roles::{list_headers, resolve_group_column, Kind, Role};
 use crate::metrics::grouping::{arrange, Group, Grouping, ResultRow, RowKind};
 use crate::metrics::satisfaction::{
     aggregate, invalid_examples, summarise, Metric, SatisfactionCounts, SatisfactionSpec, SatisfactionSummary,
@@ -35,7 +35,7 @@ struct Plan {
 /// Runs `cxstat survey`.
 pub fn run(args: &SurveyArgs, io: &mut Io) -> Result<()> {
     let format = choose_format(args.output.format, args.output.output.as_deref(), io.stdout_is_terminal);
-    let opened = open_input(&args.input, io)?;
+    let opened = open_input(&args.input, Some(Kind::Responses), io)?;
     let plan = plan(args, &opened)?;
     let data = &opened.data;
     let groups = aggregate(data, &plan.spec, &plan.grouping)?;
@@ -113,7 +113,7 @@ fn plan(args: &SurveyArgs, opened: &Opened) -> Result<Plan> {
         grouping.date = Some(date.to_string());
     }
     for name in &args.by {
-        grouping.by.push(resolve_group_column(headers, &opened.roles, name)?);
+        grouping.by.push(resolve_group_column(headers, &opened.roles, name, "--by")?);
     }
     let nps_method = match args.nps_interval.or(defaults.nps_interval).unwrap_or(NpsInterval::Wald) {
         NpsInterval::Wald => NpsMethod::Wald,

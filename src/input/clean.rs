@@ -102,6 +102,98 @@ pub fn date(column: &str) -> Cleaned {
     Cleaned { invalid: answered.and(value.clone().is_null()), value }
 }
 
+/// Matches the date forms of [`date`] followed by an optional time of day `HH:MM[:SS]`
+/// (after a space or `T`; fractions of a second and any zone after it are ignored).
+const DATETIME_PATTERN: &str =
+    r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:(?:T|\s+)(\d{1,2})[:时](\d{1,2})(?:[:分](\d{1,2}))?)?(?:$|[.,Zz+\-\s秒])";
+
+/// A timestamp (milliseconds, no zone: taken as written) from the date forms of [`date`] with an
+/// optional time of day; a date alone is midnight. Impossible dates and times are invalid.
+pub fn datetime(column: &str) -> Cleaned {
+    let t = text(column);
+    let part = |i| t.clone().str().extract(lit(DATETIME_PATTERN), i);
+    let two = |e: Expr, default: &str| e.fill_null(lit(default.to_string())).str().zfill(lit(2));
+    let day = concat_str([part(1), part(2).str().zfill(lit(2)), part(3).str().zfill(lit(2))], "-", false);
+    let time = concat_str([two(part(4), "0"), two(part(5), "0"), two(part(6), "0")], ":", false);
+    let value = concat_str([day, time], " ", false).str().to_datetime(
+        Some(TimeUnit::Milliseconds),
+        None,
+        StrptimeOptions { format: Some("%Y-%m-%d %H:%M:%S".into()), strict: false, exact: true, cache: false },
+        lit("raise"),
+    );
+    let answered = t.clone().is_not_null().and(t.neq(lit("")).fill_null(lit(false)));
+    Cleaned { invalid: answered.and(value.clone().is_null()), value }
+}
+
+/// Words read as yes and as no (compared lower-case); anything else that is not blank or
+/// "n/a" is invalid.
+const YES: &[&str] = &["true", "yes", "y", "t", "1", "1.0", "是", "已", "对", "√"];
+const NO: &[&str] = &["false", "no", "n", "f", "0", "0.0", "否", "未", "不", "×"];
+const NOT_APPLICABLE: &[&str] = &["n/a", "na", "null", "none", "-", "无"];
+
+fn any_of(t: &Expr, words: &[&str]) -> Expr {
+    words.iter().fold(lit(false), |acc, w| acc.or(t.clone().eq(lit(*w)).fill_null(lit(false))))
+}
+
+/// A yes/no column: true/false, yes/no, y/n, 1/0, 是/否 (any case). Blank and n/a are null.
+pub fn boolean(column: &str) -> Cleaned {
+    let t = text(column).str().to_lowercase();
+    let yes = any_of(&t, YES);
+    let no = any_of(&t, NO);
+    let blank = t.clone().is_null().or(t.clone().eq(lit("")).fill_null(lit(false))).or(any_of(&t, NOT_APPLICABLE));
+    Cleaned {
+        value: when(yes.clone()).then(lit(true)).when(no.clone()).then(lit(false)).otherwise(lit(NULL).cast(DataType::Boolean)),
+        invalid: yes.or(no).or(blank).not(),
+    }
+}
+
+/// Digits grouped by thousands with commas, e.g. `1,234.50`.
+const THOUSANDS: &str = r"^-?\d{1,3}(,\d{3})+(\.\d+)?$";
+
+/// A money amount: a number, with currency signs and spaces ignored and commas taken as thousands
+/// separators only where they group digits by three (`12,50` is invalid, never 1250).
+pub fn amount(column: &str) -> Cleaned {
+    let t = text(column).str().replace_all(lit(r"[¥￥$€£\s]"), lit(""), false);
+    let plain = when(t.clone().str().contains(lit(THOUSANDS), false).fill_null(lit(false)))
+        .then(t.clone().str().replace_all(lit(","), lit(""), true))
+        .otherwise(t.clone());
+    let value = plain.cast(DataType::Float64);
+    let answered = t.clone().is_not_null().and(t.neq(lit("")).fill_null(lit(false)));
+    Cleaned { invalid: answered.and(value.clone().is_null()), value }
+}
+
+/// A duration such as `4h`, `90m`, `3d`, `2w`, `1.5h` or `45s`, in seconds. A bare number is
+/// taken in `bare_unit` (`h` for SLA targets, `d` for windows).
+pub fn parse_duration(text: &str, bare_unit: char) -> Option<f64> {
+    let t = text.trim().to_lowercase();
+    let (number, unit) = match t.find(|c: char| c.is_alphabetic()) {
+        Some(i) => (t[..i].trim(), t[i..].trim()),
+        None => (t.as_str(), ""),
+    };
+    let value: f64 = number.parse().ok()?;
+    let unit = if unit.is_empty() { bare_unit.to_string() } else { unit.to_string() };
+    let seconds = match unit.as_str() {
+        "s" | "sec" | "secs" | "second" | "seconds" => 1.0,
+        "m" | "min" | "mins" | "minute" | "minutes" => 60.0,
+        "h" | "hr" | "hrs" | "hour" | "hours" => 3600.0,
+        "d" | "day" | "days" => 86_400.0,
+        "w" | "wk" | "week" | "weeks" => 604_800.0,
+        _ => return None,
+    };
+    (value.is_finite() && value >= 0.0).then_some(value * seconds)
+}
+
+/// Text compared the way status and severity values are: trimmed, lower-case, runs of spaces,
+/// `-` and `_` as one `_` (`In progress` → `in_progress`).
+pub fn token(column: &str) -> Expr {
+    text(column).str().to_lowercase().str().replace_all(lit(r"[\s\-_]+"), lit("_"), false)
+}
+
+/// [`token`] for one value, in Rust (for configured names).
+pub fn token_of(value: &str) -> String {
+    value.trim().to_lowercase().split(|c: char| c.is_whitespace() || c == '-' || c == '_').filter(|p| !p.is_empty()).collect::<Vec<_>>().join("_")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -130,6 +222,68 @@ mod tests {
         let f = Some(false);
         let t = Some(true);
         assert_eq!(bad, vec![f, f, f, f, f, t, t, t, f]);
+    }
+
+    #[test]
+    fn datetimes_in_common_forms() {
+        let values = [
+            Some("2026-10-19 16:15:42"),
+            Some("2026-10-19T16:15:42.123+08:00"),
+            Some("2026/10/19 16:15"),
+            Some("2026年10月19日 9:05"),
+            Some("2026-10-19"),
+            Some("2026-10-19 25:00"),
+            Some("19/10/2026 16:15"),
+            Some(""),
+        ];
+        let c = datetime("raw");
+        let df = run(&values, vec![c.value.dt().strftime("%Y-%m-%d %H:%M:%S").alias("d"), c.invalid.alias("bad")]);
+        let d: Vec<Option<&str>> = { let ca = df.column("d").unwrap().str().unwrap(); (0..ca.len()).map(|i| ca.get(i)).collect() };
+        assert_eq!(
+            d,
+            vec![
+                Some("2026-10-19 16:15:42"),
+                Some("2026-10-19 16:15:42"),
+                Some("2026-10-19 16:15:00"),
+                Some("2026-10-19 09:05:00"),
+                Some("2026-10-19 00:00:00"),
+                None,
+                None,
+                None
+            ]
+        );
+        let bad: Vec<Option<bool>> = { let ca = df.column("bad").unwrap().bool().unwrap(); (0..ca.len()).map(|i| ca.get(i)).collect() };
+        let (f, t) = (Some(false), Some(true));
+        assert_eq!(bad, vec![f, f, f, f, f, t, t, f]);
+    }
+
+    #[test]
+    fn booleans_amounts_durations_tokens() {
+        let values = [Some("Yes"), Some("false"), Some("1"), Some("是"), Some("N/A"), None, Some("maybe")];
+        let c = boolean("raw");
+        let df = run(&values, vec![c.value.alias("v"), c.invalid.alias("bad")]);
+        let v: Vec<Option<bool>> = { let ca = df.column("v").unwrap().bool().unwrap(); (0..ca.len()).map(|i| ca.get(i)).collect() };
+        assert_eq!(v, vec![Some(true), Some(false), Some(true), Some(true), None, None, None]);
+        let bad: Vec<Option<bool>> = { let ca = df.column("bad").unwrap().bool().unwrap(); (0..ca.len()).map(|i| ca.get(i)).collect() };
+        assert_eq!(bad.iter().filter(|b| **b == Some(true)).count(), 1);
+
+        let values = [Some("53.09"), Some("-12.5"), Some("¥1,234.50"), Some("12,50"), Some("abc"), Some("")];
+        let c = amount("raw");
+        let df = run(&values, vec![c.value.alias("v"), c.invalid.alias("bad")]);
+        let v: Vec<Option<f64>> = { let ca = df.column("v").unwrap().f64().unwrap(); (0..ca.len()).map(|i| ca.get(i)).collect() };
+        assert_eq!(v, vec![Some(53.09), Some(-12.5), Some(1234.5), None, None, None]);
+        let bad: Vec<Option<bool>> = { let ca = df.column("bad").unwrap().bool().unwrap(); (0..ca.len()).map(|i| ca.get(i)).collect() };
+        assert_eq!(bad, vec![Some(false), Some(false), Some(false), Some(true), Some(true), Some(false)]);
+
+        assert_eq!(parse_duration("4h", 'h'), Some(14_400.0));
+        assert_eq!(parse_duration("90d", 'h'), Some(90.0 * 86_400.0));
+        assert_eq!(parse_duration("1.5 hours", 'h'), Some(5_400.0));
+        assert_eq!(parse_duration("72", 'h'), Some(72.0 * 3600.0));
+        assert_eq!(parse_duration("30", 'd'), Some(30.0 * 86_400.0));
+        assert_eq!(parse_duration("-1h", 'h'), None);
+        assert_eq!(parse_duration("4 fortnights", 'h'), None);
+        assert_eq!(token_of(" In progress "), "in_progress");
+        assert_eq!(token_of("follow-up"), "follow_up");
     }
 
     #[test]

@@ -19,10 +19,74 @@ pub enum Role {
     Segment,
     Channel,
     Region,
+    /// When a complaint was opened (received).
+    Opened,
+    /// First response to a complaint.
+    Responded,
+    /// When a complaint was resolved.
+    Resolved,
+    Category,
+    Severity,
+    Status,
+    Reopened,
+    /// First-contact resolution (yes/no).
+    Fcr,
+    /// An SLA outcome given as yes/no (e.g. "Timely response?").
+    Timely,
+    /// The order id (in orders, the row's id; in complaints, the order complained about).
+    Order,
+    /// When an order was placed.
+    Ordered,
+    /// Order value.
+    Amount,
+}
+
+/// The kind of export a command reads; it decides which roles are looked for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Responses,
+    Complaints,
+    Orders,
+}
+
+impl Kind {
+    /// The roles of this kind of export, in the order they are looked for.
+    pub fn roles(self) -> &'static [Role] {
+        use Role::*;
+        match self {
+            Kind::Responses => &[Csat, Nps, Ces, Date, Id, Customer, Segment, Channel, Region],
+            Kind::Complaints => &[
+                Id, Customer, Order, Opened, Responded, Resolved, Category, Severity, Channel, Status, Reopened, Fcr,
+                Timely, Segment, Region,
+            ],
+            Kind::Orders => &[Order, Customer, Ordered, Amount, Channel, Segment, Region],
+        }
+    }
+
+    /// The kind whose distinctive roles the headers match best (for `inspect`).
+    pub fn detect(headers: &[String]) -> Kind {
+        let score = |roles: &[Role]| {
+            resolve(headers, &[], roles).map_or(0, |m| m.entries.iter().filter(|(r, _, _)| roles.contains(r)).count())
+        };
+        let candidates = [
+            (Kind::Responses, score(&[Role::Csat, Role::Nps, Role::Ces])),
+            (Kind::Complaints, score(&[Role::Opened, Role::Responded, Role::Resolved, Role::Severity, Role::Status])),
+            (Kind::Orders, score(&[Role::Ordered, Role::Amount])),
+        ];
+        candidates.iter().rev().max_by_key(|(_, s)| *s).filter(|(_, s)| *s > 0).map_or(Kind::Responses, |(k, _)| *k)
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::Responses => "survey responses",
+            Kind::Complaints => "complaints",
+            Kind::Orders => "orders",
+        }
+    }
 }
 
 impl Role {
-    pub const ALL: [Role; 9] = [
+    pub const ALL: [Role; 21] = [
         Role::Csat,
         Role::Nps,
         Role::Ces,
@@ -32,6 +96,18 @@ impl Role {
         Role::Segment,
         Role::Channel,
         Role::Region,
+        Role::Opened,
+        Role::Responded,
+        Role::Resolved,
+        Role::Category,
+        Role::Severity,
+        Role::Status,
+        Role::Reopened,
+        Role::Fcr,
+        Role::Timely,
+        Role::Order,
+        Role::Ordered,
+        Role::Amount,
     ];
 
     /// The role's name in `--col ROLE=HEADER` and in the config's `[columns]` table.
@@ -46,13 +122,36 @@ impl Role {
             Role::Segment => "segment",
             Role::Channel => "channel",
             Role::Region => "region",
+            Role::Opened => "opened",
+            Role::Responded => "responded",
+            Role::Resolved => "resolved",
+            Role::Category => "category",
+            Role::Severity => "severity",
+            Role::Status => "status",
+            Role::Reopened => "reopened",
+            Role::Fcr => "fcr",
+            Role::Timely => "timely",
+            Role::Order => "order",
+            Role::Ordered => "ordered",
+            Role::Amount => "amount",
         }
     }
 
-    /// Parses a role name (case-insensitive).
+    /// Parses a role name (case-insensitive); the data contract's column names work too
+    /// (`opened_at`, `first_response_at`, `order_id`, …).
     pub fn parse(name: &str) -> Option<Role> {
         let name = name.trim().to_lowercase();
-        Role::ALL.into_iter().find(|r| r.name() == name)
+        let alias = match name.as_str() {
+            "opened_at" => Some(Role::Opened),
+            "first_response_at" | "first_response" => Some(Role::Responded),
+            "resolved_at" => Some(Role::Resolved),
+            "first_contact_resolution" => Some(Role::Fcr),
+            "order_id" => Some(Role::Order),
+            "ordered_at" => Some(Role::Ordered),
+            "customer_id" => Some(Role::Customer),
+            _ => None,
+        };
+        alias.or_else(|| Role::ALL.into_iter().find(|r| r.name() == name))
     }
 
     /// Header variants recognised for the role, already normalised (see [`normalise_header`]),
@@ -78,11 +177,47 @@ impl Role {
                 "timestamp", "created at", "completed", "end date", "recorded date", "提交时间", "日期",
                 "提交日期", "填写时间", "答卷时间", "时间",
             ],
-            Role::Id => &["response id", "responseid", "id", "response", "respondent id", "答卷编号", "编号", "序号"],
+            Role::Id => &[
+                "response id", "responseid", "complaint id", "ticket id", "case id", "id", "response", "respondent id",
+                "答卷编号", "投诉编号", "工单号", "工单编号", "编号", "序号",
+            ],
             Role::Customer => &["customer id", "customer", "customerid", "client id", "客户编号", "客户id", "客户"],
             Role::Segment => &["segment", "customer segment", "tier", "customer tier", "客户类型", "客户分层", "细分"],
             Role::Channel => &["channel", "source channel", "渠道", "来源渠道"],
             Role::Region => &["region", "area", "地区", "区域", "大区"],
+            Role::Opened => &[
+                "opened at", "opened", "created at", "created", "date received", "received at", "open date",
+                "投诉时间", "受理时间", "创建时间", "登记时间",
+            ],
+            Role::Responded => &[
+                "first response at", "first response", "first responded at", "first reply at", "responded at",
+                "首次响应时间", "响应时间", "首次回复时间",
+            ],
+            Role::Resolved => &[
+                "resolved at", "resolved", "resolution date", "solved at", "closed at", "解决时间", "结案时间",
+                "关闭时间",
+            ],
+            Role::Category => &[
+                "category", "complaint category", "cause", "reason", "complaint type", "投诉类型", "投诉类别", "类别",
+                "原因", "问题类型",
+            ],
+            Role::Severity => &["severity", "priority", "level", "严重程度", "等级", "优先级", "紧急程度"],
+            Role::Status => &["status", "state", "ticket status", "状态", "处理状态", "工单状态"],
+            Role::Reopened => &["reopened", "reopen", "is reopened", "重开", "是否重开", "重新打开"],
+            Role::Fcr => &[
+                "first contact resolution", "fcr", "resolved on first contact", "一次解决", "首次解决",
+                "是否一次解决",
+            ],
+            Role::Timely => &["timely response", "timely", "on time", "sla met", "是否及时", "及时响应"],
+            Role::Order => &["order id", "order", "order number", "order no", "订单号", "订单编号"],
+            Role::Ordered => &[
+                "ordered at", "order date", "ordered", "purchase date", "date", "created at", "下单时间", "订单日期",
+                "购买日期", "日期",
+            ],
+            Role::Amount => &[
+                "amount", "order value", "order amount", "value", "revenue", "total", "sales", "金额", "订单金额",
+                "实付金额", "销售额",
+            ],
         }
     }
 }
@@ -136,11 +271,12 @@ pub fn find_header<'a>(headers: &'a [String], wanted: &str) -> Option<&'a String
     })
 }
 
-/// Assigns columns to roles: explicit mappings first (each must name an existing header),
-/// then recognised header variants for the roles still open.
-pub fn resolve(headers: &[String], mapped: &[(Role, String)]) -> Result<RoleMap> {
+/// Assigns columns to `roles`: explicit mappings first (each must name an existing header),
+/// then recognised header variants for the roles still open. Mappings of other roles are ignored
+/// (one config file serves several kinds of export).
+pub fn resolve(headers: &[String], mapped: &[(Role, String)], roles: &[Role]) -> Result<RoleMap> {
     let mut map = RoleMap::default();
-    for (role, wanted) in mapped {
+    for (role, wanted) in mapped.iter().filter(|(r, _)| roles.contains(r)) {
         let Some(header) = find_header(headers, wanted) else {
             return Err(usage(format!(
                 "column '{wanted}' (mapped to {role}) is not in the file; headers found: {}",
@@ -151,7 +287,7 @@ pub fn resolve(headers: &[String], mapped: &[(Role, String)]) -> Result<RoleMap>
         map.entries.push((*role, header.clone(), Origin::Mapped));
     }
     let normalised: Vec<String> = headers.iter().map(|h| normalise_header(h)).collect();
-    for role in Role::ALL {
+    for &role in roles {
         if map.get(role).is_some() {
             continue;
         }
@@ -170,24 +306,24 @@ pub fn resolve(headers: &[String], mapped: &[(Role, String)]) -> Result<RoleMap>
 }
 
 /// Finds a grouping column named on the command line: a header, or a role name.
-pub fn resolve_group_column(headers: &[String], roles: &RoleMap, name: &str) -> Result<String> {
+pub fn resolve_group_column(headers: &[String], roles: &RoleMap, name: &str, flag: &str) -> Result<String> {
     if let Some(h) = find_header(headers, name) {
         return Ok(h.clone());
     }
     if let Some(h) = Role::parse(name).and_then(|r| roles.get(r)) {
         return Ok(h.to_string());
     }
-    Err(usage(format!("--by: no column '{name}'; headers found: {}", list_headers(headers))))
+    Err(usage(format!("{flag}: no column '{name}'; headers found: {}", list_headers(headers))))
 }
 
-/// Parses `ROLE=HEADER` from `--col`.
-pub fn parse_mapping(text: &str) -> Result<(Role, String)> {
+/// Parses `ROLE=HEADER` from `--col`; the role must be one of `roles` (the command's).
+pub fn parse_mapping(text: &str, roles: &[Role]) -> Result<(Role, String)> {
     let Some((role, header)) = text.split_once('=') else {
         return Err(usage(format!("--col takes ROLE=HEADER, e.g. --col csat=\"Overall satisfaction\"; got '{text}'")));
     };
-    let role = Role::parse(role).ok_or_else(|| {
-        let names: Vec<_> = Role::ALL.iter().map(|r| r.name()).collect();
-        usage(format!("--col: unknown role '{role}'; roles are {}", names.join(", ")))
+    let role = Role::parse(role).filter(|r| roles.contains(r)).ok_or_else(|| {
+        let names: Vec<_> = roles.iter().map(|r| r.name()).collect();
+        usage(format!("--col: unknown role '{role}' here; roles are {}", names.join(", ")))
     })?;
     Ok((role, header.trim().to_string()))
 }
@@ -218,7 +354,7 @@ mod tests {
     #[test]
     fn recognises_contract_names_and_variants() {
         let h = headers(&["Response ID", "Overall satisfaction", "Likelihood to recommend", "Effort", "Submitted"]);
-        let roles = resolve(&h, &[]).unwrap();
+        let roles = resolve(&h, &[], Kind::Responses.roles()).unwrap();
         assert_eq!(roles.get(Role::Csat), Some("Overall satisfaction"));
         assert_eq!(roles.get(Role::Nps), Some("Likelihood to recommend"));
         assert_eq!(roles.get(Role::Ces), Some("Effort"));
@@ -229,7 +365,7 @@ mod tests {
     #[test]
     fn recognises_chinese_headers() {
         let h = headers(&["编号", "满意度", "推荐度", "费力度", "提交时间", "渠道"]);
-        let roles = resolve(&h, &[]).unwrap();
+        let roles = resolve(&h, &[], Kind::Responses.roles()).unwrap();
         assert_eq!(roles.get(Role::Csat), Some("满意度"));
         assert_eq!(roles.get(Role::Nps), Some("推荐度"));
         assert_eq!(roles.get(Role::Ces), Some("费力度"));
@@ -238,29 +374,51 @@ mod tests {
     }
 
     #[test]
+    fn recognises_complaint_and_order_exports() {
+        let cfpb = headers(&["Date received", "Product", "Issue", "Submitted via", "Timely response?", "Complaint ID"]);
+        assert_eq!(Kind::detect(&cfpb), Kind::Complaints);
+        let roles = resolve(&cfpb, &[], Kind::Complaints.roles()).unwrap();
+        assert_eq!(roles.get(Role::Opened), Some("Date received"));
+        assert_eq!(roles.get(Role::Timely), Some("Timely response?"));
+        assert_eq!(roles.get(Role::Id), Some("Complaint ID"));
+        let orders = headers(&["订单号", "客户编号", "下单时间", "实付金额"]);
+        assert_eq!(Kind::detect(&orders), Kind::Orders);
+        let roles = resolve(&orders, &[], Kind::Orders.roles()).unwrap();
+        assert_eq!(roles.get(Role::Order), Some("订单号"));
+        assert_eq!(roles.get(Role::Customer), Some("客户编号"));
+        assert_eq!(roles.get(Role::Ordered), Some("下单时间"));
+        assert_eq!(roles.get(Role::Amount), Some("实付金额"));
+        assert_eq!(Kind::detect(&headers(&["csat", "nps"])), Kind::Responses);
+    }
+
+    #[test]
     fn explicit_mapping_wins() {
         let h = headers(&["csat", "Q1"]);
-        let roles = resolve(&h, &[(Role::Csat, "q1".into())]).unwrap();
+        let roles = resolve(&h, &[(Role::Csat, "q1".into())], Kind::Responses.roles()).unwrap();
         assert_eq!(roles.get(Role::Csat), Some("Q1"));
         // The header 'csat' is then free and no role takes it by recognition.
         assert_eq!(roles.role_of("csat"), None);
-        let err = resolve(&h, &[(Role::Nps, "Q9".into())]).unwrap_err();
+        let err = resolve(&h, &[(Role::Nps, "Q9".into())], Kind::Responses.roles()).unwrap_err();
         assert!(err.to_string().contains("'Q9'") && err.to_string().contains("'Q1'"));
     }
 
     #[test]
     fn parses_mappings() {
-        assert_eq!(parse_mapping("CSAT=Overall score").unwrap(), (Role::Csat, "Overall score".into()));
-        assert!(parse_mapping("csat").is_err());
-        assert!(parse_mapping("happiness=x").is_err());
+        let survey = Kind::Responses.roles();
+        assert_eq!(parse_mapping("CSAT=Overall score", survey).unwrap(), (Role::Csat, "Overall score".into()));
+        assert!(parse_mapping("csat", survey).is_err());
+        assert!(parse_mapping("happiness=x", survey).is_err());
+        // A role of another kind of export is refused where it means nothing.
+        assert!(parse_mapping("amount=Total", survey).is_err());
+        assert_eq!(parse_mapping("opened_at=Date received", Kind::Complaints.roles()).unwrap().0, Role::Opened);
     }
 
     #[test]
     fn group_columns_by_header_or_role() {
         let h = headers(&["客户类型", "Region"]);
-        let roles = resolve(&h, &[]).unwrap();
-        assert_eq!(resolve_group_column(&h, &roles, "segment").unwrap(), "客户类型");
-        assert_eq!(resolve_group_column(&h, &roles, "region").unwrap(), "Region");
-        assert!(resolve_group_column(&h, &roles, "tier").is_err());
+        let roles = resolve(&h, &[], Kind::Responses.roles()).unwrap();
+        assert_eq!(resolve_group_column(&h, &roles, "segment", "--by").unwrap(), "客户类型");
+        assert_eq!(resolve_group_column(&h, &roles, "region", "--by").unwrap(), "Region");
+        assert!(resolve_group_column(&h, &roles, "tier", "--by").is_err());
     }
 }

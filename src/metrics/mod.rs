@@ -2,3 +2,4 @@
 
 pub mod grouping;
 pub mod satisfaction;
+pub mod worktime;
