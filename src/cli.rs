@@ -31,6 +31,14 @@ pub enum Command {
     /// Satisfaction metrics (CSAT, NPS, CES) per group from a survey responses export.
     #[command(after_help = EXIT_CODES)]
     Survey(SurveyArgs),
+    /// Complaint handling KPIs per group: backlog, resolution, FCR, reopen, response and resolution
+    /// times, SLA compliance, complaints per 1,000 orders; also --funnel and --pareto.
+    #[command(after_help = EXIT_CODES)]
+    Complaints(ComplaintsArgs),
+    /// Repeat-purchase and loyalty indices per period from an orders export: repeat, return and churn
+    /// rates; also --window, --cohorts and --rfm.
+    #[command(after_help = EXIT_CODES)]
+    Repeat(RepeatArgs),
     /// Show how cxstat reads a file: encoding, delimiter, rows, column roles, types, blanks, invalid values.
     #[command(after_help = EXIT_CODES)]
     Inspect(InspectArgs),
@@ -51,11 +59,14 @@ pub struct InputArgs {
     #[arg(long, value_name = "LABEL")]
     pub encoding: Option<String>,
 
-    /// Map a column role to a header: csat, nps, ces, date, id, customer, segment, channel, region.
+    /// Map a column role to a header. Survey roles: csat, nps, ces, date, id, customer, segment,
+    /// channel, region. Complaints: id, customer, order, opened, responded, resolved, category,
+    /// severity, channel, status, reopened, fcr, timely. Orders: order, customer, ordered, amount, channel.
     #[arg(long = "col", value_name = "ROLE=HEADER")]
     pub columns: Vec<String>,
 
-    /// TOML config file with a [columns] table (and a [survey] table of defaults for these options).
+    /// TOML config file: [columns] mappings, defaults in [survey], [complaints], [repeat], targets in
+    /// [sla] and [sla.SEVERITY], working time in [calendar].
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
 
@@ -108,7 +119,8 @@ pub struct OutputArgs {
 }
 
 /// Time granularity for `--period`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Period {
     Day,
     /// ISO 8601 week, labelled like 2026-W40.
@@ -128,6 +140,35 @@ pub enum NpsInterval {
     AdjustedWald,
 }
 
+/// Grouping and scope, shared by the commands that report per group.
+#[derive(Debug, Clone, Args)]
+#[command(next_help_heading = "Grouping")]
+pub struct GroupArgs {
+    /// Group by these columns (comma-separated headers or roles such as segment).
+    #[arg(long, value_name = "COLS", value_delimiter = ',')]
+    pub by: Vec<String>,
+
+    /// Group by time period of the date column.
+    #[arg(long, value_enum)]
+    pub period: Option<Period>,
+
+    /// First date to include (inclusive), YYYY-MM-DD.
+    #[arg(long, value_name = "DATE")]
+    pub from: Option<String>,
+
+    /// Last date to include (inclusive), YYYY-MM-DD.
+    #[arg(long, value_name = "DATE")]
+    pub to: Option<String>,
+
+    /// Leave out the total rows.
+    #[arg(long)]
+    pub no_total: bool,
+
+    /// Groups with fewer rows are flagged as low base [default: 30].
+    #[arg(long, value_name = "N")]
+    pub min_n: Option<u64>,
+}
+
 /// Arguments of `cxstat survey`.
 #[derive(Debug, Clone, Args)]
 pub struct SurveyArgs {
@@ -137,29 +178,8 @@ pub struct SurveyArgs {
     #[command(flatten)]
     pub scales: ScaleArgs,
 
-    /// Group by these columns (comma-separated headers or roles such as segment).
-    #[arg(long, value_name = "COLS", value_delimiter = ',', help_heading = "Grouping")]
-    pub by: Vec<String>,
-
-    /// Group by time period of the date column.
-    #[arg(long, value_enum, help_heading = "Grouping")]
-    pub period: Option<Period>,
-
-    /// First date to include (inclusive), YYYY-MM-DD.
-    #[arg(long, value_name = "DATE", help_heading = "Grouping")]
-    pub from: Option<String>,
-
-    /// Last date to include (inclusive), YYYY-MM-DD.
-    #[arg(long, value_name = "DATE", help_heading = "Grouping")]
-    pub to: Option<String>,
-
-    /// Leave out the total rows.
-    #[arg(long, help_heading = "Grouping")]
-    pub no_total: bool,
-
-    /// Groups with fewer responses are flagged as low base [default: 30].
-    #[arg(long, value_name = "N", help_heading = "Grouping")]
-    pub min_n: Option<u64>,
+    #[command(flatten)]
+    pub group: GroupArgs,
 
     /// Confidence level of the intervals [default: 0.95].
     #[arg(long, value_name = "LEVEL", help_heading = "Statistics")]
@@ -170,6 +190,123 @@ pub struct SurveyArgs {
     pub nps_interval: Option<NpsInterval>,
 
     /// Treat invalid values as an error (exit 65) instead of a warning.
+    #[arg(long, help_heading = "Input")]
+    pub strict: bool,
+
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+/// Arguments of `cxstat complaints`.
+#[derive(Debug, Clone, Args)]
+pub struct ComplaintsArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+
+    /// Orders export for complaints per 1,000 orders and per 1,000 ordering customers.
+    #[arg(long, value_name = "FILE", help_heading = "Input")]
+    pub orders: Option<PathBuf>,
+
+    /// Map a column of the orders file: order, customer, ordered, amount, channel.
+    #[arg(long = "orders-col", value_name = "ROLE=HEADER", help_heading = "Input")]
+    pub orders_columns: Vec<String>,
+
+    #[command(flatten)]
+    pub group: GroupArgs,
+
+    /// "Now" for complaints still open (their age, SLA breaches), as YYYY-MM-DD[ HH:MM[:SS]]
+    /// [default: the latest timestamp in the file].
+    #[arg(long, value_name = "DATETIME", help_heading = "Handling")]
+    pub as_of: Option<String>,
+
+    /// First-response target, e.g. 4h, 30m, 1d (per severity in the config's [sla.SEVERITY]).
+    #[arg(long, value_name = "DURATION", help_heading = "Handling")]
+    pub sla_response: Option<String>,
+
+    /// Resolution target, e.g. 72h, 3d (per severity in the config's [sla.SEVERITY]).
+    #[arg(long, value_name = "DURATION", help_heading = "Handling")]
+    pub sla_resolve: Option<String>,
+
+    /// Measure durations in working hours, e.g. 09:00-18:00 (holidays in the config's [calendar]).
+    #[arg(long, value_name = "HH:MM-HH:MM", help_heading = "Handling")]
+    pub business_hours: Option<String>,
+
+    /// Working days for --business-hours, e.g. mon-fri or mon,tue,wed,thu,fri,sat [default: mon-fri].
+    #[arg(long, value_name = "DAYS", help_heading = "Handling")]
+    pub workdays: Option<String>,
+
+    /// Count complaints by stage of the closed loop (received → assigned → in_progress →
+    /// follow_up → resolved → closed) instead of the KPI table.
+    #[arg(long, conflicts_with = "pareto", help_heading = "Reports")]
+    pub funnel: bool,
+
+    /// Pareto of causes: count, share and cumulative share per value of COL, with the vital few
+    /// that make up 80%.
+    #[arg(long, value_name = "COL", help_heading = "Reports")]
+    pub pareto: Option<String>,
+
+    /// Confidence level of the intervals [default: 0.95].
+    #[arg(long, value_name = "LEVEL", help_heading = "Statistics")]
+    pub confidence: Option<f64>,
+
+    /// Treat invalid values, duplicate ids and unknown severities or statuses as an error (exit 65).
+    #[arg(long, help_heading = "Input")]
+    pub strict: bool,
+
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+/// Arguments of `cxstat repeat`.
+#[derive(Debug, Clone, Args)]
+pub struct RepeatArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+
+    /// Period granularity [default: month].
+    #[arg(long, value_enum, help_heading = "Grouping")]
+    pub period: Option<Period>,
+
+    /// First date to show (inclusive), YYYY-MM-DD; earlier orders still count as history.
+    #[arg(long, value_name = "DATE", help_heading = "Grouping")]
+    pub from: Option<String>,
+
+    /// Last date to show (inclusive), YYYY-MM-DD.
+    #[arg(long, value_name = "DATE", help_heading = "Grouping")]
+    pub to: Option<String>,
+
+    /// "Today": orders after it are ignored; windows and recency are measured to it
+    /// [default: today's date].
+    #[arg(long, value_name = "DATE", help_heading = "Grouping")]
+    pub as_of: Option<String>,
+
+    /// Also the share of new customers who ordered again within this window after their first
+    /// purchase, e.g. 90d (customers whose window has not ended by --as-of are left out).
+    #[arg(long, value_name = "DURATION", help_heading = "Reports")]
+    pub window: Option<String>,
+
+    /// Cohort retention matrix: first-purchase period × periods since.
+    #[arg(long, conflicts_with = "rfm", help_heading = "Reports")]
+    pub cohorts: bool,
+
+    /// With --cohorts: customer counts instead of shares.
+    #[arg(long, requires = "cohorts", help_heading = "Reports")]
+    pub counts: bool,
+
+    /// RFM segments: recency, frequency and monetary scores 1–5 by quintiles, named segments.
+    #[arg(long, help_heading = "Reports")]
+    pub rfm: bool,
+
+    /// With --rfm: write the per-customer table (customer_id, recency_days, frequency, monetary,
+    /// r, f, m, score, segment) to FILE (CSV, or JSON by extension).
+    #[arg(long, value_name = "FILE", requires = "rfm", help_heading = "Reports")]
+    pub customers: Option<PathBuf>,
+
+    /// Confidence level of the intervals [default: 0.95].
+    #[arg(long, value_name = "LEVEL", help_heading = "Statistics")]
+    pub confidence: Option<f64>,
+
+    /// Treat invalid values and duplicate order ids as an error (exit 65).
     #[arg(long, help_heading = "Input")]
     pub strict: bool,
 

@@ -44,6 +44,8 @@ impl Io {
 pub fn run(cli: Cli, io: &mut Io) -> Result<()> {
     match cli.command {
         Command::Survey(args) => cmd::survey::run(&args, io),
+        Command::Complaints(args) => cmd::complaints::run(&args, io),
+        Command::Repeat(args) => cmd::repeat::run(&args, io),
         Command::Inspect(args) => cmd::inspect::run(&args, io),
     }
 }

@@ -1,17 +1,24 @@
 //! Subcommands, one module each, and the set-up they share: config, input, column roles and
 //! answer scales are validated into ready-to-run values before any heavy work starts.
 
+pub mod complaints;
 pub mod inspect;
+pub mod repeat;
 pub mod survey;
 
 use anyhow::Result;
 
-use crate::cli::{InputArgs, ScaleArgs};
-use crate::error::usage;
+use chrono::NaiveDate;
+
+use crate::cli::{GroupArgs, InputArgs, ScaleArgs};
+use crate::error::{data_err, usage};
 use crate::input::clean::Scale;
 use crate::input::config::Config;
 use crate::input::frame::Dataset;
-use crate::input::roles::{self, Kind, Role, RoleMap};
+use crate::input::roles::{self, list_headers, resolve_group_column, Kind, Role, RoleMap};
+use crate::metrics::grouping::{GroupKey, Grouping, RowKind};
+use crate::output::Cell;
+use crate::stats::intervals::Interval;
 use crate::input::source::Source;
 use crate::metrics::satisfaction::{SatisfactionSpec, ScoreColumn, NPS_SCALE};
 use crate::Io;
@@ -36,25 +43,34 @@ pub fn load_config(args: &InputArgs) -> Result<Config> {
 /// over recognition). Without a kind, it is detected from the headers (for `inspect`).
 pub fn open_input(args: &InputArgs, kind: Option<Kind>, io: &mut Io) -> Result<Opened> {
     let config = load_config(args)?;
-    let (data, roles, kind) = open_dataset(&args.file, args, &config, kind, io)?;
+    let source = SourceOptions { encoding: args.encoding.as_deref(), delimiter: args.delimiter.as_deref(), columns: &args.columns };
+    let (data, roles, kind) = open_dataset(&args.file, &source, &config, kind, io)?;
     Ok(Opened { config, data, roles, kind })
 }
 
-/// Opens `file` with the decoding options and column mappings of `args` for an export of `kind`.
+/// How to decode a file and map its columns (`--col ROLE=HEADER` entries).
+pub struct SourceOptions<'a> {
+    pub encoding: Option<&'a str>,
+    pub delimiter: Option<&'a str>,
+    pub columns: &'a [String],
+}
+
+/// Opens `file` for an export of `kind`, with `[columns]` and `source.columns` mappings.
 pub fn open_dataset(
     file: &std::path::Path,
-    args: &InputArgs,
+    source: &SourceOptions,
     config: &Config,
     kind: Option<Kind>,
     io: &mut Io,
 ) -> Result<(Dataset, RoleMap, Kind)> {
-    let data = Dataset::open(&Source::from_arg(file), args.encoding.as_deref(), args.delimiter.as_deref())?;
+    let args = source;
+    let data = Dataset::open(&Source::from_arg(file), args.encoding, args.delimiter)?;
     for warning in &data.warnings {
         io.warn(warning);
     }
     let kind = kind.unwrap_or_else(|| Kind::detect(&data.headers));
     let mut mappings = config.mappings();
-    for text in &args.columns {
+    for text in args.columns {
         mappings.push(roles::parse_mapping(text, kind.roles())?);
     }
     let roles = roles::resolve(&data.headers, &mappings, kind.roles())?;
@@ -88,4 +104,113 @@ pub fn satisfaction_spec(scales: &ScaleArgs, input: &InputArgs, opened: &Opened)
         ces_easy_min,
         na_values: input.na_values.clone().or_else(|| defaults.na_values.clone()).unwrap_or_default(),
     })
+}
+
+/// A `--from`/`--to`/`--as-of` date: YYYY-MM-DD (or YYYY/MM/DD).
+pub fn parse_date(flag: &str, text: Option<&str>) -> Result<Option<NaiveDate>> {
+    text.map(|t| {
+        NaiveDate::parse_from_str(t.trim(), "%Y-%m-%d")
+            .or_else(|_| NaiveDate::parse_from_str(t.trim(), "%Y/%m/%d"))
+            .map_err(|_| usage(format!("{flag} takes a date as YYYY-MM-DD; got '{t}'")))
+    })
+    .transpose()
+}
+
+/// The grouping of `--by`, `--period`, `--from` and `--to`, with `date_role` as the date column.
+pub fn grouping_for(args: &GroupArgs, opened: &Opened, date_role: Role) -> Result<Grouping> {
+    let headers = &opened.data.headers;
+    let (from, to) = (parse_date("--from", args.from.as_deref())?, parse_date("--to", args.to.as_deref())?);
+    if let (Some(f), Some(t)) = (from, to) {
+        if f > t {
+            return Err(usage(format!("--from {f} is after --to {t}")));
+        }
+    }
+    let mut grouping = Grouping { period: args.period, from, to, ..Default::default() };
+    if grouping.uses_date() {
+        let Some(date) = opened.roles.get(date_role) else {
+            return Err(data_err(format!(
+                "{}: --period/--from/--to need a date column ({date_role}) and none was found; headers found: {}. \
+                 Map one with --col {date_role}=HEADER",
+                opened.data.name,
+                list_headers(headers)
+            )));
+        };
+        grouping.date = Some(date.to_string());
+    }
+    for name in &args.by {
+        grouping.by.push(resolve_group_column(headers, &opened.roles, name, "--by")?);
+    }
+    Ok(grouping)
+}
+
+const TOTAL: &str = "Total";
+const BLANK: &str = "(blank)";
+
+/// The label cells of a row: period and `--by` values, with "Total" on total rows.
+pub fn key_cells(key: &GroupKey, kind: RowKind, grouping: &Grouping) -> Vec<Cell> {
+    let mut cells = Vec::new();
+    if grouping.period.is_some() {
+        cells.push(Cell::Text(match kind {
+            RowKind::Total => TOTAL.to_string(),
+            _ => key.period.clone().unwrap_or_else(|| BLANK.to_string()),
+        }));
+    }
+    for value in &key.by {
+        cells.push(Cell::Text(match kind {
+            RowKind::Group => value.clone().unwrap_or_else(|| BLANK.to_string()),
+            _ => TOTAL.to_string(),
+        }));
+    }
+    cells
+}
+
+/// The label columns: `period` and the `--by` headers.
+pub fn key_columns(grouping: &Grouping) -> Vec<String> {
+    let mut columns = Vec::new();
+    if grouping.period.is_some() {
+        columns.push("period".to_string());
+    }
+    columns.extend(grouping.by.iter().cloned());
+    columns
+}
+
+pub fn low(i: Option<Interval>) -> Cell {
+    Cell::num(i.map(|i| i.low), 1)
+}
+
+pub fn high(i: Option<Interval>) -> Cell {
+    Cell::num(i.map(|i| i.high), 1)
+}
+
+/// "82.4 (80.1–84.5)", or "–" when not computable.
+pub fn with_interval(value: Option<f64>, interval: Option<Interval>, decimals: usize, signed: bool) -> Cell {
+    let Some(v) = value else { return Cell::Null };
+    let v = if signed { format!("{v:+.decimals$}") } else { format!("{v:.decimals$}") };
+    Cell::Text(match interval {
+        Some(i) => format!("{v} ({:.decimals$}–{:.decimals$})", i.low, i.high),
+        None => v,
+    })
+}
+
+/// The confidence level from the flag or config, checked.
+pub fn confidence_level(flag: Option<f64>, config: Option<f64>) -> Result<f64> {
+    let confidence = flag.or(config).unwrap_or(0.95);
+    if !(confidence > 0.0 && confidence < 1.0) {
+        return Err(usage(format!("--confidence must be between 0 and 1 (e.g. 0.95); got {confidence}")));
+    }
+    Ok(confidence)
+}
+
+/// Reports problems found in the data: warnings, or under `--strict` one error (exit 65).
+pub fn report_problems(messages: &[String], strict: bool, io: &mut Io) -> Result<()> {
+    if messages.is_empty() {
+        return Ok(());
+    }
+    if strict {
+        return Err(data_err(format!("invalid values (--strict):\n  {}", messages.join("\n  "))));
+    }
+    for m in messages {
+        io.warn(m);
+    }
+    Ok(())
 }

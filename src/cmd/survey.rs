@@ -5,18 +5,17 @@
 //!        [--format table|csv|json|markdown] [-o FILE]
 
 use anyhow::Result;
-use chrono::NaiveDate;
 
 use crate::cli::{NpsInterval, SurveyArgs};
-use crate::cmd::{open_input, satisfaction_spec, Opened};
-use crate::error::{data_err, usage};
-use crate::input::roles::{list_headers, resolve_group_column, Kind, Role};
+use crate::cmd::{grouping_for, high, key_cells, key_columns, low, open_input, report_problems, satisfaction_spec, with_interval, confidence_level, Opened};
+use crate::error::data_err;
+use crate::input::roles::{list_headers, Kind, Role};
 use crate::metrics::grouping::{arrange, Group, Grouping, ResultRow, RowKind};
 use crate::metrics::satisfaction::{
     aggregate, invalid_examples, summarise, Metric, SatisfactionCounts, SatisfactionSpec, SatisfactionSummary,
 };
 use crate::output::{choose_format, emit, Cell, Report, Table};
-use crate::stats::intervals::{Interval, NpsMethod};
+use crate::stats::intervals::NpsMethod;
 use crate::Io;
 
 /// How many invalid rows are quoted per column.
@@ -68,16 +67,6 @@ pub fn run(args: &SurveyArgs, io: &mut Io) -> Result<()> {
     emit(&report, format, args.output.output.as_deref(), &mut *io.stdout)
 }
 
-fn parse_date(flag: &str, text: &Option<String>) -> Result<Option<NaiveDate>> {
-    text.as_deref()
-        .map(|t| {
-            NaiveDate::parse_from_str(t.trim(), "%Y-%m-%d")
-                .or_else(|_| NaiveDate::parse_from_str(t.trim(), "%Y/%m/%d"))
-                .map_err(|_| usage(format!("{flag} takes a date as YYYY-MM-DD; got '{t}'")))
-        })
-        .transpose()
-}
-
 fn plan(args: &SurveyArgs, opened: &Opened) -> Result<Plan> {
     let defaults = &opened.config.survey;
     let headers = &opened.data.headers;
@@ -90,31 +79,8 @@ fn plan(args: &SurveyArgs, opened: &Opened) -> Result<Plan> {
             list_headers(headers)
         )));
     }
-    let confidence = args.confidence.or(defaults.confidence).unwrap_or(0.95);
-    if !(confidence > 0.0 && confidence < 1.0) {
-        return Err(usage(format!("--confidence must be between 0 and 1 (e.g. 0.95); got {confidence}")));
-    }
-    let (from, to) = (parse_date("--from", &args.from)?, parse_date("--to", &args.to)?);
-    if let (Some(f), Some(t)) = (from, to) {
-        if f > t {
-            return Err(usage(format!("--from {f} is after --to {t}")));
-        }
-    }
-    let mut grouping = Grouping { period: args.period, from, to, ..Default::default() };
-    if grouping.uses_date() {
-        let Some(date) = opened.roles.get(Role::Date) else {
-            return Err(data_err(format!(
-                "{}: --period/--from/--to need a date column and none was found; headers found: {}. \
-                 Map one with --col date=HEADER",
-                opened.data.name,
-                list_headers(headers)
-            )));
-        };
-        grouping.date = Some(date.to_string());
-    }
-    for name in &args.by {
-        grouping.by.push(resolve_group_column(headers, &opened.roles, name, "--by")?);
-    }
+    let confidence = confidence_level(args.confidence, defaults.confidence)?;
+    let grouping = grouping_for(&args.group, opened, Role::Date)?;
     let nps_method = match args.nps_interval.or(defaults.nps_interval).unwrap_or(NpsInterval::Wald) {
         NpsInterval::Wald => NpsMethod::Wald,
         NpsInterval::AdjustedWald => NpsMethod::AdjustedWald,
@@ -124,8 +90,8 @@ fn plan(args: &SurveyArgs, opened: &Opened) -> Result<Plan> {
         grouping,
         confidence,
         nps_method,
-        min_n: args.min_n.or(defaults.min_n).unwrap_or(30),
-        totals: !args.no_total,
+        min_n: args.group.min_n.or(defaults.min_n).unwrap_or(30),
+        totals: !args.group.no_total,
     })
 }
 
@@ -165,59 +131,12 @@ fn check_invalid(
             quoted.join(", ")
         ));
     }
-    if messages.is_empty() {
-        return Ok(());
-    }
-    if strict {
-        return Err(data_err(format!("invalid values (--strict):\n  {}", messages.join("\n  "))));
-    }
-    for m in &messages {
-        io.warn(m);
-    }
-    Ok(())
-}
-
-const TOTAL: &str = "Total";
-const BLANK: &str = "(blank)";
-
-/// The label cells of a row: period and `--by` values, with "Total" on total rows.
-fn key_cells(row: &ResultRow<SatisfactionCounts>, plan: &Plan) -> Vec<Cell> {
-    let mut cells = Vec::new();
-    if plan.grouping.period.is_some() {
-        cells.push(Cell::Text(match row.kind {
-            RowKind::Total => TOTAL.to_string(),
-            _ => row.key.period.clone().unwrap_or_else(|| BLANK.to_string()),
-        }));
-    }
-    for value in &row.key.by {
-        cells.push(Cell::Text(match row.kind {
-            RowKind::Group => value.clone().unwrap_or_else(|| BLANK.to_string()),
-            _ => TOTAL.to_string(),
-        }));
-    }
-    cells
-}
-
-fn key_columns(plan: &Plan) -> Vec<String> {
-    let mut columns = Vec::new();
-    if plan.grouping.period.is_some() {
-        columns.push("period".to_string());
-    }
-    columns.extend(plan.grouping.by.iter().cloned());
-    columns
-}
-
-fn low(i: Option<Interval>) -> Cell {
-    Cell::num(i.map(|i| i.low), 1)
-}
-
-fn high(i: Option<Interval>) -> Cell {
-    Cell::num(i.map(|i| i.high), 1)
+    report_problems(&messages, strict, io)
 }
 
 fn machine_table(rows: &[ResultRow<SatisfactionCounts>], summaries: &[SatisfactionSummary], plan: &Plan) -> Table {
     let spec = &plan.spec;
-    let mut columns = key_columns(plan);
+    let mut columns = key_columns(&plan.grouping);
     columns.extend(["n", "low_base"].map(String::from));
     if spec.csat.is_some() {
         columns.extend(["csat_n", "csat_pct", "csat_low", "csat_high", "csat_mean"].map(String::from));
@@ -236,7 +155,7 @@ fn machine_table(rows: &[ResultRow<SatisfactionCounts>], summaries: &[Satisfacti
         .zip(summaries)
         .map(|(row, s)| {
             let c = &row.counts;
-            let mut cells = key_cells(row, plan);
+            let mut cells = key_cells(&row.key, row.kind, &plan.grouping);
             cells.extend([Cell::Int(c.n as i64), Cell::Bool((c.n as u64) < plan.min_n)]);
             if spec.csat.is_some() {
                 cells.extend([
@@ -274,20 +193,10 @@ fn machine_table(rows: &[ResultRow<SatisfactionCounts>], summaries: &[Satisfacti
     Table { columns, rows }
 }
 
-/// "82.4 (80.1–84.5)", or "–" when not computable.
-fn with_interval(value: Option<f64>, interval: Option<Interval>, decimals: usize, signed: bool) -> Cell {
-    let Some(v) = value else { return Cell::Null };
-    let v = if signed { format!("{v:+.decimals$}") } else { format!("{v:.decimals$}") };
-    Cell::Text(match interval {
-        Some(i) => format!("{v} ({:.decimals$}–{:.decimals$})", i.low, i.high),
-        None => v,
-    })
-}
-
 fn human_table(rows: &[ResultRow<SatisfactionCounts>], summaries: &[SatisfactionSummary], plan: &Plan) -> Table {
     let spec = &plan.spec;
     let level = format!("{}%", (plan.confidence * 100.0 * 10.0).round() / 10.0);
-    let mut columns = key_columns(plan);
+    let mut columns = key_columns(&plan.grouping);
     columns.push("n".to_string());
     if let Some(csat) = &spec.csat {
         let boxes = csat.scale.high - spec.csat_top_min + 1;
@@ -305,7 +214,7 @@ fn human_table(rows: &[ResultRow<SatisfactionCounts>], summaries: &[Satisfaction
         .iter()
         .zip(summaries)
         .map(|(row, s)| {
-            let mut cells = key_cells(row, plan);
+            let mut cells = key_cells(&row.key, row.kind, &plan.grouping);
             cells.push(Cell::Int(row.counts.n as i64));
             if spec.csat.is_some() {
                 cells.push(with_interval(s.csat_pct, s.csat_ci, 1, false));

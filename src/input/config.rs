@@ -20,6 +20,71 @@ pub struct Config {
     pub columns: BTreeMap<String, String>,
     #[serde(default)]
     pub survey: SurveyDefaults,
+    #[serde(default)]
+    pub complaints: ComplaintDefaults,
+    /// Service-level targets: `response`/`resolve` for all severities, and `[sla.SEVERITY]` tables.
+    #[serde(default)]
+    pub sla: SlaConfig,
+    #[serde(default)]
+    pub calendar: CalendarConfig,
+    #[serde(default)]
+    pub repeat: RepeatDefaults,
+}
+
+/// Defaults for `cxstat complaints` options, and how statuses are read.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ComplaintDefaults {
+    /// Statuses that mean resolved when there is no resolution timestamp (replaces the built-in set).
+    pub resolved_status: Option<Vec<String>>,
+    /// More status names per funnel stage: `received = ["new", "open"]`, …
+    #[serde(default)]
+    pub stages: BTreeMap<String, Vec<String>>,
+    /// Severity names besides low/medium/high/critical (and those in [sla.SEVERITY]).
+    #[serde(default)]
+    pub severities: Vec<String>,
+    pub orders: Option<std::path::PathBuf>,
+    pub min_n: Option<u64>,
+    pub confidence: Option<f64>,
+}
+
+/// `[sla]`: targets for every severity, and per severity in sub-tables.
+#[derive(Debug, Default, Deserialize)]
+pub struct SlaConfig {
+    pub response: Option<String>,
+    pub resolve: Option<String>,
+    #[serde(flatten)]
+    pub severity: BTreeMap<String, SlaTarget>,
+}
+
+/// `[sla.SEVERITY]`.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SlaTarget {
+    pub response: Option<String>,
+    pub resolve: Option<String>,
+}
+
+/// `[calendar]`: working time for `--business-hours`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CalendarConfig {
+    pub business_hours: Option<String>,
+    pub workdays: Option<String>,
+    #[serde(default)]
+    pub holidays: Vec<String>,
+    /// Days worked although they are not in `workdays` (make-up working days).
+    #[serde(default)]
+    pub extra_workdays: Vec<String>,
+}
+
+/// Defaults for `cxstat repeat` options.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RepeatDefaults {
+    pub period: Option<crate::cli::Period>,
+    pub window: Option<String>,
+    pub confidence: Option<f64>,
 }
 
 /// Defaults for `cxstat survey` options.
@@ -78,6 +143,23 @@ mod tests {
         assert_eq!(c.mappings(), vec![(Role::Csat, "Overall satisfaction".into()), (Role::Nps, "推荐度".into())]);
         assert_eq!(c.survey.csat_scale.as_deref(), Some("1-7"));
         assert_eq!(c.survey.nps_interval, Some(NpsInterval::AdjustedWald));
+    }
+
+    #[test]
+    fn parses_complaint_settings() {
+        let c = Config::parse(
+            "[complaints]\nresolved_status = [\"closed\", \"已解决\"]\n[complaints.stages]\nreceived = [\"new\"]\n\n\
+             [sla]\nresponse = \"4h\"\n[sla.critical]\nresponse = \"1h\"\nresolve = \"24h\"\n\n\
+             [calendar]\nbusiness_hours = \"09:00-18:00\"\nholidays = [\"2026-10-01\"]\n[repeat]\nperiod = \"quarter\"\n",
+        )
+        .unwrap();
+        assert_eq!(c.complaints.resolved_status.as_deref(), Some(&["closed".to_string(), "已解决".to_string()][..]));
+        assert_eq!(c.complaints.stages["received"], vec!["new".to_string()]);
+        assert_eq!(c.sla.response.as_deref(), Some("4h"));
+        assert_eq!(c.sla.severity["critical"].resolve.as_deref(), Some("24h"));
+        assert_eq!(c.calendar.holidays, vec!["2026-10-01".to_string()]);
+        assert_eq!(c.repeat.period, Some(crate::cli::Period::Quarter));
+        assert!(Config::parse("[sla.critical]\nrespond = \"1h\"\n").is_err());
     }
 
     #[test]

@@ -131,6 +131,11 @@ impl Dataset {
         self.text.as_ref().map(|_| col(OVERFLOW).is_not_null().cast(DataType::Float64).sum().alias(OVERFLOW))
     }
 
+    /// A row flag: true for records with more fields than the header (`None` for Parquet).
+    pub fn ragged_flag(&self) -> Option<Expr> {
+        self.text.as_ref().map(|_| col(OVERFLOW).is_not_null())
+    }
+
     /// Reads the count of [`Dataset::ragged_count`] from an aggregate's row `i`.
     pub fn ragged_at(&self, df: &DataFrame, i: usize) -> Result<u64> {
         if self.text.is_none() {

@@ -13,7 +13,7 @@ use crate::input::clean;
 /// Column names used inside queries (the `__` prefix keeps them clear of user headers).
 pub const DATE: &str = "__date";
 pub const DATE_BAD: &str = "__date_bad";
-const PERIOD: &str = "__period";
+pub const PERIOD: &str = "__period";
 const NODATE: &str = "__nodate";
 
 /// How rows are grouped and which rows are in scope.
@@ -101,8 +101,135 @@ impl Grouping {
     }
 }
 
+impl Grouping {
+    /// Aggregates `aggs` at every level shown: the groups, each period's subtotal (with both
+    /// `--period` and `--by`) and the grand total (with any grouping), each computed from the rows
+    /// themselves, so that medians and distinct counts are right at every level. `lf` should be
+    /// in memory or cheap to scan: it is read once per level.
+    pub fn aggregate_levels<C>(
+        &self,
+        lf: LazyFrame,
+        aggs: Vec<Expr>,
+        totals: bool,
+        collect: impl Fn(LazyFrame) -> Result<DataFrame>,
+        read: impl Fn(&DataFrame, usize) -> Result<C>,
+    ) -> Result<Levels<C>> {
+        let (lf, keys) = self.apply(lf);
+        let lf = if keys.is_empty() { lf } else { lf.with_columns(keys) };
+        let dated_key = self.uses_date() && self.date.is_some();
+        let by_keys: Vec<String> = (0..self.by.len()).map(|i| format!("__by{i}")).collect();
+        let run = |with_period: bool, with_by: bool| -> Result<Vec<Group<C>>> {
+            let mut names: Vec<Expr> = Vec::new();
+            if dated_key {
+                names.push(col(NODATE));
+            }
+            if with_period && self.period.is_some() {
+                names.push(col(PERIOD));
+            }
+            if with_by {
+                names.extend(by_keys.iter().map(|k| col(k.as_str())));
+            }
+            let query = if names.is_empty() { lf.clone().select(aggs.clone()) } else { lf.clone().group_by(names).agg(aggs.clone()) };
+            let df = collect(query)?;
+            let mut groups = Vec::with_capacity(df.height());
+            for i in 0..df.height() {
+                let dated = if dated_key { !bool_at(&df, NODATE, i)? } else { true };
+                let period = if with_period && self.period.is_some() { str_at(&df, PERIOD, i)? } else { None };
+                let by = if with_by {
+                    by_keys.iter().map(|k| str_at(&df, k, i)).collect::<Result<_>>()?
+                } else {
+                    vec![None; self.by.len()]
+                };
+                groups.push(Group { key: GroupKey { period, by }, dated, counts: read(&df, i)? });
+            }
+            Ok(groups)
+        };
+        let grouped = self.period.is_some() || !self.by.is_empty();
+        let groups = run(true, true)?;
+        let period_totals = if totals && self.period.is_some() && !self.by.is_empty() { run(true, false)? } else { Vec::new() };
+        let total = if grouped && (totals || dated_key) { run(false, false)? } else { Vec::new() };
+        Ok(Levels { groups, period_totals, total, show_total: totals })
+    }
+}
+
+/// The groups of every level, as computed by [`Grouping::aggregate_levels`].
+#[derive(Debug, Clone)]
+pub struct Levels<C> {
+    pub groups: Vec<Group<C>>,
+    pub period_totals: Vec<Group<C>>,
+    /// The grand total: a dated and possibly an undated group.
+    pub total: Vec<Group<C>>,
+    show_total: bool,
+}
+
+impl<C: Clone> Levels<C> {
+    /// The rows without a valid date (when a date was needed), all groups together.
+    pub fn undated(&self) -> Option<&C> {
+        let source = if self.total.is_empty() { &self.groups } else { &self.total };
+        source.iter().find(|g| !g.dated).map(|g| &g.counts)
+    }
+
+    /// The result rows in order: groups sorted (periods, then `--by` values, blanks last), each
+    /// period's subtotal after its groups, the total last. Undated rows are left out.
+    pub fn arrange(&self) -> Vec<ResultRow<C>> {
+        let mut groups: Vec<&Group<C>> = self.groups.iter().filter(|g| g.dated).collect();
+        groups.sort_by_cached_key(|g| sort_key(&g.key));
+        let mut rows = Vec::with_capacity(groups.len() + self.period_totals.len() + 1);
+        for (i, g) in groups.iter().enumerate() {
+            rows.push(ResultRow { key: g.key.clone(), kind: RowKind::Group, counts: g.counts.clone() });
+            let period_ends = groups.get(i + 1).is_none_or(|next| next.key.period != g.key.period);
+            if period_ends {
+                if let Some(t) = self.period_totals.iter().find(|t| t.dated && t.key.period == g.key.period) {
+                    rows.push(ResultRow { key: t.key.clone(), kind: RowKind::PeriodTotal, counts: t.counts.clone() });
+                }
+            }
+        }
+        if let Some(t) = self.total.iter().find(|t| t.dated && self.show_total) {
+            rows.push(ResultRow { key: t.key.clone(), kind: RowKind::Total, counts: t.counts.clone() });
+        }
+        rows
+    }
+}
+
+fn sort_key(k: &GroupKey) -> (bool, Option<String>, Vec<(bool, Option<String>)>) {
+    let by: Vec<(bool, Option<String>)> = k.by.iter().map(|v| (v.is_none(), v.clone())).collect();
+    (k.period.is_none(), k.period.clone(), by)
+}
+
+/// A period's position on a time line (consecutive periods differ by 1), for a Date expression:
+/// days, ISO weeks (Monday first), months, quarters or years.
+pub fn period_index(date: Expr, period: Period) -> Expr {
+    let day = date.clone().cast(DataType::Int64);
+    match period {
+        Period::Day => day,
+        // Day 0 (1970-01-01) was a Thursday; shifted by whole weeks to keep `%` non-negative.
+        Period::Week => {
+            let shifted = day + lit(3 + 7 * 100_000i64);
+            let monday_based = shifted.clone() - shifted % lit(7i64);
+            (monday_based.cast(DataType::Float64) / lit(7.0)).cast(DataType::Int64) - lit(100_000i64)
+        }
+        Period::Month => date.clone().dt().year().cast(DataType::Int64) * lit(12i64) + date.dt().month().cast(DataType::Int64) - lit(1i64),
+        Period::Quarter => {
+            date.clone().dt().year().cast(DataType::Int64) * lit(4i64) + date.dt().quarter().cast(DataType::Int64) - lit(1i64)
+        }
+        Period::Year => date.dt().year().cast(DataType::Int64),
+    }
+}
+
+/// The label of the period at `index` (see [`period_index`]), as [`period_label`] writes it.
+pub fn index_label(index: i64, period: Period) -> String {
+    let epoch = NaiveDate::from_ymd_opt(1970, 1, 1).expect("epoch");
+    match period {
+        Period::Day => (epoch + chrono::Duration::days(index)).format("%Y-%m-%d").to_string(),
+        Period::Week => (epoch + chrono::Duration::days(index * 7 - 3)).format("%G-W%V").to_string(),
+        Period::Month => format!("{}-{:02}", index.div_euclid(12), index.rem_euclid(12) + 1),
+        Period::Quarter => format!("{}-Q{}", index.div_euclid(4), index.rem_euclid(4) + 1),
+        Period::Year => index.to_string(),
+    }
+}
+
 /// The label of a date's period: 2026-10-03, 2026-W40 (ISO week), 2026-10, 2026-Q4, 2026.
-fn period_label(date: Expr, period: Period) -> Expr {
+pub fn period_label(date: Expr, period: Period) -> Expr {
     match period {
         Period::Day => date.dt().strftime("%Y-%m-%d"),
         Period::Week => date.dt().strftime("%G-W%V"),
@@ -147,10 +274,6 @@ pub struct ResultRow<C> {
 /// Rows without a valid date are left out (the caller reports them).
 pub fn arrange<C: Clone + Default + AddAssign>(groups: &[Group<C>], with_totals: bool) -> Vec<ResultRow<C>> {
     let mut dated: Vec<&Group<C>> = groups.iter().filter(|g| g.dated).collect();
-    let sort_key = |k: &GroupKey| {
-        let by: Vec<(bool, Option<String>)> = k.by.iter().map(|v| (v.is_none(), v.clone())).collect();
-        (k.period.is_none(), k.period.clone(), by)
-    };
     dated.sort_by_cached_key(|g| sort_key(&g.key));
     let grouped = dated.first().is_some_and(|g| g.key.period.is_some() || !g.key.by.is_empty());
     let has_period = dated.iter().any(|g| g.key.period.is_some());
@@ -217,6 +340,29 @@ mod tests {
             ]
         );
         assert_eq!(arrange(&groups, false).len(), 4);
+    }
+
+    #[test]
+    fn period_indexes_and_labels_agree() {
+        let dates = ["2026-01-01", "2025-12-29", "2026-10-31", "2020-02-29", "1969-12-31"];
+        let s = Series::new("d".into(), dates.to_vec()).cast(&DataType::Date).unwrap();
+        let df = DataFrame::new(s.len(), vec![s.into()]).unwrap();
+        for period in [Period::Day, Period::Week, Period::Month, Period::Quarter, Period::Year] {
+            let out = df
+                .clone()
+                .lazy()
+                .select([period_index(col("d"), period).alias("i"), period_label(col("d"), period).alias("l")])
+                .collect()
+                .unwrap();
+            let (i, l) = (out.column("i").unwrap().i64().unwrap(), out.column("l").unwrap().str().unwrap());
+            for k in 0..dates.len() {
+                assert_eq!(index_label(i.get(k).unwrap(), period), l.get(k).unwrap(), "{period:?} {}", dates[k]);
+            }
+        }
+        // Consecutive: 2025-12-29 (Monday of ISO week 2026-W01) and 2026-01-01 share a week;
+        // October 2026 is month 2026×12 + 9.
+        assert_eq!(index_label(2026 * 12 + 9, Period::Month), "2026-10");
+        assert_eq!(index_label(2026 * 4 + 3, Period::Quarter), "2026-Q4");
     }
 
     #[test]

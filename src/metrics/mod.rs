@@ -3,3 +3,5 @@
 pub mod grouping;
 pub mod satisfaction;
 pub mod worktime;
+pub mod complaints;
+pub mod orders;

@@ -1,0 +1,549 @@
+//! `cxstat complaints FILE`: complaint handling KPIs per group, the closed-loop funnel and the
+//! Pareto of causes.
+//!
+//! Usage: cxstat complaints complaints.csv [--by category] [--period month] [--orders orders.csv]
+//!        [--sla-response 4h --sla-resolve 72h] [--business-hours 09:00-18:00 --workdays mon-fri]
+//!        [--funnel | --pareto category] [--as-of DATETIME] [--strict] [--format …] [-o FILE]
+
+use anyhow::Result;
+use chrono::{NaiveDate, NaiveDateTime};
+
+use crate::cli::ComplaintsArgs;
+use crate::cmd::{
+    confidence_level, grouping_for, high, key_cells, key_columns, load_config, low, open_dataset, parse_date,
+    report_problems, with_interval, Opened, SourceOptions,
+};
+use crate::error::{data_err, usage};
+use crate::input::clean::{parse_duration, token_of};
+use crate::input::roles::{list_headers, resolve_group_column, Kind, Role};
+use crate::metrics::complaints::{
+    aggregate, pareto, pareto_counts, prepare, problem_counts, problem_examples, problem_values, ComplaintCounts,
+    ComplaintSpec, Prepared, Problem, Sla, STAGES,
+};
+use crate::metrics::grouping::{Grouping, Levels, ResultRow, RowKind};
+use crate::metrics::orders::{order_counts, OrderCounts, OrderSpec};
+use crate::metrics::worktime::WorkCalendar;
+use crate::output::{choose_format, emit, Cell, Report, Table};
+use crate::stats::intervals::{wilson, Interval};
+use crate::Io;
+
+const EXAMPLES: u32 = 5;
+
+struct Plan {
+    spec: ComplaintSpec,
+    grouping: Grouping,
+    totals: bool,
+    min_n: u64,
+    confidence: f64,
+    pareto: Option<String>,
+}
+
+/// Runs `cxstat complaints`.
+pub fn run(args: &ComplaintsArgs, io: &mut Io) -> Result<()> {
+    let format = choose_format(args.output.format, args.output.output.as_deref(), io.stdout_is_terminal);
+    let config = load_config(&args.input)?;
+    let source = SourceOptions {
+        encoding: args.input.encoding.as_deref(),
+        delimiter: args.input.delimiter.as_deref(),
+        columns: &args.input.columns,
+    };
+    let (data, roles, kind) = open_dataset(&args.input.file, &source, &config, Some(Kind::Complaints), io)?;
+    let opened = Opened { config, data, roles, kind };
+    let plan = plan(args, &opened)?;
+    let data = &opened.data;
+    let prepared = prepare(data, &plan.spec)?;
+    check_problems(&opened, &plan, &prepared, args.strict, io)?;
+
+    if let Some(column) = &plan.pareto {
+        let items = pareto(pareto_counts(data, &prepared, &plan.grouping, column)?);
+        if items.is_empty() {
+            return Err(data_err(format!("{}: no complaints in scope", data.name)));
+        }
+        let report = pareto_report(&items, column, &plan, &opened);
+        return emit(&report, format, args.output.output.as_deref(), &mut *io.stdout);
+    }
+
+    let levels = aggregate(data, &prepared, &plan.spec, &plan.grouping, plan.totals)?;
+    warn_undated(&levels, &plan, &opened, io);
+    let rows = levels.arrange();
+    let in_scope: f64 = rows.iter().filter(|r| r.kind == RowKind::Group).map(|r| r.counts.n).sum();
+    if in_scope == 0.0 {
+        return Err(data_err(format!("{}: no complaints to compute (no data rows in scope)", data.name)));
+    }
+    let report = if args.funnel {
+        if plan.spec.status.is_none() {
+            return Err(data_err(format!(
+                "{}: --funnel needs a status column and none was found; headers found: {}. Map one with --col status=HEADER",
+                data.name,
+                list_headers(&data.headers)
+            )));
+        }
+        funnel_report(&rows, &plan, &opened)
+    } else {
+        let orders_path = args.orders.clone().or_else(|| opened.config.complaints.orders.clone());
+        let rates = match orders_path {
+            Some(path) => Some(order_rates(&path, args, &opened, &plan, io)?),
+            None => None,
+        };
+        kpi_report(&rows, rates.as_ref(), &plan, &opened, prepared.as_of)
+    };
+    emit(&report, format, args.output.output.as_deref(), &mut *io.stdout)
+}
+
+fn hours_flag(flag: &str, text: Option<&str>) -> Result<Option<f64>> {
+    text.map(|t| {
+        parse_duration(t, 'h')
+            .map(|s| s / 3600.0)
+            .ok_or_else(|| usage(format!("{flag} takes a duration such as 4h, 30m or 3d; got '{t}'")))
+    })
+    .transpose()
+}
+
+fn parse_datetime(flag: &str, text: &str) -> Result<NaiveDateTime> {
+    let t = text.trim();
+    for format in ["%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M"] {
+        if let Ok(d) = NaiveDateTime::parse_from_str(t, format) {
+            return Ok(d);
+        }
+    }
+    match parse_date(flag, Some(t))? {
+        // A date alone means the end of that day.
+        Some(d) => Ok(d.succ_opt().unwrap_or(d).and_hms_opt(0, 0, 0).expect("midnight")),
+        None => Err(usage(format!("{flag} takes YYYY-MM-DD[ HH:MM[:SS]]; got '{text}'"))),
+    }
+}
+
+fn plan(args: &ComplaintsArgs, opened: &Opened) -> Result<Plan> {
+    let config = &opened.config;
+    let roles = &opened.roles;
+    let data = &opened.data;
+    let Some(opened_at) = roles.get(Role::Opened) else {
+        return Err(data_err(format!(
+            "{}: no column for when complaints were opened; headers found: {}. Map one with --col opened=HEADER",
+            data.name,
+            list_headers(&data.headers)
+        )));
+    };
+    let grouping = grouping_for(&args.group, opened, Role::Opened)?;
+    let get = |r: Role| roles.get(r).map(str::to_string);
+
+    let mut by_severity = Vec::new();
+    for (severity, target) in &config.sla.severity {
+        let name = format!("[sla.{severity}]");
+        by_severity.push((
+            token_of(severity),
+            hours_flag(&format!("{name} response"), target.response.as_deref())?,
+            hours_flag(&format!("{name} resolve"), target.resolve.as_deref())?,
+        ));
+    }
+    let sla = Sla {
+        response: hours_flag("--sla-response", args.sla_response.as_deref().or(config.sla.response.as_deref()))?,
+        resolve: hours_flag("--sla-resolve", args.sla_resolve.as_deref().or(config.sla.resolve.as_deref()))?,
+        by_severity,
+    };
+    let calendar = match args.business_hours.as_deref().or(config.calendar.business_hours.as_deref()) {
+        Some(hours) => Some(WorkCalendar::parse(
+            hours,
+            args.workdays.as_deref().or(config.calendar.workdays.as_deref()).unwrap_or("mon-fri"),
+            &config.calendar.holidays,
+            &config.calendar.extra_workdays,
+        )?),
+        None => {
+            if args.workdays.is_some() {
+                return Err(usage("--workdays needs --business-hours (or [calendar] business_hours)".to_string()));
+            }
+            None
+        }
+    };
+    let mut extra_stages = Vec::new();
+    for (stage, names) in &config.complaints.stages {
+        let Some(k) = STAGES.iter().position(|s| *s == token_of(stage)) else {
+            return Err(usage(format!("[complaints.stages]: unknown stage '{stage}'; stages are {}", STAGES.join(", "))));
+        };
+        extra_stages.extend(names.iter().map(|n| (n.clone(), k)));
+    }
+    let mut severities = config.complaints.severities.clone();
+    severities.extend(config.sla.severity.keys().cloned());
+    let (resolved_status, stages, severities) =
+        ComplaintSpec::names(config.complaints.resolved_status.as_deref(), &extra_stages, &severities);
+    let as_of = args.as_of.as_deref().map(|t| parse_datetime("--as-of", t)).transpose()?;
+    let pareto = args
+        .pareto
+        .as_deref()
+        .map(|name| resolve_group_column(&data.headers, roles, name, "--pareto"))
+        .transpose()?;
+    if pareto.is_some() && (!grouping.by.is_empty() || grouping.period.is_some()) {
+        return Err(usage("--pareto ranks causes over the whole scope: use --from/--to, not --by or --period".to_string()));
+    }
+    let mut keep = grouping.by.clone();
+    keep.extend(pareto.clone());
+    let spec = ComplaintSpec {
+        opened: opened_at.to_string(),
+        id: get(Role::Id),
+        responded: get(Role::Responded),
+        resolved: get(Role::Resolved),
+        status: get(Role::Status),
+        severity: get(Role::Severity),
+        reopened: get(Role::Reopened),
+        fcr: get(Role::Fcr),
+        timely: get(Role::Timely),
+        resolved_status,
+        stages,
+        severities,
+        sla,
+        calendar,
+        as_of,
+        scope_end: grouping.to.and_then(|d| d.succ_opt()).map(|d| d.and_hms_opt(0, 0, 0).expect("midnight")),
+        period: grouping.period,
+        keep,
+    };
+    Ok(Plan {
+        spec,
+        totals: !args.group.no_total,
+        min_n: args.group.min_n.or(config.complaints.min_n).unwrap_or(30),
+        confidence: confidence_level(args.confidence, config.complaints.confidence)?,
+        grouping,
+        pareto,
+    })
+}
+
+fn problem_text(p: Problem) -> &'static str {
+    match p {
+        Problem::OpenedInvalid => "invalid timestamp (expected e.g. 2026-10-03 14:05; excluded)",
+        Problem::RespondedInvalid | Problem::ResolvedInvalid => "invalid timestamp (excluded from times and SLA)",
+        Problem::RespondedBeforeOpened => "first response before the complaint was opened (excluded from times and SLA)",
+        Problem::ResolvedBeforeOpened => "resolved before the complaint was opened (excluded from times and SLA)",
+        Problem::FcrInvalid | Problem::ReopenedInvalid | Problem::TimelyInvalid => {
+            "not a yes/no value (expected true/false, yes/no, 1/0, 是/否; excluded)"
+        }
+        Problem::UnknownSeverity => "unknown severity (no per-severity SLA target applies)",
+        Problem::UnknownStatus => "unknown status (not a funnel stage nor a resolved status; map it in [complaints.stages])",
+        Problem::Duplicate => "duplicate id (the first row of each id is kept, the others left out)",
+        Problem::Ragged => "",
+    }
+}
+
+/// Reports duplicates, invalid values and unknown names; `--strict` makes them an error.
+fn check_problems(opened: &Opened, plan: &Plan, prepared: &Prepared, strict: bool, io: &mut Io) -> Result<()> {
+    let data = &opened.data;
+    let counts = problem_counts(data, prepared, &plan.grouping)?;
+    let mut messages = Vec::new();
+    for (problem, count) in counts {
+        if count == 0 {
+            continue;
+        }
+        if problem == Problem::Ragged {
+            data.check_ragged(count)?;
+            continue;
+        }
+        let Some(column) = problem.column(&plan.spec) else { continue };
+        let rows = if count == 1 { "row" } else { "rows" };
+        let detail = match problem {
+            Problem::UnknownSeverity | Problem::UnknownStatus => {
+                let values = problem_values(data, prepared, &plan.grouping, problem, &column, 8)?;
+                let listed: Vec<String> = values.iter().map(|(v, n)| format!("'{v}' ({n})")).collect();
+                listed.join(", ")
+            }
+            _ => {
+                let examples = problem_examples(data, prepared, &plan.grouping, problem, &column, EXAMPLES)?;
+                let quoted: Vec<String> = examples.iter().map(|(row, v)| format!("row {row}: '{v}'")).collect();
+                let more = if count > examples.len() as u64 { ", …" } else { "" };
+                format!("{}{more}", quoted.join(", "))
+            }
+        };
+        messages.push(format!("{}: column '{column}': {count} {rows}: {}: {detail}", data.name, problem_text(problem)));
+    }
+    report_problems(&messages, strict, io)
+}
+
+fn warn_undated(levels: &Levels<ComplaintCounts>, plan: &Plan, opened: &Opened, io: &mut Io) {
+    if let Some(c) = levels.undated() {
+        let n = c.n;
+        io.warn(&format!(
+            "{}: {n} complaint{} no valid date in '{}' and {} left out",
+            opened.data.name,
+            if n == 1.0 { " has" } else { "s have" },
+            plan.spec.opened,
+            if n == 1.0 { "was" } else { "were" }
+        ));
+    }
+}
+
+/// Orders and ordering customers per period (and over the scope) from the orders export.
+struct Rates {
+    by_period: Vec<(String, OrderCounts)>,
+    total: Option<OrderCounts>,
+    name: String,
+}
+
+impl Rates {
+    fn for_row(&self, row: &ResultRow<ComplaintCounts>) -> Option<OrderCounts> {
+        match (&row.key.period, row.kind) {
+            (Some(p), RowKind::Group | RowKind::PeriodTotal) => {
+                Some(self.by_period.iter().find(|(k, _)| k == p).map_or_else(OrderCounts::default, |(_, c)| *c))
+            }
+            _ => self.total,
+        }
+    }
+}
+
+fn order_rates(path: &std::path::Path, args: &ComplaintsArgs, opened: &Opened, plan: &Plan, io: &mut Io) -> Result<Rates> {
+    let source = SourceOptions { encoding: None, delimiter: None, columns: &args.orders_columns };
+    let (data, roles, _) = open_dataset(path, &source, &opened.config, Some(Kind::Orders), io)?;
+    let Some(ordered) = roles.get(Role::Ordered) else {
+        return Err(data_err(format!(
+            "{}: no order date column found; headers found: {}. Map one with --orders-col ordered=HEADER",
+            data.name,
+            list_headers(&data.headers)
+        )));
+    };
+    let spec = OrderSpec {
+        order: roles.get(Role::Order).map(str::to_string),
+        customer: roles.get(Role::Customer).map(str::to_string),
+        ordered: ordered.to_string(),
+        amount: roles.get(Role::Amount).map(str::to_string),
+    };
+    let levels = order_counts(&data, &spec, &plan.grouping)?;
+    if let Some(undated) = levels.undated() {
+        io.warn(&format!(
+            "{}: {} orders have no valid date in '{}' and are not counted",
+            data.name, undated.orders, spec.ordered
+        ));
+    }
+    let dated = |g: &&crate::metrics::grouping::Group<OrderCounts>| g.dated;
+    let by_period =
+        levels.groups.iter().filter(dated).filter_map(|g| g.key.period.clone().map(|p| (p, g.counts))).collect();
+    let total = if plan.grouping.period.is_none() && levels.total.is_empty() {
+        levels.groups.iter().find(|g| g.dated).map(|g| g.counts)
+    } else {
+        levels.total.iter().find(|g| g.dated).map(|g| g.counts)
+    };
+    Ok(Rates { by_period, total: Some(total.unwrap_or_default()), name: data.name })
+}
+
+fn share(yes: f64, n: f64, confidence: f64) -> (Option<f64>, Option<Interval>) {
+    let pct = (n > 0.0).then(|| 100.0 * yes / n);
+    let ci = wilson(yes, n, confidence).map(|i| Interval { low: 100.0 * i.low, high: 100.0 * i.high });
+    (pct, ci)
+}
+
+fn per_1000(n: f64, base: f64) -> Option<f64> {
+    (base > 0.0).then(|| 1000.0 * n / base)
+}
+
+fn kpi_report(
+    rows: &[ResultRow<ComplaintCounts>],
+    rates: Option<&Rates>,
+    plan: &Plan,
+    opened: &Opened,
+    as_of: Option<NaiveDateTime>,
+) -> Report {
+    let spec = &plan.spec;
+    let g = &plan.grouping;
+    let level = format!("{}%", (plan.confidence * 100.0 * 10.0).round() / 10.0);
+    let mut machine = key_columns(g);
+    let mut human = key_columns(g);
+    machine.extend(["n", "low_base"].map(String::from));
+    human.push("n".into());
+    if spec.has_resolution() {
+        machine.extend(["open_at_end", "resolved_n", "resolved_pct", "resolved_low", "resolved_high"].map(String::from));
+        human.extend(["open".into(), format!("resolved % ({level} CI)")]);
+    }
+    for (on, name, label) in [
+        (spec.fcr.is_some(), "fcr", "FCR %"),
+        (spec.reopened.is_some(), "reopen", "reopen %"),
+        (spec.timely.is_some(), "timely", "timely %"),
+    ] {
+        if on {
+            machine.extend([format!("{name}_n"), format!("{name}_pct"), format!("{name}_low"), format!("{name}_high")]);
+            human.push(label.to_string());
+        }
+    }
+    let unit = if spec.calendar.is_some() { "working h" } else { "h" };
+    for (on, name, label) in [(spec.responded.is_some(), "response", "1st response"), (spec.has_resolve_times(), "resolve", "resolve")] {
+        if on {
+            machine.extend(["n", "h_median", "h_p90", "h_mean"].map(|s| format!("{name}_{s}")));
+            human.extend([format!("{label} {unit} median"), format!("{label} {unit} p90")]);
+        }
+    }
+    if spec.sla_response() {
+        machine.extend(["sla_response_n", "sla_response_pct"].map(String::from));
+        human.push("SLA response %".into());
+    }
+    if spec.sla_resolve() {
+        machine.extend(["sla_resolve_n", "sla_resolve_pct"].map(String::from));
+        human.push("SLA resolve %".into());
+    }
+    if rates.is_some() {
+        machine.extend(["orders", "ordering_customers", "per_1000_orders", "per_1000_customers"].map(String::from));
+        human.extend(["per 1k orders".into(), "per 1k customers".into()]);
+    }
+    human.push("note".into());
+
+    let mut machine_rows = Vec::new();
+    let mut human_rows = Vec::new();
+    for row in rows {
+        let c = &row.counts;
+        let mut m = key_cells(&row.key, row.kind, g);
+        let mut h = m.clone();
+        m.extend([Cell::Int(c.n as i64), Cell::Bool((c.n as u64) < plan.min_n)]);
+        h.push(Cell::Int(c.n as i64));
+        if spec.has_resolution() {
+            let open = if g.period.is_some() && row.kind != RowKind::Total { c.open_end } else { c.open_scope };
+            let (pct, ci) = share(c.resolved, c.n, plan.confidence);
+            m.extend([Cell::Int(open as i64), Cell::Int(c.resolved as i64), Cell::num(pct, 1), low(ci), high(ci)]);
+            h.extend([Cell::Int(open as i64), with_interval(pct, ci, 1, false)]);
+        }
+        for (on, yes, n) in [
+            (spec.fcr.is_some(), c.fcr_yes, c.fcr_n),
+            (spec.reopened.is_some(), c.reopen_yes, c.reopen_n),
+            (spec.timely.is_some(), c.timely_yes, c.timely_n),
+        ] {
+            if on {
+                let (pct, ci) = share(yes, n, plan.confidence);
+                m.extend([Cell::Int(n as i64), Cell::num(pct, 1), low(ci), high(ci)]);
+                h.push(Cell::num(pct, 1));
+            }
+        }
+        for (on, d) in [(spec.responded.is_some(), c.resp), (spec.has_resolve_times(), c.resol)] {
+            if on {
+                m.extend([Cell::Int(d.n as i64), Cell::num(d.median, 1), Cell::num(d.p90, 1), Cell::num(d.mean, 1)]);
+                h.extend([Cell::num(d.median, 1), Cell::num(d.p90, 1)]);
+            }
+        }
+        for (on, met, n) in [(spec.sla_response(), c.sla_resp_met, c.sla_resp_n), (spec.sla_resolve(), c.sla_resol_met, c.sla_resol_n)] {
+            if on {
+                let pct = (n > 0.0).then(|| 100.0 * met / n);
+                m.extend([Cell::Int(n as i64), Cell::num(pct, 1)]);
+                h.push(Cell::num(pct, 1));
+            }
+        }
+        if let Some(rates) = rates {
+            let o = rates.for_row(row).unwrap_or_default();
+            let (po, pc) = (per_1000(c.n, o.orders), per_1000(c.n, o.customers));
+            m.extend([Cell::Int(o.orders as i64), Cell::Int(o.customers as i64), Cell::num(po, 2), Cell::num(pc, 2)]);
+            h.extend([Cell::num(po, 2), Cell::num(pc, 2)]);
+        }
+        let low_base = (c.n as u64) < plan.min_n;
+        h.push(Cell::Text(if low_base { format!("low base (n < {})", plan.min_n) } else { String::new() }));
+        machine_rows.push(m);
+        human_rows.push(h);
+    }
+    let mut caption = vec![format!("{} · complaints opened '{}'", opened.data.name, spec.opened)];
+    let mut notes = Vec::new();
+    if let Some(t) = as_of {
+        notes.push(format!("open complaints aged to {}", t.format("%Y-%m-%d %H:%M")));
+    }
+    if let Some(c) = &spec.calendar {
+        notes.push(format!(
+            "working hours {:02}:{:02}–{:02}:{:02}, {} holiday(s)",
+            c.start_ms / 3_600_000,
+            c.start_ms / 60_000 % 60,
+            c.end_ms / 3_600_000,
+            c.end_ms / 60_000 % 60,
+            c.holidays.len()
+        ));
+    }
+    if spec.resolved.is_none() && spec.status.is_some() {
+        notes.push("resolution from the status column".to_string());
+    }
+    if let Some(r) = rates {
+        notes.push(format!("orders from {}", r.name));
+    }
+    if !notes.is_empty() {
+        caption.push(notes.join(" · "));
+    }
+    if g.from.is_some() || g.to.is_some() {
+        caption.push(format!("dates {} to {}", date_or(g.from, "start"), date_or(g.to, "end")));
+    }
+    Report {
+        machine: Table { columns: machine, rows: machine_rows },
+        human: Table { columns: human, rows: human_rows },
+        caption,
+        ..Default::default()
+    }
+}
+
+fn date_or(d: Option<NaiveDate>, default: &str) -> String {
+    d.map_or(default.to_string(), |d| d.to_string())
+}
+
+fn funnel_report(rows: &[ResultRow<ComplaintCounts>], plan: &Plan, opened: &Opened) -> Report {
+    let g = &plan.grouping;
+    let mut columns = key_columns(g);
+    columns.extend(["stage", "at_stage", "reached", "reached_pct", "from_previous_pct"].map(String::from));
+    let mut table_rows = Vec::new();
+    for row in rows {
+        let c = &row.counts;
+        let known: f64 = c.stages.iter().sum();
+        for (k, stage) in STAGES.iter().enumerate() {
+            // A complaint at a stage has passed every stage before it.
+            let reached: f64 = c.stages[k..].iter().sum();
+            let before: f64 = if k == 0 { known } else { c.stages[k - 1..].iter().sum() };
+            let mut cells = key_cells(&row.key, row.kind, g);
+            cells.extend([
+                Cell::Text(stage.to_string()),
+                Cell::Int(c.stages[k] as i64),
+                Cell::Int(reached as i64),
+                Cell::num((known > 0.0).then(|| 100.0 * reached / known), 1),
+                Cell::num((before > 0.0).then(|| 100.0 * reached / before), 1),
+            ]);
+            table_rows.push(cells);
+        }
+        if c.stage_unknown > 0.0 {
+            let mut cells = key_cells(&row.key, row.kind, g);
+            cells.extend([Cell::Text("(unknown)".into()), Cell::Int(c.stage_unknown as i64), Cell::Null, Cell::Null, Cell::Null]);
+            table_rows.push(cells);
+        }
+    }
+    let table = Table { columns, rows: table_rows };
+    Report {
+        machine: table.clone(),
+        human: table,
+        caption: vec![format!(
+            "{} · closed loop by status '{}': reached = at this stage or later",
+            opened.data.name,
+            plan.spec.status.as_deref().unwrap_or("")
+        )],
+        ..Default::default()
+    }
+}
+
+fn pareto_report(items: &[crate::metrics::complaints::ParetoItem], column: &str, plan: &Plan, opened: &Opened) -> Report {
+    let columns = vec![column.to_string(), "count".into(), "share_pct".into(), "cumulative_pct".into(), "vital_few".into()];
+    let machine_rows: Vec<Vec<Cell>> = items
+        .iter()
+        .map(|i| {
+            vec![
+                Cell::Text(i.value.clone().unwrap_or_else(|| "(blank)".into())),
+                Cell::Int(i.count as i64),
+                Cell::Num(i.share_pct, 1),
+                Cell::Num(i.cumulative_pct, 1),
+                Cell::Bool(i.vital),
+            ]
+        })
+        .collect();
+    let human_rows = machine_rows
+        .iter()
+        .map(|r| {
+            let mut r = r.clone();
+            r[4] = Cell::Text(if r[4] == Cell::Bool(true) { "vital few".into() } else { String::new() });
+            r
+        })
+        .collect();
+    let vital = items.iter().filter(|i| i.vital).count();
+    let mut caption = vec![format!(
+        "{} · Pareto of '{column}': {vital} of {} causes make up 80% of complaints",
+        opened.data.name,
+        items.len()
+    )];
+    if plan.grouping.from.is_some() || plan.grouping.to.is_some() {
+        caption.push(format!("dates {} to {}", date_or(plan.grouping.from, "start"), date_or(plan.grouping.to, "end")));
+    }
+    Report {
+        machine: Table { columns: columns.clone(), rows: machine_rows },
+        human: Table { columns, rows: human_rows },
+        caption,
+        ..Default::default()
+    }
+}

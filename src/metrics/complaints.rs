@@ -1,0 +1,744 @@
+//! Complaint handling: resolution, first-contact resolution, reopen and timely shares, response
+//! and resolution times, SLA compliance, backlog, funnel stages and causes.
+//!
+//! The row-level work is done once: timestamps and yes/no columns are parsed, durations and SLA
+//! outcomes derived, and the result (only the columns needed) is kept in memory. Each level of
+//! the table (groups, period subtotals, total) is then aggregated from those rows, so medians and
+//! p90s are exact at every level.
+
+use anyhow::Result;
+use chrono::NaiveDateTime;
+use polars::prelude::*;
+
+use crate::cli::Period;
+use crate::input::clean::{self, token_of};
+use crate::input::frame::{f64_at, Dataset, ROW};
+use crate::metrics::grouping::{period_index, Grouping, Levels, DATE};
+use crate::metrics::worktime::WorkCalendar;
+
+/// The stages of the closed loop, in order.
+pub const STAGES: [&str; 6] = ["received", "assigned", "in_progress", "follow_up", "resolved", "closed"];
+
+/// Status names recognised per stage (as tokens: lower-case, `_` for spaces).
+const STAGE_NAMES: &[(&str, usize)] = &[
+    ("received", 0),
+    ("new", 0),
+    ("open", 0),
+    ("受理", 0),
+    ("已受理", 0),
+    ("待处理", 0),
+    ("assigned", 1),
+    ("分派", 1),
+    ("已分派", 1),
+    ("in_progress", 2),
+    ("processing", 2),
+    ("处理", 2),
+    ("处理中", 2),
+    ("follow_up", 3),
+    ("pending", 3),
+    ("跟进", 3),
+    ("跟进中", 3),
+    ("resolved", 4),
+    ("solved", 4),
+    ("回访", 4),
+    ("已解决", 4),
+    ("closed", 5),
+    ("归档", 5),
+    ("已归档", 5),
+    ("已关闭", 5),
+];
+
+/// Statuses that mean resolved when there is no resolution timestamp (configurable).
+pub const RESOLVED_STATUS: &[&str] = &["resolved", "closed", "solved", "已解决", "已关闭", "回访", "归档", "已归档"];
+
+/// Severities known without configuration.
+pub const SEVERITIES: &[&str] = &["low", "medium", "high", "critical", "低", "中", "高", "紧急", "严重"];
+
+/// SLA targets in hours: defaults and per severity (a `None` there falls back to the default).
+#[derive(Debug, Clone, Default)]
+pub struct Sla {
+    pub response: Option<f64>,
+    pub resolve: Option<f64>,
+    pub by_severity: Vec<(String, Option<f64>, Option<f64>)>,
+}
+
+impl Sla {
+    fn any_response(&self) -> bool {
+        self.response.is_some() || self.by_severity.iter().any(|s| s.1.is_some())
+    }
+
+    fn any_resolve(&self) -> bool {
+        self.resolve.is_some() || self.by_severity.iter().any(|s| s.2.is_some())
+    }
+
+    /// The target (hours) of each row, from its severity token in `__sev`.
+    fn target(&self, resolve: bool, has_severity: bool) -> Expr {
+        let default = if resolve { self.resolve } else { self.response };
+        let fallback = default.map_or(lit(NULL).cast(DataType::Float64), lit);
+        if !has_severity {
+            return fallback;
+        }
+        self.by_severity.iter().rev().fold(fallback, |acc, (sev, response, resolve_h)| {
+            let t = if resolve { resolve_h.or(default) } else { response.or(default) };
+            let t = t.map_or(lit(NULL).cast(DataType::Float64), lit);
+            when(col("__sev").eq(lit(sev.as_str())).fill_null(lit(false))).then(t).otherwise(acc)
+        })
+    }
+}
+
+/// Which columns to use and how to read them.
+#[derive(Debug, Clone)]
+pub struct ComplaintSpec {
+    pub opened: String,
+    pub id: Option<String>,
+    pub responded: Option<String>,
+    pub resolved: Option<String>,
+    pub status: Option<String>,
+    pub severity: Option<String>,
+    pub reopened: Option<String>,
+    pub fcr: Option<String>,
+    pub timely: Option<String>,
+    /// Status tokens that mean resolved (a status matches a token, or starts with it and `_`).
+    pub resolved_status: Vec<String>,
+    /// Status token → stage index.
+    pub stages: Vec<(String, usize)>,
+    /// Severity tokens that are known.
+    pub severities: Vec<String>,
+    pub sla: Sla,
+    pub calendar: Option<WorkCalendar>,
+    /// "Now" for open complaints; `None` = the latest timestamp in the file.
+    pub as_of: Option<NaiveDateTime>,
+    /// The end of the scope (the day after `--to`), for the backlog at the end.
+    pub scope_end: Option<NaiveDateTime>,
+    pub period: Option<Period>,
+    /// Raw columns the command needs besides the roles (grouping, pareto).
+    pub keep: Vec<String>,
+}
+
+impl ComplaintSpec {
+    /// Built-in status and severity names plus configured ones.
+    pub fn names(
+        resolved_status: Option<&[String]>,
+        extra_stages: &[(String, usize)],
+        extra_severities: &[String],
+    ) -> (Vec<String>, Vec<(String, usize)>, Vec<String>) {
+        let resolved = match resolved_status {
+            Some(list) => list.iter().map(|s| token_of(s)).collect(),
+            None => RESOLVED_STATUS.iter().map(|s| token_of(s)).collect(),
+        };
+        let mut stages: Vec<(String, usize)> = extra_stages.iter().map(|(s, k)| (token_of(s), *k)).collect();
+        stages.extend(STAGE_NAMES.iter().map(|(s, k)| (token_of(s), *k)));
+        let mut severities: Vec<String> = SEVERITIES.iter().map(|s| token_of(s)).collect();
+        severities.extend(extra_severities.iter().map(|s| token_of(s)));
+        (resolved, stages, severities)
+    }
+
+    pub fn has_resolution(&self) -> bool {
+        self.resolved.is_some() || self.status.is_some()
+    }
+
+    /// Resolution times and resolve SLAs need a resolution timestamp.
+    pub fn has_resolve_times(&self) -> bool {
+        self.resolved.is_some()
+    }
+
+    pub fn sla_response(&self) -> bool {
+        self.responded.is_some() && self.sla.any_response()
+    }
+
+    pub fn sla_resolve(&self) -> bool {
+        self.resolved.is_some() && self.sla.any_resolve()
+    }
+}
+
+/// True where the status token is `name` or starts with `name_` ("closed_with_explanation").
+fn status_is(name: &str) -> Expr {
+    let s = col("__status");
+    s.clone().eq(lit(name)).or(s.str().starts_with(lit(format!("{name}_")))).fill_null(lit(false))
+}
+
+fn hours(spec: &ComplaintSpec, a: Expr, b: Expr) -> Expr {
+    match &spec.calendar {
+        Some(c) => c.hours_between(a, b),
+        None => (b.cast(DataType::Int64) - a.cast(DataType::Int64)).cast(DataType::Float64) / lit(3_600_000.0),
+    }
+}
+
+fn ms_literal(t: NaiveDateTime) -> Expr {
+    lit(t.and_utc().timestamp_millis()).cast(DataType::Datetime(TimeUnit::Milliseconds, None))
+}
+
+/// A problem found in the rows, with the column it concerns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Problem {
+    OpenedInvalid,
+    RespondedInvalid,
+    RespondedBeforeOpened,
+    ResolvedInvalid,
+    ResolvedBeforeOpened,
+    FcrInvalid,
+    ReopenedInvalid,
+    TimelyInvalid,
+    UnknownSeverity,
+    UnknownStatus,
+    Duplicate,
+    Ragged,
+}
+
+impl Problem {
+    pub const ALL: [Problem; 12] = [
+        Problem::Duplicate,
+        Problem::OpenedInvalid,
+        Problem::RespondedInvalid,
+        Problem::RespondedBeforeOpened,
+        Problem::ResolvedInvalid,
+        Problem::ResolvedBeforeOpened,
+        Problem::FcrInvalid,
+        Problem::ReopenedInvalid,
+        Problem::TimelyInvalid,
+        Problem::UnknownSeverity,
+        Problem::UnknownStatus,
+        Problem::Ragged,
+    ];
+
+    /// The row flag's column.
+    pub fn flag(self) -> &'static str {
+        match self {
+            Problem::OpenedInvalid => "__opened_bad",
+            Problem::RespondedInvalid => "__responded_bad",
+            Problem::RespondedBeforeOpened => "__resp_before",
+            Problem::ResolvedInvalid => "__resolved_bad",
+            Problem::ResolvedBeforeOpened => "__resol_before",
+            Problem::FcrInvalid => "__fcr_bad",
+            Problem::ReopenedInvalid => "__reopened_bad",
+            Problem::TimelyInvalid => "__timely_bad",
+            Problem::UnknownSeverity => "__sev_unknown",
+            Problem::UnknownStatus => "__status_unknown",
+            Problem::Duplicate => "__dup",
+            Problem::Ragged => "__ragged",
+        }
+    }
+
+    /// The raw column the problem is in.
+    pub fn column(self, spec: &ComplaintSpec) -> Option<String> {
+        match self {
+            Problem::OpenedInvalid => Some(spec.opened.clone()),
+            Problem::RespondedInvalid | Problem::RespondedBeforeOpened => spec.responded.clone(),
+            Problem::ResolvedInvalid | Problem::ResolvedBeforeOpened => spec.resolved.clone(),
+            Problem::FcrInvalid => spec.fcr.clone(),
+            Problem::ReopenedInvalid => spec.reopened.clone(),
+            Problem::TimelyInvalid => spec.timely.clone(),
+            Problem::UnknownSeverity => spec.severity.clone(),
+            Problem::UnknownStatus => spec.status.clone(),
+            Problem::Duplicate => spec.id.clone(),
+            Problem::Ragged => None,
+        }
+    }
+}
+
+/// The parsed and derived rows, in memory, and the "now" used for open complaints.
+pub struct Prepared {
+    pub rows: DataFrame,
+    pub as_of: Option<NaiveDateTime>,
+}
+
+/// Parses and derives every row (one read of the input).
+pub fn prepare(data: &Dataset, spec: &ComplaintSpec) -> Result<Prepared> {
+    let mut parsed = Vec::new();
+    let mut keep: Vec<String> = vec![spec.opened.clone()];
+    let mut add = |header: &Option<String>, name: &str, c: fn(&str) -> clean::Cleaned, parsed: &mut Vec<Expr>| {
+        if let Some(h) = header {
+            let cleaned = c(h);
+            parsed.push(cleaned.value.alias(name));
+            parsed.push(cleaned.invalid.alias(format!("{name}_bad")));
+            keep.push(h.clone());
+        }
+    };
+    let opened = clean::datetime(&spec.opened);
+    parsed.push(opened.value.alias("__opened"));
+    parsed.push(opened.invalid.alias("__opened_bad"));
+    add(&spec.responded, "__responded", clean::datetime, &mut parsed);
+    add(&spec.resolved, "__resolved", clean::datetime, &mut parsed);
+    add(&spec.fcr, "__fcr", clean::boolean, &mut parsed);
+    add(&spec.reopened, "__reopened", clean::boolean, &mut parsed);
+    add(&spec.timely, "__timely", clean::boolean, &mut parsed);
+    for (header, name) in [(&spec.status, "__status"), (&spec.severity, "__sev")] {
+        if let Some(h) = header {
+            parsed.push(clean::token(h).alias(name));
+            keep.push(h.clone());
+        }
+    }
+    parsed.push(match &spec.id {
+        Some(h) => {
+            keep.push(h.clone());
+            let t = clean::text(h);
+            t.clone().is_not_null().and(t.clone().neq(lit(""))).and(t.is_first_distinct().not()).fill_null(lit(false))
+        }
+        None => lit(false),
+    }
+    .alias("__dup"));
+    parsed.push(data.ragged_flag().unwrap_or(lit(false)).alias("__ragged"));
+    keep.extend(spec.keep.iter().cloned());
+    keep.sort();
+    keep.dedup();
+
+    let mut select: Vec<Expr> = vec![col(ROW)];
+    select.extend(keep.iter().map(|h| col(h.as_str())));
+    let step1 = data.lazy_with_rows().with_columns(parsed).select(
+        select.into_iter().chain(parsed_names(spec).into_iter().map(|n| col(n.as_str()))).collect::<Vec<_>>(),
+    );
+    let rows = data.collect(step1)?;
+
+    let as_of = match spec.as_of {
+        Some(t) => Some(t),
+        None => latest(&rows, &["__opened", "__responded", "__resolved"])?,
+    };
+    let (durations, derived) = derive(spec, as_of);
+    let rows = data.collect(rows.lazy().with_columns(durations).with_columns(derived))?;
+    Ok(Prepared { rows, as_of })
+}
+
+fn parsed_names(spec: &ComplaintSpec) -> Vec<String> {
+    let mut names = vec!["__opened".to_string(), "__opened_bad".to_string()];
+    for (h, n) in [
+        (&spec.responded, "__responded"),
+        (&spec.resolved, "__resolved"),
+        (&spec.fcr, "__fcr"),
+        (&spec.reopened, "__reopened"),
+        (&spec.timely, "__timely"),
+    ] {
+        if h.is_some() {
+            names.push(n.to_string());
+            names.push(format!("{n}_bad"));
+        }
+    }
+    for (h, n) in [(&spec.status, "__status"), (&spec.severity, "__sev")] {
+        if h.is_some() {
+            names.push(n.to_string());
+        }
+    }
+    names.extend(["__dup".to_string(), "__ragged".to_string()]);
+    names
+}
+
+/// The latest of the timestamp columns present.
+fn latest(df: &DataFrame, names: &[&str]) -> Result<Option<NaiveDateTime>> {
+    let mut best: Option<i64> = None;
+    for name in names {
+        if let Ok(c) = df.column(name) {
+            let ms = c.cast(&DataType::Int64)?.i64()?.max();
+            best = best.max(ms);
+        }
+    }
+    Ok(best.and_then(chrono::DateTime::from_timestamp_millis).map(|d| d.naive_utc()))
+}
+
+/// Durations; then resolution, backlog, SLA outcomes, stages and problem flags per row.
+fn derive(spec: &ComplaintSpec, as_of: Option<NaiveDateTime>) -> (Vec<Expr>, Vec<Expr>) {
+    let mut durations = Vec::new();
+    let opened = col("__opened");
+    let age = as_of.map(|t| hours(spec, opened.clone(), ms_literal(t)));
+    if spec.responded.is_some() {
+        let h = hours(spec, opened.clone(), col("__responded"));
+        durations.push(when(h.clone().gt_eq(lit(0.0))).then(h.clone()).otherwise(lit(NULL).cast(DataType::Float64)).alias("__resp_h"));
+        durations.push(h.lt(lit(0.0)).fill_null(lit(false)).alias("__resp_before"));
+    }
+    if spec.resolved.is_some() {
+        let h = hours(spec, opened.clone(), col("__resolved"));
+        durations.push(when(h.clone().gt_eq(lit(0.0))).then(h.clone()).otherwise(lit(NULL).cast(DataType::Float64)).alias("__resol_h"));
+        durations.push(h.lt(lit(0.0)).fill_null(lit(false)).alias("__resol_before"));
+    }
+    let mut out = Vec::new();
+    // Resolved: a resolution timestamp, else a resolved status.
+    let resolved_by_status =
+        spec.resolved_status.iter().fold(lit(false), |acc, name| acc.or(status_is(name)));
+    let is_resolved = if spec.resolved.is_some() {
+        col("__resolved").is_not_null()
+    } else if spec.status.is_some() {
+        resolved_by_status.clone()
+    } else {
+        lit(NULL).cast(DataType::Boolean)
+    };
+    out.push(is_resolved.clone().alias("__is_resolved"));
+    // Backlog at the end of the scope, and at the end of the row's own period.
+    let still_open = |after: Option<Expr>| match (&spec.resolved, after) {
+        (Some(_), Some(after)) => is_resolved.clone().not().or(after.fill_null(lit(false))),
+        _ => is_resolved.clone().not(),
+    };
+    let scope_after = spec.scope_end.map(|end| col("__resolved").gt_eq(ms_literal(end)));
+    out.push(still_open(scope_after).alias("__open_scope"));
+    if let Some(period) = spec.period {
+        let later = spec.resolved.as_ref().map(|_| {
+            period_index(col("__resolved").cast(DataType::Date), period)
+                .gt(period_index(col("__opened").cast(DataType::Date), period))
+        });
+        out.push(still_open(later).alias("__open_end"));
+    }
+    // SLA outcomes: met, breached (also while still open past the target), or undecided (null).
+    let sla = |target: Expr, duration: &str, stamp: &str| {
+        let mut e = when(target.clone().is_null())
+            .then(lit(NULL).cast(DataType::Boolean))
+            .when(col(duration).is_not_null())
+            .then(col(duration).lt_eq(target.clone()));
+        if let Some(age) = &age {
+            e = e.when(
+                col(stamp).is_null().and(col(&format!("{stamp}_bad")).not()).and(age.clone().gt(target)),
+            )
+            .then(lit(false));
+        }
+        e.otherwise(lit(NULL).cast(DataType::Boolean))
+    };
+    let has_sev = spec.severity.is_some();
+    if spec.sla_response() {
+        out.push(sla(spec.sla.target(false, has_sev), "__resp_h", "__responded").alias("__sla_resp"));
+    }
+    if spec.sla_resolve() {
+        out.push(sla(spec.sla.target(true, has_sev), "__resol_h", "__resolved").alias("__sla_resol"));
+    }
+    // Funnel stage of the status.
+    if spec.status.is_some() {
+        let stage = spec.stages.iter().rev().fold(lit(NULL).cast(DataType::Int32), |acc, (name, k)| {
+            when(status_is(name)).then(lit(*k as i32)).otherwise(acc)
+        });
+        let present = col("__status").is_not_null().and(col("__status").neq(lit(""))).fill_null(lit(false));
+        out.push(stage.clone().alias("__stage"));
+        out.push(present.and(stage.is_null()).and(resolved_by_status.not()).alias("__status_unknown"));
+    }
+    if spec.severity.is_some() {
+        let known = spec.severities.iter().fold(lit(false), |acc, s| acc.or(col("__sev").eq(lit(s.as_str())).fill_null(lit(false))));
+        let present = col("__sev").is_not_null().and(col("__sev").neq(lit(""))).fill_null(lit(false));
+        out.push(present.and(known.not()).alias("__sev_unknown"));
+    }
+    (durations, out)
+}
+
+/// The sufficient results of one group.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ComplaintCounts {
+    pub n: f64,
+    pub resolved: f64,
+    pub open_scope: f64,
+    pub open_end: f64,
+    pub fcr_yes: f64,
+    pub fcr_n: f64,
+    pub reopen_yes: f64,
+    pub reopen_n: f64,
+    pub timely_yes: f64,
+    pub timely_n: f64,
+    pub resp: Durations,
+    pub resol: Durations,
+    pub sla_resp_met: f64,
+    pub sla_resp_n: f64,
+    pub sla_resol_met: f64,
+    pub sla_resol_n: f64,
+    /// Complaints per funnel stage (current status).
+    pub stages: [f64; 6],
+    /// Complaints whose status is none of the stages.
+    pub stage_unknown: f64,
+}
+
+/// Count, median, p90 and mean of durations in hours (None when there are none).
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Durations {
+    pub n: f64,
+    pub median: Option<f64>,
+    pub p90: Option<f64>,
+    pub mean: Option<f64>,
+}
+
+fn count_where(predicate: Expr) -> Expr {
+    predicate.fill_null(lit(false)).cast(DataType::Float64).sum()
+}
+
+fn duration_aggs(column: &str, prefix: &str) -> Vec<Expr> {
+    let v = col(column);
+    vec![
+        v.clone().count().cast(DataType::Float64).alias(format!("{prefix}_n")),
+        v.clone().quantile(lit(0.5), QuantileMethod::Linear).alias(format!("{prefix}_median")),
+        v.clone().quantile(lit(0.9), QuantileMethod::Linear).alias(format!("{prefix}_p90")),
+        v.mean().alias(format!("{prefix}_mean")),
+    ]
+}
+
+fn aggregations(spec: &ComplaintSpec) -> Vec<Expr> {
+    let resolved = col("__is_resolved");
+    let mut aggs = vec![len().cast(DataType::Float64).alias("n")];
+    if spec.has_resolution() {
+        aggs.push(count_where(resolved.clone()).alias("resolved"));
+        aggs.push(count_where(col("__open_scope")).alias("open_scope"));
+        if spec.period.is_some() {
+            aggs.push(count_where(col("__open_end")).alias("open_end"));
+        }
+    }
+    let yes_of_resolved = |name: &str, prefix: &str| {
+        let within = if spec.has_resolution() { resolved.clone() } else { lit(true) };
+        vec![
+            count_where(col(name).and(within.clone())).alias(format!("{prefix}_yes")),
+            count_where(col(name).is_not_null().and(within)).alias(format!("{prefix}_n")),
+        ]
+    };
+    if spec.fcr.is_some() {
+        aggs.extend(yes_of_resolved("__fcr", "fcr"));
+    }
+    if spec.reopened.is_some() {
+        aggs.extend(yes_of_resolved("__reopened", "reopen"));
+    }
+    if spec.timely.is_some() {
+        aggs.push(count_where(col("__timely")).alias("timely_yes"));
+        aggs.push(count_where(col("__timely").is_not_null()).alias("timely_n"));
+    }
+    if spec.responded.is_some() {
+        aggs.extend(duration_aggs("__resp_h", "resp"));
+    }
+    if spec.resolved.is_some() {
+        aggs.extend(duration_aggs("__resol_h", "resol"));
+    }
+    if spec.sla_response() {
+        aggs.push(count_where(col("__sla_resp")).alias("sla_resp_met"));
+        aggs.push(count_where(col("__sla_resp").is_not_null()).alias("sla_resp_n"));
+    }
+    if spec.sla_resolve() {
+        aggs.push(count_where(col("__sla_resol")).alias("sla_resol_met"));
+        aggs.push(count_where(col("__sla_resol").is_not_null()).alias("sla_resol_n"));
+    }
+    if spec.status.is_some() {
+        for k in 0..STAGES.len() {
+            aggs.push(count_where(col("__stage").eq(lit(k as i32))).alias(format!("stage{k}")));
+        }
+        aggs.push(count_where(col("__stage").is_null()).alias("stage_unknown"));
+    }
+    aggs
+}
+
+fn opt_at(df: &DataFrame, name: &str, i: usize) -> Result<Option<f64>> {
+    Ok(df.column(name)?.cast(&DataType::Float64)?.f64()?.get(i))
+}
+
+fn read(df: &DataFrame, i: usize, spec: &ComplaintSpec) -> Result<ComplaintCounts> {
+    let get = |name: &str| f64_at(df, name, i);
+    let mut c = ComplaintCounts { n: get("n")?, ..Default::default() };
+    if spec.has_resolution() {
+        c.resolved = get("resolved")?;
+        c.open_scope = get("open_scope")?;
+        if spec.period.is_some() {
+            c.open_end = get("open_end")?;
+        }
+    }
+    if spec.fcr.is_some() {
+        (c.fcr_yes, c.fcr_n) = (get("fcr_yes")?, get("fcr_n")?);
+    }
+    if spec.reopened.is_some() {
+        (c.reopen_yes, c.reopen_n) = (get("reopen_yes")?, get("reopen_n")?);
+    }
+    if spec.timely.is_some() {
+        (c.timely_yes, c.timely_n) = (get("timely_yes")?, get("timely_n")?);
+    }
+    let durations = |prefix: &str| -> Result<Durations> {
+        Ok(Durations {
+            n: get(&format!("{prefix}_n"))?,
+            median: opt_at(df, &format!("{prefix}_median"), i)?,
+            p90: opt_at(df, &format!("{prefix}_p90"), i)?,
+            mean: opt_at(df, &format!("{prefix}_mean"), i)?,
+        })
+    };
+    if spec.responded.is_some() {
+        c.resp = durations("resp")?;
+    }
+    if spec.resolved.is_some() {
+        c.resol = durations("resol")?;
+    }
+    if spec.sla_response() {
+        (c.sla_resp_met, c.sla_resp_n) = (get("sla_resp_met")?, get("sla_resp_n")?);
+    }
+    if spec.sla_resolve() {
+        (c.sla_resol_met, c.sla_resol_n) = (get("sla_resol_met")?, get("sla_resol_n")?);
+    }
+    if spec.status.is_some() {
+        for k in 0..STAGES.len() {
+            c.stages[k] = get(&format!("stage{k}"))?;
+        }
+        c.stage_unknown = get("stage_unknown")?;
+    }
+    Ok(c)
+}
+
+/// The KPIs at every level of `grouping` (duplicates left out: the first row of an id is kept).
+pub fn aggregate(
+    data: &Dataset,
+    prepared: &Prepared,
+    spec: &ComplaintSpec,
+    grouping: &Grouping,
+    totals: bool,
+) -> Result<Levels<ComplaintCounts>> {
+    grouping.aggregate_levels(
+        prepared.rows.clone().lazy().filter(col("__dup").not()),
+        aggregations(spec),
+        totals,
+        |q| data.collect(q),
+        |df, i| read(df, i, spec),
+    )
+}
+
+/// How many rows in scope have each problem (duplicates: rows after the first of their id).
+pub fn problem_counts(data: &Dataset, prepared: &Prepared, grouping: &Grouping) -> Result<Vec<(Problem, u64)>> {
+    let (scoped, _) = grouping.apply(prepared.rows.clone().lazy());
+    let present: Vec<Problem> =
+        Problem::ALL.into_iter().filter(|p| prepared.rows.get_column_index(p.flag()).is_some()).collect();
+    if present.is_empty() {
+        return Ok(Vec::new());
+    }
+    let df = data.collect(scoped.select(present.iter().map(|p| count_where(col(p.flag())).alias(p.flag())).collect::<Vec<_>>()))?;
+    present.into_iter().map(|p| Ok((p, f64_at(&df, p.flag(), 0)? as u64))).collect()
+}
+
+/// The first `limit` rows in scope with `problem`: (row number, raw value).
+pub fn problem_examples(
+    data: &Dataset,
+    prepared: &Prepared,
+    grouping: &Grouping,
+    problem: Problem,
+    column: &str,
+    limit: u32,
+) -> Result<Vec<(u64, String)>> {
+    let (scoped, _) = grouping.apply(prepared.rows.clone().lazy());
+    let df = data.collect(
+        scoped
+            .filter(col(problem.flag()))
+            .select([col(ROW).cast(DataType::UInt64), col(column).cast(DataType::String)])
+            .limit(limit),
+    )?;
+    let rows = df.column(ROW)?.u64()?;
+    let values = df.column(column)?.str()?;
+    Ok((0..df.height()).map(|i| (rows.get(i).unwrap_or(0), values.get(i).unwrap_or("").to_string())).collect())
+}
+
+/// The distinct values of `column` among rows in scope with `problem`, most frequent first.
+pub fn problem_values(
+    data: &Dataset,
+    prepared: &Prepared,
+    grouping: &Grouping,
+    problem: Problem,
+    column: &str,
+    limit: usize,
+) -> Result<Vec<(String, u64)>> {
+    let (scoped, _) = grouping.apply(prepared.rows.clone().lazy());
+    let df = data.collect(
+        scoped
+            .filter(col(problem.flag()))
+            .group_by([clean::text(column).alias("__value")])
+            .agg([len().cast(DataType::Float64).alias("__n")]),
+    )?;
+    let values = df.column("__value")?.str()?;
+    let mut out: Vec<(String, u64)> = (0..df.height())
+        .map(|i| Ok((values.get(i).unwrap_or("").to_string(), f64_at(&df, "__n", i)? as u64)))
+        .collect::<Result<_>>()?;
+    out.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    out.truncate(limit);
+    Ok(out)
+}
+
+/// One cause in a Pareto table.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ParetoItem {
+    pub value: Option<String>,
+    pub count: u64,
+    pub share_pct: f64,
+    pub cumulative_pct: f64,
+    /// Among the causes that together make up the first 80% (the one crossing 80% included).
+    pub vital: bool,
+}
+
+/// Counts per value of `column` in scope (duplicates left out), as a Pareto table.
+pub fn pareto_counts(data: &Dataset, prepared: &Prepared, grouping: &Grouping, column: &str) -> Result<Vec<(Option<String>, u64)>> {
+    let (scoped, _) = grouping.apply(prepared.rows.clone().lazy().filter(col("__dup").not()));
+    let scoped = if grouping.uses_date() { scoped.filter(col(DATE).is_not_null()) } else { scoped };
+    let df = data.collect(
+        scoped
+            .group_by([clean::text(column).alias("__value")])
+            .agg([len().cast(DataType::Float64).alias("__n")]),
+    )?;
+    let values = df.column("__value")?.str()?;
+    (0..df.height())
+        .map(|i| {
+            let v = values.get(i).filter(|s| !s.is_empty()).map(str::to_string);
+            Ok((v, f64_at(&df, "__n", i)? as u64))
+        })
+        .collect()
+}
+
+/// Sorts counts (largest first; ties by name, blank last) and adds shares and the vital few.
+pub fn pareto(mut counts: Vec<(Option<String>, u64)>) -> Vec<ParetoItem> {
+    counts.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| (a.0.is_none(), &a.0).cmp(&(b.0.is_none(), &b.0))));
+    let total: u64 = counts.iter().map(|c| c.1).sum();
+    let mut cumulative = 0u64;
+    let mut reached = false;
+    counts
+        .into_iter()
+        .map(|(value, count)| {
+            let vital = !reached;
+            cumulative += count;
+            let cumulative_pct = 100.0 * cumulative as f64 / total as f64;
+            // Within a tolerance, so that exactly 80% counts as reached despite rounding.
+            if cumulative_pct >= 80.0 - 1e-9 {
+                reached = true;
+            }
+            ParetoItem { value, count, share_pct: 100.0 * count as f64 / total as f64, cumulative_pct, vital }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pareto_marks_the_vital_few() {
+        // 50 + 30 = 80 of 100: delivery and billing make up exactly 80%.
+        let items = pareto(vec![
+            (Some("staff".into()), 5),
+            (Some("billing".into()), 30),
+            (None, 5),
+            (Some("delivery".into()), 50),
+            (Some("returns".into()), 10),
+        ]);
+        let shown: Vec<(Option<&str>, u64, f64, bool)> =
+            items.iter().map(|i| (i.value.as_deref(), i.count, i.cumulative_pct, i.vital)).collect();
+        assert_eq!(
+            shown,
+            vec![
+                (Some("delivery"), 50, 50.0, true),
+                (Some("billing"), 30, 80.0, true),
+                (Some("returns"), 10, 90.0, false),
+                (Some("staff"), 5, 95.0, false),
+                (None, 5, 100.0, false),
+            ]
+        );
+        // 45 + 30 = 75 < 80: the third cause (crossing 80%) is vital too.
+        let items = pareto(vec![(Some("a".into()), 45), (Some("b".into()), 30), (Some("c".into()), 15), (Some("d".into()), 10)]);
+        assert_eq!(items.iter().filter(|i| i.vital).count(), 3);
+        assert_eq!(items[1].share_pct, 30.0);
+    }
+
+    #[test]
+    fn sla_targets_per_severity() {
+        let sla = Sla {
+            response: Some(4.0),
+            resolve: None,
+            by_severity: vec![("critical".into(), Some(1.0), Some(24.0)), ("low".into(), None, None)],
+        };
+        let s = Series::new("__sev".into(), vec![Some("critical"), Some("low"), Some("high"), None]);
+        let df = DataFrame::new(4, vec![s.into()]).unwrap();
+        let out = df
+            .lazy()
+            .select([sla.target(false, true).alias("resp"), sla.target(true, true).alias("resol")])
+            .collect()
+            .unwrap();
+        let get = |n: &str| {
+            let c = out.column(n).unwrap().f64().unwrap().clone();
+            (0..4).map(|i| c.get(i)).collect::<Vec<_>>()
+        };
+        // critical has its own targets; low and high fall back to the default (no default for resolve).
+        assert_eq!(get("resp"), vec![Some(1.0), Some(4.0), Some(4.0), Some(4.0)]);
+        assert_eq!(get("resol"), vec![Some(24.0), None, None, None]);
+    }
+}

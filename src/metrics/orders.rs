@@ -1,0 +1,552 @@
+//! Orders: counts per period (the denominators of complaint rates) and repeat-purchase,
+//! return and churn rates, purchase windows, cohorts and RFM segments.
+//!
+//! Every order is read once into a small frame (customer, day, amount); the measures are
+//! aggregations and joins on it. A negative amount is a refund: it is not a purchase (no order,
+//! no customer activity, no revenue) and is counted on its own.
+
+use anyhow::Result;
+use chrono::NaiveDate;
+use polars::prelude::*;
+
+use crate::cli::Period;
+use crate::input::clean;
+use crate::input::frame::{f64_at, Dataset, ROW};
+use crate::metrics::grouping::{index_label, period_index, Grouping, Levels};
+
+/// Which columns hold the order's id, customer, date and amount.
+#[derive(Debug, Clone)]
+pub struct OrderSpec {
+    pub order: Option<String>,
+    pub customer: Option<String>,
+    pub ordered: String,
+    pub amount: Option<String>,
+}
+
+/// Orders and ordering customers of one group.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct OrderCounts {
+    pub orders: f64,
+    pub customers: f64,
+}
+
+fn customer_text(spec: &OrderSpec) -> Expr {
+    match &spec.customer {
+        Some(c) => {
+            let t = clean::text(c);
+            when(t.clone().eq(lit(""))).then(lit(NULL).cast(DataType::String)).otherwise(t)
+        }
+        None => lit(NULL).cast(DataType::String),
+    }
+}
+
+fn duplicate_flag(spec: &OrderSpec) -> Expr {
+    match &spec.order {
+        Some(h) => {
+            let t = clean::text(h);
+            t.clone().is_not_null().and(t.clone().neq(lit(""))).and(t.is_first_distinct().not()).fill_null(lit(false))
+        }
+        None => lit(false),
+    }
+}
+
+fn not_refund(spec: &OrderSpec) -> Expr {
+    match &spec.amount {
+        Some(a) => clean::amount(a).value.lt(lit(0.0)).fill_null(lit(false)).not(),
+        None => lit(true),
+    }
+}
+
+/// Orders (purchases: refunds and repeated order ids left out) and distinct ordering customers
+/// per period of `grouping` (its `--by` is ignored), with a total over the scope.
+pub fn order_counts(data: &Dataset, spec: &OrderSpec, grouping: &Grouping) -> Result<Levels<OrderCounts>> {
+    let grouping = Grouping { date: Some(spec.ordered.clone()), by: Vec::new(), ..grouping.clone() };
+    let lf = data
+        .lazy()
+        .with_columns([duplicate_flag(spec).alias("__dup"), not_refund(spec).alias("__purchase"), customer_text(spec).alias("__customer")])
+        .filter(col("__dup").not().and(col("__purchase")));
+    grouping.aggregate_levels(
+        lf,
+        vec![
+            len().cast(DataType::Float64).alias("orders"),
+            col("__customer").drop_nulls().n_unique().cast(DataType::Float64).alias("customers"),
+        ],
+        true,
+        |q| data.collect(q),
+        |df, i| Ok(OrderCounts { orders: f64_at(df, "orders", i)?, customers: f64_at(df, "customers", i)? }),
+    )
+}
+
+/// A problem in an orders file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OrderProblem {
+    Duplicate,
+    DateInvalid,
+    DateMissing,
+    AmountInvalid,
+    CustomerMissing,
+    Ragged,
+}
+
+impl OrderProblem {
+    pub const ALL: [OrderProblem; 6] = [
+        OrderProblem::Duplicate,
+        OrderProblem::DateInvalid,
+        OrderProblem::DateMissing,
+        OrderProblem::AmountInvalid,
+        OrderProblem::CustomerMissing,
+        OrderProblem::Ragged,
+    ];
+
+    pub fn flag(self) -> &'static str {
+        match self {
+            OrderProblem::Duplicate => "__dup",
+            OrderProblem::DateInvalid => "__date_bad",
+            OrderProblem::DateMissing => "__date_missing",
+            OrderProblem::AmountInvalid => "__amount_bad",
+            OrderProblem::CustomerMissing => "__customer_missing",
+            OrderProblem::Ragged => "__ragged",
+        }
+    }
+
+    pub fn column(self, spec: &OrderSpec) -> Option<String> {
+        match self {
+            OrderProblem::Duplicate => spec.order.clone(),
+            OrderProblem::DateInvalid | OrderProblem::DateMissing => Some(spec.ordered.clone()),
+            OrderProblem::AmountInvalid => spec.amount.clone(),
+            OrderProblem::CustomerMissing => spec.customer.clone(),
+            OrderProblem::Ragged => None,
+        }
+    }
+}
+
+/// The orders read once: one row per order with its customer, day number, period index and
+/// amount, plus problem flags and the raw columns for messages.
+pub struct OrderRows {
+    pub rows: DataFrame,
+    pub period: Period,
+}
+
+/// Reads the orders (up to and including `as_of`).
+pub fn read_orders(data: &Dataset, spec: &OrderSpec, period: Period, as_of: NaiveDate) -> Result<OrderRows> {
+    let date = clean::date(&spec.ordered);
+    let amount = spec.amount.as_ref().map(|a| clean::amount(a));
+    let raw = clean::text(&spec.ordered);
+    let mut columns = vec![
+        col(ROW),
+        date.value.clone().alias("__day"),
+        date.invalid.alias("__date_bad"),
+        raw.clone().is_null().or(raw.eq(lit(""))).fill_null(lit(true)).alias("__date_missing"),
+        customer_text(spec).alias("__customer"),
+        customer_text(spec).is_null().alias("__customer_missing"),
+        duplicate_flag(spec).alias("__dup"),
+        data.ragged_flag().unwrap_or(lit(false)).alias("__ragged"),
+        col(spec.ordered.as_str()).cast(DataType::String),
+    ];
+    match (&amount, &spec.amount) {
+        (Some(a), Some(h)) => {
+            columns.push(a.value.clone().alias("__amount"));
+            columns.push(a.invalid.clone().alias("__amount_bad"));
+            columns.push(col(h.as_str()).cast(DataType::String));
+        }
+        _ => columns.push(lit(NULL).cast(DataType::Float64).alias("__amount")),
+    }
+    for h in [&spec.order, &spec.customer].into_iter().flatten() {
+        if h != &spec.ordered && Some(h) != spec.amount.as_ref() {
+            columns.push(col(h.as_str()).cast(DataType::String));
+        }
+    }
+    let lf = data
+        .lazy_with_rows()
+        .select(columns)
+        .filter(col("__day").is_null().or(col("__day").lt_eq(lit(as_of))))
+        .with_columns([period_index(col("__day"), period).alias("__p")]);
+    Ok(OrderRows { rows: data.collect(lf)?, period })
+}
+
+/// Rows with each problem.
+pub fn order_problem_counts(data: &Dataset, orders: &OrderRows) -> Result<Vec<(OrderProblem, u64)>> {
+    let present: Vec<OrderProblem> =
+        OrderProblem::ALL.into_iter().filter(|p| orders.rows.get_column_index(p.flag()).is_some()).collect();
+    let df = data.collect(
+        orders
+            .rows
+            .clone()
+            .lazy()
+            .select(present.iter().map(|p| col(p.flag()).cast(DataType::Float64).sum().alias(p.flag())).collect::<Vec<_>>()),
+    )?;
+    present.into_iter().map(|p| Ok((p, f64_at(&df, p.flag(), 0)? as u64))).collect()
+}
+
+/// The first rows with `problem`: (row number, raw value of `column`).
+pub fn order_problem_examples(
+    data: &Dataset,
+    orders: &OrderRows,
+    problem: OrderProblem,
+    column: &str,
+    limit: u32,
+) -> Result<Vec<(u64, String)>> {
+    let df = data.collect(
+        orders
+            .rows
+            .clone()
+            .lazy()
+            .filter(col(problem.flag()))
+            .select([col(ROW).cast(DataType::UInt64), col(column).cast(DataType::String)])
+            .limit(limit),
+    )?;
+    let rows = df.column(ROW)?.u64()?;
+    let values = df.column(column)?.str()?;
+    Ok((0..df.height()).map(|i| (rows.get(i).unwrap_or(0), values.get(i).unwrap_or("").to_string())).collect())
+}
+
+/// The purchases: valid date, a customer, not a repeated id, not a refund.
+fn purchases(orders: &OrderRows) -> LazyFrame {
+    orders.rows.clone().lazy().filter(
+        col("__day")
+            .is_not_null()
+            .and(col("__customer").is_not_null())
+            .and(col("__dup").not())
+            .and(col("__amount").lt(lit(0.0)).fill_null(lit(false)).not()),
+    )
+}
+
+/// One period of the repeat table.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RepeatRow {
+    pub period: String,
+    pub index: i64,
+    /// The period is not over on the as-of date.
+    pub partial: bool,
+    pub active: f64,
+    pub new: f64,
+    pub returning: f64,
+    pub orders: f64,
+    /// Orders with a valid amount (the base of the average order value).
+    pub valued_orders: f64,
+    pub revenue: f64,
+    pub refunds: f64,
+    pub refund_amount: f64,
+    /// Customers of the previous period, and how many of them ordered again in this one.
+    pub previous_active: f64,
+    pub retained: f64,
+    /// New customers of this period whose window had ended by the as-of date, and how many of
+    /// them ordered again within it.
+    pub window_eligible: f64,
+    pub window_repeaters: f64,
+}
+
+/// The repeat table per period (all periods with orders; the caller picks the ones shown).
+pub fn repeat_table(
+    data: &Dataset,
+    orders: &OrderRows,
+    as_of: NaiveDate,
+    window_days: Option<i64>,
+) -> Result<Vec<RepeatRow>> {
+    let p = orders.period;
+    let buys = purchases(orders);
+    // First purchase per customer (over all history up to as_of).
+    let firsts = buys
+        .clone()
+        .group_by([col("__customer")])
+        .agg([col("__p").min().alias("__first_p"), col("__day").min().alias("__first_day")]);
+    let with_first = buys.clone().join(
+        firsts.clone(),
+        [col("__customer")],
+        [col("__customer")],
+        JoinArgs::new(JoinType::Inner),
+    );
+    let per_period = with_first
+        .group_by([col("__p")])
+        .agg([
+            col("__customer").n_unique().cast(DataType::Float64).alias("active"),
+            col("__customer").filter(col("__first_p").eq(col("__p"))).n_unique().cast(DataType::Float64).alias("new"),
+            len().cast(DataType::Float64).alias("orders"),
+            col("__amount").count().cast(DataType::Float64).alias("valued"),
+            col("__amount").sum().alias("revenue"),
+        ]);
+    // Customer–period pairs, and the pairs of the period before.
+    let pairs = buys.clone().select([col("__customer"), col("__p")]).unique(None, UniqueKeepStrategy::Any);
+    let previous = pairs.clone().with_columns([(col("__p") + lit(1i64)).alias("__p")]);
+    let retained = pairs
+        .clone()
+        .join(previous, [col("__customer"), col("__p")], [col("__customer"), col("__p")], JoinArgs::new(JoinType::Inner))
+        .group_by([col("__p")])
+        .agg([len().cast(DataType::Float64).alias("retained")]);
+    let refunds = orders
+        .rows
+        .clone()
+        .lazy()
+        .filter(col("__day").is_not_null().and(col("__dup").not()).and(col("__amount").lt(lit(0.0)).fill_null(lit(false))))
+        .group_by([col("__p")])
+        .agg([len().cast(DataType::Float64).alias("refunds"), (-col("__amount")).sum().alias("refund_amount")]);
+
+    let mut table = data.collect(per_period)?;
+    let retained = data.collect(retained)?;
+    let refunds = data.collect(refunds)?;
+    let lookup = |df: &DataFrame, name: &str| -> Result<Vec<(i64, f64)>> {
+        let idx = df.column("__p")?.cast(&DataType::Int64)?;
+        let idx = idx.i64()?;
+        (0..df.height()).map(|i| Ok((idx.get(i).unwrap_or(0), f64_at(df, name, i)?))).collect()
+    };
+    let window = match window_days {
+        Some(days) => {
+            let eligible_until = as_of - chrono::Duration::days(days);
+            // Customers whose first purchase was at least `days` before as_of; a repeat is any
+            // other purchase on or before first day + days.
+            let w = buys
+                .join(firsts, [col("__customer")], [col("__customer")], JoinArgs::new(JoinType::Inner))
+                .filter(col("__first_day").lt_eq(lit(eligible_until)))
+                .group_by([col("__customer")])
+                .agg([
+                    col("__first_p").first().alias("__p"),
+                    col("__day")
+                        .lt_eq(col("__first_day").first() + lit(chrono::Duration::days(days)))
+                        .cast(DataType::Float64)
+                        .sum()
+                        .alias("__within"),
+                ])
+                .group_by([col("__p")])
+                .agg([
+                    len().cast(DataType::Float64).alias("eligible"),
+                    col("__within").gt_eq(lit(2.0)).cast(DataType::Float64).sum().alias("repeaters"),
+                ]);
+            let w = data.collect(w)?;
+            Some((lookup(&w, "eligible")?, lookup(&w, "repeaters")?))
+        }
+        None => None,
+    };
+    table.sort_in_place(["__p"], SortMultipleOptions::default())?;
+    let idx = table.column("__p")?.cast(&DataType::Int64)?;
+    let idx = idx.i64()?;
+    let find = |list: &[(i64, f64)], k: i64| list.iter().find(|(i, _)| *i == k).map_or(0.0, |(_, v)| *v);
+    let retained = lookup(&retained, "retained")?;
+    let refund_n = lookup(&refunds, "refunds")?;
+    let refund_amount = lookup(&refunds, "refund_amount")?;
+    let as_of_index = period_index_of(as_of, p);
+    let next_day_index = period_index_of(as_of + chrono::Duration::days(1), p);
+    let mut rows: Vec<RepeatRow> = Vec::with_capacity(table.height());
+    for i in 0..table.height() {
+        let k = idx.get(i).unwrap_or(0);
+        let active = f64_at(&table, "active", i)?;
+        let new = f64_at(&table, "new", i)?;
+        rows.push(RepeatRow {
+            period: index_label(k, p),
+            index: k,
+            partial: k == as_of_index && next_day_index == as_of_index,
+            active,
+            new,
+            returning: active - new,
+            orders: f64_at(&table, "orders", i)?,
+            valued_orders: f64_at(&table, "valued", i)?,
+            revenue: f64_at(&table, "revenue", i)?,
+            refunds: find(&refund_n, k),
+            refund_amount: find(&refund_amount, k),
+            previous_active: 0.0,
+            retained: find(&retained, k),
+            window_eligible: window.as_ref().map_or(0.0, |(e, _)| find(e, k)),
+            window_repeaters: window.as_ref().map_or(0.0, |(_, r)| find(r, k)),
+        });
+    }
+    let actives: Vec<(i64, f64)> = rows.iter().map(|r| (r.index, r.active)).collect();
+    for r in &mut rows {
+        r.previous_active = find(&actives, r.index - 1);
+    }
+    Ok(rows)
+}
+
+/// The period index of one date, as [`period_index`] computes it.
+pub fn period_index_of(d: NaiveDate, period: Period) -> i64 {
+    use chrono::Datelike;
+    let epoch = NaiveDate::from_ymd_opt(1970, 1, 1).expect("epoch");
+    let day = (d - epoch).num_days();
+    match period {
+        Period::Day => day,
+        Period::Week => (day + 3).div_euclid(7),
+        Period::Month => i64::from(d.year()) * 12 + i64::from(d.month0()),
+        Period::Quarter => i64::from(d.year()) * 4 + i64::from(d.month0() / 3),
+        Period::Year => i64::from(d.year()),
+    }
+}
+
+/// Cohort retention: for each first-purchase period, its customers and how many were active
+/// 0, 1, 2, … periods later.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Cohort {
+    pub period: String,
+    pub index: i64,
+    pub customers: f64,
+    /// Active customers by periods since the first purchase (index 0 = the cohort itself).
+    pub active: Vec<f64>,
+}
+
+pub fn cohorts(data: &Dataset, orders: &OrderRows, as_of: NaiveDate) -> Result<Vec<Cohort>> {
+    let buys = purchases(orders);
+    let firsts = buys.clone().group_by([col("__customer")]).agg([col("__p").min().alias("__first_p")]);
+    let q = buys
+        .select([col("__customer"), col("__p")])
+        .unique(None, UniqueKeepStrategy::Any)
+        .join(firsts, [col("__customer")], [col("__customer")], JoinArgs::new(JoinType::Inner))
+        .group_by([col("__first_p"), (col("__p") - col("__first_p")).alias("__since")])
+        .agg([len().cast(DataType::Float64).alias("n")]);
+    let df = data.collect(q)?;
+    let first = df.column("__first_p")?.cast(&DataType::Int64)?;
+    let since = df.column("__since")?.cast(&DataType::Int64)?;
+    let (first, since) = (first.i64()?, since.i64()?);
+    let last = period_index_of(as_of, orders.period);
+    let mut out: Vec<Cohort> = Vec::new();
+    for i in 0..df.height() {
+        let (f, s) = (first.get(i).unwrap_or(0), since.get(i).unwrap_or(0));
+        let n = f64_at(&df, "n", i)?;
+        let pos = match out.iter().position(|c| c.index == f) {
+            Some(p) => p,
+            None => {
+                let width = (last - f + 1).max(1) as usize;
+                out.push(Cohort { period: index_label(f, orders.period), index: f, customers: 0.0, active: vec![0.0; width] });
+                out.len() - 1
+            }
+        };
+        let c = &mut out[pos];
+        if (s as usize) < c.active.len() {
+            c.active[s as usize] = n;
+        }
+        if s == 0 {
+            c.customers = n;
+        }
+    }
+    out.sort_by_key(|c| c.index);
+    Ok(out)
+}
+
+/// RFM scores of one customer.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RfmCustomer {
+    pub customer: String,
+    pub recency_days: i64,
+    pub frequency: i64,
+    pub monetary: f64,
+    pub r: i64,
+    pub f: i64,
+    pub m: i64,
+    pub segment: &'static str,
+}
+
+/// The named RFM segments, in the order they are shown.
+pub const SEGMENTS: [&str; 6] = ["champions", "loyal", "potential", "at risk", "hibernating", "lost"];
+
+/// The segment of R and F scores (first rule that matches): champions R≥4 and F≥4; loyal R≥3 and
+/// F≥3; potential R≥3; at risk F≥3; hibernating R=2; lost R=1.
+pub fn segment(r: i64, f: i64) -> &'static str {
+    if r >= 4 && f >= 4 {
+        "champions"
+    } else if r >= 3 && f >= 3 {
+        "loyal"
+    } else if r >= 3 {
+        "potential"
+    } else if f >= 3 {
+        "at risk"
+    } else if r == 2 {
+        "hibernating"
+    } else {
+        "lost"
+    }
+}
+
+/// Quintile score 1–5 of a value: ⌈5 × (share of customers whose value is at or below it)⌉;
+/// ties share a score. For recency, smaller is better, so the share counted is at or above it.
+fn quintile(value: Expr, higher_is_better: bool) -> Expr {
+    let (v, descending) = (value, !higher_is_better);
+    let rank = v.rank(RankOptions { method: RankMethod::Max, descending }, None).cast(DataType::Int64);
+    let n = len().cast(DataType::Int64);
+    // ⌈5·rank/n⌉ = ⌊(5·rank + n − 1)/n⌋, in integers.
+    let x = lit(5i64) * rank + n.clone() - lit(1i64);
+    ((x.clone() - x % n.clone()).cast(DataType::Float64) / n.cast(DataType::Float64)).cast(DataType::Int64)
+}
+
+/// RFM per customer as of `as_of`: recency in days since the last purchase, frequency in
+/// purchases, monetary in revenue; each scored 1–5 by quintile.
+pub fn rfm(data: &Dataset, orders: &OrderRows, as_of: NaiveDate) -> Result<Vec<RfmCustomer>> {
+    let q = purchases(orders)
+        .group_by([col("__customer")])
+        .agg([
+            (lit(as_of) - col("__day").max()).dt().total_days(false).alias("recency"),
+            len().cast(DataType::Int64).alias("frequency"),
+            col("__amount").sum().alias("monetary"),
+        ])
+        .with_columns([
+            quintile(col("recency"), false).alias("r"),
+            quintile(col("frequency"), true).alias("f"),
+            quintile(col("monetary"), true).alias("m"),
+        ])
+        .sort(["__customer"], SortMultipleOptions::default());
+    let df = data.collect(q)?;
+    let ints = |name: &str| -> Result<Vec<i64>> {
+        let c = df.column(name)?.cast(&DataType::Int64)?;
+        let c = c.i64()?;
+        Ok((0..c.len()).map(|i| c.get(i).unwrap_or(0)).collect())
+    };
+    let (recency, frequency, r, f, m) = (ints("recency")?, ints("frequency")?, ints("r")?, ints("f")?, ints("m")?);
+    let customers = df.column("__customer")?.str()?;
+    (0..df.height())
+        .map(|i| {
+            Ok(RfmCustomer {
+                customer: customers.get(i).unwrap_or("").to_string(),
+                recency_days: recency[i],
+                frequency: frequency[i],
+                monetary: f64_at(&df, "monetary", i)?,
+                r: r[i],
+                f: f[i],
+                m: m[i],
+                segment: segment(r[i], f[i]),
+            })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn segments_follow_the_rules() {
+        assert_eq!(segment(5, 5), "champions");
+        assert_eq!(segment(4, 3), "loyal");
+        assert_eq!(segment(3, 3), "loyal");
+        assert_eq!(segment(5, 1), "potential");
+        assert_eq!(segment(2, 5), "at risk");
+        assert_eq!(segment(1, 3), "at risk");
+        assert_eq!(segment(2, 2), "hibernating");
+        assert_eq!(segment(1, 1), "lost");
+    }
+
+    #[test]
+    fn period_index_of_matches_labels() {
+        let d = NaiveDate::from_ymd_opt(2026, 10, 31).unwrap();
+        for p in [Period::Day, Period::Week, Period::Month, Period::Quarter, Period::Year] {
+            let label = index_label(period_index_of(d, p), p);
+            let want = match p {
+                Period::Day => "2026-10-31",
+                Period::Week => "2026-W44",
+                Period::Month => "2026-10",
+                Period::Quarter => "2026-Q4",
+                Period::Year => "2026",
+            };
+            assert_eq!(label, want);
+        }
+    }
+
+    #[test]
+    fn quintiles_share_ties() {
+        // Values 1,1,1,2,3,4,5,6,7,8 (n = 10): the three 1s are at or below 3/10 → ⌈1.5⌉ = 2;
+        // 2 → ⌈5×4/10⌉ = 2; 3 → ⌈2.5⌉ = 3; 8 → 5.
+        let s = Series::new("v".into(), vec![1i64, 1, 1, 2, 3, 4, 5, 6, 7, 8]);
+        let df = DataFrame::new(10, vec![s.into()]).unwrap();
+        let out = df.lazy().select([quintile(col("v"), true).alias("q"), quintile(col("v"), false).alias("r")]).collect().unwrap();
+        let q: Vec<i64> = out.column("q").unwrap().i64().unwrap().into_no_null_iter().collect();
+        assert_eq!(q, vec![2, 2, 2, 2, 3, 3, 4, 4, 5, 5]);
+        // Reversed (smaller is better), by the share at or above: the 1s 10/10 → 5; 2: 7/10 → ⌈3.5⌉ = 4;
+        // 3: 6/10 → 3; 4: ⌈2.5⌉ = 3; 5: 2; 6: ⌈1.5⌉ = 2; 7: 1; 8: ⌈0.5⌉ = 1.
+        let r: Vec<i64> = out.column("r").unwrap().i64().unwrap().into_no_null_iter().collect();
+        assert_eq!(r, vec![5, 5, 5, 4, 3, 3, 2, 2, 1, 1]);
+    }
+}
