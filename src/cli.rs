@@ -55,6 +55,10 @@ pub struct InputArgs {
     #[arg(long, value_name = "CHAR")]
     pub delimiter: Option<String>,
 
+    /// Lines to skip before the header row (e.g. notes above the table).
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub skip_rows: usize,
+
     /// Text encoding, overriding detection: utf-8, gbk, gb18030, big5, utf-16le, …
     #[arg(long, value_name = "LABEL")]
     pub encoding: Option<String>,

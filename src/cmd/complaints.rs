@@ -42,11 +42,7 @@ struct Plan {
 pub fn run(args: &ComplaintsArgs, io: &mut Io) -> Result<()> {
     let format = choose_format(args.output.format, args.output.output.as_deref(), io.stdout_is_terminal);
     let config = load_config(&args.input)?;
-    let source = SourceOptions {
-        encoding: args.input.encoding.as_deref(),
-        delimiter: args.input.delimiter.as_deref(),
-        columns: &args.input.columns,
-    };
+    let source = SourceOptions::of(&args.input);
     let (data, roles, kind) = open_dataset(&args.input.file, &source, &config, Some(Kind::Complaints), io)?;
     let opened = Opened { config, data, roles, kind };
     let plan = plan(args, &opened)?;
@@ -288,7 +284,7 @@ impl Rates {
 }
 
 fn order_rates(path: &std::path::Path, args: &ComplaintsArgs, opened: &Opened, plan: &Plan, io: &mut Io) -> Result<Rates> {
-    let source = SourceOptions { encoding: None, delimiter: None, columns: &args.orders_columns };
+    let source = SourceOptions { encoding: None, delimiter: None, skip_rows: 0, columns: &args.orders_columns };
     let (data, roles, _) = open_dataset(path, &source, &opened.config, Some(Kind::Orders), io)?;
     let Some(ordered) = roles.get(Role::Ordered) else {
         return Err(data_err(format!(

@@ -43,7 +43,7 @@ pub fn load_config(args: &InputArgs) -> Result<Config> {
 /// over recognition). Without a kind, it is detected from the headers (for `inspect`).
 pub fn open_input(args: &InputArgs, kind: Option<Kind>, io: &mut Io) -> Result<Opened> {
     let config = load_config(args)?;
-    let source = SourceOptions { encoding: args.encoding.as_deref(), delimiter: args.delimiter.as_deref(), columns: &args.columns };
+    let source = SourceOptions::of(args);
     let (data, roles, kind) = open_dataset(&args.file, &source, &config, kind, io)?;
     Ok(Opened { config, data, roles, kind })
 }
@@ -52,7 +52,20 @@ pub fn open_input(args: &InputArgs, kind: Option<Kind>, io: &mut Io) -> Result<O
 pub struct SourceOptions<'a> {
     pub encoding: Option<&'a str>,
     pub delimiter: Option<&'a str>,
+    pub skip_rows: usize,
     pub columns: &'a [String],
+}
+
+impl<'a> SourceOptions<'a> {
+    /// The options of the main input.
+    pub fn of(args: &'a InputArgs) -> SourceOptions<'a> {
+        SourceOptions {
+            encoding: args.encoding.as_deref(),
+            delimiter: args.delimiter.as_deref(),
+            skip_rows: args.skip_rows,
+            columns: &args.columns,
+        }
+    }
 }
 
 /// Opens `file` for an export of `kind`, with `[columns]` and `source.columns` mappings.
@@ -64,7 +77,7 @@ pub fn open_dataset(
     io: &mut Io,
 ) -> Result<(Dataset, RoleMap, Kind)> {
     let args = source;
-    let data = Dataset::open(&Source::from_arg(file), args.encoding, args.delimiter)?;
+    let data = Dataset::open(&Source::from_arg(file), args.encoding, args.delimiter, args.skip_rows)?;
     for warning in &data.warnings {
         io.warn(warning);
     }

@@ -52,26 +52,30 @@ enum Raw {
 struct Delimited {
     delimiter: u8,
     raw: Raw,
+    /// Lines dropped before the header.
+    skipped: u64,
 }
 
 impl Delimited {
     /// The first record whose field count differs from the header's (reads the text again:
     /// only on the error path).
     fn first_ragged_row(&self) -> Option<(u64, usize, usize)> {
-        match &self.raw {
+        let found = match &self.raw {
             Raw::Memory(bytes) => find_ragged_row(bytes, self.delimiter),
             Raw::File(path) => std::fs::read(path).ok().and_then(|b| find_ragged_row(&b, self.delimiter)),
-        }
+        };
+        found.map(|(row, got, want)| (row + self.skipped, got, want))
     }
 }
 
 impl Dataset {
     /// Opens a CSV/TSV (any encoding), stdin, or a Parquet file.
-    pub fn open(source: &Source, encoding: Option<&str>, delimiter: Option<&str>) -> Result<Dataset> {
+    /// `skip_lines` lines before the header are dropped (row numbers in messages still count them).
+    pub fn open(source: &Source, encoding: Option<&str>, delimiter: Option<&str>, skip_lines: usize) -> Result<Dataset> {
         if source.is_parquet() {
             return open_parquet(source);
         }
-        let text = open_text(source, encoding, delimiter)?;
+        let text = open_text(source, encoding, delimiter, skip_lines)?;
         let schema: Schema = text
             .headers
             .iter()
@@ -89,7 +93,7 @@ impl Dataset {
             Raw::File(path) => LazyCsvReader::new(PlRefPath::new(path.to_string_lossy().as_ref())),
             Raw::Memory(buffer) => LazyCsvReader::new_with_sources(ScanSources::Buffers(Arc::from([buffer.clone()]))),
         };
-        let delimited = Delimited { delimiter: text.delimiter, raw };
+        let delimited = Delimited { delimiter: text.delimiter, raw, skipped: skip_lines as u64 };
         let scan = reader
             .with_separator(text.delimiter)
             // The header was read already; columns are matched by position so that the
@@ -122,7 +126,8 @@ impl Dataset {
 
     /// The raw columns plus [`ROW`]: the record number, counting the header as row 1.
     pub fn lazy_with_rows(&self) -> LazyFrame {
-        self.scan.clone().with_row_index(ROW, Some(2))
+        let skipped = self.text.as_ref().map_or(0, |t| t.skipped) as u32;
+        self.scan.clone().with_row_index(ROW, Some(2 + skipped))
     }
 
     /// An aggregation counting records with more fields than the header (`None` for Parquet).

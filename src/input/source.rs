@@ -68,7 +68,7 @@ pub struct TextInput {
 }
 
 /// Reads the start of a file (or all of stdin) and makes it ready for parsing.
-pub fn open_text(source: &Source, encoding: Option<&str>, delimiter: Option<&str>) -> Result<TextInput> {
+pub fn open_text(source: &Source, encoding: Option<&str>, delimiter: Option<&str>, skip_lines: usize) -> Result<TextInput> {
     let name = source.name();
     let forced = encoding.map(parse_encoding_label).transpose()?;
     let forced_delimiter = delimiter.map(parse_delimiter).transpose()?;
@@ -130,6 +130,24 @@ pub fn open_text(source: &Source, encoding: Option<&str>, delimiter: Option<&str
             ));
         }
         Body::Memory(text.into_owned().into_bytes())
+    };
+    // Lines before the header (a title, a note left by an unzip tool): dropped, in memory.
+    let body = if skip_lines == 0 {
+        body
+    } else {
+        let mut bytes = match body {
+            Body::Memory(bytes) => bytes,
+            Body::File(path) => std::fs::read(&path).map_err(|e| no_input(format!("cannot read {name}: {e}")))?,
+        };
+        let mut cut = 0;
+        for _ in 0..skip_lines {
+            match bytes[cut..].iter().position(|b| *b == b'\n') {
+                Some(i) => cut += i + 1,
+                None => cut = bytes.len(),
+            }
+        }
+        bytes.drain(..cut);
+        Body::Memory(bytes)
     };
     // The sample, as text, for sniffing the header and the delimiter.
     let sample_text = match &body {
