@@ -452,11 +452,12 @@ pub fn segment(r: i64, f: i64) -> &'static str {
     }
 }
 
-/// Quintile score 1–5 of a value: ⌈5 × (share of customers whose value is at or below it)⌉;
-/// ties share a score. For recency, smaller is better, so the share counted is at or above it.
+/// Quintile score 1–5 of a value: ⌈5 × r / n⌉ where r is 1 + the number of customers with a worse
+/// value (the lowest rank of its ties), so ties share the score of the lowest of them: when 60% of
+/// customers bought once, they all score F = 1. For recency, smaller is better.
 fn quintile(value: Expr, higher_is_better: bool) -> Expr {
     let (v, descending) = (value, !higher_is_better);
-    let rank = v.rank(RankOptions { method: RankMethod::Max, descending }, None).cast(DataType::Int64);
+    let rank = v.rank(RankOptions { method: RankMethod::Min, descending }, None).cast(DataType::Int64);
     let n = len().cast(DataType::Int64);
     // ⌈5·rank/n⌉ = ⌊(5·rank + n − 1)/n⌋, in integers.
     let x = lit(5i64) * rank + n.clone() - lit(1i64);
@@ -537,16 +538,16 @@ mod tests {
 
     #[test]
     fn quintiles_share_ties() {
-        // Values 1,1,1,2,3,4,5,6,7,8 (n = 10): the three 1s are at or below 3/10 → ⌈1.5⌉ = 2;
-        // 2 → ⌈5×4/10⌉ = 2; 3 → ⌈2.5⌉ = 3; 8 → 5.
+        // Values 1,1,1,2,3,4,5,6,7,8 (n = 10): lowest ranks 1,1,1,4,5,…,10; ⌈5r/10⌉ = ⌈r/2⌉:
+        // the three 1s → 1; 2 → 2; 3 → ⌈2.5⌉ = 3; 4 → 3; 5 → ⌈3.5⌉ = 4; 6 → 4; 7 → 5; 8 → 5.
         let s = Series::new("v".into(), vec![1i64, 1, 1, 2, 3, 4, 5, 6, 7, 8]);
         let df = DataFrame::new(10, vec![s.into()]).unwrap();
         let out = df.lazy().select([quintile(col("v"), true).alias("q"), quintile(col("v"), false).alias("r")]).collect().unwrap();
         let q: Vec<i64> = out.column("q").unwrap().i64().unwrap().into_no_null_iter().collect();
-        assert_eq!(q, vec![2, 2, 2, 2, 3, 3, 4, 4, 5, 5]);
-        // Reversed (smaller is better), by the share at or above: the 1s 10/10 → 5; 2: 7/10 → ⌈3.5⌉ = 4;
-        // 3: 6/10 → 3; 4: ⌈2.5⌉ = 3; 5: 2; 6: ⌈1.5⌉ = 2; 7: 1; 8: ⌈0.5⌉ = 1.
+        assert_eq!(q, vec![1, 1, 1, 2, 3, 3, 4, 4, 5, 5]);
+        // Smaller is better: ranks from the top: 8 → 1, 7 → 2, …, 2 → 7, the 1s → 8.
+        // Scores ⌈r/2⌉: the 1s → 4; 2 → ⌈3.5⌉ = 4; 3 → 3; 4 → 3; 5 → 2; 6 → 2; 7 → 1; 8 → 1.
         let r: Vec<i64> = out.column("r").unwrap().i64().unwrap().into_no_null_iter().collect();
-        assert_eq!(r, vec![5, 5, 5, 4, 3, 3, 2, 2, 1, 1]);
+        assert_eq!(r, vec![4, 4, 4, 4, 3, 3, 2, 2, 1, 1]);
     }
 }
