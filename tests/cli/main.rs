@@ -3,3 +3,5 @@
 mod test_inspect;
 mod test_survey;
 mod workdir;
+mod test_complaints;
+mod test_repeat;

@@ -1,0 +1,185 @@
+//! `cxstat complaints` end to end.
+//!
+//! fixtures/complaints_small.csv, worked by hand (K2 appears twice: the second row is dropped):
+//! response hours  K1 Fri 10-02 17:00 → Mon 10-05 10:00 = 65, K2 2, K3 1, K5 0.5, K6 −1 (invalid) →
+//!   sorted 0.5, 1, 2, 65: median (1+2)/2 = 1.5; p90 at position 0.9×3 = 2.7 → 2 + 0.7×63 = 46.1;
+//!   mean 68.5/4 = 17.125.
+//! resolution hours K1 96, K2 6, K5 552 (23 days), K6 24 → sorted 6, 24, 96, 552: median 60;
+//!   p90 96 + 0.7×456 = 415.2; mean 678/4 = 169.5.
+//! resolved K1 K2 K5 K6 = 4 of 6; FCR of resolved: true, false, true, yes = 3/4; reopened: 1/4.
+
+use predicates::prelude::*;
+
+use crate::workdir::{assert_close, csv_rows, cxstat, fixture, num, row};
+
+#[test]
+fn totals_match_hand_arithmetic() {
+    let out = cxstat()
+        .args(["complaints", "--as-of", "2026-10-31 00:00", "--sla-response", "4h", "--sla-resolve", "72h"])
+        .arg(fixture("complaints_small.csv"))
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("duplicate id").and(predicate::str::contains("row 7: 'K2'")))
+        .stderr(predicate::str::contains("first response before the complaint was opened").and(predicate::str::contains("row 8")))
+        .stderr(predicate::str::contains("unknown severity").and(predicate::str::contains("'urgent' (1)")));
+    let rows = csv_rows(&out.get_output().stdout);
+    assert_eq!(rows.len(), 1);
+    let r = &rows[0];
+    assert_eq!(r["n"], "6");
+    assert_eq!(r["resolved_n"], "4");
+    assert_close(num(r, "resolved_pct"), 400.0 / 6.0, 1e-9);
+    assert_eq!(r["open_at_end"], "2", "K3 and K4 are unresolved");
+    assert_close(num(r, "fcr_pct"), 75.0, 1e-12);
+    assert_close(num(r, "reopen_pct"), 25.0, 1e-12);
+    assert_close(num(r, "response_h_median"), 1.5, 1e-9);
+    assert_close(num(r, "response_h_p90"), 46.1, 1e-9);
+    assert_close(num(r, "response_h_mean"), 17.125, 1e-9);
+    assert_close(num(r, "resolve_h_median"), 60.0, 1e-9);
+    assert_close(num(r, "resolve_h_p90"), 415.2, 1e-9);
+    assert_close(num(r, "resolve_h_mean"), 169.5, 1e-9);
+    // Response within 4 h: K1 65 breach, K2 2 met, K3 1 met, K4 unanswered for 732 h breach, K5 met,
+    // K6 invalid (not judged) → 3 of 5. Resolution within 72 h: K1 96 breach, K2 6 met, K3 open for
+    // 256 h breach, K4 open breach, K5 552 breach, K6 24 met → 2 of 6.
+    assert_eq!(r["sla_response_n"], "5");
+    assert_close(num(r, "sla_response_pct"), 60.0, 1e-9);
+    assert_eq!(r["sla_resolve_n"], "6");
+    assert_close(num(r, "sla_resolve_pct"), 200.0 / 6.0, 1e-9);
+    // Wilson 95% for 4 of 6: centre (4 + 1.92)/(6 + 3.84) = 0.6016; half-width 0.3208 → 30.1–92.2 %.
+    assert_close(num(r, "resolved_low"), 30.0, 0.2);
+    assert_close(num(r, "resolved_high"), 90.3, 0.2);
+}
+
+/// Per month: September = K4, K5; October = K1, K2, K3, K6. Backlog at the end of September: K4
+/// (open) and K5 (resolved 10-03, after the month) = 2; October: K3 = 1. With the orders fixture
+/// (purchases: Sep 2 orders by 2 customers, Oct 4 orders by 4 customers, 8 orders by 5 customers
+/// in all): 2/2 × 1000, 4/4 × 1000, total 6/8 × 1000 = 750 per 1,000 orders and 6/5 × 1000 = 1200
+/// per 1,000 customers.
+#[test]
+fn by_month_with_backlog_and_rates_per_1000_orders() {
+    let out = cxstat()
+        .args(["complaints", "--period", "month", "--format", "csv", "--orders"])
+        .arg(fixture("orders_small.csv"))
+        .arg(fixture("complaints_small.csv"))
+        .assert()
+        .success();
+    let rows = csv_rows(&out.get_output().stdout);
+    let sep = row(&rows, &[("period", "2026-09")]);
+    assert_eq!((sep["n"].as_str(), sep["open_at_end"].as_str()), ("2", "2"));
+    assert_close(num(sep, "per_1000_orders"), 1000.0, 1e-9);
+    let oct = row(&rows, &[("period", "2026-10")]);
+    assert_eq!((oct["n"].as_str(), oct["open_at_end"].as_str(), oct["orders"].as_str()), ("4", "1", "4"));
+    let total = row(&rows, &[("period", "Total")]);
+    assert_eq!(total["orders"], "8");
+    assert_close(num(total, "per_1000_orders"), 750.0, 1e-9);
+    assert_close(num(total, "per_1000_customers"), 1200.0, 1e-9);
+}
+
+/// Categories of a month add up to the month's rate: the group's complaints ÷ all the month's orders.
+#[test]
+fn category_rates_add_up_to_the_period() {
+    let out = cxstat()
+        .args(["complaints", "--period", "month", "--by", "category", "--format", "csv", "--orders"])
+        .arg(fixture("orders_small.csv"))
+        .arg(fixture("complaints_small.csv"))
+        .assert()
+        .success();
+    let rows = csv_rows(&out.get_output().stdout);
+    let oct: Vec<_> = rows.iter().filter(|r| r["period"] == "2026-10" && r["category"] != "Total").collect();
+    let sum: f64 = oct.iter().map(|r| num(r, "per_1000_orders")).sum();
+    let month = row(&rows, &[("period", "2026-10"), ("category", "Total")]);
+    assert_close(sum, num(month, "per_1000_orders"), 1e-9);
+    // October delivery = K1, K3: 2 of 4 orders → 500.
+    assert_close(num(row(&rows, &[("period", "2026-10"), ("category", "delivery")]), "per_1000_orders"), 500.0, 1e-9);
+}
+
+/// Working hours 09:00–18:00 Mon–Fri, 2026-10-01 a holiday (fixtures/complaints.toml):
+/// response K1 Fri 17:00 → Mon 10:00 = 1 + 1 = 2 h; K2 2 h; K3 opened 08:00, answered 09:00 = 0 h;
+/// K5 Thu 10:00 → 10:30 = 0.5 h → sorted 0, 0.5, 2, 2: median 1.25.
+/// K5 resolution Thu 09-10 10:00 → Sat 10-03 10:00: 8 h on 09-10; from 09-11 to 10-02 there are
+/// 1 + 5 + 5 + 3 + 2 = 16 weekdays, less the holiday 10-01 = 15 × 9 = 135 h; total 143 h.
+/// The critical target of 1 h ([sla.critical]) makes K2's 2 h a breach: 2 of 5 within target.
+#[test]
+fn business_hours_and_per_severity_targets() {
+    let out = cxstat()
+        .args(["complaints", "--as-of", "2026-10-31", "--sla-response", "4h", "--config"])
+        .arg(fixture("complaints.toml"))
+        .arg(fixture("complaints_small.csv"))
+        .args(["--by", "category", "--format", "csv"])
+        .assert()
+        .success();
+    let rows = csv_rows(&out.get_output().stdout);
+    let total = row(&rows, &[("category", "Total")]);
+    assert_close(num(total, "response_h_median"), 1.25, 1e-9);
+    let returns = row(&rows, &[("category", "returns")]);
+    assert_close(num(returns, "resolve_h_median"), 143.0, 1e-9);
+    // In working hours K1 answers in 2 h (met); K4 unanswered since Wed 09-30 12:00 (breach);
+    // K2 critical 2 h > 1 h (breach); K3 0 h, K5 0.5 h (met) → 3 of 5.
+    assert_close(num(total, "sla_response_pct"), 60.0, 1e-9);
+}
+
+/// Stages: received K4 (K2's duplicate dropped), in_progress K3, resolved K2, closed K1 K5 K6.
+#[test]
+fn funnel_counts_each_stage_and_what_reached_it() {
+    let out = cxstat()
+        .args(["complaints", "--funnel", "--format", "csv"])
+        .arg(fixture("complaints_small.csv"))
+        .assert()
+        .success();
+    let rows = csv_rows(&out.get_output().stdout);
+    let at = |stage: &str| row(&rows, &[("stage", stage)]).clone();
+    assert_eq!(at("received")["at_stage"], "1");
+    assert_eq!(at("received")["reached"], "6");
+    assert_eq!(at("assigned")["reached"], "5");
+    assert_eq!(at("in_progress")["at_stage"], "1");
+    assert_eq!(at("resolved")["reached"], "4");
+    assert_eq!(at("closed")["at_stage"], "3");
+    assert_close(num(&at("closed"), "reached_pct"), 50.0, 1e-9);
+    assert_close(num(&at("closed"), "from_previous_pct"), 75.0, 1e-9);
+}
+
+/// delivery 3 (K1 K3 K4), billing 2 (K2 K6), returns 1 → 50, 83.3, 100 %: delivery and billing
+/// make up 80% (billing crosses it).
+#[test]
+fn pareto_of_categories() {
+    let out = cxstat()
+        .args(["complaints", "--pareto", "category", "--format", "csv"])
+        .arg(fixture("complaints_small.csv"))
+        .assert()
+        .success();
+    let rows = csv_rows(&out.get_output().stdout);
+    let names: Vec<&str> = rows.iter().map(|r| r["category"].as_str()).collect();
+    assert_eq!(names, ["delivery", "billing", "returns"]);
+    assert_close(num(&rows[1], "cumulative_pct"), 500.0 / 6.0, 1e-9);
+    let vital: Vec<&str> = rows.iter().map(|r| r["vital_few"].as_str()).collect();
+    assert_eq!(vital, ["true", "true", "false"]);
+}
+
+#[test]
+fn strict_refuses_bad_rows() {
+    cxstat()
+        .args(["complaints", "--strict"])
+        .arg(fixture("complaints_small.csv"))
+        .assert()
+        .code(65)
+        .stderr(predicate::str::contains("duplicate id"));
+}
+
+/// A CFPB-style export: two lines before the header, resolution from the company's response
+/// ("Closed …" counts as resolved), timeliness from "Timely response?".
+#[test]
+fn cfpb_layout_with_status_and_timely_columns() {
+    let out = cxstat()
+        .args(["complaints", "--skip-rows", "2", "--col", "status=Company response to consumer", "--by", "Product"])
+        .args(["--format", "csv"])
+        .arg(fixture("cfpb_head.csv"))
+        .assert()
+        .success();
+    let rows = csv_rows(&out.get_output().stdout);
+    let debt = row(&rows, &[("Product", "Debt collection")]);
+    // "In progress" is open, "Closed with explanation" resolved: 1 of 2; timely: Yes, No → 1 of 2.
+    assert_close(num(debt, "resolved_pct"), 50.0, 1e-9);
+    assert_close(num(debt, "timely_pct"), 50.0, 1e-9);
+    let total = row(&rows, &[("Product", "Total")]);
+    assert_close(num(total, "resolved_pct"), 75.0, 1e-9);
+    assert_close(num(total, "timely_pct"), 75.0, 1e-9);
+}

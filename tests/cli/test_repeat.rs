@@ -1,0 +1,104 @@
+//! `cxstat repeat` end to end.
+//!
+//! fixtures/orders_small.csv, worked by hand: O7 is a refund (−80, not a purchase), O8 appears
+//! twice (the second row is dropped), O9 has an invalid amount (an order without a value).
+//! Aug: C1, C2 (both new), 2 orders, revenue 150.
+//! Sep: C1 (returning), C3 (new), 2 orders, revenue 100; repeat 1/2; return: of Aug's C1, C2 → C1 = 1/2.
+//! Oct: C2, C3 (returning), C4, C5 (new), 4 orders, revenue 60 + 40 + 30 = 130 over 3 valued orders;
+//!      repeat 2/4; return: of Sep's C1, C3 → C3 = 1/2; one refund of 80.
+
+use predicates::prelude::*;
+
+use crate::workdir::{assert_close, csv_rows, cxstat, fixture, num, row};
+
+#[test]
+fn periods_match_hand_arithmetic() {
+    let out = cxstat()
+        .args(["repeat", "--as-of", "2026-10-31", "--window", "30d", "--format", "csv"])
+        .arg(fixture("orders_small.csv"))
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("duplicate order id").and(predicate::str::contains("row 10: 'O8'")))
+        .stderr(predicate::str::contains("invalid amount").and(predicate::str::contains("row 11: 'abc'")));
+    let rows = csv_rows(&out.get_output().stdout);
+    assert_eq!(rows.len(), 3);
+    let aug = row(&rows, &[("period", "2026-08")]);
+    assert_eq!((aug["active_customers"].as_str(), aug["new_customers"].as_str()), ("2", "2"));
+    assert_close(num(aug, "revenue"), 150.0, 1e-9);
+    assert_eq!(aug["return_rate"], "", "no previous period");
+    let sep = row(&rows, &[("period", "2026-09")]);
+    assert_close(num(sep, "repeat_rate"), 50.0, 1e-12);
+    assert_close(num(sep, "return_rate"), 50.0, 1e-12);
+    assert_close(num(sep, "churn_rate"), 50.0, 1e-12);
+    let oct = row(&rows, &[("period", "2026-10")]);
+    assert_eq!(oct["active_customers"], "4");
+    assert_eq!(oct["returning_customers"], "2");
+    assert_eq!(oct["orders"], "4");
+    assert_close(num(oct, "revenue"), 130.0, 1e-9);
+    assert_close(num(oct, "avg_order_value"), 130.0 / 3.0, 1e-9);
+    assert_close(num(oct, "orders_per_customer"), 1.0, 1e-12);
+    assert_eq!(oct["refunds"], "1");
+    assert_close(num(oct, "refund_amount"), 80.0, 1e-9);
+    assert_close(num(oct, "repeat_rate"), 50.0, 1e-12);
+    assert_close(num(oct, "return_rate"), 50.0, 1e-12);
+    assert_eq!(oct["partial"], "false", "2026-10-31 ends October");
+    // 30-day window, as of 10-31 (first purchase on or before 10-01): C1 08-05 → 09-03 (29 days, a
+    // repeat); C2 08-20 → 10-01 (42 days, not); C3 09-15 → 10-31 (46 days, not); C4, C5 too recent.
+    assert_eq!(aug["window_eligible"], "2");
+    assert_close(num(aug, "window_repeat_rate"), 50.0, 1e-12);
+    assert_eq!(sep["window_eligible"], "1");
+    assert_close(num(sep, "window_repeat_rate"), 0.0, 1e-12);
+    assert_eq!(oct["window_eligible"], "0");
+}
+
+/// Aug cohort C1, C2: C1 again in Sep, C2 in Oct → 100, 50, 50. Sep cohort C3: again in Oct → 100, 100.
+#[test]
+fn cohort_matrix_small_enough_to_check_by_eye() {
+    let out = cxstat()
+        .args(["repeat", "--as-of", "2026-10-31", "--cohorts", "--format", "csv"])
+        .arg(fixture("orders_small.csv"))
+        .assert()
+        .success();
+    let text = String::from_utf8(out.get_output().stdout.clone()).unwrap();
+    assert_eq!(
+        text,
+        "cohort,customers,0,1,2\n2026-08,2,100,50,50\n2026-09,1,100,100,\n2026-10,2,100,,\n"
+    );
+    let out = cxstat()
+        .args(["repeat", "--as-of", "2026-10-31", "--cohorts", "--counts", "--format", "csv"])
+        .arg(fixture("orders_small.csv"))
+        .assert()
+        .success();
+    let text = String::from_utf8(out.get_output().stdout.clone()).unwrap();
+    assert!(text.contains("2026-08,2,2,1,1\n"), "{text}");
+}
+
+/// RFM as of 10-31 over 5 customers (purchases only):
+/// recency days C1 58 (09-03), C2 30, C3 0, C4 29, C5 21; frequency C1 2, C2 2, C3 2, C4 1, C5 1;
+/// monetary C1 180, C2 110, C3 50, C4 40, C5 0 (its one order has no valid amount).
+/// R (smaller is better; lowest rank of ties from the worst): C1 rank 1 → ⌈5×1/5⌉ = 1; C2 2; C4 3;
+/// C5 4; C3 5. F: C4, C5 tie at the bottom → rank 1 → 1; C1–C3 rank 3 → 3. M: C5 1, C4 2, C3 3, C2 4, C1 5.
+/// Segments: C1 R1 F3 → at risk; C2 R2 F3 → at risk; C3 R5 F3 → loyal; C4 R3 F1 → potential; C5 R4 F1 → potential.
+#[test]
+fn rfm_segments_and_customer_table() {
+    let dir = crate::workdir::workdir();
+    let customers = dir.path().join("customers.csv");
+    let out = cxstat()
+        .args(["repeat", "--as-of", "2026-10-31", "--rfm", "--format", "csv", "--customers"])
+        .arg(&customers)
+        .arg(fixture("orders_small.csv"))
+        .assert()
+        .success();
+    let rows = csv_rows(&out.get_output().stdout);
+    assert_eq!(row(&rows, &[("segment", "at risk")])["customers"], "2");
+    assert_eq!(row(&rows, &[("segment", "loyal")])["customers"], "1");
+    assert_eq!(row(&rows, &[("segment", "potential")])["customers"], "2");
+    // Revenue 380 in all; at risk C1 + C2 = 290 → 76.3 %.
+    assert_close(num(row(&rows, &[("segment", "at risk")]), "revenue_share_pct"), 29000.0 / 380.0, 1e-9);
+    let table = std::fs::read_to_string(&customers).unwrap();
+    let lines: Vec<&str> = table.lines().collect();
+    assert_eq!(lines[0], "customer_id,recency_days,frequency,monetary,r,f,m,score,segment");
+    assert_eq!(lines[1], "C1,58,2,180,1,3,5,135,at risk");
+    assert_eq!(lines[3], "C3,0,2,50,5,3,3,533,loyal");
+    assert_eq!(lines[5], "C5,21,1,0,4,1,1,411,potential");
+}
