@@ -382,7 +382,7 @@ fn derive(spec: &ComplaintSpec, as_of: Option<NaiveDateTime>) -> (Vec<Expr>, Vec
             .then(col(duration).lt_eq(target.clone()));
         if let Some(age) = &age {
             e = e.when(
-                col(stamp).is_null().and(col(&format!("{stamp}_bad")).not()).and(age.clone().gt(target)),
+                col(stamp).is_null().and(col(format!("{stamp}_bad")).not()).and(age.clone().gt(target)),
             )
             .then(lit(false));
         }

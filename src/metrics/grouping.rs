@@ -191,7 +191,10 @@ impl<C: Clone> Levels<C> {
     }
 }
 
-fn sort_key(k: &GroupKey) -> (bool, Option<String>, Vec<(bool, Option<String>)>) {
+/// Periods in order, then `--by` values, blanks (None) after the values.
+type SortKey = (bool, Option<String>, Vec<(bool, Option<String>)>);
+
+fn sort_key(k: &GroupKey) -> SortKey {
     let by: Vec<(bool, Option<String>)> = k.by.iter().map(|v| (v.is_none(), v.clone())).collect();
     (k.period.is_none(), k.period.clone(), by)
 }
@@ -355,8 +358,8 @@ mod tests {
                 .collect()
                 .unwrap();
             let (i, l) = (out.column("i").unwrap().i64().unwrap(), out.column("l").unwrap().str().unwrap());
-            for k in 0..dates.len() {
-                assert_eq!(index_label(i.get(k).unwrap(), period), l.get(k).unwrap(), "{period:?} {}", dates[k]);
+            for (k, date) in dates.iter().enumerate() {
+                assert_eq!(index_label(i.get(k).unwrap(), period), l.get(k).unwrap(), "{period:?} {date}");
             }
         }
         // Consecutive: 2025-12-29 (Monday of ISO week 2026-W01) and 2026-01-01 share a week;

@@ -2,9 +2,9 @@
 //! (and make-up working days) from the config.
 //!
 //! Vectorised with a "working clock": W(t) is the working time from a fixed origin to t, so the
-//! working time between a and b is W(b) − W(a). W(t) = (working days before t's day) × day length
-//! + the part of t's day already worked. Working days before day d are counted in whole weeks plus
-//! the weekdays before d's weekday, minus holidays before d, plus make-up days before d.
+//! working time between a and b is W(b) − W(a). W(t) is the working days before t's day times the
+//! day's length, plus the part of t's day already worked. Working days before day d are counted in
+//! whole weeks plus the weekdays before d's weekday, minus holidays before d, plus make-up days.
 
 use anyhow::Result;
 use chrono::{Datelike, NaiveDate, NaiveDateTime, NaiveTime};

@@ -183,3 +183,32 @@ fn cfpb_layout_with_status_and_timely_columns() {
     assert_close(num(total, "resolved_pct"), 75.0, 1e-9);
     assert_close(num(total, "timely_pct"), 75.0, 1e-9);
 }
+
+/// The bundled example data recomputed by scripts/check_complaints.py (standard library only):
+/// monthly complaint KPIs, complaints per 1,000 orders and repeat/return rates agree to 1e-9.
+#[test]
+fn agrees_with_independent_computation_on_generated_data() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let complaints = root.join("examples/data/complaints.csv");
+    let orders = root.join("examples/data/orders.csv");
+    let dir = crate::workdir::workdir();
+    let (c_out, r_out) = (dir.path().join("complaints.csv"), dir.path().join("repeat.csv"));
+    cxstat()
+        .args(["complaints", "--period", "month", "--sla-response", "4h", "--sla-resolve", "72h"])
+        .args(["--as-of", "2026-10-31 23:59:59", "--orders"])
+        .arg(&orders)
+        .arg("-o")
+        .arg(&c_out)
+        .arg(&complaints)
+        .assert()
+        .success();
+    cxstat().args(["repeat", "--as-of", "2026-10-31", "-o"]).arg(&r_out).arg(&orders).assert().success();
+    let check = std::process::Command::new("python3")
+        .arg(root.join("scripts/check_complaints.py"))
+        .args([&complaints, &orders, &c_out, &r_out])
+        .output()
+        .expect("python3 runs the cross-check script");
+    let report = String::from_utf8_lossy(&check.stdout);
+    assert!(check.status.success(), "{report}{}", String::from_utf8_lossy(&check.stderr));
+    assert_eq!(report.matches(" 0 differences").count(), 2, "{report}");
+}
