@@ -24,7 +24,7 @@ use crate::metrics::grouping::{Grouping, Levels, ResultRow, RowKind};
 use crate::metrics::orders::{order_counts, OrderCounts, OrderSpec};
 use crate::metrics::worktime::WorkCalendar;
 use crate::output::{choose_format, emit, Cell, Report, Table};
-use crate::stats::intervals::{wilson, Interval};
+use crate::stats::intervals::share_pct as share;
 use crate::Io;
 
 const EXAMPLES: u32 = 5;
@@ -315,12 +315,6 @@ fn order_rates(path: &std::path::Path, args: &ComplaintsArgs, opened: &Opened, p
         levels.total.iter().find(|g| g.dated).map(|g| g.counts)
     };
     Ok(Rates { by_period, total: Some(total.unwrap_or_default()), name: data.name })
-}
-
-fn share(yes: f64, n: f64, confidence: f64) -> (Option<f64>, Option<Interval>) {
-    let pct = (n > 0.0).then(|| 100.0 * yes / n);
-    let ci = wilson(yes, n, confidence).map(|i| Interval { low: 100.0 * i.low, high: 100.0 * i.high });
-    (pct, ci)
 }
 
 fn per_1000(n: f64, base: f64) -> Option<f64> {

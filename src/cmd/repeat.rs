@@ -17,7 +17,7 @@ use crate::metrics::orders::{
     OrderProblem, OrderRows, OrderSpec, RepeatRow, SEGMENTS,
 };
 use crate::output::{choose_format, emit, Cell, Report, Table};
-use crate::stats::intervals::{wilson, Interval};
+use crate::stats::intervals::share_pct as share;
 use crate::Io;
 
 /// Runs `cxstat repeat`.
@@ -142,11 +142,6 @@ fn check_problems(opened: &Opened, spec: &OrderSpec, orders: &OrderRows, strict:
         ));
     }
     report_problems(&messages, strict, io)
-}
-
-fn share(yes: f64, n: f64, confidence: f64) -> (Option<f64>, Option<Interval>) {
-    let pct = (n > 0.0).then(|| 100.0 * yes / n);
-    (pct, wilson(yes, n, confidence).map(|i| Interval { low: 100.0 * i.low, high: 100.0 * i.high }))
 }
 
 fn repeat_report(

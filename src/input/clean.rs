@@ -125,6 +125,12 @@ pub fn datetime(column: &str) -> Cleaned {
     Cleaned { invalid: answered.and(value.clone().is_null()), value }
 }
 
+/// True for a non-blank value already seen on an earlier row (a repeated id: the first row is kept).
+pub fn repeated(column: &str) -> Expr {
+    let t = text(column);
+    t.clone().is_not_null().and(t.clone().neq(lit(""))).and(t.is_first_distinct().not()).fill_null(lit(false))
+}
+
 /// Words read as yes and as no (compared lower-case); anything else that is not blank or
 /// "n/a" is invalid.
 const YES: &[&str] = &["true", "yes", "y", "t", "1", "1.0", "是", "已", "对", "√"];

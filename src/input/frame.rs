@@ -168,6 +168,15 @@ impl Dataset {
         )))
     }
 
+    /// The first `limit` rows of `rows` (a query on [`Dataset::lazy_with_rows`], filtered to the rows
+    /// to quote) as (row number, raw value of `column`).
+    pub fn examples(&self, rows: LazyFrame, column: &str, limit: u32) -> Result<Vec<(u64, String)>> {
+        let df = self.collect(rows.select([col(ROW).cast(DataType::UInt64), col(column).cast(DataType::String)]).limit(limit))?;
+        let numbers = df.column(ROW)?.u64()?;
+        let values = df.column(column)?.str()?;
+        Ok((0..df.height()).map(|i| (numbers.get(i).unwrap_or(0), values.get(i).unwrap_or("").to_string())).collect())
+    }
+
     /// Runs a query, turning polars errors into messages about this input.
     pub fn collect(&self, query: LazyFrame) -> Result<DataFrame> {
         query.collect().map_err(|e| convert_error(&self.name, e, self.text.as_ref()))

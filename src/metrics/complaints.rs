@@ -10,6 +10,8 @@ use anyhow::Result;
 use chrono::NaiveDateTime;
 use polars::prelude::*;
 
+use crate::metrics::count_where;
+
 use crate::cli::Period;
 use crate::input::clean::{self, token_of};
 use crate::input::frame::{f64_at, Dataset, ROW};
@@ -271,8 +273,7 @@ pub fn prepare(data: &Dataset, spec: &ComplaintSpec) -> Result<Prepared> {
     parsed.push(match &spec.id {
         Some(h) => {
             keep.push(h.clone());
-            let t = clean::text(h);
-            t.clone().is_not_null().and(t.clone().neq(lit(""))).and(t.is_first_distinct().not()).fill_null(lit(false))
+            clean::repeated(h)
         }
         None => lit(false),
     }
@@ -446,10 +447,6 @@ pub struct Durations {
     pub mean: Option<f64>,
 }
 
-fn count_where(predicate: Expr) -> Expr {
-    predicate.fill_null(lit(false)).cast(DataType::Float64).sum()
-}
-
 fn duration_aggs(column: &str, prefix: &str) -> Vec<Expr> {
     let v = col(column);
     vec![
@@ -579,15 +576,19 @@ pub fn aggregate(
     )
 }
 
+/// The prepared rows within the date window (rows without a valid date kept, to be reported).
+fn scoped(prepared: &Prepared, grouping: &Grouping) -> LazyFrame {
+    grouping.apply(prepared.rows.clone().lazy()).0
+}
+
 /// How many rows in scope have each problem (duplicates: rows after the first of their id).
 pub fn problem_counts(data: &Dataset, prepared: &Prepared, grouping: &Grouping) -> Result<Vec<(Problem, u64)>> {
-    let (scoped, _) = grouping.apply(prepared.rows.clone().lazy());
     let present: Vec<Problem> =
         Problem::ALL.into_iter().filter(|p| prepared.rows.get_column_index(p.flag()).is_some()).collect();
     if present.is_empty() {
         return Ok(Vec::new());
     }
-    let df = data.collect(scoped.select(present.iter().map(|p| count_where(col(p.flag())).alias(p.flag())).collect::<Vec<_>>()))?;
+    let df = data.collect(scoped(prepared, grouping).select(present.iter().map(|p| count_where(col(p.flag())).alias(p.flag())).collect::<Vec<_>>()))?;
     present.into_iter().map(|p| Ok((p, f64_at(&df, p.flag(), 0)? as u64))).collect()
 }
 
@@ -600,16 +601,7 @@ pub fn problem_examples(
     column: &str,
     limit: u32,
 ) -> Result<Vec<(u64, String)>> {
-    let (scoped, _) = grouping.apply(prepared.rows.clone().lazy());
-    let df = data.collect(
-        scoped
-            .filter(col(problem.flag()))
-            .select([col(ROW).cast(DataType::UInt64), col(column).cast(DataType::String)])
-            .limit(limit),
-    )?;
-    let rows = df.column(ROW)?.u64()?;
-    let values = df.column(column)?.str()?;
-    Ok((0..df.height()).map(|i| (rows.get(i).unwrap_or(0), values.get(i).unwrap_or("").to_string())).collect())
+    data.examples(scoped(prepared, grouping).filter(col(problem.flag())), column, limit)
 }
 
 /// The distinct values of `column` among rows in scope with `problem`, most frequent first.
@@ -621,9 +613,8 @@ pub fn problem_values(
     column: &str,
     limit: usize,
 ) -> Result<Vec<(String, u64)>> {
-    let (scoped, _) = grouping.apply(prepared.rows.clone().lazy());
     let df = data.collect(
-        scoped
+        scoped(prepared, grouping)
             .filter(col(problem.flag()))
             .group_by([clean::text(column).alias("__value")])
             .agg([len().cast(DataType::Float64).alias("__n")]),

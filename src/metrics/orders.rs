@@ -42,10 +42,7 @@ fn customer_text(spec: &OrderSpec) -> Expr {
 
 fn duplicate_flag(spec: &OrderSpec) -> Expr {
     match &spec.order {
-        Some(h) => {
-            let t = clean::text(h);
-            t.clone().is_not_null().and(t.clone().neq(lit(""))).and(t.is_first_distinct().not()).fill_null(lit(false))
-        }
+        Some(h) => clean::repeated(h),
         None => lit(false),
     }
 }
@@ -186,18 +183,7 @@ pub fn order_problem_examples(
     column: &str,
     limit: u32,
 ) -> Result<Vec<(u64, String)>> {
-    let df = data.collect(
-        orders
-            .rows
-            .clone()
-            .lazy()
-            .filter(col(problem.flag()))
-            .select([col(ROW).cast(DataType::UInt64), col(column).cast(DataType::String)])
-            .limit(limit),
-    )?;
-    let rows = df.column(ROW)?.u64()?;
-    let values = df.column(column)?.str()?;
-    Ok((0..df.height()).map(|i| (rows.get(i).unwrap_or(0), values.get(i).unwrap_or("").to_string())).collect())
+    data.examples(orders.rows.clone().lazy().filter(col(problem.flag())), column, limit)
 }
 
 /// The purchases: valid date, a customer, not a repeated id, not a refund.

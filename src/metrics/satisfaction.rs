@@ -6,8 +6,10 @@ use std::ops::AddAssign;
 use anyhow::Result;
 use polars::prelude::*;
 
+use crate::metrics::count_where;
+
 use crate::input::clean::{self, Scale};
-use crate::input::frame::{f64_at, Dataset, ROW};
+use crate::input::frame::{f64_at, Dataset};
 use crate::metrics::grouping::{Group, Grouping, DATE_BAD};
 use crate::stats::intervals::{mean_t_interval, nps_interval, wilson, Interval, NpsMethod};
 
@@ -127,10 +129,6 @@ impl SatisfactionSpec {
     }
 }
 
-fn count_where(predicate: Expr) -> Expr {
-    predicate.cast(DataType::Float64).sum()
-}
-
 /// The per-group aggregations: one pass over the data.
 fn aggregations(data: &Dataset, spec: &SatisfactionSpec, grouping: &Grouping) -> Vec<Expr> {
     let mut aggs = vec![len().cast(DataType::Float64).alias("n")];
@@ -228,14 +226,7 @@ pub fn invalid_examples(
         },
     };
     let (lf, _) = grouping.apply(spec.with_scores(data.lazy_with_rows()));
-    let query = lf
-        .filter(col(flag.as_str()))
-        .select([col(ROW).cast(DataType::UInt64), col(header.as_str()).cast(DataType::String)])
-        .limit(limit);
-    let df = data.collect(query)?;
-    let rows = df.column(ROW)?.u64()?;
-    let values = df.column(&header)?.str()?;
-    Ok((0..df.height()).map(|i| (rows.get(i).unwrap_or(0), values.get(i).unwrap_or("").to_string())).collect())
+    data.examples(lf.filter(col(flag.as_str())), &header, limit)
 }
 
 fn metric_name(m: Metric) -> &'static str {

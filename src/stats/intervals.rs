@@ -11,6 +11,13 @@ pub struct Interval {
 }
 
 /// The two-sided standard-normal quantile for a confidence level: 1.959964… for 0.95.
+/// A share in percent (None when `n` is 0) and its Wilson interval in percent.
+pub fn share_pct(yes: f64, n: f64, confidence: f64) -> (Option<f64>, Option<Interval>) {
+    let pct = (n > 0.0).then(|| 100.0 * yes / n);
+    let ci = wilson(yes, n, confidence).map(|i| Interval { low: 100.0 * i.low, high: 100.0 * i.high });
+    (pct, ci)
+}
+
 pub fn z_value(confidence: f64) -> f64 {
     let normal = Normal::new(0.0, 1.0).expect("standard normal");
     normal.inverse_cdf(1.0 - (1.0 - confidence) / 2.0)
