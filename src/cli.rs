@@ -122,6 +122,40 @@ pub struct OutputArgs {
     pub output: Option<PathBuf>,
 }
 
+/// Drawing a chart beside the table.
+#[derive(Debug, Clone, Default, Args)]
+#[command(next_help_heading = "Chart")]
+pub struct ChartArgs {
+    /// Also draw a chart to FILE (.svg or .png, 1200×700), from the same results as the table.
+    #[arg(long, value_name = "FILE")]
+    pub chart: Option<PathBuf>,
+
+    /// Which chart [default: trend with --period; otherwise nps (survey), pareto (with --pareto),
+    /// cohorts (with --cohorts)].
+    #[arg(long, value_enum, requires = "chart")]
+    pub chart_type: Option<ChartType>,
+
+    /// The metric of a trend or distribution: survey csat|nps|ces; complaints resolved|fcr|reopen|timely|
+    /// response|resolve|sla-response|sla-resolve|per-1000-orders; repeat repeat|return|churn|window.
+    #[arg(long, value_name = "METRIC", requires = "chart")]
+    pub chart_metric: Option<String>,
+}
+
+/// The kinds of chart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ChartType {
+    /// A metric over periods with its confidence band, one line per group (needs --period).
+    Trend,
+    /// NPS composition: detractors, passives and promoters stacked per group (survey).
+    Nps,
+    /// Score distribution: answers per score value (survey).
+    Distribution,
+    /// Pareto of causes with the cumulative share (complaints --pareto COL).
+    Pareto,
+    /// Cohort retention heatmap (repeat --cohorts).
+    Cohorts,
+}
+
 /// Time granularity for `--period`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -198,6 +232,9 @@ pub struct SurveyArgs {
     pub strict: bool,
 
     #[command(flatten)]
+    pub chart: ChartArgs,
+
+    #[command(flatten)]
     pub output: OutputArgs,
 }
 
@@ -258,6 +295,9 @@ pub struct ComplaintsArgs {
     pub strict: bool,
 
     #[command(flatten)]
+    pub chart: ChartArgs,
+
+    #[command(flatten)]
     pub output: OutputArgs,
 }
 
@@ -313,6 +353,9 @@ pub struct RepeatArgs {
     /// Treat invalid values and duplicate order ids as an error (exit 65).
     #[arg(long, help_heading = "Input")]
     pub strict: bool,
+
+    #[command(flatten)]
+    pub chart: ChartArgs,
 
     #[command(flatten)]
     pub output: OutputArgs,

@@ -1,6 +1,7 @@
 //! Subcommands, one module each, and the set-up they share: config, input, column roles and
 //! answer scales are validated into ready-to-run values before any heavy work starts.
 
+pub mod charts;
 pub mod complaints;
 pub mod inspect;
 pub mod repeat;

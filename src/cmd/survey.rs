@@ -12,8 +12,13 @@ use crate::error::data_err;
 use crate::input::roles::{list_headers, Kind, Role};
 use crate::metrics::grouping::{arrange, Group, Grouping, ResultRow, RowKind};
 use crate::metrics::satisfaction::{
-    aggregate, invalid_examples, summarise, Metric, SatisfactionCounts, SatisfactionSpec, SatisfactionSummary,
+    aggregate, invalid_examples, score_counts, summarise, Metric, SatisfactionCounts, SatisfactionSpec, SatisfactionSummary,
 };
+use crate::chart::{self, Band, Chart, Histogram};
+use crate::cli::ChartType;
+use clap::ValueEnum;
+use crate::cmd::charts::{self, TrendMetric};
+use crate::error::usage;
 use crate::output::{choose_format, emit, Cell, Report, Table};
 use crate::stats::intervals::NpsMethod;
 use crate::Io;
@@ -36,6 +41,9 @@ pub fn run(args: &SurveyArgs, io: &mut Io) -> Result<()> {
     let format = choose_format(args.output.format, args.output.output.as_deref(), io.stdout_is_terminal);
     let opened = open_input(&args.input, Some(Kind::Responses), io)?;
     let plan = plan(args, &opened)?;
+    if let Some(path) = &args.chart.chart {
+        chart::ChartFormat::of(path)?;
+    }
     let data = &opened.data;
     let groups = aggregate(data, &plan.spec, &plan.grouping)?;
     check_invalid(&opened, &plan, &groups, args.strict, io)?;
@@ -64,7 +72,131 @@ pub fn run(args: &SurveyArgs, io: &mut Io) -> Result<()> {
         return Err(data_err(format!("{}: no valid CSAT, NPS or CES answers to compute", data.name)));
     }
     let report = build_report(&rows, &plan, &opened);
-    emit(&report, format, args.output.output.as_deref(), &mut *io.stdout)
+    emit(&report, format, args.output.output.as_deref(), &mut *io.stdout)?;
+    if let Some(path) = &args.chart.chart {
+        chart::write(&survey_chart(args, &report, &plan, &opened)?, path)?;
+    }
+    Ok(())
+}
+
+/// The trends `--chart-metric` can name, the default first.
+const TRENDS: [TrendMetric; 4] = [
+    TrendMetric {
+        name: "csat",
+        title: "CSAT (top-box %)",
+        axis: "CSAT top-box %",
+        value: "csat_pct",
+        low: Some("csat_low"),
+        high: Some("csat_high"),
+        limits: (0.0, 100.0),
+    },
+    TrendMetric {
+        name: "nps",
+        title: "NPS",
+        axis: "NPS (promoters % − detractors %)",
+        value: "nps",
+        low: Some("nps_low"),
+        high: Some("nps_high"),
+        limits: (-100.0, 100.0),
+    },
+    TrendMetric {
+        name: "ces",
+        title: "CES (mean effort score)",
+        axis: "CES mean",
+        value: "ces_mean",
+        low: Some("ces_low"),
+        high: Some("ces_high"),
+        limits: (0.0, 100.0),
+    },
+    TrendMetric {
+        name: "csat-mean",
+        title: "CSAT mean score",
+        axis: "CSAT mean",
+        value: "csat_mean",
+        low: None,
+        high: None,
+        limits: (0.0, 100.0),
+    },
+];
+
+/// The chart asked for with `--chart`, drawn from the result table.
+fn survey_chart(args: &SurveyArgs, report: &Report, plan: &Plan, opened: &Opened) -> Result<Chart> {
+    let g = &plan.grouping;
+    let scope = format!("{} · {}", opened.data.name, charts::date_scope(opened, g, Role::Date)?);
+    let band = format!("{} confidence interval", charts::level_text(plan.confidence));
+    let default = if g.period.is_some() {
+        ChartType::Trend
+    } else if plan.spec.nps.is_some() {
+        ChartType::Nps
+    } else {
+        ChartType::Distribution
+    };
+    let metric = args.chart.chart_metric.as_deref();
+    match args.chart.chart_type.unwrap_or(default) {
+        ChartType::Trend => {
+            let m = charts::pick(&TRENDS, metric, &report.machine)?;
+            let period = g.period.map_or("period", charts::period_name);
+            charts::trend(&report.machine, &g.by, m, scope, (period, band), &|_| "")
+        }
+        ChartType::Nps => charts::composition(&report.machine, &g.by, g.period.is_some(), scope),
+        ChartType::Distribution => distribution(metric, plan, opened, scope),
+        other => Err(usage(format!(
+            "--chart-type {}: survey draws trend, nps or distribution",
+            other.to_possible_value().map_or(String::new(), |v| v.get_name().to_string())
+        ))),
+    }
+}
+
+/// The score distribution of `--chart-metric` (NPS by default, else CSAT, else CES).
+fn distribution(metric: Option<&str>, plan: &Plan, opened: &Opened, scope: String) -> Result<Chart> {
+    let spec = &plan.spec;
+    let available: Vec<(&str, Metric)> = [("nps", Metric::Nps), ("csat", Metric::Csat), ("ces", Metric::Ces)]
+        .into_iter()
+        .filter(|(_, m)| match m {
+            Metric::Nps => spec.nps.is_some(),
+            Metric::Csat => spec.csat.is_some(),
+            Metric::Ces => spec.ces.is_some(),
+        })
+        .collect();
+    let chosen = match metric {
+        None => available.first(),
+        Some(name) => available.iter().find(|(n, _)| name.eq_ignore_ascii_case(n)),
+    };
+    let Some((_, which)) = chosen.copied() else {
+        let names: Vec<&str> = available.iter().map(|(n, _)| *n).collect();
+        return Err(usage(format!("--chart-metric for a distribution is one of: {}", names.join(", "))));
+    };
+    let (column, high_from, bands, title) = match which {
+        Metric::Nps => (spec.nps.as_ref(), 9, ["detractors (0–6)", "passives (7–8)", "promoters (9–10)"], "NPS"),
+        Metric::Csat => (spec.csat.as_ref(), spec.csat_top_min, ["dissatisfied", "neutral", "satisfied (top box)"], "CSAT"),
+        Metric::Ces => (spec.ces.as_ref(), spec.ces_easy_min, ["difficult", "neutral", "easy"], "CES"),
+    };
+    let column = column.expect("metric checked above");
+    let scale = column.scale;
+    // NPS: 0–6 low; otherwise as many low points as there are high ones.
+    let low_to = if which == Metric::Nps { 6 } else { scale.low + (scale.high - high_from) };
+    let counts = score_counts(&opened.data, spec, &plan.grouping, which)?;
+    let n = counts.iter().fold(0.0, |a, c| a + c.1);
+    let bins = counts
+        .into_iter()
+        .map(|(v, c)| {
+            let band = if v >= high_from {
+                Band::High
+            } else if v <= low_to {
+                Band::Low
+            } else {
+                Band::Middle
+            };
+            (v, c, band)
+        })
+        .collect();
+    Ok(Chart::Histogram(Histogram {
+        title: format!("{title} score distribution ('{}')", column.header),
+        subtitle: format!("{scope} · n = {n} valid answers"),
+        x_label: format!("score ({})", scale),
+        bands: bands.map(String::from),
+        bins,
+    }))
 }
 
 fn plan(args: &SurveyArgs, opened: &Opened) -> Result<Plan> {

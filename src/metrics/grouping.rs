@@ -102,6 +102,40 @@ impl Grouping {
 }
 
 impl Grouping {
+    /// The first and last valid date in scope (within `--from`/`--to`), for chart and report
+    /// subtitles; `None` without a date column or without valid dates.
+    pub fn date_span(
+        &self,
+        lf: LazyFrame,
+        collect: impl FnOnce(LazyFrame) -> Result<DataFrame>,
+    ) -> Result<Option<(NaiveDate, NaiveDate)>> {
+        let Some(column) = &self.date else { return Ok(None) };
+        let d = col(DATE);
+        let mut keep = d.clone().is_not_null();
+        if let Some(from) = self.from {
+            keep = keep.and(d.clone().gt_eq(lit(from)));
+        }
+        if let Some(to) = self.to {
+            keep = keep.and(d.clone().lt_eq(lit(to)));
+        }
+        let days = |e: Expr| e.cast(DataType::Int32).cast(DataType::Float64);
+        let query = lf.select([clean::date(column).value.alias(DATE)]).filter(keep).select([
+            len().cast(DataType::Float64).alias("n"),
+            days(d.clone().min()).alias("first"),
+            days(d.max()).alias("last"),
+        ]);
+        let df = collect(query)?;
+        let get = |name: &str| crate::input::frame::f64_at(&df, name, 0);
+        if get("n")? == 0.0 {
+            return Ok(None);
+        }
+        // Polars dates count days from 1970-01-01, which is day 719,163 of the common era.
+        let date = |days: f64| NaiveDate::from_num_days_from_ce_opt(days as i32 + 719_163);
+        Ok(date(get("first")?).zip(date(get("last")?)))
+    }
+}
+
+impl Grouping {
     /// Aggregates `aggs` at every level shown: the groups, each period's subtotal (with both
     /// `--period` and `--by`) and the grand total (with any grouping), each computed from the rows
     /// themselves, so that medians and distinct counts are right at every level. `lf` should be

@@ -229,6 +229,32 @@ pub fn invalid_examples(
     data.examples(lf.filter(col(flag.as_str())), &header, limit)
 }
 
+/// Valid answers per score value of one metric in scope (within `--from`/`--to`), every
+/// point of the scale listed (zero when nobody gave it). Empty when the metric is not mapped.
+pub fn score_counts(data: &Dataset, spec: &SatisfactionSpec, grouping: &Grouping, metric: Metric) -> Result<Vec<(i64, f64)>> {
+    let Some(column) = spec.column(metric) else { return Ok(Vec::new()) };
+    let scale = column.scale;
+    let name = format!("__{}", metric_name(metric));
+    let (lf, _) = grouping.apply(spec.with_scores(data.lazy()));
+    let mut lf = lf.filter(col(name.as_str()).is_not_null());
+    if grouping.uses_date() && grouping.date.is_some() {
+        // Rows without a valid date are outside any date window.
+        lf = lf.filter(col(crate::metrics::grouping::DATE).is_not_null());
+    }
+    let df = data.collect(
+        lf.group_by([col(name.as_str()).cast(DataType::Int64).alias("score")])
+            .agg([len().cast(DataType::Float64).alias("count")]),
+    )?;
+    let mut counts: Vec<(i64, f64)> = (scale.low..=scale.high).map(|v| (v, 0.0)).collect();
+    for i in 0..df.height() {
+        let score = f64_at(&df, "score", i)? as i64;
+        if let Some(slot) = counts.iter_mut().find(|(v, _)| *v == score) {
+            slot.1 = f64_at(&df, "count", i)?;
+        }
+    }
+    Ok(counts)
+}
+
 fn metric_name(m: Metric) -> &'static str {
     match m {
         Metric::Csat => "csat",

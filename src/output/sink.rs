@@ -15,7 +15,12 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
         _ => Path::new("."),
     };
     let fail = |e: std::io::Error| io_err(format!("cannot write {}: {e}", path.display()));
-    let mut tmp = tempfile::Builder::new().prefix(".cxstat-").tempfile_in(dir).map_err(fail)?;
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".cxstat-");
+    // Like any file the user creates (0666 less the umask), not tempfile's private 0600.
+    #[cfg(unix)]
+    builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666));
+    let mut tmp = builder.tempfile_in(dir).map_err(fail)?;
     tmp.write_all(bytes).map_err(fail)?;
     tmp.as_file().sync_all().map_err(fail)?;
     tmp.persist(path).map_err(|e| fail(e.error))?;
@@ -34,6 +39,15 @@ mod tests {
         write_atomic(&target, b"new").unwrap();
         assert_eq!(std::fs::read_to_string(&target).unwrap(), "new");
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            // The same mode as a file created the ordinary way under this umask.
+            let reference = dir.path().join("reference");
+            std::fs::write(&reference, "x").unwrap();
+            let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+            assert_eq!(mode(&target), mode(&reference));
+        }
     }
 
     #[test]

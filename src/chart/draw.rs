@@ -1,0 +1,545 @@
+//! The plotters drawing of each chart kind, on any backend (SVG or bitmap).
+
+use anyhow::Result;
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+
+use super::{Band, Chart, Composition, Heatmap, Histogram, Pareto, Trend, FAMILY};
+
+type Area<DB> = DrawingArea<DB, Shift>;
+
+const INK: RGBColor = RGBColor(33, 33, 33);
+const MUTED: RGBColor = RGBColor(97, 97, 97);
+const GRID: RGBColor = RGBColor(224, 224, 224);
+const DETRACTOR: RGBColor = RGBColor(198, 40, 40);
+const PASSIVE: RGBColor = RGBColor(176, 176, 176);
+const PROMOTER: RGBColor = RGBColor(46, 125, 50);
+const BAR: RGBColor = RGBColor(21, 101, 192);
+const CUMULATIVE: RGBColor = RGBColor(230, 81, 0);
+/// Line colours for groups (Tableau 10, which stays apart for colour-blind readers).
+const PALETTE: [RGBColor; 10] = [
+    RGBColor(31, 119, 180),
+    RGBColor(255, 127, 14),
+    RGBColor(44, 160, 44),
+    RGBColor(214, 39, 40),
+    RGBColor(148, 103, 189),
+    RGBColor(140, 86, 75),
+    RGBColor(227, 119, 194),
+    RGBColor(127, 127, 127),
+    RGBColor(188, 189, 34),
+    RGBColor(23, 190, 207),
+];
+/// The name of the line of all groups together, drawn in black.
+const ALL: &str = "all";
+/// Confidence bands are drawn when a trend has at most this many lines; more would hide each other.
+const BANDS: usize = 2;
+/// At most this many causes get their own Pareto bar; the rest are one "other" bar.
+const PARETO_BARS: usize = 15;
+
+fn font(size: u32, color: &RGBColor) -> TextStyle<'static> {
+    (FAMILY, size).into_font().color(color)
+}
+
+/// Draws any chart on `root`.
+pub fn chart<DB: DrawingBackend>(root: &Area<DB>, chart: &Chart) -> Result<()>
+where
+    DB::ErrorType: 'static,
+{
+    root.fill(&WHITE)?;
+    match chart {
+        Chart::Trend(t) => trend(root, t),
+        Chart::Composition(c) => composition(root, c),
+        Chart::Histogram(h) => histogram(root, h),
+        Chart::Pareto(p) => pareto(root, p),
+        Chart::Heatmap(h) => heatmap(root, h),
+    }
+}
+
+/// A legend entry: a filled square, or a line for line series.
+struct Key {
+    name: String,
+    color: RGBColor,
+    line: bool,
+}
+
+fn key(name: &str, color: RGBColor, line: bool) -> Key {
+    Key { name: name.to_string(), color, line }
+}
+
+/// Title, subtitle and a one-row legend above the plot (never over the data); returns the area
+/// below them.
+fn header<DB: DrawingBackend>(root: &Area<DB>, title: &str, subtitle: &str, legend: &[Key]) -> Result<Area<DB>>
+where
+    DB::ErrorType: 'static,
+{
+    let height = if legend.is_empty() { 84 } else { 112 };
+    let (top, body) = root.split_vertically(height);
+    top.draw_text(title, &font(26, &INK), (30, 14))?;
+    let sub = font(15, &MUTED);
+    top.draw_text(&fit(&top, subtitle, &sub, 1140), &sub, (30, 52))?;
+    let label = font(14, &INK).pos(Pos::new(HPos::Left, VPos::Center));
+    let (mut x, y) = (30, 92);
+    for k in legend {
+        if k.line {
+            top.draw(&PathElement::new(vec![(x, y), (x + 18, y)], k.color.stroke_width(3)))?;
+        } else {
+            top.draw(&Rectangle::new([(x, y - 7), (x + 14, y + 7)], k.color.filled()))?;
+        }
+        let (w, _) = top.estimate_text_size(&k.name, &label)?;
+        top.draw_text(&k.name, &label, (x + 24, y))?;
+        x += 24 + w as i32 + 26;
+        if x > 1120 {
+            break;
+        }
+    }
+    Ok(body)
+}
+
+/// Shortens `label` with "…" until it is at most `width` pixels wide.
+fn fit<DB: DrawingBackend>(area: &Area<DB>, label: &str, style: &TextStyle, width: u32) -> String
+where
+    DB::ErrorType: 'static,
+{
+    let fits = |s: &str| area.estimate_text_size(s, style).map(|(w, _)| w <= width).unwrap_or(true);
+    if fits(label) {
+        return label.to_string();
+    }
+    let mut chars: Vec<char> = label.chars().collect();
+    while chars.len() > 1 {
+        chars.pop();
+        let s: String = chars.iter().collect::<String>() + "…";
+        if fits(&s) {
+            return s;
+        }
+    }
+    "…".to_string()
+}
+
+/// Writes category labels under the x axis at x = 0, 1, 2 …, thinning them when crowded.
+fn category_labels<DB: DrawingBackend>(
+    root: &Area<DB>,
+    at: impl Fn(usize) -> (i32, i32),
+    labels: &[String],
+    second_line: Option<&[String]>,
+    max_labels: usize,
+) -> Result<()>
+where
+    DB::ErrorType: 'static,
+{
+    if labels.is_empty() {
+        return Ok(());
+    }
+    let step = labels.len().div_ceil(max_labels.max(1));
+    let slot = {
+        let (x0, _) = at(0);
+        let (x1, _) = if labels.len() > 1 { at(1) } else { (x0 + 200, 0) };
+        ((x1 - x0).unsigned_abs() * step as u32).saturating_sub(6).max(20)
+    };
+    let style = font(14, &INK).pos(Pos::new(HPos::Center, VPos::Top));
+    let small = font(12, &MUTED).pos(Pos::new(HPos::Center, VPos::Top));
+    for (i, label) in labels.iter().enumerate() {
+        if i % step != 0 {
+            continue;
+        }
+        let (x, y) = at(i);
+        root.draw(&PathElement::new(vec![(x, y), (x, y + 5)], INK))?;
+        root.draw_text(&fit(root, label, &style, slot), &style, (x, y + 8))?;
+        if let Some(extra) = second_line.and_then(|s| s.get(i)) {
+            root.draw_text(&fit(root, extra, &small, slot), &small, (x, y + 28))?;
+        }
+    }
+    Ok(())
+}
+
+/// An axis range around [lo, hi] with 8% padding, kept inside `limits`.
+fn padded(lo: f64, hi: f64, limits: (f64, f64)) -> (f64, f64) {
+    if !lo.is_finite() || !hi.is_finite() {
+        return limits;
+    }
+    let span = (hi - lo).max(1.0);
+    ((lo - 0.08 * span).max(limits.0), (hi + 0.08 * span).min(limits.1))
+}
+
+fn trend<DB: DrawingBackend>(root: &Area<DB>, t: &Trend) -> Result<()>
+where
+    DB::ErrorType: 'static,
+{
+    let colors: Vec<RGBColor> = t
+        .series
+        .iter()
+        .enumerate()
+        .map(|(k, s)| if s.name == ALL { INK } else { PALETTE[k % PALETTE.len()] })
+        .collect();
+    let legend: Vec<Key> =
+        t.series.iter().zip(&colors).filter(|(s, _)| !s.name.is_empty()).map(|(s, c)| key(&s.name, *c, true)).collect();
+    let bands = t.series.len() <= BANDS;
+    let has_bands = t.series.iter().flat_map(|s| s.points.iter().flatten()).any(|p| p.low.is_some());
+    let mut subtitle = t.subtitle.clone();
+    if has_bands && bands {
+        subtitle.push_str(&format!(" · shaded: {}", t.band));
+    } else if has_bands {
+        subtitle.push_str(&format!(" · {}s in the table (bands drawn for up to {BANDS} lines)", t.band));
+    }
+    let body = header(root, &t.title, &subtitle, &legend)?;
+    let n = t.periods.len().max(1);
+    let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
+    for p in t.series.iter().flat_map(|s| s.points.iter().flatten()) {
+        for v in [Some(p.value), p.low, p.high].into_iter().flatten().filter(|v| v.is_finite()) {
+            lo = lo.min(v);
+            hi = hi.max(v);
+        }
+    }
+    let (y0, y1) = padded(lo, hi, t.limits);
+    let mut chart = ChartBuilder::on(&body)
+        .margin_left(20)
+        .margin_right(40)
+        .margin_top(10)
+        .margin_bottom(14)
+        .x_label_area_size(70)
+        .y_label_area_size(80)
+        .build_cartesian_2d(-0.5..(n as f64 - 0.5), y0..y1)?;
+    chart
+        .configure_mesh()
+        .disable_x_mesh()
+        .x_labels(0)
+        .y_labels(8)
+        .y_label_formatter(&|v| format!("{v:.0}"))
+        .x_desc(t.x_label.as_str())
+        .y_desc(t.y_label.as_str())
+        .axis_desc_style(font(16, &INK))
+        .label_style(font(14, &INK))
+        .light_line_style(TRANSPARENT)
+        .bold_line_style(GRID)
+        .draw()?;
+    let annotate = t.series.len() <= 2 && n <= 13;
+    for (s, &color) in t.series.iter().zip(&colors) {
+        if !bands {
+            continue;
+        }
+        for run in runs(&s.points, |p| p.low.zip(p.high).map(|(l, h)| (p.value, l, h))) {
+            if run.len() == 1 {
+                let (x, (_, l, h)) = run[0];
+                chart.draw_series(std::iter::once(PathElement::new(vec![(x, l), (x, h)], color.mix(0.4).stroke_width(6))))?;
+            } else {
+                let mut outline: Vec<(f64, f64)> = run.iter().map(|(x, (_, _, h))| (*x, *h)).collect();
+                outline.extend(run.iter().rev().map(|(x, (_, l, _))| (*x, *l)));
+                chart.draw_series(std::iter::once(Polygon::new(outline, color.mix(0.15).filled())))?;
+            }
+        }
+    }
+    for (s, &color) in t.series.iter().zip(&colors) {
+        for run in runs(&s.points, |p| Some(p.value)) {
+            chart.draw_series(LineSeries::new(run.iter().map(|(x, v)| (*x, *v)), color.stroke_width(3)))?;
+        }
+        let points: Vec<(f64, f64)> =
+            s.points.iter().enumerate().filter_map(|(i, p)| p.map(|p| (i as f64, p.value))).collect();
+        chart.draw_series(points.iter().map(|xy| Circle::new(*xy, 4, color.filled())))?;
+        if annotate {
+            let style = font(13, &color).pos(Pos::new(HPos::Center, VPos::Bottom));
+            for (x, v) in &points {
+                let (px, py) = chart.backend_coord(&(*x, *v));
+                root.draw_text(&format!("{v:.1}"), &style, (px, py - 8))?;
+            }
+        }
+    }
+    category_labels(root, |i| chart.backend_coord(&(i as f64, y0)), &t.periods, None, 14)
+}
+
+/// Runs of consecutive present values, as (x, value) pairs.
+fn runs<T: Copy, P: Copy>(points: &[Option<P>], value: impl Fn(&P) -> Option<T>) -> Vec<Vec<(f64, T)>> {
+    let mut out = Vec::new();
+    let mut current = Vec::new();
+    for (i, p) in points.iter().enumerate() {
+        match p.as_ref().and_then(&value) {
+            Some(v) => current.push((i as f64, v)),
+            None => {
+                if !current.is_empty() {
+                    out.push(std::mem::take(&mut current));
+                }
+            }
+        }
+    }
+    if !current.is_empty() {
+        out.push(current);
+    }
+    out
+}
+
+fn composition<DB: DrawingBackend>(root: &Area<DB>, c: &Composition) -> Result<()>
+where
+    DB::ErrorType: 'static,
+{
+    let legend = [
+        key("detractors (0–6)", DETRACTOR, false),
+        key("passives (7–8)", PASSIVE, false),
+        key("promoters (9–10)", PROMOTER, false),
+    ];
+    let body = header(root, &c.title, &c.subtitle, &legend)?;
+    let n = c.bars.len().max(1);
+    let mut chart = ChartBuilder::on(&body)
+        .margin_left(20)
+        .margin_right(40)
+        .margin_top(10)
+        .margin_bottom(14)
+        .x_label_area_size(90)
+        .y_label_area_size(80)
+        .build_cartesian_2d(-0.5..(n as f64 - 0.5), 0.0..112.0)?;
+    chart
+        .configure_mesh()
+        .disable_x_mesh()
+        .x_labels(0)
+        .y_labels(12)
+        .y_label_formatter(&|v| if *v <= 100.0 { format!("{v:.0}") } else { String::new() })
+        .x_desc(c.x_label.as_str())
+        .y_desc("share of respondents %")
+        .axis_desc_style(font(16, &INK))
+        .label_style(font(14, &INK))
+        .light_line_style(TRANSPARENT)
+        .bold_line_style(GRID)
+        .draw()?;
+    let half = 0.36;
+    let layers: [(RGBColor, fn(&super::Stack) -> (f64, f64)); 3] = [
+        (DETRACTOR, |b| (0.0, b.detractors)),
+        (PASSIVE, |b| (b.detractors, b.detractors + b.passives)),
+        (PROMOTER, |b| (b.detractors + b.passives, b.detractors + b.passives + b.promoters)),
+    ];
+    for (color, span) in layers {
+        let rects = c.bars.iter().enumerate().map(|(i, b)| {
+            let (from, to) = span(b);
+            Rectangle::new([(i as f64 - half, from), (i as f64 + half, to)], color.filled())
+        });
+        chart.draw_series(rects)?;
+        let style = font(14, &WHITE).pos(Pos::new(HPos::Center, VPos::Center));
+        for (i, b) in c.bars.iter().enumerate() {
+            let (from, to) = span(b);
+            if to - from >= 5.0 {
+                let (px, py) = chart.backend_coord(&(i as f64, (from + to) / 2.0));
+                root.draw_text(&format!("{:.0}%", to - from), &style, (px, py))?;
+            }
+        }
+    }
+    let style = font(15, &INK).pos(Pos::new(HPos::Center, VPos::Bottom));
+    for (i, b) in c.bars.iter().enumerate() {
+        let (px, py) = chart.backend_coord(&(i as f64, 100.0));
+        root.draw_text(&format!("NPS {:+.1}", b.nps), &style, (px, py - 6))?;
+    }
+    let labels: Vec<String> = c.bars.iter().map(|b| b.label.clone()).collect();
+    let bases: Vec<String> = c.bars.iter().map(|b| format!("n = {}", b.n)).collect();
+    category_labels(root, |i| chart.backend_coord(&(i as f64, 0.0)), &labels, Some(&bases), 30)
+}
+
+fn histogram<DB: DrawingBackend>(root: &Area<DB>, h: &Histogram) -> Result<()>
+where
+    DB::ErrorType: 'static,
+{
+    let legend = [key(&h.bands[0], DETRACTOR, false), key(&h.bands[1], PASSIVE, false), key(&h.bands[2], PROMOTER, false)];
+    let body = header(root, &h.title, &h.subtitle, &legend)?;
+    let n = h.bins.len().max(1);
+    let total: f64 = h.bins.iter().fold(0.0, |a, b| a + b.1);
+    let top = h.bins.iter().fold(0.0f64, |a, b| a.max(b.1)).max(1.0) * 1.15;
+    let mut chart = ChartBuilder::on(&body)
+        .margin_left(20)
+        .margin_right(40)
+        .margin_top(10)
+        .margin_bottom(14)
+        .x_label_area_size(70)
+        .y_label_area_size(90)
+        .build_cartesian_2d(-0.5..(n as f64 - 0.5), 0.0..top)?;
+    chart
+        .configure_mesh()
+        .disable_x_mesh()
+        .x_labels(0)
+        .y_labels(8)
+        .y_label_formatter(&|v| format!("{v:.0}"))
+        .x_desc(h.x_label.as_str())
+        .y_desc("responses")
+        .axis_desc_style(font(16, &INK))
+        .label_style(font(14, &INK))
+        .light_line_style(TRANSPARENT)
+        .bold_line_style(GRID)
+        .draw()?;
+    for (band, color) in [(Band::Low, DETRACTOR), (Band::Middle, PASSIVE), (Band::High, PROMOTER)] {
+        let rects = h
+            .bins
+            .iter()
+            .enumerate()
+            .filter(|(_, b)| b.2 == band)
+            .map(|(i, b)| Rectangle::new([(i as f64 - 0.4, 0.0), (i as f64 + 0.4, b.1)], color.filled()));
+        chart.draw_series(rects)?;
+    }
+    let style = font(13, &INK).pos(Pos::new(HPos::Center, VPos::Bottom));
+    for (i, b) in h.bins.iter().enumerate() {
+        let (px, py) = chart.backend_coord(&(i as f64, b.1));
+        let share = if total > 0.0 { 100.0 * b.1 / total } else { 0.0 };
+        root.draw_text(&format!("{} ({share:.1}%)", b.1), &style, (px, py - 4))?;
+    }
+    let labels: Vec<String> = h.bins.iter().map(|b| b.0.to_string()).collect();
+    category_labels(root, |i| chart.backend_coord(&(i as f64, 0.0)), &labels, None, 30)
+}
+
+/// The bars of a Pareto chart: the largest causes, the rest merged into one "other" bar.
+fn pareto_bars(items: &[(String, f64, f64)]) -> Vec<(String, f64, f64)> {
+    if items.len() <= PARETO_BARS {
+        return items.to_vec();
+    }
+    let keep = PARETO_BARS - 1;
+    let mut bars = items[..keep].to_vec();
+    let rest = items[keep..].iter().fold(0.0, |a, i| a + i.1);
+    bars.push((format!("other ({} causes)", items.len() - keep), rest, items.last().map_or(100.0, |i| i.2)));
+    bars
+}
+
+fn pareto<DB: DrawingBackend>(root: &Area<DB>, p: &Pareto) -> Result<()>
+where
+    DB::ErrorType: 'static,
+{
+    let legend = [key("complaints", BAR, false), key("cumulative %", CUMULATIVE, true), key("80% mark", MUTED, true)];
+    let body = header(root, &p.title, &p.subtitle, &legend)?;
+    let bars = pareto_bars(&p.items);
+    let n = bars.len().max(1);
+    let top = bars.iter().fold(0.0f64, |a, b| a.max(b.1)).max(1.0) * 1.1;
+    let x = -0.5..(n as f64 - 0.5);
+    let mut chart = ChartBuilder::on(&body)
+        .margin_left(20)
+        .margin_right(20)
+        .margin_top(10)
+        .margin_bottom(14)
+        .x_label_area_size(70)
+        .y_label_area_size(90)
+        .right_y_label_area_size(80)
+        .build_cartesian_2d(x.clone(), 0.0..top)?
+        .set_secondary_coord(x, 0.0..105.0);
+    chart
+        .configure_mesh()
+        .disable_x_mesh()
+        .x_labels(0)
+        .y_labels(8)
+        .y_label_formatter(&|v| format!("{v:.0}"))
+        .x_desc(p.x_label.as_str())
+        .y_desc("complaints")
+        .axis_desc_style(font(16, &INK))
+        .label_style(font(14, &INK))
+        .light_line_style(TRANSPARENT)
+        .bold_line_style(GRID)
+        .draw()?;
+    chart
+        .configure_secondary_axes()
+        .y_labels(8)
+        .y_label_formatter(&|v| if *v <= 100.0 { format!("{v:.0}%") } else { String::new() })
+        .y_desc("cumulative share %")
+        .axis_desc_style(font(16, &INK))
+        .label_style(font(14, &INK))
+        .draw()?;
+    chart
+        .draw_series(
+            bars.iter().enumerate().map(|(i, b)| Rectangle::new([(i as f64 - 0.4, 0.0), (i as f64 + 0.4, b.1)], BAR.filled())),
+        )?;
+    let style = font(13, &INK).pos(Pos::new(HPos::Center, VPos::Bottom));
+    for (i, b) in bars.iter().enumerate() {
+        let (px, py) = chart.backend_coord(&(i as f64, b.1));
+        root.draw_text(&format!("{}", b.1), &style, (px, py - 4))?;
+    }
+    let x_end = n as f64 - 0.5;
+    chart
+        .draw_secondary_series(DashedLineSeries::new(vec![(-0.5, 80.0), (x_end, 80.0)], 8, 6, MUTED.stroke_width(2)))?;
+    let cumulative: Vec<(f64, f64)> = bars.iter().enumerate().map(|(i, b)| (i as f64, b.2)).collect();
+    chart
+        .draw_secondary_series(LineSeries::new(cumulative.clone(), CUMULATIVE.stroke_width(3)))?;
+    chart.draw_secondary_series(cumulative.iter().map(|xy| Circle::new(*xy, 4, CUMULATIVE.filled())))?;
+    let labels: Vec<String> = bars.iter().map(|b| b.0.clone()).collect();
+    category_labels(root, |i| chart.backend_coord(&(i as f64, 0.0)), &labels, None, PARETO_BARS)
+}
+
+/// White to blue by `share` (0–1).
+fn heat(share: f64) -> RGBColor {
+    let s = share.clamp(0.0, 1.0);
+    let mix = |a: u8, b: u8| (f64::from(a) + (f64::from(b) - f64::from(a)) * s).round() as u8;
+    RGBColor(mix(247, 8), mix(251, 69), mix(255, 148))
+}
+
+fn heatmap<DB: DrawingBackend>(root: &Area<DB>, h: &Heatmap) -> Result<()>
+where
+    DB::ErrorType: 'static,
+{
+    let body = header(root, &h.title, &h.subtitle, &[])?;
+    let (w, ht) = body.dim_in_pixel();
+    let (w, ht) = (w as i32, ht as i32);
+    let (left, top, right, bottom) = (190, 40, 110, 50);
+    let cols = h.columns.len().max(1) as i32;
+    let rows = h.rows.len().max(1) as i32;
+    let cell_w = ((w - left - right) / cols).max(8);
+    let cell_h = ((ht - top - bottom) / rows).clamp(6, 40);
+    // Column 0 is 100% by definition; the colour scale runs to the largest later value.
+    let scale = h.cells.iter().flat_map(|r| r.iter().skip(1).flatten()).fold(0.0f64, |a, v| a.max(*v)).max(1.0);
+    let label = font(13, &INK).pos(Pos::new(HPos::Right, VPos::Center));
+    let head = font(13, &INK).pos(Pos::new(HPos::Center, VPos::Bottom));
+    let show_values = cell_w >= 34 && cell_h >= 16;
+    for (c, name) in h.columns.iter().enumerate() {
+        let step = (h.columns.len() as i32 * 30 / (w - left - right)).max(0) as usize + 1;
+        if c % step == 0 {
+            body.draw_text(name, &head, (left + c as i32 * cell_w + cell_w / 2, top - 6))?;
+        }
+    }
+    body.draw_text(&h.x_label, &font(15, &INK).pos(Pos::new(HPos::Center, VPos::Top)), (left + cols * cell_w / 2, top + rows * cell_h + 10))?;
+    body.draw_text(&h.y_label, &font(15, &INK).pos(Pos::new(HPos::Left, VPos::Bottom)), (20, top - 6))?;
+    for (r, row) in h.cells.iter().enumerate() {
+        let y = top + r as i32 * cell_h;
+        let row_step = (14 / cell_h.max(1)) as usize + 1;
+        if r % row_step == 0 {
+            let text = fit(&body, &h.rows[r], &label, (left - 30) as u32);
+            body.draw_text(&text, &label, (left - 8, y + cell_h / 2))?;
+        }
+        for (c, value) in row.iter().enumerate() {
+            let x = left + c as i32 * cell_w;
+            let Some(v) = value else { continue };
+            let intensity = if c == 0 { 0.0 } else { v / scale };
+            let fill = if c == 0 { RGBColor(224, 224, 224) } else { heat(intensity) };
+            body.draw(&Rectangle::new([(x, y), (x + cell_w - 1, y + cell_h - 1)], fill.filled()))?;
+            if show_values {
+                let ink = if intensity > 0.55 { WHITE } else { INK };
+                let style = font(12, &ink).pos(Pos::new(HPos::Center, VPos::Center));
+                let text = if cell_w >= 48 { format!("{v:.1}") } else { format!("{v:.0}") };
+                body.draw_text(&text, &style, (x + cell_w / 2, y + cell_h / 2))?;
+            }
+        }
+    }
+    // Colour key.
+    let (kx, ky, kh) = (w - right + 30, top, (rows * cell_h).min(300));
+    for s in 0..kh {
+        let share = 1.0 - f64::from(s) / f64::from(kh.max(1));
+        body.draw(&Rectangle::new([(kx, ky + s), (kx + 18, ky + s + 1)], heat(share).filled()))?;
+    }
+    let key = font(12, &INK).pos(Pos::new(HPos::Left, VPos::Center));
+    body.draw_text(&format!("{scale:.0}%"), &key, (kx + 24, ky))?;
+    body.draw_text("0%", &key, (kx + 24, ky + kh))?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn runs_split_at_gaps() {
+        let points = [Some(1.0), Some(2.0), None, Some(4.0)];
+        let r = runs(&points, |v| Some(*v));
+        assert_eq!(r, vec![vec![(0.0, 1.0), (1.0, 2.0)], vec![(3.0, 4.0)]]);
+    }
+
+    #[test]
+    fn pareto_merges_the_tail_into_other() {
+        // 20 causes of 5 each = 100: bars 1–14 kept, the last 6 (30 complaints) become "other".
+        let items: Vec<(String, f64, f64)> = (0..20).map(|i| (format!("c{i}"), 5.0, 5.0 * (i + 1) as f64)).collect();
+        let bars = pareto_bars(&items);
+        assert_eq!(bars.len(), 15);
+        assert_eq!(bars[14], ("other (6 causes)".to_string(), 30.0, 100.0));
+    }
+
+    #[test]
+    fn axis_padding_stays_in_limits() {
+        assert_eq!(padded(10.0, 60.0, (0.0, 100.0)), (6.0, 64.0));
+        assert_eq!(padded(2.0, 99.0, (0.0, 100.0)), (0.0, 100.0));
+        assert_eq!(padded(f64::INFINITY, f64::NEG_INFINITY, (0.0, 100.0)), (0.0, 100.0));
+    }
+}
