@@ -465,7 +465,7 @@ where
     let body = header(root, &h.title, &h.subtitle, &[])?;
     let (w, ht) = body.dim_in_pixel();
     let (w, ht) = (w as i32, ht as i32);
-    let (left, top, right, bottom) = (190, 40, 110, 50);
+    let (left, top, right, bottom) = (190, 64, 110, 50);
     let cols = h.columns.len().max(1) as i32;
     let rows = h.rows.len().max(1) as i32;
     let cell_w = ((w - left - right) / cols).max(8);
@@ -482,7 +482,7 @@ where
         }
     }
     body.draw_text(&h.x_label, &font(15, &INK).pos(Pos::new(HPos::Center, VPos::Top)), (left + cols * cell_w / 2, top + rows * cell_h + 10))?;
-    body.draw_text(&h.y_label, &font(15, &INK).pos(Pos::new(HPos::Left, VPos::Bottom)), (20, top - 6))?;
+    body.draw_text(&h.y_label, &font(15, &INK).pos(Pos::new(HPos::Left, VPos::Top)), (20, 6))?;
     for (r, row) in h.cells.iter().enumerate() {
         let y = top + r as i32 * cell_h;
         let row_step = (14 / cell_h.max(1)) as usize + 1;

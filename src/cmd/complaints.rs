@@ -23,6 +23,9 @@ use crate::metrics::complaints::{
 use crate::metrics::grouping::{Grouping, Levels, ResultRow, RowKind};
 use crate::metrics::orders::{order_counts, OrderCounts, OrderSpec};
 use crate::metrics::worktime::WorkCalendar;
+use crate::chart::{self, Chart};
+use crate::cli::ChartType;
+use crate::cmd::charts::{self, TrendMetric};
 use crate::output::{choose_format, emit, Cell, Report, Table};
 use crate::stats::intervals::share_pct as share;
 use crate::Io;
@@ -46,6 +49,9 @@ pub fn run(args: &ComplaintsArgs, io: &mut Io) -> Result<()> {
     let (data, roles, kind) = open_dataset(&args.input.file, &source, &config, Some(Kind::Complaints), io)?;
     let opened = Opened { config, data, roles, kind };
     let plan = plan(args, &opened)?;
+    if let Some(path) = &args.chart.chart {
+        chart::ChartFormat::of(path)?;
+    }
     let data = &opened.data;
     let prepared = prepare(data, &plan.spec)?;
     check_problems(&opened, &plan, &prepared, args.strict, io)?;
@@ -56,7 +62,15 @@ pub fn run(args: &ComplaintsArgs, io: &mut Io) -> Result<()> {
             return Err(data_err(format!("{}: no complaints in scope", data.name)));
         }
         let report = pareto_report(&items, column, &plan, &opened);
-        return emit(&report, format, args.output.output.as_deref(), &mut *io.stdout);
+        emit(&report, format, args.output.output.as_deref(), &mut *io.stdout)?;
+        if let Some(path) = &args.chart.chart {
+            if args.chart.chart_type.is_some_and(|t| t != ChartType::Pareto) {
+                return Err(usage("with --pareto the chart is a Pareto chart (--chart-type pareto)".to_string()));
+            }
+            let scope = format!("{} · {}", data.name, charts::date_scope(&opened, &plan.grouping, Role::Opened)?);
+            chart::write(&charts::pareto(&report.machine, column, scope), path)?;
+        }
+        return Ok(());
     }
 
     let levels = aggregate(data, &prepared, &plan.spec, &plan.grouping, plan.totals)?;
@@ -83,7 +97,64 @@ pub fn run(args: &ComplaintsArgs, io: &mut Io) -> Result<()> {
         };
         kpi_report(&rows, rates.as_ref(), &plan, &opened, prepared.as_of)
     };
-    emit(&report, format, args.output.output.as_deref(), &mut *io.stdout)
+    emit(&report, format, args.output.output.as_deref(), &mut *io.stdout)?;
+    if let Some(path) = &args.chart.chart {
+        if args.funnel {
+            return Err(usage("--chart draws KPI trends (--period) or a Pareto (--pareto COL), not the funnel".to_string()));
+        }
+        chart::write(&kpi_chart(args, &report, &plan, &opened)?, path)?;
+    }
+    Ok(())
+}
+
+/// Complaint KPIs `--chart-metric` can name, the default first.
+const TRENDS: [TrendMetric; 9] = [
+    share_metric("resolved", "Resolution rate", "resolved %", ["resolved_pct", "resolved_low", "resolved_high"]),
+    share_metric("fcr", "First-contact resolution", "FCR %", ["fcr_pct", "fcr_low", "fcr_high"]),
+    share_metric("reopen", "Reopen rate", "reopened %", ["reopen_pct", "reopen_low", "reopen_high"]),
+    share_metric("timely", "Timely response rate", "timely %", ["timely_pct", "timely_low", "timely_high"]),
+    count_metric("response", "Median hours to first response", "hours (median)", "response_h_median"),
+    count_metric("resolve", "Median hours to resolve", "hours (median)", "resolve_h_median"),
+    share_metric("sla-response", "SLA compliance, first response", "within SLA %", ["sla_response_pct", "", ""]),
+    share_metric("sla-resolve", "SLA compliance, resolution", "within SLA %", ["sla_resolve_pct", "", ""]),
+    count_metric("per-1000-orders", "Complaints per 1,000 orders", "complaints per 1,000 orders", "per_1000_orders"),
+];
+
+/// A percentage with its interval columns (blank names: no interval).
+const fn share_metric(name: &'static str, title: &'static str, axis: &'static str, columns: [&'static str; 3]) -> TrendMetric {
+    let [value, low, high] = columns;
+    let interval = !low.is_empty();
+    TrendMetric {
+        name,
+        title,
+        axis,
+        value,
+        low: if interval { Some(low) } else { None },
+        high: if interval { Some(high) } else { None },
+        limits: (0.0, 100.0),
+    }
+}
+
+/// A non-negative quantity without an interval.
+const fn count_metric(name: &'static str, title: &'static str, axis: &'static str, value: &'static str) -> TrendMetric {
+    TrendMetric { name, title, axis, value, low: None, high: None, limits: (0.0, f64::MAX) }
+}
+
+/// The KPI trend asked for with `--chart` (needs `--period`).
+fn kpi_chart(args: &ComplaintsArgs, report: &Report, plan: &Plan, opened: &Opened) -> Result<Chart> {
+    let g = &plan.grouping;
+    match args.chart.chart_type {
+        None | Some(ChartType::Trend) => {}
+        Some(ChartType::Pareto) => return Err(usage("--chart-type pareto needs --pareto COL (the cause column)".to_string())),
+        Some(_) => return Err(usage("complaints draws a trend (with --period) or a Pareto (with --pareto COL)".to_string())),
+    }
+    if g.period.is_none() {
+        return Err(usage("--chart draws complaint KPIs over time: add --period (or use --pareto COL for causes)".to_string()));
+    }
+    let m = charts::pick(&TRENDS, args.chart.chart_metric.as_deref(), &report.machine)?;
+    let scope = format!("{} · {}", opened.data.name, charts::date_scope(opened, g, Role::Opened)?);
+    let band = format!("{} confidence interval", charts::level_text(plan.confidence));
+    charts::trend(&report.machine, &g.by, m, scope, (g.period.map_or("period", charts::period_name), band), &|_| "")
 }
 
 fn hours_flag(flag: &str, text: Option<&str>) -> Result<Option<f64>> {

@@ -16,6 +16,10 @@ use crate::metrics::orders::{
     cohorts, order_problem_counts, order_problem_examples, period_index_of, read_orders, repeat_table, rfm,
     OrderProblem, OrderRows, OrderSpec, RepeatRow, SEGMENTS,
 };
+use crate::chart;
+use crate::metrics::grouping::Grouping;
+use crate::cli::ChartType;
+use crate::cmd::charts::{self, TrendMetric};
 use crate::output::{choose_format, emit, Cell, Report, Table};
 use crate::stats::intervals::share_pct as share;
 use crate::Io;
@@ -59,6 +63,16 @@ pub fn run(args: &RepeatArgs, io: &mut Io) -> Result<()> {
     let orders = read_orders(data, &spec, period, as_of)?;
     check_problems(&opened, &spec, &orders, args.strict, io)?;
 
+    if let Some(path) = &args.chart.chart {
+        chart::ChartFormat::of(path)?;
+        let wanted = args.chart.chart_type;
+        let fits = if args.cohorts { wanted.is_none_or(|t| t == ChartType::Cohorts) } else { !args.rfm && wanted.is_none_or(|t| t == ChartType::Trend) };
+        if !fits {
+            return Err(usage(
+                "repeat draws a trend of its rates (--chart-type trend) or, with --cohorts, the retention heatmap (cohorts); RFM has no chart".to_string(),
+            ));
+        }
+    }
     let report = if args.cohorts {
         cohort_report(data, &orders, as_of, from, to, args.counts, &opened)?
     } else if args.rfm {
@@ -104,8 +118,67 @@ pub fn run(args: &RepeatArgs, io: &mut Io) -> Result<()> {
         }
         repeat_report(&shown, window, confidence, as_of, &opened, spec.amount.is_some())
     };
-    emit(&report, format, args.output.output.as_deref(), &mut *io.stdout)
+    emit(&report, format, args.output.output.as_deref(), &mut *io.stdout)?;
+    if let Some(path) = &args.chart.chart {
+        let name = charts::period_name(period);
+        let window = Grouping { from, to, ..Default::default() };
+        let scope = format!("{} · as of {as_of} · {}", data.name, charts::date_scope(&opened, &window, Role::Ordered)?);
+        let chart = if args.cohorts {
+            charts::heatmap(&report.machine, args.counts, name, scope)
+        } else {
+            let m = charts::pick(&TRENDS, args.chart.chart_metric.as_deref(), &report.machine)?;
+            let partial = charts::column(&report.machine, "partial");
+            let marks = |i: usize| match partial.map(|k| &report.machine.rows[i][k]) {
+                Some(Cell::Bool(true)) => " (partial)",
+                _ => "",
+            };
+            let band = format!("{} confidence interval", charts::level_text(confidence));
+            charts::trend(&report.machine, &[], m, scope, (name, band), &marks)?
+        };
+        chart::write(&chart, path)?;
+    }
+    Ok(())
 }
+
+/// Repeat rates `--chart-metric` can name, the default first.
+const TRENDS: [TrendMetric; 4] = [
+    TrendMetric {
+        name: "repeat",
+        title: "Repeat-purchase rate",
+        axis: "customers who had ordered before %",
+        value: "repeat_rate",
+        low: Some("repeat_low"),
+        high: Some("repeat_high"),
+        limits: (0.0, 100.0),
+    },
+    TrendMetric {
+        name: "return",
+        title: "Return rate (回头率)",
+        axis: "previous period's customers who ordered again %",
+        value: "return_rate",
+        low: Some("return_low"),
+        high: Some("return_high"),
+        limits: (0.0, 100.0),
+    },
+    TrendMetric {
+        name: "churn",
+        title: "Churn rate",
+        axis: "previous period's customers who did not order %",
+        value: "churn_rate",
+        low: None,
+        high: None,
+        limits: (0.0, 100.0),
+    },
+    TrendMetric {
+        name: "window",
+        title: "Repeat within the window",
+        axis: "new customers who ordered again in the window %",
+        value: "window_repeat_rate",
+        low: Some("window_low"),
+        high: Some("window_high"),
+        limits: (0.0, 100.0),
+    },
+];
 
 fn problem_text(p: OrderProblem) -> &'static str {
     match p {
