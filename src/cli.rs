@@ -13,6 +13,16 @@ Exit codes:
   66  an input file is missing or unreadable
   74  an output file could not be written";
 
+const SCORECARD_EXIT_CODES: &str = "\
+Exit codes:
+  0   success
+  1   the run failed
+  2   usage or configuration error
+  3   an alert fired (--fail-under / --fail-over): the report is written, one line per breach on stderr
+  65  bad data
+  66  an input file is missing or unreadable
+  74  the report could not be written";
+
 /// Customer-satisfaction analytics: CSAT, NPS and CES with confidence intervals.
 #[derive(Debug, Parser)]
 #[command(name = "cxstat", version, about, after_help = EXIT_CODES)]
@@ -39,6 +49,10 @@ pub enum Command {
     /// rates; also --window, --cohorts and --rfm.
     #[command(after_help = EXIT_CODES)]
     Repeat(RepeatArgs),
+    /// The monthly (or quarterly) scorecard: headline KPIs with changes, breakdowns, charts and alerts,
+    /// written as Markdown, HTML, CSV and JSON into OUT/PERIOD/ (replaced atomically).
+    #[command(after_help = SCORECARD_EXIT_CODES)]
+    Scorecard(ScorecardArgs),
     /// Show how cxstat reads a file: encoding, delimiter, rows, column roles, types, blanks, invalid values.
     #[command(after_help = EXIT_CODES)]
     Inspect(InspectArgs),
@@ -120,6 +134,63 @@ pub struct OutputArgs {
     /// Write to FILE (atomically: a temporary file renamed into place) instead of stdout.
     #[arg(long, short, value_name = "FILE")]
     pub output: Option<PathBuf>,
+}
+
+/// `cxstat scorecard`: every option can also come from the config's `[scorecard]` table.
+#[derive(Debug, Clone, Args)]
+pub struct ScorecardArgs {
+    /// Survey responses export.
+    #[arg(long, value_name = "FILE")]
+    pub responses: Option<PathBuf>,
+
+    /// Complaints export.
+    #[arg(long, value_name = "FILE")]
+    pub complaints: Option<PathBuf>,
+
+    /// Orders export (complaint rate, repeat and return rates, sales).
+    #[arg(long, value_name = "FILE")]
+    pub orders: Option<PathBuf>,
+
+    /// The month to report: YYYY-MM, or `last` (the last complete month before --as-of) [default: last].
+    #[arg(long, value_name = "YYYY-MM|last", conflicts_with = "quarter")]
+    pub month: Option<String>,
+
+    /// A quarterly scorecard instead: YYYY-Qn, or `last`.
+    #[arg(long, value_name = "YYYY-Qn|last")]
+    pub quarter: Option<String>,
+
+    /// The day the scorecard is made, for `last` [default: today].
+    #[arg(long, value_name = "DATE")]
+    pub as_of: Option<String>,
+
+    /// Folder for the reports; the scorecard goes into OUT/2026-10/ (or OUT/2026-Q3/).
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+
+    /// Segment columns of the responses to break the KPIs down by (comma-separated).
+    #[arg(long, value_name = "COLUMNS", value_delimiter = ',')]
+    pub by: Vec<String>,
+
+    /// Granularity of the trend charts [default: the scorecard's: month or quarter].
+    #[arg(long, value_enum)]
+    pub period: Option<Period>,
+
+    /// Alert when a KPI is below a value: `nps=30,csat=80` (exit 3).
+    #[arg(long, value_name = "KPI=VALUE", value_delimiter = ',')]
+    pub fail_under: Vec<String>,
+
+    /// Alert when a KPI is above a value: `complaints_per_1000=5` (exit 3).
+    #[arg(long, value_name = "KPI=VALUE", value_delimiter = ',')]
+    pub fail_over: Vec<String>,
+
+    /// Groups with fewer answers than this are flagged as low base [default: 30].
+    #[arg(long, value_name = "N")]
+    pub min_n: Option<u64>,
+
+    /// TOML config file: [scorecard] inputs, out, segments, fail_under/fail_over tables, plus the
+    /// [columns], [survey], [complaints], [sla] and [calendar] settings of the other commands.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
 }
 
 /// Drawing a chart beside the table.

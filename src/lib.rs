@@ -13,6 +13,7 @@ pub mod error;
 pub mod input;
 pub mod metrics;
 pub mod output;
+pub mod report;
 pub mod stats;
 
 use std::io::Write;
@@ -27,11 +28,20 @@ pub struct Io {
     pub stderr: Box<dyn Write>,
     /// Decides the default output format (table on a terminal, CSV in a pipe).
     pub stdout_is_terminal: bool,
+    /// Progress is shown only on a terminal.
+    pub stderr_is_terminal: bool,
     /// `--quiet`: no warnings.
     pub quiet: bool,
 }
 
 impl Io {
+    /// Prints a progress line on stderr when it is a terminal, unless `--quiet`.
+    pub fn progress(&mut self, message: &str) {
+        if self.stderr_is_terminal && !self.quiet {
+            let _ = writeln!(self.stderr, "{message}");
+        }
+    }
+
     /// Prints a warning on stderr unless `--quiet`.
     pub fn warn(&mut self, message: &str) {
         if !self.quiet {
@@ -48,5 +58,6 @@ pub fn run(cli: Cli, io: &mut Io) -> Result<()> {
         Command::Complaints(args) => cmd::complaints::run(&args, io),
         Command::Repeat(args) => cmd::repeat::run(&args, io),
         Command::Inspect(args) => cmd::inspect::run(&args, io),
+        Command::Scorecard(args) => cmd::scorecard::run(&args, io),
     }
 }

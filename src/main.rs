@@ -14,6 +14,7 @@ fn main() -> ExitCode {
     let stderr = std::io::stderr();
     let mut io = Io {
         stdout_is_terminal: stdout.is_terminal(),
+        stderr_is_terminal: stderr.is_terminal(),
         stdout: Box::new(stdout.lock()),
         stderr: Box::new(stderr.lock()),
         quiet: cli.quiet,
@@ -23,8 +24,15 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             let exit = exit_for(&error);
-            if exit != Exit::Ok {
-                let _ = writeln!(io.stderr, "error: {error:#}");
+            match exit {
+                Exit::Ok => {}
+                // The breaches are already listed, one per line; this is the summary.
+                Exit::Alert => {
+                    let _ = writeln!(io.stderr, "alert: {error:#}");
+                }
+                _ => {
+                    let _ = writeln!(io.stderr, "error: {error:#}");
+                }
             }
             ExitCode::from(exit.code())
         }

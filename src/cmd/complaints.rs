@@ -44,6 +44,33 @@ struct Plan {
 /// Runs `cxstat complaints`.
 pub fn run(args: &ComplaintsArgs, io: &mut Io) -> Result<()> {
     let format = choose_format(args.output.format, args.output.output.as_deref(), io.stdout_is_terminal);
+    let (report, plan, opened) = execute(args, io)?;
+    emit(&report, format, args.output.output.as_deref(), &mut *io.stdout)?;
+    let Some(path) = &args.chart.chart else { return Ok(()) };
+    let chart = match &plan.pareto {
+        Some(column) => {
+            if args.chart.chart_type.is_some_and(|t| t != ChartType::Pareto) {
+                return Err(usage("with --pareto the chart is a Pareto chart (--chart-type pareto)".to_string()));
+            }
+            let scope = format!("{} · {}", opened.data.name, charts::date_scope(&opened, &plan.grouping, Role::Opened)?);
+            charts::pareto(&report.machine, column, scope)
+        }
+        None => {
+            if args.funnel {
+                return Err(usage("--chart draws KPI trends (--period) or a Pareto (--pareto COL), not the funnel".to_string()));
+            }
+            kpi_chart(args, &report, &plan, &opened)?
+        }
+    };
+    chart::write(&chart, path)
+}
+
+/// The result of `cxstat complaints` with these arguments, without writing it (for the scorecard).
+pub fn report(args: &ComplaintsArgs, io: &mut Io) -> Result<Report> {
+    Ok(execute(args, io)?.0)
+}
+
+fn execute(args: &ComplaintsArgs, io: &mut Io) -> Result<(Report, Plan, Opened)> {
     let config = load_config(&args.input)?;
     let source = SourceOptions::of(&args.input);
     let (data, roles, kind) = open_dataset(&args.input.file, &source, &config, Some(Kind::Complaints), io)?;
@@ -62,15 +89,7 @@ pub fn run(args: &ComplaintsArgs, io: &mut Io) -> Result<()> {
             return Err(data_err(format!("{}: no complaints in scope", data.name)));
         }
         let report = pareto_report(&items, column, &plan, &opened);
-        emit(&report, format, args.output.output.as_deref(), &mut *io.stdout)?;
-        if let Some(path) = &args.chart.chart {
-            if args.chart.chart_type.is_some_and(|t| t != ChartType::Pareto) {
-                return Err(usage("with --pareto the chart is a Pareto chart (--chart-type pareto)".to_string()));
-            }
-            let scope = format!("{} · {}", data.name, charts::date_scope(&opened, &plan.grouping, Role::Opened)?);
-            chart::write(&charts::pareto(&report.machine, column, scope), path)?;
-        }
-        return Ok(());
+        return Ok((report, plan, opened));
     }
 
     let levels = aggregate(data, &prepared, &plan.spec, &plan.grouping, plan.totals)?;
@@ -97,14 +116,7 @@ pub fn run(args: &ComplaintsArgs, io: &mut Io) -> Result<()> {
         };
         kpi_report(&rows, rates.as_ref(), &plan, &opened, prepared.as_of)
     };
-    emit(&report, format, args.output.output.as_deref(), &mut *io.stdout)?;
-    if let Some(path) = &args.chart.chart {
-        if args.funnel {
-            return Err(usage("--chart draws KPI trends (--period) or a Pareto (--pareto COL), not the funnel".to_string()));
-        }
-        chart::write(&kpi_chart(args, &report, &plan, &opened)?, path)?;
-    }
-    Ok(())
+    Ok((report, plan, opened))
 }
 
 /// Complaint KPIs `--chart-metric` can name, the default first.

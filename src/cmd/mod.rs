@@ -5,6 +5,7 @@ pub mod charts;
 pub mod complaints;
 pub mod inspect;
 pub mod repeat;
+pub mod scorecard;
 pub mod survey;
 
 use anyhow::Result;

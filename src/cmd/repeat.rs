@@ -27,6 +27,16 @@ use crate::Io;
 /// Runs `cxstat repeat`.
 pub fn run(args: &RepeatArgs, io: &mut Io) -> Result<()> {
     let format = choose_format(args.output.format, args.output.output.as_deref(), io.stdout_is_terminal);
+    execute(args, io, Some(format)).map(drop)
+}
+
+/// The result of `cxstat repeat` with these arguments, without writing it (for the scorecard).
+pub fn report(args: &RepeatArgs, io: &mut Io) -> Result<Report> {
+    execute(args, io, None)
+}
+
+/// Computes the result; with a format, writes it (and the chart) too.
+fn execute(args: &RepeatArgs, io: &mut Io, format: Option<crate::cli::Format>) -> Result<Report> {
     let opened = open_input(&args.input, Some(Kind::Orders), io)?;
     let data = &opened.data;
     let roles = &opened.roles;
@@ -118,6 +128,7 @@ pub fn run(args: &RepeatArgs, io: &mut Io) -> Result<()> {
         }
         repeat_report(&shown, window, confidence, as_of, &opened, spec.amount.is_some())
     };
+    let Some(format) = format else { return Ok(report) };
     emit(&report, format, args.output.output.as_deref(), &mut *io.stdout)?;
     if let Some(path) = &args.chart.chart {
         let name = charts::period_name(period);
@@ -137,7 +148,7 @@ pub fn run(args: &RepeatArgs, io: &mut Io) -> Result<()> {
         };
         chart::write(&chart, path)?;
     }
-    Ok(())
+    Ok(report)
 }
 
 /// Repeat rates `--chart-metric` can name, the default first.

@@ -39,6 +39,20 @@ struct Plan {
 /// Runs `cxstat survey`.
 pub fn run(args: &SurveyArgs, io: &mut Io) -> Result<()> {
     let format = choose_format(args.output.format, args.output.output.as_deref(), io.stdout_is_terminal);
+    let (report, plan, opened) = execute(args, io)?;
+    emit(&report, format, args.output.output.as_deref(), &mut *io.stdout)?;
+    if let Some(path) = &args.chart.chart {
+        chart::write(&survey_chart(args, &report, &plan, &opened)?, path)?;
+    }
+    Ok(())
+}
+
+/// The result of `cxstat survey` with these arguments, without writing it (for the scorecard).
+pub fn report(args: &SurveyArgs, io: &mut Io) -> Result<Report> {
+    Ok(execute(args, io)?.0)
+}
+
+fn execute(args: &SurveyArgs, io: &mut Io) -> Result<(Report, Plan, Opened)> {
     let opened = open_input(&args.input, Some(Kind::Responses), io)?;
     let plan = plan(args, &opened)?;
     if let Some(path) = &args.chart.chart {
@@ -72,11 +86,7 @@ pub fn run(args: &SurveyArgs, io: &mut Io) -> Result<()> {
         return Err(data_err(format!("{}: no valid CSAT, NPS or CES answers to compute", data.name)));
     }
     let report = build_report(&rows, &plan, &opened);
-    emit(&report, format, args.output.output.as_deref(), &mut *io.stdout)?;
-    if let Some(path) = &args.chart.chart {
-        chart::write(&survey_chart(args, &report, &plan, &opened)?, path)?;
-    }
-    Ok(())
+    Ok((report, plan, opened))
 }
 
 /// The trends `--chart-metric` can name, the default first.

@@ -29,6 +29,27 @@ pub struct Config {
     pub calendar: CalendarConfig,
     #[serde(default)]
     pub repeat: RepeatDefaults,
+    #[serde(default)]
+    pub scorecard: ScorecardDefaults,
+}
+
+/// `cxstat scorecard` settings, so that a cron line needs only `--config` and `--month last`.
+/// Relative paths are taken from the config file's folder.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScorecardDefaults {
+    pub responses: Option<std::path::PathBuf>,
+    pub complaints: Option<std::path::PathBuf>,
+    pub orders: Option<std::path::PathBuf>,
+    pub out: Option<std::path::PathBuf>,
+    pub segments: Option<Vec<String>>,
+    pub min_n: Option<u64>,
+    /// `kpi = value`: alert when the KPI is below.
+    #[serde(default)]
+    pub fail_under: BTreeMap<String, f64>,
+    /// `kpi = value`: alert when the KPI is above.
+    #[serde(default)]
+    pub fail_over: BTreeMap<String, f64>,
 }
 
 /// Defaults for `cxstat complaints` options, and how statuses are read.
