@@ -380,7 +380,7 @@ pub fn summary_table(s: &Scorecard) -> Table {
                 Cell::num(k.value, k.decimals),
                 Cell::num(k.low, k.decimals),
                 Cell::num(k.high, k.decimals),
-                Cell::num(k.n, 0),
+                k.n.map_or(Cell::Null, |n| Cell::Int(n as i64)),
                 Cell::Bool(k.low_base),
                 Cell::Text(s.previous.clone()),
                 Cell::num(k.previous, k.decimals),

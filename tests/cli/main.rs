@@ -5,3 +5,5 @@ mod test_survey;
 mod workdir;
 mod test_complaints;
 mod test_repeat;
+mod test_charts;
+mod test_scorecard;

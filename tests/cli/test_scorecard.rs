@@ -1,0 +1,133 @@
+//! `cxstat scorecard` end to end on the small fixtures, with a fixed --as-of.
+
+use std::path::Path;
+
+use crate::workdir::{assert_close, csv_rows, cxstat, fixture, num, row, workdir};
+
+fn scorecard(out: &Path, extra: &[&str]) -> assert_cmd::assert::Assert {
+    cxstat()
+        .args(["scorecard", "--month", "last", "--as-of", "2026-11-02", "--by", "segment"])
+        .arg("--responses")
+        .arg(fixture("survey_small.csv"))
+        .arg("--complaints")
+        .arg(fixture("complaints_small.csv"))
+        .arg("--orders")
+        .arg(fixture("orders_small.csv"))
+        .arg("--out")
+        .arg(out)
+        .args(extra)
+        .assert()
+}
+
+#[test]
+fn writes_every_file_with_hand_checked_kpis() {
+    let dir = workdir();
+    scorecard(dir.path(), &[]).success();
+    let folder = dir.path().join("2026-10");
+    for name in [
+        "scorecard.md", "scorecard.html", "summary.csv", "summary.json", "survey_by_period.csv", "survey_by_segment.csv",
+        "complaints_by_period.csv", "complaints_pareto.csv", "repeat_by_period.csv", "charts/csat_trend.svg",
+        "charts/csat_trend.png", "charts/nps_trend.png", "charts/nps_by_segment.svg", "charts/complaints_pareto.png",
+        "charts/resolution_trend.svg", "charts/repeat_trend.png",
+    ] {
+        assert!(folder.join(name).is_file(), "missing {name}");
+    }
+    let summary = std::fs::read(folder.join("summary.csv")).unwrap();
+    let rows = csv_rows(&summary);
+    // October CSAT: 5 of the 6 answers… top-2 (4 or 5) are 4,5,4,5 of 1,4,5,4,5,3 → 4/6 = 66.7%;
+    // September 3 of 5 (5,4,5 of 5,4,2,5,3) = 60% → change +6.7 points.
+    let csat = row(&rows, &[("kpi", "csat")]);
+    assert_close(num(csat, "value"), 400.0 / 6.0, 1e-9);
+    assert_close(num(csat, "previous"), 60.0, 1e-9);
+    assert_close(num(csat, "change"), 400.0 / 6.0 - 60.0, 1e-9);
+    assert_eq!(csat["year_ago"], "", "no October 2025 answers: no year-ago value");
+    assert_eq!(csat["low_base"], "true");
+    // NPS October: 0,8,9,10,6,9 → 3 promoters, 2 detractors of 6 → 16.7; September 10,9,3,10,7 → 40.
+    let nps = row(&rows, &[("kpi", "nps")]);
+    assert_close(num(nps, "value"), 100.0 / 6.0, 1e-9);
+    assert_close(num(nps, "change"), 100.0 / 6.0 - 40.0, 1e-9);
+    // Complaints per 1,000 orders: October 4 complaints / 4 orders (O5, O6, O8 once, O9 with its
+    // invalid amount; O7 is a refund) = 1000; September 2 / 2 = 1000.
+    let rate = row(&rows, &[("kpi", "complaints_per_1000")]);
+    assert_close(num(rate, "value"), 1000.0, 1e-9);
+    assert_close(num(rate, "previous"), 1000.0, 1e-9);
+    let html = std::fs::read_to_string(folder.join("scorecard.html")).unwrap();
+    assert!(html.contains("<svg") && html.contains("</html>"));
+    assert!(!html.contains("<script") && !html.contains("src=\"http") && !html.contains("href=\"http"));
+    let md = std::fs::read_to_string(folder.join("scorecard.md")).unwrap();
+    assert!(md.contains("# Customer satisfaction scorecard — 2026-10"));
+    assert!(md.contains("![NPS by month](charts/nps_trend.svg)"));
+}
+
+#[test]
+fn golden_summary() {
+    let dir = workdir();
+    scorecard(dir.path(), &[]).success();
+    let folder = dir.path().join("2026-10");
+    insta::assert_snapshot!("scorecard_summary_csv", std::fs::read_to_string(folder.join("summary.csv")).unwrap());
+    insta::assert_snapshot!("scorecard_summary_json", std::fs::read_to_string(folder.join("summary.json")).unwrap());
+}
+
+#[test]
+fn alerts_exit_3_after_writing_the_report() {
+    let dir = workdir();
+    scorecard(dir.path(), &["--fail-under", "nps=30,csat=50", "--fail-over", "complaints_per_1000=900"])
+        .code(3)
+        .stderr(predicates::str::contains("alert: nps 16.7 is under 30 in 2026-10"))
+        .stderr(predicates::str::contains("alert: complaints_per_1000 1000.00 is over 900 in 2026-10"))
+        .stderr(predicates::str::contains("csat").not());
+    let summary = std::fs::read(dir.path().join("2026-10/summary.csv")).unwrap();
+    let rows = csv_rows(&summary);
+    assert_eq!(row(&rows, &[("kpi", "nps")])["alert"], "under 30");
+    // Unknown KPI names are a usage error before any work.
+    scorecard(dir.path(), &["--fail-under", "happiness=3"]).code(2).stderr(predicates::str::contains("unknown KPI 'happiness'"));
+}
+
+use predicates::prelude::PredicateBooleanExt;
+
+#[test]
+fn rerun_replaces_the_folder_and_leaves_no_temporaries() {
+    let dir = workdir();
+    scorecard(dir.path(), &[]).success();
+    let folder = dir.path().join("2026-10");
+    std::fs::write(folder.join("stale.txt"), "from an older run").unwrap();
+    scorecard(dir.path(), &[]).success();
+    assert!(!folder.join("stale.txt").exists(), "the old folder was replaced as a whole");
+    assert!(folder.join("summary.csv").is_file());
+    let names: Vec<String> =
+        std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    assert_eq!(names, ["2026-10"]);
+}
+
+#[test]
+fn config_drives_a_cron_run() {
+    let dir = workdir();
+    let config = dir.path().join("cxstat.toml");
+    let fixtures = fixture("");
+    std::fs::write(
+        &config,
+        format!(
+            "[scorecard]\nresponses = \"{0}/survey_small.csv\"\norders = \"{0}/orders_small.csv\"\nout = \"reports\"\nsegments = [\"segment\"]\n\n[scorecard.fail_under]\nrepeat_rate = 99\n",
+            fixtures.display()
+        ),
+    )
+    .unwrap();
+    cxstat()
+        .args(["scorecard", "--month", "2026-10", "--as-of", "2026-11-02", "--config"])
+        .arg(&config)
+        .assert()
+        .code(3)
+        .stderr(predicates::str::contains("alert: repeat_rate"));
+    // `out` is relative to the config file's folder.
+    assert!(dir.path().join("reports/2026-10/summary.json").is_file());
+    // Quarterly: 2026-Q3 from --quarter last.
+    cxstat()
+        .args(["scorecard", "--quarter", "last", "--as-of", "2026-11-02", "--quiet", "--config"])
+        .arg(&config)
+        .assert()
+        .code(3)
+        .stderr(predicates::str::contains("in 2026-Q3"));
+    assert!(dir.path().join("reports/2026-Q3/scorecard.html").is_file());
+    // Nothing to read is a usage error.
+    cxstat().args(["scorecard", "--out"]).arg(dir.path()).assert().code(2).stderr(predicates::str::contains("--responses"));
+}
