@@ -8,6 +8,8 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 use super::{Band, Chart, Composition, Heatmap, Histogram, Pareto, Trend, FAMILY};
 
 type Area<DB> = DrawingArea<DB, Shift>;
+/// Where one layer of a stacked bar starts and ends.
+type Span = fn(&super::Stack) -> (f64, f64);
 
 const INK: RGBColor = RGBColor(33, 33, 33);
 const MUTED: RGBColor = RGBColor(97, 97, 97);
@@ -299,7 +301,7 @@ where
         .bold_line_style(GRID)
         .draw()?;
     let half = 0.36;
-    let layers: [(RGBColor, fn(&super::Stack) -> (f64, f64)); 3] = [
+    let layers: [(RGBColor, Span); 3] = [
         (DETRACTOR, |b| (0.0, b.detractors)),
         (PASSIVE, |b| (b.detractors, b.detractors + b.passives)),
         (PROMOTER, |b| (b.detractors + b.passives, b.detractors + b.passives + b.promoters)),

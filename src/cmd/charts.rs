@@ -109,6 +109,9 @@ pub fn level_text(confidence: f64) -> String {
     format!("{}%", (confidence * 1000.0).round() / 10.0)
 }
 
+/// A line being collected: its name, its size (for ranking) and its points by period label.
+type Line = (String, f64, Vec<(String, Point)>);
+
 /// A trend from a result table with a `period` column and the `by` key columns: one line per
 /// group (the period subtotals become "all"), total rows left out. `marks` adds a suffix to a
 /// period label (e.g. "*" on a partial period).
@@ -130,7 +133,7 @@ pub fn trend(
     let n_at = at("n");
     let mut periods: Vec<String> = Vec::new();
     // (series name, size for ranking, points by period label)
-    let mut series: Vec<(String, f64, Vec<(String, Point)>)> = Vec::new();
+    let mut series: Vec<Line> = Vec::new();
     for (i, row) in table.rows.iter().enumerate() {
         let period = text(&row[period_at]);
         if period == TOTAL {

@@ -117,6 +117,7 @@ pub fn satisfaction_spec(scales: &ScaleArgs, input: &InputArgs, opened: &Opened)
         nps: column(Role::Nps, NPS_SCALE),
         ces: column(Role::Ces, ces_scale),
         ces_easy_min,
+        designation: opened.roles.get(Role::Designation).map(str::to_string),
         na_values: input.na_values.clone().or_else(|| defaults.na_values.clone()).unwrap_or_default(),
     })
 }

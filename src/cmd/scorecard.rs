@@ -28,8 +28,8 @@ use crate::report::{self, Figure, Kpi, Scorecard, Section};
 use crate::Io;
 
 /// The KPI names alerts may use.
-pub const KPI_KEYS: [&str; 12] = [
-    "csat", "csat_mean", "nps", "promoters_pct", "ces", "complaints_per_1000", "resolved_pct", "resolve_hours_median",
+pub const KPI_KEYS: [&str; 13] = [
+    "csat", "csat_mean", "nps", "promoters_pct", "ces", "designation_pct", "complaints_per_1000", "resolved_pct", "resolve_hours_median",
     "sla_pct", "repeat_rate", "return_rate", "revenue",
 ];
 
@@ -353,6 +353,7 @@ pub fn run(args: &ScorecardArgs, io: &mut Io) -> Result<()> {
         kpis.extend(kpi_from(t, label_refs, ("nps", "NPS", "points", 1, true), ["nps", "nps_low", "nps_high", "nps_n"], plan.min_n));
         kpis.extend(kpi_from(t, label_refs, ("promoters_pct", "Promoters %", "%", 1, true), ["promoters_pct", "", "", "nps_n"], plan.min_n));
         kpis.extend(kpi_from(t, label_refs, ("ces", "CES (mean effort)", "score", 2, true), ["ces_mean", "ces_low", "ces_high", "ces_n"], plan.min_n));
+        kpis.extend(kpi_from(t, label_refs, ("designation_pct", "Asked for the brand by name %", "%", 1, true), ["designation_pct", "designation_low", "designation_high", "designation_n"], plan.min_n));
         csvs.push(("survey_by_period.csv".into(), render(&table, Format::Csv)?));
         let trend_table = if plan.trend == span.period {
             table
@@ -452,13 +453,20 @@ pub fn run(args: &ScorecardArgs, io: &mut Io) -> Result<()> {
 
     // The five classic satisfaction indicators, where the data allows.
     let find = |key: &str| kpis.iter().find(|k| k.key == key);
-    let show = |k: Option<&Kpi>| k.map_or("not available (no input)".to_string(), |k| report_value(k));
+    let show = |k: Option<&Kpi>| k.map_or("not available (no input)".to_string(), report_value);
     indicators.push(("Reputation (美誉度)".to_string(), format!("promoters {} · CSAT top-box {}", show(find("promoters_pct")), show(find("csat"))), "share of promoters (NPS 9–10) and of top-box CSAT answers".to_string()));
     indicators.push(("Return rate (回头率)".to_string(), show(find("return_rate")), "share of the previous period's customers who ordered again".to_string()));
     indicators.push(("Complaint rate (抱怨率)".to_string(), show(find("complaints_per_1000")), "complaints per 1,000 orders".to_string()));
     let growth = find("revenue").and_then(Kpi::change_pct).map_or(String::new(), |g| format!(" ({g:+.1}% vs {})", labels[1]));
     indicators.push(("Sales power (销售力)".to_string(), format!("{}{growth}", show(find("revenue"))), "revenue of the period and its growth".to_string()));
-    indicators.push(("Designation (指名度)".to_string(), "not measured".to_string(), "needs a survey question on asking for the brand by name; none is mapped".to_string()));
+    indicators.push(match find("designation_pct") {
+        Some(k) => ("Designation (指名度)".to_string(), report_value(k), "share of respondents who asked for the brand by name".to_string()),
+        None => (
+            "Designation (指名度)".to_string(),
+            "not measured".to_string(),
+            "map a yes/no survey column: --col designation=HEADER or [columns] designation".to_string(),
+        ),
+    });
 
     let alerts = check_alerts(&mut kpis, &plan.thresholds, &labels[0]);
     let scorecard = Scorecard {

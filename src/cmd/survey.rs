@@ -82,7 +82,7 @@ fn execute(args: &SurveyArgs, io: &mut Io) -> Result<(Report, Plan, Opened)> {
     if in_scope.n == 0.0 {
         return Err(data_err(format!("{}: no responses to compute (no data rows in scope)", data.name)));
     }
-    if in_scope.csat_n + in_scope.nps_n + in_scope.ces_n == 0.0 {
+    if in_scope.csat_n + in_scope.nps_n + in_scope.ces_n + in_scope.designation_n == 0.0 {
         return Err(data_err(format!("{}: no valid CSAT, NPS or CES answers to compute", data.name)));
     }
     let report = build_report(&rows, &plan, &opened);
@@ -162,11 +162,7 @@ fn distribution(metric: Option<&str>, plan: &Plan, opened: &Opened, scope: Strin
     let spec = &plan.spec;
     let available: Vec<(&str, Metric)> = [("nps", Metric::Nps), ("csat", Metric::Csat), ("ces", Metric::Ces)]
         .into_iter()
-        .filter(|(_, m)| match m {
-            Metric::Nps => spec.nps.is_some(),
-            Metric::Csat => spec.csat.is_some(),
-            Metric::Ces => spec.ces.is_some(),
-        })
+        .filter(|(_, m)| spec.column(*m).is_some())
         .collect();
     let chosen = match metric {
         None => available.first(),
@@ -180,8 +176,9 @@ fn distribution(metric: Option<&str>, plan: &Plan, opened: &Opened, scope: Strin
         Metric::Nps => (spec.nps.as_ref(), 9, ["detractors (0–6)", "passives (7–8)", "promoters (9–10)"], "NPS"),
         Metric::Csat => (spec.csat.as_ref(), spec.csat_top_min, ["dissatisfied", "neutral", "satisfied (top box)"], "CSAT"),
         Metric::Ces => (spec.ces.as_ref(), spec.ces_easy_min, ["difficult", "neutral", "easy"], "CES"),
+        Metric::Designation => (None, 0, ["", "", ""], ""),
     };
-    let column = column.expect("metric checked above");
+    let Some(column) = column else { unreachable!("only score metrics are offered") };
     let scale = column.scale;
     // NPS: 0–6 low; otherwise as many low points as there are high ones.
     let low_to = if which == Metric::Nps { 6 } else { scale.low + (scale.high - high_from) };
@@ -213,7 +210,7 @@ fn plan(args: &SurveyArgs, opened: &Opened) -> Result<Plan> {
     let defaults = &opened.config.survey;
     let headers = &opened.data.headers;
     let spec = satisfaction_spec(&args.scales, &args.input, opened)?;
-    if spec.csat.is_none() && spec.nps.is_none() && spec.ces.is_none() {
+    if spec.csat.is_none() && spec.nps.is_none() && spec.ces.is_none() && spec.designation.is_none() {
         return Err(data_err(format!(
             "{}: no CSAT, NPS or CES column found; headers found: {}. Map one with --col csat=HEADER \
              (or nps=, ces=), or in the config's [columns] table",
@@ -255,6 +252,11 @@ fn check_invalid(
         (Some(Metric::Csat), invalid.csat, spec.csat.as_ref().map(|c| (c.header.clone(), format!("whole numbers {}", c.scale)))),
         (Some(Metric::Nps), invalid.nps, spec.nps.as_ref().map(|c| (c.header.clone(), format!("whole numbers {}", c.scale)))),
         (Some(Metric::Ces), invalid.ces, spec.ces.as_ref().map(|c| (c.header.clone(), format!("whole numbers {}", c.scale)))),
+        (
+            Some(Metric::Designation),
+            invalid.designation,
+            spec.designation.clone().map(|h| (h, "yes/no, true/false, 1/0 or 是/否".to_string())),
+        ),
         (None, invalid.date, plan.grouping.date.clone().map(|d| (d, "a date such as 2026-10-03".to_string()))),
     ];
     let mut messages = Vec::new();
@@ -291,6 +293,9 @@ fn machine_table(rows: &[ResultRow<SatisfactionCounts>], summaries: &[Satisfacti
     }
     if spec.ces.is_some() {
         columns.extend(["ces_n", "ces_mean", "ces_low", "ces_high", "ces_easy_pct"].map(String::from));
+    }
+    if spec.designation.is_some() {
+        columns.extend(["designation_n", "designation_pct", "designation_low", "designation_high"].map(String::from));
     }
     let rows = rows
         .iter()
@@ -329,6 +334,9 @@ fn machine_table(rows: &[ResultRow<SatisfactionCounts>], summaries: &[Satisfacti
                     Cell::num(s.ces_easy_pct, 1),
                 ]);
             }
+            if spec.designation.is_some() {
+                cells.extend([Cell::Int(c.designation_n as i64), Cell::num(s.designation_pct, 1), low(s.designation_ci), high(s.designation_ci)]);
+            }
             cells
         })
         .collect();
@@ -351,6 +359,9 @@ fn human_table(rows: &[ResultRow<SatisfactionCounts>], summaries: &[Satisfaction
     if spec.ces.is_some() {
         columns.extend([format!("CES mean ({level} CI)"), "CES easy %".into()]);
     }
+    if spec.designation.is_some() {
+        columns.push(format!("asked by name % ({level} CI)"));
+    }
     columns.push("note".to_string());
     let rows = rows
         .iter()
@@ -369,6 +380,9 @@ fn human_table(rows: &[ResultRow<SatisfactionCounts>], summaries: &[Satisfaction
             if spec.ces.is_some() {
                 cells.push(with_interval(s.ces_mean, s.ces_ci, 2, false));
                 cells.push(Cell::num(s.ces_easy_pct, 1));
+            }
+            if spec.designation.is_some() {
+                cells.push(with_interval(s.designation_pct, s.designation_ci, 1, false));
             }
             let low_base = (row.counts.n as u64) < plan.min_n;
             cells.push(Cell::Text(if low_base { format!("low base (n < {})", plan.min_n) } else { String::new() }));

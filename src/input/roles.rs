@@ -39,6 +39,8 @@ pub enum Role {
     Ordered,
     /// Order value.
     Amount,
+    /// Whether the customer asked for the brand by name (yes/no survey answer).
+    Designation,
 }
 
 /// The kind of export a command reads; it decides which roles are looked for.
@@ -54,7 +56,7 @@ impl Kind {
     pub fn roles(self) -> &'static [Role] {
         use Role::*;
         match self {
-            Kind::Responses => &[Csat, Nps, Ces, Date, Id, Customer, Segment, Channel, Region],
+            Kind::Responses => &[Csat, Nps, Ces, Date, Id, Customer, Segment, Channel, Region, Designation],
             Kind::Complaints => &[
                 Id, Customer, Order, Opened, Responded, Resolved, Category, Severity, Channel, Status, Reopened, Fcr,
                 Timely, Segment, Region,
@@ -86,7 +88,7 @@ impl Kind {
 }
 
 impl Role {
-    pub const ALL: [Role; 21] = [
+    pub const ALL: [Role; 22] = [
         Role::Csat,
         Role::Nps,
         Role::Ces,
@@ -108,6 +110,7 @@ impl Role {
         Role::Order,
         Role::Ordered,
         Role::Amount,
+        Role::Designation,
     ];
 
     /// The role's name in `--col ROLE=HEADER` and in the config's `[columns]` table.
@@ -122,6 +125,7 @@ impl Role {
             Role::Segment => "segment",
             Role::Channel => "channel",
             Role::Region => "region",
+            Role::Designation => "designation",
             Role::Opened => "opened",
             Role::Responded => "responded",
             Role::Resolved => "resolved",
@@ -185,6 +189,7 @@ impl Role {
             Role::Segment => &["segment", "customer segment", "tier", "customer tier", "客户类型", "客户分层", "细分"],
             Role::Channel => &["channel", "source channel", "渠道", "来源渠道"],
             Role::Region => &["region", "area", "地区", "区域", "大区"],
+            Role::Designation => &["designation", "asked by name", "asked for brand", "brand requested", "指名", "指名购买", "是否指名"],
             Role::Opened => &[
                 "opened at", "opened", "created at", "created", "date received", "received at", "open date",
                 "投诉时间", "受理时间", "创建时间", "登记时间",

@@ -33,6 +33,8 @@ pub struct SatisfactionSpec {
     pub ces: Option<ScoreColumn>,
     /// Lowest CES score counted as easy (5 on 1–7).
     pub ces_easy_min: i64,
+    /// A yes/no column: did the customer ask for the brand by name (designation, 指名度).
+    pub designation: Option<String>,
     pub na_values: Vec<String>,
 }
 
@@ -50,6 +52,8 @@ pub struct SatisfactionCounts {
     pub ces_sum: f64,
     pub ces_sum_sq: f64,
     pub ces_easy: f64,
+    pub designation_n: f64,
+    pub designation_yes: f64,
     pub invalid: InvalidCounts,
 }
 
@@ -59,6 +63,7 @@ pub struct InvalidCounts {
     pub csat: u64,
     pub nps: u64,
     pub ces: u64,
+    pub designation: u64,
     pub date: u64,
     /// Records with more fields than the header.
     pub ragged: u64,
@@ -69,6 +74,7 @@ impl AddAssign for InvalidCounts {
         self.csat += o.csat;
         self.nps += o.nps;
         self.ces += o.ces;
+        self.designation += o.designation;
         self.date += o.date;
         self.ragged += o.ragged;
     }
@@ -87,6 +93,8 @@ impl AddAssign for SatisfactionCounts {
         self.ces_sum += o.ces_sum;
         self.ces_sum_sq += o.ces_sum_sq;
         self.ces_easy += o.ces_easy;
+        self.designation_n += o.designation_n;
+        self.designation_yes += o.designation_yes;
         self.invalid += o.invalid;
     }
 }
@@ -97,14 +105,18 @@ pub enum Metric {
     Csat,
     Nps,
     Ces,
+    /// The yes/no designation column (not a score).
+    Designation,
 }
 
 impl SatisfactionSpec {
-    fn column(&self, metric: Metric) -> Option<&ScoreColumn> {
+    /// The score column of a metric (none for designation, which is yes/no).
+    pub fn column(&self, metric: Metric) -> Option<&ScoreColumn> {
         match metric {
             Metric::Csat => self.csat.as_ref(),
             Metric::Nps => self.nps.as_ref(),
             Metric::Ces => self.ces.as_ref(),
+            Metric::Designation => None,
         }
     }
 
@@ -120,6 +132,11 @@ impl SatisfactionSpec {
                 columns.push(c.value.alias(name));
                 columns.push(c.invalid.alias(format!("{name}_bad")));
             }
+        }
+        if let Some(header) = &self.designation {
+            let c = clean::boolean(header);
+            columns.push(c.value.alias("__designation"));
+            columns.push(c.invalid.alias("__designation_bad"));
         }
         if columns.is_empty() {
             lf
@@ -161,6 +178,14 @@ fn aggregations(data: &Dataset, spec: &SatisfactionSpec, grouping: &Grouping) ->
             count_where(col("__ces_bad")).alias("ces_bad"),
         ]);
     }
+    if spec.designation.is_some() {
+        let v = col("__designation");
+        aggs.extend([
+            v.clone().count().cast(DataType::Float64).alias("designation_n"),
+            count_where(v.eq(lit(true))).alias("designation_yes"),
+            count_where(col("__designation_bad")).alias("designation_bad"),
+        ]);
+    }
     if grouping.uses_date() && grouping.date.is_some() {
         aggs.push(count_where(col(DATE_BAD)).alias("date_bad"));
     }
@@ -190,6 +215,10 @@ fn read_counts(
             (get("ces_n")?, get("ces_sum")?, get("ces_sum_sq")?, get("ces_easy")?);
         c.invalid.ces = get("ces_bad")? as u64;
     }
+    if spec.designation.is_some() {
+        (c.designation_n, c.designation_yes) = (get("designation_n")?, get("designation_yes")?);
+        c.invalid.designation = get("designation_bad")? as u64;
+    }
     if grouping.uses_date() && grouping.date.is_some() {
         c.invalid.date = get("date_bad")? as u64;
     }
@@ -216,6 +245,10 @@ pub fn invalid_examples(
     limit: u32,
 ) -> Result<Vec<(u64, String)>> {
     let (header, flag) = match metric {
+        Some(Metric::Designation) => match &spec.designation {
+            Some(h) => (h.clone(), "__designation_bad".to_string()),
+            None => return Ok(Vec::new()),
+        },
         Some(m) => match spec.column(m) {
             Some(c) => (c.header.clone(), format!("__{}_bad", metric_name(m))),
             None => return Ok(Vec::new()),
@@ -260,6 +293,7 @@ fn metric_name(m: Metric) -> &'static str {
         Metric::Csat => "csat",
         Metric::Nps => "nps",
         Metric::Ces => "ces",
+        Metric::Designation => "designation",
     }
 }
 
@@ -279,6 +313,9 @@ pub struct SatisfactionSummary {
     pub ces_mean: Option<f64>,
     pub ces_ci: Option<Interval>,
     pub ces_easy_pct: Option<f64>,
+    /// Share who asked for the brand by name, with its Wilson interval.
+    pub designation_pct: Option<f64>,
+    pub designation_ci: Option<Interval>,
 }
 
 fn pct(part: f64, whole: f64) -> Option<f64> {
@@ -306,6 +343,8 @@ pub fn summarise(c: &SatisfactionCounts, confidence: f64, nps_method: NpsMethod)
         ces_mean: ces.map(|(mean, _)| mean),
         ces_ci: ces.and_then(|(_, i)| i),
         ces_easy_pct: pct(c.ces_easy, c.ces_n),
+        designation_pct: pct(c.designation_yes, c.designation_n),
+        designation_ci: wilson(c.designation_yes, c.designation_n, confidence).map(|i| scaled(i, 100.0)),
     }
 }
 
@@ -330,9 +369,13 @@ mod tests {
             ces_sum: 20.0,
             ces_sum_sq: 114.0,
             ces_easy: 3.0,
+            // Asked for the brand by name: 3 of 4 → 75 %.
+            designation_n: 4.0,
+            designation_yes: 3.0,
             invalid: InvalidCounts::default(),
         };
         let s = summarise(&c, 0.95, NpsMethod::Wald);
+        assert_eq!(s.designation_pct, Some(75.0));
         assert_eq!(s.csat_pct, Some(60.0));
         assert_eq!(s.csat_mean, Some(3.6));
         assert_eq!(s.promoters_pct, Some(50.0));
@@ -393,6 +436,7 @@ mod properties {
                 ces_sum_sq: ces.iter().map(|&v| f64::from(v * v)).sum(),
                 ces_easy: ces.iter().filter(|&&v| v >= 5).count() as f64,
                 invalid: InvalidCounts::default(),
+                ..Default::default()
             };
             let method = if adjusted { NpsMethod::AdjustedWald } else { NpsMethod::Wald };
             let s = summarise(&c, confidence, method);

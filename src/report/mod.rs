@@ -257,7 +257,7 @@ figure svg{width:100%;height:auto;display:block}
 
 fn delta_html(change: Option<f64>, k: &Kpi, against: &str) -> String {
     let class = match change {
-        Some(v) if v == 0.0 => "flat",
+        Some(0.0) => "flat",
         Some(v) if (v > 0.0) == k.higher_is_better => "good",
         Some(_) => "bad",
         None => "flat",

@@ -425,3 +425,18 @@ fn encoding_and_delimiter_can_be_forced() {
         .stderr(predicate::str::contains("no CSAT, NPS or CES column found"));
     cxstat().args(["survey", "--encoding", "klingon"]).arg(fixture("survey_small.csv")).assert().code(2);
 }
+
+#[test]
+fn designation_share_from_a_chinese_yes_no_column() {
+    // 指名购买: 是, 否, 是, yes, maybe → 4 valid answers, 3 yes = 75 %; 'maybe' (row 6) is invalid.
+    // October: 是, yes (and 'maybe' left out) → 2 of 2 = 100 %.
+    let out = cxstat().args(["survey", fixture("survey_zh.csv").to_str().unwrap(), "--period", "month"]).assert().success();
+    let output = out.get_output();
+    let rows = csv_rows(&output.stdout);
+    let total = row(&rows, &[("period", "Total")]);
+    assert_close(num(total, "designation_n"), 4.0, 0.0);
+    assert_close(num(total, "designation_pct"), 75.0, 1e-9);
+    assert_close(num(row(&rows, &[("period", "2026-10")]), "designation_pct"), 100.0, 1e-9);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("column '指名购买': 1 invalid value") && stderr.contains("row 6: 'maybe'"), "{stderr}");
+}
