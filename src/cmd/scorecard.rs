@@ -464,7 +464,7 @@ pub fn run(args: &ScorecardArgs, io: &mut Io) -> Result<()> {
         None => (
             "Designation (指名度)".to_string(),
             "not measured".to_string(),
-            "map a yes/no survey column: --col designation=HEADER or [columns] designation".to_string(),
+            "map the yes/no survey question in the config: [columns] designation = \"HEADER\"".to_string(),
         ),
     });
 

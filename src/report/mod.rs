@@ -249,6 +249,7 @@ table{border-collapse:collapse;background:#fff;font-size:13px;width:100%;box-sha
 th,td{padding:6px 10px;border-bottom:1px solid #eee;text-align:right;white-space:nowrap}
 th{background:#fafafa;font-weight:600}
 td:first-child,th:first-child{text-align:left}
+table.text td,table.text th{text-align:left;white-space:normal}
 .scroll{overflow-x:auto}
 .note{color:#616161;font-size:13px}
 figure{background:#fff;margin:0 0 16px;padding:8px;border-radius:8px;box-shadow:0 1px 2px rgba(0,0,0,.08)}
@@ -269,8 +270,8 @@ fn delta_html(change: Option<f64>, k: &Kpi, against: &str) -> String {
     )
 }
 
-fn html_table(out: &mut String, columns: &[String], rows: &[Vec<String>]) {
-    out.push_str("<div class=\"scroll\"><table><thead><tr>");
+fn html_table(out: &mut String, columns: &[String], rows: &[Vec<String>], class: &str) {
+    let _ = write!(out, "<div class=\"scroll\"><table class=\"{class}\"><thead><tr>");
     for c in columns {
         let _ = write!(out, "<th>{}</th>", escape(c));
     }
@@ -330,7 +331,7 @@ pub fn html(s: &Scorecard) -> String {
     if !s.indicators.is_empty() {
         out.push_str("<h2>The five satisfaction indicators</h2>");
         let rows: Vec<Vec<String>> = s.indicators.iter().map(|(a, b, c)| vec![a.clone(), b.clone(), c.clone()]).collect();
-        html_table(&mut out, &["indicator", "value", "measured as"].map(String::from), &rows);
+        html_table(&mut out, &["indicator", "value", "measured as"].map(String::from), &rows, "text");
     }
     for f in &s.figures {
         let _ = write!(out, "<h2>{}</h2><figure>{}</figure>", escape(&f.title), strip_xml_declaration(&f.svg));
@@ -340,7 +341,7 @@ pub fn html(s: &Scorecard) -> String {
         if !section.note.is_empty() {
             let _ = write!(out, "<p class=\"note\">{}</p>", escape(&section.note));
         }
-        html_table(&mut out, &section.table.columns, &table_text(&section.table));
+        html_table(&mut out, &section.table.columns, &table_text(&section.table), "numbers");
         let _ = write!(out, "<p class=\"note\">Full precision: {}</p>", escape(&section.csv));
     }
     if !s.notes.is_empty() {
