@@ -1,6 +1,8 @@
 //! The plotters drawing of each chart kind, on any backend (SVG or bitmap).
 
 use anyhow::Result;
+use plotters::coord::cartesian::Cartesian2d;
+use plotters::coord::types::RangedCoordf64;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
@@ -193,27 +195,13 @@ where
         }
     }
     let (y0, y1) = padded(lo, hi, t.limits);
-    let mut chart = ChartBuilder::on(&body)
-        .margin_left(20)
-        .margin_right(40)
-        .margin_top(10)
-        .margin_bottom(14)
-        .x_label_area_size(70)
-        .y_label_area_size(80)
-        .build_cartesian_2d(-0.5..(n as f64 - 0.5), y0..y1)?;
-    chart
-        .configure_mesh()
-        .disable_x_mesh()
-        .x_labels(0)
-        .y_labels(8)
-        .y_label_formatter(&|v| format!("{v:.0}"))
-        .x_desc(t.x_label.as_str())
-        .y_desc(t.y_label.as_str())
-        .axis_desc_style(font(16, &INK))
-        .label_style(font(14, &INK))
-        .light_line_style(TRANSPARENT)
-        .bold_line_style(GRID)
-        .draw()?;
+    let mut chart = category_chart(
+        &body,
+        -0.5..(n as f64 - 0.5),
+        y0..y1,
+        &Axes { x_desc: t.x_label.as_str(), y_desc: t.y_label.as_str(), x_area: 70, y_area: 80, right_area: 0, y_labels: 8 },
+        &|v| format!("{v:.0}"),
+    )?;
     let annotate = t.series.len() <= 2 && n <= 13;
     for (s, &color) in t.series.iter().zip(&colors) {
         if !bands {
@@ -248,6 +236,56 @@ where
     category_labels(root, |i| chart.backend_coord(&(i as f64, y0)), &t.periods, None, 14)
 }
 
+/// The axis set-up shared by the charts with categories (periods, groups, scores, causes) on x.
+struct Axes<'a> {
+    x_desc: &'a str,
+    y_desc: &'a str,
+    x_area: u32,
+    y_area: u32,
+    /// Room for a right-hand axis (0 for none).
+    right_area: u32,
+    y_labels: usize,
+}
+
+type CategoryChart<'a, DB> = ChartContext<'a, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
+
+/// A chart with categories at x = 0, 1, … (labelled by [`category_labels`], not by the mesh) and
+/// a numeric y axis, with the house margins, fonts and grid.
+fn category_chart<'a, DB: DrawingBackend>(
+    area: &'a Area<DB>,
+    x: std::ops::Range<f64>,
+    y: std::ops::Range<f64>,
+    axes: &Axes,
+    y_format: &dyn Fn(&f64) -> String,
+) -> Result<CategoryChart<'a, DB>>
+where
+    DB::ErrorType: 'static,
+{
+    let mut chart = ChartBuilder::on(area)
+        .margin_left(20)
+        .margin_right(if axes.right_area > 0 { 20 } else { 40 })
+        .margin_top(10)
+        .margin_bottom(14)
+        .x_label_area_size(axes.x_area)
+        .y_label_area_size(axes.y_area)
+        .right_y_label_area_size(axes.right_area)
+        .build_cartesian_2d(x, y)?;
+    chart
+        .configure_mesh()
+        .disable_x_mesh()
+        .x_labels(0)
+        .y_labels(axes.y_labels)
+        .y_label_formatter(y_format)
+        .x_desc(axes.x_desc)
+        .y_desc(axes.y_desc)
+        .axis_desc_style(font(16, &INK))
+        .label_style(font(14, &INK))
+        .light_line_style(TRANSPARENT)
+        .bold_line_style(GRID)
+        .draw()?;
+    Ok(chart)
+}
+
 /// Runs of consecutive present values, as (x, value) pairs.
 fn runs<T: Copy, P: Copy>(points: &[Option<P>], value: impl Fn(&P) -> Option<T>) -> Vec<Vec<(f64, T)>> {
     let mut out = Vec::new();
@@ -279,27 +317,13 @@ where
     ];
     let body = header(root, &c.title, &c.subtitle, &legend)?;
     let n = c.bars.len().max(1);
-    let mut chart = ChartBuilder::on(&body)
-        .margin_left(20)
-        .margin_right(40)
-        .margin_top(10)
-        .margin_bottom(14)
-        .x_label_area_size(90)
-        .y_label_area_size(80)
-        .build_cartesian_2d(-0.5..(n as f64 - 0.5), 0.0..112.0)?;
-    chart
-        .configure_mesh()
-        .disable_x_mesh()
-        .x_labels(0)
-        .y_labels(12)
-        .y_label_formatter(&|v| if *v <= 100.0 { format!("{v:.0}") } else { String::new() })
-        .x_desc(c.x_label.as_str())
-        .y_desc("share of respondents %")
-        .axis_desc_style(font(16, &INK))
-        .label_style(font(14, &INK))
-        .light_line_style(TRANSPARENT)
-        .bold_line_style(GRID)
-        .draw()?;
+    let mut chart = category_chart(
+        &body,
+        -0.5..(n as f64 - 0.5),
+        0.0..112.0,
+        &Axes { x_desc: c.x_label.as_str(), y_desc: "share of respondents %", x_area: 90, y_area: 80, right_area: 0, y_labels: 12 },
+        &|v| if *v <= 100.0 { format!("{v:.0}") } else { String::new() },
+    )?;
     let half = 0.36;
     let layers: [(RGBColor, Span); 3] = [
         (DETRACTOR, |b| (0.0, b.detractors)),
@@ -340,27 +364,13 @@ where
     let n = h.bins.len().max(1);
     let total: f64 = h.bins.iter().fold(0.0, |a, b| a + b.1);
     let top = h.bins.iter().fold(0.0f64, |a, b| a.max(b.1)).max(1.0) * 1.15;
-    let mut chart = ChartBuilder::on(&body)
-        .margin_left(20)
-        .margin_right(40)
-        .margin_top(10)
-        .margin_bottom(14)
-        .x_label_area_size(70)
-        .y_label_area_size(90)
-        .build_cartesian_2d(-0.5..(n as f64 - 0.5), 0.0..top)?;
-    chart
-        .configure_mesh()
-        .disable_x_mesh()
-        .x_labels(0)
-        .y_labels(8)
-        .y_label_formatter(&|v| format!("{v:.0}"))
-        .x_desc(h.x_label.as_str())
-        .y_desc("responses")
-        .axis_desc_style(font(16, &INK))
-        .label_style(font(14, &INK))
-        .light_line_style(TRANSPARENT)
-        .bold_line_style(GRID)
-        .draw()?;
+    let mut chart = category_chart(
+        &body,
+        -0.5..(n as f64 - 0.5),
+        0.0..top,
+        &Axes { x_desc: h.x_label.as_str(), y_desc: "responses", x_area: 70, y_area: 90, right_area: 0, y_labels: 8 },
+        &|v| format!("{v:.0}"),
+    )?;
     for (band, color) in [(Band::Low, DETRACTOR), (Band::Middle, PASSIVE), (Band::High, PROMOTER)] {
         let rects = h
             .bins
@@ -402,29 +412,14 @@ where
     let n = bars.len().max(1);
     let top = bars.iter().fold(0.0f64, |a, b| a.max(b.1)).max(1.0) * 1.1;
     let x = -0.5..(n as f64 - 0.5);
-    let mut chart = ChartBuilder::on(&body)
-        .margin_left(20)
-        .margin_right(20)
-        .margin_top(10)
-        .margin_bottom(14)
-        .x_label_area_size(70)
-        .y_label_area_size(90)
-        .right_y_label_area_size(80)
-        .build_cartesian_2d(x.clone(), 0.0..top)?
+    let mut chart = category_chart(
+        &body,
+        x.clone(),
+        0.0..top,
+        &Axes { x_desc: p.x_label.as_str(), y_desc: "complaints", x_area: 70, y_area: 90, right_area: 80, y_labels: 8 },
+        &|v| format!("{v:.0}"),
+    )?
         .set_secondary_coord(x, 0.0..105.0);
-    chart
-        .configure_mesh()
-        .disable_x_mesh()
-        .x_labels(0)
-        .y_labels(8)
-        .y_label_formatter(&|v| format!("{v:.0}"))
-        .x_desc(p.x_label.as_str())
-        .y_desc("complaints")
-        .axis_desc_style(font(16, &INK))
-        .label_style(font(14, &INK))
-        .light_line_style(TRANSPARENT)
-        .bold_line_style(GRID)
-        .draw()?;
     chart
         .configure_secondary_axes()
         .y_labels(8)

@@ -120,7 +120,7 @@ fn execute(args: &ComplaintsArgs, io: &mut Io) -> Result<(Report, Plan, Opened)>
 }
 
 /// Complaint KPIs `--chart-metric` can name, the default first.
-const TRENDS: [TrendMetric; 9] = [
+pub const TRENDS: [TrendMetric; 9] = [
     share_metric("resolved", "Resolution rate", "resolved %", ["resolved_pct", "resolved_low", "resolved_high"]),
     share_metric("fcr", "First-contact resolution", "FCR %", ["fcr_pct", "fcr_low", "fcr_high"]),
     share_metric("reopen", "Reopen rate", "reopened %", ["reopen_pct", "reopen_low", "reopen_high"]),

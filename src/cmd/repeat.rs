@@ -152,7 +152,7 @@ fn execute(args: &RepeatArgs, io: &mut Io, format: Option<crate::cli::Format>) -
 }
 
 /// Repeat rates `--chart-metric` can name, the default first.
-const TRENDS: [TrendMetric; 4] = [
+pub const TRENDS: [TrendMetric; 4] = [
     TrendMetric {
         name: "repeat",
         title: "Repeat-purchase rate",

@@ -16,7 +16,7 @@ use clap::Parser;
 
 use crate::chart::{self, Chart};
 use crate::cli::{Cli, Command, Format, Period, ScorecardArgs};
-use crate::cmd::charts::{self, number, TrendMetric};
+use crate::cmd::charts::{self, number};
 use crate::cmd::{open_dataset, parse_date, SourceOptions};
 use crate::error::{io_err, usage, CxError, Exit};
 use crate::input::config::Config;
@@ -301,27 +301,6 @@ fn figure(stem: &str, chart: Chart) -> Result<(Figure, Chart)> {
     Ok((Figure { stem: stem.to_string(), title, svg: chart::svg(&chart)? }, chart))
 }
 
-const SURVEY_TRENDS: [TrendMetric; 2] = [
-    TrendMetric {
-        name: "csat",
-        title: "CSAT (top-box %)",
-        axis: "CSAT top-box %",
-        value: "csat_pct",
-        low: Some("csat_low"),
-        high: Some("csat_high"),
-        limits: (0.0, 100.0),
-    },
-    TrendMetric {
-        name: "nps",
-        title: "NPS",
-        axis: "NPS (promoters % − detractors %)",
-        value: "nps",
-        low: Some("nps_low"),
-        high: Some("nps_high"),
-        limits: (-100.0, 100.0),
-    },
-];
-
 /// Runs `cxstat scorecard`.
 pub fn run(args: &ScorecardArgs, io: &mut Io) -> Result<()> {
     let plan = plan(args)?;
@@ -361,9 +340,11 @@ pub fn run(args: &ScorecardArgs, io: &mut Io) -> Result<()> {
             run_command(&words(&["survey", &path_text(r), "--period", trend_word, "--from", &from, "--to", &to]), &plan, io)?
         };
         let scope = format!("{} · dates {from} to {to}", path_text(r));
-        for m in &SURVEY_TRENDS {
+        let band = format!("{} confidence interval", charts::level_text(plan.config.survey.confidence.unwrap_or(0.95)));
+        // CSAT and NPS, the first two survey trends.
+        for m in &crate::cmd::survey::TRENDS[..2] {
             if charts::column(&trend_table.machine, m.value).is_some() {
-                let c = charts::trend(&trend_table.machine, &[], m, scope.clone(), (trend_word, "95% confidence interval".into()), &|_| "")?;
+                let c = charts::trend(&trend_table.machine, &[], m, scope.clone(), (trend_word, band.clone()), &|_| "")?;
                 figures.push(figure(&format!("{}_trend", m.name), c)?);
             }
         }
@@ -396,18 +377,11 @@ pub fn run(args: &ScorecardArgs, io: &mut Io) -> Result<()> {
         let sla = if charts::column(t, "sla_resolve_pct").is_some() { ["sla_resolve_pct", "", "", "sla_resolve_n"] } else { ["sla_response_pct", "", "", "sla_response_n"] };
         kpis.extend(kpi_from(t, label_refs, ("sla_pct", "SLA compliance", "%", 1, true), sla, plan.min_n));
         csvs.push(("complaints_by_period.csv".into(), render(&table, Format::Csv)?));
-        let trend_metric = TrendMetric {
-            name: "resolved",
-            title: "Resolution rate",
-            axis: "resolved %",
-            value: "resolved_pct",
-            low: Some("resolved_low"),
-            high: Some("resolved_high"),
-            limits: (0.0, 100.0),
-        };
+        let trend_metric = crate::cmd::complaints::TRENDS[0];
         if charts::column(t, "resolved_pct").is_some() && plan.trend == span.period {
             let scope = format!("{} · dates {from} to {to}", path_text(c));
-            let chart = charts::trend(t, &[], &trend_metric, scope, (trend_word, "95% confidence interval".into()), &|_| "")?;
+            let band = format!("{} confidence interval", charts::level_text(plan.config.complaints.confidence.unwrap_or(0.95)));
+            let chart = charts::trend(t, &[], &trend_metric, scope, (trend_word, band), &|_| "")?;
             figures.push(figure("resolution_trend", chart)?);
         }
         let (_, roles, _) = open_dataset(c, &SourceOptions { encoding: None, delimiter: None, skip_rows: 0, columns: &[] }, &plan.config, Some(Kind::Complaints), io)?;
@@ -437,30 +411,23 @@ pub fn run(args: &ScorecardArgs, io: &mut Io) -> Result<()> {
         kpis.extend(kpi_from(t, label_refs, ("revenue", "Revenue", "amount", 2, true), ["revenue", "", "", "orders"], plan.min_n));
         csvs.push(("repeat_by_period.csv".into(), render(&table, Format::Csv)?));
         if plan.trend == span.period {
-            let m = TrendMetric {
-                name: "repeat",
-                title: "Repeat-purchase rate",
-                axis: "customers who had ordered before %",
-                value: "repeat_rate",
-                low: Some("repeat_low"),
-                high: Some("repeat_high"),
-                limits: (0.0, 100.0),
-            };
-            let chart = charts::trend(t, &[], &m, format!("{} · dates {from} to {to}", path_text(o)), (trend_word, "95% confidence interval".into()), &|_| "")?;
+            let m = crate::cmd::repeat::TRENDS[0];
+            let band = format!("{} confidence interval", charts::level_text(plan.config.repeat.confidence.unwrap_or(0.95)));
+            let chart = charts::trend(t, &[], &m, format!("{} · dates {from} to {to}", path_text(o)), (trend_word, band), &|_| "")?;
             figures.push(figure("repeat_trend", chart)?);
         }
     }
 
     // The five classic satisfaction indicators, where the data allows.
     let find = |key: &str| kpis.iter().find(|k| k.key == key);
-    let show = |k: Option<&Kpi>| k.map_or("not available (no input)".to_string(), report_value);
+    let show = |k: Option<&Kpi>| k.map_or("not available (no input)".to_string(), report::value_with_unit);
     indicators.push(("Reputation (美誉度)".to_string(), format!("promoters {} · CSAT top-box {}", show(find("promoters_pct")), show(find("csat"))), "share of promoters (NPS 9–10) and of top-box CSAT answers".to_string()));
     indicators.push(("Return rate (回头率)".to_string(), show(find("return_rate")), "share of the previous period's customers who ordered again".to_string()));
     indicators.push(("Complaint rate (抱怨率)".to_string(), show(find("complaints_per_1000")), "complaints per 1,000 orders".to_string()));
     let growth = find("revenue").and_then(Kpi::change_pct).map_or(String::new(), |g| format!(" ({g:+.1}% vs {})", labels[1]));
     indicators.push(("Sales power (销售力)".to_string(), format!("{}{growth}", show(find("revenue"))), "revenue of the period and its growth".to_string()));
     indicators.push(match find("designation_pct") {
-        Some(k) => ("Designation (指名度)".to_string(), report_value(k), "share of respondents who asked for the brand by name".to_string()),
+        Some(k) => ("Designation (指名度)".to_string(), report::value_with_unit(k), "share of respondents who asked for the brand by name".to_string()),
         None => (
             "Designation (指名度)".to_string(),
             "not measured".to_string(),
@@ -497,14 +464,6 @@ pub fn run(args: &ScorecardArgs, io: &mut Io) -> Result<()> {
         .into());
     }
     Ok(())
-}
-
-fn report_value(k: &Kpi) -> String {
-    match k.value {
-        Some(v) if k.unit == "%" => format!("{v:.*}%", k.decimals),
-        Some(v) => format!("{v:.*}", k.decimals),
-        None => "–".to_string(),
-    }
 }
 
 /// A header turned into a safe file-name part.

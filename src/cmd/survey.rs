@@ -90,7 +90,7 @@ fn execute(args: &SurveyArgs, io: &mut Io) -> Result<(Report, Plan, Opened)> {
 }
 
 /// The trends `--chart-metric` can name, the default first.
-const TRENDS: [TrendMetric; 4] = [
+pub const TRENDS: [TrendMetric; 4] = [
     TrendMetric {
         name: "csat",
         title: "CSAT (top-box %)",

@@ -117,7 +117,8 @@ fn base(k: &Kpi) -> String {
     }
 }
 
-fn value_with_unit(k: &Kpi) -> String {
+/// The value as shown: "82.4%", "25.4", or "–".
+pub fn value_with_unit(k: &Kpi) -> String {
     match k.value {
         Some(v) if k.unit == "%" => format!("{v:.*}%", k.decimals),
         Some(v) => format!("{v:.*}", k.decimals),
@@ -307,11 +308,9 @@ pub fn html(s: &Scorecard) -> String {
         escape(&s.inputs.join(", "))
     );
     if !s.alerts.is_empty() {
-        out.push_str("<div class=\"alerts\"><strong>Alerts</strong><ul>");
-        for a in &s.alerts {
-            let _ = write!(out, "<li>{}</li>", escape(a));
-        }
-        out.push_str("</ul></div>");
+        out.push_str("<div class=\"alerts\"><strong>Alerts</strong>");
+        html_list(&mut out, "", &s.alerts);
+        out.push_str("</div>");
     }
     out.push_str("<h2>Headline KPIs</h2><div class=\"cards\">");
     for k in &s.kpis {
@@ -345,14 +344,19 @@ pub fn html(s: &Scorecard) -> String {
         let _ = write!(out, "<p class=\"note\">Full precision: {}</p>", escape(&section.csv));
     }
     if !s.notes.is_empty() {
-        out.push_str("<h2>Notes</h2><ul class=\"note\">");
-        for n in &s.notes {
-            let _ = write!(out, "<li>{}</li>", escape(n));
-        }
-        out.push_str("</ul>");
+        out.push_str("<h2>Notes</h2>");
+        html_list(&mut out, "note", &s.notes);
     }
     out.push_str("</main></body></html>\n");
     out
+}
+
+fn html_list(out: &mut String, class: &str, items: &[String]) {
+    let _ = write!(out, "<ul class=\"{class}\">");
+    for item in items {
+        let _ = write!(out, "<li>{}</li>", escape(item));
+    }
+    out.push_str("</ul>");
 }
 
 fn strip_xml_declaration(svg: &str) -> &str {
