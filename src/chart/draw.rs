@@ -197,8 +197,7 @@ where
     let (y0, y1) = padded(lo, hi, t.limits);
     let mut chart = category_chart(
         &body,
-        -0.5..(n as f64 - 0.5),
-        y0..y1,
+        (-0.5..(n as f64 - 0.5), y0..y1, 0.0..1.0),
         &Axes { x_desc: t.x_label.as_str(), y_desc: t.y_label.as_str(), x_area: 70, y_area: 80, right_area: 0, y_labels: 8 },
         &|v| format!("{v:.0}"),
     )?;
@@ -247,14 +246,18 @@ struct Axes<'a> {
     y_labels: usize,
 }
 
-type CategoryChart<'a, DB> = ChartContext<'a, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
+type Plane = Cartesian2d<RangedCoordf64, RangedCoordf64>;
+/// A chart with a second y axis on the right (used by the Pareto; idle elsewhere).
+type CategoryChart<'a, DB> = plotters::chart::DualCoordChartContext<'a, DB, Plane, Plane>;
 
 /// A chart with categories at x = 0, 1, … (labelled by [`category_labels`], not by the mesh) and
-/// a numeric y axis, with the house margins, fonts and grid.
+/// a numeric y axis, with the house margins, fonts and grid. `right` is the range of the
+/// right-hand axis, which the caller labels with `configure_secondary_axes` (only when
+/// `axes.right_area` leaves room for it). It is set before the mesh is drawn, so that the left
+/// axis's labels are not repeated on the right.
 fn category_chart<'a, DB: DrawingBackend>(
     area: &'a Area<DB>,
-    x: std::ops::Range<f64>,
-    y: std::ops::Range<f64>,
+    (x, y, right): (std::ops::Range<f64>, std::ops::Range<f64>, std::ops::Range<f64>),
     axes: &Axes,
     y_format: &dyn Fn(&f64) -> String,
 ) -> Result<CategoryChart<'a, DB>>
@@ -269,7 +272,8 @@ where
         .x_label_area_size(axes.x_area)
         .y_label_area_size(axes.y_area)
         .right_y_label_area_size(axes.right_area)
-        .build_cartesian_2d(x, y)?;
+        .build_cartesian_2d(x.clone(), y)?
+        .set_secondary_coord(x, right);
     chart
         .configure_mesh()
         .disable_x_mesh()
@@ -319,8 +323,7 @@ where
     let n = c.bars.len().max(1);
     let mut chart = category_chart(
         &body,
-        -0.5..(n as f64 - 0.5),
-        0.0..112.0,
+        (-0.5..(n as f64 - 0.5), 0.0..112.0, 0.0..1.0),
         &Axes { x_desc: c.x_label.as_str(), y_desc: "share of respondents %", x_area: 90, y_area: 80, right_area: 0, y_labels: 12 },
         &|v| if *v <= 100.0 { format!("{v:.0}") } else { String::new() },
     )?;
@@ -366,8 +369,7 @@ where
     let top = h.bins.iter().fold(0.0f64, |a, b| a.max(b.1)).max(1.0) * 1.15;
     let mut chart = category_chart(
         &body,
-        -0.5..(n as f64 - 0.5),
-        0.0..top,
+        (-0.5..(n as f64 - 0.5), 0.0..top, 0.0..1.0),
         &Axes { x_desc: h.x_label.as_str(), y_desc: "responses", x_area: 70, y_area: 90, right_area: 0, y_labels: 8 },
         &|v| format!("{v:.0}"),
     )?;
@@ -414,12 +416,10 @@ where
     let x = -0.5..(n as f64 - 0.5);
     let mut chart = category_chart(
         &body,
-        x.clone(),
-        0.0..top,
+        (x.clone(), 0.0..top, 0.0..105.0),
         &Axes { x_desc: p.x_label.as_str(), y_desc: "complaints", x_area: 70, y_area: 90, right_area: 80, y_labels: 8 },
         &|v| format!("{v:.0}"),
-    )?
-        .set_secondary_coord(x, 0.0..105.0);
+    )?;
     chart
         .configure_secondary_axes()
         .y_labels(8)
