@@ -236,6 +236,18 @@ fn run_command(words: &[String], plan: &Plan, io: &mut Io) -> Result<Report> {
     }
 }
 
+/// The same command at the trend charts' granularity (`--period`), or its table when it already is.
+fn at_trend_period(cmd: &[String], table: &Report, plan: &Plan, io: &mut Io) -> Result<Report> {
+    if plan.trend == plan.span.period {
+        return Ok(table.clone());
+    }
+    let mut words = cmd.to_vec();
+    if let Some(i) = words.iter().position(|w| w == "--period") {
+        words[i + 1] = charts::period_name(plan.trend).to_string();
+    }
+    run_command(&words, plan, io)
+}
+
 fn words(parts: &[&str]) -> Vec<String> {
     parts.iter().map(|s| s.to_string()).collect()
 }
@@ -334,11 +346,7 @@ pub fn run(args: &ScorecardArgs, io: &mut Io) -> Result<()> {
         kpis.extend(kpi_from(t, label_refs, ("ces", "CES (mean effort)", "score", 2, true), ["ces_mean", "ces_low", "ces_high", "ces_n"], plan.min_n));
         kpis.extend(kpi_from(t, label_refs, ("designation_pct", "Asked for the brand by name %", "%", 1, true), ["designation_pct", "designation_low", "designation_high", "designation_n"], plan.min_n));
         csvs.push(("survey_by_period.csv".into(), render(&table, Format::Csv)?));
-        let trend_table = if plan.trend == span.period {
-            table
-        } else {
-            run_command(&words(&["survey", &path_text(r), "--period", trend_word, "--from", &from, "--to", &to]), &plan, io)?
-        };
+        let trend_table = at_trend_period(&cmd, &table, &plan, io)?;
         let scope = format!("{} · dates {from} to {to}", path_text(r));
         let band = format!("{} confidence interval", charts::level_text(plan.config.survey.confidence.unwrap_or(0.95)));
         // CSAT and NPS, the first two survey trends.
@@ -378,10 +386,11 @@ pub fn run(args: &ScorecardArgs, io: &mut Io) -> Result<()> {
         kpis.extend(kpi_from(t, label_refs, ("sla_pct", "SLA compliance", "%", 1, true), sla, plan.min_n));
         csvs.push(("complaints_by_period.csv".into(), render(&table, Format::Csv)?));
         let trend_metric = crate::cmd::complaints::TRENDS[0];
-        if charts::column(t, "resolved_pct").is_some() && plan.trend == span.period {
+        if charts::column(t, "resolved_pct").is_some() {
             let scope = format!("{} · dates {from} to {to}", path_text(c));
             let band = format!("{} confidence interval", charts::level_text(plan.config.complaints.confidence.unwrap_or(0.95)));
-            let chart = charts::trend(t, &[], &trend_metric, scope, (trend_word, band), &|_| "")?;
+            let trend_table = at_trend_period(&cmd, &table, &plan, io)?;
+            let chart = charts::trend(&trend_table.machine, &[], &trend_metric, scope, (trend_word, band), &|_| "")?;
             figures.push(figure("resolution_trend", chart)?);
         }
         let (_, roles, _) = open_dataset(c, &SourceOptions { encoding: None, delimiter: None, skip_rows: 0, columns: &[] }, &plan.config, Some(Kind::Complaints), io)?;
@@ -410,12 +419,11 @@ pub fn run(args: &ScorecardArgs, io: &mut Io) -> Result<()> {
         kpis.extend(kpi_from(t, label_refs, ("return_rate", "Return rate (回头率)", "%", 1, true), ["return_rate", "return_low", "return_high", "previous_customers"], plan.min_n));
         kpis.extend(kpi_from(t, label_refs, ("revenue", "Revenue", "amount", 2, true), ["revenue", "", "", "orders"], plan.min_n));
         csvs.push(("repeat_by_period.csv".into(), render(&table, Format::Csv)?));
-        if plan.trend == span.period {
-            let m = crate::cmd::repeat::TRENDS[0];
-            let band = format!("{} confidence interval", charts::level_text(plan.config.repeat.confidence.unwrap_or(0.95)));
-            let chart = charts::trend(t, &[], &m, format!("{} · dates {from} to {to}", path_text(o)), (trend_word, band), &|_| "")?;
-            figures.push(figure("repeat_trend", chart)?);
-        }
+        let m = crate::cmd::repeat::TRENDS[0];
+        let band = format!("{} confidence interval", charts::level_text(plan.config.repeat.confidence.unwrap_or(0.95)));
+        let trend_table = at_trend_period(&cmd, &table, &plan, io)?;
+        let scope = format!("{} · dates {from} to {to}", path_text(o));
+        figures.push(figure("repeat_trend", charts::trend(&trend_table.machine, &[], &m, scope, (trend_word, band), &|_| "")?)?);
     }
 
     // The five classic satisfaction indicators, where the data allows.
