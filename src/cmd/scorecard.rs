@@ -267,8 +267,8 @@ fn cell(table: &Table, row: Option<&[Cell]>, name: &str) -> Option<f64> {
     row.and_then(|r| number(&r[at]))
 }
 
-/// Reads a KPI out of a per-period table for the current, previous and year-ago periods.
-#[allow(clippy::too_many_arguments)]
+/// Reads a KPI out of a per-period table for the current, previous and year-ago periods
+/// (`None` when the command's table has no such column, i.e. the input does not carry it).
 fn kpi_from(
     table: &Table,
     spans: [&str; 3],
@@ -297,7 +297,7 @@ fn kpi_from(
     })
 }
 
-/// The rows of a per-period table inside the trend window, for the trend CSV.
+/// A report section showing a command's result table (its CSV beside the report).
 fn section(title: &str, note: String, report: &Report, csv: &str) -> Section {
     Section { title: title.to_string(), note, table: report.human.clone(), csv: csv.to_string() }
 }
