@@ -1,3 +1,4 @@
 //! Pure numeric code: intervals, tests, weights, quantiles. No polars, no I/O.
 
 pub mod intervals;
+pub mod significance;
