@@ -53,6 +53,10 @@ pub enum Command {
     /// written as Markdown, HTML, CSV and JSON into OUT/PERIOD/ (replaced atomically).
     #[command(after_help = SCORECARD_EXIT_CODES)]
     Scorecard(ScorecardArgs),
+    /// Is a change real? The latest period against the one before (or a year before), or each
+    /// segment against the rest: differences with intervals, test statistics and p-values.
+    #[command(after_help = EXIT_CODES)]
+    Compare(CompareArgs),
     /// Show how cxstat reads a file: encoding, delimiter, rows, column roles, types, blanks, invalid values.
     #[command(after_help = EXIT_CODES)]
     Inspect(InspectArgs),
@@ -307,6 +311,66 @@ pub struct SurveyArgs {
 
     #[command(flatten)]
     pub output: OutputArgs,
+}
+
+/// Arguments of `cxstat compare`.
+#[derive(Debug, Clone, Args)]
+pub struct CompareArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+
+    #[command(flatten)]
+    pub scales: ScaleArgs,
+
+    #[command(flatten)]
+    pub group: GroupArgs,
+
+    /// What the latest period is compared with.
+    #[arg(long, value_enum, default_value = "previous", help_heading = "Comparison")]
+    pub against: Against,
+
+    /// Compare each value of COL with all other responses (over --from/--to) instead of periods.
+    #[arg(long, value_name = "COL", help_heading = "Comparison", conflicts_with = "against")]
+    pub segments: Option<String>,
+
+    /// Significance level.
+    #[arg(long, value_name = "ALPHA", default_value_t = 0.05, help_heading = "Comparison")]
+    pub alpha: f64,
+
+    /// Adjustment of p-values over the groups of each metric.
+    #[arg(long, value_enum, default_value = "holm", help_heading = "Comparison")]
+    pub adjust: AdjustMethod,
+
+    /// Confidence level of the intervals of the differences [default: 1 − alpha].
+    #[arg(long, value_name = "LEVEL", help_heading = "Statistics")]
+    pub confidence: Option<f64>,
+
+    /// Treat invalid values as an error (exit 65) instead of a warning.
+    #[arg(long, help_heading = "Input")]
+    pub strict: bool,
+
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+/// The period a comparison is made against.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Against {
+    /// The period before the latest one.
+    Previous,
+    /// The same period a year before (year over year).
+    Yoy,
+}
+
+/// Multiple-comparison adjustment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum AdjustMethod {
+    /// Holm's step-down method (controls the family-wise error rate).
+    Holm,
+    /// Benjamini–Hochberg (controls the false discovery rate).
+    Bh,
+    /// No adjustment.
+    None,
 }
 
 /// Arguments of `cxstat complaints`.

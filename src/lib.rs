@@ -59,5 +59,6 @@ pub fn run(cli: Cli, io: &mut Io) -> Result<()> {
         Command::Repeat(args) => cmd::repeat::run(&args, io),
         Command::Inspect(args) => cmd::inspect::run(&args, io),
         Command::Scorecard(args) => cmd::scorecard::run(&args, io),
+        Command::Compare(args) => cmd::compare::run(&args, io),
     }
 }

@@ -2,6 +2,7 @@
 //! answer scales are validated into ready-to-run values before any heavy work starts.
 
 pub mod charts;
+pub mod compare;
 pub mod complaints;
 pub mod inspect;
 pub mod repeat;
@@ -157,6 +158,11 @@ pub fn grouping_for(args: &GroupArgs, opened: &Opened, date_role: Role) -> Resul
         grouping.by.push(resolve_group_column(headers, &opened.roles, name, "--by")?);
     }
     Ok(grouping)
+}
+
+/// A grouping column named by a flag (`--segments`): a role name or a header.
+pub fn resolve_group_column_of(opened: &Opened, name: &str, flag: &str) -> Result<String> {
+    resolve_group_column(&opened.data.headers, &opened.roles, name, flag)
 }
 
 const TOTAL: &str = "Total";

@@ -265,6 +265,39 @@ pub fn index_label(index: i64, period: Period) -> String {
     }
 }
 
+/// The period index of a label made by [`index_label`] (None for anything else).
+pub fn label_index(label: &str, period: Period) -> Option<i64> {
+    let number = |s: &str| s.parse::<i64>().ok();
+    match period {
+        Period::Day => {
+            let d = NaiveDate::parse_from_str(label, "%Y-%m-%d").ok()?;
+            Some((d - NaiveDate::from_ymd_opt(1970, 1, 1)?).num_days())
+        }
+        Period::Week => {
+            let (year, week) = label.split_once("-W")?;
+            let monday = NaiveDate::from_isoywd_opt(number(year)? as i32, number(week)? as u32, chrono::Weekday::Mon)?;
+            Some((monday - NaiveDate::from_ymd_opt(1970, 1, 1)?).num_days().div_euclid(7) + 1)
+        }
+        Period::Month => {
+            let (year, month) = label.split_once('-')?;
+            let m = number(month)?;
+            if !(1..=12).contains(&m) {
+                return None;
+            }
+            Some(number(year)? * 12 + m - 1)
+        }
+        Period::Quarter => {
+            let (year, q) = label.split_once("-Q")?;
+            let q = number(q)?;
+            if !(1..=4).contains(&q) {
+                return None;
+            }
+            Some(number(year)? * 4 + q - 1)
+        }
+        Period::Year => number(label),
+    }
+}
+
 /// The label of a date's period: 2026-10-03, 2026-W40 (ISO week), 2026-10, 2026-Q4, 2026.
 pub fn period_label(date: Expr, period: Period) -> Expr {
     match period {
@@ -399,6 +432,13 @@ mod tests {
         // Consecutive: 2025-12-29 (Monday of ISO week 2026-W01) and 2026-01-01 share a week;
         // October 2026 is month 2026×12 + 9.
         assert_eq!(index_label(2026 * 12 + 9, Period::Month), "2026-10");
+        for period in [Period::Day, Period::Week, Period::Month, Period::Quarter, Period::Year] {
+            for index in [0, 1, 2_930, 20_000, 24_321] {
+                let label = index_label(index, period);
+                assert_eq!(label_index(&label, period), Some(index), "{period:?} {label}");
+            }
+        }
+        assert_eq!(label_index("2026-13", Period::Month), None);
         assert_eq!(index_label(2026 * 4 + 3, Period::Quarter), "2026-Q4");
     }
 

@@ -10,7 +10,7 @@ use crate::metrics::count_where;
 
 use crate::input::clean::{self, Scale};
 use crate::input::frame::{f64_at, Dataset};
-use crate::metrics::grouping::{Group, Grouping, DATE_BAD};
+use crate::metrics::grouping::{Group, GroupKey, Grouping, DATE_BAD};
 use crate::stats::intervals::{mean_t_interval, nps_interval, wilson, Interval, NpsMethod};
 
 /// NPS is always asked on 0–10.
@@ -266,26 +266,46 @@ pub fn invalid_examples(
 /// point of the scale listed (zero when nobody gave it). Empty when the metric is not mapped.
 pub fn score_counts(data: &Dataset, spec: &SatisfactionSpec, grouping: &Grouping, metric: Metric) -> Result<Vec<(i64, f64)>> {
     let Some(column) = spec.column(metric) else { return Ok(Vec::new()) };
-    let scale = column.scale;
-    let name = format!("__{}", metric_name(metric));
-    let (lf, _) = grouping.apply(spec.with_scores(data.lazy()));
-    let mut lf = lf.filter(col(name.as_str()).is_not_null());
-    if grouping.uses_date() && grouping.date.is_some() {
-        // Rows without a valid date are outside any date window.
-        lf = lf.filter(col(crate::metrics::grouping::DATE).is_not_null());
-    }
-    let df = data.collect(
-        lf.group_by([col(name.as_str()).cast(DataType::Int64).alias("score")])
-            .agg([len().cast(DataType::Float64).alias("count")]),
-    )?;
-    let mut counts: Vec<(i64, f64)> = (scale.low..=scale.high).map(|v| (v, 0.0)).collect();
-    for i in 0..df.height() {
-        let score = f64_at(&df, "score", i)? as i64;
+    let scope = Grouping { period: None, by: Vec::new(), ..grouping.clone() };
+    let mut counts: Vec<(i64, f64)> = (column.scale.low..=column.scale.high).map(|v| (v, 0.0)).collect();
+    for (_, score, n) in score_table(data, spec, &scope, metric)? {
         if let Some(slot) = counts.iter_mut().find(|(v, _)| *v == score) {
-            slot.1 = f64_at(&df, "count", i)?;
+            slot.1 += n;
         }
     }
     Ok(counts)
+}
+
+/// The score column's key while counting answers per score value.
+const SCORE_KEY: &str = "__score";
+
+/// Valid answers per group and score value of one metric (dated groups only, within
+/// `--from`/`--to`): (group, score, count). Empty when the metric is not mapped.
+pub fn score_table(data: &Dataset, spec: &SatisfactionSpec, grouping: &Grouping, metric: Metric) -> Result<Vec<(GroupKey, i64, f64)>> {
+    if spec.column(metric).is_none() {
+        return Ok(Vec::new());
+    }
+    let name = format!("__{}", metric_name(metric));
+    let mut by_score = grouping.clone();
+    by_score.by.push(SCORE_KEY.to_string());
+    let lf = spec
+        .with_scores(data.lazy())
+        .filter(col(name.as_str()).is_not_null())
+        .with_columns([col(name.as_str()).cast(DataType::Int64).alias(SCORE_KEY)]);
+    let groups = by_score.aggregate(
+        lf,
+        vec![len().cast(DataType::Float64).alias("count")],
+        |q| data.collect(q),
+        |df, i| f64_at(df, "count", i),
+    )?;
+    Ok(groups
+        .into_iter()
+        .filter(|g| g.dated)
+        .filter_map(|mut g| {
+            let score = g.key.by.pop()??.parse().ok()?;
+            Some((g.key, score, g.counts))
+        })
+        .collect())
 }
 
 fn metric_name(m: Metric) -> &'static str {

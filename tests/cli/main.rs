@@ -7,3 +7,4 @@ mod test_complaints;
 mod test_repeat;
 mod test_charts;
 mod test_scorecard;
+mod test_compare;

@@ -1,0 +1,58 @@
+//! `cxstat compare` on the small fixture, with the tests worked by hand.
+
+use crate::workdir::{assert_close, csv_rows, cxstat, fixture, num, row};
+
+#[test]
+fn latest_month_against_the_previous_one() {
+    let out = cxstat().args(["compare", fixture("survey_small.csv").to_str().unwrap()]).assert().success();
+    let rows = csv_rows(&out.get_output().stdout);
+    // CSAT October 4/6 against September 3/5: pooled p = 7/11, SE₀ = √(7/11 · 4/11 · (1/6 + 1/5))
+    // = 0.291288, z = (0.666667 − 0.6)/0.291288 = 0.228869, p = 0.818970.
+    let csat = row(&rows, &[("metric", "csat_pct")]);
+    assert_eq!((csat["a"].as_str(), csat["b"].as_str()), ("2026-10", "2026-09"));
+    assert_close(num(csat, "difference"), 100.0 * (4.0 / 6.0 - 0.6), 1e-9);
+    assert_close(num(csat, "statistic"), 0.228_869, 1e-6);
+    assert_close(num(csat, "p_value"), 0.818_970, 1e-6);
+    assert_eq!(csat["significant"], "false");
+    // NPS October (3 − 2)/6 against September (3 − 1)/5: Var = 5/6 − 1/36 and 4/5 − 4/25,
+    // SE = √(0.805556/6 + 0.64/5) = 0.512113, z = −0.233333/0.512113 = −0.455629, p = 0.648657.
+    let nps = row(&rows, &[("metric", "nps")]);
+    assert_close(num(nps, "difference"), 100.0 * (1.0 / 6.0 - 0.4), 1e-9);
+    assert_close(num(nps, "statistic"), -0.455_629, 1e-6);
+    assert_close(num(nps, "p_value"), 0.648_657, 1e-6);
+    // One comparison per metric: nothing to adjust.
+    assert_eq!(nps["p_value"], nps["p_adjusted"]);
+    // Tiny groups: the chi-square rows say their p is approximate.
+    assert!(row(&rows, &[("metric", "nps_distribution")])["note"].contains("expected counts below 5"));
+}
+
+#[test]
+fn each_segment_against_the_rest() {
+    // With two segments, "smb against the rest" is smb against vip and the other way round.
+    let out = cxstat().args(["compare", fixture("survey_small.csv").to_str().unwrap(), "--segments", "segment"]).assert().success();
+    let rows = csv_rows(&out.get_output().stdout);
+    let smb = row(&rows, &[("segment", "smb"), ("metric", "csat_pct")]);
+    let vip = row(&rows, &[("segment", "vip"), ("metric", "csat_pct")]);
+    assert_eq!(smb["b_value"], vip["a_value"]);
+    assert_close(num(smb, "difference"), -num(vip, "difference"), 1e-9);
+    assert_close(num(smb, "p_value"), num(vip, "p_value"), 1e-12);
+    // Holm over the two segments: the smaller p doubles (both are equal here, so both double, capped at 1).
+    assert_close(num(smb, "p_adjusted"), (2.0 * num(smb, "p_value")).min(1.0), 1e-12);
+}
+
+#[test]
+fn degenerate_comparisons_say_not_computable() {
+    let dir = crate::workdir::workdir();
+    let file = dir.path().join("all_promoters.csv");
+    std::fs::write(&file, "submitted_at,nps\n2026-09-01,10\n2026-09-02,9\n2026-10-01,10\n2026-10-05,10\n").unwrap();
+    let out = cxstat().args(["compare", file.to_str().unwrap()]).assert().success();
+    let rows = csv_rows(&out.get_output().stdout);
+    let nps = row(&rows, &[("metric", "nps")]);
+    assert_eq!(nps["p_value"], "");
+    assert!(nps["note"].starts_with("not computable: no variation"), "{nps:?}");
+    // An empty earlier period.
+    let out = cxstat().args(["compare", file.to_str().unwrap(), "--against", "yoy"]).assert().success();
+    let rows = csv_rows(&out.get_output().stdout);
+    assert!(row(&rows, &[("metric", "nps")])["note"].contains("too few answers in 2025-10"));
+    cxstat().args(["compare", file.to_str().unwrap(), "--alpha", "2"]).assert().code(2);
+}
