@@ -38,17 +38,21 @@ pub fn two_proportions(x1: f64, n1: f64, x2: f64, n2: f64, confidence: f64) -> O
         // Both groups all yes or all no: no variation to test against.
         return None;
     }
-    let difference = p1 - p2;
     let se = (p1 * (1.0 - p1) / n1 + p2 * (1.0 - p2) / n2).sqrt();
-    let half = z_value(confidence) * se;
-    let statistic = difference / se0;
-    Some(Comparison {
+    Some(z_test(p1 - p2, se0, se, confidence))
+}
+
+/// A z-test of `difference` with `se_test`, and its interval with `se_interval`.
+fn z_test(difference: f64, se_test: f64, se_interval: f64, confidence: f64) -> Comparison {
+    let half = z_value(confidence) * se_interval;
+    let statistic = difference / se_test;
+    Comparison {
         difference,
         interval: Some(Interval { low: difference - half, high: difference + half }),
         statistic,
         df: None,
         p: normal_two_sided(statistic),
-    })
+    }
 }
 
 /// Difference of two NPS (in score units, −2…2; ×100 for points): z-test with
@@ -65,16 +69,7 @@ pub fn nps_difference(first: (f64, f64, f64), second: (f64, f64, f64), confidenc
     if se <= 0.0 {
         return None;
     }
-    let difference = nps(pro1, det1, n1) - nps(pro2, det2, n2);
-    let half = z_value(confidence) * se;
-    let statistic = difference / se;
-    Some(Comparison {
-        difference,
-        interval: Some(Interval { low: difference - half, high: difference + half }),
-        statistic,
-        df: None,
-        p: normal_two_sided(statistic),
-    })
+    Some(z_test(nps(pro1, det1, n1) - nps(pro2, det2, n2), se, se, confidence))
 }
 
 /// Welch's t-test of two means from (n, Σx, Σx²) each; needs n ≥ 2 in both and some variance.
