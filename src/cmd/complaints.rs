@@ -65,9 +65,11 @@ pub fn run(args: &ComplaintsArgs, io: &mut Io) -> Result<()> {
     chart::write(&chart, path)
 }
 
-/// The result of `cxstat complaints` with these arguments, without writing it (for the scorecard).
-pub fn report(args: &ComplaintsArgs, io: &mut Io) -> Result<Report> {
-    Ok(execute(args, io)?.0)
+/// The result of `cxstat complaints` with these arguments and the input it read, without writing
+/// it (for the scorecard).
+pub fn report(args: &ComplaintsArgs, io: &mut Io) -> Result<(Report, Opened)> {
+    let (report, _, opened) = execute(args, io)?;
+    Ok((report, opened))
 }
 
 fn execute(args: &ComplaintsArgs, io: &mut Io) -> Result<(Report, Plan, Opened)> {

@@ -30,13 +30,14 @@ pub fn run(args: &RepeatArgs, io: &mut Io) -> Result<()> {
     execute(args, io, Some(format)).map(drop)
 }
 
-/// The result of `cxstat repeat` with these arguments, without writing it (for the scorecard).
-pub fn report(args: &RepeatArgs, io: &mut Io) -> Result<Report> {
+/// The result of `cxstat repeat` with these arguments and the input it read, without writing
+/// it (for the scorecard).
+pub fn report(args: &RepeatArgs, io: &mut Io) -> Result<(Report, Opened)> {
     execute(args, io, None)
 }
 
 /// Computes the result; with a format, writes it (and the chart) too.
-fn execute(args: &RepeatArgs, io: &mut Io, format: Option<crate::cli::Format>) -> Result<Report> {
+fn execute(args: &RepeatArgs, io: &mut Io, format: Option<crate::cli::Format>) -> Result<(Report, Opened)> {
     let opened = open_input(&args.input, Some(Kind::Orders), io)?;
     let data = &opened.data;
     let roles = &opened.roles;
@@ -128,7 +129,7 @@ fn execute(args: &RepeatArgs, io: &mut Io, format: Option<crate::cli::Format>) -
         }
         repeat_report(&shown, window, confidence, as_of, &opened, spec.amount.is_some())
     };
-    let Some(format) = format else { return Ok(report) };
+    let Some(format) = format else { return Ok((report, opened)) };
     emit(&report, format, args.output.output.as_deref(), &mut *io.stdout)?;
     if let Some(path) = &args.chart.chart {
         let name = charts::period_name(period);
@@ -148,7 +149,7 @@ fn execute(args: &RepeatArgs, io: &mut Io, format: Option<crate::cli::Format>) -
         };
         chart::write(&chart, path)?;
     }
-    Ok(report)
+    Ok((report, opened))
 }
 
 /// Repeat rates `--chart-metric` can name, the default first.

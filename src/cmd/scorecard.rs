@@ -17,10 +17,10 @@ use clap::Parser;
 use crate::chart::{self, Chart};
 use crate::cli::{Cli, Command, Format, Period, ScorecardArgs};
 use crate::cmd::charts::{self, number};
-use crate::cmd::{open_dataset, parse_date, SourceOptions};
+use crate::cmd::{parse_date, Opened};
 use crate::error::{io_err, usage, CxError, Exit};
 use crate::input::config::Config;
-use crate::input::roles::{Kind, Role};
+use crate::input::roles::Role;
 use crate::metrics::grouping::index_label;
 use crate::metrics::orders::period_index_of;
 use crate::output::{render, Cell, Report, Table};
@@ -220,8 +220,8 @@ fn plan(args: &ScorecardArgs) -> Result<Plan> {
     })
 }
 
-/// Runs a cxstat command line inside this process and returns its result table.
-fn run_command(words: &[String], plan: &Plan, io: &mut Io) -> Result<Report> {
+/// Runs a cxstat command line inside this process; returns its result table and the input it read.
+fn run_command(words: &[String], plan: &Plan, io: &mut Io) -> Result<(Report, Opened)> {
     let mut argv: Vec<String> = vec!["cxstat".into()];
     argv.extend(words.iter().cloned());
     if let Some(p) = &plan.config_path {
@@ -245,7 +245,7 @@ fn at_trend_period(cmd: &[String], table: &Report, plan: &Plan, io: &mut Io) -> 
     if let Some(i) = words.iter().position(|w| w == "--period") {
         words[i + 1] = charts::period_name(plan.trend).to_string();
     }
-    run_command(&words, plan, io)
+    Ok(run_command(&words, plan, io)?.0)
 }
 
 fn words(parts: &[&str]) -> Vec<String> {
@@ -336,7 +336,7 @@ pub fn run(args: &ScorecardArgs, io: &mut Io) -> Result<()> {
         io.progress(&format!("scorecard {}: survey responses {}", labels[0], r.display()));
         inputs.push(path_text(r));
         let cmd = words(&["survey", &path_text(r), "--period", period_word, "--from", &from, "--to", &to]);
-        let table = run_command(&cmd, &plan, io)?;
+        let (table, _) = run_command(&cmd, &plan, io)?;
         notes.push(format!("survey KPIs: cxstat {}", cmd.join(" ")));
         let t = &table.machine;
         kpis.extend(kpi_from(t, label_refs, ("csat", "CSAT (top-box %)", "%", 1, true), ["csat_pct", "csat_low", "csat_high", "csat_n"], plan.min_n));
@@ -358,7 +358,7 @@ pub fn run(args: &ScorecardArgs, io: &mut Io) -> Result<()> {
         }
         for (k, segment) in plan.segments.iter().enumerate() {
             let cmd = words(&["survey", &path_text(r), "--by", segment, "--from", &start, "--to", &end]);
-            let by = run_command(&cmd, &plan, io)?;
+            let (by, _) = run_command(&cmd, &plan, io)?;
             let csv = format!("survey_by_{}.csv", file_stem(segment));
             csvs.push((csv.clone(), render(&by, Format::Csv)?));
             sections.push(section(&format!("Satisfaction by {segment}, {}", labels[0]), format!("cxstat {}", cmd.join(" ")), &by, &csv));
@@ -376,7 +376,7 @@ pub fn run(args: &ScorecardArgs, io: &mut Io) -> Result<()> {
         if let Some(o) = &plan.orders {
             cmd.extend(words(&["--orders", &path_text(o)]));
         }
-        let table = run_command(&cmd, &plan, io)?;
+        let (table, opened) = run_command(&cmd, &plan, io)?;
         notes.push(format!("complaint KPIs: cxstat {}", cmd.join(" ")));
         let t = &table.machine;
         kpis.extend(kpi_from(t, label_refs, ("complaints_per_1000", "Complaints per 1,000 orders", "per 1,000", 2, false), ["per_1000_orders", "", "", "n"], plan.min_n));
@@ -393,11 +393,10 @@ pub fn run(args: &ScorecardArgs, io: &mut Io) -> Result<()> {
             let chart = charts::trend(&trend_table.machine, &[], &trend_metric, scope, (trend_word, band), &|_| "")?;
             figures.push(figure("resolution_trend", chart)?);
         }
-        let (_, roles, _) = open_dataset(c, &SourceOptions { encoding: None, delimiter: None, skip_rows: 0, columns: &[] }, &plan.config, Some(Kind::Complaints), io)?;
-        if roles.get(Role::Category).is_some() {
+        if opened.roles.get(Role::Category).is_some() {
             let cmd = words(&["complaints", &path_text(c), "--pareto", "category", "--from", &start, "--to", &end, "--as-of", &end]);
             match run_command(&cmd, &plan, io) {
-                Ok(pareto) => {
+                Ok((pareto, _)) => {
                     csvs.push(("complaints_pareto.csv".into(), render(&pareto, Format::Csv)?));
                     sections.push(section(&format!("Complaint causes, {}", labels[0]), format!("cxstat {}", cmd.join(" ")), &pareto, "complaints_pareto.csv"));
                     figures.push(figure("complaints_pareto", charts::pareto(&pareto.machine, "category", format!("{} · dates {start} to {end}", path_text(c))))?);
@@ -412,7 +411,7 @@ pub fn run(args: &ScorecardArgs, io: &mut Io) -> Result<()> {
         io.progress(&format!("scorecard {}: orders {}", labels[0], o.display()));
         inputs.push(path_text(o));
         let cmd = words(&["repeat", &path_text(o), "--period", period_word, "--from", &from, "--to", &to, "--as-of", &end]);
-        let table = run_command(&cmd, &plan, io)?;
+        let (table, _) = run_command(&cmd, &plan, io)?;
         notes.push(format!("loyalty KPIs: cxstat {}", cmd.join(" ")));
         let t = &table.machine;
         kpis.extend(kpi_from(t, label_refs, ("repeat_rate", "Repeat-purchase rate", "%", 1, true), ["repeat_rate", "repeat_low", "repeat_high", "active_customers"], plan.min_n));

@@ -47,9 +47,11 @@ pub fn run(args: &SurveyArgs, io: &mut Io) -> Result<()> {
     Ok(())
 }
 
-/// The result of `cxstat survey` with these arguments, without writing it (for the scorecard).
-pub fn report(args: &SurveyArgs, io: &mut Io) -> Result<Report> {
-    Ok(execute(args, io)?.0)
+/// The result of `cxstat survey` with these arguments and the input it read, without writing
+/// it (for the scorecard).
+pub fn report(args: &SurveyArgs, io: &mut Io) -> Result<(Report, Opened)> {
+    let (report, _, opened) = execute(args, io)?;
+    Ok((report, opened))
 }
 
 fn execute(args: &SurveyArgs, io: &mut Io) -> Result<(Report, Plan, Opened)> {
