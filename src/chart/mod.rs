@@ -139,6 +139,19 @@ pub enum Chart {
     Heatmap(Heatmap),
 }
 
+impl Chart {
+    /// The chart's title.
+    pub fn title(&self) -> &str {
+        match self {
+            Chart::Trend(t) => &t.title,
+            Chart::Composition(c) => &c.title,
+            Chart::Histogram(h) => &h.title,
+            Chart::Pareto(p) => &p.title,
+            Chart::Heatmap(h) => &h.title,
+        }
+    }
+}
+
 /// The kind of a chart file, from its extension.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ChartFormat {

@@ -11,7 +11,7 @@ use crate::input::roles::Role;
 use crate::metrics::grouping::Grouping;
 use crate::chart::{Chart, Composition, Heatmap, Pareto, Point, Series, Stack, Trend};
 use crate::error::usage;
-use crate::output::{Cell, Table};
+use crate::output::{machine_text, Cell, Table};
 
 /// At most this many lines on a trend; more groups would be unreadable.
 const MAX_SERIES: usize = 10;
@@ -61,16 +61,6 @@ pub fn number(cell: &Cell) -> Option<f64> {
         Cell::Int(v) => Some(*v as f64),
         Cell::Num(v, _) if v.is_finite() => Some(*v),
         _ => None,
-    }
-}
-
-fn text(cell: &Cell) -> String {
-    match cell {
-        Cell::Text(s) => s.clone(),
-        Cell::Int(v) => v.to_string(),
-        Cell::Num(v, _) => v.to_string(),
-        Cell::Bool(b) => b.to_string(),
-        Cell::Null => String::new(),
     }
 }
 
@@ -135,7 +125,7 @@ pub fn trend(
     // (series name, size for ranking, points by period label)
     let mut series: Vec<Line> = Vec::new();
     for (i, row) in table.rows.iter().enumerate() {
-        let period = text(&row[period_at]);
+        let period = machine_text(&row[period_at]);
         if period == TOTAL {
             continue;
         }
@@ -143,7 +133,7 @@ pub fn trend(
         if !periods.contains(&label) {
             periods.push(label.clone());
         }
-        let keys: Vec<String> = by_at.iter().map(|k| text(&row[*k])).collect();
+        let keys: Vec<String> = by_at.iter().map(|k| machine_text(&row[*k])).collect();
         let name = if keys.is_empty() {
             String::new()
         } else if keys.iter().all(|k| k == TOTAL) {
@@ -209,7 +199,7 @@ pub fn composition(table: &Table, by: &[String], period: bool, subtitle: String)
     let keys: Vec<usize> = if period { at("period").into_iter().collect() } else { by.iter().filter_map(|b| at(b)).collect() };
     let mut bars = Vec::new();
     for row in &table.rows {
-        let labels: Vec<String> = keys.iter().map(|k| text(&row[*k])).collect();
+        let labels: Vec<String> = keys.iter().map(|k| machine_text(&row[*k])).collect();
         let label = if labels.is_empty() || labels.iter().all(|l| l == TOTAL) { "all".to_string() } else { labels.join(" / ") };
         let (Some(det), Some(pas), Some(pro), Some(score)) =
             (number(&row[d]), number(&row[p]), number(&row[pr]), number(&row[nps]))
@@ -231,7 +221,7 @@ pub fn pareto(table: &Table, cause: &str, subtitle: String) -> Chart {
     let items = table
         .rows
         .iter()
-        .map(|row| (text(&row[0]), number(&row[1]).unwrap_or(0.0), number(&row[3]).unwrap_or(0.0)))
+        .map(|row| (machine_text(&row[0]), number(&row[1]).unwrap_or(0.0), number(&row[3]).unwrap_or(0.0)))
         .collect();
     Chart::Pareto(Pareto { title: format!("Complaints by {cause}: Pareto of causes"), subtitle, x_label: cause.to_string(), items })
 }
@@ -244,7 +234,7 @@ pub fn heatmap(table: &Table, counts: bool, period_name: &str, subtitle: String)
     let mut cells = Vec::new();
     for row in &table.rows {
         let customers = number(&row[1]).unwrap_or(0.0);
-        rows.push(format!("{} (n = {})", text(&row[0]), customers));
+        rows.push(format!("{} (n = {})", machine_text(&row[0]), customers));
         cells.push(
             row.iter()
                 .skip(2)

@@ -303,14 +303,8 @@ fn section(title: &str, note: String, report: &Report, csv: &str) -> Section {
 }
 
 fn figure(stem: &str, chart: Chart) -> Result<(Figure, Chart)> {
-    let title = match &chart {
-        Chart::Trend(t) => t.title.clone(),
-        Chart::Composition(c) => c.title.clone(),
-        Chart::Histogram(h) => h.title.clone(),
-        Chart::Pareto(p) => p.title.clone(),
-        Chart::Heatmap(h) => h.title.clone(),
-    };
-    Ok((Figure { stem: stem.to_string(), title, svg: chart::svg(&chart)? }, chart))
+    let figure = Figure { stem: stem.to_string(), title: chart.title().to_string(), svg: chart::svg(&chart)? };
+    Ok((figure, chart))
 }
 
 /// Runs `cxstat scorecard`.

@@ -11,7 +11,7 @@ use anyhow::Result;
 
 use crate::cli::Format;
 
-pub use render::{human_text, render};
+pub use render::{human_text, machine_text, render};
 pub use sink::write_atomic;
 
 /// A value in a result table.

@@ -18,7 +18,7 @@ pub fn render(report: &Report, format: Format) -> Result<Vec<u8>> {
 }
 
 /// Full-precision text of a cell for CSV (shortest text that reads back to the same float).
-fn machine_text(cell: &Cell) -> String {
+pub fn machine_text(cell: &Cell) -> String {
     match cell {
         Cell::Text(s) => s.clone(),
         Cell::Int(i) => i.to_string(),
