@@ -173,33 +173,13 @@ fn segment_pairs(args: &CompareArgs, column: &str, opened: &Opened, spec: &Satis
     }
     let mut pairs = Vec::new();
     for side in all.values() {
-        let mut rest = Side { label: "rest".to_string(), counts: minus(&total.counts, &side.counts), scores: total.scores.clone() };
+        let mut rest = Side { label: "rest".to_string(), counts: total.counts.minus(&side.counts), scores: total.scores.clone() };
         for (k, v) in &side.scores {
             *rest.scores.entry(*k).or_insert(0.0) -= v;
         }
         pairs.push((vec![side.label.clone()], side.clone(), rest));
     }
     Ok(pairs)
-}
-
-/// Counts of the whole minus one part (sufficient statistics subtract exactly).
-fn minus(total: &SatisfactionCounts, part: &SatisfactionCounts) -> SatisfactionCounts {
-    SatisfactionCounts {
-        n: total.n - part.n,
-        csat_n: total.csat_n - part.csat_n,
-        csat_top: total.csat_top - part.csat_top,
-        csat_sum: total.csat_sum - part.csat_sum,
-        nps_n: total.nps_n - part.nps_n,
-        promoters: total.promoters - part.promoters,
-        detractors: total.detractors - part.detractors,
-        ces_n: total.ces_n - part.ces_n,
-        ces_sum: total.ces_sum - part.ces_sum,
-        ces_sum_sq: total.ces_sum_sq - part.ces_sum_sq,
-        ces_easy: total.ces_easy - part.ces_easy,
-        designation_n: total.designation_n - part.designation_n,
-        designation_yes: total.designation_yes - part.designation_yes,
-        invalid: Default::default(),
-    }
 }
 
 fn pct(part: f64, n: f64) -> Option<f64> {

@@ -80,21 +80,35 @@ impl AddAssign for InvalidCounts {
     }
 }
 
+impl SatisfactionCounts {
+    /// Adds `sign` × the statistics of `o` (the invalid counts are left alone).
+    fn combine(&mut self, o: &Self, sign: f64) {
+        self.n += sign * o.n;
+        self.csat_n += sign * o.csat_n;
+        self.csat_top += sign * o.csat_top;
+        self.csat_sum += sign * o.csat_sum;
+        self.nps_n += sign * o.nps_n;
+        self.promoters += sign * o.promoters;
+        self.detractors += sign * o.detractors;
+        self.ces_n += sign * o.ces_n;
+        self.ces_sum += sign * o.ces_sum;
+        self.ces_sum_sq += sign * o.ces_sum_sq;
+        self.ces_easy += sign * o.ces_easy;
+        self.designation_n += sign * o.designation_n;
+        self.designation_yes += sign * o.designation_yes;
+    }
+
+    /// The statistics of the whole minus one part (sums subtract exactly); no invalid counts.
+    pub fn minus(&self, part: &Self) -> Self {
+        let mut rest = Self { invalid: InvalidCounts::default(), ..*self };
+        rest.combine(part, -1.0);
+        rest
+    }
+}
+
 impl AddAssign for SatisfactionCounts {
     fn add_assign(&mut self, o: Self) {
-        self.n += o.n;
-        self.csat_n += o.csat_n;
-        self.csat_top += o.csat_top;
-        self.csat_sum += o.csat_sum;
-        self.nps_n += o.nps_n;
-        self.promoters += o.promoters;
-        self.detractors += o.detractors;
-        self.ces_n += o.ces_n;
-        self.ces_sum += o.ces_sum;
-        self.ces_sum_sq += o.ces_sum_sq;
-        self.ces_easy += o.ces_easy;
-        self.designation_n += o.designation_n;
-        self.designation_yes += o.designation_yes;
+        self.combine(&o, 1.0);
         self.invalid += o.invalid;
     }
 }
