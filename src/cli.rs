@@ -57,6 +57,10 @@ pub enum Command {
     /// segment against the rest: differences with intervals, test statistics and p-values.
     #[command(after_help = EXIT_CODES)]
     Compare(CompareArgs),
+    /// What drives satisfaction? Key-driver analysis of rating questions against CSAT, NPS or CES:
+    /// means, Pearson and Spearman correlations, Johnson's relative weights, importance–performance quadrants.
+    #[command(after_help = EXIT_CODES)]
+    Drivers(DriversArgs),
     /// Show how cxstat reads a file: encoding, delimiter, rows, column roles, types, blanks, invalid values.
     #[command(after_help = EXIT_CODES)]
     Inspect(InspectArgs),
@@ -351,6 +355,46 @@ pub struct CompareArgs {
 
     #[command(flatten)]
     pub output: OutputArgs,
+}
+
+/// Arguments of `cxstat drivers`.
+#[derive(Debug, Clone, Args)]
+pub struct DriversArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+
+    #[command(flatten)]
+    pub scales: ScaleArgs,
+
+    #[command(flatten)]
+    pub group: GroupArgs,
+
+    /// The outcome the drivers explain: the CSAT score, the 0–10 NPS answer or the CES score.
+    #[arg(long, value_enum, default_value = "csat", help_heading = "Drivers")]
+    pub target: Target,
+
+    /// The driver columns: headers, comma-separated, each may be a glob (`q_*`, `Q?_rating`).
+    #[arg(long, value_name = "COLS", value_delimiter = ',', required = true, help_heading = "Drivers")]
+    pub drivers: Vec<String>,
+
+    /// Treat invalid values as an error (exit 65) instead of a warning.
+    #[arg(long, help_heading = "Input")]
+    pub strict: bool,
+
+    /// Also draw the importance–performance matrix to FILE (.svg or .png), from the overall rows.
+    #[arg(long, value_name = "FILE", help_heading = "Chart")]
+    pub chart: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+/// The outcome of a key-driver analysis.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Target {
+    Csat,
+    Nps,
+    Ces,
 }
 
 /// The period a comparison is made against.

@@ -60,5 +60,6 @@ pub fn run(cli: Cli, io: &mut Io) -> Result<()> {
         Command::Inspect(args) => cmd::inspect::run(&args, io),
         Command::Scorecard(args) => cmd::scorecard::run(&args, io),
         Command::Compare(args) => cmd::compare::run(&args, io),
+        Command::Drivers(args) => cmd::drivers::run(&args, io),
     }
 }

@@ -7,7 +7,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use super::{Band, Chart, Composition, Heatmap, Histogram, Pareto, Trend, FAMILY};
+use super::{Band, Chart, Composition, Heatmap, Histogram, Pareto, Quadrants, Trend, FAMILY};
 
 type Area<DB> = DrawingArea<DB, Shift>;
 /// Where one layer of a stacked bar starts and ends.
@@ -57,6 +57,7 @@ where
         Chart::Histogram(h) => histogram(root, h),
         Chart::Pareto(p) => pareto(root, p),
         Chart::Heatmap(h) => heatmap(root, h),
+        Chart::Quadrants(q) => quadrants(root, q),
     }
 }
 
@@ -510,6 +511,76 @@ where
     let key = font(12, &INK).pos(Pos::new(HPos::Left, VPos::Center));
     body.draw_text(&format!("{scale:.0}%"), &key, (kx + 24, ky))?;
     body.draw_text("0%", &key, (kx + 24, ky + kh))?;
+    Ok(())
+}
+
+/// The importance–performance matrix: a scatter of labelled drivers, dashed crosshairs at the
+/// means and the quadrant names in the corners (the "concentrate here" corner in red).
+fn quadrants<DB: DrawingBackend>(root: &Area<DB>, q: &Quadrants) -> Result<()>
+where
+    DB::ErrorType: 'static,
+{
+    let body = header(root, &q.title, &q.subtitle, &[])?;
+    let bounds = |values: Vec<f64>, mid: f64| {
+        let lo = values.iter().copied().fold(mid, f64::min);
+        let hi = values.iter().copied().fold(mid, f64::max);
+        let pad = ((hi - lo) * 0.15).max(0.05 * hi.abs().max(1.0));
+        (lo - pad, hi + pad)
+    };
+    let (x0, x1) = bounds(q.points.iter().map(|p| p.x).collect(), q.x_mid);
+    let (y0, y1) = bounds(q.points.iter().map(|p| p.y).collect(), q.y_mid);
+    let y0 = y0.max(0.0).min(q.y_mid);
+    let mut chart = ChartBuilder::on(&body)
+        .margin_left(20)
+        .margin_right(40)
+        .margin_top(10)
+        .margin_bottom(14)
+        .x_label_area_size(70)
+        .y_label_area_size(80)
+        .build_cartesian_2d(x0..x1, y0..y1)?;
+    chart
+        .configure_mesh()
+        .x_labels(8)
+        .y_labels(8)
+        .x_label_formatter(&|v| format!("{v:.2}"))
+        .y_label_formatter(&|v| format!("{v:.0}"))
+        .x_desc(q.x_label.as_str())
+        .y_desc(q.y_label.as_str())
+        .axis_desc_style(font(16, &INK))
+        .label_style(font(14, &INK))
+        .light_line_style(TRANSPARENT)
+        .bold_line_style(GRID)
+        .draw()?;
+    let dashed = |from: (f64, f64), to: (f64, f64)| {
+        let steps = 60;
+        (0..steps).step_by(2).map(move |i| {
+            let at = |t: f64| (from.0 + (to.0 - from.0) * t, from.1 + (to.1 - from.1) * t);
+            PathElement::new(vec![at(f64::from(i) / f64::from(steps)), at(f64::from(i + 1) / f64::from(steps))], MUTED.stroke_width(2))
+        })
+    };
+    chart.draw_series(dashed((q.x_mid, y0), (q.x_mid, y1)))?;
+    chart.draw_series(dashed((x0, q.y_mid), (x1, q.y_mid)))?;
+    let corner = |x: f64, y: f64| chart.backend_coord(&(x, y));
+    let names = [
+        (&q.names[0], corner(x0, y1), (true, true), DETRACTOR),
+        (&q.names[1], corner(x1, y1), (false, true), PROMOTER),
+        (&q.names[2], corner(x0, y0), (true, false), MUTED),
+        (&q.names[3], corner(x1, y0), (false, false), MUTED),
+    ];
+    for (name, (px, py), (left, top), color) in names {
+        let h = if left { HPos::Left } else { HPos::Right };
+        let v = if top { VPos::Top } else { VPos::Bottom };
+        let (dx, dy) = (if left { 12 } else { -12 }, if top { 10 } else { -10 });
+        root.draw_text(name, &font(18, &color).pos(Pos::new(h, v)), (px + dx, py + dy))?;
+    }
+    for p in &q.points {
+        let color = if p.y >= q.y_mid && p.x < q.x_mid { DETRACTOR } else { BAR };
+        chart.draw_series(std::iter::once(Circle::new((p.x, p.y), 7, color.filled())))?;
+        let (px, py) = chart.backend_coord(&(p.x, p.y));
+        let label = font(14, &INK).pos(Pos::new(HPos::Left, VPos::Center));
+        let text = fit(root, &p.label, &label, 220);
+        root.draw_text(&text, &label, (px + 11, py))?;
+    }
     Ok(())
 }
 

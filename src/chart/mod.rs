@@ -1,5 +1,6 @@
 //! Charts drawn with plotters from plain result data (no polars here): trend with confidence
-//! band, NPS composition, score distribution, Pareto of causes and cohort retention heatmap.
+//! band, NPS composition, score distribution, Pareto of causes, cohort retention heatmap and
+//! importance–performance matrix.
 //!
 //! Every chart is 1200×700 with a title, a subtitle naming the scope (dates, source) and
 //! labelled axes. Text uses the bundled Noto Sans CJK SC subset, registered with plotters at
@@ -129,6 +130,30 @@ pub struct Heatmap {
     pub cells: Vec<Vec<Option<f64>>>,
 }
 
+/// One driver on the importance–performance matrix.
+#[derive(Debug, Clone, PartialEq)]
+pub struct QuadrantPoint {
+    pub label: String,
+    /// Performance (the driver's mean score).
+    pub x: f64,
+    /// Importance (relative weight, % of R²).
+    pub y: f64,
+}
+
+/// Importance–performance matrix: labelled points, crosshairs at the means, quadrant names.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Quadrants {
+    pub title: String,
+    pub subtitle: String,
+    pub x_label: String,
+    pub y_label: String,
+    pub x_mid: f64,
+    pub y_mid: f64,
+    /// Quadrant names: top left, top right, bottom left, bottom right.
+    pub names: [String; 4],
+    pub points: Vec<QuadrantPoint>,
+}
+
 /// A chart ready to draw.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Chart {
@@ -137,6 +162,7 @@ pub enum Chart {
     Histogram(Histogram),
     Pareto(Pareto),
     Heatmap(Heatmap),
+    Quadrants(Quadrants),
 }
 
 impl Chart {
@@ -148,6 +174,7 @@ impl Chart {
             Chart::Histogram(h) => &h.title,
             Chart::Pareto(p) => &p.title,
             Chart::Heatmap(h) => &h.title,
+            Chart::Quadrants(q) => &q.title,
         }
     }
 }

@@ -4,6 +4,7 @@
 pub mod charts;
 pub mod compare;
 pub mod complaints;
+pub mod drivers;
 pub mod inspect;
 pub mod repeat;
 pub mod scorecard;

@@ -83,6 +83,18 @@ pub fn score(column: &str, scale: Scale, na_values: &[String]) -> Cleaned {
     }
 }
 
+/// A number (any finite value, `4.5` and `-2` alike). Blank and `na_values` are not answered
+/// (null, not invalid); text, `inf` and `NaN` are invalid.
+pub fn number(column: &str, na_values: &[String]) -> Cleaned {
+    let number = text(column).cast(DataType::Float64);
+    let finite = number.clone().lt(lit(f64::INFINITY)).and(number.clone().gt(lit(f64::NEG_INFINITY))).fill_null(lit(false));
+    let answered = not_answered(column, na_values).not();
+    Cleaned {
+        value: when(answered.clone().and(finite.clone())).then(number).otherwise(lit(NULL).cast(DataType::Float64)),
+        invalid: answered.and(finite.not()),
+    }
+}
+
 /// Matches `2026-10-03`, `2026/10/03`, `2026.10.3`, `2026年10月3日`, with any time after a space or `T`.
 const DATE_PATTERN: &str = r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:$|[T\s])";
 
@@ -228,6 +240,18 @@ mod tests {
         let f = Some(false);
         let t = Some(true);
         assert_eq!(bad, vec![f, f, f, f, f, t, t, t, f]);
+    }
+
+    #[test]
+    fn numbers_blank_na_invalid() {
+        let values = [Some("4.5"), Some(" -2 "), None, Some("n/a"), Some("abc"), Some("inf"), Some("NaN"), Some("1e3")];
+        let c = number("raw", &["n/a".to_string()]);
+        let df = run(&values, vec![c.value.alias("v"), c.invalid.alias("bad")]);
+        let v: Vec<Option<f64>> = { let ca = df.column("v").unwrap().f64().unwrap(); (0..ca.len()).map(|i| ca.get(i)).collect() };
+        assert_eq!(v, vec![Some(4.5), Some(-2.0), None, None, None, None, None, Some(1000.0)]);
+        let bad: Vec<Option<bool>> = { let ca = df.column("bad").unwrap().bool().unwrap(); (0..ca.len()).map(|i| ca.get(i)).collect() };
+        let (f, t) = (Some(false), Some(true));
+        assert_eq!(bad, vec![f, f, f, f, t, t, t, f]);
     }
 
     #[test]

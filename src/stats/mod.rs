@@ -2,3 +2,4 @@
 
 pub mod intervals;
 pub mod significance;
+pub mod drivers;

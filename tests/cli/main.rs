@@ -8,3 +8,4 @@ mod test_repeat;
 mod test_charts;
 mod test_scorecard;
 mod test_compare;
+mod test_drivers;

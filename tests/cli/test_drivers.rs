@@ -1,0 +1,99 @@
+//! `cxstat drivers` on a small fixture, checked against numpy/scipy
+//! (`python3 scripts/relative_weights.py fixtures/drivers_small.csv csat q_speed q_staff q_price`).
+
+use crate::workdir::{assert_close, csv_rows, cxstat, fixture, num, row, workdir};
+use predicates::prelude::*;
+
+#[test]
+fn key_drivers_match_an_independent_computation() {
+    let file = fixture("drivers_small.csv");
+    let out = cxstat()
+        .args(["drivers", file.to_str().unwrap(), "--drivers", "q_speed,q_staff,q_pr*", "--by", "segment"])
+        .assert()
+        .success()
+        // Row 13 (id 12) has q_staff 'slow': reported and left out, like row 12's blank q_speed.
+        .stderr(predicate::str::contains("column 'q_staff': 1 invalid value").and(predicate::str::contains("row 13: 'slow'")));
+    let rows = csv_rows(&out.get_output().stdout);
+    // 14 rows, 2 incomplete → n = 12. numpy: R² 0.958232 (least squares gives the same);
+    // q_speed mean 3.25, r 0.893386, Spearman 0.886867 (scipy), weight 0.482824 = 50.3870 % of R².
+    let speed = row(&rows, &[("segment", "Total"), ("driver", "q_speed")]);
+    assert_eq!(speed["n"], "12");
+    assert_close(num(speed, "mean"), 3.25, 1e-12);
+    assert_close(num(speed, "pearson"), 0.893_386, 1e-6);
+    assert_close(num(speed, "spearman"), 0.886_867, 1e-6);
+    assert_close(num(speed, "weight"), 0.482_824, 1e-6);
+    assert_close(num(speed, "weight_pct"), 50.3870, 1e-4);
+    assert_close(num(speed, "r2"), 0.958_232, 1e-6);
+    let staff = row(&rows, &[("segment", "Total"), ("driver", "q_staff")]);
+    assert_close(num(staff, "weight"), 0.306_508, 1e-6);
+    assert_close(num(staff, "spearman"), 0.820_513, 1e-6);
+    let price = row(&rows, &[("segment", "Total"), ("driver", "q_price")]);
+    assert_close(num(price, "weight"), 0.168_899, 1e-6);
+    // The raw weights add up to R².
+    assert_close(num(speed, "weight") + num(staff, "weight") + num(price, "weight"), num(speed, "r2"), 1e-12);
+    // Ranks by weight; crosshairs at mean importance 33.3 % and mean score (3.25+3.1667+2.8333)/3 = 3.0833.
+    assert_eq!((speed["rank"].as_str(), staff["rank"].as_str(), price["rank"].as_str()), ("1", "2", "3"));
+    assert_eq!(speed["quadrant"], "keep up the good work");
+    assert_eq!(staff["quadrant"], "possible overkill");
+    assert_eq!(price["quadrant"], "low priority");
+    // Segment a alone (6 rows): numpy R² 0.997036, q_speed weight 0.478501, Spearman 0.955882.
+    let a = row(&rows, &[("segment", "a"), ("driver", "q_speed")]);
+    assert_close(num(a, "r2"), 0.997_036, 1e-6);
+    assert_close(num(a, "weight"), 0.478_501, 1e-6);
+    assert_close(num(a, "spearman"), 0.955_882, 1e-6);
+    assert_eq!(a["low_base"], "true");
+}
+
+#[test]
+fn degenerate_inputs_are_not_computable() {
+    let dir = workdir();
+    // Two identical drivers: collinear, so no weights; the correlations are still shown.
+    let twin = dir.path().join("twin.csv");
+    std::fs::write(&twin, "csat,q1,q2\n5,5,5\n4,4,4\n2,3,3\n1,1,1\n3,2,2\n").unwrap();
+    let out = cxstat().args(["drivers", twin.to_str().unwrap(), "--drivers", "q*"]).assert().success();
+    let rows = csv_rows(&out.get_output().stdout);
+    let q1 = row(&rows, &[("driver", "q1")]);
+    assert_eq!(q1["weight"], "");
+    assert!(q1["note"].contains("collinear"), "{q1:?}");
+    assert!(!q1["pearson"].is_empty());
+    // A target that never varies.
+    let flat = dir.path().join("flat.csv");
+    std::fs::write(&flat, "csat,q1,q2\n5,5,4\n5,4,2\n5,3,3\n5,1,1\n").unwrap();
+    let out = cxstat().args(["drivers", flat.to_str().unwrap(), "--drivers", "q1,q2"]).assert().success();
+    let rows = csv_rows(&out.get_output().stdout);
+    let q1 = row(&rows, &[("driver", "q1")]);
+    assert_eq!(q1["pearson"], "");
+    assert!(q1["note"].contains("the target does not vary"), "{q1:?}");
+    // Fewer complete rows than drivers + 2.
+    let few = dir.path().join("few.csv");
+    std::fs::write(&few, "csat,q1,q2\n5,5,4\n3,4,2\n1,3,\n").unwrap();
+    let out = cxstat().args(["drivers", few.to_str().unwrap(), "--drivers", "q1,q2"]).assert().success();
+    let rows = csv_rows(&out.get_output().stdout);
+    assert!(row(&rows, &[("driver", "q1")])["note"].contains("2 complete rows for 2 drivers"));
+    // No pattern match is a usage error naming the headers.
+    cxstat()
+        .args(["drivers", few.to_str().unwrap(), "--drivers", "x_*"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("no column matches 'x_*'"));
+}
+
+#[test]
+fn importance_performance_chart() {
+    let dir = workdir();
+    let png = dir.path().join("ip.png");
+    let svg = dir.path().join("ip.svg");
+    let file = fixture("drivers_small.csv");
+    for path in [&png, &svg] {
+        cxstat()
+            .args(["drivers", file.to_str().unwrap(), "--drivers", "q_*", "--by", "segment", "--chart", path.to_str().unwrap()])
+            .assert()
+            .success();
+    }
+    let bytes = std::fs::read(&png).unwrap();
+    assert_eq!(&bytes[..8], b"\x89PNG\r\n\x1a\n");
+    let text = std::fs::read_to_string(&svg).unwrap();
+    for needle in ["concentrate here", "keep up the good work", "low priority", "possible overkill", "q_speed", "R² = 0.958"] {
+        assert!(text.contains(needle), "{needle} missing from the SVG");
+    }
+}
