@@ -61,6 +61,10 @@ pub enum Command {
     /// means, Pearson and Spearman correlations, Johnson's relative weights, importance–performance quadrants.
     #[command(after_help = EXIT_CODES)]
     Drivers(DriversArgs),
+    /// Does satisfaction bring customers back? Promoters, passives and detractors (and CSAT boxes):
+    /// the share who ordered again within a window after their survey, orders and revenue per customer.
+    #[command(after_help = EXIT_CODES)]
+    Loyalty(LoyaltyArgs),
     /// Show how cxstat reads a file: encoding, delimiter, rows, column roles, types, blanks, invalid values.
     #[command(after_help = EXIT_CODES)]
     Inspect(InspectArgs),
@@ -384,6 +388,65 @@ pub struct DriversArgs {
     /// Also draw the importance–performance matrix to FILE (.svg or .png), from the overall rows.
     #[arg(long, value_name = "FILE", help_heading = "Chart")]
     pub chart: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+/// Arguments of `cxstat loyalty`.
+#[derive(Debug, Clone, Args)]
+pub struct LoyaltyArgs {
+    /// Survey responses export (needs a customer id, a date, and NPS or CSAT).
+    #[arg(long, value_name = "FILE", help_heading = "Input")]
+    pub responses: PathBuf,
+
+    /// Orders export (customer id, order date; amount for revenue).
+    #[arg(long, value_name = "FILE", help_heading = "Input")]
+    pub orders: PathBuf,
+
+    /// Map a column of the responses file: csat, nps, date, customer, …
+    #[arg(long = "col", value_name = "ROLE=HEADER", help_heading = "Input")]
+    pub columns: Vec<String>,
+
+    /// Map a column of the orders file: order, customer, ordered, amount.
+    #[arg(long = "orders-col", value_name = "ROLE=HEADER", help_heading = "Input")]
+    pub orders_columns: Vec<String>,
+
+    /// TOML config file ([columns], [survey] scales and NA values).
+    #[arg(long, value_name = "FILE", help_heading = "Input")]
+    pub config: Option<PathBuf>,
+
+    /// Values that mean "not answered", besides blank (comma-separated).
+    #[arg(long, value_name = "LIST", value_delimiter = ',', allow_hyphen_values = true, help_heading = "Input")]
+    pub na_values: Option<Vec<String>>,
+
+    #[command(flatten)]
+    pub scales: ScaleArgs,
+
+    /// How long after the survey a new order counts as buying again (days: 180d, 26w, 90).
+    #[arg(long, value_name = "DURATION", default_value = "180d", help_heading = "Loyalty")]
+    pub window: String,
+
+    /// Surveys from this date (inclusive), YYYY-MM-DD.
+    #[arg(long, value_name = "DATE", help_heading = "Loyalty")]
+    pub from: Option<String>,
+
+    /// Surveys up to this date (inclusive), YYYY-MM-DD.
+    #[arg(long, value_name = "DATE", help_heading = "Loyalty")]
+    pub to: Option<String>,
+
+    /// The last day of order data; customers whose window ends later are left out
+    /// [default: the latest order date in the file].
+    #[arg(long, value_name = "DATE", help_heading = "Loyalty")]
+    pub as_of: Option<String>,
+
+    /// Confidence level of the intervals [default: 0.95].
+    #[arg(long, value_name = "LEVEL", help_heading = "Statistics")]
+    pub confidence: Option<f64>,
+
+    /// Treat invalid values as an error (exit 65) instead of a warning.
+    #[arg(long, help_heading = "Input")]
+    pub strict: bool,
 
     #[command(flatten)]
     pub output: OutputArgs,

@@ -61,5 +61,6 @@ pub fn run(cli: Cli, io: &mut Io) -> Result<()> {
         Command::Scorecard(args) => cmd::scorecard::run(&args, io),
         Command::Compare(args) => cmd::compare::run(&args, io),
         Command::Drivers(args) => cmd::drivers::run(&args, io),
+        Command::Loyalty(args) => cmd::loyalty::run(&args, io),
     }
 }

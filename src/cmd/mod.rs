@@ -6,6 +6,7 @@ pub mod compare;
 pub mod complaints;
 pub mod drivers;
 pub mod inspect;
+pub mod loyalty;
 pub mod repeat;
 pub mod scorecard;
 pub mod survey;

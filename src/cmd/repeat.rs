@@ -5,6 +5,8 @@
 //!        [--window 90d] [--cohorts [--counts] | --rfm [--customers FILE]] [--format …] [-o FILE]
 
 use anyhow::Result;
+
+use crate::input::frame::Dataset;
 use chrono::NaiveDate;
 
 use crate::cli::{Period, RepeatArgs};
@@ -72,7 +74,7 @@ fn execute(args: &RepeatArgs, io: &mut Io, format: Option<crate::cli::Format>) -
     let confidence = confidence_level(args.confidence, defaults.confidence)?;
 
     let orders = read_orders(data, &spec, period, as_of)?;
-    check_problems(&opened, &spec, &orders, args.strict, io)?;
+    check_problems(data, &spec, &orders, args.strict, io)?;
 
     if let Some(path) = &args.chart.chart {
         chart::ChartFormat::of(path)?;
@@ -203,8 +205,7 @@ fn problem_text(p: OrderProblem) -> &'static str {
     }
 }
 
-fn check_problems(opened: &Opened, spec: &OrderSpec, orders: &OrderRows, strict: bool, io: &mut Io) -> Result<()> {
-    let data = &opened.data;
+pub(crate) fn check_problems(data: &Dataset, spec: &OrderSpec, orders: &OrderRows, strict: bool, io: &mut Io) -> Result<()> {
     let mut messages = Vec::new();
     for (problem, count) in order_problem_counts(data, orders)? {
         if count == 0 {

@@ -62,7 +62,7 @@ fn execute(args: &SurveyArgs, io: &mut Io) -> Result<(Report, Plan, Opened)> {
     }
     let data = &opened.data;
     let groups = aggregate(data, &plan.spec, &plan.grouping)?;
-    check_invalid(&opened, &plan, &groups, args.strict, io)?;
+    check_invalid(&opened, &plan.spec, &plan.grouping, &groups, args.strict, io)?;
     let undated: f64 = groups.iter().filter(|g| !g.dated).map(|g| g.counts.n).sum();
     if undated > 0.0 {
         io.warn(&format!(
@@ -237,9 +237,10 @@ fn plan(args: &SurveyArgs, opened: &Opened) -> Result<Plan> {
 }
 
 /// Reports invalid values per column on stderr (first rows quoted); under `--strict` they are an error.
-fn check_invalid(
+pub(crate) fn check_invalid(
     opened: &Opened,
-    plan: &Plan,
+    spec: &SatisfactionSpec,
+    grouping: &Grouping,
     groups: &[Group<SatisfactionCounts>],
     strict: bool,
     io: &mut Io,
@@ -249,7 +250,6 @@ fn check_invalid(
         invalid += g.counts.invalid;
     }
     opened.data.check_ragged(invalid.ragged)?;
-    let spec = &plan.spec;
     let checks = [
         (Some(Metric::Csat), invalid.csat, spec.csat.as_ref().map(|c| (c.header.clone(), format!("whole numbers {}", c.scale)))),
         (Some(Metric::Nps), invalid.nps, spec.nps.as_ref().map(|c| (c.header.clone(), format!("whole numbers {}", c.scale)))),
@@ -259,7 +259,7 @@ fn check_invalid(
             invalid.designation,
             spec.designation.clone().map(|h| (h, "yes/no, true/false, 1/0 or 是/否".to_string())),
         ),
-        (None, invalid.date, plan.grouping.date.clone().map(|d| (d, "a date such as 2026-10-03".to_string()))),
+        (None, invalid.date, grouping.date.clone().map(|d| (d, "a date such as 2026-10-03".to_string()))),
     ];
     let mut messages = Vec::new();
     for (metric, count, column) in checks {
@@ -267,7 +267,7 @@ fn check_invalid(
         if count == 0 {
             continue;
         }
-        let examples = invalid_examples(&opened.data, spec, &plan.grouping, metric, EXAMPLES)?;
+        let examples = invalid_examples(&opened.data, spec, grouping, metric, EXAMPLES)?;
         let quoted: Vec<String> = examples.iter().map(|(row, value)| format!("row {row}: '{value}'")).collect();
         let more = if count > examples.len() as u64 { ", …" } else { "" };
         messages.push(format!(

@@ -12,3 +12,4 @@ pub mod satisfaction;
 pub mod worktime;
 pub mod complaints;
 pub mod orders;
+pub mod loyalty;

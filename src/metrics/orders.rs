@@ -187,7 +187,7 @@ pub fn order_problem_examples(
 }
 
 /// The purchases: valid date, a customer, not a repeated id, not a refund.
-fn purchases(orders: &OrderRows) -> LazyFrame {
+pub fn purchases(orders: &OrderRows) -> LazyFrame {
     orders.rows.clone().lazy().filter(
         col("__day")
             .is_not_null()

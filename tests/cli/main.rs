@@ -9,3 +9,4 @@ mod test_charts;
 mod test_scorecard;
 mod test_compare;
 mod test_drivers;
+mod test_loyalty;

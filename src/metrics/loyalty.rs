@@ -1,0 +1,193 @@
+//! Satisfaction → loyalty: each surveyed customer's first response in scope, linked to the
+//! purchases they made in the window after it, summed per NPS group and per CSAT box.
+
+use anyhow::Result;
+use chrono::NaiveDate;
+use polars::prelude::*;
+
+use crate::input::clean;
+use crate::input::frame::{f64_at, Dataset};
+use crate::metrics::count_where;
+use crate::metrics::satisfaction::ScoreColumn;
+
+/// Which response columns to read and how the window is set.
+#[derive(Debug, Clone)]
+pub struct LoyaltySpec {
+    pub customer: String,
+    pub date: String,
+    pub nps: Option<ScoreColumn>,
+    pub csat: Option<ScoreColumn>,
+    /// Lowest CSAT score counted as satisfied.
+    pub csat_top_min: i64,
+    pub na_values: Vec<String>,
+    pub window_days: i64,
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
+    /// The last day of order data: customers whose window ends later are left out.
+    pub as_of: NaiveDate,
+}
+
+/// Sums over the customers of one group.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct LoyaltyCounts {
+    pub customers: f64,
+    /// Customers with at least one purchase in the window.
+    pub reordered: f64,
+    /// Purchases in the window, and Σ purchases² (per customer), for the mean and its interval.
+    pub orders: f64,
+    pub orders_sq: f64,
+    pub revenue: f64,
+    pub revenue_sq: f64,
+}
+
+/// The linked result.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Loyalty {
+    /// Responses in scope with a valid date and score but no customer id (cannot be linked).
+    pub no_customer: f64,
+    /// Customers whose window had not ended by the as-of date (left out).
+    pub censored: f64,
+    /// Every customer whose window is complete.
+    pub all: LoyaltyCounts,
+    /// (group, counts) in the order promoters, passives, detractors (NPS) and satisfied,
+    /// neutral, dissatisfied (CSAT); empty when the score is not mapped.
+    pub nps: Vec<(&'static str, LoyaltyCounts)>,
+    pub csat: Vec<(&'static str, LoyaltyCounts)>,
+}
+
+pub const NPS_GROUPS: [&str; 3] = ["promoters", "passives", "detractors"];
+pub const CSAT_BOXES: [&str; 3] = ["satisfied", "neutral", "dissatisfied"];
+
+fn day_number(e: Expr) -> Expr {
+    e.cast(DataType::Int32)
+}
+
+fn score(column: &Option<ScoreColumn>, na: &[String]) -> Expr {
+    match column {
+        Some(c) => clean::score(&c.header, c.scale, na).value,
+        None => lit(NULL).cast(DataType::Float64),
+    }
+}
+
+/// Each customer's first response in scope (valid date and at least one valid score), with the
+/// day number `__s`, and the count of such responses without a customer id.
+fn first_responses(responses: &Dataset, spec: &LoyaltySpec) -> Result<(LazyFrame, f64)> {
+    let customer = clean::text(&spec.customer);
+    let date = clean::date(&spec.date).value;
+    let mut scope = col("__sday").is_not_null().and(col("__nps").is_not_null().or(col("__csat").is_not_null()));
+    if let Some(from) = spec.from {
+        scope = scope.and(col("__sday").gt_eq(lit(from)));
+    }
+    if let Some(to) = spec.to {
+        scope = scope.and(col("__sday").lt_eq(lit(to)));
+    }
+    let rows = responses
+        .lazy()
+        .select([
+            when(customer.clone().eq(lit(""))).then(lit(NULL).cast(DataType::String)).otherwise(customer).alias("__customer"),
+            date.alias("__sday"),
+            score(&spec.nps, &spec.na_values).alias("__nps"),
+            score(&spec.csat, &spec.na_values).alias("__csat"),
+        ])
+        .filter(scope);
+    let unlinked = responses.collect(rows.clone().select([count_where(col("__customer").is_null()).alias("n")]))?;
+    let by_day = |name: &str| col(name).sort_by([col("__sday")], SortMultipleOptions::default()).first().alias(name);
+    let first = rows
+        .filter(col("__customer").is_not_null())
+        .group_by([col("__customer")])
+        .agg([col("__sday").min().alias("__sday"), by_day("__nps"), by_day("__csat")])
+        .with_columns([day_number(col("__sday")).alias("__s")]);
+    Ok((first, f64_at(&unlinked, "n", 0)?))
+}
+
+fn aggregations() -> Vec<Expr> {
+    let orders = col("__orders").cast(DataType::Float64);
+    let revenue = col("__revenue");
+    vec![
+        len().cast(DataType::Float64).alias("customers"),
+        count_where(orders.clone().gt(lit(0.0))).alias("reordered"),
+        orders.clone().sum().alias("orders"),
+        (orders.clone() * orders).sum().alias("orders_sq"),
+        revenue.clone().sum().alias("revenue"),
+        (revenue.clone() * revenue).sum().alias("revenue_sq"),
+    ]
+}
+
+fn read(df: &DataFrame, i: usize) -> Result<LoyaltyCounts> {
+    let get = |name: &str| f64_at(df, name, i);
+    Ok(LoyaltyCounts {
+        customers: get("customers")?,
+        reordered: get("reordered")?,
+        orders: get("orders")?,
+        orders_sq: get("orders_sq")?,
+        revenue: get("revenue")?,
+        revenue_sq: get("revenue_sq")?,
+    })
+}
+
+/// Counts per value of `group` (a text expression; null rows are left out), in `order`.
+fn per_group(linked: &DataFrame, group: Expr, order: &[&'static str], data: &Dataset) -> Result<Vec<(&'static str, LoyaltyCounts)>> {
+    let df = data.collect(linked.clone().lazy().with_columns([group.alias("__group")]).filter(col("__group").is_not_null()).group_by([col("__group")]).agg(aggregations()))?;
+    let names = df.column("__group")?.str()?.clone();
+    let mut out: Vec<(&'static str, LoyaltyCounts)> = order.iter().map(|g| (*g, LoyaltyCounts::default())).collect();
+    for i in 0..df.height() {
+        if let Some(slot) = out.iter_mut().find(|(g, _)| Some(*g) == names.get(i)) {
+            slot.1 = read(&df, i)?;
+        }
+    }
+    Ok(out)
+}
+
+/// Links each surveyed customer's first response to their purchases (`purchases`: `__customer`,
+/// `__day`, `__amount`) on the days after it, up to `window_days` later.
+pub fn loyalty(responses: &Dataset, spec: &LoyaltySpec, purchases: LazyFrame) -> Result<Loyalty> {
+    let (first, no_customer) = first_responses(responses, spec)?;
+    let window = lit(spec.window_days as i32);
+    let epoch = NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or_default();
+    let as_of = lit((spec.as_of - epoch).num_days() as i32);
+    let complete = (col("__s") + window.clone()).lt_eq(as_of);
+    let counted = responses.collect(first.clone().select([count_where(complete.clone().not()).alias("censored")]))?;
+    let eligible = first.filter(complete);
+    let in_window = purchases
+        .select([col("__customer"), day_number(col("__day")).alias("__d"), col("__amount")])
+        .join(eligible.clone().select([col("__customer"), col("__s")]), [col("__customer")], [col("__customer")], JoinArgs::new(JoinType::Inner))
+        .filter(col("__d").gt(col("__s")).and(col("__d").lt_eq(col("__s") + window)))
+        .group_by([col("__customer")])
+        .agg([len().alias("__orders"), col("__amount").sum().alias("__revenue")]);
+    let linked = responses.collect(
+        eligible
+            .join(in_window, [col("__customer")], [col("__customer")], JoinArgs::new(JoinType::Left))
+            .with_columns([col("__orders").fill_null(lit(0)), col("__revenue").fill_null(lit(0.0))]),
+    )?;
+    let all = read(&responses.collect(linked.clone().lazy().select(aggregations()))?, 0)?;
+    let nps = if spec.nps.is_some() {
+        let v = col("__nps");
+        let group = when(v.clone().gt_eq(lit(9.0)))
+            .then(lit(NPS_GROUPS[0]))
+            .when(v.clone().gt_eq(lit(7.0)))
+            .then(lit(NPS_GROUPS[1]))
+            .when(v.is_not_null())
+            .then(lit(NPS_GROUPS[2]))
+            .otherwise(lit(NULL).cast(DataType::String));
+        per_group(&linked, group, &NPS_GROUPS, responses)?
+    } else {
+        Vec::new()
+    };
+    let csat = match &spec.csat {
+        Some(c) => {
+            // As many dissatisfied points at the bottom as satisfied ones at the top.
+            let low_to = c.scale.low + (c.scale.high - spec.csat_top_min);
+            let v = col("__csat");
+            let group = when(v.clone().gt_eq(lit(spec.csat_top_min as f64)))
+                .then(lit(CSAT_BOXES[0]))
+                .when(v.clone().lt_eq(lit(low_to as f64)))
+                .then(lit(CSAT_BOXES[2]))
+                .when(v.is_not_null())
+                .then(lit(CSAT_BOXES[1]))
+                .otherwise(lit(NULL).cast(DataType::String));
+            per_group(&linked, group, &CSAT_BOXES, responses)?
+        }
+        None => Vec::new(),
+    };
+    Ok(Loyalty { no_customer, censored: f64_at(&counted, "censored", 0)?, all, nps, csat })
+}

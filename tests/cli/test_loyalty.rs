@@ -1,0 +1,77 @@
+//! `cxstat loyalty` on two small fixtures, worked by hand.
+
+use crate::workdir::{assert_close, csv_rows, cxstat, fixture, num, row};
+use predicates::prelude::*;
+
+#[test]
+fn satisfaction_groups_linked_to_orders_in_the_window() {
+    let out = cxstat()
+        .args([
+            "loyalty",
+            "--responses",
+            fixture("loyalty_responses.csv").to_str().unwrap(),
+            "--orders",
+            fixture("loyalty_orders.csv").to_str().unwrap(),
+            "--window",
+            "90d",
+        ])
+        .assert()
+        .success()
+        .stderr(
+            predicate::str::contains("1 response has no customer id")
+                .and(predicate::str::contains("column 'nps': 1 invalid value")),
+        );
+    let rows = csv_rows(&out.get_output().stdout);
+    // Orders end 2026-10-31 (the as-of day). C7 (surveyed 2026-09-20) has no complete 90-day window:
+    // left out. C1 counts with its first survey (01-10, NPS 10); its order on the survey day does not
+    // count, 02-01 and 03-15 do (2 orders, 80). C2 03-01 (80), C3 02-20 (40), C5 05-21 (60: day 90,
+    // inclusive), C8 02-01 (25) reorder; C4's only order is a refund, C6 ordered before the survey.
+    // All: 5 of 7 = 71.4 %, Wilson 95 % 35.893–91.778; 6 orders / 7; 285 / 7 = 40.71 revenue.
+    let all = row(&rows, &[("measure", "all")]);
+    assert_eq!((all["customers"].as_str(), all["reordered"].as_str()), ("7", "5"));
+    assert_close(num(all, "reorder_pct"), 500.0 / 7.0, 1e-9);
+    assert_close(num(all, "reorder_low"), 35.893_445, 1e-5);
+    assert_close(num(all, "reorder_high"), 91.778_108, 1e-5);
+    assert_close(num(all, "orders_per_customer"), 6.0 / 7.0, 1e-12);
+    assert_close(num(all, "revenue_per_customer"), 285.0 / 7.0, 1e-9);
+    // Promoters C1 (2 orders) and C2 (1): mean 1.5, s² = (5 − 9/2)/1 = 0.5, SE 0.5, t(0.975, 1) = 12.706205
+    // → 1.5 ± 6.353102, cut at 0 below.
+    let promoters = row(&rows, &[("group", "promoters")]);
+    assert_eq!((promoters["customers"].as_str(), promoters["reordered"].as_str()), ("2", "2"));
+    assert_close(num(promoters, "orders_per_customer"), 1.5, 1e-12);
+    assert_eq!(num(promoters, "orders_low"), 0.0);
+    assert_close(num(promoters, "orders_high"), 7.853_102, 1e-5);
+    assert_close(num(promoters, "revenue_per_customer"), 80.0, 1e-12);
+    // C8's NPS is invalid: in the CSAT boxes, not the NPS groups. Passives C3, C4: 1 of 2; detractors C5, C6: 1 of 2.
+    assert_eq!(row(&rows, &[("group", "passives")])["reordered"], "1");
+    assert_eq!(row(&rows, &[("group", "detractors")])["customers"], "2");
+    // Chi-square of [[2, 0], [1, 1], [1, 1]]: expected 4/3 and 2/3 per row → 1/3 + 2/3 + 2 × (1/12 + 1/6)
+    // = 1.5, df 2, p = e^(−0.75) = 0.472367.
+    assert_close(num(promoters, "chi_square"), 1.5, 1e-9);
+    assert_close(num(promoters, "p_value"), (-0.75f64).exp(), 1e-9);
+    assert!(promoters["note"].contains("expected counts below 5"));
+    // CSAT boxes: satisfied C1, C2, C4, C8 → 3 of 4; neutral C3 1 of 1; dissatisfied C5, C6 1 of 2.
+    let satisfied = row(&rows, &[("group", "satisfied")]);
+    assert_eq!((satisfied["customers"].as_str(), satisfied["reordered"].as_str()), ("4", "3"));
+}
+
+#[test]
+fn windows_that_have_not_ended_are_an_error_when_nothing_is_left() {
+    cxstat()
+        .args([
+            "loyalty",
+            "--responses",
+            fixture("loyalty_responses.csv").to_str().unwrap(),
+            "--orders",
+            fixture("loyalty_orders.csv").to_str().unwrap(),
+            "--as-of",
+            "2026-01-31",
+        ])
+        .assert()
+        .code(65)
+        .stderr(predicate::str::contains("no surveyed customer whose 180-day window ends by 2026-01-31"));
+    cxstat()
+        .args(["loyalty", "--responses", "x.csv", "--orders", "y.csv", "--window", "soon"])
+        .assert()
+        .code(2);
+}
