@@ -310,6 +310,12 @@ pub struct SurveyArgs {
     #[arg(long, value_enum, help_heading = "Statistics")]
     pub nps_interval: Option<NpsInterval>,
 
+    /// Weight each response by this column (positive numbers): weighted shares and means, and
+    /// intervals on Kish's effective sample size. Zero, negative or missing weights are reported
+    /// and those rows left out.
+    #[arg(long, value_name = "COL", help_heading = "Statistics")]
+    pub weight: Option<String>,
+
     /// Treat invalid values as an error (exit 65) instead of a warning.
     #[arg(long, help_heading = "Input")]
     pub strict: bool,
@@ -352,6 +358,11 @@ pub struct CompareArgs {
     /// Confidence level of the intervals of the differences [default: 1 − alpha].
     #[arg(long, value_name = "LEVEL", help_heading = "Statistics")]
     pub confidence: Option<f64>,
+
+    /// Weight each response by this column (positive numbers): weighted values, and tests and
+    /// intervals on Kish's effective sample size. Zero, negative or missing weights are left out.
+    #[arg(long, value_name = "COL", help_heading = "Statistics")]
+    pub weight: Option<String>,
 
     /// Treat invalid values as an error (exit 65) instead of a warning.
     #[arg(long, help_heading = "Input")]

@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 use anyhow::Result;
 
 use crate::cli::{AdjustMethod, Against, CompareArgs, Period};
-use crate::cmd::{confidence_level, grouping_for, open_input, resolve_group_column_of, satisfaction_spec, Opened};
+use crate::cmd::{weight_column, confidence_level, grouping_for, open_input, resolve_group_column_of, satisfaction_spec, Opened};
 use crate::error::{data_err, usage};
 use crate::input::roles::{Kind, Role};
 use crate::metrics::grouping::{index_label, label_index, GroupKey, Grouping};
@@ -37,6 +37,8 @@ struct Row {
     test: &'static str,
     a: (String, f64, Option<f64>),
     b: (String, f64, Option<f64>),
+    /// Kish's effective sizes of both sides, with a weight.
+    n_eff: Option<(f64, f64)>,
     result: Option<Tested>,
     note: String,
 }
@@ -66,6 +68,7 @@ fn metric_code(m: Metric) -> u8 {
         Metric::Nps => 1,
         Metric::Ces => 2,
         Metric::Designation => 3,
+        Metric::Weight => 4,
     }
 }
 
@@ -77,7 +80,8 @@ pub fn run(args: &CompareArgs, io: &mut Io) -> Result<()> {
         return Err(usage(format!("--alpha must be between 0 and 1 (e.g. 0.05); got {}", args.alpha)));
     }
     let confidence = confidence_level(args.confidence.or(Some(1.0 - args.alpha)), None)?;
-    let spec = satisfaction_spec(&args.scales, &args.input, &opened)?;
+    let mut spec = satisfaction_spec(&args.scales, &args.input, &opened)?;
+    spec.weight = weight_column(&opened, args.weight.as_deref())?;
     let method = match args.adjust {
         AdjustMethod::Holm => Adjust::Holm,
         AdjustMethod::Bh => Adjust::BenjaminiHochberg,
@@ -196,30 +200,43 @@ fn not_computable(a: &(String, f64, Option<f64>), b: &(String, f64, Option<f64>)
     }
 }
 
-/// All metric comparisons of one pair of sides.
+/// All metric comparisons of one pair of sides. With a weight, values are weighted and every
+/// test and interval runs on the effective counts (Kish's n eff.); the raw counts are shown too.
 fn compare_sides(group: &[String], a: &Side, b: &Side, spec: &SatisfactionSpec, confidence: f64) -> Vec<Row> {
-    let (ca, cb) = (&a.counts, &b.counts);
+    let (ra, rb) = (&a.counts, &b.counts);
+    let (ea, eb) = (ra.effective(), rb.effective());
+    let (ca, cb) = (&ea, &eb);
+    let weighted = spec.weight.is_some();
     let mut rows = Vec::new();
-    let mut push = |metric, test, av: (f64, Option<f64>), bv: (f64, Option<f64>), result: Option<Tested>, min_n: f64, caveat: &str| {
-        let a_side = (a.label.clone(), av.0, av.1);
-        let b_side = (b.label.clone(), bv.0, bv.1);
+    let mut push = |metric, test, av: (f64, f64, Option<f64>), bv: (f64, f64, Option<f64>), result: Option<Tested>, min_n: f64, caveat: &str| {
+        let a_side = (a.label.clone(), av.0, av.2);
+        let b_side = (b.label.clone(), bv.0, bv.2);
         let note = if result.is_none() { not_computable(&a_side, &b_side, min_n) } else { caveat.to_string() };
-        rows.push(Row { group: group.to_vec(), metric, test, a: a_side, b: b_side, result, note });
+        let n_eff = weighted.then_some((av.1, bv.1));
+        rows.push(Row { group: group.to_vec(), metric, test, a: a_side, b: b_side, n_eff, result, note });
     };
     if spec.csat.is_some() {
         let r = two_proportions(ca.csat_top, ca.csat_n, cb.csat_top, cb.csat_n, confidence).map(|c| scaled(c, 100.0));
-        push("csat_pct", "two-proportion z", (ca.csat_n, pct(ca.csat_top, ca.csat_n)), (cb.csat_n, pct(cb.csat_top, cb.csat_n)), r, 1.0, "");
+        push(
+            "csat_pct",
+            "two-proportion z",
+            (ra.csat_n, ca.csat_n, pct(ca.csat_top, ca.csat_n)),
+            (rb.csat_n, cb.csat_n, pct(cb.csat_top, cb.csat_n)),
+            r,
+            1.0,
+            "",
+        );
     }
     if spec.nps.is_some() {
         let r = nps_difference((ca.promoters, ca.detractors, ca.nps_n), (cb.promoters, cb.detractors, cb.nps_n), confidence)
             .map(|c| scaled(c, 100.0));
         let nps = |c: &SatisfactionCounts| pct(c.promoters - c.detractors, c.nps_n);
-        push("nps", "NPS difference z", (ca.nps_n, nps(ca)), (cb.nps_n, nps(cb)), r, 1.0, "");
+        push("nps", "NPS difference z", (ra.nps_n, ca.nps_n, nps(ca)), (rb.nps_n, cb.nps_n, nps(cb)), r, 1.0, "");
     }
     if spec.ces.is_some() {
         let r = welch((ca.ces_n, ca.ces_sum, ca.ces_sum_sq), (cb.ces_n, cb.ces_sum, cb.ces_sum_sq), confidence).map(|c| scaled(c, 1.0));
         let mean = |c: &SatisfactionCounts| (c.ces_n > 0.0).then(|| c.ces_sum / c.ces_n);
-        push("ces_mean", "Welch t", (ca.ces_n, mean(ca)), (cb.ces_n, mean(cb)), r, 2.0, "");
+        push("ces_mean", "Welch t", (ra.ces_n, ca.ces_n, mean(ca)), (rb.ces_n, cb.ces_n, mean(cb)), r, 2.0, "");
     }
     if spec.designation.is_some() {
         let r = two_proportions(ca.designation_yes, ca.designation_n, cb.designation_yes, cb.designation_n, confidence)
@@ -227,8 +244,8 @@ fn compare_sides(group: &[String], a: &Side, b: &Side, spec: &SatisfactionSpec, 
         push(
             "designation_pct",
             "two-proportion z",
-            (ca.designation_n, pct(ca.designation_yes, ca.designation_n)),
-            (cb.designation_n, pct(cb.designation_yes, cb.designation_n)),
+            (ra.designation_n, ca.designation_n, pct(ca.designation_yes, ca.designation_n)),
+            (rb.designation_n, cb.designation_n, pct(cb.designation_yes, cb.designation_n)),
             r,
             1.0,
             "",
@@ -239,15 +256,21 @@ fn compare_sides(group: &[String], a: &Side, b: &Side, spec: &SatisfactionSpec, 
         (Metric::Nps, "nps_distribution", spec.nps.as_ref()),
         (Metric::Ces, "ces_distribution", spec.ces.as_ref()),
     ] {
+        let weights = |c: &SatisfactionCounts| c.weights(metric);
         let Some(column) = column else { continue };
         let code = metric_code(metric);
-        let row = |s: &Side| (column.scale.low..=column.scale.high).map(|v| s.scores.get(&(code, v)).copied().unwrap_or(0.0)).collect::<Vec<f64>>();
-        let (ra, rb) = (row(a), row(b));
-        let (na, nb) = (ra.iter().sum::<f64>(), rb.iter().sum::<f64>());
-        let chi = chi_square(&[ra, rb]);
+        // Weighted answers per score, scaled to the side's effective size (n eff./Σw = Σw/Σw²).
+        let row = |s: &Side| {
+            let (_, w, w2) = weights(&s.counts);
+            let k = if w2 > 0.0 { w / w2 } else { 0.0 };
+            (column.scale.low..=column.scale.high).map(|v| k * s.scores.get(&(code, v)).copied().unwrap_or(0.0)).collect::<Vec<f64>>()
+        };
+        let (row_a, row_b) = (row(a), row(b));
+        let (na, nb) = (row_a.iter().sum::<f64>(), row_b.iter().sum::<f64>());
+        let chi = chi_square(&[row_a, row_b]);
         let caveat = if chi.is_some_and(|c| c.min_expected < 5.0) { "expected counts below 5: p is approximate" } else { "" };
         let r = chi.map(|c| Tested { difference: None, interval: None, statistic: c.statistic, df: Some(c.df), p: c.p });
-        push(name, "chi-square", (na, None), (nb, None), r, 1.0, caveat);
+        push(name, "chi-square", (weights(ra).0, na, None), (weights(rb).0, nb, None), r, 1.0, caveat);
     }
     rows
 }
@@ -272,13 +295,19 @@ fn build_report(rows: Vec<Row>, args: &CompareArgs, pairs: &[Pair], method: Adju
         Some(c) => vec![c.clone()],
         None => args.group.by.clone(),
     };
+    let weighted = rows.iter().any(|r| r.n_eff.is_some());
     let mut columns = group_columns.clone();
+    columns.extend(["metric", "test", "a", "a_n"].map(String::from));
+    if weighted {
+        columns.push("a_n_eff".to_string());
+    }
+    columns.extend(["a_value", "b", "b_n"].map(String::from));
+    if weighted {
+        columns.push("b_n_eff".to_string());
+    }
     columns.extend(
-        [
-            "metric", "test", "a", "a_n", "a_value", "b", "b_n", "b_value", "difference", "diff_low", "diff_high", "statistic",
-            "df", "p_value", "p_adjusted", "significant", "note",
-        ]
-        .map(String::from),
+        ["b_value", "difference", "diff_low", "diff_high", "statistic", "df", "p_value", "p_adjusted", "significant", "note"]
+            .map(String::from),
     );
     let mut human_columns = group_columns;
     human_columns.extend(
@@ -292,14 +321,15 @@ fn build_report(rows: Vec<Row>, args: &CompareArgs, pairs: &[Pair], method: Adju
         let decimals = if row.metric == "ces_mean" { 2 } else { 1 };
         let mut m: Vec<Cell> = row.group.iter().map(|g| Cell::Text(g.clone())).collect();
         let mut h = m.clone();
+        m.extend([Cell::Text(row.metric.to_string()), Cell::Text(row.test.to_string()), Cell::Text(row.a.0.clone()), Cell::Int(row.a.1 as i64)]);
+        if let Some((a_eff, _)) = row.n_eff {
+            m.push(Cell::num(Some(a_eff), 1));
+        }
+        m.extend([Cell::num(row.a.2, decimals), Cell::Text(row.b.0.clone()), Cell::Int(row.b.1 as i64)]);
+        if let Some((_, b_eff)) = row.n_eff {
+            m.push(Cell::num(Some(b_eff), 1));
+        }
         m.extend([
-            Cell::Text(row.metric.to_string()),
-            Cell::Text(row.test.to_string()),
-            Cell::Text(row.a.0.clone()),
-            Cell::Int(row.a.1 as i64),
-            Cell::num(row.a.2, decimals),
-            Cell::Text(row.b.0.clone()),
-            Cell::Int(row.b.1 as i64),
             Cell::num(row.b.2, decimals),
             Cell::num(t.and_then(|t| t.difference), decimals),
             Cell::num(t.and_then(|t| t.interval).map(|i| i.low), decimals),

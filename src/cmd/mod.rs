@@ -121,8 +121,14 @@ pub fn satisfaction_spec(scales: &ScaleArgs, input: &InputArgs, opened: &Opened)
         ces: column(Role::Ces, ces_scale),
         ces_easy_min,
         designation: opened.roles.get(Role::Designation).map(str::to_string),
+        weight: None,
         na_values: input.na_values.clone().or_else(|| defaults.na_values.clone()).unwrap_or_default(),
     })
+}
+
+/// The header named by `--weight` (found like a `--by` column).
+pub fn weight_column(opened: &Opened, name: Option<&str>) -> Result<Option<String>> {
+    name.map(|n| resolve_group_column_of(opened, n, "--weight")).transpose()
 }
 
 /// A `--from`/`--to`/`--as-of` date: YYYY-MM-DD (or YYYY/MM/DD).

@@ -7,12 +7,12 @@
 use anyhow::Result;
 
 use crate::cli::{NpsInterval, SurveyArgs};
-use crate::cmd::{grouping_for, high, key_cells, key_columns, low, open_input, report_problems, satisfaction_spec, with_interval, confidence_level, Opened};
+use crate::cmd::{weight_column, grouping_for, high, key_cells, key_columns, low, open_input, report_problems, satisfaction_spec, with_interval, confidence_level, Opened};
 use crate::error::data_err;
 use crate::input::roles::{list_headers, Kind, Role};
 use crate::metrics::grouping::{arrange, Group, Grouping, ResultRow, RowKind};
 use crate::metrics::satisfaction::{
-    aggregate, invalid_examples, score_counts, summarise, Metric, SatisfactionCounts, SatisfactionSpec, SatisfactionSummary,
+    aggregate, invalid_examples, kish, score_counts, summarise, Metric, SatisfactionCounts, SatisfactionSpec, SatisfactionSummary,
 };
 use crate::chart::{self, Band, Chart, Histogram};
 use crate::cli::ChartType;
@@ -178,7 +178,7 @@ fn distribution(metric: Option<&str>, plan: &Plan, opened: &Opened, scope: Strin
         Metric::Nps => (spec.nps.as_ref(), 9, ["detractors (0–6)", "passives (7–8)", "promoters (9–10)"], "NPS"),
         Metric::Csat => (spec.csat.as_ref(), spec.csat_top_min, ["dissatisfied", "neutral", "satisfied (top box)"], "CSAT"),
         Metric::Ces => (spec.ces.as_ref(), spec.ces_easy_min, ["difficult", "neutral", "easy"], "CES"),
-        Metric::Designation => (None, 0, ["", "", ""], ""),
+        Metric::Designation | Metric::Weight => (None, 0, ["", "", ""], ""),
     };
     let Some(column) = column else { unreachable!("only score metrics are offered") };
     let scale = column.scale;
@@ -211,7 +211,8 @@ fn distribution(metric: Option<&str>, plan: &Plan, opened: &Opened, scope: Strin
 fn plan(args: &SurveyArgs, opened: &Opened) -> Result<Plan> {
     let defaults = &opened.config.survey;
     let headers = &opened.data.headers;
-    let spec = satisfaction_spec(&args.scales, &args.input, opened)?;
+    let mut spec = satisfaction_spec(&args.scales, &args.input, opened)?;
+    spec.weight = weight_column(opened, args.weight.as_deref())?;
     if spec.csat.is_none() && spec.nps.is_none() && spec.ces.is_none() && spec.designation.is_none() {
         return Err(data_err(format!(
             "{}: no CSAT, NPS or CES column found; headers found: {}. Map one with --col csat=HEADER \
@@ -260,6 +261,11 @@ pub(crate) fn check_invalid(
             spec.designation.clone().map(|h| (h, "yes/no, true/false, 1/0 or 是/否".to_string())),
         ),
         (None, invalid.date, grouping.date.clone().map(|d| (d, "a date such as 2026-10-03".to_string()))),
+        (
+            Some(Metric::Weight),
+            invalid.weight,
+            spec.weight.clone().map(|h| (h, "a positive number; the whole row is left out".to_string())),
+        ),
     ];
     let mut messages = Vec::new();
     for (metric, count, column) in checks {
@@ -282,22 +288,28 @@ pub(crate) fn check_invalid(
 
 fn machine_table(rows: &[ResultRow<SatisfactionCounts>], summaries: &[SatisfactionSummary], plan: &Plan) -> Table {
     let spec = &plan.spec;
+    let weighted = spec.weight.is_some();
     let mut columns = key_columns(&plan.grouping);
     columns.extend(["n", "low_base"].map(String::from));
+    // With a weight, each metric's Kish effective sample size follows its count of answers.
+    let counted = |columns: &mut Vec<String>, metric: &str, rest: &[&str]| {
+        columns.push(format!("{metric}_n"));
+        if weighted {
+            columns.push(format!("{metric}_n_eff"));
+        }
+        columns.extend(rest.iter().map(|c| c.to_string()));
+    };
     if spec.csat.is_some() {
-        columns.extend(["csat_n", "csat_pct", "csat_low", "csat_high", "csat_mean"].map(String::from));
+        counted(&mut columns, "csat", &["csat_pct", "csat_low", "csat_high", "csat_mean"]);
     }
     if spec.nps.is_some() {
-        columns.extend(
-            ["nps_n", "promoters_pct", "passives_pct", "detractors_pct", "nps", "nps_moe", "nps_low", "nps_high"]
-                .map(String::from),
-        );
+        counted(&mut columns, "nps", &["promoters_pct", "passives_pct", "detractors_pct", "nps", "nps_moe", "nps_low", "nps_high"]);
     }
     if spec.ces.is_some() {
-        columns.extend(["ces_n", "ces_mean", "ces_low", "ces_high", "ces_easy_pct"].map(String::from));
+        counted(&mut columns, "ces", &["ces_mean", "ces_low", "ces_high", "ces_easy_pct"]);
     }
     if spec.designation.is_some() {
-        columns.extend(["designation_n", "designation_pct", "designation_low", "designation_high"].map(String::from));
+        counted(&mut columns, "designation", &["designation_pct", "designation_low", "designation_high"]);
     }
     let rows = rows
         .iter()
@@ -306,9 +318,16 @@ fn machine_table(rows: &[ResultRow<SatisfactionCounts>], summaries: &[Satisfacti
             let c = &row.counts;
             let mut cells = key_cells(&row.key, row.kind, &plan.grouping);
             cells.extend([Cell::Int(c.n as i64), Cell::Bool((c.n as u64) < plan.min_n)]);
+            let counted = |cells: &mut Vec<Cell>, metric: Metric| {
+                let (n, w, w2) = c.weights(metric);
+                cells.push(Cell::Int(n as i64));
+                if weighted {
+                    cells.push(Cell::num(Some(kish(w, w2)), 1));
+                }
+            };
             if spec.csat.is_some() {
+                counted(&mut cells, Metric::Csat);
                 cells.extend([
-                    Cell::Int(c.csat_n as i64),
                     Cell::num(s.csat_pct, 1),
                     low(s.csat_ci),
                     high(s.csat_ci),
@@ -316,8 +335,8 @@ fn machine_table(rows: &[ResultRow<SatisfactionCounts>], summaries: &[Satisfacti
                 ]);
             }
             if spec.nps.is_some() {
+                counted(&mut cells, Metric::Nps);
                 cells.extend([
-                    Cell::Int(c.nps_n as i64),
                     Cell::num(s.promoters_pct, 1),
                     Cell::num(s.passives_pct, 1),
                     Cell::num(s.detractors_pct, 1),
@@ -328,8 +347,8 @@ fn machine_table(rows: &[ResultRow<SatisfactionCounts>], summaries: &[Satisfacti
                 ]);
             }
             if spec.ces.is_some() {
+                counted(&mut cells, Metric::Ces);
                 cells.extend([
-                    Cell::Int(c.ces_n as i64),
                     Cell::num(s.ces_mean, 2),
                     Cell::num(s.ces_ci.map(|i| i.low), 2),
                     Cell::num(s.ces_ci.map(|i| i.high), 2),
@@ -337,7 +356,8 @@ fn machine_table(rows: &[ResultRow<SatisfactionCounts>], summaries: &[Satisfacti
                 ]);
             }
             if spec.designation.is_some() {
-                cells.extend([Cell::Int(c.designation_n as i64), Cell::num(s.designation_pct, 1), low(s.designation_ci), high(s.designation_ci)]);
+                counted(&mut cells, Metric::Designation);
+                cells.extend([Cell::num(s.designation_pct, 1), low(s.designation_ci), high(s.designation_ci)]);
             }
             cells
         })
@@ -350,6 +370,9 @@ fn human_table(rows: &[ResultRow<SatisfactionCounts>], summaries: &[Satisfaction
     let level = format!("{}%", (plan.confidence * 100.0 * 10.0).round() / 10.0);
     let mut columns = key_columns(&plan.grouping);
     columns.push("n".to_string());
+    if spec.weight.is_some() {
+        columns.push("n eff.".to_string());
+    }
     if let Some(csat) = &spec.csat {
         let boxes = csat.scale.high - spec.csat_top_min + 1;
         columns.push(format!("CSAT top-{boxes} % ({level} CI)"));
@@ -370,7 +393,21 @@ fn human_table(rows: &[ResultRow<SatisfactionCounts>], summaries: &[Satisfaction
         .zip(summaries)
         .map(|(row, s)| {
             let mut cells = key_cells(&row.key, row.kind, &plan.grouping);
-            cells.push(Cell::Int(row.counts.n as i64));
+            let c = &row.counts;
+            cells.push(Cell::Int(c.n as i64));
+            if spec.weight.is_some() {
+                // The effective size of the headline metric: NPS, else CSAT, else CES.
+                let headline = if spec.nps.is_some() {
+                    Metric::Nps
+                } else if spec.csat.is_some() {
+                    Metric::Csat
+                } else {
+                    Metric::Ces
+                };
+                let (_, w, w2) = c.weights(headline);
+                let n_eff = Some(kish(w, w2));
+                cells.push(Cell::num(n_eff, 1));
+            }
             if spec.csat.is_some() {
                 cells.push(with_interval(s.csat_pct, s.csat_ci, 1, false));
                 cells.push(Cell::num(s.csat_mean, 2));
@@ -405,6 +442,11 @@ fn caption(plan: &Plan, opened: &Opened) -> Vec<String> {
     }
     if let Some(c) = &spec.ces {
         parts.push(format!("CES '{}' {} (easy ≥ {})", c.header, c.scale, spec.ces_easy_min));
+    }
+    if let Some(w) = &spec.weight {
+        parts.push(format!(
+            "weighted by '{w}' · n eff. = Kish's (Σw)²/Σw² of the NPS answers (else CSAT, else CES); each interval uses its metric's n eff."
+        ));
     }
     let mut lines = vec![parts.join(" · ")];
     match (plan.grouping.from, plan.grouping.to) {

@@ -35,26 +35,50 @@ pub struct SatisfactionSpec {
     pub ces_easy_min: i64,
     /// A yes/no column: did the customer ask for the brand by name (designation, 指名度).
     pub designation: Option<String>,
+    /// A weight per response (`--weight`): positive numbers; rows with a zero, negative,
+    /// missing or invalid weight are left out of every metric.
+    pub weight: Option<String>,
     pub na_values: Vec<String>,
 }
 
 /// Sufficient statistics of one group: counts and sums, so that groups add up exactly.
+///
+/// `…_n` is the number of valid answers. With weights, `…_w` is Σw and `…_w2` is Σw² over
+/// them, and the other fields are weighted sums (Σw for a count, Σwx for a sum); without
+/// weights every w is 1, so `…_w` = `…_w2` = `…_n`.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct SatisfactionCounts {
     pub n: f64,
     pub csat_n: f64,
+    pub csat_w: f64,
+    pub csat_w2: f64,
     pub csat_top: f64,
     pub csat_sum: f64,
     pub nps_n: f64,
+    pub nps_w: f64,
+    pub nps_w2: f64,
     pub promoters: f64,
     pub detractors: f64,
     pub ces_n: f64,
+    pub ces_w: f64,
+    pub ces_w2: f64,
     pub ces_sum: f64,
     pub ces_sum_sq: f64,
     pub ces_easy: f64,
     pub designation_n: f64,
+    pub designation_w: f64,
+    pub designation_w2: f64,
     pub designation_yes: f64,
     pub invalid: InvalidCounts,
+}
+
+/// Kish's effective sample size (Σw)²/Σw² (0 without answers).
+pub fn kish(w: f64, w2: f64) -> f64 {
+    if w2 > 0.0 {
+        w * w / w2
+    } else {
+        0.0
+    }
 }
 
 /// Invalid values per column (excluded from the metrics).
@@ -65,6 +89,8 @@ pub struct InvalidCounts {
     pub ces: u64,
     pub designation: u64,
     pub date: u64,
+    /// Zero, negative, missing or invalid weights (those rows are left out).
+    pub weight: u64,
     /// Records with more fields than the header.
     pub ragged: u64,
 }
@@ -76,6 +102,7 @@ impl AddAssign for InvalidCounts {
         self.ces += o.ces;
         self.designation += o.designation;
         self.date += o.date;
+        self.weight += o.weight;
         self.ragged += o.ragged;
     }
 }
@@ -85,17 +112,72 @@ impl SatisfactionCounts {
     fn combine(&mut self, o: &Self, sign: f64) {
         self.n += sign * o.n;
         self.csat_n += sign * o.csat_n;
+        self.csat_w += sign * o.csat_w;
+        self.csat_w2 += sign * o.csat_w2;
         self.csat_top += sign * o.csat_top;
         self.csat_sum += sign * o.csat_sum;
         self.nps_n += sign * o.nps_n;
+        self.nps_w += sign * o.nps_w;
+        self.nps_w2 += sign * o.nps_w2;
         self.promoters += sign * o.promoters;
         self.detractors += sign * o.detractors;
         self.ces_n += sign * o.ces_n;
+        self.ces_w += sign * o.ces_w;
+        self.ces_w2 += sign * o.ces_w2;
         self.ces_sum += sign * o.ces_sum;
         self.ces_sum_sq += sign * o.ces_sum_sq;
         self.ces_easy += sign * o.ces_easy;
         self.designation_n += sign * o.designation_n;
+        self.designation_w += sign * o.designation_w;
+        self.designation_w2 += sign * o.designation_w2;
         self.designation_yes += sign * o.designation_yes;
+    }
+
+    /// The statistics as an unweighted sample of each metric's Kish effective size: the weighted
+    /// sums scaled by n_eff/Σw = Σw/Σw². Shares and means are unchanged, and every interval and
+    /// test computed from the result uses n_eff. Without weights this is the identity.
+    pub fn effective(&self) -> Self {
+        let k = |w: f64, w2: f64| if w2 > 0.0 { w / w2 } else { 0.0 };
+        let (kc, kn, ke, kd) =
+            (k(self.csat_w, self.csat_w2), k(self.nps_w, self.nps_w2), k(self.ces_w, self.ces_w2), k(self.designation_w, self.designation_w2));
+        let csat_n = kish(self.csat_w, self.csat_w2);
+        let nps_n = kish(self.nps_w, self.nps_w2);
+        let ces_n = kish(self.ces_w, self.ces_w2);
+        let designation_n = kish(self.designation_w, self.designation_w2);
+        Self {
+            csat_n,
+            csat_w: csat_n,
+            csat_w2: csat_n,
+            csat_top: self.csat_top * kc,
+            csat_sum: self.csat_sum * kc,
+            nps_n,
+            nps_w: nps_n,
+            nps_w2: nps_n,
+            promoters: self.promoters * kn,
+            detractors: self.detractors * kn,
+            ces_n,
+            ces_w: ces_n,
+            ces_w2: ces_n,
+            ces_sum: self.ces_sum * ke,
+            ces_sum_sq: self.ces_sum_sq * ke,
+            ces_easy: self.ces_easy * ke,
+            designation_n,
+            designation_w: designation_n,
+            designation_w2: designation_n,
+            designation_yes: self.designation_yes * kd,
+            ..*self
+        }
+    }
+
+    /// A metric's valid answers, Σw and Σw² (zeros for the weight column itself).
+    pub fn weights(&self, metric: Metric) -> (f64, f64, f64) {
+        match metric {
+            Metric::Csat => (self.csat_n, self.csat_w, self.csat_w2),
+            Metric::Nps => (self.nps_n, self.nps_w, self.nps_w2),
+            Metric::Ces => (self.ces_n, self.ces_w, self.ces_w2),
+            Metric::Designation => (self.designation_n, self.designation_w, self.designation_w2),
+            Metric::Weight => (0.0, 0.0, 0.0),
+        }
     }
 
     /// The statistics of the whole minus one part (sums subtract exactly); no invalid counts.
@@ -121,6 +203,8 @@ pub enum Metric {
     Ces,
     /// The yes/no designation column (not a score).
     Designation,
+    /// The `--weight` column (for reporting invalid weights).
+    Weight,
 }
 
 impl SatisfactionSpec {
@@ -130,7 +214,7 @@ impl SatisfactionSpec {
             Metric::Csat => self.csat.as_ref(),
             Metric::Nps => self.nps.as_ref(),
             Metric::Ces => self.ces.as_ref(),
-            Metric::Designation => None,
+            Metric::Designation | Metric::Weight => None,
         }
     }
 
@@ -138,18 +222,34 @@ impl SatisfactionSpec {
         self.column(metric).map(|c| clean::score(&c.header, c.scale, &self.na_values))
     }
 
-    /// Adds `__csat`, `__nps`, `__ces` (valid values or null) and their `…_bad` flags.
+    /// Adds `__csat`, `__nps`, `__ces` (valid values or null) and their `…_bad` flags; with a
+    /// weight, `__w` (positive weights, else null), `__weight_bad`, and values only where `__w` is set.
     fn with_scores(&self, lf: LazyFrame) -> LazyFrame {
         let mut columns = Vec::new();
+        let lf = match &self.weight {
+            Some(header) => {
+                let w = clean::number(header, &self.na_values).value;
+                let valid = w.clone().gt(lit(0.0)).fill_null(lit(false));
+                lf.with_columns([
+                    when(valid.clone()).then(w).otherwise(lit(NULL).cast(DataType::Float64)).alias(WEIGHT),
+                    valid.not().alias("__weight_bad"),
+                ])
+            }
+            None => lf,
+        };
+        let weighted = |value: Expr| match &self.weight {
+            Some(_) => when(col(WEIGHT).is_not_null()).then(value).otherwise(lit(NULL)),
+            None => value,
+        };
         for (metric, name) in [(Metric::Csat, "__csat"), (Metric::Nps, "__nps"), (Metric::Ces, "__ces")] {
             if let Some(c) = self.cleaned(metric) {
-                columns.push(c.value.alias(name));
+                columns.push(weighted(c.value).alias(name));
                 columns.push(c.invalid.alias(format!("{name}_bad")));
             }
         }
         if let Some(header) = &self.designation {
             let c = clean::boolean(header);
-            columns.push(c.value.alias("__designation"));
+            columns.push(weighted(c.value).alias("__designation"));
             columns.push(c.invalid.alias("__designation_bad"));
         }
         if columns.is_empty() {
@@ -160,45 +260,83 @@ impl SatisfactionSpec {
     }
 }
 
+/// The weight column added by `with_scores`.
+const WEIGHT: &str = "__w";
+
+/// Σw over the rows where `predicate` holds (a count without weights).
+fn weight_where(spec: &SatisfactionSpec, predicate: Expr) -> Expr {
+    match &spec.weight {
+        Some(_) => col(WEIGHT).filter(predicate.fill_null(lit(false))).sum(),
+        None => count_where(predicate),
+    }
+}
+
+/// Σw·x (Σx without weights).
+fn weighted_sum(spec: &SatisfactionSpec, x: Expr) -> Expr {
+    match &spec.weight {
+        Some(_) => (x * col(WEIGHT)).sum(),
+        None => x.sum(),
+    }
+}
+
+/// Σw and Σw² over the valid answers of `v`, named `{name}_w` and `{name}_w2` (only with weights:
+/// without, both are the count).
+fn weight_sums(spec: &SatisfactionSpec, v: &Expr, name: &str) -> Vec<Expr> {
+    match &spec.weight {
+        Some(_) => vec![
+            col(WEIGHT).filter(v.clone().is_not_null()).sum().alias(format!("{name}_w")),
+            (col(WEIGHT) * col(WEIGHT)).filter(v.clone().is_not_null()).sum().alias(format!("{name}_w2")),
+        ],
+        None => Vec::new(),
+    }
+}
+
 /// The per-group aggregations: one pass over the data.
 fn aggregations(data: &Dataset, spec: &SatisfactionSpec, grouping: &Grouping) -> Vec<Expr> {
     let mut aggs = vec![len().cast(DataType::Float64).alias("n")];
     aggs.extend(data.ragged_count());
+    if spec.weight.is_some() {
+        aggs.push(count_where(col("__weight_bad")).alias("weight_bad"));
+    }
     if spec.csat.is_some() {
         let v = col("__csat");
         aggs.extend([
             v.clone().count().cast(DataType::Float64).alias("csat_n"),
-            count_where(v.clone().gt_eq(lit(spec.csat_top_min as f64))).alias("csat_top"),
-            v.sum().alias("csat_sum"),
+            weight_where(spec, v.clone().gt_eq(lit(spec.csat_top_min as f64))).alias("csat_top"),
+            weighted_sum(spec, v.clone()).alias("csat_sum"),
             count_where(col("__csat_bad")).alias("csat_bad"),
         ]);
+        aggs.extend(weight_sums(spec, &v, "csat"));
     }
     if spec.nps.is_some() {
         let v = col("__nps");
         aggs.extend([
             v.clone().count().cast(DataType::Float64).alias("nps_n"),
-            count_where(v.clone().gt_eq(lit(9.0))).alias("promoters"),
-            count_where(v.lt_eq(lit(6.0))).alias("detractors"),
+            weight_where(spec, v.clone().gt_eq(lit(9.0))).alias("promoters"),
+            weight_where(spec, v.clone().lt_eq(lit(6.0))).alias("detractors"),
             count_where(col("__nps_bad")).alias("nps_bad"),
         ]);
+        aggs.extend(weight_sums(spec, &v, "nps"));
     }
     if spec.ces.is_some() {
         let v = col("__ces");
         aggs.extend([
             v.clone().count().cast(DataType::Float64).alias("ces_n"),
-            v.clone().sum().alias("ces_sum"),
-            (v.clone() * v.clone()).sum().alias("ces_sum_sq"),
-            count_where(v.gt_eq(lit(spec.ces_easy_min as f64))).alias("ces_easy"),
+            weighted_sum(spec, v.clone()).alias("ces_sum"),
+            weighted_sum(spec, v.clone() * v.clone()).alias("ces_sum_sq"),
+            weight_where(spec, v.clone().gt_eq(lit(spec.ces_easy_min as f64))).alias("ces_easy"),
             count_where(col("__ces_bad")).alias("ces_bad"),
         ]);
+        aggs.extend(weight_sums(spec, &v, "ces"));
     }
     if spec.designation.is_some() {
         let v = col("__designation");
         aggs.extend([
             v.clone().count().cast(DataType::Float64).alias("designation_n"),
-            count_where(v.eq(lit(true))).alias("designation_yes"),
+            weight_where(spec, v.clone().eq(lit(true))).alias("designation_yes"),
             count_where(col("__designation_bad")).alias("designation_bad"),
         ]);
+        aggs.extend(weight_sums(spec, &v, "designation"));
     }
     if grouping.uses_date() && grouping.date.is_some() {
         aggs.push(count_where(col(DATE_BAD)).alias("date_bad"));
@@ -214,24 +352,38 @@ fn read_counts(
     grouping: &Grouping,
 ) -> Result<SatisfactionCounts> {
     let get = |name: &str| f64_at(df, name, i);
+    // Σw and Σw² of a metric: aggregated with weights, the count without.
+    let weights = |name: &str, n: f64| -> Result<(f64, f64)> {
+        match &spec.weight {
+            Some(_) => Ok((get(&format!("{name}_w"))?, get(&format!("{name}_w2"))?)),
+            None => Ok((n, n)),
+        }
+    };
     let mut c = SatisfactionCounts { n: get("n")?, ..Default::default() };
     c.invalid.ragged = data.ragged_at(df, i)?;
+    if spec.weight.is_some() {
+        c.invalid.weight = get("weight_bad")? as u64;
+    }
     if spec.csat.is_some() {
         (c.csat_n, c.csat_top, c.csat_sum) = (get("csat_n")?, get("csat_top")?, get("csat_sum")?);
         c.invalid.csat = get("csat_bad")? as u64;
+        (c.csat_w, c.csat_w2) = weights("csat", c.csat_n)?;
     }
     if spec.nps.is_some() {
         (c.nps_n, c.promoters, c.detractors) = (get("nps_n")?, get("promoters")?, get("detractors")?);
         c.invalid.nps = get("nps_bad")? as u64;
+        (c.nps_w, c.nps_w2) = weights("nps", c.nps_n)?;
     }
     if spec.ces.is_some() {
         (c.ces_n, c.ces_sum, c.ces_sum_sq, c.ces_easy) =
             (get("ces_n")?, get("ces_sum")?, get("ces_sum_sq")?, get("ces_easy")?);
         c.invalid.ces = get("ces_bad")? as u64;
+        (c.ces_w, c.ces_w2) = weights("ces", c.ces_n)?;
     }
     if spec.designation.is_some() {
         (c.designation_n, c.designation_yes) = (get("designation_n")?, get("designation_yes")?);
         c.invalid.designation = get("designation_bad")? as u64;
+        (c.designation_w, c.designation_w2) = weights("designation", c.designation_n)?;
     }
     if grouping.uses_date() && grouping.date.is_some() {
         c.invalid.date = get("date_bad")? as u64;
@@ -261,6 +413,10 @@ pub fn invalid_examples(
     let (header, flag) = match metric {
         Some(Metric::Designation) => match &spec.designation {
             Some(h) => (h.clone(), "__designation_bad".to_string()),
+            None => return Ok(Vec::new()),
+        },
+        Some(Metric::Weight) => match &spec.weight {
+            Some(h) => (h.clone(), "__weight_bad".to_string()),
             None => return Ok(Vec::new()),
         },
         Some(m) => match spec.column(m) {
@@ -294,7 +450,8 @@ pub fn score_counts(data: &Dataset, spec: &SatisfactionSpec, grouping: &Grouping
 const SCORE_KEY: &str = "__score";
 
 /// Valid answers per group and score value of one metric (dated groups only, within
-/// `--from`/`--to`): (group, score, count). Empty when the metric is not mapped.
+/// `--from`/`--to`): (group, score, count), the count weighted (Σw) with a weight. Empty when
+/// the metric is not mapped.
 pub fn score_table(data: &Dataset, spec: &SatisfactionSpec, grouping: &Grouping, metric: Metric) -> Result<Vec<(GroupKey, i64, f64)>> {
     if spec.column(metric).is_none() {
         return Ok(Vec::new());
@@ -306,9 +463,13 @@ pub fn score_table(data: &Dataset, spec: &SatisfactionSpec, grouping: &Grouping,
         .with_scores(data.lazy())
         .filter(col(name.as_str()).is_not_null())
         .with_columns([col(name.as_str()).cast(DataType::Int64).alias(SCORE_KEY)]);
+    let count = match &spec.weight {
+        Some(_) => col(WEIGHT).sum(),
+        None => len().cast(DataType::Float64),
+    };
     let groups = by_score.aggregate(
         lf,
-        vec![len().cast(DataType::Float64).alias("count")],
+        vec![count.alias("count")],
         |q| data.collect(q),
         |df, i| f64_at(df, "count", i),
     )?;
@@ -328,6 +489,7 @@ fn metric_name(m: Metric) -> &'static str {
         Metric::Nps => "nps",
         Metric::Ces => "ces",
         Metric::Designation => "designation",
+        Metric::Weight => "weight",
     }
 }
 
@@ -361,7 +523,8 @@ fn scaled(i: Interval, by: f64) -> Interval {
 }
 
 /// CSAT, NPS and CES from a group's counts.
-pub fn summarise(c: &SatisfactionCounts, confidence: f64, nps_method: NpsMethod) -> SatisfactionSummary {
+pub fn summarise(counts: &SatisfactionCounts, confidence: f64, nps_method: NpsMethod) -> SatisfactionSummary {
+    let c = &counts.effective();
     let nps_ci = nps_interval(c.promoters, c.detractors, c.nps_n, confidence, nps_method);
     let ces = mean_t_interval(c.ces_n, c.ces_sum, c.ces_sum_sq, confidence);
     SatisfactionSummary {
@@ -382,16 +545,52 @@ pub fn summarise(c: &SatisfactionCounts, confidence: f64, nps_method: NpsMethod)
     }
 }
 
+/// Counts read without weights: every Σw and Σw² is the count of answers (for tests).
+#[cfg(test)]
+pub(crate) fn unweighted(c: SatisfactionCounts) -> SatisfactionCounts {
+    SatisfactionCounts {
+        csat_w: c.csat_n,
+        csat_w2: c.csat_n,
+        nps_w: c.nps_n,
+        nps_w2: c.nps_n,
+        ces_w: c.ces_n,
+        ces_w2: c.ces_n,
+        designation_w: c.designation_n,
+        designation_w2: c.designation_n,
+        ..c
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn weights_use_the_kish_effective_size() {
+        // Weights 1, 2, 1, 0.5, 2.5, 3 on CSAT 5, 4, 2, 5, 3, 3: Σw = 10, Σw² = 1+4+1+0.25+6.25+9 = 21.5,
+        // n_eff = 100/21.5 = 4.651163. Top-2 weight 1+2+0.5 = 3.5 → 35 %; Σwx = 5+8+2+2.5+7.5+9 = 34 → mean 3.4.
+        let c = SatisfactionCounts { n: 6.0, csat_n: 6.0, csat_w: 10.0, csat_w2: 21.5, csat_top: 3.5, csat_sum: 34.0, ..Default::default() };
+        let e = c.effective();
+        assert!((e.csat_n - 100.0 / 21.5).abs() < 1e-12);
+        assert!((e.csat_top / e.csat_n - 0.35).abs() < 1e-12);
+        let s = summarise(&c, 0.95, NpsMethod::Wald);
+        assert!((s.csat_pct.unwrap() - 35.0).abs() < 1e-9 && (s.csat_mean.unwrap() - 3.4).abs() < 1e-12);
+        // Wilson at p = 0.35, n = 4.651163, z = 1.959964: centre (0.35 + z²/2n)/(1 + z²/n) = 0.417816,
+        // half-width z·√(p(1−p)/n + z²/4n²)/(1 + z²/n) = 0.327881 → 8.99 % to 74.57 %.
+        let ci = s.csat_ci.unwrap();
+        assert!((ci.low - 8.996465).abs() < 1e-5 && (ci.high - 74.573404).abs() < 1e-5, "{ci:?}");
+        // Equal weights change nothing: n_eff = n.
+        let equal = SatisfactionCounts { csat_n: 4.0, csat_w: 8.0, csat_w2: 16.0, csat_top: 6.0, csat_sum: 30.0, ..Default::default() };
+        assert!((equal.effective().csat_n - 4.0).abs() < 1e-12);
+        assert_eq!(kish(0.0, 0.0), 0.0);
+    }
 
     #[test]
     fn summary_by_hand() {
         // CSAT answers 5,5,4,3,1 → 3 of 5 in the top 2 boxes = 60 %, mean 18/5 = 3.6.
         // NPS answers 10,9,9,8,7,6,0,10,9,3 → 5 promoters, 2 passives, 3 detractors of 10 → NPS = 50 − 30 = 20.
         // CES answers 7,6,5,2 → mean 20/4 = 5, Σx² = 49+36+25+4 = 114, easy (≥5) 3 of 4 = 75 %.
-        let c = SatisfactionCounts {
+        let c = unweighted(SatisfactionCounts {
             n: 10.0,
             csat_n: 5.0,
             csat_top: 3.0,
@@ -407,7 +606,8 @@ mod tests {
             designation_n: 4.0,
             designation_yes: 3.0,
             invalid: InvalidCounts::default(),
-        };
+            ..Default::default()
+        });
         let s = summarise(&c, 0.95, NpsMethod::Wald);
         assert_eq!(s.designation_pct, Some(75.0));
         assert_eq!(s.csat_pct, Some(60.0));
@@ -447,6 +647,38 @@ mod properties {
     }
 
     proptest! {
+        /// Multiplying every weight by the same factor changes no share, mean or interval:
+        /// Σw and the weighted sums scale by f, Σw² by f², and n_eff is unchanged.
+        #[test]
+        fn scaling_all_weights_changes_nothing(
+            tops in proptest::collection::vec((0.1f64..5.0, any::<bool>()), 1..40),
+            factor in 0.01f64..100.0,
+        ) {
+            let counts = |f: f64| {
+                let mut c = SatisfactionCounts { csat_n: tops.len() as f64, ..Default::default() };
+                for (w, top) in &tops {
+                    let w = w * f;
+                    c.csat_w += w;
+                    c.csat_w2 += w * w;
+                    c.csat_sum += w * if *top { 5.0 } else { 2.0 };
+                    if *top {
+                        c.csat_top += w;
+                    }
+                }
+                c
+            };
+            let (a, b) = (summarise(&counts(1.0), 0.95, NpsMethod::Wald), summarise(&counts(factor), 0.95, NpsMethod::Wald));
+            let close = |x: Option<f64>, y: Option<f64>| match (x, y) {
+                (Some(x), Some(y)) => (x - y).abs() < 1e-6,
+                (x, y) => x.is_none() && y.is_none(),
+            };
+            prop_assert!(close(a.csat_pct, b.csat_pct) && close(a.csat_mean, b.csat_mean));
+            prop_assert!(close(a.csat_ci.map(|i| i.low), b.csat_ci.map(|i| i.low)));
+            prop_assert!(close(a.csat_ci.map(|i| i.high), b.csat_ci.map(|i| i.high)));
+        }
+    }
+
+    proptest! {
         #[test]
         fn metrics_stay_in_range_and_intervals_hold_their_estimate(
             promoters in 0u32..400, passives in 0u32..400, detractors in 0u32..400,
@@ -457,7 +689,7 @@ mod properties {
         ) {
             let nps_n = f64::from(promoters + passives + detractors);
             let csat_n = f64::from(csat_top + csat_rest);
-            let c = SatisfactionCounts {
+            let c = unweighted(SatisfactionCounts {
                 n: nps_n.max(csat_n),
                 csat_n,
                 csat_top: f64::from(csat_top),
@@ -471,7 +703,7 @@ mod properties {
                 ces_easy: ces.iter().filter(|&&v| v >= 5).count() as f64,
                 invalid: InvalidCounts::default(),
                 ..Default::default()
-            };
+            });
             let method = if adjusted { NpsMethod::AdjustedWald } else { NpsMethod::Wald };
             let s = summarise(&c, confidence, method);
             if let Some(nps) = s.nps {

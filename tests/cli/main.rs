@@ -10,3 +10,4 @@ mod test_scorecard;
 mod test_compare;
 mod test_drivers;
 mod test_loyalty;
+mod test_weights;
