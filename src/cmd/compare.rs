@@ -75,6 +75,13 @@ fn metric_code(m: Metric) -> u8 {
 /// Runs `cxstat compare`.
 pub fn run(args: &CompareArgs, io: &mut Io) -> Result<()> {
     let format = choose_format(args.output.format, args.output.output.as_deref(), io.stdout_is_terminal);
+    let (report, _) = report(args, io)?;
+    emit(&report, format, args.output.output.as_deref(), &mut *io.stdout)
+}
+
+/// The result of `cxstat compare` with these arguments and the input it read, without writing
+/// it (for the scorecard's significance marks).
+pub fn report(args: &CompareArgs, io: &mut Io) -> Result<(Report, Opened)> {
     let opened = open_input(&args.input, Some(Kind::Responses), io)?;
     if !(args.alpha > 0.0 && args.alpha < 1.0) {
         return Err(usage(format!("--alpha must be between 0 and 1 (e.g. 0.05); got {}", args.alpha)));
@@ -96,7 +103,7 @@ pub fn run(args: &CompareArgs, io: &mut Io) -> Result<()> {
         rows.extend(compare_sides(group, a, b, &spec, confidence));
     }
     let report = build_report(rows, args, &pairs, method, confidence, &opened);
-    emit(&report, format, args.output.output.as_deref(), &mut *io.stdout)
+    Ok((report, opened))
 }
 
 /// Sums of counts and score tables per group key.

@@ -10,6 +10,7 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::stats::significance::two_proportions;
 use anyhow::Result;
 use chrono::NaiveDate;
 use clap::Parser;
@@ -232,7 +233,8 @@ fn run_command(words: &[String], plan: &Plan, io: &mut Io) -> Result<(Report, Op
         Command::Survey(a) => crate::cmd::survey::report(&a, io),
         Command::Complaints(a) => crate::cmd::complaints::report(&a, io),
         Command::Repeat(a) => crate::cmd::repeat::report(&a, io),
-        _ => unreachable!("the scorecard runs survey, complaints and repeat"),
+        Command::Compare(a) => crate::cmd::compare::report(&a, io),
+        _ => unreachable!("the scorecard runs survey, complaints, repeat and compare"),
     }
 }
 
@@ -280,6 +282,19 @@ fn kpi_from(
     charts::column(table, value)?;
     let current = row_of(table, spans[0]);
     let base = cell(table, current, n);
+    // A share (unit %) of a count: the two-proportion z-test of `compare` on the counts behind it.
+    let share_p = |other: &str| {
+        if unit != "%" {
+            return None;
+        }
+        let counts = |label: &str| {
+            let row = row_of(table, label);
+            let (pct, n) = (cell(table, row, value)?, cell(table, row, n)?);
+            Some(((pct * n / 100.0).round(), n))
+        };
+        let ((x1, n1), (x2, n2)) = (counts(spans[0])?, counts(other)?);
+        two_proportions(x1, n1, x2, n2, 0.95).map(|c| c.p)
+    };
     Some(Kpi {
         key,
         label,
@@ -293,8 +308,38 @@ fn kpi_from(
         low_base: base.is_some_and(|b| (b as u64) < min_n),
         previous: cell(table, row_of(table, spans[1]), value),
         year_ago: cell(table, row_of(table, spans[2]), value),
+        p_previous: share_p(spans[1]),
+        p_year_ago: share_p(spans[2]),
         alert: None,
     })
+}
+
+/// Puts the p-values of `cxstat compare`'s NPS and CES rows on their KPIs, when the rows compare
+/// the scorecard's period with the previous one (or the one a year before, for `yoy`).
+fn mark_tested(kpis: &mut [Kpi], tests: &Table, labels: &[String; 3], yoy: bool) {
+    let text = |row: &[Cell], name: &str| charts::column(tests, name).and_then(|i| match &row[i] {
+        Cell::Text(t) => Some(t.clone()),
+        _ => None,
+    });
+    for row in &tests.rows {
+        let key = match text(row, "metric").as_deref() {
+            Some("nps") => "nps",
+            Some("ces_mean") => "ces",
+            _ => continue,
+        };
+        let against = if yoy { &labels[2] } else { &labels[1] };
+        if text(row, "a").as_ref() != Some(&labels[0]) || text(row, "b").as_ref() != Some(against) {
+            continue;
+        }
+        let p = charts::column(tests, "p_value").and_then(|i| number(&row[i]));
+        if let Some(k) = kpis.iter_mut().find(|k| k.key == key) {
+            if yoy {
+                k.p_year_ago = p;
+            } else {
+                k.p_previous = p;
+            }
+        }
+    }
 }
 
 /// A report section showing a command's result table (its CSV beside the report).
@@ -340,6 +385,13 @@ pub fn run(args: &ScorecardArgs, io: &mut Io) -> Result<()> {
         kpis.extend(kpi_from(t, label_refs, ("ces", "CES (mean effort)", "score", 2, true), ["ces_mean", "ces_low", "ces_high", "ces_n"], plan.min_n));
         kpis.extend(kpi_from(t, label_refs, ("designation_pct", "Asked for the brand by name %", "%", 1, true), ["designation_pct", "designation_low", "designation_high", "designation_n"], plan.min_n));
         csvs.push(("survey_by_period.csv".into(), render(&table, Format::Csv)?));
+        // NPS and CES changes are tested as `cxstat compare` tests them (the shares above already are).
+        for against in ["previous", "yoy"] {
+            let cmd = words(&["compare", &path_text(r), "--period", period_word, "--from", &from, "--to", &to, "--against", against, "--adjust", "none"]);
+            let (tests, _) = run_command(&cmd, &plan, io)?;
+            notes.push(format!("significance of the NPS and CES changes: cxstat {}", cmd.join(" ")));
+            mark_tested(&mut kpis, &tests.machine, &labels, against == "yoy");
+        }
         let trend_table = at_trend_period(&cmd, &table, &plan, io)?;
         let scope = format!("{} · dates {from} to {to}", path_text(r));
         let band = format!("{} confidence interval", charts::level_text(plan.config.survey.confidence.unwrap_or(0.95)));
@@ -436,6 +488,11 @@ pub fn run(args: &ScorecardArgs, io: &mut Io) -> Result<()> {
         ),
     });
 
+    notes.push(format!(
+        "▲/▼ mark changes significant at {} (two-sided): two-proportion z for shares, NPS difference z, Welch t for CES; \
+         the p-values are in summary.csv and in the HTML tooltips. Other changes are shown without a mark.",
+        report::ALPHA
+    ));
     let alerts = check_alerts(&mut kpis, &plan.thresholds, &labels[0]);
     let scorecard = Scorecard {
         title: "Customer satisfaction scorecard".to_string(),
@@ -585,6 +642,8 @@ mod tests {
             low_base: false,
             previous: None,
             year_ago: None,
+            p_previous: None,
+            p_year_ago: None,
             alert: None,
         };
         // NPS 42 < 50 fires; CSAT 80 is not under 80; 6.5 complaints > 5 fires.

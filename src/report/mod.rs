@@ -24,9 +24,16 @@ pub struct Kpi {
     pub low_base: bool,
     pub previous: Option<f64>,
     pub year_ago: Option<f64>,
+    /// p-values of the change against the previous period and against the year before, where
+    /// the KPI has a test (the tests of `cxstat compare`); `None` = no test.
+    pub p_previous: Option<f64>,
+    pub p_year_ago: Option<f64>,
     /// The alert that fired on this KPI, if any.
     pub alert: Option<String>,
 }
+
+/// Significance level of the scorecard's change marks.
+pub const ALPHA: f64 = 0.05;
 
 impl Kpi {
     /// Change against the previous period, in the KPI's unit.
@@ -92,12 +99,30 @@ fn signed(v: Option<f64>, decimals: usize) -> String {
     v.map_or("–".to_string(), |v| format!("{v:+.decimals$}"))
 }
 
-/// ▲ / ▼ for a change, or "" when there is none.
-fn arrow(v: Option<f64>) -> &'static str {
-    match v {
-        Some(v) if v > 0.0 => "▲",
-        Some(v) if v < 0.0 => "▼",
+/// ▲ / ▼ for a change that is significant at [`ALPHA`], "" otherwise (no change, not
+/// significant, or no test for this KPI).
+fn arrow(v: Option<f64>, p: Option<f64>) -> &'static str {
+    match (v, p) {
+        (Some(v), Some(p)) if p < ALPHA && v > 0.0 => "▲",
+        (Some(v), Some(p)) if p < ALPHA && v < 0.0 => "▼",
         _ => "",
+    }
+}
+
+/// What the significance test said, for the HTML title.
+fn significance_text(p: Option<f64>) -> String {
+    match p {
+        Some(p) if p < ALPHA => format!("significant: p = {}", p_text(p)),
+        Some(p) => format!("not significant at {ALPHA}: p = {}", p_text(p)),
+        None => "no significance test for this KPI".to_string(),
+    }
+}
+
+fn p_text(p: f64) -> String {
+    if p < 0.0001 {
+        "< 0.0001".to_string()
+    } else {
+        format!("{p:.4}")
     }
 }
 
@@ -158,8 +183,8 @@ fn kpi_rows(s: &Scorecard) -> (Vec<String>, Vec<Vec<String>>) {
                 value_with_unit(k),
                 interval(k),
                 base(k),
-                format!("{} {}", arrow(k.change()), signed(k.change(), k.decimals)).trim().to_string(),
-                format!("{} {}", arrow(k.change_yoy()), signed(k.change_yoy(), k.decimals)).trim().to_string(),
+                format!("{} {}", arrow(k.change(), k.p_previous), signed(k.change(), k.decimals)).trim().to_string(),
+                format!("{} {}", arrow(k.change_yoy(), k.p_year_ago), signed(k.change_yoy(), k.decimals)).trim().to_string(),
                 k.alert.clone().unwrap_or_default(),
             ]
         })
@@ -257,16 +282,17 @@ figure{background:#fff;margin:0 0 16px;padding:8px;border-radius:8px;box-shadow:
 figure svg{width:100%;height:auto;display:block}
 ";
 
-fn delta_html(change: Option<f64>, k: &Kpi, against: &str) -> String {
+fn delta_html(change: Option<f64>, p: Option<f64>, k: &Kpi, against: &str) -> String {
+    let mark = arrow(change, p);
+    // Colour only the significant changes; the others stay grey.
     let class = match change {
-        Some(0.0) => "flat",
-        Some(v) if (v > 0.0) == k.higher_is_better => "good",
-        Some(_) => "bad",
-        None => "flat",
+        Some(v) if !mark.is_empty() && (v > 0.0) == k.higher_is_better => "good",
+        Some(_) if !mark.is_empty() => "bad",
+        _ => "flat",
     };
     format!(
-        "<span class=\"{class}\" title=\"change against {against}\">{} {}</span> <span class=\"flat\">vs {against}</span>",
-        arrow(change),
+        "<span class=\"{class}\" title=\"change against {against}: {}\">{mark} {}</span> <span class=\"flat\">vs {against}</span>",
+        escape(&significance_text(p)),
         escape(&signed(change, k.decimals))
     )
 }
@@ -322,8 +348,8 @@ pub fn html(s: &Scorecard) -> String {
             escape(&value_with_unit(k)),
             escape(&if interval(k).is_empty() { String::new() } else { format!("interval {}", interval(k)) }),
             escape(&base(k)),
-            delta_html(k.change(), k, &s.previous),
-            delta_html(k.change_yoy(), k, &s.year_ago),
+            delta_html(k.change(), k.p_previous, k, &s.previous),
+            delta_html(k.change_yoy(), k.p_year_ago, k, &s.year_ago),
         );
     }
     out.push_str("</div>");
@@ -370,7 +396,7 @@ fn strip_xml_declaration(svg: &str) -> &str {
 pub fn summary_table(s: &Scorecard) -> Table {
     let columns = [
         "kpi", "label", "period", "value", "low", "high", "n", "low_base", "previous_period", "previous", "change",
-        "change_pct", "year_ago_period", "year_ago", "change_yoy", "unit", "alert",
+        "change_pct", "p_change", "year_ago_period", "year_ago", "change_yoy", "p_change_yoy", "unit", "alert",
     ]
     .map(String::from)
     .to_vec();
@@ -391,9 +417,11 @@ pub fn summary_table(s: &Scorecard) -> Table {
                 Cell::num(k.previous, k.decimals),
                 Cell::num(k.change(), k.decimals),
                 Cell::num(k.change_pct(), 1),
+                Cell::num(k.p_previous, 4),
                 Cell::Text(s.year_ago.clone()),
                 Cell::num(k.year_ago, k.decimals),
                 Cell::num(k.change_yoy(), k.decimals),
+                Cell::num(k.p_year_ago, 4),
                 Cell::Text(k.unit.to_string()),
                 Cell::text(k.alert.as_deref()),
             ]
@@ -420,6 +448,8 @@ mod tests {
             low_base: false,
             previous: Some(40.0),
             year_ago: None,
+            p_previous: Some(0.012),
+            p_year_ago: None,
             alert: None,
         }
     }
@@ -454,8 +484,16 @@ mod tests {
         assert!(h.contains("CX &lt;scorecard&gt;"));
         assert!(h.contains("<figure><svg></svg></figure>"));
         assert!(!h.contains("<script") && !h.contains("http://") && !h.contains("https://"));
-        assert!(h.contains("▼ -8.0"), "a fall of 8 points is shown");
+        // p = 0.012 < 0.05: the fall is marked, with its p-value in the title.
+        assert!(h.contains("title=\"change against 2026-09: significant: p = 0.0120\">▼ -8.0"), "{h}");
+        assert!(h.contains("title=\"change against 2025-10: no significance test for this KPI\">"), "{h}");
         let md = markdown(&s);
         assert!(md.contains("| NPS | 32.0 | 25.5–38.5 | 200 | ▼ -8.0 | – |"), "{md}");
+        // Not significant: the change is shown without a mark, in grey.
+        let mut calm = s.clone();
+        calm.kpis[0].p_previous = Some(0.2);
+        let h = html(&calm);
+        assert!(h.contains("<span class=\"flat\" title=\"change against 2026-09: not significant at 0.05: p = 0.2000\"> -8.0"), "{h}");
+        assert!(markdown(&calm).contains("| 200 | -8.0 |"));
     }
 }

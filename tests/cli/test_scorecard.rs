@@ -46,6 +46,12 @@ fn writes_every_file_with_hand_checked_kpis() {
     let nps = row(&rows, &[("kpi", "nps")]);
     assert_close(num(nps, "value"), 100.0 / 6.0, 1e-9);
     assert_close(num(nps, "change"), 100.0 / 6.0 - 40.0, 1e-9);
+    // The changes carry the p-values of `cxstat compare` (tests/cli/test_compare.rs works them by
+    // hand): CSAT 4/6 vs 3/5 z = 0.228869, p = 0.818970; NPS z = −0.455629, p = 0.648657. Neither is
+    // significant, so neither gets ▲/▼; the tooltip says so.
+    assert_close(num(csat, "p_change"), 0.818_970, 1e-6);
+    assert_close(num(nps, "p_change"), 0.648_657, 1e-6);
+    assert_eq!(nps["p_change_yoy"], "", "no year-ago data: no test");
     // Complaints per 1,000 orders: October 4 complaints / 4 orders (O5, O6, O8 once, O9 with its
     // invalid amount; O7 is a refund) = 1000; September 2 / 2 = 1000.
     let rate = row(&rows, &[("kpi", "complaints_per_1000")]);
@@ -54,6 +60,7 @@ fn writes_every_file_with_hand_checked_kpis() {
     let html = std::fs::read_to_string(folder.join("scorecard.html")).unwrap();
     assert!(html.contains("<svg") && html.contains("</html>"));
     assert!(!html.contains("<script") && !html.contains("src=\"http") && !html.contains("href=\"http"));
+    assert!(html.contains("change against 2026-09: not significant at 0.05: p = 0.6487"), "NPS tooltip");
     let md = std::fs::read_to_string(folder.join("scorecard.md")).unwrap();
     assert!(md.contains("# Customer satisfaction scorecard — 2026-10"));
     assert!(md.contains("![NPS by month](charts/nps_trend.svg)"));
