@@ -21,7 +21,7 @@ use crate::metrics::complaints::{
     ComplaintSpec, Prepared, Problem, Sla, STAGES,
 };
 use crate::metrics::grouping::{Grouping, Levels, ResultRow, RowKind};
-use crate::metrics::orders::{order_counts, OrderCounts, OrderSpec};
+use crate::metrics::orders::{order_counts, OrderCounts};
 use crate::metrics::worktime::WorkCalendar;
 use crate::chart::{self, Chart};
 use crate::cli::ChartType;
@@ -371,19 +371,7 @@ impl Rates {
 fn order_rates(path: &std::path::Path, args: &ComplaintsArgs, opened: &Opened, plan: &Plan, io: &mut Io) -> Result<Rates> {
     let source = SourceOptions { encoding: None, delimiter: None, skip_rows: 0, columns: &args.orders_columns };
     let (data, roles, _) = open_dataset(path, &source, &opened.config, Some(Kind::Orders), io)?;
-    let Some(ordered) = roles.get(Role::Ordered) else {
-        return Err(data_err(format!(
-            "{}: no order date column found; headers found: {}. Map one with --orders-col ordered=HEADER",
-            data.name,
-            list_headers(&data.headers)
-        )));
-    };
-    let spec = OrderSpec {
-        order: roles.get(Role::Order).map(str::to_string),
-        customer: roles.get(Role::Customer).map(str::to_string),
-        ordered: ordered.to_string(),
-        amount: roles.get(Role::Amount).map(str::to_string),
-    };
+    let spec = crate::cmd::order_spec(&data, &roles, "--orders-col", false)?;
     let levels = order_counts(&data, &spec, &plan.grouping)?;
     if let Some(undated) = levels.undated() {
         io.warn(&format!(

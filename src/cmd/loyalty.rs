@@ -12,13 +12,13 @@ use anyhow::Result;
 use crate::cli::{InputArgs, LoyaltyArgs};
 use crate::cmd::repeat::check_problems;
 use crate::cmd::survey::check_invalid;
-use crate::cmd::{confidence_level, open_dataset, open_input, parse_date, satisfaction_spec, SourceOptions};
+use crate::cmd::{confidence_level, order_spec, open_dataset, open_input, parse_date, satisfaction_spec, SourceOptions};
 use crate::error::{data_err, usage};
 use crate::input::clean::parse_duration;
 use crate::input::roles::{list_headers, Kind, Role};
 use crate::metrics::grouping::Grouping;
 use crate::metrics::loyalty::{loyalty, Loyalty, LoyaltyCounts, LoyaltySpec};
-use crate::metrics::orders::{purchases, read_orders, OrderSpec};
+use crate::metrics::orders::{purchases, read_orders};
 use crate::metrics::satisfaction::aggregate;
 use crate::output::{choose_format, emit, Cell, Report, Table};
 use crate::stats::intervals::{mean_t_interval, share_pct, Interval};
@@ -68,19 +68,7 @@ pub fn run(args: &LoyaltyArgs, io: &mut Io) -> Result<()> {
 
     let source = SourceOptions { encoding: None, delimiter: None, skip_rows: 0, columns: &args.orders_columns };
     let (orders_data, roles, _) = open_dataset(&args.orders, &source, &responses.config, Some(Kind::Orders), io)?;
-    let orders_missing = |what: &str, role: &str| {
-        data_err(format!(
-            "{}: no {what} column found; headers found: {}. Map one with --orders-col {role}=HEADER",
-            orders_data.name,
-            list_headers(&orders_data.headers)
-        ))
-    };
-    let order_spec = OrderSpec {
-        order: roles.get(Role::Order).map(str::to_string),
-        customer: Some(roles.get(Role::Customer).ok_or_else(|| orders_missing("customer id", "customer"))?.to_string()),
-        ordered: roles.get(Role::Ordered).ok_or_else(|| orders_missing("order date", "ordered"))?.to_string(),
-        amount: roles.get(Role::Amount).map(str::to_string),
-    };
+    let order_spec = order_spec(&orders_data, &roles, "--orders-col", true)?;
     let all_orders = read_orders(&orders_data, &order_spec, Period::Month, as_of_flag.unwrap_or(chrono::NaiveDate::MAX))?;
     check_problems(&orders_data, &order_spec, &all_orders, args.strict, io)?;
     let as_of = match as_of_flag {

@@ -25,6 +25,7 @@ use crate::metrics::grouping::{GroupKey, Grouping, RowKind};
 use crate::output::Cell;
 use crate::stats::intervals::Interval;
 use crate::input::source::Source;
+use crate::metrics::orders::OrderSpec;
 use crate::metrics::satisfaction::{SatisfactionSpec, ScoreColumn, NPS_SCALE};
 use crate::Io;
 
@@ -123,6 +124,28 @@ pub fn satisfaction_spec(scales: &ScaleArgs, input: &InputArgs, opened: &Opened)
         designation: opened.roles.get(Role::Designation).map(str::to_string),
         weight: None,
         na_values: input.na_values.clone().or_else(|| defaults.na_values.clone()).unwrap_or_default(),
+    })
+}
+
+/// The columns of an orders file: the order date always, the customer id when `need_customer`;
+/// a missing one is an error telling how to map it with `flag` (`--col` or `--orders-col`).
+pub fn order_spec(data: &Dataset, roles: &RoleMap, flag: &str, need_customer: bool) -> Result<OrderSpec> {
+    let missing = |what: &str, role: &str| {
+        data_err(format!(
+            "{}: no {what} column found; headers found: {}. Map one with {flag} {role}=HEADER",
+            data.name,
+            list_headers(&data.headers)
+        ))
+    };
+    let customer = roles.get(Role::Customer).map(str::to_string);
+    if need_customer && customer.is_none() {
+        return Err(missing("customer", "customer"));
+    }
+    Ok(OrderSpec {
+        order: roles.get(Role::Order).map(str::to_string),
+        customer,
+        ordered: roles.get(Role::Ordered).ok_or_else(|| missing("order date", "ordered"))?.to_string(),
+        amount: roles.get(Role::Amount).map(str::to_string),
     })
 }
 

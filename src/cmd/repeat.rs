@@ -13,7 +13,7 @@ use crate::cli::{Period, RepeatArgs};
 use crate::cmd::{confidence_level, high, low, open_input, parse_date, report_problems, with_interval, Opened};
 use crate::error::{data_err, usage};
 use crate::input::clean::parse_duration;
-use crate::input::roles::{list_headers, Kind, Role};
+use crate::input::roles::{Kind, Role};
 use crate::metrics::orders::{
     cohorts, order_problem_counts, order_problem_examples, period_index_of, read_orders, repeat_table, rfm,
     OrderProblem, OrderRows, OrderSpec, RepeatRow, SEGMENTS,
@@ -42,20 +42,7 @@ pub fn report(args: &RepeatArgs, io: &mut Io) -> Result<(Report, Opened)> {
 fn execute(args: &RepeatArgs, io: &mut Io, format: Option<crate::cli::Format>) -> Result<(Report, Opened)> {
     let opened = open_input(&args.input, Some(Kind::Orders), io)?;
     let data = &opened.data;
-    let roles = &opened.roles;
-    let missing = |what: &str, role: Role| {
-        data_err(format!(
-            "{}: no {what} column found; headers found: {}. Map one with --col {role}=HEADER",
-            data.name,
-            list_headers(&data.headers)
-        ))
-    };
-    let spec = OrderSpec {
-        order: roles.get(Role::Order).map(str::to_string),
-        customer: Some(roles.get(Role::Customer).ok_or_else(|| missing("customer", Role::Customer))?.to_string()),
-        ordered: roles.get(Role::Ordered).ok_or_else(|| missing("order date", Role::Ordered))?.to_string(),
-        amount: roles.get(Role::Amount).map(str::to_string),
-    };
+    let spec = crate::cmd::order_spec(data, &opened.roles, "--col", true)?;
     let defaults = &opened.config.repeat;
     let period = args.period.or(defaults.period).unwrap_or(Period::Month);
     let as_of = parse_date("--as-of", args.as_of.as_deref())?.unwrap_or_else(|| chrono::Local::now().date_naive());
