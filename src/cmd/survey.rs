@@ -201,7 +201,10 @@ fn distribution(metric: Option<&str>, plan: &Plan, opened: &Opened, scope: Strin
         .collect();
     Ok(Chart::Histogram(Histogram {
         title: format!("{title} score distribution ('{}')", column.header),
-        subtitle: format!("{scope} · n = {n} valid answers"),
+        subtitle: match &spec.weight {
+            Some(w) => format!("{scope} · bars are weighted answers (Σ '{w}' = {n:.1})"),
+            None => format!("{scope} · n = {n} valid answers"),
+        },
         x_label: format!("score ({})", scale),
         bands: bands.map(String::from),
         bins,
