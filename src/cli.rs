@@ -103,6 +103,19 @@ pub struct InputArgs {
     /// Values that mean "not answered", besides blank (comma-separated, e.g. `0,-99,N/A`).
     #[arg(long, value_name = "LIST", value_delimiter = ',', allow_hyphen_values = true)]
     pub na_values: Option<Vec<String>>,
+
+    /// The export's layout [default: detected]: plain, qualtrics (3 header rows), qualtrics-legacy,
+    /// surveymonkey (2 header rows), google-forms.
+    #[arg(long, value_enum, value_name = "SOURCE")]
+    pub source: Option<crate::input::layout::Export>,
+
+    /// Header rows: the first names the columns, the others are skipped [default: by --source].
+    #[arg(long, value_name = "N")]
+    pub header_rows: Option<usize>,
+
+    /// Keep Qualtrics survey previews, tests and spam (by Status / DistributionChannel).
+    #[arg(long)]
+    pub keep_all: bool,
 }
 
 /// Answer scales.

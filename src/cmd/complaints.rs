@@ -21,6 +21,7 @@ use crate::metrics::complaints::{
     ComplaintSpec, Prepared, Problem, Sla, STAGES,
 };
 use crate::metrics::grouping::{Grouping, Levels, ResultRow, RowKind};
+use crate::input::frame::ReadOptions;
 use crate::metrics::orders::{order_counts, OrderCounts};
 use crate::metrics::worktime::WorkCalendar;
 use crate::chart::{self, Chart};
@@ -369,7 +370,7 @@ impl Rates {
 }
 
 fn order_rates(path: &std::path::Path, args: &ComplaintsArgs, opened: &Opened, plan: &Plan, io: &mut Io) -> Result<Rates> {
-    let source = SourceOptions { encoding: None, delimiter: None, skip_rows: 0, columns: &args.orders_columns };
+    let source = SourceOptions { read: ReadOptions::default(), columns: &args.orders_columns };
     let (data, roles, _) = open_dataset(path, &source, &opened.config, Some(Kind::Orders), io)?;
     let spec = crate::cmd::order_spec(&data, &roles, "--orders-col", false)?;
     let levels = order_counts(&data, &spec, &plan.grouping)?;

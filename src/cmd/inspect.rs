@@ -79,12 +79,14 @@ pub fn run(args: &InspectArgs, io: &mut Io) -> Result<()> {
         io.warn(&format!("{problem}"));
     }
 
-    let mut machine = Table {
-        columns: ["column", "role", "mapped", "type", "values", "blanks", "invalid", "expected", "example"]
-            .map(String::from)
-            .to_vec(),
-        rows: Vec::new(),
-    };
+    // Survey platforms' exports: each column's question text and import id.
+    let detailed = data.info.iter().any(|i| i.question.is_some() || i.import_id.is_some());
+    let mut columns: Vec<String> =
+        ["column", "role", "mapped", "type", "values", "blanks", "invalid", "expected", "example"].map(String::from).to_vec();
+    if detailed {
+        columns.extend(["question", "import_id"].map(String::from));
+    }
+    let mut machine = Table { columns, rows: Vec::new() };
     for (i, header) in data.headers.iter().enumerate() {
         let blanks = f64_at(&df, &format!("b{i}"), 0)? as u64;
         let check = checked(header);
@@ -116,6 +118,12 @@ pub fn run(args: &InspectArgs, io: &mut Io) -> Result<()> {
             Cell::text(check.as_ref().map(|(e, _)| e.as_str())),
             Cell::text(facts.example.as_deref()),
         ]);
+        if detailed {
+            let info = &data.info[i];
+            let row = machine.rows.last_mut().expect("just pushed");
+            row.push(Cell::text(info.question.as_deref()));
+            row.push(Cell::text(info.import_id.as_deref()));
+        }
     }
 
     let (format_name, encoding, bom, delimiter) = match &data.layout {
@@ -135,12 +143,16 @@ pub fn run(args: &InspectArgs, io: &mut Io) -> Result<()> {
             ),
             Layout::Parquet => "format: parquet".to_string(),
         },
-        format!("rows: {rows} (data rows, header excluded) · columns: {}", data.headers.len()),
+        format!(
+            "source: {} · header rows: {} · map columns by name{}",
+            data.export.name(),
+            data.header_rows,
+            if detailed { ", import id or question text (--col nps=QID7)" } else { "" }
+        ),
+        format!("rows: {rows} (data rows, header rows excluded) · columns: {}", data.headers.len()),
     ];
     let mut human = machine.clone();
-    human.columns = ["column", "role", "how", "type", "values", "blanks", "invalid", "expected", "example"]
-        .map(String::from)
-        .to_vec();
+    human.columns[2] = "how".to_string();
     let report = Report {
         machine,
         human,
@@ -151,6 +163,8 @@ pub fn run(args: &InspectArgs, io: &mut Io) -> Result<()> {
             ("encoding".into(), encoding),
             ("bom".into(), bom),
             ("delimiter".into(), delimiter),
+            ("source".into(), Cell::Text(format!("{:?}", data.export).to_lowercase())),
+            ("header_rows".into(), Cell::Int(data.header_rows as i64)),
             ("rows".into(), Cell::Int(rows as i64)),
         ],
         rows_key: "columns",

@@ -12,6 +12,7 @@ use anyhow::Result;
 use crate::cli::{InputArgs, LoyaltyArgs};
 use crate::cmd::repeat::check_problems;
 use crate::cmd::survey::check_invalid;
+use crate::input::frame::ReadOptions;
 use crate::cmd::{confidence_level, order_spec, open_dataset, open_input, parse_date, satisfaction_spec, SourceOptions};
 use crate::error::{data_err, usage};
 use crate::input::clean::parse_duration;
@@ -37,6 +38,9 @@ pub fn run(args: &LoyaltyArgs, io: &mut Io) -> Result<()> {
         columns: args.columns.clone(),
         config: args.config.clone(),
         na_values: args.na_values.clone(),
+        source: None,
+        header_rows: None,
+        keep_all: false,
     };
     let window_days = parse_duration(&args.window, 'd')
         .map(|s| (s / 86_400.0).round() as i64)
@@ -66,7 +70,7 @@ pub fn run(args: &LoyaltyArgs, io: &mut Io) -> Result<()> {
     let groups = aggregate(data, &spec, &grouping)?;
     check_invalid(&responses, &spec, &grouping, &groups, args.strict, io)?;
 
-    let source = SourceOptions { encoding: None, delimiter: None, skip_rows: 0, columns: &args.orders_columns };
+    let source = SourceOptions { read: ReadOptions::default(), columns: &args.orders_columns };
     let (orders_data, roles, _) = open_dataset(&args.orders, &source, &responses.config, Some(Kind::Orders), io)?;
     let order_spec = order_spec(&orders_data, &roles, "--orders-col", true)?;
     let all_orders = read_orders(&orders_data, &order_spec, Period::Month, as_of_flag.unwrap_or(chrono::NaiveDate::MAX))?;

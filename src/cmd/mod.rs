@@ -19,7 +19,8 @@ use crate::cli::{GroupArgs, InputArgs, ScaleArgs};
 use crate::error::{data_err, usage};
 use crate::input::clean::Scale;
 use crate::input::config::Config;
-use crate::input::frame::Dataset;
+use crate::input::frame::{Dataset, ReadOptions};
+use crate::input::layout::Export;
 use crate::input::roles::{self, list_headers, resolve_group_column, Kind, Role, RoleMap};
 use crate::metrics::grouping::{GroupKey, Grouping, RowKind};
 use crate::output::Cell;
@@ -56,9 +57,7 @@ pub fn open_input(args: &InputArgs, kind: Option<Kind>, io: &mut Io) -> Result<O
 
 /// How to decode a file and map its columns (`--col ROLE=HEADER` entries).
 pub struct SourceOptions<'a> {
-    pub encoding: Option<&'a str>,
-    pub delimiter: Option<&'a str>,
-    pub skip_rows: usize,
+    pub read: ReadOptions<'a>,
     pub columns: &'a [String],
 }
 
@@ -66,9 +65,14 @@ impl<'a> SourceOptions<'a> {
     /// The options of the main input.
     pub fn of(args: &'a InputArgs) -> SourceOptions<'a> {
         SourceOptions {
-            encoding: args.encoding.as_deref(),
-            delimiter: args.delimiter.as_deref(),
-            skip_rows: args.skip_rows,
+            read: ReadOptions {
+                encoding: args.encoding.as_deref(),
+                delimiter: args.delimiter.as_deref(),
+                skip_lines: args.skip_rows,
+                export: args.source,
+                header_rows: args.header_rows,
+                keep_all: args.keep_all,
+            },
             columns: &args.columns,
         }
     }
@@ -83,16 +87,20 @@ pub fn open_dataset(
     io: &mut Io,
 ) -> Result<(Dataset, RoleMap, Kind)> {
     let args = source;
-    let data = Dataset::open(&Source::from_arg(file), args.encoding, args.delimiter, args.skip_rows)?;
+    let data = Dataset::open(&Source::from_arg(file), &args.read)?;
     for warning in &data.warnings {
         io.warn(warning);
     }
-    let kind = kind.unwrap_or_else(|| Kind::detect(&data.headers));
+    // A survey platform's export is a survey, whatever its other columns look like.
+    let kind = kind.unwrap_or_else(|| match data.export {
+        Export::Plain => Kind::detect(&data.headers),
+        _ => Kind::Responses,
+    });
     let mut mappings = config.mappings();
     for text in args.columns {
         mappings.push(roles::parse_mapping(text, kind.roles())?);
     }
-    let roles = roles::resolve(&data.headers, &mappings, kind.roles())?;
+    let roles = roles::resolve(&data.headers, &data.aliases(), &mappings, kind.roles())?;
     Ok((data, roles, kind))
 }
 

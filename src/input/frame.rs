@@ -7,6 +7,7 @@ use anyhow::Result;
 use polars::prelude::*;
 
 use crate::error::{data_err, no_input};
+use crate::input::layout::{ColumnInfo, Export};
 use crate::input::source::{find_ragged_row, open_text, Body, Source};
 
 /// Name of the row-number column added for error reports.
@@ -35,9 +36,51 @@ pub struct Dataset {
     pub name: String,
     pub headers: Vec<String>,
     pub layout: Layout,
+    /// The survey platform's layout, its header rows, and each column's question text and import id.
+    pub export: Export,
+    pub header_rows: usize,
+    pub info: Vec<ColumnInfo>,
     pub warnings: Vec<String>,
     scan: LazyFrame,
+    /// Rows kept (Qualtrics: previews, tests and spam dropped), applied after row numbering.
+    keep: Option<Expr>,
     text: Option<Delimited>,
+}
+
+/// How to read an input: decoding, layout and which rows to keep.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ReadOptions<'a> {
+    pub encoding: Option<&'a str>,
+    pub delimiter: Option<&'a str>,
+    /// Lines before the header, dropped.
+    pub skip_lines: usize,
+    /// Force a layout (`--source`); detected otherwise.
+    pub export: Option<Export>,
+    /// Force the number of header rows (`--header-rows`).
+    pub header_rows: Option<usize>,
+    /// Keep Qualtrics preview, test and spam responses (`--keep-all`).
+    pub keep_all: bool,
+}
+
+/// Qualtrics `Status` codes and words of responses that are not real answers: survey preview
+/// (1), test (2), spam (8), preview spam (9), imported spam (12), offline preview (17).
+const NOT_REAL_STATUS: &[&str] = &["1", "2", "8", "9", "12", "17", "survey preview", "survey test", "spam", "preview", "test"];
+const NOT_REAL_CHANNEL: &[&str] = &["preview", "test"];
+
+/// For a Qualtrics export: the rows to keep, from its Status and DistributionChannel columns.
+fn real_responses(headers: &[String]) -> Option<Expr> {
+    let mut drop = lit(false);
+    let mut any = false;
+    for (column, words) in [("Status", NOT_REAL_STATUS), ("DistributionChannel", NOT_REAL_CHANNEL)] {
+        if let Some(h) = headers.iter().find(|h| h.eq_ignore_ascii_case(column)) {
+            any = true;
+            let t = col(h.as_str()).str().strip_chars(lit(NULL)).str().to_lowercase();
+            for w in words {
+                drop = drop.or(t.clone().eq(lit(*w)).fill_null(lit(false)));
+            }
+        }
+    }
+    any.then(|| drop.not())
 }
 
 /// Where delimited text lives once decoded.
@@ -71,13 +114,15 @@ impl Delimited {
 impl Dataset {
     /// Opens a CSV/TSV (any encoding), stdin, or a Parquet file.
     /// `skip_lines` lines before the header are dropped (row numbers in messages still count them).
-    pub fn open(source: &Source, encoding: Option<&str>, delimiter: Option<&str>, skip_lines: usize) -> Result<Dataset> {
+    pub fn open(source: &Source, options: &ReadOptions) -> Result<Dataset> {
         if source.is_parquet() {
             return open_parquet(source);
         }
-        let text = open_text(source, encoding, delimiter, skip_lines)?;
+        let skip_lines = options.skip_lines;
+        let text = open_text(source, options.encoding, options.delimiter, skip_lines, (options.export, options.header_rows))?;
         let schema: Schema = text
-            .headers
+            .layout
+            .names
             .iter()
             .map(String::as_str)
             .chain([OVERFLOW])
@@ -99,7 +144,7 @@ impl Dataset {
             // The header was read already; columns are matched by position so that the
             // overflow column past the header's last one can be declared.
             .with_has_header(false)
-            .with_skip_rows(1)
+            .with_skip_rows(text.layout.rows)
             .with_schema(Some(Arc::new(schema)))
             // Take the declared schema as is (polars otherwise trims it to the first line's width);
             // fields past the overflow column are dropped, but the overflow column already flags the row.
@@ -109,25 +154,66 @@ impl Dataset {
             .with_missing_is_null(true)
             .finish()
             .map_err(|e| convert_error(&text.name, e, Some(&delimited)))?;
-        Ok(Dataset {
+        let export = text.layout.export;
+        let keep = match export {
+            Export::Qualtrics | Export::QualtricsLegacy if !options.keep_all => real_responses(&text.layout.names),
+            _ => None,
+        };
+        let mut data = Dataset {
             layout: Layout::Delimited { encoding: text.encoding, bom: text.bom, delimiter: text.delimiter },
             name: text.name,
-            headers: text.headers,
+            headers: text.layout.names,
+            export,
+            header_rows: text.layout.rows,
+            info: text.layout.info,
             warnings: text.warnings,
             scan,
+            keep,
             text: Some(delimited),
-        })
+        };
+        if let Some(keep) = &data.keep {
+            let counted = data.collect(data.scan.clone().select([keep.clone().not().cast(DataType::UInt32).sum().alias("n")]))?;
+            let dropped = counted.column("n")?.cast(&DataType::Float64)?.f64()?.get(0).unwrap_or(0.0);
+            if dropped > 0.0 {
+                data.warnings.push(format!(
+                    "{}: {dropped} preview, test or spam response{} (Status / DistributionChannel) left out; --keep-all keeps them",
+                    data.name,
+                    if dropped == 1.0 { "" } else { "s" }
+                ));
+            }
+        }
+        Ok(data)
     }
 
-    /// The raw columns, lazily.
+    /// The raw columns, lazily (the rows kept).
     pub fn lazy(&self) -> LazyFrame {
-        self.scan.clone()
+        match &self.keep {
+            Some(keep) => self.scan.clone().filter(keep.clone()),
+            None => self.scan.clone(),
+        }
     }
 
-    /// The raw columns plus [`ROW`]: the record number, counting the header as row 1.
+    /// The raw columns plus [`ROW`]: the record number, counting the header rows (row 1 is the
+    /// first header row).
     pub fn lazy_with_rows(&self) -> LazyFrame {
         let skipped = self.text.as_ref().map_or(0, |t| t.skipped) as u32;
-        self.scan.clone().with_row_index(ROW, Some(2 + skipped))
+        let numbered = self.scan.clone().with_row_index(ROW, Some(1 + self.header_rows as u32 + skipped));
+        match &self.keep {
+            Some(keep) => numbered.filter(keep.clone()),
+            None => numbered,
+        }
+    }
+
+    /// Other names a column can be mapped by: its import id and its question text (Qualtrics,
+    /// SurveyMonkey), as (alias, header).
+    pub fn aliases(&self) -> Vec<(String, String)> {
+        let mut out = Vec::new();
+        for (header, info) in self.headers.iter().zip(&self.info) {
+            for alias in [&info.import_id, &info.question].into_iter().flatten() {
+                out.push((alias.clone(), header.clone()));
+            }
+        }
+        out
     }
 
     /// An aggregation counting records with more fields than the header (`None` for Parquet).
@@ -192,12 +278,17 @@ fn open_parquet(source: &Source) -> Result<Dataset> {
     let mut scan = LazyFrame::scan_parquet(PlRefPath::new(path.to_string_lossy().as_ref()), ScanArgsParquet::default())
         .map_err(|e| convert_error(&name, e, None))?;
     let schema = scan.collect_schema().map_err(|e| convert_error(&name, e, None))?;
+    let headers: Vec<String> = schema.iter_names().map(|n| n.to_string()).collect();
     Ok(Dataset {
-        headers: schema.iter_names().map(|n| n.to_string()).collect(),
+        info: vec![ColumnInfo::default(); headers.len()],
+        headers,
         name,
         layout: Layout::Parquet,
+        export: Export::Plain,
+        header_rows: 1,
         warnings: Vec::new(),
         scan,
+        keep: None,
         text: None,
     })
 }

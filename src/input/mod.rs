@@ -4,5 +4,6 @@
 pub mod clean;
 pub mod config;
 pub mod frame;
+pub mod layout;
 pub mod roles;
 pub mod source;

@@ -68,7 +68,7 @@ impl Kind {
     /// The kind whose distinctive roles the headers match best (for `inspect`).
     pub fn detect(headers: &[String]) -> Kind {
         let score = |roles: &[Role]| {
-            resolve(headers, &[], roles).map_or(0, |m| m.entries.iter().filter(|(r, _, _)| roles.contains(r)).count())
+            resolve(headers, &[], &[], roles).map_or(0, |m| m.entries.iter().filter(|(r, _, _)| roles.contains(r)).count())
         };
         let candidates = [
             (Kind::Responses, score(&[Role::Csat, Role::Nps, Role::Ces])),
@@ -178,7 +178,7 @@ impl Role {
             ],
             Role::Date => &[
                 "submitted at", "date", "submitted", "submitted on", "submission date", "response date",
-                "timestamp", "created at", "completed", "end date", "recorded date", "提交时间", "日期",
+                "timestamp", "created at", "completed", "recordeddate", "recorded date", "end date", "enddate", "提交时间", "日期",
                 "提交日期", "填写时间", "答卷时间", "时间",
             ],
             Role::Id => &[
@@ -279,10 +279,16 @@ pub fn find_header<'a>(headers: &'a [String], wanted: &str) -> Option<&'a String
 /// Assigns columns to `roles`: explicit mappings first (each must name an existing header),
 /// then recognised header variants for the roles still open. Mappings of other roles are ignored
 /// (one config file serves several kinds of export).
-pub fn resolve(headers: &[String], mapped: &[(Role, String)], roles: &[Role]) -> Result<RoleMap> {
+/// `aliases` are other names of columns (import ids, question texts) as (alias, header): a
+/// mapping may use them.
+pub fn resolve(headers: &[String], aliases: &[(String, String)], mapped: &[(Role, String)], roles: &[Role]) -> Result<RoleMap> {
     let mut map = RoleMap::default();
     for (role, wanted) in mapped.iter().filter(|(r, _)| roles.contains(r)) {
-        let Some(header) = find_header(headers, wanted) else {
+        let by_alias = || {
+            let wanted = normalise_header(wanted);
+            aliases.iter().find(|(a, _)| normalise_header(a) == wanted).and_then(|(_, h)| headers.iter().find(|x| *x == h))
+        };
+        let Some(header) = find_header(headers, wanted).or_else(by_alias) else {
             return Err(usage(format!(
                 "column '{wanted}' (mapped to {role}) is not in the file; headers found: {}",
                 list_headers(headers)
@@ -292,6 +298,16 @@ pub fn resolve(headers: &[String], mapped: &[(Role, String)], roles: &[Role]) ->
         map.entries.push((*role, header.clone(), Origin::Mapped));
     }
     let normalised: Vec<String> = headers.iter().map(|h| normalise_header(h)).collect();
+    // A Qualtrics NPS question comes with its `…_NPS_GROUP` column: the question is the NPS.
+    if roles.contains(&Role::Nps) && map.get(Role::Nps).is_none() {
+        let nps = headers.iter().find(|h| {
+            let group = format!("{h}_NPS_GROUP");
+            headers.iter().any(|g| g.eq_ignore_ascii_case(&group))
+        });
+        if let Some(h) = nps {
+            map.entries.push((Role::Nps, h.clone(), Origin::Recognised));
+        }
+    }
     for &role in roles {
         if map.get(role).is_some() {
             continue;
@@ -359,7 +375,7 @@ mod tests {
     #[test]
     fn recognises_contract_names_and_variants() {
         let h = headers(&["Response ID", "Overall satisfaction", "Likelihood to recommend", "Effort", "Submitted"]);
-        let roles = resolve(&h, &[], Kind::Responses.roles()).unwrap();
+        let roles = resolve(&h, &[], &[], Kind::Responses.roles()).unwrap();
         assert_eq!(roles.get(Role::Csat), Some("Overall satisfaction"));
         assert_eq!(roles.get(Role::Nps), Some("Likelihood to recommend"));
         assert_eq!(roles.get(Role::Ces), Some("Effort"));
@@ -370,7 +386,7 @@ mod tests {
     #[test]
     fn recognises_chinese_headers() {
         let h = headers(&["编号", "满意度", "推荐度", "费力度", "提交时间", "渠道"]);
-        let roles = resolve(&h, &[], Kind::Responses.roles()).unwrap();
+        let roles = resolve(&h, &[], &[], Kind::Responses.roles()).unwrap();
         assert_eq!(roles.get(Role::Csat), Some("满意度"));
         assert_eq!(roles.get(Role::Nps), Some("推荐度"));
         assert_eq!(roles.get(Role::Ces), Some("费力度"));
@@ -382,13 +398,13 @@ mod tests {
     fn recognises_complaint_and_order_exports() {
         let cfpb = headers(&["Date received", "Product", "Issue", "Submitted via", "Timely response?", "Complaint ID"]);
         assert_eq!(Kind::detect(&cfpb), Kind::Complaints);
-        let roles = resolve(&cfpb, &[], Kind::Complaints.roles()).unwrap();
+        let roles = resolve(&cfpb, &[], &[], Kind::Complaints.roles()).unwrap();
         assert_eq!(roles.get(Role::Opened), Some("Date received"));
         assert_eq!(roles.get(Role::Timely), Some("Timely response?"));
         assert_eq!(roles.get(Role::Id), Some("Complaint ID"));
         let orders = headers(&["订单号", "客户编号", "下单时间", "实付金额"]);
         assert_eq!(Kind::detect(&orders), Kind::Orders);
-        let roles = resolve(&orders, &[], Kind::Orders.roles()).unwrap();
+        let roles = resolve(&orders, &[], &[], Kind::Orders.roles()).unwrap();
         assert_eq!(roles.get(Role::Order), Some("订单号"));
         assert_eq!(roles.get(Role::Customer), Some("客户编号"));
         assert_eq!(roles.get(Role::Ordered), Some("下单时间"));
@@ -399,11 +415,11 @@ mod tests {
     #[test]
     fn explicit_mapping_wins() {
         let h = headers(&["csat", "Q1"]);
-        let roles = resolve(&h, &[(Role::Csat, "q1".into())], Kind::Responses.roles()).unwrap();
+        let roles = resolve(&h, &[], &[(Role::Csat, "q1".into())], Kind::Responses.roles()).unwrap();
         assert_eq!(roles.get(Role::Csat), Some("Q1"));
         // The header 'csat' is then free and no role takes it by recognition.
         assert_eq!(roles.role_of("csat"), None);
-        let err = resolve(&h, &[(Role::Nps, "Q9".into())], Kind::Responses.roles()).unwrap_err();
+        let err = resolve(&h, &[], &[(Role::Nps, "Q9".into())], Kind::Responses.roles()).unwrap_err();
         assert!(err.to_string().contains("'Q9'") && err.to_string().contains("'Q1'"));
     }
 
@@ -421,7 +437,7 @@ mod tests {
     #[test]
     fn group_columns_by_header_or_role() {
         let h = headers(&["客户类型", "Region"]);
-        let roles = resolve(&h, &[], Kind::Responses.roles()).unwrap();
+        let roles = resolve(&h, &[], &[], Kind::Responses.roles()).unwrap();
         assert_eq!(resolve_group_column(&h, &roles, "segment", "--by").unwrap(), "客户类型");
         assert_eq!(resolve_group_column(&h, &roles, "region", "--by").unwrap(), "Region");
         assert!(resolve_group_column(&h, &roles, "tier", "--by").is_err());

@@ -9,6 +9,7 @@ use anyhow::Result;
 use encoding_rs::{Encoding, UTF_8};
 
 use crate::error::{data_err, no_input, usage};
+use crate::input::layout::{detect, layout, unique, Export, HeaderLayout};
 
 /// How many bytes are looked at to detect the encoding and sniff the delimiter.
 const SAMPLE_BYTES: usize = 1 << 20;
@@ -61,14 +62,23 @@ pub struct TextInput {
     pub encoding: &'static str,
     pub bom: bool,
     pub delimiter: u8,
-    pub headers: Vec<String>,
+    /// The header rows: export layout, column names, question texts and import ids.
+    pub layout: HeaderLayout,
     pub body: Body,
     /// Problems worth telling the user that did not stop the read.
     pub warnings: Vec<String>,
 }
 
 /// Reads the start of a file (or all of stdin) and makes it ready for parsing.
-pub fn open_text(source: &Source, encoding: Option<&str>, delimiter: Option<&str>, skip_lines: usize) -> Result<TextInput> {
+/// `export` forces a layout (`--source`; detected from the first records otherwise) and
+/// `header_rows` its number of header rows (`--header-rows`).
+pub fn open_text(
+    source: &Source,
+    encoding: Option<&str>,
+    delimiter: Option<&str>,
+    skip_lines: usize,
+    (export, header_rows): (Option<Export>, Option<usize>),
+) -> Result<TextInput> {
     let name = source.name();
     let forced = encoding.map(parse_encoding_label).transpose()?;
     let forced_delimiter = delimiter.map(parse_delimiter).transpose()?;
@@ -159,14 +169,16 @@ pub fn open_text(source: &Source, encoding: Option<&str>, delimiter: Option<&str
         return Err(data_err(format!("{name} is empty: expected a header row and data rows")));
     }
     let delimiter = forced_delimiter.unwrap_or_else(|| sniff_delimiter(sample_text));
-    let headers = parse_header(sample_text, delimiter)
+    let records = first_records(sample_text, delimiter, 3)
         .map_err(|e| data_err(format!("{name}: cannot read the header row: {e}")))?;
+    let export = export.unwrap_or_else(|| detect(&records));
+    let layout = layout(&records, export, header_rows);
     Ok(TextInput {
         name,
         encoding: encoding.name(),
         bom: bom_len > 0,
         delimiter,
-        headers,
+        layout,
         body,
         warnings,
     })
@@ -245,31 +257,25 @@ pub fn sniff_delimiter(sample: &str) -> u8 {
     best.0
 }
 
-/// The header row: names trimmed of BOM and spaces; blanks named `column_N`; duplicates
-/// numbered (`name_2`) so that every column has a distinct name.
-pub fn parse_header(sample: &str, delimiter: u8) -> Result<Vec<String>, csv::Error> {
+/// The first `limit` records of the sample (fields as written; a cut-off last record of the
+/// sample is dropped rather than read short).
+pub fn first_records(sample: &str, delimiter: u8, limit: usize) -> Result<Vec<Vec<String>>, csv::Error> {
     let mut reader = csv::ReaderBuilder::new()
         .delimiter(delimiter)
         .has_headers(false)
         .flexible(true)
         .from_reader(sample.as_bytes());
-    let record = match reader.records().next() {
-        Some(r) => r?,
-        None => return Ok(Vec::new()),
-    };
-    let mut names: Vec<String> = Vec::with_capacity(record.len());
-    for (i, raw) in record.iter().enumerate() {
-        let base = raw.trim_start_matches('\u{feff}').trim();
-        let base = if base.is_empty() { format!("column_{}", i + 1) } else { base.to_string() };
-        let mut name = base.clone();
-        let mut k = 2;
-        while names.contains(&name) {
-            name = format!("{base}_{k}");
-            k += 1;
-        }
-        names.push(name);
+    let mut out = Vec::new();
+    for record in reader.records().take(limit) {
+        out.push(record?.iter().map(str::to_string).collect());
     }
-    Ok(names)
+    Ok(out)
+}
+
+/// The header row: names trimmed of BOM and spaces; blanks named `column_N`; duplicates
+/// numbered (`name_2`) so that every column has a distinct name.
+pub fn parse_header(sample: &str, delimiter: u8) -> Result<Vec<String>, csv::Error> {
+    Ok(first_records(sample, delimiter, 1)?.first().map_or_else(Vec::new, |r| unique(r)))
 }
 
 /// Finds the first record whose field count differs from the header's, for error messages.
