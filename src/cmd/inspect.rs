@@ -4,6 +4,7 @@
 //! Usage: cxstat inspect responses.csv [--col ROLE=HEADER] [--encoding gbk] [--format json]
 
 use anyhow::Result;
+use clap::ValueEnum;
 use polars::prelude::*;
 
 use crate::cli::InspectArgs;
@@ -163,7 +164,7 @@ pub fn run(args: &InspectArgs, io: &mut Io) -> Result<()> {
             ("encoding".into(), encoding),
             ("bom".into(), bom),
             ("delimiter".into(), delimiter),
-            ("source".into(), Cell::Text(format!("{:?}", data.export).to_lowercase())),
+            ("source".into(), Cell::text(data.export.to_possible_value().as_ref().map(|v| v.get_name()))),
             ("header_rows".into(), Cell::Int(data.header_rows as i64)),
             ("rows".into(), Cell::Int(rows as i64)),
         ],

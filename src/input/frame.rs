@@ -212,6 +212,14 @@ impl Dataset {
             for alias in [&info.import_id, &info.question].into_iter().flatten() {
                 out.push((alias.clone(), header.clone()));
             }
+            // Qualtrics appends the part of a question to its text: match the question without it.
+            if let Some(q) = &info.question {
+                for suffix in [" - Selected Choice", " - Text", " - Group"] {
+                    if let Some(stem) = q.strip_suffix(suffix) {
+                        out.push((stem.to_string(), header.clone()));
+                    }
+                }
+            }
         }
         out
     }

@@ -11,3 +11,4 @@ mod test_compare;
 mod test_drivers;
 mod test_loyalty;
 mod test_weights;
+mod test_sources;
