@@ -49,9 +49,9 @@ pub fn run(args: &InspectArgs, io: &mut Io) -> Result<()> {
     let checked = |header: &str| -> Option<(String, clean::Cleaned)> {
         let (role, _) = opened.roles.role_of(header)?;
         match role {
-            Role::Csat => spec.csat.as_ref().map(|c| (format!("{}", c.scale), clean::score(header, c.scale, &spec.na_values))),
-            Role::Nps => spec.nps.as_ref().map(|c| (format!("{}", c.scale), clean::score(header, c.scale, &spec.na_values))),
-            Role::Ces => spec.ces.as_ref().map(|c| (format!("{}", c.scale), clean::score(header, c.scale, &spec.na_values))),
+            Role::Csat => spec.csat.as_ref().map(|c| (format!("{}", c.scale), clean::score(header, c.scale, &spec.na_values, &spec.labels))),
+            Role::Nps => spec.nps.as_ref().map(|c| (format!("{}", c.scale), clean::score(header, c.scale, &spec.na_values, &spec.labels))),
+            Role::Ces => spec.ces.as_ref().map(|c| (format!("{}", c.scale), clean::score(header, c.scale, &spec.na_values, &spec.labels))),
             Role::Date => Some(("date".to_string(), clean::date(header))),
             _ => None,
         }
@@ -151,6 +151,15 @@ pub fn run(args: &InspectArgs, io: &mut Io) -> Result<()> {
             if detailed { ", import id or question text (--col nps=QID7)" } else { "" }
         ),
         format!("rows: {rows} (data rows, header rows excluded) · columns: {}", data.headers.len()),
+        format!(
+            "answer labels: a leading number wins (\"9 - Very likely\" → 9); built-in wordings for 1–5, 1–7 and 0–10 \
+             scales (English and Chinese: satisfied/agree/easy/非常满意 …){}",
+            if spec.labels.is_empty() {
+                String::new()
+            } else {
+                format!("; config [labels]: {}", spec.labels.iter().map(|(l, v)| format!("'{l}' = {v}")).collect::<Vec<_>>().join(", "))
+            }
+        ),
     ];
     let mut human = machine.clone();
     human.columns[2] = "how".to_string();

@@ -87,6 +87,7 @@ pub fn run(args: &LoyaltyArgs, io: &mut Io) -> Result<()> {
         csat: spec.csat.clone(),
         csat_top_min: spec.csat_top_min,
         na_values: spec.na_values.clone(),
+        labels: spec.labels.clone(),
         window_days,
         from,
         to,

@@ -131,6 +131,7 @@ pub fn satisfaction_spec(scales: &ScaleArgs, input: &InputArgs, opened: &Opened)
         ces_easy_min,
         designation: opened.roles.get(Role::Designation).map(str::to_string),
         weight: None,
+        labels: opened.config.labels.iter().map(|(k, v)| (k.clone(), *v)).collect(),
         na_values: input.na_values.clone().or_else(|| defaults.na_values.clone()).unwrap_or_default(),
     })
 }

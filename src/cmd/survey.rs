@@ -12,7 +12,7 @@ use crate::error::data_err;
 use crate::input::roles::{list_headers, Kind, Role};
 use crate::metrics::grouping::{arrange, Group, Grouping, ResultRow, RowKind};
 use crate::metrics::satisfaction::{
-    aggregate, invalid_examples, kish, score_counts, summarise, Metric, SatisfactionCounts, SatisfactionSpec, SatisfactionSummary,
+    aggregate, invalid_examples, invalid_labels, kish, score_counts, summarise, Metric, SatisfactionCounts, SatisfactionSpec, SatisfactionSummary,
 };
 use crate::chart::{self, Band, Chart, Histogram};
 use crate::cli::ChartType;
@@ -279,8 +279,20 @@ pub(crate) fn check_invalid(
         let examples = invalid_examples(&opened.data, spec, grouping, metric, EXAMPLES)?;
         let quoted: Vec<String> = examples.iter().map(|(row, value)| format!("row {row}: '{value}'")).collect();
         let more = if count > examples.len() as u64 { ", …" } else { "" };
+        // Answers exported as words the scale tables do not know: list them and say how to map them.
+        let words = match metric {
+            Some(m @ (Metric::Csat | Metric::Nps | Metric::Ces)) => invalid_labels(&opened.data, spec, grouping, m, 10)?,
+            _ => Vec::new(),
+        };
+        let hint = match words.first() {
+            Some(first) => format!(
+                ". Labels not on the scale: {}. Map them to scale points in the config, e.g. [labels] \"{first}\" = 3",
+                words.iter().map(|w| format!("'{w}'")).collect::<Vec<_>>().join(", ")
+            ),
+            None => String::new(),
+        };
         messages.push(format!(
-            "{}: column '{header}': {count} invalid value{} (expected {expected}; excluded): {}{more}",
+            "{}: column '{header}': {count} invalid value{} (expected {expected}; excluded): {}{more}{hint}",
             opened.data.name,
             if count == 1 { "" } else { "s" },
             quoted.join(", ")

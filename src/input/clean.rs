@@ -66,10 +66,79 @@ fn not_answered(column: &str, na_values: &[String]) -> Expr {
     blank
 }
 
-/// A score on `scale`: whole numbers within the scale are valid (`4` and `4.0` alike);
-/// text, fractions and values outside the scale are invalid.
-pub fn score(column: &str, scale: Scale, na_values: &[String]) -> Cleaned {
-    let number = text(column).cast(DataType::Float64);
+/// Answer wordings of the common 5-point scales (1–5), lower-case: satisfaction, agreement,
+/// ease, in English and Chinese.
+const FIVE_POINT: &[(&str, f64)] = &[
+    ("very dissatisfied", 1.0), ("extremely dissatisfied", 1.0), ("dissatisfied", 2.0), ("somewhat dissatisfied", 2.0),
+    ("neither satisfied nor dissatisfied", 3.0), ("neutral", 3.0), ("satisfied", 4.0), ("somewhat satisfied", 4.0),
+    ("very satisfied", 5.0), ("extremely satisfied", 5.0),
+    ("strongly disagree", 1.0), ("disagree", 2.0), ("neither agree nor disagree", 3.0), ("agree", 4.0), ("strongly agree", 5.0),
+    ("very difficult", 1.0), ("difficult", 2.0), ("neither easy nor difficult", 3.0), ("easy", 4.0), ("very easy", 5.0),
+    ("very poor", 1.0), ("poor", 2.0), ("fair", 3.0), ("good", 4.0), ("excellent", 5.0),
+    ("非常不满意", 1.0), ("很不满意", 1.0), ("不满意", 2.0), ("比较不满意", 2.0), ("一般", 3.0), ("中立", 3.0),
+    ("满意", 4.0), ("比较满意", 4.0), ("非常满意", 5.0), ("很满意", 5.0),
+    ("非常不同意", 1.0), ("不同意", 2.0), ("同意", 4.0), ("非常同意", 5.0),
+    ("非常困难", 1.0), ("困难", 2.0), ("容易", 4.0), ("非常容易", 5.0),
+];
+
+/// 7-point wordings (1–7): Qualtrics' satisfaction and agreement scales, the CES ease scale.
+const SEVEN_POINT: &[(&str, f64)] = &[
+    ("extremely dissatisfied", 1.0), ("moderately dissatisfied", 2.0), ("slightly dissatisfied", 3.0),
+    ("neither satisfied nor dissatisfied", 4.0), ("slightly satisfied", 5.0), ("moderately satisfied", 6.0),
+    ("extremely satisfied", 7.0),
+    ("strongly disagree", 1.0), ("disagree", 2.0), ("somewhat disagree", 3.0), ("neither agree nor disagree", 4.0),
+    ("somewhat agree", 5.0), ("agree", 6.0), ("strongly agree", 7.0),
+    ("very difficult", 1.0), ("difficult", 2.0), ("somewhat difficult", 3.0), ("neither easy nor difficult", 4.0),
+    ("somewhat easy", 5.0), ("easy", 6.0), ("very easy", 7.0),
+    ("非常不同意", 1.0), ("不同意", 2.0), ("有点不同意", 3.0), ("一般", 4.0), ("有点同意", 5.0), ("同意", 6.0), ("非常同意", 7.0),
+];
+
+/// 0–10 likelihood ends (the points between are numbers, or labels with a leading number).
+const ELEVEN_POINT: &[(&str, f64)] = &[
+    ("not at all likely", 0.0), ("extremely likely", 10.0), ("完全不可能", 0.0), ("非常可能", 10.0), ("极有可能", 10.0),
+];
+
+/// The built-in wordings for a scale: 1–5, 1–7 and 0–10 have tables; other scales none.
+pub fn builtin_labels(scale: Scale) -> &'static [(&'static str, f64)] {
+    match (scale.low, scale.high) {
+        (1, 5) => FIVE_POINT,
+        (1, 7) => SEVEN_POINT,
+        (0, 10) => ELEVEN_POINT,
+        _ => &[],
+    }
+}
+
+/// A leading number followed by a label: "9 - Very likely", "10 = Extremely likely", "5 (非常满意)".
+const LEADING_NUMBER: &str = r"^(\d+(?:\.\d+)?)\s*(?:[-–—:=.)(（、]|\s)\s*\S";
+
+/// A score on `scale`: whole numbers within the scale are valid (`4` and `4.0` alike); so are
+/// labels with a leading number (`9 - Very likely` → 9) and answer wordings: `labels` (the
+/// config's `[labels]`, first) and the built-in tables for the scale (`Very satisfied` → 5 on
+/// 1–5, `非常满意` → 5). Other text, fractions and values outside the scale are invalid.
+pub fn score(column: &str, scale: Scale, na_values: &[String], labels: &[(String, f64)]) -> Cleaned {
+    let t = text(column);
+    let lower = t.clone().str().to_lowercase();
+    let leading = t.clone().str().extract(lit(LEADING_NUMBER), 1).cast(DataType::Float64);
+    // The config's labels first: a wording it names replaces the built-in one.
+    let mut words: Vec<String> = Vec::new();
+    let mut points: Vec<f64> = Vec::new();
+    for (label, value) in labels.iter().map(|(l, v)| (l.trim().to_lowercase(), *v)).chain(builtin_labels(scale).iter().map(|(l, v)| (l.to_string(), *v))) {
+        if !words.contains(&label) {
+            words.push(label);
+            points.push(value);
+        }
+    }
+    let mut number = t.cast(DataType::Float64).fill_null(leading);
+    if !words.is_empty() {
+        // One hash lookup per row, whatever the number of wordings.
+        let worded = lower.replace_strict(
+            lit(Series::new("".into(), words)),
+            lit(Series::new("".into(), points)),
+            Some(lit(NULL).cast(DataType::Float64)),
+            Some(DataType::Float64),
+        );
+        number = number.fill_null(worded);
+    }
     let valid = number
         .clone()
         .gt_eq(lit(scale.low as f64))
@@ -232,7 +301,7 @@ mod tests {
     #[test]
     fn scores_blank_na_invalid() {
         let values = [Some("5"), Some(" 4.0 "), None, Some(""), Some("-99"), Some("6"), Some("abc"), Some("3.5"), Some("-99.0")];
-        let c = score("raw", Scale { low: 1, high: 5 }, &["-99".to_string()]);
+        let c = score("raw", Scale { low: 1, high: 5 }, &["-99".to_string()], &[]);
         let df = run(&values, vec![c.value.alias("v"), c.invalid.alias("bad")]);
         let v: Vec<Option<f64>> = { let ca = df.column("v").unwrap().f64().unwrap(); (0..ca.len()).map(|i| ca.get(i)).collect() };
         let bad: Vec<Option<bool>> = { let ca = df.column("bad").unwrap().bool().unwrap(); (0..ca.len()).map(|i| ca.get(i)).collect() };
@@ -240,6 +309,33 @@ mod tests {
         let f = Some(false);
         let t = Some(true);
         assert_eq!(bad, vec![f, f, f, f, f, t, t, t, f]);
+    }
+
+    #[test]
+    fn labels_map_to_scale_points() {
+        let values = [
+            Some("Very satisfied"), Some("非常满意"), Some("  neutral "), Some("9 - Very likely"), Some("3 (不满意)"),
+            Some("Meh"), Some("Somewhat agree"), Some("4.5 - half"),
+        ];
+        let five = Scale { low: 1, high: 5 };
+        let c = score("raw", five, &[], &[("meh".to_string(), 2.0)]);
+        let df = run(&values, vec![c.value.alias("v"), c.invalid.alias("bad")]);
+        let v: Vec<Option<f64>> = { let ca = df.column("v").unwrap().f64().unwrap(); (0..ca.len()).map(|i| ca.get(i)).collect() };
+        // "9 - Very likely" is 9: outside 1–5, invalid; "Somewhat agree" is only on the 7-point table;
+        // "4.5 - half" has a fractional leading number: invalid.
+        assert_eq!(v, vec![Some(5.0), Some(5.0), Some(3.0), None, Some(3.0), Some(2.0), None, None]);
+        let seven = score("raw", Scale { low: 1, high: 7 }, &[], &[]);
+        let df = run(&[Some("Somewhat agree"), Some("Extremely satisfied"), Some("一般")], vec![seven.value.alias("v")]);
+        let v: Vec<Option<f64>> = { let ca = df.column("v").unwrap().f64().unwrap(); (0..ca.len()).map(|i| ca.get(i)).collect() };
+        assert_eq!(v, vec![Some(5.0), Some(7.0), Some(4.0)]);
+        let nps = score("raw", Scale { low: 0, high: 10 }, &[], &[]);
+        let df = run(&[Some("Extremely likely"), Some("0 - Not at all likely"), Some("7")], vec![nps.value.alias("v")]);
+        let v: Vec<Option<f64>> = { let ca = df.column("v").unwrap().f64().unwrap(); (0..ca.len()).map(|i| ca.get(i)).collect() };
+        assert_eq!(v, vec![Some(10.0), Some(0.0), Some(7.0)]);
+        // A config label wins over the built-in wording of the same text.
+        let custom = score("raw", five, &[], &[("Satisfied".to_string(), 5.0)]);
+        let df = run(&[Some("satisfied")], vec![custom.value.alias("v")]);
+        assert_eq!(df.column("v").unwrap().f64().unwrap().get(0), Some(5.0));
     }
 
     #[test]

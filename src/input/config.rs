@@ -31,6 +31,9 @@ pub struct Config {
     pub repeat: RepeatDefaults,
     #[serde(default)]
     pub scorecard: ScorecardDefaults,
+    /// `"answer label" = scale point`, for survey answers exported as words.
+    #[serde(default)]
+    pub labels: BTreeMap<String, f64>,
 }
 
 /// `cxstat scorecard` settings, so that a cron line needs only `--config` and `--month last`.

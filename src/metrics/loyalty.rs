@@ -20,6 +20,7 @@ pub struct LoyaltySpec {
     /// Lowest CSAT score counted as satisfied.
     pub csat_top_min: i64,
     pub na_values: Vec<String>,
+    pub labels: Vec<(String, f64)>,
     pub window_days: i64,
     pub from: Option<NaiveDate>,
     pub to: Option<NaiveDate>,
@@ -62,9 +63,9 @@ fn day_number(e: Expr) -> Expr {
     e.cast(DataType::Int32)
 }
 
-fn score(column: &Option<ScoreColumn>, na: &[String]) -> Expr {
+fn score(column: &Option<ScoreColumn>, na: &[String], labels: &[(String, f64)]) -> Expr {
     match column {
-        Some(c) => clean::score(&c.header, c.scale, na).value,
+        Some(c) => clean::score(&c.header, c.scale, na, labels).value,
         None => lit(NULL).cast(DataType::Float64),
     }
 }
@@ -86,8 +87,8 @@ fn first_responses(responses: &Dataset, spec: &LoyaltySpec) -> Result<(LazyFrame
         .select([
             when(customer.clone().eq(lit(""))).then(lit(NULL).cast(DataType::String)).otherwise(customer).alias("__customer"),
             date.alias("__sday"),
-            score(&spec.nps, &spec.na_values).alias("__nps"),
-            score(&spec.csat, &spec.na_values).alias("__csat"),
+            score(&spec.nps, &spec.na_values, &spec.labels).alias("__nps"),
+            score(&spec.csat, &spec.na_values, &spec.labels).alias("__csat"),
         ])
         .filter(scope);
     let unlinked = responses.collect(rows.clone().select([count_where(col("__customer").is_null()).alias("n")]))?;

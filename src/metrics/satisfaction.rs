@@ -39,6 +39,8 @@ pub struct SatisfactionSpec {
     /// missing or invalid weight are left out of every metric.
     pub weight: Option<String>,
     pub na_values: Vec<String>,
+    /// Answer labels and their scale points (the config's `[labels]`), before the built-in wordings.
+    pub labels: Vec<(String, f64)>,
 }
 
 /// Sufficient statistics of one group: counts and sums, so that groups add up exactly.
@@ -219,7 +221,7 @@ impl SatisfactionSpec {
     }
 
     fn cleaned(&self, metric: Metric) -> Option<clean::Cleaned> {
-        self.column(metric).map(|c| clean::score(&c.header, c.scale, &self.na_values))
+        self.column(metric).map(|c| clean::score(&c.header, c.scale, &self.na_values, &self.labels))
     }
 
     /// Adds `__csat`, `__nps`, `__ces` (valid values or null) and their `…_bad` flags; with a
@@ -430,6 +432,23 @@ pub fn invalid_examples(
     };
     let (lf, _) = grouping.apply(spec.with_scores(data.lazy_with_rows()));
     data.examples(lf.filter(col(flag.as_str())), &header, limit)
+}
+
+/// The distinct invalid answers of a score column that are words rather than numbers (labels not
+/// on the scale), at most `limit`, in order of first appearance.
+pub fn invalid_labels(data: &Dataset, spec: &SatisfactionSpec, grouping: &Grouping, metric: Metric, limit: u32) -> Result<Vec<String>> {
+    let Some(column) = spec.column(metric) else { return Ok(Vec::new()) };
+    let flag = format!("__{}_bad", metric_name(metric));
+    let (lf, _) = grouping.apply(spec.with_scores(data.lazy()));
+    let raw = clean::text(&column.header);
+    let words = lf
+        .filter(col(flag.as_str()).and(raw.clone().cast(DataType::Float64).is_null()))
+        .select([raw.alias("__label")])
+        .unique_stable(None, UniqueKeepStrategy::First)
+        .limit(limit);
+    let df = data.collect(words)?;
+    let labels = df.column("__label")?.str()?;
+    Ok((0..df.height()).filter_map(|i| labels.get(i).map(str::to_string)).collect())
 }
 
 /// Valid answers per score value of one metric in scope (within `--from`/`--to`), every

@@ -80,3 +80,25 @@ fn header_rows_can_be_forced() {
     // No preview filtering for a plain table: 6 rows.
     assert!(out.lines().nth(1).unwrap().starts_with("6,"), "{out}");
 }
+
+#[test]
+fn label_answers_read_as_scale_points() {
+    // The plain answers written as labels (English, Chinese, "10 - Extremely likely", "8 = Likely"), with a BOM.
+    assert_eq!(survey("survey_labels.csv", &[]), survey("platform_plain.csv", &[]));
+    let dir = crate::workdir::workdir();
+    let file = dir.path().join("meh.csv");
+    std::fs::write(&file, "csat\nMeh\nSo-so\nVery satisfied\nMeh\n").unwrap();
+    // Unknown labels are invalid, listed once each with how to map them.
+    cxstat()
+        .args(["survey", file.to_str().unwrap()])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("Labels not on the scale: 'Meh', 'So-so'. Map them to scale points in the config, e.g. [labels] \"Meh\" = 3"));
+    // Mapped in the config (any case): (3 + 2 + 5 + 3) / 4 = 3.25.
+    let config = dir.path().join("labels.toml");
+    std::fs::write(&config, "[labels]\n\"Meh\" = 3\n\"so-so\" = 2\n").unwrap();
+    let out = cxstat().args(["survey", file.to_str().unwrap(), "--config", config.to_str().unwrap()]).assert().success();
+    let rows = crate::workdir::csv_rows(&out.get_output().stdout);
+    assert_eq!(rows[0]["csat_n"], "4");
+    crate::workdir::assert_close(crate::workdir::num(&rows[0], "csat_mean"), 3.25, 1e-12);
+}
