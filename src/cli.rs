@@ -74,7 +74,8 @@ pub enum Command {
 #[derive(Debug, Clone, Args)]
 #[command(next_help_heading = "Input")]
 pub struct InputArgs {
-    /// Input file: CSV or TSV (delimiter sniffed), Parquet (.parquet), or `-` for stdin.
+    /// Input file: CSV or TSV (delimiter sniffed), Excel (.xlsx, .xls) or OpenDocument (.ods),
+    /// Parquet (.parquet), or `-` for stdin.
     pub file: PathBuf,
 
     /// Field delimiter, overriding the sniffed one: a single character, `tab` or `\t`.
@@ -116,6 +117,10 @@ pub struct InputArgs {
     /// Keep Qualtrics survey previews, tests and spam (by Status / DistributionChannel).
     #[arg(long)]
     pub keep_all: bool,
+
+    /// The sheet of an .xlsx/.xls/.ods file [default: the first].
+    #[arg(long, value_name = "NAME")]
+    pub sheet: Option<String>,
 }
 
 /// Answer scales.

@@ -133,6 +133,7 @@ pub fn run(args: &InspectArgs, io: &mut Io) -> Result<()> {
             ("delimited text", Cell::Text(encoding.to_string()), Cell::Bool(*bom), Cell::Text(d))
         }
         Layout::Parquet => ("parquet", Cell::Null, Cell::Null, Cell::Null),
+        Layout::Sheet { .. } => ("spreadsheet", Cell::Null, Cell::Null, Cell::Null),
     };
     let caption = vec![
         format!("file: {}", data.name),
@@ -143,6 +144,7 @@ pub fn run(args: &InspectArgs, io: &mut Io) -> Result<()> {
                 if *bom { " with BOM" } else { "" }
             ),
             Layout::Parquet => "format: parquet".to_string(),
+            Layout::Sheet { sheet } => format!("format: spreadsheet, sheet '{sheet}' (--sheet NAME for another)"),
         },
         format!(
             "source: {} · header rows: {} · map columns by name{}",

@@ -41,6 +41,7 @@ pub fn run(args: &LoyaltyArgs, io: &mut Io) -> Result<()> {
         source: None,
         header_rows: None,
         keep_all: false,
+        sheet: None,
     };
     let window_days = parse_duration(&args.window, 'd')
         .map(|s| (s / 86_400.0).round() as i64)

@@ -72,6 +72,7 @@ impl<'a> SourceOptions<'a> {
                 export: args.source,
                 header_rows: args.header_rows,
                 keep_all: args.keep_all,
+                sheet: args.sheet.as_deref(),
             },
             columns: &args.columns,
         }

@@ -7,7 +7,8 @@ use anyhow::Result;
 use polars::prelude::*;
 
 use crate::error::{data_err, no_input};
-use crate::input::layout::{ColumnInfo, Export};
+use crate::input::layout::{detect, layout, ColumnInfo, Export};
+use crate::input::sheet::{is_sheet, read_sheet};
 use crate::input::source::{find_ragged_row, open_text, Body, Source};
 
 /// Name of the row-number column added for error reports.
@@ -28,6 +29,8 @@ pub fn f64_at(df: &DataFrame, name: &str, i: usize) -> Result<f64> {
 pub enum Layout {
     Delimited { encoding: &'static str, bom: bool, delimiter: u8 },
     Parquet,
+    /// A spreadsheet (.xlsx, .xls, .ods …) and the sheet read.
+    Sheet { sheet: String },
 }
 
 /// An opened input: its headers and a lazy scan of it. Text columns are read as strings;
@@ -41,6 +44,8 @@ pub struct Dataset {
     pub header_rows: usize,
     pub info: Vec<ColumnInfo>,
     pub warnings: Vec<String>,
+    /// The row number of the first data record in messages (header rows and skipped lines counted).
+    first_data_row: u32,
     scan: LazyFrame,
     /// Rows kept (Qualtrics: previews, tests and spam dropped), applied after row numbering.
     keep: Option<Expr>,
@@ -60,6 +65,8 @@ pub struct ReadOptions<'a> {
     pub header_rows: Option<usize>,
     /// Keep Qualtrics preview, test and spam responses (`--keep-all`).
     pub keep_all: bool,
+    /// The sheet of a spreadsheet (`--sheet`; the first by default).
+    pub sheet: Option<&'a str>,
 }
 
 /// Qualtrics `Status` codes and words of responses that are not real answers: survey preview
@@ -118,6 +125,11 @@ impl Dataset {
         if source.is_parquet() {
             return open_parquet(source);
         }
+        if let Source::File(path) = source {
+            if is_sheet(path) {
+                return open_sheet(path, options);
+            }
+        }
         let skip_lines = options.skip_lines;
         let text = open_text(source, options.encoding, options.delimiter, skip_lines, (options.export, options.header_rows))?;
         let schema: Schema = text
@@ -159,7 +171,7 @@ impl Dataset {
             Export::Qualtrics | Export::QualtricsLegacy if !options.keep_all => real_responses(&text.layout.names),
             _ => None,
         };
-        let mut data = Dataset {
+        let data = Dataset {
             layout: Layout::Delimited { encoding: text.encoding, bom: text.bom, delimiter: text.delimiter },
             name: text.name,
             headers: text.layout.names,
@@ -167,10 +179,17 @@ impl Dataset {
             header_rows: text.layout.rows,
             info: text.layout.info,
             warnings: text.warnings,
+            first_data_row: 1 + text.layout.rows as u32 + skip_lines as u32,
             scan,
             keep,
             text: Some(delimited),
         };
+        data.count_dropped()
+    }
+
+    /// Adds a warning counting the rows `keep` leaves out (Qualtrics previews, tests, spam).
+    fn count_dropped(mut self) -> Result<Dataset> {
+        let data = &mut self;
         if let Some(keep) = &data.keep {
             let counted = data.collect(data.scan.clone().select([keep.clone().not().cast(DataType::UInt32).sum().alias("n")]))?;
             let dropped = counted.column("n")?.cast(&DataType::Float64)?.f64()?.get(0).unwrap_or(0.0);
@@ -182,7 +201,7 @@ impl Dataset {
                 ));
             }
         }
-        Ok(data)
+        Ok(self)
     }
 
     /// The raw columns, lazily (the rows kept).
@@ -196,8 +215,7 @@ impl Dataset {
     /// The raw columns plus [`ROW`]: the record number, counting the header rows (row 1 is the
     /// first header row).
     pub fn lazy_with_rows(&self) -> LazyFrame {
-        let skipped = self.text.as_ref().map_or(0, |t| t.skipped) as u32;
-        let numbered = self.scan.clone().with_row_index(ROW, Some(1 + self.header_rows as u32 + skipped));
+        let numbered = self.scan.clone().with_row_index(ROW, Some(self.first_data_row));
         match &self.keep {
             Some(keep) => numbered.filter(keep.clone()),
             None => numbered,
@@ -295,10 +313,56 @@ fn open_parquet(source: &Source) -> Result<Dataset> {
         export: Export::Plain,
         header_rows: 1,
         warnings: Vec::new(),
+        first_data_row: 2,
         scan,
         keep: None,
         text: None,
     })
+}
+
+/// A sheet of a spreadsheet: its cells as text columns, with the header rows of `options`
+/// (detected like a CSV export's).
+fn open_sheet(path: &std::path::Path, options: &ReadOptions) -> Result<Dataset> {
+    let name = path.display().to_string();
+    let sheet = read_sheet(path, options.sheet)?;
+    let rows: Vec<Vec<Option<String>>> = sheet.rows.into_iter().skip(options.skip_lines).collect();
+    let width = rows.iter().map(Vec::len).max().unwrap_or(0);
+    if rows.is_empty() || width == 0 {
+        return Err(data_err(format!("{name}: sheet '{}' is empty: expected a header row and data rows", sheet.name)));
+    }
+    let text = |r: &Vec<Option<String>>| (0..width).map(|c| r.get(c).cloned().flatten().unwrap_or_default()).collect::<Vec<String>>();
+    let first: Vec<Vec<String>> = rows.iter().take(3).map(text).collect();
+    let export = options.export.unwrap_or_else(|| detect(&first));
+    let layout = layout(&first, export, options.header_rows);
+    let body = rows.get(layout.rows..).unwrap_or(&[]);
+    let columns: Vec<Column> = layout
+        .names
+        .iter()
+        .enumerate()
+        .map(|(c, h)| {
+            let values: Vec<Option<&str>> = body.iter().map(|r| r.get(c).and_then(|v| v.as_deref())).collect();
+            Series::new(h.as_str().into(), values).into()
+        })
+        .collect();
+    let frame = DataFrame::new(body.len(), columns).map_err(|e| data_err(format!("{name}: {e}")))?;
+    let keep = match export {
+        Export::Qualtrics | Export::QualtricsLegacy if !options.keep_all => real_responses(&layout.names),
+        _ => None,
+    };
+    Dataset {
+        name,
+        first_data_row: sheet.first_row + options.skip_lines as u32 + layout.rows as u32,
+        headers: layout.names,
+        layout: Layout::Sheet { sheet: sheet.name },
+        export,
+        header_rows: layout.rows,
+        info: layout.info,
+        warnings: Vec::new(),
+        scan: frame.lazy(),
+        keep,
+        text: None,
+    }
+    .count_dropped()
 }
 
 /// One place where polars errors are converted: I/O → 66, malformed data → 65 with the row

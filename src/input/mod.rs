@@ -6,4 +6,5 @@ pub mod config;
 pub mod frame;
 pub mod layout;
 pub mod roles;
+pub mod sheet;
 pub mod source;

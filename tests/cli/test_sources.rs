@@ -102,3 +102,22 @@ fn label_answers_read_as_scale_points() {
     assert_eq!(rows[0]["csat_n"], "4");
     crate::workdir::assert_close(crate::workdir::num(&rows[0], "csat_mean"), 3.25, 1e-12);
 }
+
+#[test]
+fn excel_workbooks_read_like_csv() {
+    // fixtures/survey_zh.xlsx (written by openpyxl 3.1.5): sheet 答卷 with Chinese headers, real
+    // Excel dates, numbers and Chinese labels (满意, 一般, 非常满意) and a number stored as text;
+    // a second sheet 说明 of notes. Same five answers as the plain file.
+    assert_eq!(survey("survey_zh.xlsx", &["--period", "month"]), survey("platform_plain.csv", &["--period", "month"]));
+    let out = cxstat().args(["inspect", fixture("survey_zh.xlsx").to_str().unwrap(), "--format", "json"]).assert().success();
+    let json: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    assert_eq!(json["format"], "spreadsheet");
+    assert_eq!(json["rows"], 5);
+    cxstat()
+        .args(["survey", fixture("survey_zh.xlsx").to_str().unwrap(), "--sheet", "Sheet9"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("no such sheet; sheets: '答卷', '说明'"));
+    // The notes sheet has no scores: a clear data error, not a panic.
+    cxstat().args(["survey", fixture("survey_zh.xlsx").to_str().unwrap(), "--sheet", "说明"]).assert().code(65);
+}
