@@ -299,6 +299,11 @@ pub struct GroupArgs {
     #[arg(long, value_name = "DATE")]
     pub to: Option<String>,
 
+    /// Dates written with the year last (10/03/2026): month first (mdy) or day first (dmy)
+    /// [default: from the values (a part above 12 decides), else month first].
+    #[arg(long, value_enum, value_name = "ORDER")]
+    pub date_order: Option<crate::input::clean::DateOrder>,
+
     /// Leave out the total rows.
     #[arg(long)]
     pub no_total: bool,

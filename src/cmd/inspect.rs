@@ -45,6 +45,11 @@ pub fn run(args: &InspectArgs, io: &mut Io) -> Result<()> {
     let spec = satisfaction_spec(&args.scales, &args.input, &opened)?;
     let data = &opened.data;
 
+    // Year-last dates of the date column are read in the order its values show.
+    let order = match opened.roles.get(Role::Date) {
+        Some(h) => crate::cmd::date_order(data, h, None)?,
+        None => None,
+    };
     // Expected values of role columns, and the expression that flags invalid ones.
     let checked = |header: &str| -> Option<(String, clean::Cleaned)> {
         let (role, _) = opened.roles.role_of(header)?;
@@ -52,7 +57,7 @@ pub fn run(args: &InspectArgs, io: &mut Io) -> Result<()> {
             Role::Csat => spec.csat.as_ref().map(|c| (format!("{}", c.scale), clean::score(header, c.scale, &spec.na_values, &spec.labels))),
             Role::Nps => spec.nps.as_ref().map(|c| (format!("{}", c.scale), clean::score(header, c.scale, &spec.na_values, &spec.labels))),
             Role::Ces => spec.ces.as_ref().map(|c| (format!("{}", c.scale), clean::score(header, c.scale, &spec.na_values, &spec.labels))),
-            Role::Date => Some(("date".to_string(), clean::date(header))),
+            Role::Date => Some(("date".to_string(), clean::date_in(header, order))),
             _ => None,
         }
     };
@@ -67,7 +72,9 @@ pub fn run(args: &InspectArgs, io: &mut Io) -> Result<()> {
         aggs.push(sum(present.clone().not(), "b"));
         aggs.push(sum(number.clone().is_not_null(), "num"));
         aggs.push(sum((number % lit(1.0)).eq(lit(0.0)).fill_null(lit(false)), "int"));
-        aggs.push(sum(clean::date(header).value.is_not_null(), "d"));
+        // Year-last dates count as dates in either order.
+        let any_date = clean::date_in(header, Some(clean::DateOrder::Mdy)).value.is_not_null().or(clean::date_in(header, Some(clean::DateOrder::Dmy)).value.is_not_null());
+        aggs.push(sum(any_date, "d"));
         aggs.push(t.filter(present).first().alias(format!("ex{i}")));
         if let Some((_, c)) = checked(header) {
             aggs.push(sum(c.invalid, "bad"));

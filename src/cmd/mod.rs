@@ -17,7 +17,7 @@ use chrono::NaiveDate;
 
 use crate::cli::{GroupArgs, InputArgs, ScaleArgs};
 use crate::error::{data_err, usage};
-use crate::input::clean::Scale;
+use crate::input::clean::{DateOrder, Scale};
 use crate::input::config::Config;
 use crate::input::frame::{Dataset, ReadOptions};
 use crate::input::layout::Export;
@@ -194,11 +194,27 @@ pub fn grouping_for(args: &GroupArgs, opened: &Opened, date_role: Role) -> Resul
             )));
         };
         grouping.date = Some(date.to_string());
+        grouping.date_order = date_order(&opened.data, date, args.date_order)?;
     }
     for name in &args.by {
         grouping.by.push(resolve_group_column(headers, &opened.roles, name, "--by")?);
     }
     Ok(grouping)
+}
+
+/// How the date column's year-last dates (`10/03/2026`) are read: `--date-order`, else from the
+/// values (a first part above 12 is a day, a second part above 12 is a day); month first when
+/// every such date could be either (as US exports write them). `None` without such dates.
+pub fn date_order(data: &Dataset, column: &str, flag: Option<DateOrder>) -> Result<Option<DateOrder>> {
+    if flag.is_some() {
+        return Ok(flag);
+    }
+    let df = data.collect(data.lazy().select(crate::input::clean::year_last_parts(column)))?;
+    let get = |name: &str| crate::input::frame::f64_at(&df, name, 0);
+    if get("year_last")? == 0.0 {
+        return Ok(None);
+    }
+    Ok(Some(if get("max1")? > 12.0 && get("max2")? <= 12.0 { DateOrder::Dmy } else { DateOrder::Mdy }))
 }
 
 /// A grouping column named by a flag (`--segments`): a role name or a header.

@@ -170,17 +170,48 @@ const DATE_PATTERN: &str = r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,
 /// A date from the forms above (the time of day, and any zone, is ignored: the date is taken as
 /// written). Impossible dates such as 2026-02-30 are invalid.
 pub fn date(column: &str) -> Cleaned {
+    date_in(column, None)
+}
+
+/// The order of day and month in dates written with the year last (`10/03/2026`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum DateOrder {
+    /// Month first, as US exports write them (SurveyMonkey, Google Forms in US English).
+    Mdy,
+    /// Day first, as most other locales write them.
+    Dmy,
+}
+
+/// Matches `10/03/2026`, `3.10.2026`, `10-3-2026`, with any time after a space or `T`.
+const YEAR_LAST_PATTERN: &str = r"^(\d{1,2})\s*[-/.]\s*(\d{1,2})\s*[-/.]\s*(\d{4})(?:$|[T\s])";
+
+/// A date as [`date`] reads it, and with `order` also with the year last (`10/03/2026`).
+pub fn date_in(column: &str, order: Option<DateOrder>) -> Cleaned {
     let t = text(column);
+    let parse = |iso: Expr| {
+        iso.str().to_date(StrptimeOptions { format: Some("%Y-%m-%d".into()), strict: false, exact: true, cache: true })
+    };
     let part = |i| t.clone().str().extract(lit(DATE_PATTERN), i);
-    let iso = concat_str([part(1), part(2).str().zfill(lit(2)), part(3).str().zfill(lit(2))], "-", false);
-    let value = iso.str().to_date(StrptimeOptions {
-        format: Some("%Y-%m-%d".into()),
-        strict: false,
-        exact: true,
-        cache: true,
-    });
+    let mut value = parse(concat_str([part(1), part(2).str().zfill(lit(2)), part(3).str().zfill(lit(2))], "-", false));
+    if let Some(order) = order {
+        let last = |i| t.clone().str().extract(lit(YEAR_LAST_PATTERN), i).str().zfill(lit(2));
+        let (month, day) = match order {
+            DateOrder::Mdy => (last(1), last(2)),
+            DateOrder::Dmy => (last(2), last(1)),
+        };
+        value = value.fill_null(parse(concat_str([t.clone().str().extract(lit(YEAR_LAST_PATTERN), 3), month, day], "-", false)));
+    }
     let answered = t.clone().is_not_null().and(t.neq(lit("")).fill_null(lit(false)));
     Cleaned { invalid: answered.and(value.clone().is_null()), value }
+}
+
+/// For a date column: the order its year-last dates are written in, from the values themselves
+/// (a first part above 12 means day first, a second part above 12 month first), as aggregations
+/// `max1`, `max2` and `year_last` (the count of such dates).
+pub fn year_last_parts(column: &str) -> Vec<Expr> {
+    let t = text(column);
+    let part = |i| t.clone().str().extract(lit(YEAR_LAST_PATTERN), i).cast(DataType::Float64);
+    vec![part(1).max().alias("max1"), part(2).max().alias("max2"), part(3).count().cast(DataType::Float64).alias("year_last")]
 }
 
 /// Matches the date forms of [`date`] followed by an optional time of day `HH:MM[:SS]`
@@ -336,6 +367,23 @@ mod tests {
         let custom = score("raw", five, &[], &[("Satisfied".to_string(), 5.0)]);
         let df = run(&[Some("satisfied")], vec![custom.value.alias("v")]);
         assert_eq!(df.column("v").unwrap().f64().unwrap().get(0), Some(5.0));
+    }
+
+    #[test]
+    fn year_last_dates_in_either_order() {
+        let values = [Some("10/03/2026 09:00:00 AM"), Some("3.10.2026"), Some("2026-10-03"), Some("13/10/2026"), Some("10/3/26")];
+        let read = |order| {
+            let c = date_in("raw", order);
+            let df = run(&values, vec![c.value.dt().strftime("%Y-%m-%d").alias("d")]);
+            let ca = df.column("d").unwrap().str().unwrap().clone();
+            (0..ca.len()).map(|i| ca.get(i).map(str::to_string)).collect::<Vec<_>>()
+        };
+        let s = |t: &str| Some(t.to_string());
+        // Month first: 13/10 is no date; a two-digit year is never read.
+        assert_eq!(read(Some(DateOrder::Mdy)), vec![s("2026-10-03"), s("2026-03-10"), s("2026-10-03"), None, None]);
+        assert_eq!(read(Some(DateOrder::Dmy)), vec![s("2026-03-10"), s("2026-10-03"), s("2026-10-03"), s("2026-10-13"), None]);
+        // Without an order only year-first dates are dates.
+        assert_eq!(read(None), vec![None, None, s("2026-10-03"), None, None]);
     }
 
     #[test]

@@ -178,7 +178,7 @@ impl Role {
             ],
             Role::Date => &[
                 "submitted at", "date", "submitted", "submitted on", "submission date", "response date",
-                "timestamp", "created at", "completed", "recordeddate", "recorded date", "end date", "enddate", "提交时间", "日期",
+                "timestamp", "created at", "completed", "recordeddate", "recorded date", "end date", "enddate", "start date", "startdate", "提交时间", "日期",
                 "提交日期", "填写时间", "答卷时间", "时间",
             ],
             Role::Id => &[

@@ -26,6 +26,8 @@ pub struct Grouping {
     pub to: Option<NaiveDate>,
     /// Headers to group by, in order.
     pub by: Vec<String>,
+    /// How dates written with the year last (`10/03/2026`) are read; `None`: they are invalid.
+    pub date_order: Option<clean::DateOrder>,
 }
 
 /// The identity of one group: its period label and its `--by` values (None = blank).
@@ -56,7 +58,7 @@ impl Grouping {
         let mut lf = lf;
         let mut keys = Vec::new();
         if let (true, Some(date_column)) = (self.uses_date(), &self.date) {
-            let date = clean::date(date_column);
+            let date = clean::date_in(date_column, self.date_order);
             lf = lf.with_columns([date.value.alias(DATE), date.invalid.alias(DATE_BAD)]);
             let d = col(DATE);
             let mut window = lit(true);
@@ -119,7 +121,7 @@ impl Grouping {
             keep = keep.and(d.clone().lt_eq(lit(to)));
         }
         let days = |e: Expr| e.cast(DataType::Int32).cast(DataType::Float64);
-        let query = lf.select([clean::date(column).value.alias(DATE)]).filter(keep).select([
+        let query = lf.select([clean::date_in(column, self.date_order).value.alias(DATE)]).filter(keep).select([
             len().cast(DataType::Float64).alias("n"),
             days(d.clone().min()).alias("first"),
             days(d.max()).alias("last"),

@@ -121,3 +121,27 @@ fn excel_workbooks_read_like_csv() {
     // The notes sheet has no scores: a clear data error, not a panic.
     cxstat().args(["survey", fixture("survey_zh.xlsx").to_str().unwrap(), "--sheet", "说明"]).assert().code(65);
 }
+
+#[test]
+fn year_last_dates_by_month_or_day_first() {
+    // SurveyMonkey writes US dates (10/01/2026 09:00:00 AM): read month first, all in 2026-10.
+    let args = ["--col", CSAT, "--col", NPS, "--period", "month"];
+    assert_eq!(survey("surveymonkey_export.csv", &args), survey("platform_plain.csv", &["--period", "month"]));
+    // 13/10/2026 can only be day first: the column is read day first (01/10 is 1 October).
+    let dir = crate::workdir::workdir();
+    let file = dir.path().join("dmy.csv");
+    std::fs::write(&file, "date,csat\n13/10/2026,5\n01/10/2026,4\n02/11/2026,3\n").unwrap();
+    let out = survey_at(&file, &["--period", "month"]);
+    assert!(out.contains("2026-10,2,") && out.contains("2026-11,1,"), "{out}");
+    // --date-order mdy forces month first: 13/10 is then invalid.
+    cxstat()
+        .args(["survey", file.to_str().unwrap(), "--period", "month", "--date-order", "mdy"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("row 2: '13/10/2026'"));
+}
+
+fn survey_at(file: &std::path::Path, extra: &[&str]) -> String {
+    let out = cxstat().args(["survey", file.to_str().unwrap()]).args(extra).assert().success();
+    String::from_utf8(out.get_output().stdout.clone()).unwrap()
+}
