@@ -78,6 +78,10 @@ pub fn run(args: &InspectArgs, io: &mut Io) -> Result<()> {
         aggs.push(t.filter(present).first().alias(format!("ex{i}")));
         if let Some((_, c)) = checked(header) {
             aggs.push(sum(c.invalid, "bad"));
+            // Score answers that were words or "N - label" rather than plain numbers (0 for dates).
+            let is_score = matches!(opened.roles.role_of(header), Some((Role::Csat | Role::Nps | Role::Ces, _)));
+            let labelled = c.value.is_not_null().and(clean::text(header).cast(DataType::Float64).is_null()).and(lit(is_score));
+            aggs.push(sum(labelled, "lab"));
         }
     }
     let df = data.collect(data.lazy().select(aggs))?;
@@ -123,7 +127,13 @@ pub fn run(args: &InspectArgs, io: &mut Io) -> Result<()> {
             Cell::Int(facts.values as i64),
             Cell::Int(facts.blanks as i64),
             facts.invalid.map_or(Cell::Null, |n| Cell::Int(n as i64)),
-            Cell::text(check.as_ref().map(|(e, _)| e.as_str())),
+            match &check {
+                Some((e, _)) => match f64_at(&df, &format!("lab{i}"), 0)? as u64 {
+                    0 => Cell::Text(e.clone()),
+                    n => Cell::Text(format!("{e} ({n} read from labels)")),
+                },
+                None => Cell::Null,
+            },
             Cell::text(facts.example.as_deref()),
         ]);
         if detailed {

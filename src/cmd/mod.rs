@@ -101,7 +101,16 @@ pub fn open_dataset(
     for text in args.columns {
         mappings.push(roles::parse_mapping(text, kind.roles())?);
     }
-    let roles = roles::resolve(&data.headers, &data.aliases(), &mappings, kind.roles())?;
+    let mut roles = roles::resolve(&data.headers, &data.aliases(), &mappings, kind.roles())?;
+    if data.export != Export::Plain {
+        let questions: Vec<(String, String)> = data
+            .headers
+            .iter()
+            .zip(&data.info)
+            .map(|(h, i)| (h.clone(), i.question.clone().unwrap_or_else(|| h.clone())))
+            .collect();
+        roles.recognise_by_question(&questions, kind.roles());
+    }
     Ok((data, roles, kind))
 }
 

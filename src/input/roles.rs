@@ -268,6 +268,38 @@ impl RoleMap {
     }
 }
 
+/// Words in a question's text that say which score it asks for.
+const QUESTION_WORDS: &[(Role, &[&str])] = &[
+    (Role::Nps, &["recommend", "推荐"]),
+    (Role::Csat, &["satisfied", "satisfaction", "满意"]),
+    (Role::Ces, &["easy", "effort", "容易", "费力"]),
+];
+
+impl RoleMap {
+    /// For a survey platform's export: assigns CSAT, NPS and CES still open to the one column
+    /// whose question text (`questions`: header and question, the header itself when there is
+    /// no separate text) asks for it. Two or more candidates (a matrix question) assign nothing.
+    pub fn recognise_by_question(&mut self, questions: &[(String, String)], roles: &[Role]) {
+        for (role, words) in QUESTION_WORDS {
+            if !roles.contains(role) || self.get(*role).is_some() {
+                continue;
+            }
+            let candidates: Vec<&String> = questions
+                .iter()
+                .filter(|(h, q)| {
+                    let q = q.to_lowercase();
+                    self.role_of(h).is_none() && !q.ends_with(" - group") && !h.to_lowercase().ends_with("_nps_group")
+                        && words.iter().any(|w| q.contains(w))
+                })
+                .map(|(h, _)| h)
+                .collect();
+            if let [only] = candidates.as_slice() {
+                self.entries.push((*role, (*only).clone(), Origin::Recognised));
+            }
+        }
+    }
+}
+
 /// Finds a header by exact name, then by normalised name.
 pub fn find_header<'a>(headers: &'a [String], wanted: &str) -> Option<&'a String> {
     headers.iter().find(|h| h.as_str() == wanted).or_else(|| {
@@ -421,6 +453,24 @@ mod tests {
         assert_eq!(roles.role_of("csat"), None);
         let err = resolve(&h, &[], &[(Role::Nps, "Q9".into())], Kind::Responses.roles()).unwrap_err();
         assert!(err.to_string().contains("'Q9'") && err.to_string().contains("'Q1'"));
+    }
+
+    #[test]
+    fn questions_name_the_scores_of_platform_exports() {
+        let q = |h: &str, t: &str| (h.to_string(), t.to_string());
+        let questions = vec![
+            q("Q1", "Overall, how satisfied are you? - Selected Choice"),
+            q("Q2_1", "How easy was it to: - Order"),
+            q("Q2_2", "How easy was it to: - Pay"),
+            q("Q3", "How likely are you to recommend us?"),
+            q("Q3_NPS_GROUP", "How likely are you to recommend us? - Group"),
+        ];
+        let mut roles = RoleMap::default();
+        roles.recognise_by_question(&questions, Kind::Responses.roles());
+        assert_eq!(roles.get(Role::Csat), Some("Q1"));
+        assert_eq!(roles.get(Role::Nps), Some("Q3"));
+        // Two "easy" columns (a matrix): no CES rather than a guess.
+        assert_eq!(roles.get(Role::Ces), None);
     }
 
     #[test]

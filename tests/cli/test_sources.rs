@@ -23,6 +23,11 @@ fn every_platform_gives_the_plain_numbers() {
     }
     // Qualtrics columns also map by import id, and the NPS question is found by its _NPS_GROUP column.
     assert_eq!(survey("qualtrics_export.csv", &["--col", "csat=QID1"]), plain);
+    // Without any mapping: the one question asking "how satisfied" is CSAT, "recommend" is NPS
+    // (the matrix "Please rate: - Speed / - Staff" asks neither).
+    for file in ["qualtrics_export.csv", "surveymonkey_export.csv", "googleforms_export.csv"] {
+        assert_eq!(survey(file, &[]), plain, "{file} without --col");
+    }
 }
 
 #[test]
@@ -85,6 +90,12 @@ fn header_rows_can_be_forced() {
 fn label_answers_read_as_scale_points() {
     // The plain answers written as labels (English, Chinese, "10 - Extremely likely", "8 = Likely"), with a BOM.
     assert_eq!(survey("survey_labels.csv", &[]), survey("platform_plain.csv", &[]));
+    // inspect says how many answers were read from labels: all 5 CSAT, 3 of 5 NPS ("9" and "6" are numbers).
+    let out = cxstat().args(["inspect", fixture("survey_labels.csv").to_str().unwrap(), "--format", "json"]).assert().success();
+    let json: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    let expected = |name: &str| json["columns"].as_array().unwrap().iter().find(|c| c["column"] == name).unwrap()["expected"].clone();
+    assert_eq!(expected("csat"), "1–5 (5 read from labels)");
+    assert_eq!(expected("nps"), "0–10 (3 read from labels)");
     let dir = crate::workdir::workdir();
     let file = dir.path().join("meh.csv");
     std::fs::write(&file, "csat\nMeh\nSo-so\nVery satisfied\nMeh\n").unwrap();
