@@ -25,7 +25,8 @@ fn every_platform_gives_the_plain_numbers() {
     assert_eq!(survey("qualtrics_export.csv", &["--col", "csat=QID1"]), plain);
     // Without any mapping: the one question asking "how satisfied" is CSAT, "recommend" is NPS
     // (the matrix "Please rate: - Speed / - Staff" asks neither).
-    for file in ["qualtrics_export.csv", "surveymonkey_export.csv", "googleforms_export.csv"] {
+    // qualtrics_export_utf16.tsv: the same export as Qualtrics writes TSV, UTF-16LE with a BOM.
+    for file in ["qualtrics_export.csv", "qualtrics_export_utf16.tsv", "surveymonkey_export.csv", "googleforms_export.csv"] {
         assert_eq!(survey(file, &[]), plain, "{file} without --col");
     }
 }
