@@ -155,7 +155,7 @@ fn plan(args: &DriversArgs, opened: &Opened) -> Result<Plan> {
         return Err(usage(format!("--drivers matches only the target '{}': name the rating questions", target.header)));
     }
     let grouping = grouping_for(&args.group, opened, Role::Date)?;
-    let mut cleaned = vec![clean::score(&target.header, target.scale, &spec.na_values, &spec.labels)];
+    let mut cleaned = vec![clean::score(&target.header, target.scale, &spec.na_values, Some(&spec.labels))];
     cleaned.extend(drivers.iter().map(|d| clean::number(d, &spec.na_values)));
     let mut columns = vec![target.header.clone()];
     columns.extend(drivers);

@@ -54,9 +54,9 @@ pub fn run(args: &InspectArgs, io: &mut Io) -> Result<()> {
     let checked = |header: &str| -> Option<(String, clean::Cleaned)> {
         let (role, _) = opened.roles.role_of(header)?;
         match role {
-            Role::Csat => spec.csat.as_ref().map(|c| (format!("{}", c.scale), clean::score(header, c.scale, &spec.na_values, &spec.labels))),
-            Role::Nps => spec.nps.as_ref().map(|c| (format!("{}", c.scale), clean::score(header, c.scale, &spec.na_values, &spec.labels))),
-            Role::Ces => spec.ces.as_ref().map(|c| (format!("{}", c.scale), clean::score(header, c.scale, &spec.na_values, &spec.labels))),
+            Role::Csat => spec.csat.as_ref().map(|c| (format!("{}", c.scale), clean::score(header, c.scale, &spec.na_values, Some(&spec.labels)))),
+            Role::Nps => spec.nps.as_ref().map(|c| (format!("{}", c.scale), clean::score(header, c.scale, &spec.na_values, Some(&spec.labels)))),
+            Role::Ces => spec.ces.as_ref().map(|c| (format!("{}", c.scale), clean::score(header, c.scale, &spec.na_values, Some(&spec.labels)))),
             Role::Date => Some(("date".to_string(), clean::date_in(header, order))),
             _ => None,
         }

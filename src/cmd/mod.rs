@@ -142,6 +142,7 @@ pub fn satisfaction_spec(scales: &ScaleArgs, input: &InputArgs, opened: &Opened)
         designation: opened.roles.get(Role::Designation).map(str::to_string),
         weight: None,
         labels: opened.config.labels.iter().map(|(k, v)| (k.clone(), *v)).collect(),
+        numbers_only: false,
         na_values: input.na_values.clone().or_else(|| defaults.na_values.clone()).unwrap_or_default(),
     })
 }
@@ -211,18 +212,26 @@ pub fn grouping_for(args: &GroupArgs, opened: &Opened, date_role: Role) -> Resul
     Ok(grouping)
 }
 
+/// Rows looked at to see whether a date column has year-last dates.
+const DATE_SAMPLE: u32 = 10_000;
+
 /// How the date column's year-last dates (`10/03/2026`) are read: `--date-order`, else from the
-/// values (a first part above 12 is a day, a second part above 12 is a day); month first when
-/// every such date could be either (as US exports write them). `None` without such dates.
+/// values (a first part above 12 is a day, a second part above 12 is a month); month first when
+/// every such date could be either (as US exports write them). `None` when the first rows have
+/// no such dates.
 pub fn date_order(data: &Dataset, column: &str, flag: Option<DateOrder>) -> Result<Option<DateOrder>> {
     if flag.is_some() {
         return Ok(flag);
     }
-    let df = data.collect(data.lazy().select(crate::input::clean::year_last_parts(column)))?;
-    let get = |name: &str| crate::input::frame::f64_at(&df, name, 0);
-    if get("year_last")? == 0.0 {
+    let parts = || crate::input::clean::year_last_parts(column);
+    // The first rows tell whether there are such dates at all (a file is written one way), so
+    // that the usual year-first file costs no pass over its dates.
+    let sample = data.collect(data.lazy().limit(DATE_SAMPLE).select(parts()))?;
+    if crate::input::frame::f64_at(&sample, "year_last", 0)? == 0.0 {
         return Ok(None);
     }
+    let df = data.collect(data.lazy().select(parts()))?;
+    let get = |name: &str| crate::input::frame::f64_at(&df, name, 0);
     Ok(Some(if get("max1")? > 12.0 && get("max2")? <= 12.0 { DateOrder::Dmy } else { DateOrder::Mdy }))
 }
 

@@ -115,29 +115,36 @@ const LEADING_NUMBER: &str = r"^(\d+(?:\.\d+)?)\s*(?:[-–—:=.)(（、]|\s)\s*
 /// labels with a leading number (`9 - Very likely` → 9) and answer wordings: `labels` (the
 /// config's `[labels]`, first) and the built-in tables for the scale (`Very satisfied` → 5 on
 /// 1–5, `非常满意` → 5). Other text, fractions and values outside the scale are invalid.
-pub fn score(column: &str, scale: Scale, na_values: &[String], labels: &[(String, f64)]) -> Cleaned {
+///
+/// With `labels` `None`, only numbers are read (the fast path for numeric exports: the caller
+/// reads the file again with labels when it finds invalid values).
+pub fn score(column: &str, scale: Scale, na_values: &[String], labels: Option<&[(String, f64)]>) -> Cleaned {
     let t = text(column);
-    let lower = t.clone().str().to_lowercase();
-    let leading = t.clone().str().extract(lit(LEADING_NUMBER), 1).cast(DataType::Float64);
-    // The config's labels first: a wording it names replaces the built-in one.
-    let mut words: Vec<String> = Vec::new();
-    let mut points: Vec<f64> = Vec::new();
-    for (label, value) in labels.iter().map(|(l, v)| (l.trim().to_lowercase(), *v)).chain(builtin_labels(scale).iter().map(|(l, v)| (l.to_string(), *v))) {
-        if !words.contains(&label) {
-            words.push(label);
-            points.push(value);
+    let mut number = t.clone().cast(DataType::Float64);
+    if let Some(labels) = labels {
+        let lower = t.clone().str().to_lowercase();
+        let leading = t.str().extract(lit(LEADING_NUMBER), 1).cast(DataType::Float64);
+        // The config's labels first: a wording it names replaces the built-in one.
+        let mut words: Vec<String> = Vec::new();
+        let mut points: Vec<f64> = Vec::new();
+        let wordings = labels.iter().map(|(l, v)| (l.trim().to_lowercase(), *v));
+        for (label, value) in wordings.chain(builtin_labels(scale).iter().map(|(l, v)| (l.to_string(), *v))) {
+            if !words.contains(&label) {
+                words.push(label);
+                points.push(value);
+            }
         }
-    }
-    let mut number = t.cast(DataType::Float64).fill_null(leading);
-    if !words.is_empty() {
-        // One hash lookup per row, whatever the number of wordings.
-        let worded = lower.replace_strict(
-            lit(Series::new("".into(), words)),
-            lit(Series::new("".into(), points)),
-            Some(lit(NULL).cast(DataType::Float64)),
-            Some(DataType::Float64),
-        );
-        number = number.fill_null(worded);
+        number = number.fill_null(leading);
+        if !words.is_empty() {
+            // One hash lookup per row, whatever the number of wordings.
+            let worded = lower.replace_strict(
+                lit(Series::new("".into(), words)),
+                lit(Series::new("".into(), points)),
+                Some(lit(NULL).cast(DataType::Float64)),
+                Some(DataType::Float64),
+            );
+            number = number.fill_null(worded);
+        }
     }
     let valid = number
         .clone()
@@ -332,7 +339,7 @@ mod tests {
     #[test]
     fn scores_blank_na_invalid() {
         let values = [Some("5"), Some(" 4.0 "), None, Some(""), Some("-99"), Some("6"), Some("abc"), Some("3.5"), Some("-99.0")];
-        let c = score("raw", Scale { low: 1, high: 5 }, &["-99".to_string()], &[]);
+        let c = score("raw", Scale { low: 1, high: 5 }, &["-99".to_string()], Some(&[]));
         let df = run(&values, vec![c.value.alias("v"), c.invalid.alias("bad")]);
         let v: Vec<Option<f64>> = { let ca = df.column("v").unwrap().f64().unwrap(); (0..ca.len()).map(|i| ca.get(i)).collect() };
         let bad: Vec<Option<bool>> = { let ca = df.column("bad").unwrap().bool().unwrap(); (0..ca.len()).map(|i| ca.get(i)).collect() };
@@ -349,22 +356,22 @@ mod tests {
             Some("Meh"), Some("Somewhat agree"), Some("4.5 - half"),
         ];
         let five = Scale { low: 1, high: 5 };
-        let c = score("raw", five, &[], &[("meh".to_string(), 2.0)]);
+        let c = score("raw", five, &[], Some(&[("meh".to_string(), 2.0)]));
         let df = run(&values, vec![c.value.alias("v"), c.invalid.alias("bad")]);
         let v: Vec<Option<f64>> = { let ca = df.column("v").unwrap().f64().unwrap(); (0..ca.len()).map(|i| ca.get(i)).collect() };
         // "9 - Very likely" is 9: outside 1–5, invalid; "Somewhat agree" is only on the 7-point table;
         // "4.5 - half" has a fractional leading number: invalid.
         assert_eq!(v, vec![Some(5.0), Some(5.0), Some(3.0), None, Some(3.0), Some(2.0), None, None]);
-        let seven = score("raw", Scale { low: 1, high: 7 }, &[], &[]);
+        let seven = score("raw", Scale { low: 1, high: 7 }, &[], Some(&[]));
         let df = run(&[Some("Somewhat agree"), Some("Extremely satisfied"), Some("一般")], vec![seven.value.alias("v")]);
         let v: Vec<Option<f64>> = { let ca = df.column("v").unwrap().f64().unwrap(); (0..ca.len()).map(|i| ca.get(i)).collect() };
         assert_eq!(v, vec![Some(5.0), Some(7.0), Some(4.0)]);
-        let nps = score("raw", Scale { low: 0, high: 10 }, &[], &[]);
+        let nps = score("raw", Scale { low: 0, high: 10 }, &[], Some(&[]));
         let df = run(&[Some("Extremely likely"), Some("0 - Not at all likely"), Some("7")], vec![nps.value.alias("v")]);
         let v: Vec<Option<f64>> = { let ca = df.column("v").unwrap().f64().unwrap(); (0..ca.len()).map(|i| ca.get(i)).collect() };
         assert_eq!(v, vec![Some(10.0), Some(0.0), Some(7.0)]);
         // A config label wins over the built-in wording of the same text.
-        let custom = score("raw", five, &[], &[("Satisfied".to_string(), 5.0)]);
+        let custom = score("raw", five, &[], Some(&[("Satisfied".to_string(), 5.0)]));
         let df = run(&[Some("satisfied")], vec![custom.value.alias("v")]);
         assert_eq!(df.column("v").unwrap().f64().unwrap().get(0), Some(5.0));
     }

@@ -65,7 +65,7 @@ fn day_number(e: Expr) -> Expr {
 
 fn score(column: &Option<ScoreColumn>, na: &[String], labels: &[(String, f64)]) -> Expr {
     match column {
-        Some(c) => clean::score(&c.header, c.scale, na, labels).value,
+        Some(c) => clean::score(&c.header, c.scale, na, Some(labels)).value,
         None => lit(NULL).cast(DataType::Float64),
     }
 }

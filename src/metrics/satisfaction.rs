@@ -41,6 +41,8 @@ pub struct SatisfactionSpec {
     pub na_values: Vec<String>,
     /// Answer labels and their scale points (the config's `[labels]`), before the built-in wordings.
     pub labels: Vec<(String, f64)>,
+    /// Read scores as plain numbers only (no labels): the fast first pass of [`aggregate`].
+    pub numbers_only: bool,
 }
 
 /// Sufficient statistics of one group: counts and sums, so that groups add up exactly.
@@ -221,7 +223,7 @@ impl SatisfactionSpec {
     }
 
     fn cleaned(&self, metric: Metric) -> Option<clean::Cleaned> {
-        self.column(metric).map(|c| clean::score(&c.header, c.scale, &self.na_values, &self.labels))
+        self.column(metric).map(|c| clean::score(&c.header, c.scale, &self.na_values, (!self.numbers_only).then_some(self.labels.as_slice())))
     }
 
     /// Adds `__csat`, `__nps`, `__ces` (valid values or null) and their `…_bad` flags; with a
@@ -393,14 +395,26 @@ fn read_counts(
     Ok(c)
 }
 
-/// Counts per group, in one pass over the input.
+/// Counts per group, in one pass over the input when every score is a number; when some are
+/// not, a second pass reads them with the answer labels (words are costly to parse, and most
+/// exports have none).
 pub fn aggregate(data: &Dataset, spec: &SatisfactionSpec, grouping: &Grouping) -> Result<Vec<Group<SatisfactionCounts>>> {
-    grouping.aggregate(
-        spec.with_scores(data.lazy()),
-        aggregations(data, spec, grouping),
-        |query| data.collect(query),
-        |df, i| read_counts(data, df, i, spec, grouping),
-    )
+    let run = |spec: &SatisfactionSpec| {
+        grouping.aggregate(
+            spec.with_scores(data.lazy()),
+            aggregations(data, spec, grouping),
+            |query| data.collect(query),
+            |df, i| read_counts(data, df, i, spec, grouping),
+        )
+    };
+    let fast = SatisfactionSpec { numbers_only: true, ..spec.clone() };
+    let groups = run(&fast)?;
+    let words = groups.iter().any(|g| g.counts.invalid.csat + g.counts.invalid.nps + g.counts.invalid.ces > 0);
+    if words && !spec.numbers_only {
+        run(spec)
+    } else {
+        Ok(groups)
+    }
 }
 
 /// The first `limit` invalid values of a column in scope, as (row number, raw value).
