@@ -74,8 +74,12 @@ pub struct ReadOptions<'a> {
 const NOT_REAL_STATUS: &[&str] = &["1", "2", "8", "9", "12", "17", "survey preview", "survey test", "spam", "preview", "test"];
 const NOT_REAL_CHANNEL: &[&str] = &["preview", "test"];
 
-/// For a Qualtrics export: the rows to keep, from its Status and DistributionChannel columns.
-fn real_responses(headers: &[String]) -> Option<Expr> {
+/// For a Qualtrics export (unless `keep_all`): the rows to keep, from its Status and
+/// DistributionChannel columns.
+fn real_responses(export: Export, headers: &[String], keep_all: bool) -> Option<Expr> {
+    if keep_all || !matches!(export, Export::Qualtrics | Export::QualtricsLegacy) {
+        return None;
+    }
     let mut drop = lit(false);
     let mut any = false;
     for (column, words) in [("Status", NOT_REAL_STATUS), ("DistributionChannel", NOT_REAL_CHANNEL)] {
@@ -167,10 +171,7 @@ impl Dataset {
             .finish()
             .map_err(|e| convert_error(&text.name, e, Some(&delimited)))?;
         let export = text.layout.export;
-        let keep = match export {
-            Export::Qualtrics | Export::QualtricsLegacy if !options.keep_all => real_responses(&text.layout.names),
-            _ => None,
-        };
+        let keep = real_responses(export, &text.layout.names, options.keep_all);
         let data = Dataset {
             layout: Layout::Delimited { encoding: text.encoding, bom: text.bom, delimiter: text.delimiter },
             name: text.name,
@@ -345,10 +346,7 @@ fn open_sheet(path: &std::path::Path, options: &ReadOptions) -> Result<Dataset> 
         })
         .collect();
     let frame = DataFrame::new(body.len(), columns).map_err(|e| data_err(format!("{name}: {e}")))?;
-    let keep = match export {
-        Export::Qualtrics | Export::QualtricsLegacy if !options.keep_all => real_responses(&layout.names),
-        _ => None,
-    };
+    let keep = real_responses(export, &layout.names, options.keep_all);
     Dataset {
         name,
         first_data_row: sheet.first_row + options.skip_lines as u32 + layout.rows as u32,
