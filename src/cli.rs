@@ -97,7 +97,7 @@ pub struct InputArgs {
     pub columns: Vec<String>,
 
     /// TOML config file: [columns] mappings, defaults in [survey], [complaints], [repeat], targets in
-    /// [sla] and [sla.SEVERITY], working time in [calendar].
+    /// [sla] and [sla.SEVERITY], working time in [calendar], answer labels in [labels].
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
 
