@@ -15,7 +15,7 @@ use crate::cmd::{weight_column, confidence_level, grouping_for, open_input, reso
 use crate::error::{data_err, usage};
 use crate::input::roles::{Kind, Role};
 use crate::metrics::grouping::{index_label, label_index, GroupKey, Grouping};
-use crate::metrics::satisfaction::{aggregate, score_table, Metric, SatisfactionCounts, SatisfactionSpec};
+use crate::metrics::satisfaction::{aggregate_read, score_table, Metric, SatisfactionCounts, SatisfactionSpec};
 use crate::output::{choose_format, emit, Cell, Report, Table};
 use crate::stats::intervals::Interval;
 use crate::stats::significance::{adjust, chi_square, nps_difference, two_proportions, welch, Adjust, Comparison};
@@ -114,7 +114,10 @@ fn sides(
     label: impl Fn(&GroupKey) -> String,
 ) -> Result<BTreeMap<GroupKey, Side>> {
     let mut out: BTreeMap<GroupKey, Side> = BTreeMap::new();
-    for g in aggregate(&opened.data, spec, grouping)?.into_iter().filter(|g| g.dated) {
+    // The score tables read the scores as the counts did (numbers only when that was enough).
+    let (groups, spec) = aggregate_read(&opened.data, spec, grouping)?;
+    let spec = &spec;
+    for g in groups.into_iter().filter(|g| g.dated) {
         let label = label(&g.key);
         out.entry(g.key.clone())
             .or_insert_with(|| Side { label, counts: SatisfactionCounts::default(), scores: BTreeMap::new() })

@@ -399,6 +399,16 @@ fn read_counts(
 /// not, a second pass reads them with the answer labels (words are costly to parse, and most
 /// exports have none).
 pub fn aggregate(data: &Dataset, spec: &SatisfactionSpec, grouping: &Grouping) -> Result<Vec<Group<SatisfactionCounts>>> {
+    Ok(aggregate_read(data, spec, grouping)?.0)
+}
+
+/// [`aggregate`], and the spec that read the scores (numbers only when that was enough), for
+/// further passes over the same file.
+pub fn aggregate_read(
+    data: &Dataset,
+    spec: &SatisfactionSpec,
+    grouping: &Grouping,
+) -> Result<(Vec<Group<SatisfactionCounts>>, SatisfactionSpec)> {
     let run = |spec: &SatisfactionSpec| {
         grouping.aggregate(
             spec.with_scores(data.lazy()),
@@ -411,9 +421,9 @@ pub fn aggregate(data: &Dataset, spec: &SatisfactionSpec, grouping: &Grouping) -
     let groups = run(&fast)?;
     let words = groups.iter().any(|g| g.counts.invalid.csat + g.counts.invalid.nps + g.counts.invalid.ces > 0);
     if words && !spec.numbers_only {
-        run(spec)
+        Ok((run(spec)?, spec.clone()))
     } else {
-        Ok(groups)
+        Ok((groups, fast))
     }
 }
 
