@@ -120,7 +120,7 @@ fn latest_purchase(data: &crate::input::frame::Dataset, orders: &crate::metrics:
     use polars::prelude::*;
     let df = data.collect(purchases(orders).select([col("__day").max()]))?;
     let days = df.column("__day")?.cast(&DataType::Int32)?;
-    Ok(days.i32()?.get(0).map(|d| chrono::NaiveDate::from_num_days_from_ce_opt(d + 719_163).unwrap_or(chrono::NaiveDate::MAX)))
+    Ok(days.i32()?.get(0).map(|d| chrono::NaiveDate::from_epoch_days(d).unwrap_or(chrono::NaiveDate::MAX)))
 }
 
 /// The chi-square test of group (rows) against ordering again or not (columns).

@@ -131,8 +131,8 @@ impl Grouping {
         if get("n")? == 0.0 {
             return Ok(None);
         }
-        // Polars dates count days from 1970-01-01, which is day 719,163 of the common era.
-        let date = |days: f64| NaiveDate::from_num_days_from_ce_opt(days as i32 + 719_163);
+        // Polars dates count days from 1970-01-01.
+        let date = |days: f64| NaiveDate::from_epoch_days(days as i32);
         Ok(date(get("first")?).zip(date(get("last")?)))
     }
 }
@@ -273,12 +273,12 @@ pub fn label_index(label: &str, period: Period) -> Option<i64> {
     match period {
         Period::Day => {
             let d = NaiveDate::parse_from_str(label, "%Y-%m-%d").ok()?;
-            Some((d - NaiveDate::from_ymd_opt(1970, 1, 1)?).num_days())
+            Some(i64::from(d.to_epoch_days()))
         }
         Period::Week => {
             let (year, week) = label.split_once("-W")?;
             let monday = NaiveDate::from_isoywd_opt(number(year)? as i32, number(week)? as u32, chrono::Weekday::Mon)?;
-            Some((monday - NaiveDate::from_ymd_opt(1970, 1, 1)?).num_days().div_euclid(7) + 1)
+            Some(i64::from(monday.to_epoch_days()).div_euclid(7) + 1)
         }
         Period::Month => {
             let (year, month) = label.split_once('-')?;

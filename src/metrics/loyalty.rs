@@ -144,8 +144,7 @@ fn per_group(linked: &DataFrame, group: Expr, order: &[&'static str], data: &Dat
 pub fn loyalty(responses: &Dataset, spec: &LoyaltySpec, purchases: LazyFrame) -> Result<Loyalty> {
     let (first, no_customer) = first_responses(responses, spec)?;
     let window = lit(spec.window_days as i32);
-    let epoch = NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or_default();
-    let as_of = lit((spec.as_of - epoch).num_days() as i32);
+    let as_of = lit(spec.as_of.to_epoch_days());
     let complete = (col("__s") + window.clone()).lt_eq(as_of);
     let counted = responses.collect(first.clone().select([count_where(complete.clone().not()).alias("censored")]))?;
     let eligible = first.filter(complete);

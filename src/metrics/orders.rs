@@ -344,8 +344,7 @@ pub fn repeat_table(
 /// The period index of one date, as [`period_index`] computes it.
 pub fn period_index_of(d: NaiveDate, period: Period) -> i64 {
     use chrono::Datelike;
-    let epoch = NaiveDate::from_ymd_opt(1970, 1, 1).expect("epoch");
-    let day = (d - epoch).num_days();
+    let day = i64::from(d.to_epoch_days());
     match period {
         Period::Day => day,
         Period::Week => (day + 3).div_euclid(7),

@@ -119,12 +119,12 @@ impl WorkCalendar {
             }
         }
         for h in &self.holidays {
-            let h = day_number(*h) + 7 * WEEK_SHIFT;
+            let h = i64::from(h.to_epoch_days()) + 7 * WEEK_SHIFT;
             before = before - day.clone().gt(lit(h)).cast(DataType::Int64);
             working = working.and(day.clone().neq(lit(h)));
         }
         for e in &self.extra_workdays {
-            let e = day_number(*e) + 7 * WEEK_SHIFT;
+            let e = i64::from(e.to_epoch_days()) + 7 * WEEK_SHIFT;
             before = before + day.clone().gt(lit(e)).cast(DataType::Int64);
             working = working.or(day.clone().eq(lit(e)));
         }
@@ -175,11 +175,6 @@ impl WorkCalendar {
 /// `x / k` for an integer expression that `k` divides exactly (exact in f64 at these sizes).
 fn exact_div(x: Expr, k: i64) -> Expr {
     (x.cast(DataType::Float64) / lit(k as f64)).cast(DataType::Int64)
-}
-
-/// Days since 1970-01-01.
-fn day_number(d: NaiveDate) -> i64 {
-    i64::from(d.num_days_from_ce() - NaiveDate::from_ymd_opt(1970, 1, 1).expect("epoch").num_days_from_ce())
 }
 
 #[cfg(test)]
