@@ -9,7 +9,7 @@ use anyhow::Result;
 use chrono::{NaiveDate, NaiveDateTime};
 
 use crate::cli::ComplaintsArgs;
-use crate::cmd::{
+use crate::cmd::{quote_rows, 
     confidence_level, grouping_for, high, key_cells, key_columns, load_config, low, open_dataset, parse_date,
     report_problems, with_interval, Opened, SourceOptions,
 };
@@ -328,9 +328,7 @@ fn check_problems(opened: &Opened, plan: &Plan, prepared: &Prepared, strict: boo
             }
             _ => {
                 let examples = problem_examples(data, prepared, &plan.grouping, problem, &column, EXAMPLES)?;
-                let quoted: Vec<String> = examples.iter().map(|(row, v)| format!("row {row}: '{v}'")).collect();
-                let more = if count > examples.len() as u64 { ", …" } else { "" };
-                format!("{}{more}", quoted.join(", "))
+                quote_rows(&examples, count)
             }
         };
         messages.push(format!("{}: column '{column}': {count} {rows}: {}: {detail}", data.name, problem_text(problem)));

@@ -12,7 +12,7 @@ use polars::prelude::*;
 
 use crate::chart::{self, Chart, Quadrants, QuadrantPoint};
 use crate::cli::{DriversArgs, Target};
-use crate::cmd::{grouping_for, key_cells, key_columns, open_input, report_problems, satisfaction_spec, Opened};
+use crate::cmd::{quote_rows, grouping_for, key_cells, key_columns, open_input, report_problems, satisfaction_spec, Opened};
 use crate::error::{data_err, usage};
 use crate::input::clean::{self, Cleaned};
 use crate::input::frame::f64_at;
@@ -268,14 +268,12 @@ fn check_invalid(opened: &Opened, plan: &Plan, groups: &[(GroupKey, RowKind, Sum
         let header = &plan.columns[i];
         let (lf, _) = plan.grouping.apply(prepared(opened, plan, true));
         let examples = opened.data.examples(lf.filter(col(format!("__bad{i}").as_str())), header, EXAMPLES)?;
-        let quoted: Vec<String> = examples.iter().map(|(row, value)| format!("row {row}: '{value}'")).collect();
         let expected = if i == 0 { "a score on the target's scale" } else { "a number" };
         messages.push(format!(
-            "{}: column '{header}': {count} invalid value{} (expected {expected}; the row is left out): {}{}",
+            "{}: column '{header}': {count} invalid value{} (expected {expected}; the row is left out): {}",
             opened.data.name,
             if *count == 1 { "" } else { "s" },
-            quoted.join(", "),
-            if *count > examples.len() as u64 { ", …" } else { "" }
+            quote_rows(&examples, *count)
         ));
     }
     report_problems(&messages, strict, io)

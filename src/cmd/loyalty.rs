@@ -13,9 +13,8 @@ use crate::cli::{InputArgs, LoyaltyArgs};
 use crate::cmd::repeat::check_problems;
 use crate::cmd::survey::check_invalid;
 use crate::input::frame::ReadOptions;
-use crate::cmd::{confidence_level, order_spec, open_dataset, open_input, parse_date, satisfaction_spec, SourceOptions};
-use crate::error::{data_err, usage};
-use crate::input::clean::parse_duration;
+use crate::cmd::{window_days, confidence_level, order_spec, open_dataset, open_input, parse_date, satisfaction_spec, SourceOptions};
+use crate::error::data_err;
 use crate::input::roles::{list_headers, Kind, Role};
 use crate::metrics::grouping::Grouping;
 use crate::metrics::loyalty::{loyalty, Loyalty, LoyaltyCounts, LoyaltySpec};
@@ -43,10 +42,7 @@ pub fn run(args: &LoyaltyArgs, io: &mut Io) -> Result<()> {
         keep_all: false,
         sheet: None,
     };
-    let window_days = parse_duration(&args.window, 'd')
-        .map(|s| (s / 86_400.0).round() as i64)
-        .filter(|d| *d > 0)
-        .ok_or_else(|| usage(format!("--window takes a number of days such as 180d; got '{}'", args.window)))?;
+    let window_days = window_days(&args.window, "180d")?;
     let (from, to) = (parse_date("--from", args.from.as_deref())?, parse_date("--to", args.to.as_deref())?);
     let as_of_flag = parse_date("--as-of", args.as_of.as_deref())?;
     let confidence = confidence_level(args.confidence, None)?;

@@ -17,7 +17,7 @@ use chrono::NaiveDate;
 
 use crate::cli::{GroupArgs, InputArgs, ScaleArgs};
 use crate::error::{data_err, usage};
-use crate::input::clean::{DateOrder, Scale};
+use crate::input::clean::{parse_duration, DateOrder, Scale};
 use crate::input::config::Config;
 use crate::input::frame::{Dataset, ReadOptions};
 use crate::input::layout::Export;
@@ -296,6 +296,22 @@ pub fn confidence_level(flag: Option<f64>, config: Option<f64>) -> Result<f64> {
         return Err(usage(format!("--confidence must be between 0 and 1 (e.g. 0.95); got {confidence}")));
     }
     Ok(confidence)
+}
+
+/// A `--window` of whole days (`90d`, `26w`, a bare number of days); `example` shows a typical value.
+pub fn window_days(text: &str, example: &str) -> Result<i64> {
+    parse_duration(text, 'd')
+        .map(|s| (s / 86_400.0).round() as i64)
+        .filter(|d| *d > 0)
+        .ok_or_else(|| usage(format!("--window takes a number of days such as {example}; got '{text}'")))
+}
+
+/// The first rows with a problem, quoted for a message: `row 12: 'abc', row 15: 'x'`, with `, …`
+/// when there are more than the `count` shown.
+pub fn quote_rows(examples: &[(u64, String)], count: u64) -> String {
+    let quoted: Vec<String> = examples.iter().map(|(row, value)| format!("row {row}: '{value}'")).collect();
+    let more = if count > examples.len() as u64 { ", …" } else { "" };
+    format!("{}{more}", quoted.join(", "))
 }
 
 /// Reports problems found in the data: warnings, or under `--strict` one error (exit 65).

@@ -10,9 +10,8 @@ use crate::input::frame::Dataset;
 use chrono::NaiveDate;
 
 use crate::cli::{Period, RepeatArgs};
-use crate::cmd::{confidence_level, high, low, open_input, parse_date, report_problems, with_interval, Opened};
+use crate::cmd::{window_days, quote_rows, confidence_level, high, low, open_input, parse_date, report_problems, with_interval, Opened};
 use crate::error::{data_err, usage};
-use crate::input::clean::parse_duration;
 use crate::input::roles::{Kind, Role};
 use crate::metrics::orders::{
     cohorts, order_problem_counts, order_problem_examples, period_index_of, read_orders, repeat_table, rfm,
@@ -51,12 +50,7 @@ fn execute(args: &RepeatArgs, io: &mut Io, format: Option<crate::cli::Format>) -
         .window
         .as_deref()
         .or(defaults.window.as_deref())
-        .map(|w| {
-            parse_duration(w, 'd')
-                .map(|s| (s / 86_400.0).round() as i64)
-                .filter(|d| *d > 0)
-                .ok_or_else(|| usage(format!("--window takes a number of days such as 90d; got '{w}'")))
-        })
+        .map(|w| window_days(w, "90d"))
         .transpose()?;
     let confidence = confidence_level(args.confidence, defaults.confidence)?;
 
@@ -204,14 +198,12 @@ pub(crate) fn check_problems(data: &Dataset, spec: &OrderSpec, orders: &OrderRow
         }
         let Some(column) = problem.column(spec) else { continue };
         let examples = order_problem_examples(data, orders, problem, &column, 5)?;
-        let quoted: Vec<String> = examples.iter().map(|(row, v)| format!("row {row}: '{v}'")).collect();
-        let more = if count > examples.len() as u64 { ", …" } else { "" };
         messages.push(format!(
-            "{}: column '{column}': {count} row{}: {}: {}{more}",
+            "{}: column '{column}': {count} row{}: {}: {}",
             data.name,
             if count == 1 { "" } else { "s" },
             problem_text(problem),
-            quoted.join(", ")
+            quote_rows(&examples, count)
         ));
     }
     report_problems(&messages, strict, io)

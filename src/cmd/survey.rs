@@ -7,7 +7,7 @@
 use anyhow::Result;
 
 use crate::cli::{NpsInterval, SurveyArgs};
-use crate::cmd::{weight_column, grouping_for, high, key_cells, key_columns, low, open_input, report_problems, satisfaction_spec, with_interval, confidence_level, Opened};
+use crate::cmd::{quote_rows, weight_column, grouping_for, high, key_cells, key_columns, low, open_input, report_problems, satisfaction_spec, with_interval, confidence_level, Opened};
 use crate::error::data_err;
 use crate::input::roles::{list_headers, Kind, Role};
 use crate::metrics::grouping::{arrange, Group, Grouping, ResultRow, RowKind};
@@ -277,8 +277,6 @@ pub(crate) fn check_invalid(
             continue;
         }
         let examples = invalid_examples(&opened.data, spec, grouping, metric, EXAMPLES)?;
-        let quoted: Vec<String> = examples.iter().map(|(row, value)| format!("row {row}: '{value}'")).collect();
-        let more = if count > examples.len() as u64 { ", …" } else { "" };
         // Answers exported as words the scale tables do not know: list them and say how to map them.
         let words = match metric {
             Some(m @ (Metric::Csat | Metric::Nps | Metric::Ces)) => invalid_labels(&opened.data, spec, grouping, m, 10)?,
@@ -292,10 +290,10 @@ pub(crate) fn check_invalid(
             None => String::new(),
         };
         messages.push(format!(
-            "{}: column '{header}': {count} invalid value{} (expected {expected}; excluded): {}{more}{hint}",
+            "{}: column '{header}': {count} invalid value{} (expected {expected}; excluded): {}{hint}",
             opened.data.name,
             if count == 1 { "" } else { "s" },
-            quoted.join(", ")
+            quote_rows(&examples, count)
         ));
     }
     report_problems(&messages, strict, io)
