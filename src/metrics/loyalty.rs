@@ -71,7 +71,8 @@ fn score(column: &Option<ScoreColumn>, na: &[String], labels: &[(String, f64)]) 
 }
 
 /// Each customer's first response in scope (valid date and at least one valid score), with the
-/// day number `__s`, and the count of such responses without a customer id.
+/// day number `__s`, in memory, and the count of such responses without a customer id: one
+/// pass over the file.
 fn first_responses(responses: &Dataset, spec: &LoyaltySpec) -> Result<(LazyFrame, f64)> {
     let customer = clean::text(&spec.customer);
     let date = clean::date(&spec.date).value;
@@ -91,12 +92,20 @@ fn first_responses(responses: &Dataset, spec: &LoyaltySpec) -> Result<(LazyFrame
             score(&spec.csat, &spec.na_values, &spec.labels).alias("__csat"),
         ])
         .filter(scope);
-    let unlinked = responses.collect(rows.clone().select([count_where(col("__customer").is_null()).alias("n")]))?;
     let by_day = |name: &str| col(name).sort_by([col("__sday")], SortMultipleOptions::default()).first().alias(name);
-    let first = rows
+    // The responses without a customer id form one group of their own (the null key).
+    let per_customer = responses.collect(rows.group_by([col("__customer")]).agg([
+        col("__sday").min().alias("__sday"),
+        by_day("__nps"),
+        by_day("__csat"),
+        len().cast(DataType::Float64).alias("__responses"),
+    ]))?;
+    let unlinked = responses.collect(
+        per_customer.clone().lazy().filter(col("__customer").is_null()).select([col("__responses").sum().alias("n")]),
+    )?;
+    let first = per_customer
+        .lazy()
         .filter(col("__customer").is_not_null())
-        .group_by([col("__customer")])
-        .agg([col("__sday").min().alias("__sday"), by_day("__nps"), by_day("__csat")])
         .with_columns([day_number(col("__sday")).alias("__s")]);
     Ok((first, f64_at(&unlinked, "n", 0)?))
 }
