@@ -271,8 +271,7 @@ fn compare_sides(group: &[String], a: &Side, b: &Side, spec: &SatisfactionSpec, 
         let code = metric_code(metric);
         // Weighted answers per score, scaled to the side's effective size (n eff./Σw = Σw/Σw²).
         let row = |s: &Side| {
-            let (_, w, w2) = weights(&s.counts);
-            let k = if w2 > 0.0 { w / w2 } else { 0.0 };
+            let k = s.counts.effective_scale(metric);
             (column.scale.low..=column.scale.high).map(|v| k * s.scores.get(&(code, v)).copied().unwrap_or(0.0)).collect::<Vec<f64>>()
         };
         let (row_a, row_b) = (row(a), row(b));

@@ -141,9 +141,8 @@ impl SatisfactionCounts {
     /// sums scaled by n_eff/Σw = Σw/Σw². Shares and means are unchanged, and every interval and
     /// test computed from the result uses n_eff. Without weights this is the identity.
     pub fn effective(&self) -> Self {
-        let k = |w: f64, w2: f64| if w2 > 0.0 { w / w2 } else { 0.0 };
-        let (kc, kn, ke, kd) =
-            (k(self.csat_w, self.csat_w2), k(self.nps_w, self.nps_w2), k(self.ces_w, self.ces_w2), k(self.designation_w, self.designation_w2));
+        let k = |metric| self.effective_scale(metric);
+        let (kc, kn, ke, kd) = (k(Metric::Csat), k(Metric::Nps), k(Metric::Ces), k(Metric::Designation));
         let csat_n = kish(self.csat_w, self.csat_w2);
         let nps_n = kish(self.nps_w, self.nps_w2);
         let ces_n = kish(self.ces_w, self.ces_w2);
@@ -170,6 +169,17 @@ impl SatisfactionCounts {
             designation_w2: designation_n,
             designation_yes: self.designation_yes * kd,
             ..*self
+        }
+    }
+
+    /// What a metric's weighted sums are multiplied by to count as a sample of n_eff answers:
+    /// n_eff/Σw = Σw/Σw² (1 without weights, 0 without answers).
+    pub fn effective_scale(&self, metric: Metric) -> f64 {
+        let (_, w, w2) = self.weights(metric);
+        if w2 > 0.0 {
+            w / w2
+        } else {
+            0.0
         }
     }
 
