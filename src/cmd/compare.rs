@@ -115,8 +115,8 @@ fn sides(
 ) -> Result<BTreeMap<GroupKey, Side>> {
     let mut out: BTreeMap<GroupKey, Side> = BTreeMap::new();
     // The score tables read the scores as the counts did (numbers only when that was enough).
-    let (groups, spec) = aggregate_read(&opened.data, spec, grouping)?;
-    let spec = &spec;
+    let (groups, spec, grouping) = aggregate_read(&opened.data, spec, grouping)?;
+    let (spec, grouping) = (&spec, &grouping);
     for g in groups.into_iter().filter(|g| g.dated) {
         let label = label(&g.key);
         out.entry(g.key.clone())

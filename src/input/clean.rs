@@ -53,8 +53,7 @@ pub fn text(column: &str) -> Expr {
 
 /// True where the raw value means "not answered": null, empty, or one of `na_values`
 /// (matched as text, and as a number when the NA value is numeric, so `-99` also matches `-99.0`).
-fn not_answered(column: &str, na_values: &[String]) -> Expr {
-    let t = text(column);
+fn not_answered(t: Expr, na_values: &[String]) -> Expr {
     let mut blank = t.clone().is_null().or(t.clone().eq(lit("")).fill_null(lit(false)));
     for na in na_values {
         let na = na.trim();
@@ -116,43 +115,57 @@ const LEADING_NUMBER: &str = r"^(\d+(?:\.\d+)?)\s*(?:[-–—:=.)(（、]|\s)\s*
 /// config's `[labels]`, first) and the built-in tables for the scale (`Very satisfied` → 5 on
 /// 1–5, `非常满意` → 5). Other text, fractions and values outside the scale are invalid.
 ///
-/// With `labels` `None`, only numbers are read (the fast path for numeric exports: the caller
-/// reads the file again with labels when it finds invalid values).
+/// With `labels` `None`, only numbers are read, untrimmed (the fast path for numeric exports:
+/// the caller reads the file again with labels when it finds invalid values).
 pub fn score(column: &str, scale: Scale, na_values: &[String], labels: Option<&[(String, f64)]>) -> Cleaned {
+    let (number, answered) = score_parts(column, na_values, labels, scale);
+    score_from(number, answered, scale)
+}
+
+/// The two halves of [`score`]: the value read as a number (or null), and whether an answer
+/// was given; [`score_from`] joins them. A caller can materialise the number once and refer to
+/// it by name in the second step, rather than parsing the text twice.
+pub fn score_parts(column: &str, na_values: &[String], labels: Option<&[(String, f64)]>, scale: Scale) -> (Expr, Expr) {
+    let Some(labels) = labels else {
+        let raw = col(column).cast(DataType::String);
+        return (raw.clone().cast(DataType::Float64), not_answered(raw, na_values).not());
+    };
     let t = text(column);
     let mut number = t.clone().cast(DataType::Float64);
-    if let Some(labels) = labels {
-        let lower = t.clone().str().to_lowercase();
-        let leading = t.str().extract(lit(LEADING_NUMBER), 1).cast(DataType::Float64);
-        // The config's labels first: a wording it names replaces the built-in one.
-        let mut words: Vec<String> = Vec::new();
-        let mut points: Vec<f64> = Vec::new();
-        let wordings = labels.iter().map(|(l, v)| (l.trim().to_lowercase(), *v));
-        for (label, value) in wordings.chain(builtin_labels(scale).iter().map(|(l, v)| (l.to_string(), *v))) {
-            if !words.contains(&label) {
-                words.push(label);
-                points.push(value);
-            }
-        }
-        number = number.fill_null(leading);
-        if !words.is_empty() {
-            // One hash lookup per row, whatever the number of wordings.
-            let worded = lower.replace_strict(
-                lit(Series::new("".into(), words)),
-                lit(Series::new("".into(), points)),
-                Some(lit(NULL).cast(DataType::Float64)),
-                Some(DataType::Float64),
-            );
-            number = number.fill_null(worded);
+    let lower = t.clone().str().to_lowercase();
+    let leading = t.str().extract(lit(LEADING_NUMBER), 1).cast(DataType::Float64);
+    // The config's labels first: a wording it names replaces the built-in one.
+    let mut words: Vec<String> = Vec::new();
+    let mut points: Vec<f64> = Vec::new();
+    let wordings = labels.iter().map(|(l, v)| (l.trim().to_lowercase(), *v));
+    for (label, value) in wordings.chain(builtin_labels(scale).iter().map(|(l, v)| (l.to_string(), *v))) {
+        if !words.contains(&label) {
+            words.push(label);
+            points.push(value);
         }
     }
+    number = number.fill_null(leading);
+    if !words.is_empty() {
+        // One hash lookup per row, whatever the number of wordings.
+        let worded = lower.replace_strict(
+            lit(Series::new("".into(), words)),
+            lit(Series::new("".into(), points)),
+            Some(lit(NULL).cast(DataType::Float64)),
+            Some(DataType::Float64),
+        );
+        number = number.fill_null(worded);
+    }
+    (number, not_answered(text(column), na_values).not())
+}
+
+/// A score from its parts (see [`score_parts`]): valid when answered, whole and on the scale.
+pub fn score_from(number: Expr, answered: Expr, scale: Scale) -> Cleaned {
     let valid = number
         .clone()
         .gt_eq(lit(scale.low as f64))
         .and(number.clone().lt_eq(lit(scale.high as f64)))
         .and((number.clone() % lit(1.0)).eq(lit(0.0)))
         .fill_null(lit(false));
-    let answered = not_answered(column, na_values).not();
     Cleaned {
         value: when(answered.clone().and(valid.clone())).then(number).otherwise(lit(NULL).cast(DataType::Float64)),
         invalid: answered.and(valid.not()),
@@ -164,7 +177,7 @@ pub fn score(column: &str, scale: Scale, na_values: &[String], labels: Option<&[
 pub fn number(column: &str, na_values: &[String]) -> Cleaned {
     let number = text(column).cast(DataType::Float64);
     let finite = number.clone().lt(lit(f64::INFINITY)).and(number.clone().gt(lit(f64::NEG_INFINITY))).fill_null(lit(false));
-    let answered = not_answered(column, na_values).not();
+    let answered = not_answered(text(column), na_values).not();
     Cleaned {
         value: when(answered.clone().and(finite.clone())).then(number).otherwise(lit(NULL).cast(DataType::Float64)),
         invalid: answered.and(finite.not()),
@@ -210,6 +223,32 @@ pub fn date_in(column: &str, order: Option<DateOrder>) -> Cleaned {
     }
     let answered = t.clone().is_not_null().and(t.neq(lit("")).fill_null(lit(false)));
     Cleaned { invalid: answered.and(value.clone().is_null()), value }
+}
+
+/// True where a value is given. `raw`: any non-empty value counts, as the quick readers see it
+/// (a value of spaces then reads as invalid, and the full reader, which trims, sees a blank).
+pub fn answered(column: &str, raw: bool) -> Expr {
+    let t = if raw { col(column).cast(DataType::String) } else { text(column) };
+    t.clone().is_not_null().and(t.neq(lit("")).fill_null(lit(false)))
+}
+
+/// A date in the form most exports write (`2026-10-03`, alone or followed by `T` or a space and
+/// anything), read without regular expressions: the fast first pass. Every value it reads,
+/// [`date`] reads the same; other forms are null here, and flagged invalid, and the caller reads
+/// the column again with [`date_in`].
+pub fn date_quick(column: &str) -> Cleaned {
+    let t = col(column).cast(DataType::String);
+    let after = t.clone().str().slice(lit(10), lit(1));
+    let ends = t.clone().str().len_bytes().eq(lit(10u32)).or(after.clone().eq(lit("T"))).or(after.eq(lit(" ")));
+    let iso = t
+        .clone()
+        .str()
+        .slice(lit(0), lit(10))
+        .str()
+        .to_date(StrptimeOptions { format: Some("%Y-%m-%d".into()), strict: false, exact: true, cache: true });
+    let digits = t.str().slice(lit(0), lit(10)).str().contains(lit(r"^\d{4}-\d{2}-\d{2}$"), true);
+    let value = when(ends.and(digits).fill_null(lit(false))).then(iso).otherwise(lit(NULL).cast(DataType::Date));
+    Cleaned { invalid: answered(column, true).and(value.clone().is_null()), value }
 }
 
 /// For a date column: the order its year-last dates are written in, from the values themselves

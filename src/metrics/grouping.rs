@@ -28,6 +28,9 @@ pub struct Grouping {
     pub by: Vec<String>,
     /// How dates written with the year last (`10/03/2026`) are read; `None`: they are invalid.
     pub date_order: Option<clean::DateOrder>,
+    /// Read dates in the plain ISO form only ([`clean::date_quick`]): the fast first pass. A
+    /// caller that finds invalid dates with it reads the input again without it.
+    pub quick: bool,
 }
 
 /// The identity of one group: its period label and its `--by` values (None = blank).
@@ -58,8 +61,11 @@ impl Grouping {
         let mut lf = lf;
         let mut keys = Vec::new();
         if let (true, Some(date_column)) = (self.uses_date(), &self.date) {
-            let date = clean::date_in(date_column, self.date_order);
-            lf = lf.with_columns([date.value.alias(DATE), date.invalid.alias(DATE_BAD)]);
+            // Parsed once: the invalid flag reads the parsed column rather than parsing again.
+            let answered = clean::answered(date_column, self.quick && self.date_order.is_none());
+            lf = lf
+                .with_column(self.date_of(date_column).value.alias(DATE))
+                .with_column(answered.and(col(DATE).is_null()).alias(DATE_BAD));
             let d = col(DATE);
             let mut window = lit(true);
             if let Some(from) = self.from {
@@ -71,7 +77,9 @@ impl Grouping {
             lf = lf.filter(d.clone().is_null().or(window));
             keys.push(d.clone().is_null().alias(NODATE));
             if let Some(period) = self.period {
-                keys.push(period_label(d, period).alias(PERIOD));
+                // Grouped by the period's number; labelled after aggregating (one label per group,
+                // not one string per row).
+                keys.push(period_index(d, period).alias(PERIOD));
             }
         }
         for (i, header) in self.by.iter().enumerate() {
@@ -95,7 +103,10 @@ impl Grouping {
         let mut groups = Vec::with_capacity(df.height());
         for i in 0..df.height() {
             let dated = if self.uses_date() && self.date.is_some() { !bool_at(&df, NODATE, i)? } else { true };
-            let period = if self.period.is_some() { str_at(&df, PERIOD, i)? } else { None };
+            let period = match self.period {
+                Some(p) => period_at(&df, p, i)?,
+                None => None,
+            };
             let by = (0..self.by.len()).map(|k| str_at(&df, &format!("__by{k}"), i)).collect::<Result<_>>()?;
             groups.push(Group { key: GroupKey { period, by }, dated, counts: read(&df, i)? });
         }
@@ -104,6 +115,14 @@ impl Grouping {
 }
 
 impl Grouping {
+    /// The date of each row as this grouping reads it.
+    fn date_of(&self, column: &str) -> clean::Cleaned {
+        match (self.quick, self.date_order) {
+            (true, None) => clean::date_quick(column),
+            _ => clean::date_in(column, self.date_order),
+        }
+    }
+
     /// The first and last valid date in scope (within `--from`/`--to`), for chart and report
     /// subtitles; `None` without a date column or without valid dates.
     pub fn date_span(
@@ -121,7 +140,7 @@ impl Grouping {
             keep = keep.and(d.clone().lt_eq(lit(to)));
         }
         let days = |e: Expr| e.cast(DataType::Int32).cast(DataType::Float64);
-        let query = lf.select([clean::date_in(column, self.date_order).value.alias(DATE)]).filter(keep).select([
+        let query = lf.select([self.date_of(column).value.alias(DATE)]).filter(keep).select([
             len().cast(DataType::Float64).alias("n"),
             days(d.clone().min()).alias("first"),
             days(d.max()).alias("last"),
@@ -170,7 +189,10 @@ impl Grouping {
             let mut groups = Vec::with_capacity(df.height());
             for i in 0..df.height() {
                 let dated = if dated_key { !bool_at(&df, NODATE, i)? } else { true };
-                let period = if with_period && self.period.is_some() { str_at(&df, PERIOD, i)? } else { None };
+                let period = match self.period {
+                    Some(p) if with_period => period_at(&df, p, i)?,
+                    _ => None,
+                };
                 let by = if with_by {
                     by_keys.iter().map(|k| str_at(&df, k, i)).collect::<Result<_>>()?
                 } else {
@@ -313,6 +335,12 @@ pub fn period_label(date: Expr, period: Period) -> Expr {
         ),
         Period::Year => date.dt().strftime("%Y"),
     }
+}
+
+/// The label of the period key ([`PERIOD`], a [`period_index`]) of row `i` of an aggregate.
+fn period_at(df: &DataFrame, period: Period, i: usize) -> Result<Option<String>> {
+    let index = df.column(PERIOD)?.cast(&DataType::Int64)?;
+    Ok(index.i64()?.get(i).map(|n| index_label(n, period)))
 }
 
 fn str_at(df: &DataFrame, name: &str, i: usize) -> Result<Option<String>> {

@@ -232,31 +232,41 @@ impl SatisfactionSpec {
         }
     }
 
-    fn cleaned(&self, metric: Metric) -> Option<clean::Cleaned> {
-        self.column(metric).map(|c| clean::score(&c.header, c.scale, &self.na_values, (!self.numbers_only).then_some(self.labels.as_slice())))
+    /// A score column's parts (see [`clean::score_parts`]): numbers only, untrimmed, in the fast pass.
+    fn parts(&self, metric: Metric) -> Option<(Expr, Expr, clean::Scale)> {
+        self.column(metric).map(|c| {
+            let labels = (!self.numbers_only).then_some(self.labels.as_slice());
+            let (number, answered) = clean::score_parts(&c.header, &self.na_values, labels, c.scale);
+            (number, answered, c.scale)
+        })
     }
 
     /// Adds `__csat`, `__nps`, `__ces` (valid values or null) and their `…_bad` flags; with a
     /// weight, `__w` (positive weights, else null), `__weight_bad`, and values only where `__w` is set.
+    ///
+    /// Each text column is parsed once: the parsed numbers are columns of their own
+    /// (`…_num`, `…_ans`), which the values and flags then read.
     fn with_scores(&self, lf: LazyFrame) -> LazyFrame {
+        let mut parsed = Vec::new();
         let mut columns = Vec::new();
-        let lf = match &self.weight {
-            Some(header) => {
-                let w = clean::number(header, &self.na_values).value;
-                let valid = w.clone().gt(lit(0.0)).fill_null(lit(false));
-                lf.with_columns([
-                    when(valid.clone()).then(w).otherwise(lit(NULL).cast(DataType::Float64)).alias(WEIGHT),
-                    valid.not().alias("__weight_bad"),
-                ])
-            }
-            None => lf,
-        };
+        if let Some(header) = &self.weight {
+            parsed.push(clean::number(header, &self.na_values).value.alias("__w_num"));
+            let valid = col("__w_num").gt(lit(0.0)).fill_null(lit(false));
+            columns.push(when(valid.clone()).then(col("__w_num")).otherwise(lit(NULL).cast(DataType::Float64)).alias(WEIGHT));
+            columns.push(valid.not().alias("__weight_bad"));
+        }
+        // Values count only where the weight is valid (read from the number, as `__w` is made
+        // in the same step).
         let weighted = |value: Expr| match &self.weight {
-            Some(_) => when(col(WEIGHT).is_not_null()).then(value).otherwise(lit(NULL)),
+            Some(_) => when(col("__w_num").gt(lit(0.0)).fill_null(lit(false))).then(value).otherwise(lit(NULL)),
             None => value,
         };
         for (metric, name) in [(Metric::Csat, "__csat"), (Metric::Nps, "__nps"), (Metric::Ces, "__ces")] {
-            if let Some(c) = self.cleaned(metric) {
+            if let Some((number, answered, scale)) = self.parts(metric) {
+                let (num, ans) = (format!("{name}_num"), format!("{name}_ans"));
+                parsed.push(number.alias(num.as_str()));
+                parsed.push(answered.alias(ans.as_str()));
+                let c = clean::score_from(col(num.as_str()), col(ans.as_str()), scale);
                 columns.push(weighted(c.value).alias(name));
                 columns.push(c.invalid.alias(format!("{name}_bad")));
             }
@@ -266,6 +276,7 @@ impl SatisfactionSpec {
             columns.push(weighted(c.value).alias("__designation"));
             columns.push(c.invalid.alias("__designation_bad"));
         }
+        let lf = if parsed.is_empty() { lf } else { lf.with_columns(parsed) };
         if columns.is_empty() {
             lf
         } else {
@@ -405,21 +416,22 @@ fn read_counts(
     Ok(c)
 }
 
-/// Counts per group, in one pass over the input when every score is a number; when some are
-/// not, a second pass reads them with the answer labels (words are costly to parse, and most
-/// exports have none).
+/// Counts per group, in one pass over the input when every score is a plain number and every
+/// date is written `2026-10-03…`; when some are not, a second pass reads them with the answer
+/// labels and every date form (words and regular expressions are costly, and most exports
+/// need neither).
 pub fn aggregate(data: &Dataset, spec: &SatisfactionSpec, grouping: &Grouping) -> Result<Vec<Group<SatisfactionCounts>>> {
     Ok(aggregate_read(data, spec, grouping)?.0)
 }
 
-/// [`aggregate`], and the spec that read the scores (numbers only when that was enough), for
-/// further passes over the same file.
+/// [`aggregate`], and the spec and grouping that read the input (the quick readers when they
+/// were enough), for further passes over the same file.
 pub fn aggregate_read(
     data: &Dataset,
     spec: &SatisfactionSpec,
     grouping: &Grouping,
-) -> Result<(Vec<Group<SatisfactionCounts>>, SatisfactionSpec)> {
-    let run = |spec: &SatisfactionSpec| {
+) -> Result<(Vec<Group<SatisfactionCounts>>, SatisfactionSpec, Grouping)> {
+    let run = |spec: &SatisfactionSpec, grouping: &Grouping| {
         grouping.aggregate(
             spec.with_scores(data.lazy()),
             aggregations(data, spec, grouping),
@@ -428,13 +440,20 @@ pub fn aggregate_read(
         )
     };
     let fast = SatisfactionSpec { numbers_only: true, ..spec.clone() };
-    let groups = run(&fast)?;
-    let words = groups.iter().any(|g| g.counts.invalid.csat + g.counts.invalid.nps + g.counts.invalid.ces > 0);
-    if words && !spec.numbers_only {
-        Ok((run(spec)?, spec.clone()))
-    } else {
-        Ok((groups, fast))
+    let quick = Grouping { quick: true, ..grouping.clone() };
+    let groups = run(&fast, &quick)?;
+    let invalid = groups.iter().fold(InvalidCounts::default(), |mut acc, g| {
+        acc += g.counts.invalid;
+        acc
+    });
+    let scores_again = invalid.csat + invalid.nps + invalid.ces > 0 && !spec.numbers_only;
+    let dates_again = invalid.date > 0 && !grouping.quick;
+    if !scores_again && !dates_again {
+        return Ok((groups, fast, quick));
     }
+    let spec = if scores_again { spec.clone() } else { fast };
+    let grouping = if dates_again { grouping.clone() } else { quick };
+    Ok((run(&spec, &grouping)?, spec, grouping))
 }
 
 /// The first `limit` invalid values of a column in scope, as (row number, raw value).
