@@ -233,22 +233,32 @@ pub fn answered(column: &str, raw: bool) -> Expr {
 }
 
 /// A date in the form most exports write (`2026-10-03`, alone or followed by `T` or a space and
-/// anything), read without regular expressions: the fast first pass. Every value it reads,
-/// [`date`] reads the same; other forms are null here, and flagged invalid, and the caller reads
-/// the column again with [`date_in`].
-pub fn date_quick(column: &str) -> Cleaned {
+/// anything), read without capturing regular expressions: the fast first pass. Every value it
+/// reads, [`date`] reads the same; other forms are null here, and invalid where
+/// [`answered`]`(column, true)`, and the caller then reads the column again with [`date_in`].
+pub fn date_quick(column: &str) -> Expr {
     let t = col(column).cast(DataType::String);
-    let after = t.clone().str().slice(lit(10), lit(1));
-    let ends = t.clone().str().len_bytes().eq(lit(10u32)).or(after.clone().eq(lit("T"))).or(after.eq(lit(" ")));
-    let iso = t
-        .clone()
-        .str()
-        .slice(lit(0), lit(10))
-        .str()
-        .to_date(StrptimeOptions { format: Some("%Y-%m-%d".into()), strict: false, exact: true, cache: true });
-    let digits = t.str().slice(lit(0), lit(10)).str().contains(lit(r"^\d{4}-\d{2}-\d{2}$"), true);
-    let value = when(ends.and(digits).fill_null(lit(false))).then(iso).otherwise(lit(NULL).cast(DataType::Date));
-    Cleaned { invalid: answered(column, true).and(value.clone().is_null()), value }
+    let head = t.clone().str().slice(lit(0), lit(10));
+    let form = t.str().contains(lit(r"^\d{4}-\d{2}-\d{2}(?:$|[T ])"), true).fill_null(lit(false));
+    let iso = head.str().to_date(StrptimeOptions { format: Some("%Y-%m-%d".into()), strict: false, exact: true, cache: true });
+    when(form).then(iso).otherwise(lit(NULL).cast(DataType::Date))
+}
+
+/// A timestamp written `2026-10-03 09:05:00` or `2026-10-03` (midnight), as [`datetime`] reads
+/// it, without capturing regular expressions: the fast first pass (see [`date_quick`]).
+pub fn datetime_quick(column: &str) -> Expr {
+    let t = col(column).cast(DataType::String);
+    let options = |format: &str| StrptimeOptions { format: Some(format.into()), strict: false, exact: true, cache: false };
+    let full = t.clone().str().to_datetime(Some(TimeUnit::Milliseconds), None, options("%Y-%m-%d %H:%M:%S"), lit("raise"));
+    let day = t.clone().str().to_date(options("%Y-%m-%d")).cast(DataType::Datetime(TimeUnit::Milliseconds, None));
+    let form = t.str().contains(lit(r"^\d{4}-\d{2}-\d{2}(?: \d{2}:\d{2}:\d{2})?$"), true).fill_null(lit(false));
+    when(form).then(full.fill_null(day)).otherwise(lit(NULL).cast(DataType::Datetime(TimeUnit::Milliseconds, None)))
+}
+
+/// An amount written as a plain number (`20.57`, `-3`), as [`amount`] reads it: the fast first
+/// pass (see [`date_quick`]); currency signs, spaces and thousands separators need [`amount`].
+pub fn amount_quick(column: &str) -> Expr {
+    col(column).cast(DataType::String).cast(DataType::Float64)
 }
 
 /// For a date column: the order its year-last dates are written in, from the values themselves
@@ -295,19 +305,24 @@ const YES: &[&str] = &["true", "yes", "y", "t", "1", "1.0", "是", "已", "对",
 const NO: &[&str] = &["false", "no", "n", "f", "0", "0.0", "否", "未", "不", "×"];
 const NOT_APPLICABLE: &[&str] = &["n/a", "na", "null", "none", "-", "无"];
 
-fn any_of(t: &Expr, words: &[&str]) -> Expr {
-    words.iter().fold(lit(false), |acc, w| acc.or(t.clone().eq(lit(*w)).fill_null(lit(false))))
-}
-
 /// A yes/no column: true/false, yes/no, y/n, 1/0, 是/否 (any case). Blank and n/a are null.
 pub fn boolean(column: &str) -> Cleaned {
-    let t = text(column).str().to_lowercase();
-    let yes = any_of(&t, YES);
-    let no = any_of(&t, NO);
-    let blank = t.clone().is_null().or(t.clone().eq(lit("")).fill_null(lit(false))).or(any_of(&t, NOT_APPLICABLE));
+    // One hash lookup per row: 1 yes, 0 no, 2 not applicable; anything else 3 (invalid).
+    let words: Vec<&str> = YES.iter().chain(NO).chain(NOT_APPLICABLE).chain([&""]).copied().collect();
+    let codes: Vec<i32> = YES.iter().map(|_| 1).chain(NO.iter().map(|_| 0)).chain(NOT_APPLICABLE.iter().chain([&""]).map(|_| 2)).collect();
+    let code = text(column).fill_null(lit("")).str().to_lowercase().replace_strict(
+        lit(Series::new("".into(), words)),
+        lit(Series::new("".into(), codes)),
+        Some(lit(3i32)),
+        Some(DataType::Int32),
+    );
     Cleaned {
-        value: when(yes.clone()).then(lit(true)).when(no.clone()).then(lit(false)).otherwise(lit(NULL).cast(DataType::Boolean)),
-        invalid: yes.or(no).or(blank).not(),
+        value: when(code.clone().eq(lit(1i32)))
+            .then(lit(true))
+            .when(code.clone().eq(lit(0i32)))
+            .then(lit(false))
+            .otherwise(lit(NULL).cast(DataType::Boolean)),
+        invalid: code.eq(lit(3i32)).fill_null(lit(false)),
     }
 }
 

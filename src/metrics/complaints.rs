@@ -244,10 +244,45 @@ pub struct Prepared {
     pub as_of: Option<NaiveDateTime>,
 }
 
-/// Parses and derives every row (one read of the input).
+/// Parses and derives every row (one read of the input when every timestamp is written
+/// `2026-10-03 09:05:00`; otherwise a second read with every form [`clean::datetime`] knows).
 pub fn prepare(data: &Dataset, spec: &ComplaintSpec) -> Result<Prepared> {
+    let quick = prepare_with(data, spec, true)?;
+    let mut invalid = 0.0;
+    for name in ["__opened_bad", "__responded_bad", "__resolved_bad"] {
+        if let Ok(c) = quick.rows.column(name) {
+            invalid += c.cast(&DataType::Float64)?.f64()?.sum().unwrap_or(0.0);
+        }
+    }
+    if invalid == 0.0 {
+        return Ok(quick);
+    }
+    drop(quick);
+    prepare_with(data, spec, false)
+}
+
+fn prepare_with(data: &Dataset, spec: &ComplaintSpec, quick: bool) -> Result<Prepared> {
     let mut parsed = Vec::new();
+    // Flags that read a parsed column (quick pass: the value is parsed once, then tested).
+    let mut flags = Vec::new();
     let mut keep: Vec<String> = vec![spec.opened.clone()];
+    let timestamp = |h: &str, name: &str, parsed: &mut Vec<Expr>, flags: &mut Vec<Expr>| {
+        if quick {
+            parsed.push(clean::datetime_quick(h).alias(name));
+            flags.push(clean::answered(h, true).and(col(name).is_null()).alias(format!("{name}_bad")));
+        } else {
+            let cleaned = clean::datetime(h);
+            parsed.push(cleaned.value.alias(name));
+            parsed.push(cleaned.invalid.alias(format!("{name}_bad")));
+        }
+    };
+    timestamp(&spec.opened, "__opened", &mut parsed, &mut flags);
+    for (header, name) in [(&spec.responded, "__responded"), (&spec.resolved, "__resolved")] {
+        if let Some(h) = header {
+            timestamp(h, name, &mut parsed, &mut flags);
+            keep.push(h.clone());
+        }
+    }
     let mut add = |header: &Option<String>, name: &str, c: fn(&str) -> clean::Cleaned, parsed: &mut Vec<Expr>| {
         if let Some(h) = header {
             let cleaned = c(h);
@@ -256,11 +291,6 @@ pub fn prepare(data: &Dataset, spec: &ComplaintSpec) -> Result<Prepared> {
             keep.push(h.clone());
         }
     };
-    let opened = clean::datetime(&spec.opened);
-    parsed.push(opened.value.alias("__opened"));
-    parsed.push(opened.invalid.alias("__opened_bad"));
-    add(&spec.responded, "__responded", clean::datetime, &mut parsed);
-    add(&spec.resolved, "__resolved", clean::datetime, &mut parsed);
     add(&spec.fcr, "__fcr", clean::boolean, &mut parsed);
     add(&spec.reopened, "__reopened", clean::boolean, &mut parsed);
     add(&spec.timely, "__timely", clean::boolean, &mut parsed);
@@ -285,7 +315,7 @@ pub fn prepare(data: &Dataset, spec: &ComplaintSpec) -> Result<Prepared> {
 
     let mut select: Vec<Expr> = vec![col(ROW)];
     select.extend(keep.iter().map(|h| col(h.as_str())));
-    let step1 = data.lazy_with_rows().with_columns(parsed).select(
+    let step1 = data.lazy_with_rows().with_columns(parsed).with_columns(flags).select(
         select.into_iter().chain(parsed_names(spec).into_iter().map(|n| col(n.as_str()))).collect::<Vec<_>>(),
     );
     let rows = data.collect(step1)?;

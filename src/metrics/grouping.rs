@@ -64,7 +64,7 @@ impl Grouping {
             // Parsed once: the invalid flag reads the parsed column rather than parsing again.
             let answered = clean::answered(date_column, self.quick && self.date_order.is_none());
             lf = lf
-                .with_column(self.date_of(date_column).value.alias(DATE))
+                .with_column(self.date_of(date_column).alias(DATE))
                 .with_column(answered.and(col(DATE).is_null()).alias(DATE_BAD));
             let d = col(DATE);
             let mut window = lit(true);
@@ -116,10 +116,10 @@ impl Grouping {
 
 impl Grouping {
     /// The date of each row as this grouping reads it.
-    fn date_of(&self, column: &str) -> clean::Cleaned {
+    fn date_of(&self, column: &str) -> Expr {
         match (self.quick, self.date_order) {
             (true, None) => clean::date_quick(column),
-            _ => clean::date_in(column, self.date_order),
+            _ => clean::date_in(column, self.date_order).value,
         }
     }
 
@@ -140,7 +140,7 @@ impl Grouping {
             keep = keep.and(d.clone().lt_eq(lit(to)));
         }
         let days = |e: Expr| e.cast(DataType::Int32).cast(DataType::Float64);
-        let query = lf.select([self.date_of(column).value.alias(DATE)]).filter(keep).select([
+        let query = lf.select([self.date_of(column).alias(DATE)]).filter(keep).select([
             len().cast(DataType::Float64).alias("n"),
             days(d.clone().min()).alias("first"),
             days(d.max()).alias("last"),

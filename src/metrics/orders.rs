@@ -28,6 +28,8 @@ pub struct OrderSpec {
 pub struct OrderCounts {
     pub orders: f64,
     pub customers: f64,
+    /// Rows whose date or amount the quick first pass could not read (it reads again).
+    unread: f64,
 }
 
 fn customer_text(spec: &OrderSpec) -> Expr {
@@ -47,30 +49,66 @@ fn duplicate_flag(spec: &OrderSpec) -> Expr {
     }
 }
 
-fn not_refund(spec: &OrderSpec) -> Expr {
-    match &spec.amount {
-        Some(a) => clean::amount(a).value.lt(lit(0.0)).fill_null(lit(false)).not(),
-        None => lit(true),
+/// The amount as read: the plain numbers of the quick first pass, or every form.
+fn amount_value(header: &str, quick: bool) -> Expr {
+    if quick {
+        clean::amount_quick(header)
+    } else {
+        clean::amount(header).value
     }
 }
 
 /// Orders (purchases: refunds and repeated order ids left out) and distinct ordering customers
-/// per period of `grouping` (its `--by` is ignored), with a total over the scope.
+/// per period of `grouping` (its `--by` is ignored), with a total over the scope. Read once when
+/// dates are `2026-10-03…` and amounts plain numbers; otherwise read again with every form.
 pub fn order_counts(data: &Dataset, spec: &OrderSpec, grouping: &Grouping) -> Result<Levels<OrderCounts>> {
-    let grouping = Grouping { date: Some(spec.ordered.clone()), by: Vec::new(), ..grouping.clone() };
-    let lf = data
-        .lazy()
-        .with_columns([duplicate_flag(spec).alias("__dup"), not_refund(spec).alias("__purchase"), customer_text(spec).alias("__customer")])
-        .filter(col("__dup").not().and(col("__purchase")));
+    let quick = order_counts_with(data, spec, grouping, true)?;
+    let all = || quick.groups.iter().chain(&quick.period_totals).chain(&quick.total);
+    if all().all(|g| g.dated && g.counts.unread == 0.0) {
+        return Ok(quick);
+    }
+    order_counts_with(data, spec, grouping, false)
+}
+
+fn order_counts_with(data: &Dataset, spec: &OrderSpec, grouping: &Grouping, quick: bool) -> Result<Levels<OrderCounts>> {
+    let grouping = Grouping { date: Some(spec.ordered.clone()), by: Vec::new(), quick, ..grouping.clone() };
+    let mut lf = data.lazy().with_columns([duplicate_flag(spec).alias("__dup"), customer_text(spec).alias("__customer")]);
+    let mut unread = lit(false);
+    let purchase = match &spec.amount {
+        Some(a) => {
+            lf = lf.with_column(amount_value(a, quick).alias("__amount"));
+            if quick {
+                unread = clean::answered(a, true).and(col("__amount").is_null());
+            }
+            col("__amount").lt(lit(0.0)).fill_null(lit(false)).not()
+        }
+        None => lit(true),
+    };
+    // Every row is kept, so that the quick pass sees the amounts it could not read. The few
+    // columns needed are read into memory once, as every level is aggregated from them.
+    let slim = lf.select([
+        col(spec.ordered.as_str()),
+        col("__customer"),
+        col("__dup").not().and(purchase).alias("__purchase"),
+        unread.alias("__unread"),
+    ]);
+    let slim = data.collect(slim)?.lazy();
     grouping.aggregate_levels(
-        lf,
+        slim,
         vec![
-            len().cast(DataType::Float64).alias("orders"),
-            col("__customer").drop_nulls().n_unique().cast(DataType::Float64).alias("customers"),
+            col("__purchase").cast(DataType::Float64).sum().alias("orders"),
+            col("__customer").filter(col("__purchase")).drop_nulls().n_unique().cast(DataType::Float64).alias("customers"),
+            col("__unread").cast(DataType::Float64).sum().alias("unread"),
         ],
         true,
         |q| data.collect(q),
-        |df, i| Ok(OrderCounts { orders: f64_at(df, "orders", i)?, customers: f64_at(df, "customers", i)? }),
+        |df, i| {
+            Ok(OrderCounts {
+                orders: f64_at(df, "orders", i)?,
+                customers: f64_at(df, "customers", i)?,
+                unread: f64_at(df, "unread", i)?,
+            })
+        },
     )
 }
 
@@ -124,29 +162,50 @@ pub struct OrderRows {
     pub period: Period,
 }
 
-/// Reads the orders (up to and including `as_of`).
+/// Reads the orders (up to and including `as_of`): once when dates are `2026-10-03…` and
+/// amounts plain numbers, otherwise again with every form.
 pub fn read_orders(data: &Dataset, spec: &OrderSpec, period: Period, as_of: NaiveDate) -> Result<OrderRows> {
-    let date = clean::date(&spec.ordered);
-    let amount = spec.amount.as_ref().map(|a| clean::amount(a));
-    let raw = clean::text(&spec.ordered);
+    let quick = read_orders_with(data, spec, period, as_of, true)?;
+    let mut unread = 0.0;
+    for flag in ["__date_bad", "__amount_bad"] {
+        if let Ok(c) = quick.rows.column(flag) {
+            unread += c.cast(&DataType::Float64)?.f64()?.sum().unwrap_or(0.0);
+        }
+    }
+    if unread == 0.0 {
+        return Ok(quick);
+    }
+    drop(quick);
+    read_orders_with(data, spec, period, as_of, false)
+}
+
+fn read_orders_with(data: &Dataset, spec: &OrderSpec, period: Period, as_of: NaiveDate, quick: bool) -> Result<OrderRows> {
+    let day = if quick { clean::date_quick(&spec.ordered) } else { clean::date(&spec.ordered).value };
+    // Parsed first; the flags then read the parsed columns.
     let mut columns = vec![
         col(ROW),
-        date.value.clone().alias("__day"),
-        date.invalid.alias("__date_bad"),
-        raw.clone().is_null().or(raw.eq(lit(""))).fill_null(lit(true)).alias("__date_missing"),
+        day.alias("__day"),
         customer_text(spec).alias("__customer"),
-        customer_text(spec).is_null().alias("__customer_missing"),
         duplicate_flag(spec).alias("__dup"),
         data.ragged_flag().unwrap_or(lit(false)).alias("__ragged"),
         col(spec.ordered.as_str()).cast(DataType::String),
     ];
-    match (&amount, &spec.amount) {
-        (Some(a), Some(h)) => {
-            columns.push(a.value.clone().alias("__amount"));
-            columns.push(a.invalid.clone().alias("__amount_bad"));
+    let mut flags = vec![
+        clean::answered(&spec.ordered, quick).and(col("__day").is_null()).alias("__date_bad"),
+        clean::answered(&spec.ordered, quick).not().alias("__date_missing"),
+        col("__customer").is_null().alias("__customer_missing"),
+    ];
+    match &spec.amount {
+        Some(h) => {
+            columns.push(amount_value(h, quick).alias("__amount"));
             columns.push(col(h.as_str()).cast(DataType::String));
+            flags.push(if quick {
+                clean::answered(h, true).and(col("__amount").is_null()).alias("__amount_bad")
+            } else {
+                clean::amount(h).invalid.alias("__amount_bad")
+            });
         }
-        _ => columns.push(lit(NULL).cast(DataType::Float64).alias("__amount")),
+        None => columns.push(lit(NULL).cast(DataType::Float64).alias("__amount")),
     }
     for h in [&spec.order, &spec.customer].into_iter().flatten() {
         if h != &spec.ordered && Some(h) != spec.amount.as_ref() {
@@ -156,6 +215,7 @@ pub fn read_orders(data: &Dataset, spec: &OrderSpec, period: Period, as_of: Naiv
     let lf = data
         .lazy_with_rows()
         .select(columns)
+        .with_columns(flags)
         .filter(col("__day").is_null().or(col("__day").lt_eq(lit(as_of))))
         .with_columns([period_index(col("__day"), period).alias("__p")]);
     Ok(OrderRows { rows: data.collect(lf)?, period })
