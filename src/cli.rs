@@ -68,6 +68,21 @@ pub enum Command {
     /// Show how cxstat reads a file: encoding, delimiter, rows, column roles, types, blanks, invalid values.
     #[command(after_help = EXIT_CODES)]
     Inspect(InspectArgs),
+    /// Combine partial results (written by runs with --emit-partials FILE, one per shard of the
+    /// data) into the table of one run over all the shards.
+    #[command(after_help = EXIT_CODES)]
+    Merge(MergeArgs),
+}
+
+/// Arguments of `cxstat merge`.
+#[derive(Debug, Clone, Args)]
+pub struct MergeArgs {
+    /// Partial results files (JSON, from --emit-partials), of one command run with the same options.
+    #[arg(required = true, value_name = "PARTIALS")]
+    pub partials: Vec<PathBuf>,
+
+    #[command(flatten)]
+    pub output: OutputArgs,
 }
 
 /// How to read an input file and map its columns.
@@ -121,6 +136,11 @@ pub struct InputArgs {
     /// The sheet of an .xlsx/.xls/.ods file [default: the first].
     #[arg(long, value_name = "NAME")]
     pub sheet: Option<String>,
+
+    /// Run on polars' streaming engine: memory bounded by batches, not by the input's size
+    /// (for inputs larger than memory). On by itself for inputs above 1 GiB.
+    #[arg(long)]
+    pub streaming: bool,
 }
 
 /// Answer scales.
@@ -342,6 +362,11 @@ pub struct SurveyArgs {
     /// Treat invalid values as an error (exit 65) instead of a warning.
     #[arg(long, help_heading = "Input")]
     pub strict: bool,
+
+    /// Also write this run's partial results (per group: counts, sums, sums of squares) to FILE,
+    /// for `cxstat merge` to combine with other shards' into one table.
+    #[arg(long, value_name = "FILE", help_heading = "Output")]
+    pub emit_partials: Option<PathBuf>,
 
     #[command(flatten)]
     pub chart: ChartArgs,

@@ -62,5 +62,6 @@ pub fn run(cli: Cli, io: &mut Io) -> Result<()> {
         Command::Compare(args) => cmd::compare::run(&args, io),
         Command::Drivers(args) => cmd::drivers::run(&args, io),
         Command::Loyalty(args) => cmd::loyalty::run(&args, io),
+        Command::Merge(args) => cmd::merge::run(&args, io),
     }
 }

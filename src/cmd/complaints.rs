@@ -368,7 +368,7 @@ impl Rates {
 }
 
 fn order_rates(path: &std::path::Path, args: &ComplaintsArgs, opened: &Opened, plan: &Plan, io: &mut Io) -> Result<Rates> {
-    let source = SourceOptions { read: ReadOptions::default(), columns: &args.orders_columns };
+    let source = SourceOptions { read: ReadOptions { streaming: args.input.streaming, ..ReadOptions::default() }, columns: &args.orders_columns };
     let (data, roles, _) = open_dataset(path, &source, &opened.config, Some(Kind::Orders), io)?;
     let spec = crate::cmd::order_spec(&data, &roles, "--orders-col", false)?;
     let levels = order_counts(&data, &spec, &plan.grouping)?;

@@ -41,6 +41,7 @@ pub fn run(args: &LoyaltyArgs, io: &mut Io) -> Result<()> {
         header_rows: None,
         keep_all: false,
         sheet: None,
+        streaming: false,
     };
     let window_days = window_days(&args.window, "180d")?;
     let (from, to) = (parse_date("--from", args.from.as_deref())?, parse_date("--to", args.to.as_deref())?);

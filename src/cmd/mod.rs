@@ -7,6 +7,7 @@ pub mod complaints;
 pub mod drivers;
 pub mod inspect;
 pub mod loyalty;
+pub mod merge;
 pub mod repeat;
 pub mod scorecard;
 pub mod survey;
@@ -73,6 +74,7 @@ impl<'a> SourceOptions<'a> {
                 header_rows: args.header_rows,
                 keep_all: args.keep_all,
                 sheet: args.sheet.as_deref(),
+                streaming: args.streaming,
             },
             columns: &args.columns,
         }

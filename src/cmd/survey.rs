@@ -6,12 +6,18 @@
 
 use anyhow::Result;
 
-use crate::cli::{NpsInterval, SurveyArgs};
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use crate::cli::{MergeArgs, NpsInterval, Period, SurveyArgs};
+use crate::cmd::merge;
+use crate::input::clean::Scale;
 use crate::cmd::{quote_rows, weight_column, grouping_for, high, key_cells, key_columns, low, open_input, report_problems, satisfaction_spec, with_interval, confidence_level, Opened};
 use crate::error::data_err;
 use crate::input::roles::{list_headers, Kind, Role};
 use crate::metrics::grouping::{arrange, Group, Grouping, ResultRow, RowKind};
 use crate::metrics::satisfaction::{
+    ScoreColumn,
     aggregate, invalid_examples, invalid_labels, kish, score_counts, summarise, Metric, SatisfactionCounts, SatisfactionSpec, SatisfactionSummary,
 };
 use crate::chart::{self, Band, Chart, Histogram};
@@ -63,17 +69,26 @@ fn execute(args: &SurveyArgs, io: &mut Io) -> Result<(Report, Plan, Opened)> {
     let data = &opened.data;
     let groups = aggregate(data, &plan.spec, &plan.grouping)?;
     check_invalid(&opened, &plan.spec, &plan.grouping, &groups, args.strict, io)?;
+    if let Some(path) = &args.emit_partials {
+        merge::write(path, "survey", vec![data.name.clone()], Settings::of(&plan), &groups)?;
+    }
+    let report = finish(&groups, &plan, &data.name, io)?;
+    Ok((report, plan, opened))
+}
+
+/// From the groups' counts to the report: the undated rows reported, subtotals and total.
+fn finish(groups: &[Group<SatisfactionCounts>], plan: &Plan, name: &str, io: &mut Io) -> Result<Report> {
     let undated: f64 = groups.iter().filter(|g| !g.dated).map(|g| g.counts.n).sum();
     if undated > 0.0 {
         io.warn(&format!(
             "{}: {undated} row{} no valid date in '{}' and {} left out",
-            data.name,
+            name,
             if undated == 1.0 { " has" } else { "s have" },
             plan.grouping.date.as_deref().unwrap_or(""),
             if undated == 1.0 { "was" } else { "were" }
         ));
     }
-    let rows = arrange(&groups, plan.totals);
+    let rows = arrange(groups, plan.totals);
     let in_scope: SatisfactionCounts = rows.iter().filter(|r| r.kind == RowKind::Group).fold(
         SatisfactionCounts::default(),
         |mut acc, r| {
@@ -82,13 +97,122 @@ fn execute(args: &SurveyArgs, io: &mut Io) -> Result<(Report, Plan, Opened)> {
         },
     );
     if in_scope.n == 0.0 {
-        return Err(data_err(format!("{}: no responses to compute (no data rows in scope)", data.name)));
+        return Err(data_err(format!("{name}: no responses to compute (no data rows in scope)")));
     }
     if in_scope.csat_n + in_scope.nps_n + in_scope.ces_n + in_scope.designation_n == 0.0 {
-        return Err(data_err(format!("{}: no valid CSAT, NPS or CES answers to compute", data.name)));
+        return Err(data_err(format!("{name}: no valid CSAT, NPS or CES answers to compute")));
     }
-    let report = build_report(&rows, &plan, &opened);
-    Ok((report, plan, opened))
+    Ok(build_report(&rows, plan, name))
+}
+
+/// The settings that shape the survey table, as partial results record them: partials merge
+/// only when these are equal.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+struct Settings {
+    csat: Option<Column>,
+    csat_top_min: i64,
+    nps: Option<Column>,
+    ces: Option<Column>,
+    ces_easy_min: i64,
+    designation: Option<String>,
+    weight: Option<String>,
+    date: Option<String>,
+    period: Option<String>,
+    from: Option<NaiveDate>,
+    to: Option<NaiveDate>,
+    by: Vec<String>,
+    confidence: f64,
+    nps_interval: String,
+    min_n: u64,
+    totals: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+struct Column {
+    header: String,
+    low: i64,
+    high: i64,
+}
+
+impl Settings {
+    fn of(plan: &Plan) -> Settings {
+        let column = |c: &Option<ScoreColumn>| c.as_ref().map(|c| Column { header: c.header.clone(), low: c.scale.low, high: c.scale.high });
+        let spec = &plan.spec;
+        let g = &plan.grouping;
+        Settings {
+            csat: column(&spec.csat),
+            csat_top_min: spec.csat_top_min,
+            nps: column(&spec.nps),
+            ces: column(&spec.ces),
+            ces_easy_min: spec.ces_easy_min,
+            designation: spec.designation.clone(),
+            weight: spec.weight.clone(),
+            date: g.date.clone(),
+            period: g.period.and_then(|p| p.to_possible_value()).map(|v| v.get_name().to_string()),
+            from: g.from,
+            to: g.to,
+            by: g.by.clone(),
+            confidence: plan.confidence,
+            nps_interval: match plan.nps_method {
+                NpsMethod::Wald => "wald".to_string(),
+                NpsMethod::AdjustedWald => "adjusted-wald".to_string(),
+            },
+            min_n: plan.min_n,
+            totals: plan.totals,
+        }
+    }
+
+    fn plan(&self) -> Result<Plan> {
+        let column = |c: &Option<Column>| c.as_ref().map(|c| ScoreColumn { header: c.header.clone(), scale: Scale { low: c.low, high: c.high } });
+        let period = match &self.period {
+            Some(p) => Some(Period::from_str(p, true).map_err(|_| data_err(format!("partial results: unknown period '{p}'")))?),
+            None => None,
+        };
+        let nps_method = match self.nps_interval.as_str() {
+            "wald" => NpsMethod::Wald,
+            "adjusted-wald" => NpsMethod::AdjustedWald,
+            other => return Err(data_err(format!("partial results: unknown NPS interval '{other}'"))),
+        };
+        Ok(Plan {
+            spec: SatisfactionSpec {
+                csat: column(&self.csat),
+                csat_top_min: self.csat_top_min,
+                nps: column(&self.nps),
+                ces: column(&self.ces),
+                ces_easy_min: self.ces_easy_min,
+                designation: self.designation.clone(),
+                weight: self.weight.clone(),
+                na_values: Vec::new(),
+                labels: Vec::new(),
+                numbers_only: false,
+            },
+            grouping: Grouping { date: self.date.clone(), period, from: self.from, to: self.to, by: self.by.clone(), ..Default::default() },
+            confidence: self.confidence,
+            nps_method,
+            min_n: self.min_n,
+            totals: self.totals,
+        })
+    }
+}
+
+/// `cxstat merge` of survey partials: the counts of every shard added per group, then the same
+/// table as `cxstat survey` over all the shards' rows.
+pub fn merge(files: &[(String, serde_json::Value)], args: &MergeArgs, io: &mut Io) -> Result<()> {
+    let (settings, inputs, groups): (Settings, Vec<String>, Vec<Group<SatisfactionCounts>>) = merge::combine(files)?;
+    let plan = settings.plan()?;
+    let name = inputs.join(" + ");
+    let mut invalid = crate::metrics::satisfaction::InvalidCounts::default();
+    for g in &groups {
+        invalid += g.counts.invalid;
+    }
+    for (count, what) in [(invalid.csat, "CSAT"), (invalid.nps, "NPS"), (invalid.ces, "CES"), (invalid.weight, "weight"), (invalid.date, "date")] {
+        if count > 0 {
+            io.warn(&format!("{name}: {count} invalid {what} value{} excluded (the runs that wrote the partials quoted them)", if count == 1 { "" } else { "s" }));
+        }
+    }
+    let report = finish(&groups, &plan, &name, io)?;
+    let format = choose_format(args.output.format, args.output.output.as_deref(), io.stdout_is_terminal);
+    emit(&report, format, args.output.output.as_deref(), &mut *io.stdout)
 }
 
 /// The trends `--chart-metric` can name, the default first.
@@ -444,9 +568,9 @@ fn human_table(rows: &[ResultRow<SatisfactionCounts>], summaries: &[Satisfaction
     Table { columns, rows }
 }
 
-fn caption(plan: &Plan, opened: &Opened) -> Vec<String> {
+fn caption(plan: &Plan, name: &str) -> Vec<String> {
     let spec = &plan.spec;
-    let mut parts = vec![opened.data.name.clone()];
+    let mut parts = vec![name.to_string()];
     if let Some(c) = &spec.csat {
         parts.push(format!("CSAT '{}' {} (satisfied ≥ {})", c.header, c.scale, spec.csat_top_min));
     }
@@ -473,13 +597,13 @@ fn caption(plan: &Plan, opened: &Opened) -> Vec<String> {
     lines
 }
 
-fn build_report(rows: &[ResultRow<SatisfactionCounts>], plan: &Plan, opened: &Opened) -> Report {
+fn build_report(rows: &[ResultRow<SatisfactionCounts>], plan: &Plan, name: &str) -> Report {
     let summaries: Vec<SatisfactionSummary> =
         rows.iter().map(|r| summarise(&r.counts, plan.confidence, plan.nps_method)).collect();
     Report {
         machine: machine_table(rows, &summaries, plan),
         human: human_table(rows, &summaries, plan),
-        caption: caption(plan, opened),
+        caption: caption(plan, name),
         ..Default::default()
     }
 }

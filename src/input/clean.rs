@@ -542,4 +542,72 @@ mod tests {
         let (f, t) = (Some(false), Some(true));
         assert_eq!(bad, vec![f, f, f, f, f, t, t, f]);
     }
+
+    /// The quick readers (first pass) against the full ones, on the same values: where a quick
+    /// reader gives a value, the full reader gives the same one; where it gives none for a
+    /// given value, that value is flagged (so the caller reads again with the full reader).
+    fn quick_agrees(values: &[String]) {
+        let owned: Vec<Option<&str>> = values.iter().map(|v| Some(v.as_str())).collect();
+        let scale = Scale { low: 1, high: 5 };
+        let (n_quick, a_quick) = score_parts("raw", &[], None, scale);
+        let (n_full, a_full) = score_parts("raw", &[], Some(&[]), scale);
+        let q = score_from(n_quick, a_quick, scale);
+        let f = score_from(n_full, a_full, scale);
+        let ms = |e: Expr| e.cast(DataType::Int64);
+        let df = run(
+            &owned,
+            vec![
+                date_quick("raw").cast(DataType::Int32).alias("dq"),
+                date("raw").value.cast(DataType::Int32).alias("df"),
+                ms(datetime_quick("raw")).alias("tq"),
+                ms(datetime("raw").value).alias("tf"),
+                amount_quick("raw").alias("aq"),
+                amount("raw").value.alias("af"),
+                q.value.alias("sq"),
+                f.value.alias("sf"),
+                q.invalid.alias("sq_bad"),
+                answered("raw", true).alias("given"),
+            ],
+        );
+        let f64s = |name: &str| -> Vec<Option<f64>> {
+            let c = df.column(name).unwrap().cast(&DataType::Float64).unwrap();
+            let ca = c.f64().unwrap();
+            (0..ca.len()).map(|i| ca.get(i)).collect()
+        };
+        let given: Vec<bool> = { let ca = df.column("given").unwrap().bool().unwrap(); (0..ca.len()).map(|i| ca.get(i).unwrap_or(false)).collect() };
+        let score_bad: Vec<bool> = { let ca = df.column("sq_bad").unwrap().bool().unwrap(); (0..ca.len()).map(|i| ca.get(i).unwrap_or(false)).collect() };
+        for (quick, full) in [("dq", "df"), ("tq", "tf"), ("aq", "af"), ("sq", "sf")] {
+            let (qv, fv) = (f64s(quick), f64s(full));
+            for i in 0..values.len() {
+                match qv[i] {
+                    Some(x) => assert!(fv[i].is_some_and(|y| y == x || (x.is_nan() && y.is_nan())), "{quick} of {:?}: {x} vs {:?}", values[i], fv[i]),
+                    // Not read quickly: either blank, or flagged (a second read follows).
+                    None => {
+                        let flagged = if quick == "sq" { score_bad[i] } else { given[i] };
+                        assert!(flagged || fv[i].is_none(), "{quick} of {:?}: unflagged, full reads {:?}", values[i], fv[i]);
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn quick_readers_agree_with_full_ones() {
+        let values: Vec<String> = [
+            "2026-10-03", "2026-10-03 09:05:00", "2026-10-03T09:05:00", "2026-10-03 9:05", "2026/10/03", " 2026-10-03",
+            "2026-02-30", "02026-10-03", "+026-10-03", "2026-10-03x", "2026-10-03 25:00:00", "", "  ", "4", "4.0", " 4",
+            "5 ", "1e0", "3.5", "-12.5", "¥1,234.50", "1,234", "nan", "inf", "10/03/2026",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        quick_agrees(&values);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn quick_readers_agree_on_any_text(values in proptest::collection::vec("[0-9 T:./+-]{0,21}|20[0-9]{2}-[01][0-9]-[0-3][0-9]( [0-2][0-9]:[0-5][0-9]:[0-6][0-9])?", 1..40)) {
+            quick_agrees(&values);
+        }
+    }
 }

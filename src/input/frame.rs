@@ -50,6 +50,8 @@ pub struct Dataset {
     /// Rows kept (Qualtrics: previews, tests and spam dropped), applied after row numbering.
     keep: Option<Expr>,
     text: Option<Delimited>,
+    /// Queries run on the streaming engine (see [`ReadOptions::streaming`]).
+    pub streaming: bool,
 }
 
 /// How to read an input: decoding, layout and which rows to keep.
@@ -67,7 +69,13 @@ pub struct ReadOptions<'a> {
     pub keep_all: bool,
     /// The sheet of a spreadsheet (`--sheet`; the first by default).
     pub sheet: Option<&'a str>,
+    /// Run queries on polars' streaming engine (`--streaming`): memory bounded by batches rather
+    /// than by the input. Inputs above [`STREAMING_ABOVE`] bytes stream without asking.
+    pub streaming: bool,
 }
+
+/// Inputs larger than this (1 GiB) are read on the streaming engine.
+pub const STREAMING_ABOVE: u64 = 1 << 30;
 
 /// Qualtrics `Status` codes and words of responses that are not real answers: survey preview
 /// (1), test (2), spam (8), preview spam (9), imported spam (12), offline preview (17).
@@ -127,7 +135,7 @@ impl Dataset {
     /// `skip_lines` lines before the header are dropped (row numbers in messages still count them).
     pub fn open(source: &Source, options: &ReadOptions) -> Result<Dataset> {
         if source.is_parquet() {
-            return open_parquet(source);
+            return open_parquet(source, options);
         }
         if let Source::File(path) = source {
             if is_sheet(path) {
@@ -146,6 +154,10 @@ impl Dataset {
             .collect();
         // Transcoded or piped bytes are handed to polars once; the handle kept for error
         // diagnostics shares them (an O(1) clone).
+        let size = match &text.body {
+            Body::File(path) => std::fs::metadata(path).map(|m| m.len()).unwrap_or(0),
+            Body::Memory(bytes) => bytes.len() as u64,
+        };
         let raw = match text.body {
             Body::File(path) => Raw::File(path),
             Body::Memory(bytes) => Raw::Memory(polars_buffer::Buffer::from(bytes)),
@@ -184,6 +196,7 @@ impl Dataset {
             scan,
             keep,
             text: Some(delimited),
+            streaming: options.streaming || size > STREAMING_ABOVE,
         };
         data.count_dropped()
     }
@@ -292,16 +305,21 @@ impl Dataset {
 
     /// Runs a query, turning polars errors into messages about this input.
     pub fn collect(&self, query: LazyFrame) -> Result<DataFrame> {
-        query.collect().map_err(|e| convert_error(&self.name, e, self.text.as_ref()))
+        let engine = if self.streaming { Engine::Streaming } else { Engine::InMemory };
+        query
+            .collect_with_engine(engine)
+            .map(|result| result.unwrap_single())
+            .map_err(|e| convert_error(&self.name, e, self.text.as_ref()))
     }
 }
 
-fn open_parquet(source: &Source) -> Result<Dataset> {
+fn open_parquet(source: &Source, options: &ReadOptions) -> Result<Dataset> {
     let name = source.name();
     let Source::File(path) = source else { unreachable!("parquet comes from a file") };
     if let Err(e) = std::fs::metadata(path) {
         return Err(no_input(format!("cannot open {name}: {e}")));
     }
+    let streaming = options.streaming || std::fs::metadata(path).map(|m| m.len()).unwrap_or(0) > STREAMING_ABOVE;
     let mut scan = LazyFrame::scan_parquet(PlRefPath::new(path.to_string_lossy().as_ref()), ScanArgsParquet::default())
         .map_err(|e| convert_error(&name, e, None))?;
     let schema = scan.collect_schema().map_err(|e| convert_error(&name, e, None))?;
@@ -318,6 +336,7 @@ fn open_parquet(source: &Source) -> Result<Dataset> {
         scan,
         keep: None,
         text: None,
+        streaming,
     })
 }
 
@@ -359,6 +378,7 @@ fn open_sheet(path: &std::path::Path, options: &ReadOptions) -> Result<Dataset> 
         scan: frame.lazy(),
         keep,
         text: None,
+        streaming: options.streaming,
     }
     .count_dropped()
 }

@@ -50,7 +50,7 @@ pub struct SatisfactionSpec {
 /// `…_n` is the number of valid answers. With weights, `…_w` is Σw and `…_w2` is Σw² over
 /// them, and the other fields are weighted sums (Σw for a count, Σwx for a sum); without
 /// weights every w is 1, so `…_w` = `…_w2` = `…_n`.
-#[derive(Debug, Clone, Copy, Default, PartialEq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct SatisfactionCounts {
     pub n: f64,
     pub csat_n: f64,
@@ -86,7 +86,7 @@ pub fn kish(w: f64, w2: f64) -> f64 {
 }
 
 /// Invalid values per column (excluded from the metrics).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct InvalidCounts {
     pub csat: u64,
     pub nps: u64,

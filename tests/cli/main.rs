@@ -12,3 +12,4 @@ mod test_drivers;
 mod test_loyalty;
 mod test_weights;
 mod test_sources;
+mod test_merge;

@@ -1,0 +1,146 @@
+//! `cxstat merge PARTIALS…`: combines the partial results that runs with `--emit-partials FILE`
+//! wrote (one per shard of the input: a month, a region, a machine) into the table a single run
+//! over all the shards gives.
+//!
+//! A partial file is JSON: the command, the settings that shape its table (columns, scales,
+//! grouping, statistics), and per group the sufficient statistics of its rows, which add up
+//! exactly across shards (counts, sums, sums of squares). Runs with different settings do not
+//! merge. Another engine (Spark, SQL) can write the same file from the same definitions.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use anyhow::Result;
+use serde::{de::DeserializeOwned, Deserialize, Serialize};
+
+use crate::cli::MergeArgs;
+use crate::error::{data_err, no_input, usage};
+use crate::metrics::grouping::{Group, GroupKey};
+use crate::output::write_atomic;
+use crate::Io;
+
+/// The `format` of a partial file, and its version.
+pub const FORMAT: &str = "cxstat-partials";
+pub const VERSION: u32 = 1;
+
+/// A partial file: what one run computed, before its final table.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Partials<S, C> {
+    pub format: String,
+    pub version: u32,
+    pub command: String,
+    /// The inputs the run read (for the merged table's caption).
+    pub inputs: Vec<String>,
+    pub settings: S,
+    pub groups: Vec<PartialGroup<C>>,
+}
+
+/// One group's statistics.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct PartialGroup<C> {
+    pub period: Option<String>,
+    pub by: Vec<Option<String>>,
+    /// False for the rows without a valid date (counted, not shown).
+    pub dated: bool,
+    pub counts: C,
+}
+
+/// Writes the partial results of a run (atomically).
+pub fn write<S: Serialize, C: Serialize + Clone>(
+    path: &Path,
+    command: &str,
+    inputs: Vec<String>,
+    settings: S,
+    groups: &[Group<C>],
+) -> Result<()> {
+    let partials = Partials {
+        format: FORMAT.to_string(),
+        version: VERSION,
+        command: command.to_string(),
+        inputs,
+        settings,
+        groups: groups
+            .iter()
+            .map(|g| PartialGroup { period: g.key.period.clone(), by: g.key.by.clone(), dated: g.dated, counts: g.counts.clone() })
+            .collect(),
+    };
+    let mut bytes = serde_json::to_vec_pretty(&partials)?;
+    bytes.push(b'\n');
+    write_atomic(path, &bytes)
+}
+
+/// The command a partial file was written by (after checking that it is one).
+fn command_of(path: &Path) -> Result<(String, serde_json::Value)> {
+    let name = path.display();
+    let text = std::fs::read_to_string(path).map_err(|e| no_input(format!("cannot read {name}: {e}")))?;
+    let value: serde_json::Value =
+        serde_json::from_str(&text).map_err(|e| data_err(format!("{name}: not a partial results file (invalid JSON: {e})")))?;
+    if value.get("format").and_then(|f| f.as_str()) != Some(FORMAT) {
+        return Err(data_err(format!("{name}: not a partial results file (no \"format\": \"{FORMAT}\"); write one with --emit-partials")));
+    }
+    let version = value.get("version").and_then(|v| v.as_u64());
+    if version != Some(u64::from(VERSION)) {
+        return Err(data_err(format!("{name}: partial results version {version:?}; this cxstat reads version {VERSION}")));
+    }
+    let command = value.get("command").and_then(|c| c.as_str()).unwrap_or_default().to_string();
+    Ok((command, value))
+}
+
+/// Reads partial files of one command with one set of settings, and adds their groups up
+/// (groups with the same period, `--by` values and datedness are one group).
+pub fn combine<S, C>(files: &[(String, serde_json::Value)]) -> Result<(S, Vec<String>, Vec<Group<C>>)>
+where
+    S: DeserializeOwned + PartialEq + Serialize,
+    C: DeserializeOwned + Default + Clone + std::ops::AddAssign,
+{
+    let mut settings: Option<(String, S)> = None;
+    let mut inputs = Vec::new();
+    let mut sums: BTreeMap<(GroupKey, bool), C> = BTreeMap::new();
+    for (name, value) in files {
+        let partials: Partials<S, C> = serde_json::from_value(value.clone())
+            .map_err(|e| data_err(format!("{name}: partial results that this cxstat cannot read: {e}")))?;
+        match &settings {
+            None => settings = Some((name.clone(), partials.settings)),
+            Some((first, s)) if *s != partials.settings => {
+                return Err(data_err(format!(
+                    "{name}: written with other settings than {first} (columns, scales, grouping or statistics differ): \
+                     {} vs {}; partials merge only from runs with the same options",
+                    serde_json::to_string(&partials.settings)?,
+                    serde_json::to_string(s)?
+                )));
+            }
+            Some(_) => {}
+        }
+        inputs.extend(partials.inputs);
+        for g in partials.groups {
+            *sums.entry((GroupKey { period: g.period, by: g.by }, g.dated)).or_default() += g.counts;
+        }
+    }
+    let (_, settings) = settings.ok_or_else(|| usage("cxstat merge needs at least one partial results file"))?;
+    let groups = sums.into_iter().map(|((key, dated), counts)| Group { key, dated, counts }).collect();
+    Ok((settings, inputs, groups))
+}
+
+/// Runs `cxstat merge`.
+pub fn run(args: &MergeArgs, io: &mut Io) -> Result<()> {
+    let mut files = Vec::new();
+    let mut command: Option<String> = None;
+    for path in &args.partials {
+        let (c, value) = command_of(path)?;
+        if let Some(first) = &command {
+            if *first != c {
+                return Err(data_err(format!(
+                    "{}: partial results of `cxstat {c}`, the others are of `cxstat {first}`",
+                    path.display()
+                )));
+            }
+        }
+        command = Some(c);
+        files.push((path.display().to_string(), value));
+    }
+    match command.as_deref() {
+        Some("survey") => crate::cmd::survey::merge(&files, args, io),
+        Some(other) => Err(data_err(format!("partial results of `cxstat {other}` cannot be merged by this cxstat"))),
+        None => Err(usage("cxstat merge needs at least one partial results file")),
+    }
+}
