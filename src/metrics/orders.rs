@@ -212,10 +212,19 @@ fn read_orders_with(data: &Dataset, spec: &OrderSpec, period: Period, as_of: Nai
             columns.push(col(h.as_str()).cast(DataType::String));
         }
     }
+    // The raw text is needed only for the flags; problem messages read it again from the file.
+    let mut kept: Vec<Expr> = [ROW, "__day", "__customer", "__dup", "__ragged", "__amount", "__date_bad", "__date_missing", "__customer_missing"]
+        .into_iter()
+        .map(col)
+        .collect();
+    if spec.amount.is_some() {
+        kept.push(col("__amount_bad"));
+    }
     let lf = data
         .lazy_with_rows()
         .select(columns)
         .with_columns(flags)
+        .select(kept)
         .filter(col("__day").is_null().or(col("__day").lt_eq(lit(as_of))))
         .with_columns([period_index(col("__day"), period).alias("__p")]);
     Ok(OrderRows { rows: data.collect(lf)?, period })
@@ -243,7 +252,15 @@ pub fn order_problem_examples(
     column: &str,
     limit: u32,
 ) -> Result<Vec<(u64, String)>> {
-    data.examples(orders.rows.clone().lazy().filter(col(problem.flag())), column, limit)
+    let found = data.collect(orders.rows.clone().lazy().filter(col(problem.flag())).select([col(ROW).cast(DataType::UInt64)]).limit(limit))?;
+    let numbers = found.column(ROW)?.u64()?;
+    let rows: Vec<u64> = (0..numbers.len()).filter_map(|i| numbers.get(i)).collect();
+    if rows.is_empty() {
+        return Ok(Vec::new());
+    }
+    // Those rows' raw values, from the file (the rows in memory keep only parsed values).
+    let wanted = rows.iter().fold(lit(false), |any, r| any.or(col(ROW).cast(DataType::UInt64).eq(lit(*r))));
+    data.examples(data.lazy_with_rows().filter(wanted), column, limit)
 }
 
 /// The purchases: valid date, a customer, not a repeated id, not a refund.
@@ -291,31 +308,31 @@ pub fn repeat_table(
 ) -> Result<Vec<RepeatRow>> {
     let p = orders.period;
     let buys = purchases(orders);
-    // First purchase per customer (over all history up to as_of).
-    let firsts = buys
+    // Customer–period pairs, once: a customer is active in a period with any purchase in it, new
+    // in the period of their first purchase, retained when also active in the period before.
+    let pairs = data.collect(buys.clone().select([col("__customer"), col("__p")]).unique(None, UniqueKeepStrategy::Any))?;
+    let active = pairs.clone().lazy().group_by([col("__p")]).agg([len().cast(DataType::Float64).alias("active")]);
+    let new = pairs
         .clone()
+        .lazy()
         .group_by([col("__customer")])
-        .agg([col("__p").min().alias("__first_p"), col("__day").min().alias("__first_day")]);
-    let with_first = buys.clone().join(
-        firsts.clone(),
-        [col("__customer")],
-        [col("__customer")],
-        JoinArgs::new(JoinType::Inner),
-    );
-    let per_period = with_first
+        .agg([col("__p").min()])
+        .group_by([col("__p")])
+        .agg([len().cast(DataType::Float64).alias("new")]);
+    let per_period = buys
+        .clone()
         .group_by([col("__p")])
         .agg([
-            col("__customer").n_unique().cast(DataType::Float64).alias("active"),
-            col("__customer").filter(col("__first_p").eq(col("__p"))).n_unique().cast(DataType::Float64).alias("new"),
             len().cast(DataType::Float64).alias("orders"),
             col("__amount").count().cast(DataType::Float64).alias("valued"),
             col("__amount").sum().alias("revenue"),
-        ]);
-    // Customer–period pairs, and the pairs of the period before.
-    let pairs = buys.clone().select([col("__customer"), col("__p")]).unique(None, UniqueKeepStrategy::Any);
-    let previous = pairs.clone().with_columns([(col("__p") + lit(1i64)).alias("__p")]);
+        ])
+        .join(active, [col("__p")], [col("__p")], JoinArgs::new(JoinType::Left))
+        .join(new, [col("__p")], [col("__p")], JoinArgs::new(JoinType::Left))
+        .with_columns([col("new").fill_null(lit(0.0))]);
+    let previous = pairs.clone().lazy().with_columns([(col("__p") + lit(1i64)).alias("__p")]);
     let retained = pairs
-        .clone()
+        .lazy()
         .join(previous, [col("__customer"), col("__p")], [col("__customer"), col("__p")], JoinArgs::new(JoinType::Inner))
         .group_by([col("__p")])
         .agg([len().cast(DataType::Float64).alias("retained")]);
@@ -340,6 +357,11 @@ pub fn repeat_table(
             let eligible_until = as_of - chrono::Duration::days(days);
             // Customers whose first purchase was at least `days` before as_of; a repeat is any
             // other purchase on or before first day + days.
+            // First purchase per customer (over all history up to as_of).
+            let firsts = buys
+                .clone()
+                .group_by([col("__customer")])
+                .agg([col("__p").min().alias("__first_p"), col("__day").min().alias("__first_day")]);
             let w = buys
                 .join(firsts, [col("__customer")], [col("__customer")], JoinArgs::new(JoinType::Inner))
                 .filter(col("__first_day").lt_eq(lit(eligible_until)))
