@@ -318,7 +318,7 @@ fn prepare_with(data: &Dataset, spec: &ComplaintSpec, quick: bool) -> Result<Pre
     let step1 = data.lazy_with_rows().with_columns(parsed).with_columns(flags).select(
         select.into_iter().chain(parsed_names(spec).into_iter().map(|n| col(n.as_str()))).collect::<Vec<_>>(),
     );
-    let rows = data.collect(step1)?;
+    let rows = data.collect_rows(step1)?;
 
     let as_of = match spec.as_of {
         Some(t) => Some(t),

@@ -92,7 +92,7 @@ fn order_counts_with(data: &Dataset, spec: &OrderSpec, grouping: &Grouping, quic
         col("__dup").not().and(purchase).alias("__purchase"),
         unread.alias("__unread"),
     ]);
-    let slim = data.collect(slim)?.lazy();
+    let slim = data.collect_rows(slim)?.lazy();
     grouping.aggregate_levels(
         slim,
         vec![
@@ -227,7 +227,7 @@ fn read_orders_with(data: &Dataset, spec: &OrderSpec, period: Period, as_of: Nai
         .select(kept)
         .filter(col("__day").is_null().or(col("__day").lt_eq(lit(as_of))))
         .with_columns([period_index(col("__day"), period).alias("__p")]);
-    Ok(OrderRows { rows: data.collect(lf)?, period })
+    Ok(OrderRows { rows: data.collect_rows(lf)?, period })
 }
 
 /// Rows with each problem.

@@ -435,7 +435,7 @@ pub fn aggregate_read(
         grouping.aggregate(
             spec.with_scores(data.lazy()),
             aggregations(data, spec, grouping),
-            |query| data.collect(query),
+            |query| data.collect_reduced(query),
             |df, i| read_counts(data, df, i, spec, grouping),
         )
     };
