@@ -308,13 +308,13 @@ pub fn repeat_table(
 ) -> Result<Vec<RepeatRow>> {
     let p = orders.period;
     let buys = purchases(orders);
-    // Customer–period pairs, once: a customer is active in a period with any purchase in it, new
-    // in the period of their first purchase, retained when also active in the period before.
-    let pairs = data.collect(buys.clone().select([col("__customer"), col("__p")]).unique(None, UniqueKeepStrategy::Any))?;
-    let active = pairs.clone().lazy().group_by([col("__p")]).agg([len().cast(DataType::Float64).alias("active")]);
-    let new = pairs
+    // A customer is active in a period with any purchase in it, and new in the period of their
+    // first purchase. Distinct counts per period are cheap (small hash sets per group); the
+    // customers retained from the period before are counted by inclusion–exclusion,
+    // |A(p) ∩ A(p−1)| = |A(p)| + |A(p−1)| − |A(p) ∪ A(p−1)|, with the union's distinct count
+    // taken over each purchase counted in its own period and in the next.
+    let new = buys
         .clone()
-        .lazy()
         .group_by([col("__customer")])
         .agg([col("__p").min()])
         .group_by([col("__p")])
@@ -326,16 +326,15 @@ pub fn repeat_table(
             len().cast(DataType::Float64).alias("orders"),
             col("__amount").count().cast(DataType::Float64).alias("valued"),
             col("__amount").sum().alias("revenue"),
+            col("__customer").n_unique().cast(DataType::Float64).alias("active"),
         ])
-        .join(active, [col("__p")], [col("__p")], JoinArgs::new(JoinType::Left))
         .join(new, [col("__p")], [col("__p")], JoinArgs::new(JoinType::Left))
         .with_columns([col("new").fill_null(lit(0.0))]);
-    let previous = pairs.clone().lazy().with_columns([(col("__p") + lit(1i64)).alias("__p")]);
-    let retained = pairs
-        .lazy()
-        .join(previous, [col("__customer"), col("__p")], [col("__customer"), col("__p")], JoinArgs::new(JoinType::Inner))
+    let customers = buys.clone().select([col("__customer"), col("__p")]);
+    let next = customers.clone().with_columns([(col("__p") + lit(1i64)).alias("__p")]);
+    let either = concat([customers, next], UnionArgs::default())?
         .group_by([col("__p")])
-        .agg([len().cast(DataType::Float64).alias("retained")]);
+        .agg([col("__customer").n_unique().cast(DataType::Float64).alias("either")]);
     let refunds = orders
         .rows
         .clone()
@@ -345,7 +344,7 @@ pub fn repeat_table(
         .agg([len().cast(DataType::Float64).alias("refunds"), (-col("__amount")).sum().alias("refund_amount")]);
 
     let mut table = data.collect(per_period)?;
-    let retained = data.collect(retained)?;
+    let either = data.collect(either)?;
     let refunds = data.collect(refunds)?;
     let lookup = |df: &DataFrame, name: &str| -> Result<Vec<(i64, f64)>> {
         let idx = df.column("__p")?.cast(&DataType::Int64)?;
@@ -388,7 +387,7 @@ pub fn repeat_table(
     let idx = table.column("__p")?.cast(&DataType::Int64)?;
     let idx = idx.i64()?;
     let find = |list: &[(i64, f64)], k: i64| list.iter().find(|(i, _)| *i == k).map_or(0.0, |(_, v)| *v);
-    let retained = lookup(&retained, "retained")?;
+    let either = lookup(&either, "either")?;
     let refund_n = lookup(&refunds, "refunds")?;
     let refund_amount = lookup(&refunds, "refund_amount")?;
     let as_of_index = period_index_of(as_of, p);
@@ -411,7 +410,7 @@ pub fn repeat_table(
             refunds: find(&refund_n, k),
             refund_amount: find(&refund_amount, k),
             previous_active: 0.0,
-            retained: find(&retained, k),
+            retained: 0.0,
             window_eligible: window.as_ref().map_or(0.0, |(e, _)| find(e, k)),
             window_repeaters: window.as_ref().map_or(0.0, |(_, r)| find(r, k)),
         });
@@ -419,6 +418,8 @@ pub fn repeat_table(
     let actives: Vec<(i64, f64)> = rows.iter().map(|r| (r.index, r.active)).collect();
     for r in &mut rows {
         r.previous_active = find(&actives, r.index - 1);
+        // Both periods' customers less those of either: the ones active in both.
+        r.retained = r.active + r.previous_active - find(&either, r.index);
     }
     Ok(rows)
 }
