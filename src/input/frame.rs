@@ -74,6 +74,18 @@ pub struct ReadOptions<'a> {
     pub streaming: bool,
 }
 
+/// Makes polars read files in 32 MB chunks rather than map them into memory whole: a mapped
+/// file's pages count as the process's resident memory, which on a 2 GB input is 2 GB however
+/// little the query keeps (measured in BENCHMARKS.md). Set once, before the first streaming
+/// query, for the rest of the process.
+fn read_files_in_chunks() {
+    const VAR: &str = "POLARS_FORCE_ASYNC";
+    if std::env::var_os(VAR).is_none() {
+        std::env::set_var(VAR, "1");
+        polars_config::config().reload_env_var(VAR);
+    }
+}
+
 /// Inputs larger than this (1 GiB) are read on the streaming engine.
 pub const STREAMING_ABOVE: u64 = 1 << 30;
 
@@ -158,6 +170,10 @@ impl Dataset {
             Body::File(path) => std::fs::metadata(path).map(|m| m.len()).unwrap_or(0),
             Body::Memory(bytes) => bytes.len() as u64,
         };
+        let streaming = options.streaming || size > STREAMING_ABOVE;
+        if streaming && matches!(text.body, Body::File(_)) {
+            read_files_in_chunks();
+        }
         let raw = match text.body {
             Body::File(path) => Raw::File(path),
             Body::Memory(bytes) => Raw::Memory(polars_buffer::Buffer::from(bytes)),
@@ -196,7 +212,7 @@ impl Dataset {
             scan,
             keep,
             text: Some(delimited),
-            streaming: options.streaming || size > STREAMING_ABOVE,
+            streaming,
         };
         data.count_dropped()
     }

@@ -1,4 +1,4 @@
-//! `--emit-partials` and `cxstat merge`: shards of a file merge into the table of one run.
+//! `--emit-partials` and `cxstat merge`: shards of a file merge into the table of one run; `--streaming` gives the same table.
 
 use std::path::{Path, PathBuf};
 
@@ -87,4 +87,21 @@ fn partials_of_other_settings_do_not_merge() {
         .code(65)
         .stderr(predicate::str::contains("survey_small.csv: not a partial results file"));
     cxstat().args(["merge", dir.path().join("missing.json").to_str().unwrap()]).assert().code(66);
+}
+
+#[test]
+fn streaming_gives_the_same_table() {
+    // --streaming reads the file in chunks on polars' streaming engine: same bytes out.
+    let file = fixture("survey_small.csv");
+    for args in [&["--by", "segment", "--period", "month"][..], &[][..]] {
+        let plain = cxstat().args(["survey", file.to_str().unwrap(), "--format", "csv"]).args(args).assert().success();
+        let streamed = cxstat().args(["survey", file.to_str().unwrap(), "--format", "csv", "--streaming"]).args(args).assert().success();
+        assert_eq!(plain.get_output().stdout, streamed.get_output().stdout);
+    }
+    let plain = cxstat().args(["repeat", fixture("orders_small.csv").to_str().unwrap(), "--as-of", "2026-10-31", "--format", "csv"]).assert().success();
+    let streamed = cxstat()
+        .args(["repeat", fixture("orders_small.csv").to_str().unwrap(), "--as-of", "2026-10-31", "--format", "csv", "--streaming"])
+        .assert()
+        .success();
+    assert_eq!(plain.get_output().stdout, streamed.get_output().stdout);
 }
