@@ -221,14 +221,18 @@ pub fn date_in(column: &str, order: Option<DateOrder>) -> Cleaned {
         };
         value = value.fill_null(parse(concat_str([t.clone().str().extract(lit(YEAR_LAST_PATTERN), 3), month, day], "-", false)));
     }
-    let answered = t.clone().is_not_null().and(t.neq(lit("")).fill_null(lit(false)));
+    let answered = filled(t);
     Cleaned { invalid: answered.and(value.clone().is_null()), value }
 }
 
 /// True where a value is given. `raw`: any non-empty value counts, as the quick readers see it
 /// (a value of spaces then reads as invalid, and the full reader, which trims, sees a blank).
 pub fn answered(column: &str, raw: bool) -> Expr {
-    let t = if raw { col(column).cast(DataType::String) } else { text(column) };
+    filled(if raw { col(column).cast(DataType::String) } else { text(column) })
+}
+
+/// True where a text value is neither null nor empty.
+fn filled(t: Expr) -> Expr {
     t.clone().is_not_null().and(t.neq(lit("")).fill_null(lit(false)))
 }
 
@@ -289,7 +293,7 @@ pub fn datetime(column: &str) -> Cleaned {
         StrptimeOptions { format: Some("%Y-%m-%d %H:%M:%S".into()), strict: false, exact: true, cache: false },
         lit("raise"),
     );
-    let answered = t.clone().is_not_null().and(t.neq(lit("")).fill_null(lit(false)));
+    let answered = filled(t);
     Cleaned { invalid: answered.and(value.clone().is_null()), value }
 }
 
@@ -337,7 +341,7 @@ pub fn amount(column: &str) -> Cleaned {
         .then(t.clone().str().replace_all(lit(","), lit(""), true))
         .otherwise(t.clone());
     let value = plain.cast(DataType::Float64);
-    let answered = t.clone().is_not_null().and(t.neq(lit("")).fill_null(lit(false)));
+    let answered = filled(t);
     Cleaned { invalid: answered.and(value.clone().is_null()), value }
 }
 

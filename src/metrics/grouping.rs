@@ -277,7 +277,7 @@ pub fn period_index(date: Expr, period: Period) -> Expr {
     }
 }
 
-/// The label of the period at `index` (see [`period_index`]), as [`period_label`] writes it.
+/// The label of the period at `index` (see [`period_index`]): 2026-10-03, 2026-W40 (ISO week), 2026-10, 2026-Q4, 2026.
 pub fn index_label(index: i64, period: Period) -> String {
     let epoch = NaiveDate::from_ymd_opt(1970, 1, 1).expect("epoch");
     match period {
@@ -319,21 +319,6 @@ pub fn label_index(label: &str, period: Period) -> Option<i64> {
             Some(number(year)? * 4 + q - 1)
         }
         Period::Year => number(label),
-    }
-}
-
-/// The label of a date's period: 2026-10-03, 2026-W40 (ISO week), 2026-10, 2026-Q4, 2026.
-pub fn period_label(date: Expr, period: Period) -> Expr {
-    match period {
-        Period::Day => date.dt().strftime("%Y-%m-%d"),
-        Period::Week => date.dt().strftime("%G-W%V"),
-        Period::Month => date.dt().strftime("%Y-%m"),
-        Period::Quarter => concat_str(
-            [date.clone().dt().year().cast(DataType::String), lit("-Q"), date.dt().quarter().cast(DataType::String)],
-            "",
-            false,
-        ),
-        Period::Year => date.dt().strftime("%Y"),
     }
 }
 
@@ -402,6 +387,21 @@ pub fn arrange<C: Clone + Default + AddAssign>(groups: &[Group<C>], with_totals:
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The label of a date's period, formatted per row (what [`index_label`] must agree with): 2026-10-03, 2026-W40 (ISO week), 2026-10, 2026-Q4, 2026.
+    fn period_label(date: Expr, period: Period) -> Expr {
+        match period {
+            Period::Day => date.dt().strftime("%Y-%m-%d"),
+            Period::Week => date.dt().strftime("%G-W%V"),
+            Period::Month => date.dt().strftime("%Y-%m"),
+            Period::Quarter => concat_str(
+                [date.clone().dt().year().cast(DataType::String), lit("-Q"), date.dt().quarter().cast(DataType::String)],
+                "",
+                false,
+            ),
+            Period::Year => date.dt().strftime("%Y"),
+        }
+    }
 
     fn group(period: Option<&str>, by: &[Option<&str>], n: u64) -> Group<u64> {
         Group {
