@@ -83,7 +83,7 @@ fn execute(args: &ComplaintsArgs, io: &mut Io) -> Result<(Report, Plan, Opened)>
         chart::ChartFormat::of(path)?;
     }
     let data = &opened.data;
-    let prepared = prepare(data, &plan.spec)?;
+    let prepared = prepare(data, &plan.spec, &plan.grouping)?;
     check_problems(&opened, &plan, &prepared, args.strict, io)?;
 
     if let Some(column) = &plan.pareto {

@@ -244,10 +244,26 @@ pub struct Prepared {
     pub as_of: Option<NaiveDateTime>,
 }
 
+/// The day each complaint was opened, as the grouping reads it, parsed once by [`prepare`].
+const OPENED_DAY: &str = "__opened_day";
+
+impl Prepared {
+    /// `grouping` over the rows in memory: its dates are the opening days parsed by [`prepare`]
+    /// (not the raw column, parsed again by every query).
+    fn over(&self, grouping: &Grouping) -> Grouping {
+        match grouping.uses_date() {
+            true => Grouping { date: Some(OPENED_DAY.to_string()), parsed: true, ..grouping.clone() },
+            false => grouping.clone(),
+        }
+    }
+}
+
 /// Parses and derives every row (one read of the input when every timestamp is written
 /// `2026-10-03 09:05:00`; otherwise a second read with every form [`clean::datetime`] knows).
-pub fn prepare(data: &Dataset, spec: &ComplaintSpec) -> Result<Prepared> {
-    let quick = prepare_with(data, spec, true)?;
+/// The day of opening that `grouping` groups by is read here too (when it uses dates): the
+/// functions below take the same `grouping` and use that day.
+pub fn prepare(data: &Dataset, spec: &ComplaintSpec, grouping: &Grouping) -> Result<Prepared> {
+    let quick = prepare_with(data, spec, grouping, true)?;
     let mut invalid = 0.0;
     for name in ["__opened_bad", "__responded_bad", "__resolved_bad"] {
         if let Ok(c) = quick.rows.column(name) {
@@ -258,10 +274,10 @@ pub fn prepare(data: &Dataset, spec: &ComplaintSpec) -> Result<Prepared> {
         return Ok(quick);
     }
     drop(quick);
-    prepare_with(data, spec, false)
+    prepare_with(data, spec, grouping, false)
 }
 
-fn prepare_with(data: &Dataset, spec: &ComplaintSpec, quick: bool) -> Result<Prepared> {
+fn prepare_with(data: &Dataset, spec: &ComplaintSpec, grouping: &Grouping, quick: bool) -> Result<Prepared> {
     let mut parsed = Vec::new();
     // Flags that read a parsed column (quick pass: the value is parsed once, then tested).
     let mut flags = Vec::new();
@@ -277,6 +293,14 @@ fn prepare_with(data: &Dataset, spec: &ComplaintSpec, quick: bool) -> Result<Pre
         }
     };
     timestamp(&spec.opened, "__opened", &mut parsed, &mut flags);
+    let mut kept = parsed_names(spec);
+    if let (true, Some(column)) = (grouping.uses_date(), &grouping.date) {
+        // The quick pass goes on only when every opening time is `2026-10-03[ 09:05:00]`, whose
+        // day is the grouping's date; otherwise the grouping's own reader (year-last dates too).
+        let day = if quick { col("__opened").cast(DataType::Date) } else { grouping.date_of(column) };
+        flags.push(day.alias(OPENED_DAY));
+        kept.push(OPENED_DAY.to_string());
+    }
     for (header, name) in [(&spec.responded, "__responded"), (&spec.resolved, "__resolved")] {
         if let Some(h) = header {
             timestamp(h, name, &mut parsed, &mut flags);
@@ -316,7 +340,7 @@ fn prepare_with(data: &Dataset, spec: &ComplaintSpec, quick: bool) -> Result<Pre
     let mut select: Vec<Expr> = vec![col(ROW)];
     select.extend(keep.iter().map(|h| col(h.as_str())));
     let step1 = data.lazy_with_rows().with_columns(parsed).with_columns(flags).select(
-        select.into_iter().chain(parsed_names(spec).into_iter().map(|n| col(n.as_str()))).collect::<Vec<_>>(),
+        select.into_iter().chain(kept.iter().map(|n| col(n.as_str()))).collect::<Vec<_>>(),
     );
     let rows = data.collect_rows(step1)?;
 
@@ -597,7 +621,7 @@ pub fn aggregate(
     grouping: &Grouping,
     totals: bool,
 ) -> Result<Levels<ComplaintCounts>> {
-    grouping.aggregate_levels(
+    prepared.over(grouping).aggregate_levels(
         prepared.rows.clone().lazy().filter(col("__dup").not()),
         aggregations(spec),
         totals,
@@ -608,7 +632,7 @@ pub fn aggregate(
 
 /// The prepared rows within the date window (rows without a valid date kept, to be reported).
 fn scoped(prepared: &Prepared, grouping: &Grouping) -> LazyFrame {
-    grouping.apply(prepared.rows.clone().lazy()).0
+    prepared.over(grouping).apply(prepared.rows.clone().lazy()).0
 }
 
 /// How many rows in scope have each problem (duplicates: rows after the first of their id).
@@ -671,7 +695,7 @@ pub struct ParetoItem {
 
 /// Counts per value of `column` in scope (duplicates left out), as a Pareto table.
 pub fn pareto_counts(data: &Dataset, prepared: &Prepared, grouping: &Grouping, column: &str) -> Result<Vec<(Option<String>, u64)>> {
-    let (scoped, _) = grouping.apply(prepared.rows.clone().lazy().filter(col("__dup").not()));
+    let (scoped, _) = prepared.over(grouping).apply(prepared.rows.clone().lazy().filter(col("__dup").not()));
     let scoped = if grouping.uses_date() { scoped.filter(col(DATE).is_not_null()) } else { scoped };
     let df = data.collect(
         scoped

@@ -31,6 +31,9 @@ pub struct Grouping {
     /// Read dates in the plain ISO form only ([`clean::date_quick`]): the fast first pass. A
     /// caller that finds invalid dates with it reads the input again without it.
     pub quick: bool,
+    /// The date column already holds dates, read by the caller (null where there is no valid
+    /// date): it is used as it is, and its invalid values are the caller's to report.
+    pub parsed: bool,
 }
 
 /// The identity of one group: its period label and its `--by` values (None = blank).
@@ -62,10 +65,12 @@ impl Grouping {
         let mut keys = Vec::new();
         if let (true, Some(date_column)) = (self.uses_date(), &self.date) {
             // Parsed once: the invalid flag reads the parsed column rather than parsing again.
-            let answered = clean::answered(date_column, self.quick && self.date_order.is_none());
-            lf = lf
-                .with_column(self.date_of(date_column).alias(DATE))
-                .with_column(answered.and(col(DATE).is_null()).alias(DATE_BAD));
+            let bad = if self.parsed {
+                lit(false)
+            } else {
+                clean::answered(date_column, self.quick && self.date_order.is_none()).and(col(DATE).is_null())
+            };
+            lf = lf.with_column(self.date_of(date_column).alias(DATE)).with_column(bad.alias(DATE_BAD));
             let d = col(DATE);
             let mut window = lit(true);
             if let Some(from) = self.from {
@@ -116,8 +121,9 @@ impl Grouping {
 
 impl Grouping {
     /// The date of each row as this grouping reads it.
-    fn date_of(&self, column: &str) -> Expr {
+    pub fn date_of(&self, column: &str) -> Expr {
         match (self.quick, self.date_order) {
+            _ if self.parsed => col(column).cast(DataType::Date),
             (true, None) => clean::date_quick(column),
             _ => clean::date_in(column, self.date_order).value,
         }
