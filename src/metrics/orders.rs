@@ -42,11 +42,35 @@ fn customer_text(spec: &OrderSpec) -> Expr {
     }
 }
 
-fn duplicate_flag(spec: &OrderSpec) -> Expr {
+/// The order id as compared for duplicates: trimmed, blank as null (never a duplicate).
+fn order_id(spec: &OrderSpec) -> Expr {
     match &spec.order {
-        Some(h) => clean::repeated(h),
-        None => lit(false),
+        Some(h) => {
+            let t = clean::text(h);
+            when(t.clone().eq(lit(""))).then(lit(NULL).cast(DataType::String)).otherwise(t)
+        }
+        None => lit(NULL).cast(DataType::String),
     }
+}
+
+/// True where the id `__id` is null or sorts after the last id above it. Where that holds on
+/// every row (an export in order of its ids, as most are), no id is repeated and the ids need
+/// not be hashed: comparing each with the one before is some 15 times cheaper on 6 M ids.
+fn ascends() -> Expr {
+    let before = col("__id").shift(lit(1)).fill_null_with_strategy(FillNullStrategy::Forward(None));
+    col("__id").gt(before).fill_null(lit(true))
+}
+
+/// Turns `__id` ([`order_id`]) of `rows`, every row of the file in order, into `__dup`: true
+/// on a row whose id an earlier row has, as [`clean::repeated`] finds it (the first row of
+/// each id is kept). The ids are hashed only when they are not in ascending order.
+fn with_duplicates(data: &Dataset, rows: DataFrame) -> Result<DataFrame> {
+    let check = data.collect(rows.clone().lazy().select([ascends().all(true).alias("ascending")]))?;
+    let ascending = check.column("ascending")?.bool()?.get(0).unwrap_or(false);
+    let id = col("__id");
+    let dup = if ascending { lit(false) } else { id.clone().is_not_null().and(id.is_first_distinct().not()) };
+    let rows = data.collect(rows.lazy().with_column(dup.alias("__dup")))?;
+    Ok(rows.drop("__id")?)
 }
 
 /// The amount as read: the plain numbers of the quick first pass, or every form.
@@ -71,10 +95,10 @@ pub fn order_counts(data: &Dataset, spec: &OrderSpec, grouping: &Grouping) -> Re
 }
 
 fn order_counts_with(data: &Dataset, spec: &OrderSpec, grouping: &Grouping, quick: bool) -> Result<Levels<OrderCounts>> {
-    let grouping = Grouping { date: Some(spec.ordered.clone()), by: Vec::new(), quick, ..grouping.clone() };
-    let mut lf = data.lazy().with_columns([duplicate_flag(spec).alias("__dup"), customer_text(spec).alias("__customer")]);
+    let reader = Grouping { date: Some(spec.ordered.clone()), by: Vec::new(), quick, ..grouping.clone() };
+    let mut lf = data.lazy();
     let mut unread = lit(false);
-    let purchase = match &spec.amount {
+    let buy = match &spec.amount {
         Some(a) => {
             lf = lf.with_column(amount_value(a, quick).alias("__amount"));
             if quick {
@@ -84,32 +108,32 @@ fn order_counts_with(data: &Dataset, spec: &OrderSpec, grouping: &Grouping, quic
         }
         None => lit(true),
     };
-    // Every row is kept, so that the quick pass sees the amounts it could not read. The few
-    // columns needed are read into memory once, as every level is aggregated from them.
+    // Every row is kept, so that the quick pass sees the values it could not read. The few
+    // columns needed, the date parsed, are read into memory once, as every level is
+    // aggregated from them.
     let slim = lf.select([
-        col(spec.ordered.as_str()),
-        col("__customer"),
-        col("__dup").not().and(purchase).alias("__purchase"),
+        reader.date_of(&spec.ordered).alias("__day"),
+        customer_text(spec).alias("__customer"),
+        buy.alias("__buy"),
         unread.alias("__unread"),
+        order_id(spec).alias("__id"),
     ]);
-    let slim = data.collect_rows(slim)?.lazy();
-    grouping.aggregate_levels(
-        slim,
+    let rows = with_duplicates(data, data.collect_rows(slim)?)?;
+    let slim = rows.lazy().with_column(col("__dup").not().and(col("__buy")).alias("__purchase"));
+    let grouping = Grouping { date: Some("__day".to_string()), parsed: true, ..reader };
+    let mut levels = grouping.aggregate_levels(
+        slim.clone(),
         vec![
             col("__purchase").cast(DataType::Float64).sum().alias("orders"),
-            col("__customer").filter(col("__purchase")).drop_nulls().n_unique().cast(DataType::Float64).alias("customers"),
             col("__unread").cast(DataType::Float64).sum().alias("unread"),
         ],
         true,
         |q| data.collect(q),
-        |df, i| {
-            Ok(OrderCounts {
-                orders: f64_at(df, "orders", i)?,
-                customers: f64_at(df, "customers", i)?,
-                unread: f64_at(df, "unread", i)?,
-            })
-        },
-    )
+        |df, i| Ok(OrderCounts { orders: f64_at(df, "orders", i)?, customers: 0.0, unread: f64_at(df, "unread", i)? }),
+    )?;
+    let customers = grouping.distinct_levels(slim.filter(col("__purchase")), "__customer", true, |q| data.collect(q))?;
+    levels.join(&customers, |c, n| c.customers = *n);
+    Ok(levels)
 }
 
 /// A problem in an orders file.
@@ -186,7 +210,7 @@ fn read_orders_with(data: &Dataset, spec: &OrderSpec, period: Period, as_of: Nai
         col(ROW),
         day.alias("__day"),
         customer_text(spec).alias("__customer"),
-        duplicate_flag(spec).alias("__dup"),
+        order_id(spec).alias("__id"),
         data.ragged_flag().unwrap_or(lit(false)).alias("__ragged"),
         col(spec.ordered.as_str()).cast(DataType::String),
     ];
@@ -213,21 +237,22 @@ fn read_orders_with(data: &Dataset, spec: &OrderSpec, period: Period, as_of: Nai
         }
     }
     // The raw text is needed only for the flags; problem messages read it again from the file.
-    let mut kept: Vec<Expr> = [ROW, "__day", "__customer", "__dup", "__ragged", "__amount", "__date_bad", "__date_missing", "__customer_missing"]
+    let mut kept: Vec<Expr> = [ROW, "__day", "__customer", "__id", "__ragged", "__amount", "__date_bad", "__date_missing", "__customer_missing"]
         .into_iter()
         .map(col)
         .collect();
     if spec.amount.is_some() {
         kept.push(col("__amount_bad"));
     }
-    let lf = data
-        .lazy_with_rows()
-        .select(columns)
-        .with_columns(flags)
-        .select(kept)
+    let every = data.collect_rows(data.lazy_with_rows().select(columns).with_columns(flags).select(kept))?;
+    // Duplicates are found among all rows, then rows after `as_of` are left out.
+    let rows = with_duplicates(data, every)?
+        .lazy()
         .filter(col("__day").is_null().or(col("__day").lt_eq(lit(as_of))))
         .with_columns([period_index(col("__day"), period).alias("__p")]);
-    Ok(OrderRows { rows: data.collect_rows(lf)?, period })
+    let mut rows = data.collect(rows)?;
+    rows.rechunk_mut();
+    Ok(OrderRows { rows, period })
 }
 
 /// Rows with each problem.
@@ -308,17 +333,18 @@ pub fn repeat_table(
 ) -> Result<Vec<RepeatRow>> {
     let p = orders.period;
     let buys = purchases(orders);
-    // A customer is active in a period with any purchase in it, and new in the period of their
-    // first purchase. Distinct counts per period are cheap (small hash sets per group); the
-    // customers retained from the period before are counted by inclusion–exclusion,
-    // |A(p) ∩ A(p−1)| = |A(p)| + |A(p−1)| − |A(p) ∪ A(p−1)|, with the union's distinct count
-    // taken over each purchase counted in its own period and in the next.
-    let new = buys
+    // A customer is active in a period with any purchase in it, new in the period of their
+    // first purchase, and retained in a period when also active in the one before. Each is
+    // counted on the distinct (customer, period) pairs, found once by a hash grouping on the
+    // customer ids: the counts after it group a smaller frame, mostly by period number.
+    let pairs = data.collect(buys.clone().group_by([col("__customer"), col("__p")]).agg(Vec::<Expr>::new()))?.lazy();
+    let new = pairs
         .clone()
         .group_by([col("__customer")])
         .agg([col("__p").min()])
         .group_by([col("__p")])
         .agg([len().cast(DataType::Float64).alias("new")]);
+    let active = pairs.clone().group_by([col("__p")]).agg([len().cast(DataType::Float64).alias("active")]);
     let per_period = buys
         .clone()
         .group_by([col("__p")])
@@ -326,15 +352,15 @@ pub fn repeat_table(
             len().cast(DataType::Float64).alias("orders"),
             col("__amount").count().cast(DataType::Float64).alias("valued"),
             col("__amount").sum().alias("revenue"),
-            col("__customer").n_unique().cast(DataType::Float64).alias("active"),
         ])
+        .join(active, [col("__p")], [col("__p")], JoinArgs::new(JoinType::Left))
         .join(new, [col("__p")], [col("__p")], JoinArgs::new(JoinType::Left))
         .with_columns([col("new").fill_null(lit(0.0))]);
-    let customers = buys.clone().select([col("__customer"), col("__p")]);
-    let next = customers.clone().with_columns([(col("__p") + lit(1i64)).alias("__p")]);
-    let either = concat([customers, next], UnionArgs::default())?
+    let next = pairs.clone().with_columns([(col("__p") + lit(1i64)).alias("__p")]);
+    let retained = pairs
+        .join(next, [col("__customer"), col("__p")], [col("__customer"), col("__p")], JoinArgs::new(JoinType::Inner))
         .group_by([col("__p")])
-        .agg([col("__customer").n_unique().cast(DataType::Float64).alias("either")]);
+        .agg([len().cast(DataType::Float64).alias("retained")]);
     let refunds = orders
         .rows
         .clone()
@@ -344,7 +370,7 @@ pub fn repeat_table(
         .agg([len().cast(DataType::Float64).alias("refunds"), (-col("__amount")).sum().alias("refund_amount")]);
 
     let mut table = data.collect(per_period)?;
-    let either = data.collect(either)?;
+    let retained = data.collect(retained)?;
     let refunds = data.collect(refunds)?;
     let lookup = |df: &DataFrame, name: &str| -> Result<Vec<(i64, f64)>> {
         let idx = df.column("__p")?.cast(&DataType::Int64)?;
@@ -387,7 +413,7 @@ pub fn repeat_table(
     let idx = table.column("__p")?.cast(&DataType::Int64)?;
     let idx = idx.i64()?;
     let find = |list: &[(i64, f64)], k: i64| list.iter().find(|(i, _)| *i == k).map_or(0.0, |(_, v)| *v);
-    let either = lookup(&either, "either")?;
+    let retained = lookup(&retained, "retained")?;
     let refund_n = lookup(&refunds, "refunds")?;
     let refund_amount = lookup(&refunds, "refund_amount")?;
     let as_of_index = period_index_of(as_of, p);
@@ -418,8 +444,7 @@ pub fn repeat_table(
     let actives: Vec<(i64, f64)> = rows.iter().map(|r| (r.index, r.active)).collect();
     for r in &mut rows {
         r.previous_active = find(&actives, r.index - 1);
-        // Both periods' customers less those of either: the ones active in both.
-        r.retained = r.active + r.previous_active - find(&either, r.index);
+        r.retained = find(&retained, r.index);
     }
     Ok(rows)
 }
@@ -575,6 +600,43 @@ pub fn rfm(data: &Dataset, orders: &OrderRows, as_of: NaiveDate) -> Result<Vec<R
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn ids_frame(ids: &[Option<&str>]) -> (bool, Vec<bool>) {
+        let spec = OrderSpec { order: Some("id".into()), customer: None, ordered: "d".into(), amount: None };
+        let df = DataFrame::new(ids.len(), vec![Series::new("id".into(), ids.to_vec()).into()]).unwrap();
+        let out = df
+            .lazy()
+            .with_column(order_id(&spec).alias("__id"))
+            .select([ascends().all(true).alias("a"), clean::repeated("id").alias("r")])
+            .collect()
+            .unwrap();
+        let all = out.column("a").unwrap().bool().unwrap().get(0).unwrap();
+        (all, out.column("r").unwrap().bool().unwrap().iter().map(|r| r.unwrap_or(false)).collect())
+    }
+
+    #[test]
+    fn ascending_ids_skip_the_hash_test_only_when_none_repeats() {
+        // Sorted, with blanks and padding between: no id repeats, and the check says so.
+        assert_eq!(ids_frame(&[Some("O1"), Some(""), None, Some(" O2 "), Some("O3")]), (true, vec![false; 5]));
+        // The same id after a blank, and after padding: compared with the last id given.
+        assert_eq!(ids_frame(&[Some("O1"), Some(" "), Some("O1")]).0, false);
+        assert_eq!(ids_frame(&[Some("O1"), Some(" O1")]).0, false);
+        // Out of order without repeats: the hash test runs (and finds none).
+        assert_eq!(ids_frame(&[Some("O2"), Some("O1")]), (false, vec![false, false]));
+    }
+
+    proptest::proptest! {
+        /// Whenever the ids read as ascending, no id is repeated: the fast path never hides a
+        /// duplicate the hash test would find.
+        #[test]
+        fn ascending_ids_never_repeat(ids in proptest::collection::vec(proptest::option::of("( |)[ab]{0,2}( |)"), 1..12)) {
+            let refs: Vec<Option<&str>> = ids.iter().map(|s| s.as_deref()).collect();
+            let (ascending, repeated) = ids_frame(&refs);
+            if ascending {
+                proptest::prop_assert!(repeated.iter().all(|r| !r), "{ids:?}");
+            }
+        }
+    }
 
     #[test]
     fn segments_follow_the_rules() {

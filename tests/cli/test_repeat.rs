@@ -102,3 +102,50 @@ fn rfm_segments_and_customer_table() {
     assert_eq!(lines[3], "C3,0,2,50,5,3,3,533,loyal");
     assert_eq!(lines[5], "C5,21,1,0,4,1,1,411,potential");
 }
+
+#[test]
+fn row_order_does_not_change_the_numbers() {
+    // orders_small without its repeated O8 row: ids O1…O9 in order, which lets cxstat skip
+    // hashing the ids (no id can repeat). The same rows reversed take the hashing path; a copy
+    // with O3's id given again on the last row must lose that row in both orders.
+    let text = std::fs::read_to_string(fixture("orders_small.csv")).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    let (header, mut body) = (lines[0], lines[1..].to_vec());
+    body.dedup();
+    let dir = crate::workdir::workdir();
+    let write = |name: &str, rows: &[&str]| {
+        let path = dir.path().join(name);
+        std::fs::write(&path, format!("{header}\n{}\n", rows.join("\n"))).unwrap();
+        path
+    };
+    let reversed: Vec<&str> = body.iter().rev().copied().collect();
+    let mut repeated = body.clone();
+    repeated.push("O3,C9,2026-10-20,999.00,web");
+    let mut repeated_reversed = reversed.clone();
+    repeated_reversed.insert(0, "O3,C9,2026-10-20,999.00,web");
+    let run = |path: &std::path::Path, command: &str| {
+        let mut cmd = cxstat();
+        match command {
+            "repeat" => cmd.args(["repeat", "--as-of", "2026-10-31", "--format", "csv"]).arg(path),
+            _ => cmd
+                .args(["complaints", "--period", "month", "--format", "csv", "--orders"])
+                .arg(path)
+                .arg(fixture("complaints_small.csv")),
+        };
+        cmd.assert().success().get_output().stdout.clone()
+    };
+    for command in ["repeat", "complaints"] {
+        let sorted = run(&write("sorted.csv", &body), command);
+        assert_eq!(sorted, run(&write("reversed.csv", &reversed), command), "{command}");
+        // The O3 given again is a duplicate wherever it is: the first row of an id is kept,
+        // so the sorted file keeps C1's O3 and the reversed one keeps C9's; both drop one.
+        let dup = run(&write("dup.csv", &repeated), command);
+        assert_eq!(dup, sorted, "{command}: the later O3 is left out");
+        let kept_later = run(&write("dup_reversed.csv", &repeated_reversed), command);
+        if command == "repeat" {
+            let rows = csv_rows(&kept_later);
+            assert_eq!(row(&rows, &[("period", "2026-09")])["orders"], "1", "C1's O3 is the repeat here");
+            assert_eq!(row(&rows, &[("period", "2026-10")])["orders"], "5", "C9's O3 is kept");
+        }
+    }
+}
