@@ -337,7 +337,7 @@ pub fn repeat_table(
     // first purchase, and retained in a period when also active in the one before. Each is
     // counted on the distinct (customer, period) pairs, found once by a hash grouping on the
     // customer ids: the counts after it group a smaller frame, mostly by period number.
-    let pairs = data.collect(buys.clone().group_by([col("__customer"), col("__p")]).agg(Vec::<Expr>::new()))?.lazy();
+    let pairs = data.collect_reduced(buys.clone().group_by([col("__customer"), col("__p")]).agg(Vec::<Expr>::new()))?.lazy();
     let new = pairs
         .clone()
         .group_by([col("__customer")])
