@@ -297,10 +297,20 @@ pub fn datetime(column: &str) -> Cleaned {
     Cleaned { invalid: answered.and(value.clone().is_null()), value }
 }
 
+/// The column as trimmed text, null where blank: an id as compared and counted.
+pub fn given(column: &str) -> Expr {
+    let t = text(column);
+    when(t.clone().eq(lit(""))).then(lit(NULL).cast(DataType::String)).otherwise(t)
+}
+
 /// True for a non-blank value already seen on an earlier row (a repeated id: the first row is kept).
 pub fn repeated(column: &str) -> Expr {
-    let t = text(column);
-    t.clone().is_not_null().and(t.clone().neq(lit(""))).and(t.is_first_distinct().not()).fill_null(lit(false))
+    seen_before(given(column))
+}
+
+/// [`repeated`] for ids already read with [`given`]: true for a non-null value on an earlier row.
+pub fn seen_before(ids: Expr) -> Expr {
+    ids.clone().is_not_null().and(ids.is_first_distinct().not())
 }
 
 /// Words read as yes and as no (compared lower-case); anything else that is not blank or

@@ -74,7 +74,6 @@ fn score(column: &Option<ScoreColumn>, na: &[String], labels: &[(String, f64)]) 
 /// day number `__s`, in memory, and the count of such responses without a customer id: one
 /// pass over the file.
 fn first_responses(responses: &Dataset, spec: &LoyaltySpec) -> Result<(LazyFrame, f64)> {
-    let customer = clean::text(&spec.customer);
     let date = clean::date(&spec.date).value;
     let mut scope = col("__sday").is_not_null().and(col("__nps").is_not_null().or(col("__csat").is_not_null()));
     if let Some(from) = spec.from {
@@ -86,7 +85,7 @@ fn first_responses(responses: &Dataset, spec: &LoyaltySpec) -> Result<(LazyFrame
     let rows = responses
         .lazy()
         .select([
-            when(customer.clone().eq(lit(""))).then(lit(NULL).cast(DataType::String)).otherwise(customer).alias("__customer"),
+            clean::given(&spec.customer).alias("__customer"),
             date.alias("__sday"),
             score(&spec.nps, &spec.na_values, &spec.labels).alias("__nps"),
             score(&spec.csat, &spec.na_values, &spec.labels).alias("__csat"),

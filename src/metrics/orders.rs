@@ -33,24 +33,12 @@ pub struct OrderCounts {
 }
 
 fn customer_text(spec: &OrderSpec) -> Expr {
-    match &spec.customer {
-        Some(c) => {
-            let t = clean::text(c);
-            when(t.clone().eq(lit(""))).then(lit(NULL).cast(DataType::String)).otherwise(t)
-        }
-        None => lit(NULL).cast(DataType::String),
-    }
+    spec.customer.as_deref().map_or(lit(NULL).cast(DataType::String), clean::given)
 }
 
 /// The order id as compared for duplicates: trimmed, blank as null (never a duplicate).
 fn order_id(spec: &OrderSpec) -> Expr {
-    match &spec.order {
-        Some(h) => {
-            let t = clean::text(h);
-            when(t.clone().eq(lit(""))).then(lit(NULL).cast(DataType::String)).otherwise(t)
-        }
-        None => lit(NULL).cast(DataType::String),
-    }
+    spec.order.as_deref().map_or(lit(NULL).cast(DataType::String), clean::given)
 }
 
 /// True where the id `__id` is null or sorts after the last id above it. Where that holds on
@@ -67,8 +55,7 @@ fn ascends() -> Expr {
 fn with_duplicates(data: &Dataset, rows: DataFrame) -> Result<DataFrame> {
     let check = data.collect(rows.clone().lazy().select([ascends().all(true).alias("ascending")]))?;
     let ascending = check.column("ascending")?.bool()?.get(0).unwrap_or(false);
-    let id = col("__id");
-    let dup = if ascending { lit(false) } else { id.clone().is_not_null().and(id.is_first_distinct().not()) };
+    let dup = if ascending { lit(false) } else { clean::seen_before(col("__id")) };
     let rows = data.collect(rows.lazy().with_column(dup.alias("__dup")))?;
     Ok(rows.drop("__id")?)
 }
@@ -436,7 +423,7 @@ pub fn repeat_table(
             refunds: find(&refund_n, k),
             refund_amount: find(&refund_amount, k),
             previous_active: 0.0,
-            retained: 0.0,
+            retained: find(&retained, k),
             window_eligible: window.as_ref().map_or(0.0, |(e, _)| find(e, k)),
             window_repeaters: window.as_ref().map_or(0.0, |(_, r)| find(r, k)),
         });
@@ -444,7 +431,6 @@ pub fn repeat_table(
     let actives: Vec<(i64, f64)> = rows.iter().map(|r| (r.index, r.active)).collect();
     for r in &mut rows {
         r.previous_active = find(&actives, r.index - 1);
-        r.retained = find(&retained, r.index);
     }
     Ok(rows)
 }
