@@ -278,7 +278,7 @@ pub enum ChartType {
 }
 
 /// Time granularity for `--period`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, serde::Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Period {
     Day,
@@ -595,6 +595,12 @@ pub struct ComplaintsArgs {
     #[arg(long, help_heading = "Input")]
     pub strict: bool,
 
+    /// Also write this run's partial results to FILE (per group: counts, and the response and
+    /// resolution times as exact histograms; per period: orders and ordering customers), for
+    /// `cxstat merge` to combine with other shards' into one table (KPI table or --funnel).
+    #[arg(long, value_name = "FILE", conflicts_with = "pareto", help_heading = "Output")]
+    pub emit_partials: Option<PathBuf>,
+
     #[command(flatten)]
     pub chart: ChartArgs,
 
@@ -654,6 +660,12 @@ pub struct RepeatArgs {
     /// Treat invalid values and duplicate order ids as an error (exit 65).
     #[arg(long, help_heading = "Input")]
     pub strict: bool,
+
+    /// Also write this run's partial results to FILE (per period: order and revenue sums, and
+    /// the distinct customers who bought), for `cxstat merge` to combine with other shards'
+    /// into one repeat table.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["cohorts", "rfm"], help_heading = "Output")]
+    pub emit_partials: Option<PathBuf>,
 
     #[command(flatten)]
     pub chart: ChartArgs,

@@ -18,11 +18,14 @@ use crate::input::clean::{parse_duration, token_of};
 use crate::input::roles::{list_headers, resolve_group_column, Kind, Role};
 use crate::metrics::complaints::{
     aggregate, pareto, pareto_counts, prepare, problem_counts, problem_examples, problem_values, ComplaintCounts,
-    ComplaintSpec, Prepared, Problem, Sla, STAGES,
+    ComplaintSpec, ComplaintSums, Prepared, Problem, Sla, STAGES,
 };
-use crate::metrics::grouping::{Grouping, Levels, ResultRow, RowKind};
+use crate::metrics::grouping::{arrange, Group, Grouping, ResultRow, RowKind};
 use crate::input::frame::ReadOptions;
-use crate::metrics::orders::{order_counts, OrderCounts};
+use crate::metrics::orders::{order_counts, OrderCounts, OrderSums};
+use crate::cmd::merge::{self, OrderPartials};
+use crate::cli::MergeArgs;
+use serde::{Deserialize, Serialize};
 use crate::metrics::worktime::WorkCalendar;
 use crate::chart::{self, Chart};
 use crate::cli::ChartType;
@@ -95,31 +98,139 @@ fn execute(args: &ComplaintsArgs, io: &mut Io) -> Result<(Report, Plan, Opened)>
         return Ok((report, plan, opened));
     }
 
-    let levels = aggregate(data, &prepared, &plan.spec, &plan.grouping, plan.totals)?;
-    warn_undated(&levels, &plan, &opened, io);
-    let rows = levels.arrange();
+    let groups = aggregate(data, &prepared, &plan.spec, &plan.grouping)?;
+    warn_undated(&groups, &plan, &data.name, io);
+    let rows = result_rows(&groups, &plan);
+    if args.funnel && plan.spec.status.is_none() {
+        return Err(data_err(format!(
+            "{}: --funnel needs a status column and none was found; headers found: {}. Map one with --col status=HEADER",
+            data.name,
+            list_headers(&data.headers)
+        )));
+    }
+    let orders_path = args.orders.clone().or_else(|| opened.config.complaints.orders.clone()).filter(|_| !args.funnel);
+    let (rates, order_sums) = match orders_path {
+        Some(path) => {
+            let (rates, sums) = order_rates(&path, args, &opened, &plan, io)?;
+            (Some(rates), Some(sums))
+        }
+        None => (None, None),
+    };
+    let report = complaints_report(&rows, rates.as_ref(), &plan, &data.name, args.funnel, prepared.as_of)?;
+    if let Some(path) = &args.emit_partials {
+        let orders = rates.as_ref().zip(order_sums).map(|(r, sums)| OrderPartials::new(r.name.clone(), &sums));
+        let settings = Settings::of(&plan, prepared.as_of, args.funnel, orders.is_some());
+        merge::write(path, "complaints", vec![data.name.clone()], settings, &groups, orders)?;
+        if let (None, Some(t)) = (&args.as_of, prepared.as_of) {
+            io.warn(&format!(
+                "{}: open complaints aged to {}, the latest time in {}: partials merge only when every shard has the same --as-of",
+                path.display(),
+                t.format("%Y-%m-%d %H:%M:%S"),
+                data.name
+            ));
+        }
+    }
+    Ok((report, plan, opened))
+}
+
+/// The groups in order with their subtotals and total (histograms added up), and their results.
+fn result_rows(groups: &[Group<ComplaintSums>], plan: &Plan) -> Vec<ResultRow<ComplaintCounts>> {
+    arrange(groups, plan.totals).into_iter().map(|r| ResultRow { key: r.key, kind: r.kind, counts: r.counts.results() }).collect()
+}
+
+/// The KPI table or the funnel, from the result rows (the same for one run and for merged
+/// partials).
+fn complaints_report(
+    rows: &[ResultRow<ComplaintCounts>],
+    rates: Option<&Rates>,
+    plan: &Plan,
+    name: &str,
+    funnel: bool,
+    as_of: Option<NaiveDateTime>,
+) -> Result<Report> {
     let in_scope: f64 = rows.iter().filter(|r| r.kind == RowKind::Group).map(|r| r.counts.n).sum();
     if in_scope == 0.0 {
-        return Err(data_err(format!("{}: no complaints to compute (no data rows in scope)", data.name)));
+        return Err(data_err(format!("{name}: no complaints to compute (no data rows in scope)")));
     }
-    let report = if args.funnel {
-        if plan.spec.status.is_none() {
-            return Err(data_err(format!(
-                "{}: --funnel needs a status column and none was found; headers found: {}. Map one with --col status=HEADER",
-                data.name,
-                list_headers(&data.headers)
-            )));
+    Ok(match funnel {
+        true => funnel_report(rows, plan, name),
+        false => kpi_report(rows, rates, plan, name, as_of),
+    })
+}
+
+/// The settings that shape the complaints table, as partial results record them: partials
+/// merge only when these are equal.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+struct Settings {
+    spec: ComplaintSpec,
+    date: Option<String>,
+    from: Option<NaiveDate>,
+    to: Option<NaiveDate>,
+    by: Vec<String>,
+    funnel: bool,
+    orders: bool,
+    totals: bool,
+    min_n: u64,
+    confidence: f64,
+}
+
+impl Settings {
+    fn of(plan: &Plan, as_of: Option<NaiveDateTime>, funnel: bool, orders: bool) -> Settings {
+        let g = &plan.grouping;
+        Settings {
+            spec: ComplaintSpec { as_of, ..plan.spec.clone() },
+            date: g.date.clone(),
+            from: g.from,
+            to: g.to,
+            by: g.by.clone(),
+            funnel,
+            orders,
+            totals: plan.totals,
+            min_n: plan.min_n,
+            confidence: plan.confidence,
         }
-        funnel_report(&rows, &plan, &opened)
-    } else {
-        let orders_path = args.orders.clone().or_else(|| opened.config.complaints.orders.clone());
-        let rates = match orders_path {
-            Some(path) => Some(order_rates(&path, args, &opened, &plan, io)?),
-            None => None,
-        };
-        kpi_report(&rows, rates.as_ref(), &plan, &opened, prepared.as_of)
-    };
-    Ok((report, plan, opened))
+    }
+
+    fn plan(&self) -> Plan {
+        Plan {
+            spec: self.spec.clone(),
+            grouping: Grouping {
+                date: self.date.clone(),
+                period: self.spec.period,
+                from: self.from,
+                to: self.to,
+                by: self.by.clone(),
+                ..Default::default()
+            },
+            totals: self.totals,
+            min_n: self.min_n,
+            confidence: self.confidence,
+            pareto: None,
+        }
+    }
+}
+
+/// `cxstat merge` of complaints partials: each group's counts and time histograms added up
+/// across shards, subtotals and total from those, and the orders' customers joined per period.
+pub fn merge(files: &[(String, serde_json::Value)], args: &MergeArgs, io: &mut Io) -> Result<()> {
+    // Open complaints are aged to the run's as-of time: shards aged to different times differ.
+    let as_of = |v: &serde_json::Value| v.pointer("/settings/spec/as_of").cloned().unwrap_or_default();
+    if let (Some((first, value)), Some((other, _))) = (files.first(), files.iter().find(|(_, v)| as_of(v) != as_of(&files[0].1))) {
+        return Err(data_err(format!(
+            "{other}: open complaints aged to {}, in {first} to {}: run every shard with the same --as-of",
+            as_of(&files.iter().find(|(n, _)| n == other).expect("found").1),
+            as_of(value)
+        )));
+    }
+    let combined: merge::Combined<Settings, ComplaintSums> = merge::combine(files)?;
+    let plan = combined.settings.plan();
+    let name = combined.inputs.join(" + ");
+    warn_undated(&combined.groups, &plan, &name, io);
+    let rows = result_rows(&combined.groups, &plan);
+    let rates = combined.orders.map(|(names, periods)| Rates::of_sums(names.join(" + "), &periods));
+    let report = complaints_report(&rows, rates.as_ref(), &plan, &name, combined.settings.funnel, plan.spec.as_of)?;
+    let format = choose_format(args.output.format, args.output.output.as_deref(), io.stdout_is_terminal);
+    emit(&report, format, args.output.output.as_deref(), &mut *io.stdout)
 }
 
 /// Complaint KPIs `--chart-metric` can name, the default first.
@@ -336,12 +447,11 @@ fn check_problems(opened: &Opened, plan: &Plan, prepared: &Prepared, strict: boo
     report_problems(&messages, strict, io)
 }
 
-fn warn_undated(levels: &Levels<ComplaintCounts>, plan: &Plan, opened: &Opened, io: &mut Io) {
-    if let Some(c) = levels.undated() {
-        let n = c.n;
+fn warn_undated(groups: &[Group<ComplaintSums>], plan: &Plan, name: &str, io: &mut Io) {
+    let n: f64 = groups.iter().filter(|g| !g.dated).map(|g| g.counts.counts.n).sum();
+    if n > 0.0 {
         io.warn(&format!(
-            "{}: {n} complaint{} no valid date in '{}' and {} left out",
-            opened.data.name,
+            "{name}: {n} complaint{} no valid date in '{}' and {} left out",
             if n == 1.0 { " has" } else { "s have" },
             plan.spec.opened,
             if n == 1.0 { "was" } else { "were" }
@@ -357,6 +467,18 @@ struct Rates {
 }
 
 impl Rates {
+    /// The rates' base from merged partials: per period, and over all periods (the customers
+    /// of every period, each once).
+    fn of_sums(name: String, periods: &[Group<OrderSums>]) -> Rates {
+        let dated = || periods.iter().filter(|g| g.dated);
+        let by_period = dated().filter_map(|g| g.key.period.clone().map(|p| (p, g.counts.counts()))).collect();
+        let total = dated().fold(OrderSums::default(), |mut all, g| {
+            all += g.counts.clone();
+            all
+        });
+        Rates { by_period, total: Some(total.counts()), name }
+    }
+
     fn for_row(&self, row: &ResultRow<ComplaintCounts>) -> Option<OrderCounts> {
         match (&row.key.period, row.kind) {
             (Some(p), RowKind::Group | RowKind::PeriodTotal) => {
@@ -367,11 +489,13 @@ impl Rates {
     }
 }
 
-fn order_rates(path: &std::path::Path, args: &ComplaintsArgs, opened: &Opened, plan: &Plan, io: &mut Io) -> Result<Rates> {
+/// The orders and ordering customers of every period; with `--emit-partials`, also each
+/// period's [`OrderSums`].
+fn order_rates(path: &std::path::Path, args: &ComplaintsArgs, opened: &Opened, plan: &Plan, io: &mut Io) -> Result<(Rates, Vec<Group<OrderSums>>)> {
     let source = SourceOptions { read: ReadOptions { streaming: args.input.streaming, ..ReadOptions::default() }, columns: &args.orders_columns };
     let (data, roles, _) = open_dataset(path, &source, &opened.config, Some(Kind::Orders), io)?;
     let spec = crate::cmd::order_spec(&data, &roles, "--orders-col", false)?;
-    let levels = order_counts(&data, &spec, &plan.grouping)?;
+    let (levels, sums) = order_counts(&data, &spec, &plan.grouping, args.emit_partials.is_some())?;
     if let Some(undated) = levels.undated() {
         io.warn(&format!(
             "{}: {} orders have no valid date in '{}' and are not counted",
@@ -386,7 +510,7 @@ fn order_rates(path: &std::path::Path, args: &ComplaintsArgs, opened: &Opened, p
     } else {
         levels.total.iter().find(|g| g.dated).map(|g| g.counts)
     };
-    Ok(Rates { by_period, total: Some(total.unwrap_or_default()), name: data.name })
+    Ok((Rates { by_period, total: Some(total.unwrap_or_default()), name: data.name }, sums))
 }
 
 fn per_1000(n: f64, base: f64) -> Option<f64> {
@@ -397,7 +521,7 @@ fn kpi_report(
     rows: &[ResultRow<ComplaintCounts>],
     rates: Option<&Rates>,
     plan: &Plan,
-    opened: &Opened,
+    name: &str,
     as_of: Option<NaiveDateTime>,
 ) -> Report {
     let spec = &plan.spec;
@@ -491,7 +615,7 @@ fn kpi_report(
         machine_rows.push(m);
         human_rows.push(h);
     }
-    let mut caption = vec![format!("{} · complaints opened '{}'", opened.data.name, spec.opened)];
+    let mut caption = vec![format!("{name} · complaints opened '{}'", spec.opened)];
     let mut notes = Vec::new();
     if let Some(t) = as_of {
         notes.push(format!("open complaints aged to {}", t.format("%Y-%m-%d %H:%M")));
@@ -530,7 +654,7 @@ fn date_or(d: Option<NaiveDate>, default: &str) -> String {
     d.map_or(default.to_string(), |d| d.to_string())
 }
 
-fn funnel_report(rows: &[ResultRow<ComplaintCounts>], plan: &Plan, opened: &Opened) -> Report {
+fn funnel_report(rows: &[ResultRow<ComplaintCounts>], plan: &Plan, name: &str) -> Report {
     let g = &plan.grouping;
     let mut columns = key_columns(g);
     columns.extend(["stage", "at_stage", "reached", "reached_pct", "from_previous_pct"].map(String::from));
@@ -563,8 +687,7 @@ fn funnel_report(rows: &[ResultRow<ComplaintCounts>], plan: &Plan, opened: &Open
         machine: table.clone(),
         human: table,
         caption: vec![format!(
-            "{} · closed loop by status '{}': reached = at this stage or later",
-            opened.data.name,
+            "{name} · closed loop by status '{}': reached = at this stage or later",
             plan.spec.status.as_deref().unwrap_or("")
         )],
         ..Default::default()

@@ -16,6 +16,7 @@ use serde::{de::DeserializeOwned, Deserialize, Serialize};
 use crate::cli::MergeArgs;
 use crate::error::{data_err, no_input, usage};
 use crate::metrics::grouping::{Group, GroupKey};
+use crate::metrics::orders::OrderSums;
 use crate::output::write_atomic;
 use crate::Io;
 
@@ -33,6 +34,32 @@ pub struct Partials<S, C> {
     pub inputs: Vec<String>,
     pub settings: S,
     pub groups: Vec<PartialGroup<C>>,
+    /// `complaints --orders`: the orders' statistics per period (the rates' denominators).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub orders: Option<OrderPartials>,
+}
+
+/// The orders file of a `complaints --orders` run: its name, and per period the orders and the
+/// distinct ordering customers.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct OrderPartials {
+    pub inputs: Vec<String>,
+    pub periods: Vec<PartialGroup<OrderSums>>,
+}
+
+impl OrderPartials {
+    pub fn new(input: String, periods: &[Group<OrderSums>]) -> OrderPartials {
+        OrderPartials { inputs: vec![input], periods: partial_groups(periods) }
+    }
+}
+
+/// What the partial files add up to.
+pub struct Combined<S, C> {
+    pub settings: S,
+    pub inputs: Vec<String>,
+    pub groups: Vec<Group<C>>,
+    /// The orders' inputs and periods (when the partials have them).
+    pub orders: Option<(Vec<String>, Vec<Group<OrderSums>>)>,
 }
 
 /// One group's statistics.
@@ -45,6 +72,13 @@ pub struct PartialGroup<C> {
     pub counts: C,
 }
 
+fn partial_groups<C: Clone>(groups: &[Group<C>]) -> Vec<PartialGroup<C>> {
+    groups
+        .iter()
+        .map(|g| PartialGroup { period: g.key.period.clone(), by: g.key.by.clone(), dated: g.dated, counts: g.counts.clone() })
+        .collect()
+}
+
 /// Writes the partial results of a run (atomically).
 pub fn write<S: Serialize, C: Serialize + Clone>(
     path: &Path,
@@ -52,6 +86,7 @@ pub fn write<S: Serialize, C: Serialize + Clone>(
     inputs: Vec<String>,
     settings: S,
     groups: &[Group<C>],
+    orders: Option<OrderPartials>,
 ) -> Result<()> {
     let partials = Partials {
         format: FORMAT.to_string(),
@@ -59,10 +94,8 @@ pub fn write<S: Serialize, C: Serialize + Clone>(
         command: command.to_string(),
         inputs,
         settings,
-        groups: groups
-            .iter()
-            .map(|g| PartialGroup { period: g.key.period.clone(), by: g.key.by.clone(), dated: g.dated, counts: g.counts.clone() })
-            .collect(),
+        groups: partial_groups(groups),
+        orders,
     };
     let mut bytes = serde_json::to_vec_pretty(&partials)?;
     bytes.push(b'\n');
@@ -88,7 +121,7 @@ fn command_of(path: &Path) -> Result<(String, serde_json::Value)> {
 
 /// Reads partial files of one command with one set of settings, and adds their groups up
 /// (groups with the same period, `--by` values and datedness are one group).
-pub fn combine<S, C>(files: &[(String, serde_json::Value)]) -> Result<(S, Vec<String>, Vec<Group<C>>)>
+pub fn combine<S, C>(files: &[(String, serde_json::Value)]) -> Result<Combined<S, C>>
 where
     S: DeserializeOwned + PartialEq + Serialize,
     C: DeserializeOwned + Default + Clone + std::ops::AddAssign,
@@ -96,6 +129,7 @@ where
     let mut settings: Option<(String, S)> = None;
     let mut inputs = Vec::new();
     let mut sums: BTreeMap<(GroupKey, bool), C> = BTreeMap::new();
+    let mut orders: Option<(Vec<String>, BTreeMap<(GroupKey, bool), OrderSums>)> = None;
     for (name, value) in files {
         let partials: Partials<S, C> = serde_json::from_value(value.clone())
             .map_err(|e| data_err(format!("{name}: partial results that this cxstat cannot read: {e}")))?;
@@ -112,13 +146,26 @@ where
             Some(_) => {}
         }
         inputs.extend(partials.inputs);
-        for g in partials.groups {
-            *sums.entry((GroupKey { period: g.period, by: g.by }, g.dated)).or_default() += g.counts;
+        add(&mut sums, partials.groups);
+        if let Some(o) = partials.orders {
+            let (names, periods) = orders.get_or_insert_with(Default::default);
+            names.extend(o.inputs);
+            add(periods, o.periods);
         }
     }
     let (_, settings) = settings.ok_or_else(|| usage("cxstat merge needs at least one partial results file"))?;
-    let groups = sums.into_iter().map(|((key, dated), counts)| Group { key, dated, counts }).collect();
-    Ok((settings, inputs, groups))
+    Ok(Combined { settings, inputs, groups: groups_of(sums), orders: orders.map(|(names, periods)| (names, groups_of(periods))) })
+}
+
+/// Adds groups to the sums of the groups with the same key and datedness.
+fn add<C: Default + std::ops::AddAssign>(sums: &mut BTreeMap<(GroupKey, bool), C>, groups: Vec<PartialGroup<C>>) {
+    for g in groups {
+        *sums.entry((GroupKey { period: g.period, by: g.by }, g.dated)).or_default() += g.counts;
+    }
+}
+
+fn groups_of<C>(sums: BTreeMap<(GroupKey, bool), C>) -> Vec<Group<C>> {
+    sums.into_iter().map(|((key, dated), counts)| Group { key, dated, counts }).collect()
 }
 
 /// Runs `cxstat merge`.
@@ -140,6 +187,8 @@ pub fn run(args: &MergeArgs, io: &mut Io) -> Result<()> {
     }
     match command.as_deref() {
         Some("survey") => crate::cmd::survey::merge(&files, args, io),
+        Some("complaints") => crate::cmd::complaints::merge(&files, args, io),
+        Some("repeat") => crate::cmd::repeat::merge(&files, args, io),
         Some(other) => Err(data_err(format!("partial results of `cxstat {other}` cannot be merged by this cxstat"))),
         None => Err(usage("cxstat merge needs at least one partial results file")),
     }

@@ -14,9 +14,13 @@ use crate::cmd::{window_days, quote_rows, confidence_level, high, low, open_inpu
 use crate::error::{data_err, usage};
 use crate::input::roles::{Kind, Role};
 use crate::metrics::orders::{
-    cohorts, order_problem_counts, order_problem_examples, period_index_of, read_orders, repeat_table, rfm,
-    OrderProblem, OrderRows, OrderSpec, RepeatRow, SEGMENTS,
+    cohorts, order_problem_counts, order_problem_examples, period_index_of, read_orders, repeat_sums, repeat_table,
+    repeat_table_of_sums, rfm, OrderProblem, OrderRows, OrderSpec, RepeatRow, RepeatSums, SEGMENTS,
 };
+use crate::cli::MergeArgs;
+use crate::cmd::merge;
+use crate::metrics::grouping::{index_label, label_index, Group, GroupKey};
+use serde::{Deserialize, Serialize};
 use crate::chart;
 use crate::metrics::grouping::Grouping;
 use crate::cli::ChartType;
@@ -53,6 +57,14 @@ fn execute(args: &RepeatArgs, io: &mut Io, format: Option<crate::cli::Format>) -
         .map(|w| window_days(w, "90d"))
         .transpose()?;
     let confidence = confidence_level(args.confidence, defaults.confidence)?;
+
+    if args.emit_partials.is_some() && window.is_some() {
+        return Err(usage(
+            "--emit-partials cannot carry --window (a purchase window needs each customer's orders): run the shards without it \
+             (and without [repeat] window in the config)"
+                .to_string(),
+        ));
+    }
 
     let orders = read_orders(data, &spec, period, as_of)?;
     check_problems(data, &spec, &orders, args.strict, io)?;
@@ -101,16 +113,16 @@ fn execute(args: &RepeatArgs, io: &mut Io, format: Option<crate::cli::Format>) -
         }
         rfm_report(&customers, as_of, &opened)
     } else {
-        let rows = repeat_table(data, &orders, as_of, window)?;
-        let shown: Vec<RepeatRow> = rows
-            .into_iter()
-            .filter(|r| from.is_none_or(|f| r.index >= period_index_of(f, period)))
-            .filter(|r| to.is_none_or(|t| r.index <= period_index_of(t, period)))
-            .collect();
-        if shown.is_empty() {
-            return Err(data_err(format!("{}: no purchases in scope (up to {as_of})", data.name)));
+        let settings = Settings { period, as_of, from, to, confidence, amount: spec.amount.is_some() };
+        if let Some(path) = &args.emit_partials {
+            let groups: Vec<Group<RepeatSums>> = repeat_sums(data, &orders)?
+                .into_iter()
+                .map(|(k, sums)| Group { key: GroupKey { period: Some(index_label(k, period)), by: Vec::new() }, dated: true, counts: sums })
+                .collect();
+            merge::write(path, "repeat", vec![data.name.clone()], settings.clone(), &groups, None)?;
         }
-        repeat_report(&shown, window, confidence, as_of, &opened, spec.amount.is_some())
+        let rows = repeat_table(data, &orders, as_of, window)?;
+        shown_report(rows, window, &settings, &data.name)?
     };
     let Some(format) = format else { return Ok((report, opened)) };
     emit(&report, format, args.output.output.as_deref(), &mut *io.stdout)?;
@@ -133,6 +145,53 @@ fn execute(args: &RepeatArgs, io: &mut Io, format: Option<crate::cli::Format>) -
         chart::write(&chart, path)?;
     }
     Ok((report, opened))
+}
+
+/// The periods in `--from`/`--to`, as the report.
+fn shown_report(rows: Vec<RepeatRow>, window: Option<i64>, settings: &Settings, name: &str) -> Result<Report> {
+    let (period, as_of) = (settings.period, settings.as_of);
+    let shown: Vec<RepeatRow> = rows
+        .into_iter()
+        .filter(|r| settings.from.is_none_or(|f| r.index >= period_index_of(f, period)))
+        .filter(|r| settings.to.is_none_or(|t| r.index <= period_index_of(t, period)))
+        .collect();
+    if shown.is_empty() {
+        return Err(data_err(format!("{name}: no purchases in scope (up to {as_of})")));
+    }
+    Ok(repeat_report(&shown, window, settings.confidence, as_of, name, settings.amount))
+}
+
+/// The settings that shape the repeat table, as partial results record them: partials merge
+/// only when these are equal.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+struct Settings {
+    period: Period,
+    as_of: NaiveDate,
+    from: Option<NaiveDate>,
+    to: Option<NaiveDate>,
+    confidence: f64,
+    amount: bool,
+}
+
+/// `cxstat merge` of repeat partials: per period the sums added and the customers joined, then
+/// the table computed from them as from the rows (new customers: those whose first period it is
+/// across every shard; retained: those also in the period before, in any shard).
+pub fn merge(files: &[(String, serde_json::Value)], args: &MergeArgs, io: &mut Io) -> Result<()> {
+    let combined: merge::Combined<Settings, RepeatSums> = merge::combine(files)?;
+    let settings = combined.settings;
+    let name = combined.inputs.join(" + ");
+    let mut sums = Vec::with_capacity(combined.groups.len());
+    for g in combined.groups {
+        let label = g.key.period.unwrap_or_default();
+        let k = label_index(&label, settings.period)
+            .ok_or_else(|| data_err(format!("{name}: partial results with a period '{label}' that is not a {:?}", settings.period)))?;
+        sums.push((k, g.counts));
+    }
+    sums.sort_by_key(|(k, _)| *k);
+    let rows = repeat_table_of_sums(&sums, settings.period, settings.as_of)?;
+    let report = shown_report(rows, None, &settings, &name)?;
+    let format = choose_format(args.output.format, args.output.output.as_deref(), io.stdout_is_terminal);
+    emit(&report, format, args.output.output.as_deref(), &mut *io.stdout)
 }
 
 /// Repeat rates `--chart-metric` can name, the default first.
@@ -214,7 +273,7 @@ fn repeat_report(
     window: Option<i64>,
     confidence: f64,
     as_of: NaiveDate,
-    opened: &Opened,
+    name: &str,
     has_amount: bool,
 ) -> Report {
     let mut machine: Vec<String> = ["period", "partial", "active_customers", "new_customers", "returning_customers", "orders"]
@@ -287,7 +346,7 @@ fn repeat_report(
     }
     let mut caption = vec![format!(
         "{} · as of {as_of} · repeat % = share of the period's customers who had ordered before; return % = share of the previous period's customers who ordered again",
-        opened.data.name
+        name
     )];
     if let Some(days) = window {
         caption.push(format!("repeat ≤{days}d: new customers of the period who ordered again within {days} days of their first order (those whose window ends after {as_of} left out)"));

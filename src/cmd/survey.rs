@@ -70,7 +70,7 @@ fn execute(args: &SurveyArgs, io: &mut Io) -> Result<(Report, Plan, Opened)> {
     let groups = aggregate(data, &plan.spec, &plan.grouping)?;
     check_invalid(&opened, &plan.spec, &plan.grouping, &groups, args.strict, io)?;
     if let Some(path) = &args.emit_partials {
-        merge::write(path, "survey", vec![data.name.clone()], Settings::of(&plan), &groups)?;
+        merge::write(path, "survey", vec![data.name.clone()], Settings::of(&plan), &groups, None)?;
     }
     let report = finish(&groups, &plan, &data.name, io)?;
     Ok((report, plan, opened))
@@ -198,7 +198,7 @@ impl Settings {
 /// `cxstat merge` of survey partials: the counts of every shard added per group, then the same
 /// table as `cxstat survey` over all the shards' rows.
 pub fn merge(files: &[(String, serde_json::Value)], args: &MergeArgs, io: &mut Io) -> Result<()> {
-    let (settings, inputs, groups): (Settings, Vec<String>, Vec<Group<SatisfactionCounts>>) = merge::combine(files)?;
+    let merge::Combined { settings, inputs, groups, .. }: merge::Combined<Settings, SatisfactionCounts> = merge::combine(files)?;
     let plan = settings.plan()?;
     let name = inputs.join(" + ");
     let mut invalid = crate::metrics::satisfaction::InvalidCounts::default();

@@ -2,9 +2,10 @@
 //! and resolution times, SLA compliance, backlog, funnel stages and causes.
 //!
 //! The row-level work is done once: timestamps and yes/no columns are parsed, durations and SLA
-//! outcomes derived, and the result (only the columns needed) is kept in memory. Each level of
-//! the table (groups, period subtotals, total) is then aggregated from those rows, so medians and
-//! p90s are exact at every level.
+//! outcomes derived, and the result (only the columns needed) is kept in memory. Each group's
+//! counts and exact histograms of its durations are aggregated from those rows; the period
+//! subtotals and the total add up the groups' (histograms too), so medians and p90s are exact at
+//! every level, and partial results of shards merge into the same numbers.
 
 use anyhow::Result;
 use chrono::NaiveDateTime;
@@ -15,7 +16,7 @@ use crate::metrics::count_where;
 use crate::cli::Period;
 use crate::input::clean::{self, token_of};
 use crate::input::frame::{f64_at, Dataset, ROW};
-use crate::metrics::grouping::{period_index, Grouping, Levels, DATE};
+use crate::metrics::grouping::{period_index, Group, Grouping, DATE};
 use crate::metrics::worktime::WorkCalendar;
 
 /// The stages of the closed loop, in order.
@@ -57,7 +58,7 @@ pub const RESOLVED_STATUS: &[&str] = &["resolved", "closed", "solved", "已解�
 pub const SEVERITIES: &[&str] = &["low", "medium", "high", "critical", "低", "中", "高", "紧急", "严重"];
 
 /// SLA targets in hours: defaults and per severity (a `None` there falls back to the default).
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Sla {
     pub response: Option<f64>,
     pub resolve: Option<f64>,
@@ -89,7 +90,7 @@ impl Sla {
 }
 
 /// Which columns to use and how to read them.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ComplaintSpec {
     pub opened: String,
     pub id: Option<String>,
@@ -467,8 +468,9 @@ fn derive(spec: &ComplaintSpec, as_of: Option<NaiveDateTime>) -> (Vec<Expr>, Vec
     (durations, out)
 }
 
-/// The sufficient results of one group.
-#[derive(Debug, Clone, Default, PartialEq)]
+/// The sufficient results of one group. The counts add up across groups and shards
+/// ([`ComplaintCounts::add_counts`]); the durations' statistics do not (see [`ComplaintSums`]).
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ComplaintCounts {
     pub n: f64,
     pub resolved: f64,
@@ -480,7 +482,9 @@ pub struct ComplaintCounts {
     pub reopen_n: f64,
     pub timely_yes: f64,
     pub timely_n: f64,
+    #[serde(skip)]
     pub resp: Durations,
+    #[serde(skip)]
     pub resol: Durations,
     pub sla_resp_met: f64,
     pub sla_resp_n: f64,
@@ -492,6 +496,189 @@ pub struct ComplaintCounts {
     pub stage_unknown: f64,
 }
 
+impl ComplaintCounts {
+    /// Adds the counts of `o` (not the durations' statistics, which do not add up).
+    fn add_counts(&mut self, o: &ComplaintCounts) {
+        for (a, b) in [
+            (&mut self.n, o.n),
+            (&mut self.resolved, o.resolved),
+            (&mut self.open_scope, o.open_scope),
+            (&mut self.open_end, o.open_end),
+            (&mut self.fcr_yes, o.fcr_yes),
+            (&mut self.fcr_n, o.fcr_n),
+            (&mut self.reopen_yes, o.reopen_yes),
+            (&mut self.reopen_n, o.reopen_n),
+            (&mut self.timely_yes, o.timely_yes),
+            (&mut self.timely_n, o.timely_n),
+            (&mut self.sla_resp_met, o.sla_resp_met),
+            (&mut self.sla_resp_n, o.sla_resp_n),
+            (&mut self.sla_resol_met, o.sla_resol_met),
+            (&mut self.sla_resol_n, o.sla_resol_n),
+            (&mut self.stage_unknown, o.stage_unknown),
+        ] {
+            *a += b;
+        }
+        for (a, b) in self.stages.iter_mut().zip(o.stages) {
+            *a += b;
+        }
+    }
+}
+
+/// The durations of a group as an exact histogram: each distinct value (hours) once, ascending,
+/// with how many complaints took it. Histograms add up across groups and shards, and the median,
+/// p90 and mean read from them are those of the durations themselves: merged partials give the
+/// same times as one run over all the rows. Its size is at most the number of durations.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Histogram {
+    pub hours: Vec<f64>,
+    pub counts: Vec<u64>,
+}
+
+impl Histogram {
+    /// Adds `o`'s counts (merging the two ascending value lists in one pass).
+    pub fn add(&mut self, o: &Histogram) {
+        if o.hours.is_empty() {
+            return;
+        }
+        if self.hours.is_empty() {
+            self.clone_from(o);
+            return;
+        }
+        let size = self.hours.len() + o.hours.len();
+        let (mut hours, mut counts) = (Vec::with_capacity(size), Vec::with_capacity(size));
+        let (mut i, mut j) = (0, 0);
+        while i < self.hours.len() || j < o.hours.len() {
+            let order = match (self.hours.get(i), o.hours.get(j)) {
+                (Some(a), Some(b)) => a.total_cmp(b),
+                (Some(_), None) => std::cmp::Ordering::Less,
+                _ => std::cmp::Ordering::Greater,
+            };
+            let (h, c) = match order {
+                std::cmp::Ordering::Less => (self.hours[i], self.counts[i]),
+                std::cmp::Ordering::Greater => (o.hours[j], o.counts[j]),
+                std::cmp::Ordering::Equal => (self.hours[i], self.counts[i] + o.counts[j]),
+            };
+            i += usize::from(order != std::cmp::Ordering::Greater);
+            j += usize::from(order != std::cmp::Ordering::Less);
+            hours.push(h);
+            counts.push(c);
+        }
+        (self.hours, self.counts) = (hours, counts);
+    }
+
+    /// The `k`-th smallest duration (from 0).
+    fn nth(&self, k: u64) -> f64 {
+        let mut seen = 0;
+        for (h, c) in self.hours.iter().zip(&self.counts) {
+            seen += c;
+            if k < seen {
+                return *h;
+            }
+        }
+        self.hours.last().copied().unwrap_or(f64::NAN)
+    }
+
+    /// The `q` quantile, interpolated between the two nearest durations as polars'
+    /// `QuantileMethod::Linear` does: at position q·(n − 1) of the sorted durations.
+    pub fn quantile(&self, q: f64) -> Option<f64> {
+        let n: u64 = self.counts.iter().sum();
+        if n == 0 {
+            return None;
+        }
+        let position = (n - 1) as f64 * q;
+        let (low, high) = (position as u64, position.ceil() as u64);
+        let lower = self.nth(low);
+        if low == high {
+            return Some(lower);
+        }
+        let upper = self.nth(high);
+        Some(if lower == upper { lower } else { (position - low as f64) * (upper - lower) + lower })
+    }
+
+    /// Count, median, p90 and mean.
+    pub fn durations(&self) -> Durations {
+        let n: u64 = self.counts.iter().sum();
+        let sum: f64 = self.hours.iter().zip(&self.counts).map(|(h, c)| h * *c as f64).sum();
+        Durations {
+            n: n as f64,
+            median: self.quantile(0.5),
+            p90: self.quantile(0.9),
+            mean: (n > 0).then(|| sum / n as f64),
+        }
+    }
+}
+
+/// A group's mergeable statistics (what `--emit-partials` writes): its counts, and its response
+/// and resolution times as exact histograms.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct ComplaintSums {
+    pub counts: ComplaintCounts,
+    pub response_hours: Histogram,
+    pub resolve_hours: Histogram,
+}
+
+impl std::ops::AddAssign for ComplaintSums {
+    fn add_assign(&mut self, o: Self) {
+        self.counts.add_counts(&o.counts);
+        self.response_hours.add(&o.response_hours);
+        self.resolve_hours.add(&o.resolve_hours);
+    }
+}
+
+impl ComplaintSums {
+    /// The group's results, the times read from the histograms.
+    pub fn results(&self) -> ComplaintCounts {
+        ComplaintCounts { resp: self.response_hours.durations(), resol: self.resolve_hours.durations(), ..self.counts.clone() }
+    }
+}
+
+/// The mergeable statistics of each group of `grouping` (its subtotals and total are the sums of
+/// its groups: [`crate::metrics::grouping::arrange`]). Duplicates are left out: the first row of
+/// an id is kept.
+pub fn aggregate(data: &Dataset, prepared: &Prepared, spec: &ComplaintSpec, grouping: &Grouping) -> Result<Vec<Group<ComplaintSums>>> {
+    let grouping = prepared.over(grouping);
+    let rows = || prepared.rows.clone().lazy().filter(col("__dup").not());
+    let groups = grouping.aggregate(rows(), aggregations(spec), |q| data.collect(q), |df, i| read(df, i, spec))?;
+    let mut sums: Vec<Group<ComplaintSums>> = groups
+        .into_iter()
+        .map(|g| Group { key: g.key, dated: g.dated, counts: ComplaintSums { counts: g.counts, ..Default::default() } })
+        .collect();
+    for (on, column, resolve) in [(spec.responded.is_some(), "__resp_h", false), (spec.resolved.is_some(), "__resol_h", true)] {
+        if !on {
+            continue;
+        }
+        for h in grouping.aggregate_query(rows(), histogram_query(column), |q| data.collect(q), read_histogram)? {
+            let Some(g) = sums.iter_mut().find(|g| g.dated == h.dated && g.key == h.key) else { continue };
+            *(if resolve { &mut g.counts.resolve_hours } else { &mut g.counts.response_hours }) = h.counts;
+        }
+    }
+    Ok(sums)
+}
+
+/// Per group: the distinct non-null values of `column`, ascending, and how many rows have each.
+fn histogram_query(column: &str) -> impl FnOnce(LazyFrame, Vec<Expr>) -> LazyFrame + '_ {
+    move |lf, keys| {
+        let mut by_value = keys.clone();
+        by_value.push(col(column));
+        let ascending = |e: Expr| e.sort_by([col(column)], SortMultipleOptions::default());
+        lf.filter(col(column).is_not_null())
+            .group_by(by_value)
+            .agg([len().alias("__count")])
+            .group_by(keys)
+            .agg([ascending(col(column)).alias("__hours"), ascending(col("__count")).alias("__counts")])
+    }
+}
+
+fn read_histogram(df: &DataFrame, i: usize) -> Result<Histogram> {
+    let list = |name: &str| -> Result<Series> {
+        let values = df.column(name)?.list()?.get_as_series(i);
+        Ok(values.unwrap_or_else(|| Series::new_empty(name.into(), &DataType::Float64)))
+    };
+    let hours = list("__hours")?.cast(&DataType::Float64)?;
+    let counts = list("__counts")?.cast(&DataType::UInt64)?;
+    Ok(Histogram { hours: hours.f64()?.into_no_null_iter().collect(), counts: counts.u64()?.into_no_null_iter().collect() })
+}
+
 /// Count, median, p90 and mean of durations in hours (None when there are none).
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct Durations {
@@ -499,16 +686,6 @@ pub struct Durations {
     pub median: Option<f64>,
     pub p90: Option<f64>,
     pub mean: Option<f64>,
-}
-
-fn duration_aggs(column: &str, prefix: &str) -> Vec<Expr> {
-    let v = col(column);
-    vec![
-        v.clone().count().cast(DataType::Float64).alias(format!("{prefix}_n")),
-        v.clone().quantile(lit(0.5), QuantileMethod::Linear).alias(format!("{prefix}_median")),
-        v.clone().quantile(lit(0.9), QuantileMethod::Linear).alias(format!("{prefix}_p90")),
-        v.mean().alias(format!("{prefix}_mean")),
-    ]
 }
 
 fn aggregations(spec: &ComplaintSpec) -> Vec<Expr> {
@@ -538,12 +715,6 @@ fn aggregations(spec: &ComplaintSpec) -> Vec<Expr> {
         aggs.push(count_where(col("__timely")).alias("timely_yes"));
         aggs.push(count_where(col("__timely").is_not_null()).alias("timely_n"));
     }
-    if spec.responded.is_some() {
-        aggs.extend(duration_aggs("__resp_h", "resp"));
-    }
-    if spec.resolved.is_some() {
-        aggs.extend(duration_aggs("__resol_h", "resol"));
-    }
     if spec.sla_response() {
         aggs.push(count_where(col("__sla_resp")).alias("sla_resp_met"));
         aggs.push(count_where(col("__sla_resp").is_not_null()).alias("sla_resp_n"));
@@ -559,10 +730,6 @@ fn aggregations(spec: &ComplaintSpec) -> Vec<Expr> {
         aggs.push(count_where(col("__stage").is_null()).alias("stage_unknown"));
     }
     aggs
-}
-
-fn opt_at(df: &DataFrame, name: &str, i: usize) -> Result<Option<f64>> {
-    Ok(df.column(name)?.cast(&DataType::Float64)?.f64()?.get(i))
 }
 
 fn read(df: &DataFrame, i: usize, spec: &ComplaintSpec) -> Result<ComplaintCounts> {
@@ -584,20 +751,6 @@ fn read(df: &DataFrame, i: usize, spec: &ComplaintSpec) -> Result<ComplaintCount
     if spec.timely.is_some() {
         (c.timely_yes, c.timely_n) = (get("timely_yes")?, get("timely_n")?);
     }
-    let durations = |prefix: &str| -> Result<Durations> {
-        Ok(Durations {
-            n: get(&format!("{prefix}_n"))?,
-            median: opt_at(df, &format!("{prefix}_median"), i)?,
-            p90: opt_at(df, &format!("{prefix}_p90"), i)?,
-            mean: opt_at(df, &format!("{prefix}_mean"), i)?,
-        })
-    };
-    if spec.responded.is_some() {
-        c.resp = durations("resp")?;
-    }
-    if spec.resolved.is_some() {
-        c.resol = durations("resol")?;
-    }
     if spec.sla_response() {
         (c.sla_resp_met, c.sla_resp_n) = (get("sla_resp_met")?, get("sla_resp_n")?);
     }
@@ -611,23 +764,6 @@ fn read(df: &DataFrame, i: usize, spec: &ComplaintSpec) -> Result<ComplaintCount
         c.stage_unknown = get("stage_unknown")?;
     }
     Ok(c)
-}
-
-/// The KPIs at every level of `grouping` (duplicates left out: the first row of an id is kept).
-pub fn aggregate(
-    data: &Dataset,
-    prepared: &Prepared,
-    spec: &ComplaintSpec,
-    grouping: &Grouping,
-    totals: bool,
-) -> Result<Levels<ComplaintCounts>> {
-    prepared.over(grouping).aggregate_levels(
-        prepared.rows.clone().lazy().filter(col("__dup").not()),
-        aggregations(spec),
-        totals,
-        |q| data.collect(q),
-        |df, i| read(df, i, spec),
-    )
 }
 
 /// The prepared rows within the date window (rows without a valid date kept, to be reported).
@@ -735,6 +871,64 @@ pub fn pareto(mut counts: Vec<(Option<String>, u64)>) -> Vec<ParetoItem> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    fn histogram(values: &[f64]) -> Histogram {
+        let mut h = Histogram::default();
+        for v in values {
+            h.add(&Histogram { hours: vec![*v], counts: vec![1] });
+        }
+        h
+    }
+
+    /// The linear quantile of the values themselves, sorted (what polars computes).
+    fn quantile_of(values: &[f64], q: f64) -> Option<f64> {
+        let mut v = values.to_vec();
+        v.sort_by(f64::total_cmp);
+        let position = (v.len().checked_sub(1)? as f64) * q;
+        let (low, high) = (position as usize, position.ceil() as usize);
+        Some(if low == high || v[low] == v[high] { v[low] } else { (position - low as f64) * (v[high] - v[low]) + v[low] })
+    }
+
+    #[test]
+    fn histogram_quantiles_worked_by_hand() {
+        // Durations 4, 2, 1, 2 hours: sorted 1, 2, 2, 4.
+        let h = histogram(&[4.0, 2.0, 1.0, 2.0]);
+        assert_eq!((h.hours.clone(), h.counts.clone()), (vec![1.0, 2.0, 4.0], vec![1, 2, 1]));
+        let d = h.durations();
+        assert_eq!(d.n, 4.0);
+        // Median at position 0.5 × 3 = 1.5: between the 2nd and 3rd values, both 2.
+        assert_eq!(d.median, Some(2.0));
+        // p90 at position 0.9 × 3 = 2.7: 2 + 0.7 × (4 − 2) = 3.4.
+        assert!((d.p90.unwrap() - 3.4).abs() < 1e-12);
+        // Mean (1 + 2 + 2 + 4) / 4 = 2.25.
+        assert_eq!(d.mean, Some(2.25));
+        assert_eq!(Histogram::default().durations(), Durations::default());
+        // {1: 1, 3: 2} + {2: 1, 3: 1} = {1: 1, 2: 1, 3: 3}.
+        let mut a = Histogram { hours: vec![1.0, 3.0], counts: vec![1, 2] };
+        a.add(&Histogram { hours: vec![2.0, 3.0], counts: vec![1, 1] });
+        assert_eq!(a, Histogram { hours: vec![1.0, 2.0, 3.0], counts: vec![1, 1, 3] });
+    }
+
+    proptest! {
+        /// Shards' histograms add up to the histogram of all durations, and its median and p90
+        /// are those of the durations themselves.
+        #[test]
+        fn merged_histograms_are_exact(
+            a in proptest::collection::vec(0u32..500, 0..60),
+            b in proptest::collection::vec(0u32..500, 0..60),
+        ) {
+            let hours = |v: &[u32]| v.iter().map(|x| f64::from(*x) / 7.0).collect::<Vec<f64>>();
+            let (a, b) = (hours(&a), hours(&b));
+            let all: Vec<f64> = a.iter().chain(&b).copied().collect();
+            let mut merged = histogram(&a);
+            merged.add(&histogram(&b));
+            prop_assert_eq!(&merged, &histogram(&all));
+            prop_assert_eq!(merged.quantile(0.5), quantile_of(&all, 0.5));
+            prop_assert_eq!(merged.quantile(0.9), quantile_of(&all, 0.9));
+            prop_assert_eq!(merged.counts.iter().sum::<u64>() as usize, all.len());
+        }
+    }
 
     #[test]
     fn pareto_marks_the_vital_few() {

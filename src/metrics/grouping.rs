@@ -104,16 +104,49 @@ impl Grouping {
     ) -> Result<Vec<Group<C>>> {
         let (lf, keys) = self.apply(lf);
         let query = if keys.is_empty() { lf.select(aggs) } else { lf.group_by(keys).agg(aggs) };
-        let df = collect(query)?;
+        self.read_groups(&collect(query)?, read)
+    }
+
+    /// Like [`Grouping::aggregate`], with a query of one's own: `query` gets the rows with the
+    /// key columns added and those columns, and must give one row per group with the key columns
+    /// kept. Without grouping the key is one constant column (one group).
+    pub fn aggregate_query<C>(
+        &self,
+        lf: LazyFrame,
+        query: impl FnOnce(LazyFrame, Vec<Expr>) -> LazyFrame,
+        collect: impl FnOnce(LazyFrame) -> Result<DataFrame>,
+        read: impl Fn(&DataFrame, usize) -> Result<C>,
+    ) -> Result<Vec<Group<C>>> {
+        let (lf, keys) = self.apply(lf);
+        let mut names: Vec<Expr> = Vec::new();
+        if self.uses_date() && self.date.is_some() {
+            names.push(col(NODATE));
+            if self.period.is_some() {
+                names.push(col(PERIOD));
+            }
+        }
+        names.extend((0..self.by.len()).map(|i| col(format!("__by{i}"))));
+        debug_assert_eq!(names.len(), keys.len());
+        let lf = if keys.is_empty() {
+            names.push(col("__all"));
+            lf.with_column(lit(true).alias("__all"))
+        } else {
+            lf.with_columns(keys)
+        };
+        self.read_groups(&collect(query(lf, names))?, read)
+    }
+
+    /// The groups of an aggregate with the key columns of [`Grouping::apply`].
+    fn read_groups<C>(&self, df: &DataFrame, read: impl Fn(&DataFrame, usize) -> Result<C>) -> Result<Vec<Group<C>>> {
         let mut groups = Vec::with_capacity(df.height());
         for i in 0..df.height() {
-            let dated = if self.uses_date() && self.date.is_some() { !bool_at(&df, NODATE, i)? } else { true };
+            let dated = if self.uses_date() && self.date.is_some() { !bool_at(df, NODATE, i)? } else { true };
             let period = match self.period {
-                Some(p) => period_at(&df, p, i)?,
+                Some(p) => period_at(df, p, i)?,
                 None => None,
             };
-            let by = (0..self.by.len()).map(|k| str_at(&df, &format!("__by{k}"), i)).collect::<Result<_>>()?;
-            groups.push(Group { key: GroupKey { period, by }, dated, counts: read(&df, i)? });
+            let by = (0..self.by.len()).map(|k| str_at(df, &format!("__by{k}"), i)).collect::<Result<_>>()?;
+            groups.push(Group { key: GroupKey { period, by }, dated, counts: read(df, i)? });
         }
         Ok(groups)
     }
@@ -250,7 +283,7 @@ impl Grouping {
         let groups = run(true, true)?;
         let period_totals = if totals && self.period.is_some() && !self.by.is_empty() { run(true, false)? } else { Vec::new() };
         let total = if grouped && (totals || dated_key) { run(false, false)? } else { Vec::new() };
-        Ok(Levels { groups, period_totals, total, show_total: totals })
+        Ok(Levels { groups, period_totals, total })
     }
 }
 
@@ -261,7 +294,6 @@ pub struct Levels<C> {
     pub period_totals: Vec<Group<C>>,
     /// The grand total: a dated and possibly an undated group.
     pub total: Vec<Group<C>>,
-    show_total: bool,
 }
 
 impl<C: Clone> Levels<C> {
@@ -286,27 +318,6 @@ impl<C: Clone> Levels<C> {
     pub fn undated(&self) -> Option<&C> {
         let source = if self.total.is_empty() { &self.groups } else { &self.total };
         source.iter().find(|g| !g.dated).map(|g| &g.counts)
-    }
-
-    /// The result rows in order: groups sorted (periods, then `--by` values, blanks last), each
-    /// period's subtotal after its groups, the total last. Undated rows are left out.
-    pub fn arrange(&self) -> Vec<ResultRow<C>> {
-        let mut groups: Vec<&Group<C>> = self.groups.iter().filter(|g| g.dated).collect();
-        groups.sort_by_cached_key(|g| sort_key(&g.key));
-        let mut rows = Vec::with_capacity(groups.len() + self.period_totals.len() + 1);
-        for (i, g) in groups.iter().enumerate() {
-            rows.push(ResultRow { key: g.key.clone(), kind: RowKind::Group, counts: g.counts.clone() });
-            let period_ends = groups.get(i + 1).is_none_or(|next| next.key.period != g.key.period);
-            if period_ends {
-                if let Some(t) = self.period_totals.iter().find(|t| t.dated && t.key.period == g.key.period) {
-                    rows.push(ResultRow { key: t.key.clone(), kind: RowKind::PeriodTotal, counts: t.counts.clone() });
-                }
-            }
-        }
-        if let Some(t) = self.total.iter().find(|t| t.dated && self.show_total) {
-            rows.push(ResultRow { key: t.key.clone(), kind: RowKind::Total, counts: t.counts.clone() });
-        }
-        rows
     }
 }
 

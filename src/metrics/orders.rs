@@ -12,7 +12,7 @@ use polars::prelude::*;
 use crate::cli::Period;
 use crate::input::clean;
 use crate::input::frame::{f64_at, Dataset, ROW};
-use crate::metrics::grouping::{index_label, period_index, Grouping, Levels};
+use crate::metrics::grouping::{index_label, period_index, Group, Grouping, Levels};
 
 /// Which columns hold the order's id, customer, date and amount.
 #[derive(Debug, Clone)]
@@ -30,6 +30,29 @@ pub struct OrderCounts {
     pub customers: f64,
     /// Rows whose date or amount the quick first pass could not read (it reads again).
     unread: f64,
+}
+
+/// Orders and the distinct ordering customers (their ids, ascending) of one period: what
+/// complaints' rates need from the orders, in a form that adds up across shards.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct OrderSums {
+    pub orders: f64,
+    pub customers: Vec<String>,
+}
+
+impl std::ops::AddAssign for OrderSums {
+    fn add_assign(&mut self, o: Self) {
+        self.orders += o.orders;
+        self.customers.extend(o.customers);
+        self.customers.sort_unstable();
+        self.customers.dedup();
+    }
+}
+
+impl OrderSums {
+    pub fn counts(&self) -> OrderCounts {
+        OrderCounts { orders: self.orders, customers: self.customers.len() as f64, unread: 0.0 }
+    }
 }
 
 fn customer_text(spec: &OrderSpec) -> Expr {
@@ -72,16 +95,24 @@ fn amount_value(header: &str, quick: bool) -> Expr {
 /// Orders (purchases: refunds and repeated order ids left out) and distinct ordering customers
 /// per period of `grouping` (its `--by` is ignored), with a total over the scope. Read once when
 /// dates are `2026-10-03…` and amounts plain numbers; otherwise read again with every form.
-pub fn order_counts(data: &Dataset, spec: &OrderSpec, grouping: &Grouping) -> Result<Levels<OrderCounts>> {
-    let quick = order_counts_with(data, spec, grouping, true)?;
-    let all = || quick.groups.iter().chain(&quick.period_totals).chain(&quick.total);
+/// With `sums`, also each period's [`OrderSums`] (for partial results).
+pub fn order_counts(data: &Dataset, spec: &OrderSpec, grouping: &Grouping, sums: bool) -> Result<(Levels<OrderCounts>, Vec<Group<OrderSums>>)> {
+    let quick = order_counts_with(data, spec, grouping, true, sums)?;
+    let levels = &quick.0;
+    let all = || levels.groups.iter().chain(&levels.period_totals).chain(&levels.total);
     if all().all(|g| g.dated && g.counts.unread == 0.0) {
         return Ok(quick);
     }
-    order_counts_with(data, spec, grouping, false)
+    order_counts_with(data, spec, grouping, false, sums)
 }
 
-fn order_counts_with(data: &Dataset, spec: &OrderSpec, grouping: &Grouping, quick: bool) -> Result<Levels<OrderCounts>> {
+fn order_counts_with(
+    data: &Dataset,
+    spec: &OrderSpec,
+    grouping: &Grouping,
+    quick: bool,
+    sums: bool,
+) -> Result<(Levels<OrderCounts>, Vec<Group<OrderSums>>)> {
     let reader = Grouping { date: Some(spec.ordered.clone()), by: Vec::new(), quick, ..grouping.clone() };
     let mut lf = data.lazy();
     let mut unread = lit(false);
@@ -118,9 +149,36 @@ fn order_counts_with(data: &Dataset, spec: &OrderSpec, grouping: &Grouping, quic
         |q| data.collect(q),
         |df, i| Ok(OrderCounts { orders: f64_at(df, "orders", i)?, customers: 0.0, unread: f64_at(df, "unread", i)? }),
     )?;
-    let customers = grouping.distinct_levels(slim.filter(col("__purchase")), "__customer", true, |q| data.collect(q))?;
+    let customers = grouping.distinct_levels(slim.clone().filter(col("__purchase")), "__customer", true, |q| data.collect(q))?;
     levels.join(&customers, |c, n| c.customers = *n);
-    Ok(levels)
+    let sums = match sums {
+        true => grouping.aggregate_query(slim, order_sums_query, |q| data.collect(q), read_order_sums)?,
+        false => Vec::new(),
+    };
+    Ok((levels, sums))
+}
+
+/// Per group: purchases, and the distinct customers with a purchase, ascending.
+fn order_sums_query(lf: LazyFrame, keys: Vec<Expr>) -> LazyFrame {
+    let mut by_customer = keys.clone();
+    by_customer.push(col("__customer"));
+    let bought = col("__orders").gt(lit(0.0)).and(col("__customer").is_not_null());
+    lf.group_by(by_customer)
+        .agg([col("__purchase").cast(DataType::Float64).sum().alias("__orders")])
+        .group_by(keys)
+        .agg([
+            col("__orders").sum().alias("__orders"),
+            col("__customer").filter(bought).sort(SortOptions::default()).alias("__customers"),
+        ])
+}
+
+fn read_order_sums(df: &DataFrame, i: usize) -> Result<OrderSums> {
+    let customers = df.column("__customers")?.list()?.get_as_series(i);
+    let customers = match customers {
+        Some(s) => s.str()?.iter().flatten().map(str::to_string).collect(),
+        None => Vec::new(),
+    };
+    Ok(OrderSums { orders: f64_at(df, "__orders", i)?, customers })
 }
 
 /// A problem in an orders file.
@@ -311,6 +369,127 @@ pub struct RepeatRow {
     pub window_repeaters: f64,
 }
 
+/// What the repeat table is computed from: per period the purchases (`orders`, `valued`,
+/// `revenue`) and refunds (`refunds`, `refund_amount`), and the distinct (customer, period)
+/// pairs of purchases. Period numbers are in `__p`.
+struct RepeatBase {
+    per_period: LazyFrame,
+    refunds: LazyFrame,
+    pairs: LazyFrame,
+}
+
+fn repeat_base(data: &Dataset, orders: &OrderRows) -> Result<RepeatBase> {
+    let buys = purchases(orders);
+    // The distinct (customer, period) pairs, found once by a hash grouping on the customer ids:
+    // the counts after it group a smaller frame, mostly by period number.
+    let pairs = data.collect_reduced(buys.clone().group_by([col("__customer"), col("__p")]).agg(Vec::<Expr>::new()))?.lazy();
+    let per_period = buys.group_by([col("__p")]).agg([
+        len().cast(DataType::Float64).alias("orders"),
+        col("__amount").count().cast(DataType::Float64).alias("valued"),
+        col("__amount").sum().alias("revenue"),
+    ]);
+    let refunds = orders
+        .rows
+        .clone()
+        .lazy()
+        .filter(col("__day").is_not_null().and(col("__dup").not()).and(col("__amount").lt(lit(0.0)).fill_null(lit(false))))
+        .group_by([col("__p")])
+        .agg([len().cast(DataType::Float64).alias("refunds"), (-col("__amount")).sum().alias("refund_amount")]);
+    Ok(RepeatBase { per_period, refunds, pairs })
+}
+
+/// One period's share of the repeat table in a form that adds up across shards (what
+/// `repeat --emit-partials` writes): purchase and refund sums, and the distinct customers who
+/// bought in it, ascending.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct RepeatSums {
+    pub orders: f64,
+    pub valued_orders: f64,
+    pub revenue: f64,
+    pub refunds: f64,
+    pub refund_amount: f64,
+    pub customers: Vec<String>,
+}
+
+impl std::ops::AddAssign for RepeatSums {
+    fn add_assign(&mut self, o: Self) {
+        self.orders += o.orders;
+        self.valued_orders += o.valued_orders;
+        self.revenue += o.revenue;
+        self.refunds += o.refunds;
+        self.refund_amount += o.refund_amount;
+        self.customers.extend(o.customers);
+        self.customers.sort_unstable();
+        self.customers.dedup();
+    }
+}
+
+/// Each period's [`RepeatSums`], by period number.
+pub fn repeat_sums(data: &Dataset, orders: &OrderRows) -> Result<Vec<(i64, RepeatSums)>> {
+    let base = repeat_base(data, orders)?;
+    let customers = base.pairs.group_by([col("__p")]).agg([col("__customer").sort(SortOptions::default()).alias("__customers")]);
+    // Every period with a purchase or a refund.
+    let keys = concat([base.per_period.clone().select([col("__p")]), base.refunds.clone().select([col("__p")])], UnionArgs::default())?
+        .group_by([col("__p")])
+        .agg(Vec::<Expr>::new());
+    let df = data.collect(
+        keys.join(base.per_period, [col("__p")], [col("__p")], JoinArgs::new(JoinType::Left))
+            .join(base.refunds, [col("__p")], [col("__p")], JoinArgs::new(JoinType::Left))
+            .join(customers, [col("__p")], [col("__p")], JoinArgs::new(JoinType::Left))
+            .sort(["__p"], SortMultipleOptions::default()),
+    )?;
+    let index = df.column("__p")?.cast(&DataType::Int64)?;
+    let index = index.i64()?;
+    let lists = df.column("__customers")?.list()?;
+    let or_zero = |name: &str, i: usize| -> Result<f64> { Ok(df.column(name)?.cast(&DataType::Float64)?.f64()?.get(i).unwrap_or(0.0)) };
+    (0..df.height())
+        .map(|i| {
+            let customers = match lists.get_as_series(i) {
+                Some(s) => s.str()?.iter().flatten().map(str::to_string).collect(),
+                None => Vec::new(),
+            };
+            let sums = RepeatSums {
+                orders: or_zero("orders", i)?,
+                valued_orders: or_zero("valued", i)?,
+                revenue: or_zero("revenue", i)?,
+                refunds: or_zero("refunds", i)?,
+                refund_amount: or_zero("refund_amount", i)?,
+                customers,
+            };
+            Ok((index.get(i).unwrap_or(0), sums))
+        })
+        .collect()
+}
+
+/// The repeat table from merged [`RepeatSums`], as [`repeat_table`] computes it from the rows
+/// (no purchase window: it needs each customer's orders).
+pub fn repeat_table_of_sums(sums: &[(i64, RepeatSums)], period: Period, as_of: NaiveDate) -> Result<Vec<RepeatRow>> {
+    let column = |name: &str, f: fn(&RepeatSums) -> f64| Column::new(name.into(), sums.iter().map(|(_, s)| f(s)).collect::<Vec<f64>>());
+    let index = Column::new("__p".into(), sums.iter().map(|(k, _)| *k).collect::<Vec<i64>>());
+    let bought: Vec<&(i64, RepeatSums)> = sums.iter().filter(|(_, s)| s.orders > 0.0).collect();
+    let per_period = DataFrame::new(
+        bought.len(),
+        vec![
+            Column::new("__p".into(), bought.iter().map(|(k, _)| *k).collect::<Vec<i64>>()),
+            Column::new("orders".into(), bought.iter().map(|(_, s)| s.orders).collect::<Vec<f64>>()),
+            Column::new("valued".into(), bought.iter().map(|(_, s)| s.valued_orders).collect::<Vec<f64>>()),
+            Column::new("revenue".into(), bought.iter().map(|(_, s)| s.revenue).collect::<Vec<f64>>()),
+        ],
+    )?;
+    let refunds = DataFrame::new(
+        sums.len(),
+        vec![index, column("refunds", |s| s.refunds), column("refund_amount", |s| s.refund_amount)],
+    )?;
+    let pair_index: Vec<i64> = sums.iter().flat_map(|(k, s)| std::iter::repeat_n(*k, s.customers.len())).collect();
+    let pair_customers: Vec<&str> = sums.iter().flat_map(|(_, s)| s.customers.iter().map(String::as_str)).collect();
+    let pairs = DataFrame::new(
+        pair_index.len(),
+        vec![Column::new("__customer".into(), pair_customers), Column::new("__p".into(), pair_index)],
+    )?;
+    let base = RepeatBase { per_period: per_period.lazy(), refunds: refunds.lazy(), pairs: pairs.lazy() };
+    repeat_rows(&|q| Ok(q.collect()?), base, None, period, as_of)
+}
+
 /// The repeat table per period (all periods with orders; the caller picks the ones shown).
 pub fn repeat_table(
     data: &Dataset,
@@ -318,13 +497,63 @@ pub fn repeat_table(
     as_of: NaiveDate,
     window_days: Option<i64>,
 ) -> Result<Vec<RepeatRow>> {
-    let p = orders.period;
+    let base = repeat_base(data, orders)?;
+    let window = window_days.map(|days| window_counts(data, orders, as_of, days)).transpose()?;
+    repeat_rows(&|q| data.collect(q), base, window, orders.period, as_of)
+}
+
+/// Per first-purchase period: the new customers whose window of `days` had ended by `as_of`,
+/// and how many of them bought again within it.
+type WindowCounts = (Vec<(i64, f64)>, Vec<(i64, f64)>);
+
+fn window_counts(data: &Dataset, orders: &OrderRows, as_of: NaiveDate, days: i64) -> Result<WindowCounts> {
     let buys = purchases(orders);
+    let eligible_until = as_of - chrono::Duration::days(days);
+    // Customers whose first purchase was at least `days` before as_of; a repeat is any
+    // other purchase on or before first day + days.
+    // First purchase per customer (over all history up to as_of).
+    let firsts = buys
+        .clone()
+        .group_by([col("__customer")])
+        .agg([col("__p").min().alias("__first_p"), col("__day").min().alias("__first_day")]);
+    let w = buys
+        .join(firsts, [col("__customer")], [col("__customer")], JoinArgs::new(JoinType::Inner))
+        .filter(col("__first_day").lt_eq(lit(eligible_until)))
+        .group_by([col("__customer")])
+        .agg([
+            col("__first_p").first().alias("__p"),
+            col("__day")
+                .lt_eq(col("__first_day").first() + lit(chrono::Duration::days(days)))
+                .cast(DataType::Float64)
+                .sum()
+                .alias("__within"),
+        ])
+        .group_by([col("__p")])
+        .agg([
+            len().cast(DataType::Float64).alias("eligible"),
+            col("__within").gt_eq(lit(2.0)).cast(DataType::Float64).sum().alias("repeaters"),
+        ]);
+    let w = data.collect(w)?;
+    Ok((by_period(&w, "eligible")?, by_period(&w, "repeaters")?))
+}
+
+/// (period number, value) of each row of a frame keyed by `__p`.
+fn by_period(df: &DataFrame, name: &str) -> Result<Vec<(i64, f64)>> {
+    let idx = df.column("__p")?.cast(&DataType::Int64)?;
+    let idx = idx.i64()?;
+    (0..df.height()).map(|i| Ok((idx.get(i).unwrap_or(0), f64_at(df, name, i)?))).collect()
+}
+
+fn repeat_rows(
+    collect: &dyn Fn(LazyFrame) -> Result<DataFrame>,
+    base: RepeatBase,
+    window: Option<WindowCounts>,
+    p: Period,
+    as_of: NaiveDate,
+) -> Result<Vec<RepeatRow>> {
     // A customer is active in a period with any purchase in it, new in the period of their
-    // first purchase, and retained in a period when also active in the one before. Each is
-    // counted on the distinct (customer, period) pairs, found once by a hash grouping on the
-    // customer ids: the counts after it group a smaller frame, mostly by period number.
-    let pairs = data.collect_reduced(buys.clone().group_by([col("__customer"), col("__p")]).agg(Vec::<Expr>::new()))?.lazy();
+    // first purchase, and retained in a period when also active in the one before.
+    let pairs = base.pairs;
     let new = pairs
         .clone()
         .group_by([col("__customer")])
@@ -332,14 +561,8 @@ pub fn repeat_table(
         .group_by([col("__p")])
         .agg([len().cast(DataType::Float64).alias("new")]);
     let active = pairs.clone().group_by([col("__p")]).agg([len().cast(DataType::Float64).alias("active")]);
-    let per_period = buys
-        .clone()
-        .group_by([col("__p")])
-        .agg([
-            len().cast(DataType::Float64).alias("orders"),
-            col("__amount").count().cast(DataType::Float64).alias("valued"),
-            col("__amount").sum().alias("revenue"),
-        ])
+    let per_period = base
+        .per_period
         .join(active, [col("__p")], [col("__p")], JoinArgs::new(JoinType::Left))
         .join(new, [col("__p")], [col("__p")], JoinArgs::new(JoinType::Left))
         .with_columns([col("new").fill_null(lit(0.0))]);
@@ -348,61 +571,17 @@ pub fn repeat_table(
         .join(next, [col("__customer"), col("__p")], [col("__customer"), col("__p")], JoinArgs::new(JoinType::Inner))
         .group_by([col("__p")])
         .agg([len().cast(DataType::Float64).alias("retained")]);
-    let refunds = orders
-        .rows
-        .clone()
-        .lazy()
-        .filter(col("__day").is_not_null().and(col("__dup").not()).and(col("__amount").lt(lit(0.0)).fill_null(lit(false))))
-        .group_by([col("__p")])
-        .agg([len().cast(DataType::Float64).alias("refunds"), (-col("__amount")).sum().alias("refund_amount")]);
 
-    let mut table = data.collect(per_period)?;
-    let retained = data.collect(retained)?;
-    let refunds = data.collect(refunds)?;
-    let lookup = |df: &DataFrame, name: &str| -> Result<Vec<(i64, f64)>> {
-        let idx = df.column("__p")?.cast(&DataType::Int64)?;
-        let idx = idx.i64()?;
-        (0..df.height()).map(|i| Ok((idx.get(i).unwrap_or(0), f64_at(df, name, i)?))).collect()
-    };
-    let window = match window_days {
-        Some(days) => {
-            let eligible_until = as_of - chrono::Duration::days(days);
-            // Customers whose first purchase was at least `days` before as_of; a repeat is any
-            // other purchase on or before first day + days.
-            // First purchase per customer (over all history up to as_of).
-            let firsts = buys
-                .clone()
-                .group_by([col("__customer")])
-                .agg([col("__p").min().alias("__first_p"), col("__day").min().alias("__first_day")]);
-            let w = buys
-                .join(firsts, [col("__customer")], [col("__customer")], JoinArgs::new(JoinType::Inner))
-                .filter(col("__first_day").lt_eq(lit(eligible_until)))
-                .group_by([col("__customer")])
-                .agg([
-                    col("__first_p").first().alias("__p"),
-                    col("__day")
-                        .lt_eq(col("__first_day").first() + lit(chrono::Duration::days(days)))
-                        .cast(DataType::Float64)
-                        .sum()
-                        .alias("__within"),
-                ])
-                .group_by([col("__p")])
-                .agg([
-                    len().cast(DataType::Float64).alias("eligible"),
-                    col("__within").gt_eq(lit(2.0)).cast(DataType::Float64).sum().alias("repeaters"),
-                ]);
-            let w = data.collect(w)?;
-            Some((lookup(&w, "eligible")?, lookup(&w, "repeaters")?))
-        }
-        None => None,
-    };
+    let mut table = collect(per_period)?;
+    let retained = collect(retained)?;
+    let refunds = collect(base.refunds)?;
     table.sort_in_place(["__p"], SortMultipleOptions::default())?;
     let idx = table.column("__p")?.cast(&DataType::Int64)?;
     let idx = idx.i64()?;
     let find = |list: &[(i64, f64)], k: i64| list.iter().find(|(i, _)| *i == k).map_or(0.0, |(_, v)| *v);
-    let retained = lookup(&retained, "retained")?;
-    let refund_n = lookup(&refunds, "refunds")?;
-    let refund_amount = lookup(&refunds, "refund_amount")?;
+    let retained = by_period(&retained, "retained")?;
+    let refund_n = by_period(&refunds, "refunds")?;
+    let refund_amount = by_period(&refunds, "refund_amount")?;
     let as_of_index = period_index_of(as_of, p);
     let next_day_index = period_index_of(as_of + chrono::Duration::days(1), p);
     let mut rows: Vec<RepeatRow> = Vec::with_capacity(table.height());

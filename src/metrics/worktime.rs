@@ -18,7 +18,7 @@ const HOUR_MS: f64 = 3_600_000.0;
 const WEEK_SHIFT: i64 = 100_000;
 
 /// Working hours, working weekdays and exceptions.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct WorkCalendar {
     /// Start and end of the working day, in milliseconds after midnight (start < end).
     pub start_ms: i64,
