@@ -215,12 +215,14 @@ impl Settings {
 pub fn merge(files: &[(String, serde_json::Value)], args: &MergeArgs, io: &mut Io) -> Result<()> {
     // Open complaints are aged to the run's as-of time: shards aged to different times differ.
     let as_of = |v: &serde_json::Value| v.pointer("/settings/spec/as_of").cloned().unwrap_or_default();
-    if let (Some((first, value)), Some((other, _))) = (files.first(), files.iter().find(|(_, v)| as_of(v) != as_of(&files[0].1))) {
-        return Err(data_err(format!(
-            "{other}: open complaints aged to {}, in {first} to {}: run every shard with the same --as-of",
-            as_of(&files.iter().find(|(n, _)| n == other).expect("found").1),
-            as_of(value)
-        )));
+    if let Some((first, first_value)) = files.first() {
+        if let Some((other, value)) = files.iter().find(|(_, v)| as_of(v) != as_of(first_value)) {
+            return Err(data_err(format!(
+                "{other}: open complaints aged to {}, in {first} to {}: run every shard with the same --as-of",
+                as_of(value),
+                as_of(first_value)
+            )));
+        }
     }
     let combined: merge::Combined<Settings, ComplaintSums> = merge::combine(files)?;
     let plan = combined.settings.plan();
