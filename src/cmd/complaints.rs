@@ -474,11 +474,11 @@ impl Rates {
     fn of_sums(name: String, periods: &[Group<OrderSums>]) -> Rates {
         let dated = || periods.iter().filter(|g| g.dated);
         let by_period = dated().filter_map(|g| g.key.period.clone().map(|p| (p, g.counts.counts()))).collect();
-        let total = dated().fold(OrderSums::default(), |mut all, g| {
-            all += g.counts.clone();
-            all
-        });
-        Rates { by_period, total: Some(total.counts()), name }
+        let mut customers: Vec<&String> = dated().flat_map(|g| &g.counts.customers).collect();
+        customers.sort_unstable();
+        customers.dedup();
+        let orders = dated().map(|g| g.counts.orders).sum();
+        Rates { by_period, total: Some(OrderCounts::new(orders, customers.len() as f64)), name }
     }
 
     fn for_row(&self, row: &ResultRow<ComplaintCounts>) -> Option<OrderCounts> {

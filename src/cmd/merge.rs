@@ -97,7 +97,9 @@ pub fn write<S: Serialize, C: Serialize + Clone>(
         groups: partial_groups(groups),
         orders,
     };
-    let mut bytes = serde_json::to_vec_pretty(&partials)?;
+    // Compact: the partials of complaints and repeat list customer ids and durations by the
+    // million, which indentation would double.
+    let mut bytes = serde_json::to_vec(&partials)?;
     bytes.push(b'\n');
     write_atomic(path, &bytes)
 }
@@ -128,10 +130,10 @@ where
 {
     let mut settings: Option<(String, S)> = None;
     let mut inputs = Vec::new();
-    let mut sums: BTreeMap<(GroupKey, bool), C> = BTreeMap::new();
-    let mut orders: Option<(Vec<String>, BTreeMap<(GroupKey, bool), OrderSums>)> = None;
+    let mut sums: Sums<C> = BTreeMap::new();
+    let mut orders: Option<(Vec<String>, Sums<OrderSums>)> = None;
     for (name, value) in files {
-        let partials: Partials<S, C> = serde_json::from_value(value.clone())
+        let partials = Partials::<S, C>::deserialize(value)
             .map_err(|e| data_err(format!("{name}: partial results that this cxstat cannot read: {e}")))?;
         match &settings {
             None => settings = Some((name.clone(), partials.settings)),
@@ -157,14 +159,17 @@ where
     Ok(Combined { settings, inputs, groups: groups_of(sums), orders: orders.map(|(names, periods)| (names, groups_of(periods))) })
 }
 
+/// Statistics per group: key and datedness.
+type Sums<C> = BTreeMap<(GroupKey, bool), C>;
+
 /// Adds groups to the sums of the groups with the same key and datedness.
-fn add<C: Default + std::ops::AddAssign>(sums: &mut BTreeMap<(GroupKey, bool), C>, groups: Vec<PartialGroup<C>>) {
+fn add<C: Default + std::ops::AddAssign>(sums: &mut Sums<C>, groups: Vec<PartialGroup<C>>) {
     for g in groups {
         *sums.entry((GroupKey { period: g.period, by: g.by }, g.dated)).or_default() += g.counts;
     }
 }
 
-fn groups_of<C>(sums: BTreeMap<(GroupKey, bool), C>) -> Vec<Group<C>> {
+fn groups_of<C>(sums: Sums<C>) -> Vec<Group<C>> {
     sums.into_iter().map(|((key, dated), counts)| Group { key, dated, counts }).collect()
 }
 

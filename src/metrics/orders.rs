@@ -51,7 +51,13 @@ impl std::ops::AddAssign for OrderSums {
 
 impl OrderSums {
     pub fn counts(&self) -> OrderCounts {
-        OrderCounts { orders: self.orders, customers: self.customers.len() as f64, unread: 0.0 }
+        OrderCounts::new(self.orders, self.customers.len() as f64)
+    }
+}
+
+impl OrderCounts {
+    pub fn new(orders: f64, customers: f64) -> OrderCounts {
+        OrderCounts { orders, customers, unread: 0.0 }
     }
 }
 
