@@ -43,10 +43,15 @@ pub struct OrderSums {
 impl std::ops::AddAssign for OrderSums {
     fn add_assign(&mut self, o: Self) {
         self.orders += o.orders;
-        self.customers.extend(o.customers);
-        self.customers.sort_unstable();
-        self.customers.dedup();
+        join_ids(&mut self.customers, o.customers);
     }
+}
+
+/// Adds `more` to the ascending distinct ids `ids`, which stay ascending and distinct.
+fn join_ids(ids: &mut Vec<String>, more: Vec<String>) {
+    ids.extend(more);
+    ids.sort_unstable();
+    ids.dedup();
 }
 
 impl OrderSums {
@@ -425,9 +430,7 @@ impl std::ops::AddAssign for RepeatSums {
         self.revenue += o.revenue;
         self.refunds += o.refunds;
         self.refund_amount += o.refund_amount;
-        self.customers.extend(o.customers);
-        self.customers.sort_unstable();
-        self.customers.dedup();
+        join_ids(&mut self.customers, o.customers);
     }
 }
 
