@@ -114,15 +114,17 @@ fn execute(args: &RepeatArgs, io: &mut Io, format: Option<crate::cli::Format>) -
         rfm_report(&customers, as_of, &opened)
     } else {
         let settings = Settings { period, as_of, from, to, confidence, amount: spec.amount.is_some() };
+        let rows = repeat_table(data, &orders, as_of, window)?;
+        let report = shown_report(rows, window, &settings, &data.name)?;
         if let Some(path) = &args.emit_partials {
+            // Every period up to --as-of: the merge picks the ones in --from/--to.
             let groups: Vec<Group<RepeatSums>> = repeat_sums(data, &orders)?
                 .into_iter()
                 .map(|(k, sums)| Group { key: GroupKey { period: Some(index_label(k, period)), by: Vec::new() }, dated: true, counts: sums })
                 .collect();
-            merge::write(path, "repeat", vec![data.name.clone()], settings.clone(), &groups, None)?;
+            merge::write(path, "repeat", vec![data.name.clone()], settings, &groups, None)?;
         }
-        let rows = repeat_table(data, &orders, as_of, window)?;
-        shown_report(rows, window, &settings, &data.name)?
+        report
     };
     let Some(format) = format else { return Ok((report, opened)) };
     emit(&report, format, args.output.output.as_deref(), &mut *io.stdout)?;
