@@ -4,8 +4,10 @@
 //!
 //! A partial file is JSON: the command, the settings that shape its table (columns, scales,
 //! grouping, statistics), and per group the sufficient statistics of its rows, which add up
-//! exactly across shards (counts, sums, sums of squares). Runs with different settings do not
-//! merge. Another engine (Spark, SQL) can write the same file from the same definitions.
+//! across shards: counts, sums and sums of squares (survey); counts and exact histograms of
+//! durations (complaints); per period the ids of distinct customers, joined rather than added
+//! (complaints' orders, repeat). Runs with different settings do not merge. Another engine
+//! (Spark, SQL) can write the same file from the same definitions.
 
 use std::collections::BTreeMap;
 use std::path::Path;
