@@ -14,7 +14,7 @@ use crate::cmd::{window_days, quote_rows, confidence_level, high, low, open_inpu
 use crate::error::{data_err, usage};
 use crate::input::roles::{Kind, Role};
 use crate::metrics::orders::{
-    cohorts, order_problem_counts, order_problem_examples, period_index_of, read_orders, repeat_sums, repeat_table,
+    cohorts, order_problem_counts, order_problem_examples, period_index_of, read_orders, repeat_base, repeat_sums, repeat_table,
     repeat_table_of_sums, rfm, OrderProblem, OrderRows, OrderSpec, RepeatRow, RepeatSums, SEGMENTS,
 };
 use crate::cli::MergeArgs;
@@ -114,11 +114,12 @@ fn execute(args: &RepeatArgs, io: &mut Io, format: Option<crate::cli::Format>) -
         rfm_report(&customers, as_of, &opened)
     } else {
         let settings = Settings { period, as_of, from, to, confidence, amount: spec.amount.is_some() };
-        let rows = repeat_table(data, &orders, as_of, window)?;
+        let base = repeat_base(data, &orders)?;
+        let rows = repeat_table(data, &orders, &base, as_of, window)?;
         let report = shown_report(rows, window, &settings, &data.name)?;
         if let Some(path) = &args.emit_partials {
             // Every period up to --as-of: the merge picks the ones in --from/--to.
-            let groups: Vec<Group<RepeatSums>> = repeat_sums(data, &orders)?
+            let groups: Vec<Group<RepeatSums>> = repeat_sums(data, &base)?
                 .into_iter()
                 .map(|(k, sums)| Group { key: GroupKey { period: Some(index_label(k, period)), by: Vec::new() }, dated: true, counts: sums })
                 .collect();

@@ -24,6 +24,14 @@ pub fn f64_at(df: &DataFrame, name: &str, i: usize) -> Result<f64> {
     Ok(df.column(name)?.cast(&DataType::Float64)?.f64()?.get(i).unwrap_or(0.0))
 }
 
+/// The texts in row `i` of a list column (none where the list is null), nulls left out.
+pub fn strings_at(df: &DataFrame, name: &str, i: usize) -> Result<Vec<String>> {
+    Ok(match df.column(name)?.list()?.get_as_series(i) {
+        Some(s) => s.str()?.iter().flatten().map(str::to_string).collect(),
+        None => Vec::new(),
+    })
+}
+
 /// How the input was read, for `inspect` and messages.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Layout {

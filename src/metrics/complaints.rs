@@ -16,7 +16,7 @@ use crate::metrics::count_where;
 use crate::cli::Period;
 use crate::input::clean::{self, token_of};
 use crate::input::frame::{f64_at, Dataset, ROW};
-use crate::metrics::grouping::{period_index, Group, Grouping, DATE};
+use crate::metrics::grouping::{period_index, Group, GroupKey, Grouping, DATE};
 use crate::metrics::worktime::WorkCalendar;
 
 /// The stages of the closed loop, in order.
@@ -643,13 +643,17 @@ pub fn aggregate(data: &Dataset, prepared: &Prepared, spec: &ComplaintSpec, grou
         .into_iter()
         .map(|g| Group { key: g.key, dated: g.dated, counts: ComplaintSums { counts: g.counts, ..Default::default() } })
         .collect();
+    // Each group's position, to put its histograms in place (groups by day × --by run to thousands).
+    let position: std::collections::BTreeMap<(GroupKey, bool), usize> =
+        sums.iter().enumerate().map(|(k, g)| ((g.key.clone(), g.dated), k)).collect();
     for (on, column, resolve) in [(spec.responded.is_some(), "__resp_h", false), (spec.resolved.is_some(), "__resol_h", true)] {
         if !on {
             continue;
         }
         for h in grouping.aggregate_query(rows(), histogram_query(column), |q| data.collect(q), read_histogram)? {
-            let Some(g) = sums.iter_mut().find(|g| g.dated == h.dated && g.key == h.key) else { continue };
-            *(if resolve { &mut g.counts.resolve_hours } else { &mut g.counts.response_hours }) = h.counts;
+            let Some(&k) = position.get(&(h.key, h.dated)) else { continue };
+            let g = &mut sums[k].counts;
+            *(if resolve { &mut g.resolve_hours } else { &mut g.response_hours }) = h.counts;
         }
     }
     Ok(sums)

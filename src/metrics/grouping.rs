@@ -198,8 +198,8 @@ impl Grouping {
 impl Grouping {
     /// Aggregates `aggs` at every level shown: the groups, each period's subtotal (with both
     /// `--period` and `--by`) and the grand total (with any grouping), each computed from the rows
-    /// themselves, so that medians and distinct counts are right at every level. `lf` should be
-    /// in memory or cheap to scan: it is read once per level.
+    /// themselves, so that aggregations that do not add up (distinct counts) are right at every
+    /// level. `lf` should be in memory or cheap to scan: it is read once per level.
     pub fn aggregate_levels<C>(
         &self,
         lf: LazyFrame,

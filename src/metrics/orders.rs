@@ -11,7 +11,7 @@ use polars::prelude::*;
 
 use crate::cli::Period;
 use crate::input::clean;
-use crate::input::frame::{f64_at, Dataset, ROW};
+use crate::input::frame::{f64_at, strings_at, Dataset, ROW};
 use crate::metrics::grouping::{index_label, period_index, Group, Grouping, Levels};
 
 /// Which columns hold the order's id, customer, date and amount.
@@ -185,12 +185,7 @@ fn order_sums_query(lf: LazyFrame, keys: Vec<Expr>) -> LazyFrame {
 }
 
 fn read_order_sums(df: &DataFrame, i: usize) -> Result<OrderSums> {
-    let customers = df.column("__customers")?.list()?.get_as_series(i);
-    let customers = match customers {
-        Some(s) => s.str()?.iter().flatten().map(str::to_string).collect(),
-        None => Vec::new(),
-    };
-    Ok(OrderSums { orders: f64_at(df, "__orders", i)?, customers })
+    Ok(OrderSums { orders: f64_at(df, "__orders", i)?, customers: strings_at(df, "__customers", i)? })
 }
 
 /// A problem in an orders file.
@@ -383,14 +378,15 @@ pub struct RepeatRow {
 
 /// What the repeat table is computed from: per period the purchases (`orders`, `valued`,
 /// `revenue`) and refunds (`refunds`, `refund_amount`), and the distinct (customer, period)
-/// pairs of purchases. Period numbers are in `__p`.
-struct RepeatBase {
+/// pairs of purchases. Period numbers are in `__p`. Read once ([`repeat_base`]) for both the
+/// table and the partial results.
+pub struct RepeatBase {
     per_period: LazyFrame,
     refunds: LazyFrame,
     pairs: LazyFrame,
 }
 
-fn repeat_base(data: &Dataset, orders: &OrderRows) -> Result<RepeatBase> {
+pub fn repeat_base(data: &Dataset, orders: &OrderRows) -> Result<RepeatBase> {
     let buys = purchases(orders);
     // The distinct (customer, period) pairs, found once by a hash grouping on the customer ids:
     // the counts after it group a smaller frame, mostly by period number.
@@ -435,36 +431,30 @@ impl std::ops::AddAssign for RepeatSums {
 }
 
 /// Each period's [`RepeatSums`], by period number.
-pub fn repeat_sums(data: &Dataset, orders: &OrderRows) -> Result<Vec<(i64, RepeatSums)>> {
-    let base = repeat_base(data, orders)?;
-    let customers = base.pairs.group_by([col("__p")]).agg([col("__customer").sort(SortOptions::default()).alias("__customers")]);
+pub fn repeat_sums(data: &Dataset, base: &RepeatBase) -> Result<Vec<(i64, RepeatSums)>> {
+    let customers = base.pairs.clone().group_by([col("__p")]).agg([col("__customer").sort(SortOptions::default()).alias("__customers")]);
     // Every period with a purchase or a refund.
     let keys = concat([base.per_period.clone().select([col("__p")]), base.refunds.clone().select([col("__p")])], UnionArgs::default())?
         .group_by([col("__p")])
         .agg(Vec::<Expr>::new());
     let df = data.collect(
-        keys.join(base.per_period, [col("__p")], [col("__p")], JoinArgs::new(JoinType::Left))
-            .join(base.refunds, [col("__p")], [col("__p")], JoinArgs::new(JoinType::Left))
+        keys.join(base.per_period.clone(), [col("__p")], [col("__p")], JoinArgs::new(JoinType::Left))
+            .join(base.refunds.clone(), [col("__p")], [col("__p")], JoinArgs::new(JoinType::Left))
             .join(customers, [col("__p")], [col("__p")], JoinArgs::new(JoinType::Left))
             .sort(["__p"], SortMultipleOptions::default()),
     )?;
     let index = df.column("__p")?.cast(&DataType::Int64)?;
     let index = index.i64()?;
-    let lists = df.column("__customers")?.list()?;
     let or_zero = |name: &str, i: usize| -> Result<f64> { Ok(df.column(name)?.cast(&DataType::Float64)?.f64()?.get(i).unwrap_or(0.0)) };
     (0..df.height())
         .map(|i| {
-            let customers = match lists.get_as_series(i) {
-                Some(s) => s.str()?.iter().flatten().map(str::to_string).collect(),
-                None => Vec::new(),
-            };
             let sums = RepeatSums {
                 orders: or_zero("orders", i)?,
                 valued_orders: or_zero("valued", i)?,
                 revenue: or_zero("revenue", i)?,
                 refunds: or_zero("refunds", i)?,
                 refund_amount: or_zero("refund_amount", i)?,
-                customers,
+                customers: strings_at(&df, "__customers", i)?,
             };
             Ok((index.get(i).unwrap_or(0), sums))
         })
@@ -475,40 +465,40 @@ pub fn repeat_sums(data: &Dataset, orders: &OrderRows) -> Result<Vec<(i64, Repea
 /// (no purchase window: it needs each customer's orders).
 pub fn repeat_table_of_sums(sums: &[(i64, RepeatSums)], period: Period, as_of: NaiveDate) -> Result<Vec<RepeatRow>> {
     let column = |name: &str, f: fn(&RepeatSums) -> f64| Column::new(name.into(), sums.iter().map(|(_, s)| f(s)).collect::<Vec<f64>>());
-    let index = Column::new("__p".into(), sums.iter().map(|(k, _)| *k).collect::<Vec<i64>>());
-    let bought: Vec<&(i64, RepeatSums)> = sums.iter().filter(|(_, s)| s.orders > 0.0).collect();
-    let per_period = DataFrame::new(
-        bought.len(),
-        vec![
-            Column::new("__p".into(), bought.iter().map(|(k, _)| *k).collect::<Vec<i64>>()),
-            Column::new("orders".into(), bought.iter().map(|(_, s)| s.orders).collect::<Vec<f64>>()),
-            Column::new("valued".into(), bought.iter().map(|(_, s)| s.valued_orders).collect::<Vec<f64>>()),
-            Column::new("revenue".into(), bought.iter().map(|(_, s)| s.revenue).collect::<Vec<f64>>()),
-        ],
-    )?;
-    let refunds = DataFrame::new(
+    let periods = DataFrame::new(
         sums.len(),
-        vec![index, column("refunds", |s| s.refunds), column("refund_amount", |s| s.refund_amount)],
-    )?;
+        vec![
+            Column::new("__p".into(), sums.iter().map(|(k, _)| *k).collect::<Vec<i64>>()),
+            column("orders", |s| s.orders),
+            column("valued", |s| s.valued_orders),
+            column("revenue", |s| s.revenue),
+            column("refunds", |s| s.refunds),
+            column("refund_amount", |s| s.refund_amount),
+        ],
+    )?
+    .lazy();
+    // The table has the periods with a purchase; refunds are looked up by period.
+    let per_period = periods.clone().filter(col("orders").gt(lit(0.0))).select([col("__p"), col("orders"), col("valued"), col("revenue")]);
+    let refunds = periods.select([col("__p"), col("refunds"), col("refund_amount")]);
     let pair_index: Vec<i64> = sums.iter().flat_map(|(k, s)| std::iter::repeat_n(*k, s.customers.len())).collect();
     let pair_customers: Vec<&str> = sums.iter().flat_map(|(_, s)| s.customers.iter().map(String::as_str)).collect();
     let pairs = DataFrame::new(
         pair_index.len(),
         vec![Column::new("__customer".into(), pair_customers), Column::new("__p".into(), pair_index)],
     )?;
-    let base = RepeatBase { per_period: per_period.lazy(), refunds: refunds.lazy(), pairs: pairs.lazy() };
+    let base = RepeatBase { per_period, refunds, pairs: pairs.lazy() };
     let collect = |q: LazyFrame| Ok(q.collect()?);
-    repeat_rows(&collect, &collect, base, None, period, as_of)
+    repeat_rows(&collect, &collect, &base, None, period, as_of)
 }
 
 /// The repeat table per period (all periods with orders; the caller picks the ones shown).
 pub fn repeat_table(
     data: &Dataset,
     orders: &OrderRows,
+    base: &RepeatBase,
     as_of: NaiveDate,
     window_days: Option<i64>,
 ) -> Result<Vec<RepeatRow>> {
-    let base = repeat_base(data, orders)?;
     let window = window_days.map(|days| window_counts(data, orders, as_of, days)).transpose()?;
     repeat_rows(&|q| data.collect(q), &|q| data.collect_reduced(q), base, window, orders.period, as_of)
 }
@@ -560,14 +550,14 @@ fn by_period(df: &DataFrame, name: &str) -> Result<Vec<(i64, f64)>> {
 fn repeat_rows(
     collect: &dyn Fn(LazyFrame) -> Result<DataFrame>,
     reduce: &dyn Fn(LazyFrame) -> Result<DataFrame>,
-    base: RepeatBase,
+    base: &RepeatBase,
     window: Option<WindowCounts>,
     p: Period,
     as_of: NaiveDate,
 ) -> Result<Vec<RepeatRow>> {
     // A customer is active in a period with any purchase in it, new in the period of their
     // first purchase, and retained in a period when also active in the one before.
-    let pairs = base.pairs;
+    let pairs = base.pairs.clone();
     let new = pairs
         .clone()
         .group_by([col("__customer")])
@@ -576,7 +566,7 @@ fn repeat_rows(
         .agg([len().cast(DataType::Float64).alias("new")]);
     let active = pairs.clone().group_by([col("__p")]).agg([len().cast(DataType::Float64).alias("active")]);
     let (new, active) = (reduce(new)?.lazy(), reduce(active)?.lazy());
-    let per_period = collect(base.per_period)?
+    let per_period = collect(base.per_period.clone())?
         .lazy()
         .join(active, [col("__p")], [col("__p")], JoinArgs::new(JoinType::Left))
         .join(new, [col("__p")], [col("__p")], JoinArgs::new(JoinType::Left))
@@ -589,7 +579,7 @@ fn repeat_rows(
 
     let mut table = collect(per_period)?;
     let retained = reduce(retained)?;
-    let refunds = collect(base.refunds)?;
+    let refunds = collect(base.refunds.clone())?;
     table.sort_in_place(["__p"], SortMultipleOptions::default())?;
     let idx = table.column("__p")?.cast(&DataType::Int64)?;
     let idx = idx.i64()?;
