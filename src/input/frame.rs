@@ -10,6 +10,7 @@ use crate::error::{data_err, no_input};
 use crate::input::layout::{detect, layout, ColumnInfo, Export};
 use crate::input::sheet::{is_sheet, read_sheet};
 use crate::input::source::{find_ragged_row, open_text, Body, Source};
+use crate::input::trace;
 
 /// Name of the row-number column added for error reports.
 pub const ROW: &str = "__row";
@@ -328,6 +329,7 @@ impl Dataset {
     }
 
     /// Runs a query, turning polars errors into messages about this input.
+    #[track_caller]
     pub fn collect(&self, query: LazyFrame) -> Result<DataFrame> {
         self.collect_on(query, self.streaming)
     }
@@ -335,6 +337,7 @@ impl Dataset {
     /// Runs a query that reduces the input to a few rows (a grouped aggregation) on the streaming
     /// engine, whatever the input's size: batches are reduced as they are read, so memory holds
     /// the groups rather than the file's columns, and it is faster too (see BENCHMARKS.md).
+    #[track_caller]
     pub fn collect_reduced(&self, query: LazyFrame) -> Result<DataFrame> {
         self.collect_on(query, true)
     }
@@ -343,14 +346,17 @@ impl Dataset {
     /// on the streaming engine, which parses the file batch by batch and keeps only the derived
     /// columns; the result is one contiguous chunk, so that later sums do not depend on how the
     /// file was split into batches.
+    #[track_caller]
     pub fn collect_rows(&self, query: LazyFrame) -> Result<DataFrame> {
         let mut df = self.collect_on(query, true)?;
         df.rechunk_mut();
         Ok(df)
     }
 
+    #[track_caller]
     fn collect_on(&self, query: LazyFrame, streaming: bool) -> Result<DataFrame> {
         let engine = if streaming { Engine::Streaming } else { Engine::InMemory };
+        let _timer = trace::Timer::start(std::panic::Location::caller(), streaming);
         query
             .collect_with_engine(engine)
             .map(|result| result.unwrap_single())

@@ -8,3 +8,4 @@ pub mod layout;
 pub mod roles;
 pub mod sheet;
 pub mod source;
+pub mod trace;

@@ -34,6 +34,9 @@ pub struct Grouping {
     /// The date column already holds dates, read by the caller (null where there is no valid
     /// date): it is used as it is, and its invalid values are the caller's to report.
     pub parsed: bool,
+    /// A column that already holds each row's period number ([`period_index`] of the date), read
+    /// with the rows, so that queries over them need not compute it again.
+    pub period_column: Option<String>,
 }
 
 /// The identity of one group: its period label and its `--by` values (None = blank).
@@ -72,19 +75,27 @@ impl Grouping {
             };
             lf = lf.with_column(self.date_of(date_column).alias(DATE)).with_column(bad.alias(DATE_BAD));
             let d = col(DATE);
-            let mut window = lit(true);
+            let mut window = None;
             if let Some(from) = self.from {
-                window = window.and(d.clone().gt_eq(lit(from)));
+                window = Some(d.clone().gt_eq(lit(from)));
             }
             if let Some(to) = self.to {
-                window = window.and(d.clone().lt_eq(lit(to)));
+                let before = d.clone().lt_eq(lit(to));
+                window = Some(window.map_or(before.clone(), |w| w.and(before)));
             }
-            lf = lf.filter(d.clone().is_null().or(window));
+            // Without --from/--to no row is filtered (a filter would copy every column).
+            if let Some(window) = window {
+                lf = lf.filter(d.clone().is_null().or(window));
+            }
             keys.push(d.clone().is_null().alias(NODATE));
             if let Some(period) = self.period {
                 // Grouped by the period's number; labelled after aggregating (one label per group,
                 // not one string per row).
-                keys.push(period_index(d, period).alias(PERIOD));
+                let index = match &self.period_column {
+                    Some(c) => col(c.as_str()),
+                    None => period_index(d, period),
+                };
+                keys.push(index.alias(PERIOD));
             }
         }
         for (i, header) in self.by.iter().enumerate() {
@@ -208,45 +219,54 @@ impl Grouping {
         collect: impl Fn(LazyFrame) -> Result<DataFrame>,
         read: impl Fn(&DataFrame, usize) -> Result<C>,
     ) -> Result<Levels<C>> {
-        let query = |lf: LazyFrame, names: Vec<Expr>| match names.is_empty() {
+        let query = |lf: LazyFrame, names: Vec<Expr>, _| match names.is_empty() {
             true => lf.select(aggs.clone()),
             false => lf.group_by(names).agg(aggs.clone()),
         };
-        self.levels_by(lf, query, totals, collect, read)
+        self.levels_by(lf, query, totals, |q, _| collect(q), read)
     }
 
     /// The number of distinct non-null values of `column` at every level (see
-    /// [`Grouping::aggregate_levels`]), in `distinct`. Counted as the groups of a hash grouping
-    /// by the level's keys and the column, which polars runs in parallel (`n_unique()` in an
-    /// aggregation hashes each group on one thread: 3× slower over one large group).
+    /// [`Grouping::aggregate_levels`]), in `distinct`. A level split into groups (periods,
+    /// `--by` values) counts with `n_unique()` per group, the groups hashed in parallel, run by
+    /// `collect_groups`; a level of one large group (the total) as the groups of a hash grouping
+    /// by the value, which polars runs in parallel (`n_unique()` would hash it on one thread, 3×
+    /// slower), run by `collect_one`. Measured in BENCHMARKS.md.
     pub fn distinct_levels(
         &self,
         lf: LazyFrame,
         column: &str,
         totals: bool,
-        collect: impl Fn(LazyFrame) -> Result<DataFrame>,
+        collect_groups: impl Fn(LazyFrame) -> Result<DataFrame>,
+        collect_one: impl Fn(LazyFrame) -> Result<DataFrame>,
     ) -> Result<Levels<f64>> {
-        let query = |lf: LazyFrame, names: Vec<Expr>| {
+        let n = || len().cast(DataType::Float64).alias("distinct");
+        let query = |lf: LazyFrame, names: Vec<Expr>, split: bool| {
+            if split {
+                return lf.group_by(names).agg([col(column).drop_nulls().n_unique().cast(DataType::Float64).alias("distinct")]);
+            }
             let mut keys = names.clone();
             keys.push(col(column));
             let pairs = lf.filter(col(column).is_not_null()).group_by(keys).agg(Vec::<Expr>::new());
-            let n = len().cast(DataType::Float64).alias("distinct");
             match names.is_empty() {
-                true => pairs.select([n]),
-                false => pairs.group_by(names).agg([n]),
+                true => pairs.select([n()]),
+                false => pairs.group_by(names).agg([n()]),
             }
         };
+        let collect = |q: LazyFrame, split: bool| if split { collect_groups(q) } else { collect_one(q) };
         self.levels_by(lf, query, totals, collect, |df, i| crate::input::frame::f64_at(df, "distinct", i))
     }
 
     fn levels_by<C>(
         &self,
         lf: LazyFrame,
-        query: impl Fn(LazyFrame, Vec<Expr>) -> LazyFrame,
+        query: impl Fn(LazyFrame, Vec<Expr>, bool) -> LazyFrame,
         totals: bool,
-        collect: impl Fn(LazyFrame) -> Result<DataFrame>,
+        collect: impl Fn(LazyFrame, bool) -> Result<DataFrame>,
         read: impl Fn(&DataFrame, usize) -> Result<C>,
     ) -> Result<Levels<C>> {
+        // `query` and `collect` are told whether the level is split into groups (by period or
+        // `--by`), as against one group of all rows in scope (and one of the undated).
         let (lf, keys) = self.apply(lf);
         let lf = if keys.is_empty() { lf } else { lf.with_columns(keys) };
         let dated_key = self.uses_date() && self.date.is_some();
@@ -262,7 +282,8 @@ impl Grouping {
             if with_by {
                 names.extend(by_keys.iter().map(|k| col(k.as_str())));
             }
-            let df = collect(query(lf.clone(), names))?;
+            let split = (with_period && self.period.is_some()) || (with_by && !self.by.is_empty());
+            let df = collect(query(lf.clone(), names, split), split)?;
             let mut groups = Vec::with_capacity(df.height());
             for i in 0..df.height() {
                 let dated = if dated_key { !bool_at(&df, NODATE, i)? } else { true };

@@ -140,16 +140,26 @@ fn order_counts_with(
     // Every row is kept, so that the quick pass sees the values it could not read. The few
     // columns needed, the date parsed, are read into memory once, as every level is
     // aggregated from them.
-    let slim = lf.select([
+    let mut slim = lf.select([
         reader.date_of(&spec.ordered).alias("__day"),
         customer_text(spec).alias("__customer"),
         buy.alias("__buy"),
         unread.alias("__unread"),
         order_id(spec).alias("__id"),
     ]);
+    // The period's number is computed here, batch by batch on both cores, rather than by every
+    // level's query.
+    let mut derived = Vec::new();
+    if let Some(p) = reader.period {
+        derived.push(period_index(col("__day"), p).alias("__p"));
+    }
+    if !derived.is_empty() {
+        slim = slim.with_columns(derived);
+    }
     let rows = with_duplicates(data, data.collect_rows(slim)?)?;
     let slim = rows.lazy().with_column(col("__dup").not().and(col("__buy")).alias("__purchase"));
-    let grouping = Grouping { date: Some("__day".to_string()), parsed: true, ..reader };
+    let period_column = reader.period.map(|_| "__p".to_string());
+    let grouping = Grouping { date: Some("__day".to_string()), parsed: true, period_column, ..reader };
     let mut levels = grouping.aggregate_levels(
         slim.clone(),
         vec![
@@ -160,8 +170,10 @@ fn order_counts_with(
         |q| data.collect(q),
         |df, i| Ok(OrderCounts { orders: f64_at(df, "orders", i)?, customers: 0.0, unread: f64_at(df, "unread", i)? }),
     )?;
-    // A reduction over millions of customer ids: faster on the streaming engine (see collect_reduced).
-    let customers = grouping.distinct_levels(slim.clone().filter(col("__purchase")), "__customer", true, |q| data.collect_reduced(q))?;
+    // Per period, distinct customers are counted faster in memory; over the whole scope, a
+    // reduction of millions of ids, on the streaming engine (see collect_reduced).
+    let customers =
+        grouping.distinct_levels(slim.clone().filter(col("__purchase")), "__customer", true, |q| data.collect(q), |q| data.collect_reduced(q))?;
     levels.join(&customers, |c, n| c.customers = *n);
     let sums = match sums {
         true => grouping.aggregate_query(slim, order_sums_query, |q| data.collect(q), read_order_sums)?,
@@ -289,19 +301,25 @@ fn read_orders_with(data: &Dataset, spec: &OrderSpec, period: Period, as_of: Nai
         }
     }
     // The raw text is needed only for the flags; problem messages read it again from the file.
-    let mut kept: Vec<Expr> = [ROW, "__day", "__customer", "__id", "__ragged", "__amount", "__date_bad", "__date_missing", "__customer_missing"]
-        .into_iter()
-        .map(col)
-        .collect();
+    let mut kept: Vec<Expr> =
+        [ROW, "__day", "__customer", "__id", "__ragged", "__amount", "__date_bad", "__date_missing", "__customer_missing"]
+            .into_iter()
+            .map(col)
+            .collect();
     if spec.amount.is_some() {
         kept.push(col("__amount_bad"));
     }
     let every = data.collect_rows(data.lazy_with_rows().select(columns).with_columns(flags).select(kept))?;
-    // Duplicates are found among all rows, then rows after `as_of` are left out.
-    let rows = with_duplicates(data, every)?
-        .lazy()
-        .filter(col("__day").is_null().or(col("__day").lt_eq(lit(as_of))))
-        .with_columns([period_index(col("__day"), period).alias("__p")]);
+    // Duplicates are found among all rows, then rows after `as_of` are left out. By default
+    // `as_of` is the last order's day: the filter is skipped when no row is later, as it would
+    // copy every column only to keep them all.
+    let rows = with_duplicates(data, every)?;
+    let late = data.collect(rows.clone().lazy().select([col("__day").gt(lit(as_of)).any(true).alias("late")]))?;
+    let mut rows = rows.lazy();
+    if late.column("late")?.bool()?.get(0).unwrap_or(false) {
+        rows = rows.filter(col("__day").is_null().or(col("__day").lt_eq(lit(as_of))));
+    }
+    let rows = rows.with_columns([period_index(col("__day"), period).alias("__p")]);
     let mut rows = data.collect(rows)?;
     rows.rechunk_mut();
     Ok(OrderRows { rows, period })
@@ -571,20 +589,21 @@ fn repeat_rows(
         .join(active, [col("__p")], [col("__p")], JoinArgs::new(JoinType::Left))
         .join(new, [col("__p")], [col("__p")], JoinArgs::new(JoinType::Left))
         .with_columns([col("new").fill_null(lit(0.0))]);
-    let next = pairs.clone().with_columns([(col("__p") + lit(1i64)).alias("__p")]);
-    let retained = pairs
-        .join(next, [col("__customer"), col("__p")], [col("__customer"), col("__p")], JoinArgs::new(JoinType::Inner))
-        .group_by([col("__p")])
-        .agg([len().cast(DataType::Float64).alias("retained")]);
-
     let mut table = collect(per_period)?;
-    let retained = reduce(retained)?;
+    // Retained customers by inclusion–exclusion, |A(p) ∩ A(p−1)| = |A(p)| + |A(p−1)| −
+    // |A(p) ∪ A(p−1)|: the union is each period's distinct customers among its pairs and the
+    // previous period's, counted per period in parallel (a join of the pairs on customer and
+    // period took twice as long; BENCHMARKS.md).
+    let next = pairs.clone().with_columns([(col("__p") + lit(1i64)).alias("__p")]);
+    let union = concat([pairs, next], UnionArgs::default())?
+        .group_by([col("__p")])
+        .agg([col("__customer").n_unique().cast(DataType::Float64).alias("union")]);
+    let union = by_period(&collect(union)?, "union")?;
     let refunds = collect(base.refunds.clone())?;
     table.sort_in_place(["__p"], SortMultipleOptions::default())?;
     let idx = table.column("__p")?.cast(&DataType::Int64)?;
     let idx = idx.i64()?;
     let find = |list: &[(i64, f64)], k: i64| list.iter().find(|(i, _)| *i == k).map_or(0.0, |(_, v)| *v);
-    let retained = by_period(&retained, "retained")?;
     let refund_n = by_period(&refunds, "refunds")?;
     let refund_amount = by_period(&refunds, "refund_amount")?;
     let as_of_index = period_index_of(as_of, p);
@@ -607,7 +626,7 @@ fn repeat_rows(
             refunds: find(&refund_n, k),
             refund_amount: find(&refund_amount, k),
             previous_active: 0.0,
-            retained: find(&retained, k),
+            retained: 0.0,
             window_eligible: window.as_ref().map_or(0.0, |(e, _)| find(e, k)),
             window_repeaters: window.as_ref().map_or(0.0, |(_, r)| find(r, k)),
         });
@@ -615,6 +634,7 @@ fn repeat_rows(
     let actives: Vec<(i64, f64)> = rows.iter().map(|r| (r.index, r.active)).collect();
     for r in &mut rows {
         r.previous_active = find(&actives, r.index - 1);
+        r.retained = r.active + r.previous_active - find(&union, r.index);
     }
     Ok(rows)
 }

@@ -51,6 +51,24 @@ fn periods_match_hand_arithmetic() {
     assert_eq!(oct["window_eligible"], "0");
 }
 
+#[test]
+fn orders_after_the_as_of_day_are_left_out() {
+    // As of 10-05, October holds O5 (C2, 60) and O6 (C4, 40) only: O7's refund (10-30), O8
+    // (10-31) and O9 (10-10) come later. C2 bought in August: returning; C4 is new. Of
+    // September's C1 and C3 none bought again by 10-05: retained 0 = 2 + 2 − |{C1, C3, C2, C4}|.
+    let out = cxstat().args(["repeat", "--as-of", "2026-10-05", "--format", "csv"]).arg(fixture("orders_small.csv")).assert().success();
+    let rows = csv_rows(&out.get_output().stdout);
+    let oct = row(&rows, &[("period", "2026-10")]);
+    assert_eq!(oct["partial"], "true", "October is not over on 10-05");
+    assert_eq!((oct["active_customers"].as_str(), oct["new_customers"].as_str(), oct["orders"].as_str()), ("2", "1", "2"));
+    assert_close(num(oct, "revenue"), 100.0, 1e-9);
+    assert_eq!(oct["refunds"], "0");
+    assert_eq!((oct["previous_customers"].as_str(), oct["retained_customers"].as_str()), ("2", "0"));
+    // September is as before: of August's C1, C2, C1 came back (1 = 2 + 2 − |{C1, C2, C3}|).
+    let sep = row(&rows, &[("period", "2026-09")]);
+    assert_eq!((sep["previous_customers"].as_str(), sep["retained_customers"].as_str()), ("2", "1"));
+}
+
 /// Aug cohort C1, C2: C1 again in Sep, C2 in Oct → 100, 50, 50. Sep cohort C3: again in Oct → 100, 100.
 #[test]
 fn cohort_matrix_small_enough_to_check_by_eye() {
