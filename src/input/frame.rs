@@ -342,6 +342,14 @@ impl Dataset {
         self.collect_on(query, true)
     }
 
+    /// Reads rows derived from the input into memory on the streaming engine, left in the
+    /// batches they were read in: for rows that are only counted (counts add up exactly in any
+    /// order), without [`Dataset::collect_rows`]' copy into one chunk.
+    #[track_caller]
+    pub fn collect_batches(&self, query: LazyFrame) -> Result<DataFrame> {
+        self.collect_on(query, true)
+    }
+
     /// Reads rows derived from the input into memory (parsed values and flags, not the raw text)
     /// on the streaming engine, which parses the file batch by batch and keeps only the derived
     /// columns; the result is one contiguous chunk, so that later sums do not depend on how the

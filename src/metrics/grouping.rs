@@ -370,6 +370,19 @@ pub fn period_index(date: Expr, period: Period) -> Expr {
     }
 }
 
+/// [`period_index`] of dates between `first` and `last`: each day's index is computed once and
+/// the rows look theirs up, some 6 times faster on millions of rows than the calendar
+/// arithmetic on each (BENCHMARKS.md). Falls back to [`period_index`] for a span above 100,000 days.
+pub fn period_index_between(date: Expr, period: Period, first: NaiveDate, last: NaiveDate) -> Expr {
+    let days = (last - first).num_days();
+    if !(0..=100_000).contains(&days) {
+        return period_index(date, period);
+    }
+    let table: Vec<i64> = first.iter_days().take(days as usize + 1).map(|d| crate::metrics::orders::period_index_of(d, period)).collect();
+    let offset = (date.cast(DataType::Int32) - lit(first.to_epoch_days())).cast(IDX_DTYPE);
+    lit(Series::new("__periods".into(), table)).gather(offset, true)
+}
+
 /// The label of the period at `index` (see [`period_index`]): 2026-10-03, 2026-W40 (ISO week), 2026-10, 2026-Q4, 2026.
 pub fn index_label(index: i64, period: Period) -> String {
     let epoch = NaiveDate::from_ymd_opt(1970, 1, 1).expect("epoch");
@@ -563,6 +576,32 @@ mod tests {
         }
         assert_eq!(label_index("2026-13", Period::Month), None);
         assert_eq!(index_label(2026 * 4 + 3, Period::Quarter), "2026-Q4");
+    }
+
+    #[test]
+    fn period_lookup_equals_the_calendar() {
+        // Every day from 1969-12-20 to 2028-03-05 (leap days, the epoch, year ends), and a null,
+        // in an order of their own: the lookup gives what the arithmetic gives.
+        let first = NaiveDate::from_ymd_opt(1969, 12, 20).unwrap();
+        let last = NaiveDate::from_ymd_opt(2028, 3, 5).unwrap();
+        let mut days: Vec<Option<i32>> = first.iter_days().take_while(|d| *d <= last).map(|d| Some(d.to_epoch_days())).collect();
+        days.reverse();
+        days.insert(7, None);
+        let s = Series::new("d".into(), days).cast(&DataType::Date).unwrap();
+        let df = DataFrame::new(s.len(), vec![s.into()]).unwrap();
+        for period in [Period::Day, Period::Week, Period::Month, Period::Quarter, Period::Year] {
+            let out = df
+                .clone()
+                .lazy()
+                .select([
+                    period_index(col("d"), period).alias("calendar"),
+                    period_index_between(col("d"), period, first, last).cast(DataType::Int64).alias("lookup"),
+                ])
+                .collect()
+                .unwrap();
+            assert!(out.column("calendar").unwrap().equals_missing(out.column("lookup").unwrap()), "{period:?}");
+            assert_eq!(out.column("lookup").unwrap().null_count(), 1, "{period:?}");
+        }
     }
 
     #[test]

@@ -12,7 +12,7 @@ use polars::prelude::*;
 use crate::cli::Period;
 use crate::input::clean;
 use crate::input::frame::{f64_at, strings_at, Dataset, ROW};
-use crate::metrics::grouping::{index_label, period_index, Group, Grouping, Levels};
+use crate::metrics::grouping::{index_label, period_index, period_index_between, Group, Grouping, Levels};
 
 /// Which columns hold the order's id, customer, date and amount.
 #[derive(Debug, Clone)]
@@ -156,7 +156,8 @@ fn order_counts_with(
     if !derived.is_empty() {
         slim = slim.with_columns(derived);
     }
-    let rows = with_duplicates(data, data.collect_rows(slim)?)?;
+    // Only counted: see collect_batches.
+    let rows = with_duplicates(data, data.collect_batches(slim)?)?;
     let slim = rows.lazy().with_column(col("__dup").not().and(col("__buy")).alias("__purchase"));
     let period_column = reader.period.map(|_| "__p".to_string());
     let grouping = Grouping { date: Some("__day".to_string()), parsed: true, period_column, ..reader };
@@ -314,12 +315,21 @@ fn read_orders_with(data: &Dataset, spec: &OrderSpec, period: Period, as_of: Nai
     // `as_of` is the last order's day: the filter is skipped when no row is later, as it would
     // copy every column only to keep them all.
     let rows = with_duplicates(data, every)?;
-    let late = data.collect(rows.clone().lazy().select([col("__day").gt(lit(as_of)).any(true).alias("late")]))?;
+    let d = col("__day");
+    let span = data.collect(rows.clone().lazy().select([d.clone().min().alias("first"), d.clone().max().alias("last")]))?;
+    let day_at = |name: &str| -> Result<Option<NaiveDate>> {
+        Ok(span.column(name)?.cast(&DataType::Int32)?.i32()?.get(0).and_then(NaiveDate::from_epoch_days))
+    };
     let mut rows = rows.lazy();
-    if late.column("late")?.bool()?.get(0).unwrap_or(false) {
-        rows = rows.filter(col("__day").is_null().or(col("__day").lt_eq(lit(as_of))));
+    let (first, last) = (day_at("first")?, day_at("last")?);
+    if last.is_some_and(|last| last > as_of) {
+        rows = rows.filter(d.clone().is_null().or(d.clone().lt_eq(lit(as_of))));
     }
-    let rows = rows.with_columns([period_index(col("__day"), period).alias("__p")]);
+    let index = match (first, last) {
+        (Some(first), Some(last)) => period_index_between(d, period, first, last),
+        _ => period_index(d, period),
+    };
+    let rows = rows.with_columns([index.alias("__p")]);
     let mut rows = data.collect(rows)?;
     rows.rechunk_mut();
     Ok(OrderRows { rows, period })
