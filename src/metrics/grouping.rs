@@ -87,7 +87,11 @@ impl Grouping {
             if let Some(window) = window {
                 lf = lf.filter(d.clone().is_null().or(window));
             }
-            keys.push(d.clone().is_null().alias(NODATE));
+            // Rows without a valid date are a group of their own: with a period, the one whose
+            // period is null (one key fewer to group by: a key is hashed on every row).
+            if self.period.is_none() {
+                keys.push(d.clone().is_null().alias(NODATE));
+            }
             if let Some(period) = self.period {
                 // Grouped by the period's number; labelled after aggregating (one label per group,
                 // not one string per row).
@@ -131,10 +135,7 @@ impl Grouping {
         let (lf, keys) = self.apply(lf);
         let mut names: Vec<Expr> = Vec::new();
         if self.uses_date() && self.date.is_some() {
-            names.push(col(NODATE));
-            if self.period.is_some() {
-                names.push(col(PERIOD));
-            }
+            names.push(col(if self.period.is_some() { PERIOD } else { NODATE }));
         }
         names.extend((0..self.by.len()).map(|i| col(format!("__by{i}"))));
         debug_assert_eq!(names.len(), keys.len());
@@ -151,10 +152,14 @@ impl Grouping {
     fn read_groups<C>(&self, df: &DataFrame, read: impl Fn(&DataFrame, usize) -> Result<C>) -> Result<Vec<Group<C>>> {
         let mut groups = Vec::with_capacity(df.height());
         for i in 0..df.height() {
-            let dated = if self.uses_date() && self.date.is_some() { !bool_at(df, NODATE, i)? } else { true };
             let period = match self.period {
                 Some(p) => period_at(df, p, i)?,
                 None => None,
+            };
+            let dated = match (self.uses_date() && self.date.is_some(), self.period) {
+                (false, _) => true,
+                (true, Some(_)) => period.is_some(),
+                (true, None) => !bool_at(df, NODATE, i)?,
             };
             let by = (0..self.by.len()).map(|k| str_at(df, &format!("__by{k}"), i)).collect::<Result<_>>()?;
             groups.push(Group { key: GroupKey { period, by }, dated, counts: read(df, i)? });
@@ -220,8 +225,8 @@ impl Grouping {
         read: impl Fn(&DataFrame, usize) -> Result<C>,
     ) -> Result<Levels<C>> {
         let query = |lf: LazyFrame, names: Vec<Expr>, _| match names.is_empty() {
-            true => lf.select(aggs.clone()),
-            false => lf.group_by(names).agg(aggs.clone()),
+            true => Ok(lf.select(aggs.clone())),
+            false => Ok(lf.group_by(names).agg(aggs.clone())),
         };
         self.levels_by(lf, query, totals, |q, _| collect(q), read)
     }
@@ -241,17 +246,26 @@ impl Grouping {
         collect_one: impl Fn(LazyFrame) -> Result<DataFrame>,
     ) -> Result<Levels<f64>> {
         let n = || len().cast(DataType::Float64).alias("distinct");
-        let query = |lf: LazyFrame, names: Vec<Expr>, split: bool| {
+        let values = |lf: LazyFrame, rows: Expr| lf.filter(rows.and(col(column).is_not_null())).group_by([col(column)]).agg(Vec::<Expr>::new());
+        let query = |lf: LazyFrame, names: Vec<Expr>, split: bool| -> Result<LazyFrame> {
             if split {
-                return lf.group_by(names).agg([col(column).drop_nulls().n_unique().cast(DataType::Float64).alias("distinct")]);
+                return Ok(lf.group_by(names).agg([col(column).drop_nulls().n_unique().cast(DataType::Float64).alias("distinct")]));
+            }
+            if names.is_empty() {
+                return Ok(values(lf, lit(true)).select([n()]));
+            }
+            if names == [col(NODATE)] {
+                // Dated and undated rows grouped apart, by the value alone: a second key would be
+                // hashed with it on every row. A part without rows gives no group.
+                let part = |undated: bool| {
+                    let rows = if undated { col(NODATE) } else { col(NODATE).not() };
+                    values(lf.clone(), rows).select([lit(undated).alias(NODATE), n()])
+                };
+                return Ok(concat([part(false), part(true)], UnionArgs::default())?.filter(col("distinct").gt(lit(0.0))));
             }
             let mut keys = names.clone();
             keys.push(col(column));
-            let pairs = lf.filter(col(column).is_not_null()).group_by(keys).agg(Vec::<Expr>::new());
-            match names.is_empty() {
-                true => pairs.select([n()]),
-                false => pairs.group_by(names).agg([n()]),
-            }
+            Ok(lf.filter(col(column).is_not_null()).group_by(keys).agg(Vec::<Expr>::new()).group_by(names).agg([n()]))
         };
         let collect = |q: LazyFrame, split: bool| if split { collect_groups(q) } else { collect_one(q) };
         self.levels_by(lf, query, totals, collect, |df, i| crate::input::frame::f64_at(df, "distinct", i))
@@ -260,36 +274,45 @@ impl Grouping {
     fn levels_by<C>(
         &self,
         lf: LazyFrame,
-        query: impl Fn(LazyFrame, Vec<Expr>, bool) -> LazyFrame,
+        query: impl Fn(LazyFrame, Vec<Expr>, bool) -> Result<LazyFrame>,
         totals: bool,
         collect: impl Fn(LazyFrame, bool) -> Result<DataFrame>,
         read: impl Fn(&DataFrame, usize) -> Result<C>,
     ) -> Result<Levels<C>> {
         // `query` and `collect` are told whether the level is split into groups (by period or
         // `--by`), as against one group of all rows in scope (and one of the undated).
-        let (lf, keys) = self.apply(lf);
-        let lf = if keys.is_empty() { lf } else { lf.with_columns(keys) };
+        let (lf, mut keys) = self.apply(lf);
         let dated_key = self.uses_date() && self.date.is_some();
+        if dated_key && self.period.is_some() {
+            // The levels above the periods tell the undated rows apart by this flag.
+            keys.push(col(DATE).is_null().alias(NODATE));
+        }
+        let lf = if keys.is_empty() { lf } else { lf.with_columns(keys) };
         let by_keys: Vec<String> = (0..self.by.len()).map(|i| format!("__by{i}")).collect();
         let run = |with_period: bool, with_by: bool| -> Result<Vec<Group<C>>> {
+            let by_period = with_period && self.period.is_some();
             let mut names: Vec<Expr> = Vec::new();
-            if dated_key {
+            if dated_key && !by_period {
                 names.push(col(NODATE));
             }
-            if with_period && self.period.is_some() {
+            if by_period {
                 names.push(col(PERIOD));
             }
             if with_by {
                 names.extend(by_keys.iter().map(|k| col(k.as_str())));
             }
-            let split = (with_period && self.period.is_some()) || (with_by && !self.by.is_empty());
-            let df = collect(query(lf.clone(), names, split), split)?;
+            let split = by_period || (with_by && !self.by.is_empty());
+            let df = collect(query(lf.clone(), names, split)?, split)?;
             let mut groups = Vec::with_capacity(df.height());
             for i in 0..df.height() {
-                let dated = if dated_key { !bool_at(&df, NODATE, i)? } else { true };
                 let period = match self.period {
                     Some(p) if with_period => period_at(&df, p, i)?,
                     _ => None,
+                };
+                let dated = match (dated_key, by_period) {
+                    (false, _) => true,
+                    (true, true) => period.is_some(),
+                    (true, false) => !bool_at(&df, NODATE, i)?,
                 };
                 let by = if with_by {
                     by_keys.iter().map(|k| str_at(&df, k, i)).collect::<Result<_>>()?
@@ -576,6 +599,45 @@ mod tests {
         }
         assert_eq!(label_index("2026-13", Period::Month), None);
         assert_eq!(index_label(2026 * 4 + 3, Period::Quarter), "2026-Q4");
+    }
+
+    #[test]
+    fn distinct_values_at_every_level_worked_by_hand() {
+        // Jan: A, A, B → 2; Feb: A and a missing customer → 1; no date: C, C, A → 2.
+        // Total: dated A, B → 2; undated C, A → 2 (A counts on both sides: a row each).
+        let day = |d: &str| Some(NaiveDate::parse_from_str(d, "%Y-%m-%d").unwrap().to_epoch_days());
+        let days = [day("2026-01-05"), day("2026-01-20"), day("2026-01-21"), day("2026-02-03"), day("2026-02-10"), None, None, None];
+        let customers = [Some("A"), Some("A"), Some("B"), Some("A"), None, Some("C"), Some("C"), Some("A")];
+        let df = DataFrame::new(
+            8,
+            vec![
+                Series::new("d".into(), days.to_vec()).cast(&DataType::Date).unwrap().into(),
+                Series::new("c".into(), customers.to_vec()).into(),
+            ],
+        )
+        .unwrap();
+        let grouping = Grouping { date: Some("d".into()), period: Some(Period::Month), parsed: true, ..Default::default() };
+        let collect = |q: LazyFrame| Ok(q.collect()?);
+        let levels = grouping.distinct_levels(df.lazy(), "c", true, collect, collect).unwrap();
+        let found = |groups: &[Group<f64>]| -> Vec<(Option<String>, bool, f64)> {
+            let mut v: Vec<_> = groups.iter().map(|g| (g.key.period.clone(), g.dated, g.counts)).collect();
+            v.sort_by(|a, b| a.partial_cmp(b).unwrap());
+            v
+        };
+        assert_eq!(found(&levels.groups), vec![(None, false, 2.0), (Some("2026-01".into()), true, 2.0), (Some("2026-02".into()), true, 1.0)]);
+        assert_eq!(found(&levels.total), vec![(None, false, 2.0), (None, true, 2.0)]);
+        // Every row dated: no undated group at either level.
+        let dated = DataFrame::new(
+            2,
+            vec![
+                Series::new("d".into(), [day("2026-01-05"), day("2026-02-03")].to_vec()).cast(&DataType::Date).unwrap().into(),
+                Series::new("c".into(), ["A", "B"].to_vec()).into(),
+            ],
+        )
+        .unwrap();
+        let levels = grouping.distinct_levels(dated.lazy(), "c", true, collect, collect).unwrap();
+        assert!(levels.groups.iter().chain(&levels.total).all(|g| g.dated));
+        assert_eq!(found(&levels.total), vec![(None, true, 2.0)]);
     }
 
     #[test]
