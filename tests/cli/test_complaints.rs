@@ -212,3 +212,27 @@ fn agrees_with_independent_computation_on_generated_data() {
     assert!(check.status.success(), "{report}{}", String::from_utf8_lossy(&check.stderr));
     assert_eq!(report.matches(" 0 differences").count(), 2, "{report}");
 }
+
+#[test]
+fn trace_goes_to_stderr_and_leaves_the_data_alone() {
+    // CXSTAT_TRACE=1 times each query on stderr, naming the source line that ran it; stdout
+    // carries the same bytes as without it.
+    let run = |trace: &str| {
+        cxstat()
+            .env("CXSTAT_TRACE", trace)
+            .args(["complaints", "--period", "month", "--format", "csv", "--orders"])
+            .arg(fixture("orders_small.csv"))
+            .arg(fixture("complaints_small.csv"))
+            .assert()
+            .success()
+            .get_output()
+            .clone()
+    };
+    let (plain, traced) = (run("0"), run("1"));
+    assert_eq!(plain.stdout, traced.stdout);
+    let stderr = String::from_utf8(traced.stderr).unwrap();
+    let lines: Vec<&str> = stderr.lines().filter(|l| l.starts_with("trace: ")).collect();
+    assert!(lines.iter().any(|l| l.contains("src/metrics/orders.rs:")), "{stderr}");
+    assert!(lines.iter().all(|l| l.contains(" s ") && (l.contains("streaming") || l.contains("in-memory"))), "{stderr}");
+    assert!(!String::from_utf8(plain.stderr).unwrap().contains("trace: "));
+}
