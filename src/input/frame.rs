@@ -342,6 +342,14 @@ impl Dataset {
         self.collect_on(query, true)
     }
 
+    /// Runs a query over rows already in memory on the in-memory engine, whatever `--streaming`
+    /// says: for sums of amounts, which must add in the same order on every run (the streaming
+    /// engine adds its batches' partial sums, so the last digits depend on the batch size).
+    #[track_caller]
+    pub fn collect_in_memory(&self, query: LazyFrame) -> Result<DataFrame> {
+        self.collect_on(query, false)
+    }
+
     /// Reads rows derived from the input into memory on the streaming engine, left in the
     /// batches they were read in: for rows that are only counted (counts add up exactly in any
     /// order), without [`Dataset::collect_rows`]' copy into one chunk.

@@ -460,7 +460,7 @@ pub fn repeat_sums(data: &Dataset, base: &RepeatBase) -> Result<Vec<(i64, Repeat
     let keys = concat([base.per_period.clone().select([col("__p")]), base.refunds.clone().select([col("__p")])], UnionArgs::default())?
         .group_by([col("__p")])
         .agg(Vec::<Expr>::new());
-    let df = data.collect(
+    let df = data.collect_in_memory(
         keys.join(base.per_period.clone(), [col("__p")], [col("__p")], JoinArgs::new(JoinType::Left))
             .join(base.refunds.clone(), [col("__p")], [col("__p")], JoinArgs::new(JoinType::Left))
             .join(customers, [col("__p")], [col("__p")], JoinArgs::new(JoinType::Left))
@@ -523,7 +523,7 @@ pub fn repeat_table(
     window_days: Option<i64>,
 ) -> Result<Vec<RepeatRow>> {
     let window = window_days.map(|days| window_counts(data, orders, as_of, days)).transpose()?;
-    repeat_rows(&|q| data.collect(q), &|q| data.collect_reduced(q), base, window, orders.period, as_of)
+    repeat_rows(&|q| data.collect_in_memory(q), &|q| data.collect_reduced(q), base, window, orders.period, as_of)
 }
 
 /// Per first-purchase period: the new customers whose window of `days` had ended by `as_of`,
@@ -769,7 +769,7 @@ pub fn rfm(data: &Dataset, orders: &OrderRows, as_of: NaiveDate) -> Result<Vec<R
             quintile(col("monetary"), true).alias("m"),
         ])
         .sort(["__customer"], SortMultipleOptions::default());
-    let df = data.collect(q)?;
+    let df = data.collect_in_memory(q)?;
     let ints = |name: &str| -> Result<Vec<i64>> {
         let c = df.column(name)?.cast(&DataType::Int64)?;
         let c = c.i64()?;

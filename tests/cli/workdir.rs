@@ -10,6 +10,11 @@ pub fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures").join(name)
 }
 
+/// The repository's bundled example data.
+pub fn example(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("examples").join("data").join(name)
+}
+
 /// `cxstat` with its stdout piped (so the default format is CSV).
 pub fn cxstat() -> Command {
     Command::cargo_bin("cxstat").expect("binary built")
