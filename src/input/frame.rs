@@ -334,9 +334,12 @@ impl Dataset {
         self.collect_on(query, self.streaming)
     }
 
-    /// Runs a query that reduces the input to a few rows (a grouped aggregation) on the streaming
-    /// engine, whatever the input's size: batches are reduced as they are read, so memory holds
-    /// the groups rather than the file's columns, and it is faster too (see BENCHMARKS.md).
+    /// Runs a query on the streaming engine, whatever the input's size, and leaves the result in
+    /// the batches it came in. For a query that reduces the input to a few rows (a grouped
+    /// aggregation), batches are reduced as they are read, so memory holds the groups rather than
+    /// the file's columns, and it is faster too (see BENCHMARKS.md). Also for rows read into
+    /// memory that are only counted (counts add up exactly in any order), without
+    /// [`Dataset::collect_rows`]' copy into one chunk.
     #[track_caller]
     pub fn collect_reduced(&self, query: LazyFrame) -> Result<DataFrame> {
         self.collect_on(query, true)
@@ -348,14 +351,6 @@ impl Dataset {
     #[track_caller]
     pub fn collect_in_memory(&self, query: LazyFrame) -> Result<DataFrame> {
         self.collect_on(query, false)
-    }
-
-    /// Reads rows derived from the input into memory on the streaming engine, left in the
-    /// batches they were read in: for rows that are only counted (counts add up exactly in any
-    /// order), without [`Dataset::collect_rows`]' copy into one chunk.
-    #[track_caller]
-    pub fn collect_batches(&self, query: LazyFrame) -> Result<DataFrame> {
-        self.collect_on(query, true)
     }
 
     /// Reads rows derived from the input into memory (parsed values and flags, not the raw text)

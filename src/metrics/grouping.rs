@@ -156,11 +156,7 @@ impl Grouping {
                 Some(p) => period_at(df, p, i)?,
                 None => None,
             };
-            let dated = match (self.uses_date() && self.date.is_some(), self.period) {
-                (false, _) => true,
-                (true, Some(_)) => period.is_some(),
-                (true, None) => !bool_at(df, NODATE, i)?,
-            };
+            let dated = is_dated(df, i, self.uses_date() && self.date.is_some(), self.period.is_some(), &period)?;
             let by = (0..self.by.len()).map(|k| str_at(df, &format!("__by{k}"), i)).collect::<Result<_>>()?;
             groups.push(Group { key: GroupKey { period, by }, dated, counts: read(df, i)? });
         }
@@ -251,21 +247,18 @@ impl Grouping {
             if split {
                 return Ok(lf.group_by(names).agg([col(column).drop_nulls().n_unique().cast(DataType::Float64).alias("distinct")]));
             }
+            // A level not split into groups has no key, or only the undated flag.
             if names.is_empty() {
                 return Ok(values(lf, lit(true)).select([n()]));
             }
-            if names == [col(NODATE)] {
-                // Dated and undated rows grouped apart, by the value alone: a second key would be
-                // hashed with it on every row. A part without rows gives no group.
-                let part = |undated: bool| {
-                    let rows = if undated { col(NODATE) } else { col(NODATE).not() };
-                    values(lf.clone(), rows).select([lit(undated).alias(NODATE), n()])
-                };
-                return Ok(concat([part(false), part(true)], UnionArgs::default())?.filter(col("distinct").gt(lit(0.0))));
-            }
-            let mut keys = names.clone();
-            keys.push(col(column));
-            Ok(lf.filter(col(column).is_not_null()).group_by(keys).agg(Vec::<Expr>::new()).group_by(names).agg([n()]))
+            debug_assert!(names == [col(NODATE)]);
+            // Dated and undated rows grouped apart, by the value alone: a second key would be
+            // hashed with it on every row. A part without rows gives no group.
+            let part = |undated: bool| {
+                let rows = if undated { col(NODATE) } else { col(NODATE).not() };
+                values(lf.clone(), rows).select([lit(undated).alias(NODATE), n()])
+            };
+            Ok(concat([part(false), part(true)], UnionArgs::default())?.filter(col("distinct").gt(lit(0.0))))
         };
         let collect = |q: LazyFrame, split: bool| if split { collect_groups(q) } else { collect_one(q) };
         self.levels_by(lf, query, totals, collect, |df, i| crate::input::frame::f64_at(df, "distinct", i))
@@ -309,11 +302,7 @@ impl Grouping {
                     Some(p) if with_period => period_at(&df, p, i)?,
                     _ => None,
                 };
-                let dated = match (dated_key, by_period) {
-                    (false, _) => true,
-                    (true, true) => period.is_some(),
-                    (true, false) => !bool_at(&df, NODATE, i)?,
-                };
+                let dated = is_dated(&df, i, dated_key, by_period, &period)?;
                 let by = if with_by {
                     by_keys.iter().map(|k| str_at(&df, k, i)).collect::<Result<_>>()?
                 } else {
@@ -459,6 +448,16 @@ fn period_at(df: &DataFrame, period: Period, i: usize) -> Result<Option<String>>
 
 fn str_at(df: &DataFrame, name: &str, i: usize) -> Result<Option<String>> {
     Ok(df.column(name)?.str()?.get(i).map(str::to_string))
+}
+
+/// Whether group `i` of an aggregate holds rows with a valid date (always, without a date key):
+/// grouped by period, the groups whose period is not null; otherwise by the undated flag.
+fn is_dated(df: &DataFrame, i: usize, dated_key: bool, by_period: bool, period: &Option<String>) -> Result<bool> {
+    Ok(match (dated_key, by_period) {
+        (false, _) => true,
+        (true, true) => period.is_some(),
+        (true, false) => !bool_at(df, NODATE, i)?,
+    })
 }
 
 fn bool_at(df: &DataFrame, name: &str, i: usize) -> Result<bool> {

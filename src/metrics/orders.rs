@@ -152,8 +152,8 @@ fn order_counts_with(
     if let Some(p) = reader.period {
         slim = slim.with_column(period_index(col("__day"), p).alias("__p"));
     }
-    // Only counted: see collect_batches.
-    let rows = with_duplicates(data, data.collect_batches(slim)?)?;
+    // Only counted, so left in the read batches (see collect_reduced).
+    let rows = with_duplicates(data, data.collect_reduced(slim)?)?;
     let slim = rows.lazy().with_column(col("__dup").not().and(col("__buy")).alias("__purchase"));
     let period_column = reader.period.map(|_| "__p".to_string());
     let grouping = Grouping { date: Some("__day".to_string()), parsed: true, period_column, ..reader };
@@ -569,7 +569,8 @@ fn by_period(df: &DataFrame, name: &str) -> Result<Vec<(i64, f64)>> {
 }
 
 /// `collect` runs the sums of amounts, in memory so that they are added in the same order on
-/// every run; `reduce` the counts over the customer ids (on the streaming engine, faster there).
+/// every run, and the per-period unions (faster in memory); `reduce` the groupings over the
+/// customer ids (on the streaming engine, faster there).
 fn repeat_rows(
     collect: &dyn Fn(LazyFrame) -> Result<DataFrame>,
     reduce: &dyn Fn(LazyFrame) -> Result<DataFrame>,

@@ -2,7 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::workdir::{csv_rows, cxstat, fixture, num, workdir};
+use crate::workdir::{csv_rows, cxstat, example, fixture, num, workdir};
 use predicates::prelude::*;
 
 /// Splits a CSV file into `n` shards (record i goes to shard i mod n), each with the header.
@@ -104,10 +104,6 @@ fn streaming_gives_the_same_table() {
         .assert()
         .success();
     assert_eq!(plain.get_output().stdout, streamed.get_output().stdout);
-}
-
-fn example(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/data").join(name)
 }
 
 fn text(path: &Path) -> &str {
