@@ -189,8 +189,8 @@ fn cfpb_layout_with_status_and_timely_columns() {
 #[test]
 fn agrees_with_independent_computation_on_generated_data() {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-    let complaints = root.join("examples/data/complaints.csv");
-    let orders = root.join("examples/data/orders.csv");
+    let complaints = crate::workdir::example("complaints.csv");
+    let orders = crate::workdir::example("orders.csv");
     let dir = crate::workdir::workdir();
     let (c_out, r_out) = (dir.path().join("complaints.csv"), dir.path().join("repeat.csv"));
     cxstat()

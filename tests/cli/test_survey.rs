@@ -349,7 +349,7 @@ fn closed_pipe_is_not_an_error() {
     use std::process::{Command, Stdio};
     let mut child = Command::new(assert_cmd::cargo::cargo_bin("cxstat"))
         .args(["survey", "--by", "segment,region", "--period", "day", "--format", "csv"])
-        .arg(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/data/responses.csv"))
+        .arg(crate::workdir::example("responses.csv"))
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -368,7 +368,7 @@ fn closed_pipe_is_not_an_error() {
 #[test]
 fn agrees_with_independent_computation_on_generated_data() {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-    let responses = root.join("examples/data/responses.csv");
+    let responses = crate::workdir::example("responses.csv");
     let dir = workdir();
     let produced = dir.path().join("survey.csv");
     cxstat()
