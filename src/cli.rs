@@ -353,9 +353,9 @@ pub struct SurveyArgs {
     #[arg(long, value_enum, help_heading = "Statistics")]
     pub nps_interval: Option<NpsInterval>,
 
-    /// Weight each response by this column (positive numbers): weighted shares and means, and
-    /// intervals on Kish's effective sample size. Zero, negative or missing weights are reported
-    /// and those rows left out.
+    /// Weight each response by this column (positive numbers up to 1e9): weighted shares and
+    /// means, and intervals on Kish's effective sample size. Zero, negative, larger or missing
+    /// weights are reported and those rows left out.
     #[arg(long, value_name = "COL", help_heading = "Statistics")]
     pub weight: Option<String>,
 
@@ -407,8 +407,9 @@ pub struct CompareArgs {
     #[arg(long, value_name = "LEVEL", help_heading = "Statistics")]
     pub confidence: Option<f64>,
 
-    /// Weight each response by this column (positive numbers): weighted values, and tests and
-    /// intervals on Kish's effective sample size. Zero, negative or missing weights are left out.
+    /// Weight each response by this column (positive numbers up to 1e9): weighted values, and
+    /// tests and intervals on Kish's effective sample size. Zero, negative, larger or missing
+    /// weights are left out.
     #[arg(long, value_name = "COL", help_heading = "Statistics")]
     pub weight: Option<String>,
 

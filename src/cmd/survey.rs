@@ -391,7 +391,7 @@ pub(crate) fn check_invalid(
         (
             Some(Metric::Weight),
             invalid.weight,
-            spec.weight.clone().map(|h| (h, "a positive number; the whole row".to_string())),
+            spec.weight.clone().map(|h| (h, "a positive number up to 1e9; the whole row".to_string())),
         ),
     ];
     let mut messages = Vec::new();

@@ -35,8 +35,8 @@ pub struct SatisfactionSpec {
     pub ces_easy_min: i64,
     /// A yes/no column: did the customer ask for the brand by name (designation, 指名度).
     pub designation: Option<String>,
-    /// A weight per response (`--weight`): positive numbers; rows with a zero, negative,
-    /// missing or invalid weight are left out of every metric.
+    /// A weight per response (`--weight`): positive numbers up to [`MAX_WEIGHT`]; rows with a
+    /// zero, negative, larger, missing or invalid weight are left out of every metric.
     pub weight: Option<String>,
     pub na_values: Vec<String>,
     /// Answer labels and their scale points (the config's `[labels]`), before the built-in wordings.
@@ -93,7 +93,8 @@ pub struct InvalidCounts {
     pub ces: u64,
     pub designation: u64,
     pub date: u64,
-    /// Zero, negative, missing or invalid weights (those rows are left out).
+    /// Zero, negative, larger than [`MAX_WEIGHT`], missing or invalid weights (those rows are
+    /// left out).
     pub weight: u64,
     /// Records with more fields than the header.
     pub ragged: u64,
@@ -251,14 +252,14 @@ impl SatisfactionSpec {
         let mut columns = Vec::new();
         if let Some(header) = &self.weight {
             parsed.push(clean::number(header, &self.na_values).value.alias("__w_num"));
-            let valid = col("__w_num").gt(lit(0.0)).fill_null(lit(false));
+            let valid = valid_weight(col("__w_num"));
             columns.push(when(valid.clone()).then(col("__w_num")).otherwise(lit(NULL).cast(DataType::Float64)).alias(WEIGHT));
             columns.push(valid.not().alias("__weight_bad"));
         }
         // Values count only where the weight is valid (read from the number, as `__w` is made
         // in the same step).
         let weighted = |value: Expr| match &self.weight {
-            Some(_) => when(col("__w_num").gt(lit(0.0)).fill_null(lit(false))).then(value).otherwise(lit(NULL)),
+            Some(_) => when(valid_weight(col("__w_num"))).then(value).otherwise(lit(NULL)),
             None => value,
         };
         for (metric, name) in [(Metric::Csat, "__csat"), (Metric::Nps, "__nps"), (Metric::Ces, "__ces")] {
@@ -288,19 +289,55 @@ impl SatisfactionSpec {
 /// The weight column added by `with_scores`.
 const WEIGHT: &str = "__w";
 
+/// The largest weight accepted. Larger ones are invalid like zero or negative weights: they keep
+/// the exact sums below far from overflowing (Σw² of 10¹⁴ rows of 10⁹ fits in them).
+pub const MAX_WEIGHT: f64 = 1e9;
+
+/// A weight is valid when it is positive and at most [`MAX_WEIGHT`] (false for null).
+fn valid_weight(w: Expr) -> Expr {
+    w.clone().gt(lit(0.0)).and(w.lt_eq(lit(MAX_WEIGHT))).fill_null(lit(false))
+}
+
+/// The scales of the two integer parts of an exact sum: 2²⁰ and 2¹⁰⁰.
+const HI_SCALE: f64 = (1u128 << 20) as f64;
+const LO_SCALE: f64 = (1u128 << 100) as f64;
+
+/// Σx of a weighted value x (nulls left out), exact and the same in any order of the rows.
+///
+/// Floating-point sums are not: the streaming engine adds its batches' partial sums in the order
+/// its threads finish, so the last digits of a weighted result changed from run to run. Here
+/// each x is split into two integers, `hi` = x·2²⁰ truncated and `lo` = the rest·2¹⁰⁰
+/// truncated, and the integers are summed in 128 bits. The split is exact for every x from
+/// 2⁻⁴⁸ (3.6·10⁻¹⁵) up: x − hi/2²⁰ is x's bits below 2⁻²⁰, and below 2⁻¹⁰⁰ nothing is left.
+/// So the sum is exact until [`exact_at`] rounds it once to a float. Named `{name}_hi` and
+/// `{name}_lo`.
+fn exact_sum(x: Expr, name: &str) -> [Expr; 2] {
+    let hi = (x.clone() * lit(HI_SCALE)).cast(DataType::Int128);
+    let lo = ((x - hi.clone().cast(DataType::Float64) / lit(HI_SCALE)) * lit(LO_SCALE)).cast(DataType::Int128);
+    [hi.sum().alias(format!("{name}_hi")), lo.sum().alias(format!("{name}_lo"))]
+}
+
+/// The value of an [`exact_sum`] in row `i` (0 without rows).
+fn exact_at(df: &DataFrame, name: &str, i: usize) -> Result<f64> {
+    let part = |suffix: &str| -> Result<f64> {
+        Ok(df.column(&format!("{name}_{suffix}"))?.i128()?.get(i).unwrap_or(0) as f64)
+    };
+    Ok(part("hi")? / HI_SCALE + part("lo")? / LO_SCALE)
+}
+
 /// Σw over the rows where `predicate` holds (a count without weights).
-fn weight_where(spec: &SatisfactionSpec, predicate: Expr) -> Expr {
+fn weight_where(spec: &SatisfactionSpec, predicate: Expr, name: &str) -> Vec<Expr> {
     match &spec.weight {
-        Some(_) => col(WEIGHT).filter(predicate.fill_null(lit(false))).sum(),
-        None => count_where(predicate),
+        Some(_) => exact_sum(when(predicate.fill_null(lit(false))).then(col(WEIGHT)).otherwise(lit(NULL)), name).into(),
+        None => vec![count_where(predicate).alias(name)],
     }
 }
 
 /// Σw·x (Σx without weights).
-fn weighted_sum(spec: &SatisfactionSpec, x: Expr) -> Expr {
+fn weighted_sum(spec: &SatisfactionSpec, x: Expr, name: &str) -> Vec<Expr> {
     match &spec.weight {
-        Some(_) => (x * col(WEIGHT)).sum(),
-        None => x.sum(),
+        Some(_) => exact_sum(x * col(WEIGHT), name).into(),
+        None => vec![x.sum().alias(name)],
     }
 }
 
@@ -308,10 +345,12 @@ fn weighted_sum(spec: &SatisfactionSpec, x: Expr) -> Expr {
 /// without, both are the count).
 fn weight_sums(spec: &SatisfactionSpec, v: &Expr, name: &str) -> Vec<Expr> {
     match &spec.weight {
-        Some(_) => vec![
-            col(WEIGHT).filter(v.clone().is_not_null()).sum().alias(format!("{name}_w")),
-            (col(WEIGHT) * col(WEIGHT)).filter(v.clone().is_not_null()).sum().alias(format!("{name}_w2")),
-        ],
+        Some(_) => {
+            let answered = v.clone().is_not_null();
+            let mut sums = Vec::from(exact_sum(when(answered.clone()).then(col(WEIGHT)).otherwise(lit(NULL)), &format!("{name}_w")));
+            sums.extend(exact_sum(when(answered).then(col(WEIGHT) * col(WEIGHT)).otherwise(lit(NULL)), &format!("{name}_w2")));
+            sums
+        }
         None => Vec::new(),
     }
 }
@@ -327,40 +366,40 @@ fn aggregations(data: &Dataset, spec: &SatisfactionSpec, grouping: &Grouping) ->
         let v = col("__csat");
         aggs.extend([
             v.clone().count().cast(DataType::Float64).alias("csat_n"),
-            weight_where(spec, v.clone().gt_eq(lit(spec.csat_top_min as f64))).alias("csat_top"),
-            weighted_sum(spec, v.clone()).alias("csat_sum"),
             count_where(col("__csat_bad")).alias("csat_bad"),
         ]);
+        aggs.extend(weight_where(spec, v.clone().gt_eq(lit(spec.csat_top_min as f64)), "csat_top"));
+        aggs.extend(weighted_sum(spec, v.clone(), "csat_sum"));
         aggs.extend(weight_sums(spec, &v, "csat"));
     }
     if spec.nps.is_some() {
         let v = col("__nps");
         aggs.extend([
             v.clone().count().cast(DataType::Float64).alias("nps_n"),
-            weight_where(spec, v.clone().gt_eq(lit(9.0))).alias("promoters"),
-            weight_where(spec, v.clone().lt_eq(lit(6.0))).alias("detractors"),
             count_where(col("__nps_bad")).alias("nps_bad"),
         ]);
+        aggs.extend(weight_where(spec, v.clone().gt_eq(lit(9.0)), "promoters"));
+        aggs.extend(weight_where(spec, v.clone().lt_eq(lit(6.0)), "detractors"));
         aggs.extend(weight_sums(spec, &v, "nps"));
     }
     if spec.ces.is_some() {
         let v = col("__ces");
         aggs.extend([
             v.clone().count().cast(DataType::Float64).alias("ces_n"),
-            weighted_sum(spec, v.clone()).alias("ces_sum"),
-            weighted_sum(spec, v.clone() * v.clone()).alias("ces_sum_sq"),
-            weight_where(spec, v.clone().gt_eq(lit(spec.ces_easy_min as f64))).alias("ces_easy"),
             count_where(col("__ces_bad")).alias("ces_bad"),
         ]);
+        aggs.extend(weighted_sum(spec, v.clone(), "ces_sum"));
+        aggs.extend(weighted_sum(spec, v.clone() * v.clone(), "ces_sum_sq"));
+        aggs.extend(weight_where(spec, v.clone().gt_eq(lit(spec.ces_easy_min as f64)), "ces_easy"));
         aggs.extend(weight_sums(spec, &v, "ces"));
     }
     if spec.designation.is_some() {
         let v = col("__designation");
         aggs.extend([
             v.clone().count().cast(DataType::Float64).alias("designation_n"),
-            weight_where(spec, v.clone().eq(lit(true))).alias("designation_yes"),
             count_where(col("__designation_bad")).alias("designation_bad"),
         ]);
+        aggs.extend(weight_where(spec, v.clone().eq(lit(true)), "designation_yes"));
         aggs.extend(weight_sums(spec, &v, "designation"));
     }
     if grouping.uses_date() && grouping.date.is_some() {
@@ -377,10 +416,15 @@ fn read_counts(
     grouping: &Grouping,
 ) -> Result<SatisfactionCounts> {
     let get = |name: &str| f64_at(df, name, i);
+    // A sum of weights, or of weighted values: exact with weights (see `exact_sum`).
+    let sum = |name: &str| match &spec.weight {
+        Some(_) => exact_at(df, name, i),
+        None => get(name),
+    };
     // Σw and Σw² of a metric: aggregated with weights, the count without.
     let weights = |name: &str, n: f64| -> Result<(f64, f64)> {
         match &spec.weight {
-            Some(_) => Ok((get(&format!("{name}_w"))?, get(&format!("{name}_w2"))?)),
+            Some(_) => Ok((sum(&format!("{name}_w"))?, sum(&format!("{name}_w2"))?)),
             None => Ok((n, n)),
         }
     };
@@ -390,23 +434,23 @@ fn read_counts(
         c.invalid.weight = get("weight_bad")? as u64;
     }
     if spec.csat.is_some() {
-        (c.csat_n, c.csat_top, c.csat_sum) = (get("csat_n")?, get("csat_top")?, get("csat_sum")?);
+        (c.csat_n, c.csat_top, c.csat_sum) = (get("csat_n")?, sum("csat_top")?, sum("csat_sum")?);
         c.invalid.csat = get("csat_bad")? as u64;
         (c.csat_w, c.csat_w2) = weights("csat", c.csat_n)?;
     }
     if spec.nps.is_some() {
-        (c.nps_n, c.promoters, c.detractors) = (get("nps_n")?, get("promoters")?, get("detractors")?);
+        (c.nps_n, c.promoters, c.detractors) = (get("nps_n")?, sum("promoters")?, sum("detractors")?);
         c.invalid.nps = get("nps_bad")? as u64;
         (c.nps_w, c.nps_w2) = weights("nps", c.nps_n)?;
     }
     if spec.ces.is_some() {
         (c.ces_n, c.ces_sum, c.ces_sum_sq, c.ces_easy) =
-            (get("ces_n")?, get("ces_sum")?, get("ces_sum_sq")?, get("ces_easy")?);
+            (get("ces_n")?, sum("ces_sum")?, sum("ces_sum_sq")?, sum("ces_easy")?);
         c.invalid.ces = get("ces_bad")? as u64;
         (c.ces_w, c.ces_w2) = weights("ces", c.ces_n)?;
     }
     if spec.designation.is_some() {
-        (c.designation_n, c.designation_yes) = (get("designation_n")?, get("designation_yes")?);
+        (c.designation_n, c.designation_yes) = (get("designation_n")?, sum("designation_yes")?);
         c.invalid.designation = get("designation_bad")? as u64;
         (c.designation_w, c.designation_w2) = weights("designation", c.designation_n)?;
     }
@@ -535,15 +579,16 @@ pub fn score_table(data: &Dataset, spec: &SatisfactionSpec, grouping: &Grouping,
         .with_scores(data.lazy())
         .filter(col(name.as_str()).is_not_null())
         .with_columns([col(name.as_str()).cast(DataType::Int64).alias(SCORE_KEY)]);
-    let count = match &spec.weight {
-        Some(_) => col(WEIGHT).sum(),
-        None => len().cast(DataType::Float64),
+    let weighted = spec.weight.is_some();
+    let count = match weighted {
+        true => exact_sum(col(WEIGHT), "count").into(),
+        false => vec![len().cast(DataType::Float64).alias("count")],
     };
     let groups = by_score.aggregate(
         lf,
-        vec![count.alias("count")],
+        count,
         |q| data.collect(q),
-        |df, i| f64_at(df, "count", i),
+        |df, i| if weighted { exact_at(df, "count", i) } else { f64_at(df, "count", i) },
     )?;
     Ok(groups
         .into_iter()
@@ -657,6 +702,41 @@ mod tests {
         assert_eq!(kish(0.0, 0.0), 0.0);
     }
 
+    /// Σ of a column by [`exact_sum`], read back by [`exact_at`].
+    pub(super) fn exact(values: &[f64]) -> f64 {
+        let df = df!("x" => values).unwrap();
+        let sums = df.lazy().select(exact_sum(col("x"), "s")).collect().unwrap();
+        exact_at(&sums, "s", 0).unwrap()
+    }
+
+    #[test]
+    fn exact_sums_do_not_depend_on_the_order() {
+        // 0.1, 0.2 and 0.3 are not binary fractions: as floats they are 0.1000000000000000055511…,
+        // 0.2000000000000000111022… and 0.2999999999999999888978…, which add up to
+        // 0.6000000000000000055511…. The nearest float is 0.59999999999999997780 (2.8·10⁻¹⁷
+        // away; the next one up, 0.60000000000000008882, is 8.3·10⁻¹⁷ away), written 0.6.
+        // Added as floats, the result depends on the order: (0.1 + 0.2) + 0.3 = 0.6000000000000001.
+        assert_eq!((0.1 + 0.2) + 0.3, 0.6000000000000001);
+        assert_eq!((0.3 + 0.2) + 0.1, 0.6);
+        assert_eq!(exact(&[0.1, 0.2, 0.3]), 0.6);
+        assert_eq!(exact(&[0.3, 0.2, 0.1]), 0.6);
+        // Large and small at once: 10¹⁸ (a weight of 10⁹ squared) twice, and 0.5 → 2·10¹⁸ (the
+        // exact 2000000000000000000.5 rounds to it); 1 + 2⁻⁴⁰ keeps its last bit.
+        assert_eq!(exact(&[1e18, 0.5, 1e18]), 2e18);
+        assert_eq!(exact(&[1.0, 2f64.powi(-40)]), 1.0 + 2f64.powi(-40));
+        // Below 2⁻²⁰ only the low part carries the value: the same three values times 2⁻³⁰
+        // (an exact scaling) give 0.6 × 2⁻³⁰ again.
+        let tiny = 2f64.powi(-30);
+        assert_eq!((0.1 * tiny + 0.2 * tiny) + 0.3 * tiny, 0.6000000000000001 * tiny);
+        assert_eq!(exact(&[0.1 * tiny, 0.2 * tiny, 0.3 * tiny]), 0.6 * tiny);
+        // Negative values (weighted scores on a scale below zero) and nulls (left out).
+        assert_eq!(exact(&[-0.1, -0.2, -0.3]), -0.6);
+        let df = df!("x" => [Some(0.25), None, Some(0.5)]).unwrap();
+        let sums = df.lazy().select(exact_sum(col("x"), "s")).collect().unwrap();
+        assert_eq!(exact_at(&sums, "s", 0).unwrap(), 0.75);
+        assert_eq!(exact(&[]), 0.0);
+    }
+
     #[test]
     fn summary_by_hand() {
         // CSAT answers 5,5,4,3,1 → 3 of 5 in the top 2 boxes = 60 %, mean 18/5 = 3.6.
@@ -715,6 +795,24 @@ mod properties {
             (None, None) => true,
             (Some(_), None) => true,
             (None, Some(_)) => false,
+        }
+    }
+
+    proptest! {
+        /// An exact sum is the same for every order of the values, and within the float
+        /// rounding of the values' plain float sum (which differs by order in its last digits).
+        #[test]
+        fn exact_sums_are_the_same_in_every_order(
+            values in proptest::collection::vec(1e-6f64..1e9, 1..60),
+            rotate in 0usize..60,
+        ) {
+            let mut turned = values.clone();
+            turned.rotate_left(rotate % values.len());
+            turned.reverse();
+            let (a, b) = (tests::exact(&values), tests::exact(&turned));
+            prop_assert_eq!(a.to_bits(), b.to_bits());
+            let plain: f64 = values.iter().sum();
+            prop_assert!((a - plain).abs() <= plain * 1e-14, "{} {}", a, plain);
         }
     }
 
