@@ -13,3 +13,4 @@ pub mod worktime;
 pub mod complaints;
 pub mod orders;
 pub mod loyalty;
+pub mod words;

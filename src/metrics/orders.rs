@@ -5,6 +5,8 @@
 //! aggregations and joins on it. A negative amount is a refund: it is not a purchase (no order,
 //! no customer activity, no revenue) and is counted on its own.
 
+use std::collections::HashMap;
+
 use anyhow::Result;
 use chrono::NaiveDate;
 use polars::prelude::*;
@@ -12,6 +14,7 @@ use polars::prelude::*;
 use crate::cli::Period;
 use crate::input::clean;
 use crate::input::frame::{f64_at, strings_at, Dataset, ROW};
+use crate::metrics::words;
 use crate::metrics::grouping::{index_label, period_index, period_index_between, Group, Grouping, Levels};
 
 /// Which columns hold the order's id, customer, date and amount.
@@ -400,21 +403,18 @@ pub struct RepeatRow {
 }
 
 /// What the repeat table is computed from: per period the purchases (`orders`, `valued`,
-/// `revenue`) and refunds (`refunds`, `refund_amount`), and the distinct (customer, period)
-/// pairs of purchases. Period numbers are in `__p`. Read once ([`repeat_base`]) for both the
-/// table and the partial results.
+/// `revenue`) and refunds (`refunds`, `refund_amount`), and the customer and period of each
+/// purchase (`buys`; after a merge, each distinct pair once). Period numbers are in `__p`.
+/// Made once ([`repeat_base`]) for both the table and the partial results.
 pub struct RepeatBase {
     per_period: LazyFrame,
     refunds: LazyFrame,
-    pairs: LazyFrame,
+    buys: LazyFrame,
 }
 
-pub fn repeat_base(data: &Dataset, orders: &OrderRows) -> Result<RepeatBase> {
+pub fn repeat_base(orders: &OrderRows) -> Result<RepeatBase> {
     let buys = purchases(orders);
-    // The distinct (customer, period) pairs, found once by a hash grouping on the customer ids:
-    // the counts after it group a smaller frame, mostly by period number.
-    let pairs = data.collect_reduced(buys.clone().group_by([col("__customer"), col("__p")]).agg(Vec::<Expr>::new()))?.lazy();
-    let per_period = buys.group_by([col("__p")]).agg([
+    let per_period = buys.clone().group_by([col("__p")]).agg([
         len().cast(DataType::Float64).alias("orders"),
         col("__amount").count().cast(DataType::Float64).alias("valued"),
         col("__amount").sum().alias("revenue"),
@@ -426,7 +426,7 @@ pub fn repeat_base(data: &Dataset, orders: &OrderRows) -> Result<RepeatBase> {
         .filter(col("__day").is_not_null().and(col("__dup").not()).and(col("__amount").lt(lit(0.0)).fill_null(lit(false))))
         .group_by([col("__p")])
         .agg([len().cast(DataType::Float64).alias("refunds"), (-col("__amount")).sum().alias("refund_amount")]);
-    Ok(RepeatBase { per_period, refunds, pairs })
+    Ok(RepeatBase { per_period, refunds, buys: buys.select([col("__customer"), col("__p")]) })
 }
 
 /// One period's share of the repeat table in a form that adds up across shards (what
@@ -455,7 +455,8 @@ impl std::ops::AddAssign for RepeatSums {
 
 /// Each period's [`RepeatSums`], by period number.
 pub fn repeat_sums(data: &Dataset, base: &RepeatBase) -> Result<Vec<(i64, RepeatSums)>> {
-    let customers = base.pairs.clone().group_by([col("__p")]).agg([col("__customer").sort(SortOptions::default()).alias("__customers")]);
+    let pairs = data.collect_reduced(distinct_pairs(&base.buys))?.lazy();
+    let customers = pairs.group_by([col("__p")]).agg([col("__customer").sort(SortOptions::default()).alias("__customers")]);
     // Every period with a purchase or a refund.
     let keys = concat([base.per_period.clone().select([col("__p")]), base.refunds.clone().select([col("__p")])], UnionArgs::default())?
         .group_by([col("__p")])
@@ -509,7 +510,7 @@ pub fn repeat_table_of_sums(sums: &[(i64, RepeatSums)], period: Period, as_of: N
         pair_index.len(),
         vec![Column::new("__customer".into(), pair_customers), Column::new("__p".into(), pair_index)],
     )?;
-    let base = RepeatBase { per_period, refunds, pairs: pairs.lazy() };
+    let base = RepeatBase { per_period, refunds, buys: pairs.lazy() };
     let collect = |q: LazyFrame| Ok(q.collect()?);
     repeat_rows(&collect, &collect, &base, None, period, as_of)
 }
@@ -568,20 +569,53 @@ fn by_period(df: &DataFrame, name: &str) -> Result<Vec<(i64, f64)>> {
     (0..df.height()).map(|i| Ok((idx.get(i).unwrap_or(0), f64_at(df, name, i)?))).collect()
 }
 
-/// `collect` runs the sums of amounts, in memory so that they are added in the same order on
-/// every run, and the per-period unions (faster in memory); `reduce` the groupings over the
-/// customer ids (on the streaming engine, faster there).
-fn repeat_rows(
-    collect: &dyn Fn(LazyFrame) -> Result<DataFrame>,
-    reduce: &dyn Fn(LazyFrame) -> Result<DataFrame>,
-    base: &RepeatBase,
-    window: Option<WindowCounts>,
-    p: Period,
-    as_of: NaiveDate,
-) -> Result<Vec<RepeatRow>> {
-    // A customer is active in a period with any purchase in it, new in the period of their
-    // first purchase, and retained in a period when also active in the one before.
-    let pairs = base.pairs.clone();
+/// The distinct (customer, period) pairs of `buys`, by a hash grouping on the customer ids.
+fn distinct_pairs(buys: &LazyFrame) -> LazyFrame {
+    buys.clone().group_by([col("__customer"), col("__p")]).agg(Vec::<Expr>::new())
+}
+
+/// Customers per period: active (with a purchase in it), new (their first purchase is in it)
+/// and retained (active in it and in the period before).
+#[derive(Debug, Default, PartialEq)]
+struct Activity {
+    active: HashMap<i64, f64>,
+    new: HashMap<i64, f64>,
+    retained: HashMap<i64, f64>,
+}
+
+/// [`Activity`] from the customer and period of each purchase (`__customer`, `__p`): by each
+/// customer's word of periods within [`words::MAX_PERIODS`] periods (five years of months),
+/// else by the distinct (customer, period) pairs. Both give the same counts (tested).
+fn customer_activity(buys: &LazyFrame, collect: &Collect, reduce: &Collect) -> Result<Activity> {
+    let Some(span) = words::span(buys, "__p", collect)? else {
+        return activity_by_pairs(buys, collect, reduce);
+    };
+    Ok(activity_of_words(&words::count(buys.clone(), "__customer", "__p", span, collect, reduce)?))
+}
+
+type Collect<'a> = dyn Fn(LazyFrame) -> Result<DataFrame> + 'a;
+
+/// [`Activity`] from the counts of [`words::count`]; the periods of the span without a purchase
+/// are not in the table.
+fn activity_of_words(w: &words::WordCounts) -> Activity {
+    let mut activity = Activity::default();
+    for (i, &active) in w.active.iter().enumerate() {
+        let p = w.first + i as i64;
+        if active > 0.0 {
+            activity.active.insert(p, active);
+        }
+        activity.new.insert(p, w.new[i]);
+        activity.retained.insert(p, w.retained[i]);
+    }
+    activity
+}
+
+/// [`Activity`] by the distinct (customer, period) pairs, for spans of more than
+/// [`words::MAX_PERIODS`] periods. Retained customers come by inclusion–exclusion, |A(p) ∩ A(p−1)| =
+/// |A(p)| + |A(p−1)| − |A(p) ∪ A(p−1)|: the union is each period's distinct customers among its
+/// pairs and the previous period's, counted with `n_unique()` per period, in memory.
+fn activity_by_pairs(buys: &LazyFrame, collect: &Collect, reduce: &Collect) -> Result<Activity> {
+    let pairs = reduce(distinct_pairs(buys))?.lazy();
     let new = pairs
         .clone()
         .group_by([col("__customer")])
@@ -589,23 +623,34 @@ fn repeat_rows(
         .group_by([col("__p")])
         .agg([len().cast(DataType::Float64).alias("new")]);
     let active = pairs.clone().group_by([col("__p")]).agg([len().cast(DataType::Float64).alias("active")]);
-    let (new, active) = (reduce(new)?.lazy(), reduce(active)?.lazy());
-    let per_period = collect(base.per_period.clone())?
-        .lazy()
-        .join(active, [col("__p")], [col("__p")], JoinArgs::new(JoinType::Left))
-        .join(new, [col("__p")], [col("__p")], JoinArgs::new(JoinType::Left))
-        .with_columns([col("new").fill_null(lit(0.0))]);
-    let mut table = collect(per_period)?;
-    // Retained customers by inclusion–exclusion, |A(p) ∩ A(p−1)| = |A(p)| + |A(p−1)| −
-    // |A(p) ∪ A(p−1)|: the union is each period's distinct customers among its pairs and the
-    // previous period's, counted with `n_unique()` per period, the periods in parallel, in memory
-    // (a join of the pairs on customer and period took 0.71 s against 0.43 s on 6 M orders;
-    // BENCHMARKS.md).
     let next = pairs.clone().with_columns([(col("__p") + lit(1i64)).alias("__p")]);
     let union = concat([pairs, next], UnionArgs::default())?
         .group_by([col("__p")])
         .agg([col("__customer").n_unique().cast(DataType::Float64).alias("union")]);
-    let union = by_period(&collect(union)?, "union")?;
+    let active: HashMap<i64, f64> = by_period(&reduce(active)?, "active")?.into_iter().collect();
+    let new = by_period(&reduce(new)?, "new")?.into_iter().collect();
+    let retained = by_period(&collect(union)?, "union")?
+        .into_iter()
+        .filter(|(p, _)| active.contains_key(p))
+        .map(|(p, union)| (p, active[&p] + active.get(&(p - 1)).copied().unwrap_or(0.0) - union))
+        .collect();
+    Ok(Activity { active, new, retained })
+}
+
+/// `collect` runs the sums of amounts, in memory so that they are added in the same order on
+/// every run; `reduce` the groupings over the customer ids (on the streaming engine, faster
+/// there).
+fn repeat_rows(
+    collect: &Collect,
+    reduce: &Collect,
+    base: &RepeatBase,
+    window: Option<WindowCounts>,
+    p: Period,
+    as_of: NaiveDate,
+) -> Result<Vec<RepeatRow>> {
+    let activity = customer_activity(&base.buys, collect, reduce)?;
+    let count = |counts: &HashMap<i64, f64>, k: i64| counts.get(&k).copied().unwrap_or(0.0);
+    let mut table = collect(base.per_period.clone())?;
     let refunds = collect(base.refunds.clone())?;
     table.sort_in_place(["__p"], SortMultipleOptions::default())?;
     let idx = table.column("__p")?.cast(&DataType::Int64)?;
@@ -618,8 +663,7 @@ fn repeat_rows(
     let mut rows: Vec<RepeatRow> = Vec::with_capacity(table.height());
     for i in 0..table.height() {
         let k = idx.get(i).unwrap_or(0);
-        let active = f64_at(&table, "active", i)?;
-        let new = f64_at(&table, "new", i)?;
+        let (active, new) = (count(&activity.active, k), count(&activity.new, k));
         rows.push(RepeatRow {
             period: index_label(k, p),
             index: k,
@@ -632,16 +676,11 @@ fn repeat_rows(
             revenue: f64_at(&table, "revenue", i)?,
             refunds: find(&refund_n, k),
             refund_amount: find(&refund_amount, k),
-            previous_active: 0.0,
-            retained: 0.0,
+            previous_active: count(&activity.active, k - 1),
+            retained: count(&activity.retained, k),
             window_eligible: window.as_ref().map_or(0.0, |(e, _)| find(e, k)),
             window_repeaters: window.as_ref().map_or(0.0, |(_, r)| find(r, k)),
         });
-    }
-    let actives: Vec<(i64, f64)> = rows.iter().map(|r| (r.index, r.active)).collect();
-    for r in &mut rows {
-        r.previous_active = find(&actives, r.index - 1);
-        r.retained = r.active + r.previous_active - find(&union, r.index);
     }
     Ok(rows)
 }
@@ -831,6 +870,63 @@ mod tests {
             let (ascending, repeated) = ids_frame(&refs);
             if ascending {
                 proptest::prop_assert!(repeated.iter().all(|r| !r), "{ids:?}");
+            }
+        }
+    }
+
+    /// Purchases as (customer, period) rows, and their [`Activity`] counted both ways.
+    fn activities(buys: &[(&str, i64)]) -> (Activity, Activity) {
+        let df = df!(
+            "__customer" => buys.iter().map(|(c, _)| *c).collect::<Vec<_>>(),
+            "__p" => buys.iter().map(|(_, p)| *p).collect::<Vec<_>>()
+        )
+        .unwrap()
+        .lazy();
+        let collect = |q: LazyFrame| Ok(q.collect()?);
+        let span = words::span(&df, "__p", &collect).unwrap().expect("a span of at most 64 periods");
+        let counted = words::count(df.clone(), "__customer", "__p", span, &collect, &collect).unwrap();
+        (activity_of_words(&counted), activity_by_pairs(&df, &collect, &collect).unwrap())
+    }
+
+    fn sorted(counts: &HashMap<i64, f64>) -> Vec<(i64, f64)> {
+        let mut v: Vec<(i64, f64)> = counts.iter().map(|(k, v)| (*k, *v)).collect();
+        v.sort_by_key(|(k, _)| *k);
+        v
+    }
+
+    #[test]
+    fn customer_activity_worked_by_hand() {
+        // Periods 10 to 13. A buys in 10 (twice) and 11; B in 11 and 13; C in 13 only; nobody
+        // in 12. Active: 10 {A} 1, 11 {A, B} 2, 13 {B, C} 2 (12 is not a period of the table).
+        // New: A in 10, B in 11, C in 13. Retained: 11 has A from 10 → 1; 13 has nobody from 12.
+        let (words, pairs) = activities(&[("A", 10), ("B", 11), ("A", 11), ("A", 10), ("C", 13), ("B", 13)]);
+        assert_eq!(sorted(&words.active), vec![(10, 1.0), (11, 2.0), (13, 2.0)]);
+        assert_eq!(sorted(&words.new), vec![(10, 1.0), (11, 1.0), (12, 0.0), (13, 1.0)]);
+        assert_eq!(words.retained[&11], 1.0);
+        assert_eq!(words.retained[&13], 0.0);
+        assert_eq!(sorted(&pairs.active), sorted(&words.active));
+        assert_eq!(pairs.retained[&11], 1.0);
+        // 64 periods fit one word: the top bit is period 63 (lowest and retained there too).
+        let (words, pairs) = activities(&[("A", 0), ("A", 62), ("A", 63), ("B", 63)]);
+        assert_eq!((words.active[&63], words.new[&63], words.retained[&63]), (2.0, 1.0, 1.0));
+        assert_eq!((pairs.active[&63], pairs.new[&63], pairs.retained[&63]), (2.0, 1.0, 1.0));
+    }
+
+    proptest::proptest! {
+        /// The word of periods per customer gives the same active, new and retained customers
+        /// as the distinct (customer, period) pairs, in every period with a purchase.
+        #[test]
+        fn activity_words_count_as_the_pairs_do(
+            buys in proptest::collection::vec((0usize..6, 0i64..64), 1..80),
+            first in -30i64..30,
+        ) {
+            let names = ["a", "b", "c", "d", "e", "f"];
+            let buys: Vec<(&str, i64)> = buys.iter().map(|(c, p)| (names[*c], first + p)).collect();
+            let (words, pairs) = activities(&buys);
+            proptest::prop_assert_eq!(sorted(&words.active), sorted(&pairs.active));
+            for p in words.active.keys() {
+                let (w, q) = ((words.new.get(p), words.retained[p]), (pairs.new.get(p).or(Some(&0.0)), pairs.retained[p]));
+                proptest::prop_assert_eq!(w, q, "period {}", p);
             }
         }
     }

@@ -1,0 +1,126 @@
+//! The periods each customer was active in, as the bits of one 64-bit word: bit `i` for the
+//! `i`-th period from the first. One hash grouping by customer ORs together the bits of the
+//! customer's rows; every per-period count of customers is then a sum over the words.
+//!
+//! This replaces a grouping by (customer, period) and further groupings over its pairs: on
+//! 6 M orders, repeat's active, new and retained customers per month took 1.5 s that way and
+//! take 0.6 s this way (BENCHMARKS.md). Spans of more than [`MAX_PERIODS`] periods (a year of
+//! days, say) are counted the other way by the callers.
+
+use anyhow::Result;
+use polars::prelude::*;
+
+use crate::input::frame::f64_at;
+
+/// The most periods a word holds.
+pub const MAX_PERIODS: i64 = 64;
+
+/// The customers per period of a span, from their words.
+#[derive(Debug, Default, PartialEq)]
+pub struct WordCounts {
+    /// The first period's number; the vectors hold one count per period from it.
+    pub first: i64,
+    /// Customers with a row in the period.
+    pub active: Vec<f64>,
+    /// Customers whose first period is this one.
+    pub new: Vec<f64>,
+    /// Customers with a row in this period and in the one before (0 for the first).
+    pub retained: Vec<f64>,
+    /// Customers with a row in any period of the span.
+    pub customers: f64,
+}
+
+type Collect<'a> = dyn Fn(LazyFrame) -> Result<DataFrame> + 'a;
+
+/// The first and last period number in column `period` of `rows`, when they are at most
+/// [`MAX_PERIODS`] apart (none without rows, or over a wider span).
+pub fn span(rows: &LazyFrame, period: &str, collect: &Collect) -> Result<Option<(i64, u32)>> {
+    let df = collect(rows.clone().select([
+        col(period).min().cast(DataType::Int64).alias("lo"),
+        col(period).max().cast(DataType::Int64).alias("hi"),
+    ]))?;
+    let at = |name: &str| -> Result<Option<i64>> { Ok(df.column(name)?.i64()?.get(0)) };
+    Ok(match (at("lo")?, at("hi")?) {
+        (Some(lo), Some(hi)) if hi - lo < MAX_PERIODS => Some((lo, (hi - lo + 1) as u32)),
+        _ => None,
+    })
+}
+
+/// Counts the customers (`customer`, not null) of `rows` per period (`period`, not null)
+/// over the `periods` periods from `first`: the words are made by `reduce` (a hash grouping
+/// of millions of ids: streaming), the counts over them by `collect`.
+pub fn count(rows: LazyFrame, customer: &str, period: &str, (first, periods): (i64, u32), collect: &Collect, reduce: &Collect) -> Result<WordCounts> {
+    let bits = Series::new("__bits".into(), (0..periods).map(|i| 1u64 << i).collect::<Vec<u64>>());
+    let bit = lit(bits).gather((col(period).cast(DataType::Int64) - lit(first)).cast(IDX_DTYPE), true);
+    // The bit is a column before the grouping: looked up inside the aggregation, the grouping
+    // took 2.3 s instead of 0.5–0.7 s on 6 M orders (and 1.3 s on the in-memory engine).
+    let words = rows
+        .filter(col(customer).is_not_null().and(col(period).is_not_null()))
+        .with_column(bit.alias("__bit"))
+        .group_by([col(customer)])
+        .agg([col("__bit").bitwise_or().alias("__word")]);
+    let words = reduce(words)?;
+    let customers = words.height() as f64;
+    // Customers with the same word are counted together: far fewer words than customers.
+    let counted = words.lazy().group_by([col("__word")]).agg([len().cast(DataType::Float64).alias("__n")]);
+    let sum_where = |holds: Expr| when(holds).then(col("__n")).otherwise(lit(0.0)).sum();
+    // Every bit of `m` set; and bit `i` the lowest set bit (bits 0 to i are exactly it).
+    let all_of = |m: u64| sum_where(col("__word").and(lit(m)).eq(lit(m)));
+    let lowest = |i: u32| sum_where(col("__word").and(lit(u64::MAX >> (63 - i))).eq(lit(1u64 << i)));
+    let mut sums = Vec::new();
+    for i in 0..periods {
+        sums.push(all_of(1u64 << i).alias(format!("active{i}")));
+        sums.push(lowest(i).alias(format!("new{i}")));
+        if i > 0 {
+            sums.push(all_of(3u64 << (i - 1)).alias(format!("retained{i}")));
+        }
+    }
+    let df = collect(counted.select(sums))?;
+    let column = |name: &str, from: u32| (0..periods).map(|i| if i < from { Ok(0.0) } else { f64_at(&df, &format!("{name}{i}"), 0) }).collect::<Result<Vec<f64>>>();
+    Ok(WordCounts { first, active: column("active", 0)?, new: column("new", 0)?, retained: column("retained", 1)?, customers })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn counts(rows: &[(Option<&str>, Option<i64>)]) -> WordCounts {
+        let df = df!(
+            "c" => rows.iter().map(|r| r.0).collect::<Vec<_>>(),
+            "p" => rows.iter().map(|r| r.1).collect::<Vec<_>>()
+        )
+        .unwrap()
+        .lazy();
+        let collect = |q: LazyFrame| Ok(q.collect()?);
+        let span = span(&df.clone().filter(col("c").is_not_null()), "p", &collect).unwrap().unwrap();
+        count(df, "c", "p", span, &collect, &collect).unwrap()
+    }
+
+    #[test]
+    fn words_counted_by_hand() {
+        // Periods 10 to 13. A in 10 (twice) and 11; B in 11 and 13; C in 13; a row without a
+        // customer in 12 and one without a period are left out. Active: 1, 2, 0, 2. New: A in
+        // 10, B in 11, C in 13. Retained: A in 11 (from 10); nobody in 13 (no one in 12).
+        let c = counts(&[
+            (Some("A"), Some(10)),
+            (Some("B"), Some(11)),
+            (Some("A"), Some(11)),
+            (Some("A"), Some(10)),
+            (None, Some(12)),
+            (Some("C"), Some(13)),
+            (Some("B"), Some(13)),
+            (Some("D"), None),
+        ]);
+        assert_eq!(c.first, 10);
+        assert_eq!(c.active, vec![1.0, 2.0, 0.0, 2.0]);
+        assert_eq!(c.new, vec![1.0, 1.0, 0.0, 1.0]);
+        assert_eq!(c.retained, vec![0.0, 1.0, 0.0, 0.0]);
+        assert_eq!(c.customers, 3.0);
+        // 64 periods fill one word: period 63 is the top bit.
+        let c = counts(&[(Some("A"), Some(0)), (Some("A"), Some(62)), (Some("A"), Some(63)), (Some("B"), Some(63))]);
+        assert_eq!((c.active[63], c.new[63], c.retained[63], c.active[62]), (2.0, 1.0, 1.0, 1.0));
+        // A span of 65 periods is too wide for a word.
+        let df = df!("p" => [0i64, 64]).unwrap().lazy();
+        assert_eq!(span(&df, "p", &|q: LazyFrame| Ok(q.collect()?)).unwrap(), None);
+    }
+}
