@@ -248,6 +248,9 @@ impl OrderProblem {
 pub struct OrderRows {
     pub rows: DataFrame,
     pub period: Period,
+    /// The period numbers of the first and last day among the rows (up to the as-of date),
+    /// when any row has a date.
+    pub periods: Option<(i64, i64)>,
 }
 
 /// Reads the orders (up to and including `as_of`): once when dates are `2026-10-03…` and
@@ -330,7 +333,8 @@ fn read_orders_with(data: &Dataset, spec: &OrderSpec, period: Period, as_of: Nai
     let rows = rows.with_columns([index.alias("__p")]);
     let mut rows = data.collect(rows)?;
     rows.rechunk_mut();
-    Ok(OrderRows { rows, period })
+    let periods = first.zip(last.map(|last| last.min(as_of))).map(|(f, l)| (period_index_of(f, period), period_index_of(l, period)));
+    Ok(OrderRows { rows, period, periods })
 }
 
 /// Rows with each problem.
@@ -410,6 +414,8 @@ pub struct RepeatBase {
     per_period: LazyFrame,
     refunds: LazyFrame,
     buys: LazyFrame,
+    /// The first and last period of the orders read, when known (it spares a query).
+    periods: Option<(i64, i64)>,
 }
 
 pub fn repeat_base(orders: &OrderRows) -> Result<RepeatBase> {
@@ -426,7 +432,7 @@ pub fn repeat_base(orders: &OrderRows) -> Result<RepeatBase> {
         .filter(col("__day").is_not_null().and(col("__dup").not()).and(col("__amount").lt(lit(0.0)).fill_null(lit(false))))
         .group_by([col("__p")])
         .agg([len().cast(DataType::Float64).alias("refunds"), (-col("__amount")).sum().alias("refund_amount")]);
-    Ok(RepeatBase { per_period, refunds, buys: buys.select([col("__customer"), col("__p")]) })
+    Ok(RepeatBase { per_period, refunds, buys: buys.select([col("__customer"), col("__p")]), periods: orders.periods })
 }
 
 /// One period's share of the repeat table in a form that adds up across shards (what
@@ -510,7 +516,7 @@ pub fn repeat_table_of_sums(sums: &[(i64, RepeatSums)], period: Period, as_of: N
         pair_index.len(),
         vec![Column::new("__customer".into(), pair_customers), Column::new("__p".into(), pair_index)],
     )?;
-    let base = RepeatBase { per_period, refunds, buys: pairs.lazy() };
+    let base = RepeatBase { per_period, refunds, buys: pairs.lazy(), periods: None };
     let collect = |q: LazyFrame| Ok(q.collect()?);
     repeat_rows(&collect, &collect, &base, None, period, as_of)
 }
@@ -585,9 +591,15 @@ struct Activity {
 
 /// [`Activity`] from the customer and period of each purchase (`__customer`, `__p`): by each
 /// customer's word of periods within [`words::MAX_PERIODS`] periods (five years of months),
-/// else by the distinct (customer, period) pairs. Both give the same counts (tested).
-fn customer_activity(buys: &LazyFrame, collect: &Collect, reduce: &Collect) -> Result<Activity> {
-    let Some(span) = words::span(buys, "__p", collect)? else {
+/// else by the distinct (customer, period) pairs. Both give the same counts (tested). The span
+/// is `periods` (of all orders read, so at least that of the purchases) when it fits a word,
+/// else the purchases' own.
+fn customer_activity(buys: &LazyFrame, periods: Option<(i64, i64)>, collect: &Collect, reduce: &Collect) -> Result<Activity> {
+    let span = match periods.and_then(words::fits) {
+        Some(span) => Some(span),
+        None => words::span(buys, "__p", collect)?,
+    };
+    let Some(span) = span else {
         return activity_by_pairs(buys, collect, reduce);
     };
     Ok(activity_of_words(&words::count(buys.clone(), "__customer", "__p", span, collect, reduce)?))
@@ -648,7 +660,7 @@ fn repeat_rows(
     p: Period,
     as_of: NaiveDate,
 ) -> Result<Vec<RepeatRow>> {
-    let activity = customer_activity(&base.buys, collect, reduce)?;
+    let activity = customer_activity(&base.buys, base.periods, collect, reduce)?;
     let count = |counts: &HashMap<i64, f64>, k: i64| counts.get(&k).copied().unwrap_or(0.0);
     let mut table = collect(base.per_period.clone())?;
     let refunds = collect(base.refunds.clone())?;

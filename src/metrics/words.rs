@@ -40,10 +40,12 @@ pub fn span(rows: &LazyFrame, period: &str, collect: &Collect) -> Result<Option<
         col(period).max().cast(DataType::Int64).alias("hi"),
     ]))?;
     let at = |name: &str| -> Result<Option<i64>> { Ok(df.column(name)?.i64()?.get(0)) };
-    Ok(match (at("lo")?, at("hi")?) {
-        (Some(lo), Some(hi)) if hi - lo < MAX_PERIODS => Some((lo, (hi - lo + 1) as u32)),
-        _ => None,
-    })
+    Ok(at("lo")?.zip(at("hi")?).and_then(fits))
+}
+
+/// The span from period `lo` to `hi` as (first, number of periods), when it fits a word.
+pub fn fits((lo, hi): (i64, i64)) -> Option<(i64, u32)> {
+    (0..MAX_PERIODS).contains(&(hi - lo)).then(|| (lo, (hi - lo + 1) as u32))
 }
 
 /// Counts the customers (`customer`, not null) of `rows` per period (`period`, not null)
@@ -119,8 +121,9 @@ mod tests {
         // 64 periods fill one word: period 63 is the top bit.
         let c = counts(&[(Some("A"), Some(0)), (Some("A"), Some(62)), (Some("A"), Some(63)), (Some("B"), Some(63))]);
         assert_eq!((c.active[63], c.new[63], c.retained[63], c.active[62]), (2.0, 1.0, 1.0, 1.0));
-        // A span of 65 periods is too wide for a word.
+        // A span of 65 periods is too wide for a word, and one that ends before it starts is empty.
         let df = df!("p" => [0i64, 64]).unwrap().lazy();
         assert_eq!(span(&df, "p", &|q: LazyFrame| Ok(q.collect()?)).unwrap(), None);
+        assert_eq!((fits((0, 63)), fits((0, 64)), fits((5, 4))), (Some((0, 64)), None, None));
     }
 }
