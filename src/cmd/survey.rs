@@ -18,7 +18,7 @@ use crate::input::roles::{list_headers, Kind, Role};
 use crate::metrics::grouping::{arrange, Group, Grouping, ResultRow, RowKind};
 use crate::metrics::satisfaction::{
     ScoreColumn,
-    aggregate, invalid_examples, invalid_labels, kish, score_counts, summarise, Metric, SatisfactionCounts, SatisfactionSpec, SatisfactionSummary,
+    aggregate, invalid_examples, invalid_labels, kish, score_counts, MAX_WEIGHT, summarise, Metric, SatisfactionCounts, SatisfactionSpec, SatisfactionSummary,
 };
 use crate::chart::{self, Band, Chart, Histogram};
 use crate::cli::ChartType;
@@ -391,7 +391,7 @@ pub(crate) fn check_invalid(
         (
             Some(Metric::Weight),
             invalid.weight,
-            spec.weight.clone().map(|h| (h, "a positive number up to 1e9; the whole row".to_string())),
+            spec.weight.clone().map(|h| (h, format!("a positive number up to {MAX_WEIGHT:e}; the whole row"))),
         ),
     ];
     let mut messages = Vec::new();

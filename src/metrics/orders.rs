@@ -14,7 +14,7 @@ use polars::prelude::*;
 use crate::cli::Period;
 use crate::input::clean;
 use crate::input::frame::{f64_at, strings_at, Dataset, ROW};
-use crate::metrics::words;
+use crate::metrics::words::{self, Collect};
 use crate::metrics::grouping::{index_label, period_index, period_index_between, Group, Grouping, Levels};
 
 /// Which columns hold the order's id, customer, date and amount.
@@ -604,8 +604,6 @@ fn customer_activity(buys: &LazyFrame, periods: Option<(i64, i64)>, collect: &Co
     };
     Ok(activity_of_words(&words::count(buys.clone(), "__customer", "__p", span, collect, reduce)?))
 }
-
-type Collect<'a> = dyn Fn(LazyFrame) -> Result<DataFrame> + 'a;
 
 /// [`Activity`] from the counts of [`words::count`]; the periods of the span without a purchase
 /// are not in the table.

@@ -325,6 +325,15 @@ fn exact_at(df: &DataFrame, name: &str, i: usize) -> Result<f64> {
     Ok(part("hi")? / HI_SCALE + part("lo")? / LO_SCALE)
 }
 
+/// A sum made by [`weight_where`], [`weighted_sum`] or [`weight_sums`] in row `i`: exact with
+/// weights, a plain float without.
+fn sum_at(spec: &SatisfactionSpec, df: &DataFrame, name: &str, i: usize) -> Result<f64> {
+    match &spec.weight {
+        Some(_) => exact_at(df, name, i),
+        None => f64_at(df, name, i),
+    }
+}
+
 /// Σw over the rows where `predicate` holds (a count without weights).
 fn weight_where(spec: &SatisfactionSpec, predicate: Expr, name: &str) -> Vec<Expr> {
     match &spec.weight {
@@ -416,11 +425,7 @@ fn read_counts(
     grouping: &Grouping,
 ) -> Result<SatisfactionCounts> {
     let get = |name: &str| f64_at(df, name, i);
-    // A sum of weights, or of weighted values: exact with weights (see `exact_sum`).
-    let sum = |name: &str| match &spec.weight {
-        Some(_) => exact_at(df, name, i),
-        None => get(name),
-    };
+    let sum = |name: &str| sum_at(spec, df, name, i);
     // Σw and Σw² of a metric: aggregated with weights, the count without.
     let weights = |name: &str, n: f64| -> Result<(f64, f64)> {
         match &spec.weight {
@@ -579,17 +584,11 @@ pub fn score_table(data: &Dataset, spec: &SatisfactionSpec, grouping: &Grouping,
         .with_scores(data.lazy())
         .filter(col(name.as_str()).is_not_null())
         .with_columns([col(name.as_str()).cast(DataType::Int64).alias(SCORE_KEY)]);
-    let weighted = spec.weight.is_some();
-    let count = match weighted {
-        true => exact_sum(col(WEIGHT), "count").into(),
-        false => vec![len().cast(DataType::Float64).alias("count")],
+    let count = match &spec.weight {
+        Some(_) => exact_sum(col(WEIGHT), "count").into(),
+        None => vec![len().cast(DataType::Float64).alias("count")],
     };
-    let groups = by_score.aggregate(
-        lf,
-        count,
-        |q| data.collect(q),
-        |df, i| if weighted { exact_at(df, "count", i) } else { f64_at(df, "count", i) },
-    )?;
+    let groups = by_score.aggregate(lf, count, |q| data.collect(q), |df, i| sum_at(spec, df, "count", i))?;
     Ok(groups
         .into_iter()
         .filter(|g| g.dated)

@@ -30,7 +30,8 @@ pub struct WordCounts {
     pub customers: f64,
 }
 
-type Collect<'a> = dyn Fn(LazyFrame) -> Result<DataFrame> + 'a;
+/// Runs a query: the caller picks the engine.
+pub type Collect<'a> = dyn Fn(LazyFrame) -> Result<DataFrame> + 'a;
 
 /// The first and last period number in column `period` of `rows`, when they are at most
 /// [`MAX_PERIODS`] apart (none without rows, or over a wider span).
