@@ -114,7 +114,7 @@ fn execute(args: &RepeatArgs, io: &mut Io, format: Option<crate::cli::Format>) -
         rfm_report(&customers, as_of, &opened)
     } else {
         let settings = Settings { period, as_of, from, to, confidence, amount: spec.amount.is_some() };
-        let base = repeat_base(&orders)?;
+        let base = repeat_base(&orders);
         let rows = repeat_table(data, &orders, &base, as_of, window)?;
         let report = shown_report(rows, window, &settings, &data.name)?;
         if let Some(path) = &args.emit_partials {

@@ -418,7 +418,7 @@ pub struct RepeatBase {
     periods: Option<(i64, i64)>,
 }
 
-pub fn repeat_base(orders: &OrderRows) -> Result<RepeatBase> {
+pub fn repeat_base(orders: &OrderRows) -> RepeatBase {
     let buys = purchases(orders);
     let per_period = buys.clone().group_by([col("__p")]).agg([
         len().cast(DataType::Float64).alias("orders"),
@@ -432,7 +432,7 @@ pub fn repeat_base(orders: &OrderRows) -> Result<RepeatBase> {
         .filter(col("__day").is_not_null().and(col("__dup").not()).and(col("__amount").lt(lit(0.0)).fill_null(lit(false))))
         .group_by([col("__p")])
         .agg([len().cast(DataType::Float64).alias("refunds"), (-col("__amount")).sum().alias("refund_amount")]);
-    Ok(RepeatBase { per_period, refunds, buys: buys.select([col("__customer"), col("__p")]), periods: orders.periods })
+    RepeatBase { per_period, refunds, buys: buys.select([col("__customer"), col("__p")]), periods: orders.periods }
 }
 
 /// One period's share of the repeat table in a form that adds up across shards (what
