@@ -244,7 +244,9 @@ pub fn date_quick(column: &str) -> Expr {
     let t = col(column).cast(DataType::String);
     let head = t.clone().str().slice(lit(0), lit(10));
     let form = t.str().contains(lit(r"^\d{4}-\d{2}-\d{2}(?:$|[T ])"), true).fill_null(lit(false));
-    let iso = head.str().to_date(StrptimeOptions { format: Some("%Y-%m-%d".into()), strict: false, exact: true, cache: true });
+    // No cache: polars' cache holds the square root of a batch's length in values (some 300),
+    // fewer than the distinct days of a year or two, so it mostly evicts; parsing is cheaper.
+    let iso = head.str().to_date(StrptimeOptions { format: Some("%Y-%m-%d".into()), strict: false, exact: true, cache: false });
     when(form).then(iso).otherwise(lit(NULL).cast(DataType::Date))
 }
 

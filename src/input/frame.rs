@@ -95,6 +95,39 @@ fn read_files_in_chunks() {
     }
 }
 
+/// The comment prefix that makes polars split lines fast (`NUL`), or `None` where the text has
+/// a NUL byte, so that a line could start with one.
+///
+/// Polars (0.55, built on stable Rust without its nightly `simd` feature) finds where lines end
+/// one byte at a time. Without a comment prefix it does so with a branch-free loop that updates
+/// two sets of counters in memory on every byte: about half of the time of reading a file (0.5
+/// of the 0.76 s that one column of 6 M orders takes). With a comment prefix it takes a simple
+/// loop that is about three times faster. A NUL prefix matches no line when the text has no NUL
+/// byte, which this checks, so the rows read are the same (tested).
+fn fast_line_splitting(name: &str, body: &Body) -> Result<Option<PlSmallStr>> {
+    let nul = match body {
+        Body::Memory(bytes) => memchr::memchr(0, bytes).is_some(),
+        Body::File(path) => {
+            let cannot = |e: std::io::Error| no_input(format!("cannot read {name}: {e}"));
+            let mut file = std::fs::File::open(path).map_err(cannot)?;
+            let mut buffer = vec![0u8; 1 << 20];
+            loop {
+                let n = match std::io::Read::read(&mut file, &mut buffer) {
+                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                    read => read.map_err(cannot)?,
+                };
+                if n == 0 {
+                    break false;
+                }
+                if memchr::memchr(0, &buffer[..n]).is_some() {
+                    break true;
+                }
+            }
+        }
+    };
+    Ok((!nul).then(|| PlSmallStr::from_static("\0")))
+}
+
 /// Inputs larger than this (1 GiB) are read on the streaming engine.
 pub const STREAMING_ABOVE: u64 = 1 << 30;
 
@@ -183,6 +216,7 @@ impl Dataset {
         if streaming && matches!(text.body, Body::File(_)) {
             read_files_in_chunks();
         }
+        let line_splitting = fast_line_splitting(&text.name, &text.body)?;
         let raw = match text.body {
             Body::File(path) => Raw::File(path),
             Body::Memory(bytes) => Raw::Memory(polars_buffer::Buffer::from(bytes)),
@@ -205,6 +239,7 @@ impl Dataset {
             // A header with no rows is zero rows; the command says what that means for it.
             .with_raise_if_empty(false)
             .with_missing_is_null(true)
+            .with_comment_prefix(line_splitting)
             .finish()
             .map_err(|e| convert_error(&text.name, e, Some(&delimited)))?;
         let export = text.layout.export;
