@@ -256,8 +256,13 @@ pub fn datetime_quick(column: &str) -> Expr {
     let t = col(column).cast(DataType::String);
     let options = |format: &str| StrptimeOptions { format: Some(format.into()), strict: false, exact: true, cache: false };
     let full = t.clone().str().to_datetime(Some(TimeUnit::Milliseconds), None, options("%Y-%m-%d %H:%M:%S"), lit("raise"));
-    let day = t.clone().str().to_date(options("%Y-%m-%d")).cast(DataType::Datetime(TimeUnit::Milliseconds, None));
+    // The day alone is parsed from the first ten characters of every value, as parsing the
+    // whole value with "%Y-%m-%d" fails on a timestamp only after polars' slow general parser
+    // has tried it; it is taken only for a value that is a day alone.
+    let head = t.clone().str().slice(lit(0), lit(10)).str().to_date(options("%Y-%m-%d"));
+    let day = when(t.clone().str().len_bytes().eq(lit(10))).then(head).otherwise(lit(NULL).cast(DataType::Date));
     let form = t.str().contains(lit(r"^\d{4}-\d{2}-\d{2}(?: \d{2}:\d{2}:\d{2})?$"), true).fill_null(lit(false));
+    let day = day.cast(DataType::Datetime(TimeUnit::Milliseconds, None));
     when(form).then(full.fill_null(day)).otherwise(lit(NULL).cast(DataType::Datetime(TimeUnit::Milliseconds, None)))
 }
 
