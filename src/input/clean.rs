@@ -242,27 +242,32 @@ fn filled(t: Expr) -> Expr {
 /// [`answered`]`(column, true)`, and the caller then reads the column again with [`date_in`].
 pub fn date_quick(column: &str) -> Expr {
     let t = col(column).cast(DataType::String);
-    let head = t.clone().str().slice(lit(0), lit(10));
-    let form = t.str().contains(lit(r"^\d{4}-\d{2}-\d{2}(?:$|[T ])"), true).fill_null(lit(false));
-    // No cache: polars' cache holds the square root of a batch's length in values (some 300),
-    // fewer than the distinct days of a year or two, so it mostly evicts; parsing is cheaper.
-    let iso = head.str().to_date(StrptimeOptions { format: Some("%Y-%m-%d".into()), strict: false, exact: true, cache: false });
-    when(form).then(iso).otherwise(lit(NULL).cast(DataType::Date))
+    let form = t.clone().str().contains(lit(r"^\d{4}-\d{2}-\d{2}(?:$|[T ])"), true).fill_null(lit(false));
+    when(form).then(day_of_head(t)).otherwise(lit(NULL).cast(DataType::Date))
+}
+
+/// The first ten characters of `t` read as a `%Y-%m-%d` day, null where they are not one.
+/// Without polars' cache: it holds the square root of a batch's length in values (some 300),
+/// fewer than the distinct days of a year or two, so it mostly evicts; parsing is cheaper.
+fn day_of_head(t: Expr) -> Expr {
+    let options = StrptimeOptions { format: Some("%Y-%m-%d".into()), strict: false, exact: true, cache: false };
+    t.str().slice(lit(0), lit(10)).str().to_date(options)
 }
 
 /// A timestamp written `2026-10-03 09:05:00` or `2026-10-03` (midnight), as [`datetime`] reads
 /// it, without capturing regular expressions: the fast first pass (see [`date_quick`]).
 pub fn datetime_quick(column: &str) -> Expr {
     let t = col(column).cast(DataType::String);
-    let options = |format: &str| StrptimeOptions { format: Some(format.into()), strict: false, exact: true, cache: false };
-    let full = t.clone().str().to_datetime(Some(TimeUnit::Milliseconds), None, options("%Y-%m-%d %H:%M:%S"), lit("raise"));
-    // The day alone is parsed from the first ten characters of every value, as parsing the
-    // whole value with "%Y-%m-%d" fails on a timestamp only after polars' slow general parser
-    // has tried it; it is taken only for a value that is a day alone.
-    let head = t.clone().str().slice(lit(0), lit(10)).str().to_date(options("%Y-%m-%d"));
-    let day = when(t.clone().str().len_bytes().eq(lit(10))).then(head).otherwise(lit(NULL).cast(DataType::Date));
+    let options = StrptimeOptions { format: Some("%Y-%m-%d %H:%M:%S".into()), strict: false, exact: true, cache: false };
+    let full = t.clone().str().to_datetime(Some(TimeUnit::Milliseconds), None, options, lit("raise"));
+    // The day alone is read from the first ten characters of every value (parsing a whole
+    // timestamp as a day fails only after polars' slow general parser has tried it), and taken
+    // only for a value that is a day alone.
+    let day = when(t.clone().str().len_bytes().eq(lit(10)))
+        .then(day_of_head(t.clone()))
+        .otherwise(lit(NULL).cast(DataType::Date))
+        .cast(DataType::Datetime(TimeUnit::Milliseconds, None));
     let form = t.str().contains(lit(r"^\d{4}-\d{2}-\d{2}(?: \d{2}:\d{2}:\d{2})?$"), true).fill_null(lit(false));
-    let day = day.cast(DataType::Datetime(TimeUnit::Milliseconds, None));
     when(form).then(full.fill_null(day)).otherwise(lit(NULL).cast(DataType::Datetime(TimeUnit::Milliseconds, None)))
 }
 

@@ -26,8 +26,6 @@ pub struct WordCounts {
     pub new: Vec<f64>,
     /// Customers with a row in this period and in the one before (0 for the first).
     pub retained: Vec<f64>,
-    /// Customers with a row in any period of the span.
-    pub customers: f64,
 }
 
 /// Runs a query: the caller picks the engine.
@@ -63,7 +61,6 @@ pub fn count(rows: LazyFrame, customer: &str, period: &str, (first, periods): (i
         .group_by([col(customer)])
         .agg([col("__bit").bitwise_or().alias("__word")]);
     let words = reduce(words)?;
-    let customers = words.height() as f64;
     // Customers with the same word are counted together: far fewer words than customers.
     let counted = words.lazy().group_by([col("__word")]).agg([len().cast(DataType::Float64).alias("__n")]);
     let sum_where = |holds: Expr| when(holds).then(col("__n")).otherwise(lit(0.0)).sum();
@@ -80,7 +77,7 @@ pub fn count(rows: LazyFrame, customer: &str, period: &str, (first, periods): (i
     }
     let df = collect(counted.select(sums))?;
     let column = |name: &str, from: u32| (0..periods).map(|i| if i < from { Ok(0.0) } else { f64_at(&df, &format!("{name}{i}"), 0) }).collect::<Result<Vec<f64>>>();
-    Ok(WordCounts { first, active: column("active", 0)?, new: column("new", 0)?, retained: column("retained", 1)?, customers })
+    Ok(WordCounts { first, active: column("active", 0)?, new: column("new", 0)?, retained: column("retained", 1)? })
 }
 
 #[cfg(test)]
@@ -118,7 +115,6 @@ mod tests {
         assert_eq!(c.active, vec![1.0, 2.0, 0.0, 2.0]);
         assert_eq!(c.new, vec![1.0, 1.0, 0.0, 1.0]);
         assert_eq!(c.retained, vec![0.0, 1.0, 0.0, 0.0]);
-        assert_eq!(c.customers, 3.0);
         // 64 periods fill one word: period 63 is the top bit.
         let c = counts(&[(Some("A"), Some(0)), (Some("A"), Some(62)), (Some("A"), Some(63)), (Some("B"), Some(63))]);
         assert_eq!((c.active[63], c.new[63], c.retained[63], c.active[62]), (2.0, 1.0, 1.0, 1.0));
