@@ -8,6 +8,12 @@ use cxstat::cli::Cli;
 use cxstat::error::{exit_for, Exit};
 use cxstat::Io;
 
+/// jemalloc rather than the system allocator: it gives freed memory back sooner, which keeps
+/// the peak RSS of the order commands lower (BENCHMARKS.md).
+#[cfg(not(target_env = "msvc"))]
+#[global_allocator]
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let stdout = std::io::stdout();
