@@ -20,7 +20,7 @@ use crate::metrics::complaints::{
     aggregate, pareto, pareto_counts, prepare, problem_counts, problem_examples, problem_values, ComplaintCounts,
     ComplaintSpec, ComplaintSums, Prepared, Problem, Sla, STAGES,
 };
-use crate::metrics::grouping::{arrange, Group, Grouping, ResultRow, RowKind};
+use crate::metrics::grouping::{arrange_with, Group, Grouping, ResultRow, RowKind};
 use crate::input::frame::ReadOptions;
 use crate::metrics::orders::{order_counts, OrderCounts, OrderSums};
 use crate::cmd::merge::{self, OrderPartials};
@@ -135,7 +135,7 @@ fn execute(args: &ComplaintsArgs, io: &mut Io) -> Result<(Report, Plan, Opened)>
 
 /// The groups in order with their subtotals and total (histograms added up), and their results.
 fn result_rows(groups: &[Group<ComplaintSums>], plan: &Plan) -> Vec<ResultRow<ComplaintCounts>> {
-    arrange(groups, plan.totals).into_iter().map(|r| ResultRow { key: r.key, kind: r.kind, counts: r.counts.results() }).collect()
+    arrange_with(groups, plan.totals, ComplaintSums::sum_of).into_iter().map(|r| ResultRow { key: r.key, kind: r.kind, counts: r.counts.results() }).collect()
 }
 
 /// The KPI table or the funnel, from the result rows (the same for one run and for merged

@@ -566,6 +566,28 @@ impl Histogram {
         (self.hours, self.counts) = (hours, counts);
     }
 
+    /// The sum of `parts`: what adding them one by one gives, made by one sort of all their
+    /// values rather than by merging each into a growing total (quadratic in the number of
+    /// groups: 2.3 s of 3.2 s for a year of days × categories of 300,000 complaints).
+    pub fn sum_of<'a>(parts: impl IntoIterator<Item = &'a Histogram>) -> Histogram {
+        let mut pairs: Vec<(f64, u64)> = Vec::new();
+        for p in parts {
+            pairs.extend(p.hours.iter().copied().zip(p.counts.iter().copied()));
+        }
+        pairs.sort_unstable_by(|a, b| a.0.total_cmp(&b.0));
+        let mut sum = Histogram { hours: Vec::with_capacity(pairs.len()), counts: Vec::with_capacity(pairs.len()) };
+        for (h, c) in pairs {
+            match sum.hours.last() {
+                Some(last) if last.total_cmp(&h).is_eq() => *sum.counts.last_mut().expect("a count for each value") += c,
+                _ => {
+                    sum.hours.push(h);
+                    sum.counts.push(c);
+                }
+            }
+        }
+        sum
+    }
+
     /// The `k`-th smallest duration (from 0).
     fn nth(&self, k: u64) -> f64 {
         let mut seen = 0;
@@ -626,6 +648,20 @@ impl std::ops::AddAssign for ComplaintSums {
 }
 
 impl ComplaintSums {
+    /// The sum of `parts`, as adding them one by one in order gives (the histograms made at once:
+    /// [`Histogram::sum_of`]).
+    pub fn sum_of(parts: &[&ComplaintSums]) -> ComplaintSums {
+        let mut counts = ComplaintCounts::default();
+        for p in parts {
+            counts.add_counts(&p.counts);
+        }
+        ComplaintSums {
+            counts,
+            response_hours: Histogram::sum_of(parts.iter().map(|p| &p.response_hours)),
+            resolve_hours: Histogram::sum_of(parts.iter().map(|p| &p.resolve_hours)),
+        }
+    }
+
     /// The group's results, the times read from the histograms.
     pub fn results(&self) -> ComplaintCounts {
         ComplaintCounts { resp: self.response_hours.durations(), resol: self.resolve_hours.durations(), ..self.counts.clone() }
@@ -915,6 +951,31 @@ mod tests {
     }
 
     proptest! {
+        /// Many groups' histograms made into one at once are what adding them one at a time
+        /// gives, and their counts add up in the same order.
+        #[test]
+        fn a_sum_at_once_is_the_sum_one_by_one(groups in proptest::collection::vec(proptest::collection::vec(0u32..40, 0..20), 0..12)) {
+            let sums: Vec<ComplaintSums> = groups
+                .iter()
+                .map(|g| {
+                    let hours: Vec<f64> = g.iter().map(|x| f64::from(*x) / 4.0).collect();
+                    let counts = ComplaintCounts { n: g.len() as f64, resolved: (g.len() / 2) as f64, ..Default::default() };
+                    ComplaintSums { counts, response_hours: histogram(&hours), resolve_hours: histogram(&hours[hours.len() / 2..]) }
+                })
+                .collect();
+            let mut one_by_one = ComplaintSums::default();
+            for s in &sums {
+                one_by_one += s.clone();
+            }
+            let at_once = ComplaintSums::sum_of(&sums.iter().collect::<Vec<_>>());
+            prop_assert_eq!(at_once.response_hours, one_by_one.response_hours);
+            prop_assert_eq!(at_once.resolve_hours, one_by_one.resolve_hours);
+            prop_assert_eq!(at_once.counts.n, one_by_one.counts.n);
+            prop_assert_eq!(at_once.counts.resolved, one_by_one.counts.resolved);
+        }
+    }
+
+    proptest! {
         /// Shards' histograms add up to the histogram of all durations, and its median and p90
         /// are those of the durations themselves.
         #[test]
@@ -928,6 +989,7 @@ mod tests {
             let mut merged = histogram(&a);
             merged.add(&histogram(&b));
             prop_assert_eq!(&merged, &histogram(&all));
+            prop_assert_eq!(&Histogram::sum_of([&histogram(&a), &histogram(&b)]), &merged);
             prop_assert_eq!(merged.quantile(0.5), quantile_of(&all, 0.5));
             prop_assert_eq!(merged.quantile(0.9), quantile_of(&all, 0.9));
             prop_assert_eq!(merged.counts.iter().sum::<u64>() as usize, all.len());
