@@ -535,46 +535,23 @@ pub struct Histogram {
 }
 
 impl Histogram {
-    /// Adds `o`'s counts (merging the two ascending value lists in one pass).
+    /// Adds `o`'s counts.
     pub fn add(&mut self, o: &Histogram) {
-        if o.hours.is_empty() {
-            return;
+        if !o.hours.is_empty() {
+            *self = Histogram::sum_of([&*self, o]);
         }
-        if self.hours.is_empty() {
-            self.clone_from(o);
-            return;
-        }
-        let size = self.hours.len() + o.hours.len();
-        let (mut hours, mut counts) = (Vec::with_capacity(size), Vec::with_capacity(size));
-        let (mut i, mut j) = (0, 0);
-        while i < self.hours.len() || j < o.hours.len() {
-            let order = match (self.hours.get(i), o.hours.get(j)) {
-                (Some(a), Some(b)) => a.total_cmp(b),
-                (Some(_), None) => std::cmp::Ordering::Less,
-                _ => std::cmp::Ordering::Greater,
-            };
-            let (h, c) = match order {
-                std::cmp::Ordering::Less => (self.hours[i], self.counts[i]),
-                std::cmp::Ordering::Greater => (o.hours[j], o.counts[j]),
-                std::cmp::Ordering::Equal => (self.hours[i], self.counts[i] + o.counts[j]),
-            };
-            i += usize::from(order != std::cmp::Ordering::Greater);
-            j += usize::from(order != std::cmp::Ordering::Less);
-            hours.push(h);
-            counts.push(c);
-        }
-        (self.hours, self.counts) = (hours, counts);
     }
 
     /// The sum of `parts`: what adding them one by one gives, made by one sort of all their
     /// values rather than by merging each into a growing total (quadratic in the number of
-    /// groups: 2.3 s of 3.2 s for a year of days × categories of 300,000 complaints).
+    /// groups: 2.3 s of 3.2 s for a year of days × categories of 300,000 complaints). Each
+    /// part is ascending, and the stable sort merges such runs: linear for two parts.
     pub fn sum_of<'a>(parts: impl IntoIterator<Item = &'a Histogram>) -> Histogram {
         let mut pairs: Vec<(f64, u64)> = Vec::new();
         for p in parts {
             pairs.extend(p.hours.iter().copied().zip(p.counts.iter().copied()));
         }
-        pairs.sort_unstable_by(|a, b| a.0.total_cmp(&b.0));
+        pairs.sort_by(|a, b| a.0.total_cmp(&b.0));
         let mut sum = Histogram { hours: Vec::with_capacity(pairs.len()), counts: Vec::with_capacity(pairs.len()) };
         for (h, c) in pairs {
             match sum.hours.last() {
