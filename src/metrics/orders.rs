@@ -88,15 +88,44 @@ fn ascends() -> Expr {
     ids.clone().gt(ids.shift(lit(1))).fill_null(lit(true))
 }
 
-/// Turns `__id` ([`order_id`]) of `rows`, every row of the file in order, into `__dup`: true
-/// on a row whose id an earlier row has, as [`clean::repeated`] finds it (the first row of
-/// each id is kept). The ids are hashed only when they are not in ascending order.
-fn with_duplicates(data: &Dataset, rows: DataFrame) -> Result<DataFrame> {
-    let check = data.collect(rows.clone().lazy().select([ascends().all(true).alias("ascending")]))?;
-    let ascending = check.column("ascending")?.bool()?.get(0).unwrap_or(false);
-    let dup = if ascending { lit(false) } else { clean::seen_before(col("__id")) };
-    let rows = data.collect(rows.lazy().with_column(dup.alias("__dup")))?;
-    Ok(rows.drop("__id")?)
+/// What one pass over the read rows finds: whether their ids ascend (see [`ascends`]), and the
+/// first and last day `__day`.
+struct Checked {
+    ascending: bool,
+    first: Option<NaiveDate>,
+    last: Option<NaiveDate>,
+}
+
+impl Checked {
+    fn of(data: &Dataset, rows: &DataFrame) -> Result<Checked> {
+        let d = col("__day");
+        let query = rows.clone().lazy().select([
+            ascends().all(true).alias("ascending"),
+            d.clone().min().cast(DataType::Int32).alias("first"),
+            d.max().cast(DataType::Int32).alias("last"),
+        ]);
+        let check = data.collect(query)?;
+        let day_at = |name: &str| -> Result<Option<NaiveDate>> { Ok(check.column(name)?.i32()?.get(0).and_then(NaiveDate::from_epoch_days)) };
+        let ascending = check.column("ascending")?.bool()?.get(0).unwrap_or(false);
+        Ok(Checked { ascending, first: day_at("first")?, last: day_at("last")? })
+    }
+
+    /// `__dup`: true on a row whose id `__id` ([`order_id`]) an earlier row has, as
+    /// [`clean::repeated`] finds it (the first row of each id is kept). The ids are hashed only
+    /// when they are not in ascending order.
+    fn duplicates(&self) -> Expr {
+        let dup = if self.ascending { lit(false) } else { clean::seen_before(col("__id")) };
+        dup.alias("__dup")
+    }
+
+    /// The number of each row's period (see [`period_index_between`]).
+    fn period(&self, period: Period) -> Expr {
+        let d = col("__day");
+        match (self.first, self.last) {
+            (Some(first), Some(last)) => period_index_between(d, period, first, last),
+            _ => period_index(d, period),
+        }
+    }
 }
 
 /// The amount as read: the plain numbers of the quick first pass, or every form.
@@ -145,20 +174,21 @@ fn order_counts_with(
     // Every row is kept, so that the quick pass sees the values it could not read. The few
     // columns needed, the date parsed, are read into memory once, as every level is
     // aggregated from them.
-    let mut slim = lf.select([
+    let slim = lf.select([
         reader.date_of(&spec.ordered).alias("__day"),
         customer_text(spec).alias("__customer"),
         buy.alias("__buy"),
         unread.alias("__unread"),
         order_id(spec).alias("__id"),
     ]);
-    // The period's number is computed here, batch by batch on both cores, rather than by every
-    // level's query.
-    if let Some(p) = reader.period {
-        slim = slim.with_column(period_index(col("__day"), p).alias("__p"));
-    }
     // Only counted, so left in the read batches (see collect_reduced).
-    let rows = with_duplicates(data, data.collect_reduced(slim)?)?;
+    let rows = data.collect_reduced(slim)?;
+    // The period's number is computed once, rather than by every level's query, and from a
+    // table of the days between the first and the last (see period_index_between).
+    let checked = Checked::of(data, &rows)?;
+    let mut added = vec![checked.duplicates()];
+    added.extend(reader.period.map(|p| checked.period(p).cast(DataType::Int64).alias("__p")));
+    let rows = data.collect(rows.lazy().with_columns(added))?.drop("__id")?;
     let slim = rows.lazy().with_column(col("__dup").not().and(col("__buy")).alias("__purchase"));
     let period_column = reader.period.map(|_| "__p".to_string());
     let grouping = Grouping { date: Some("__day".to_string()), parsed: true, period_column, ..reader };
@@ -317,22 +347,14 @@ fn read_orders_with(data: &Dataset, spec: &OrderSpec, period: Period, as_of: Nai
     // Duplicates are found among all rows, then rows after `as_of` are left out. By default
     // `as_of` is the last order's day: the filter is skipped when no row is later, as it would
     // copy every column only to keep them all.
-    let rows = with_duplicates(data, every)?;
+    let checked = Checked::of(data, &every)?;
+    let mut rows = data.collect(every.lazy().with_column(checked.duplicates()))?.drop("__id")?.lazy();
+    let (first, last) = (checked.first, checked.last);
     let d = col("__day");
-    let span = data.collect(rows.clone().lazy().select([d.clone().min().alias("first"), d.clone().max().alias("last")]))?;
-    let day_at = |name: &str| -> Result<Option<NaiveDate>> {
-        Ok(span.column(name)?.cast(&DataType::Int32)?.i32()?.get(0).and_then(NaiveDate::from_epoch_days))
-    };
-    let mut rows = rows.lazy();
-    let (first, last) = (day_at("first")?, day_at("last")?);
     if last.is_some_and(|last| last > as_of) {
-        rows = rows.filter(d.clone().is_null().or(d.clone().lt_eq(lit(as_of))));
+        rows = rows.filter(d.clone().is_null().or(d.lt_eq(lit(as_of))));
     }
-    let index = match (first, last) {
-        (Some(first), Some(last)) => period_index_between(d, period, first, last),
-        _ => period_index(d, period),
-    };
-    let rows = rows.with_columns([index.alias("__p")]);
+    let rows = rows.with_columns([checked.period(period).alias("__p")]);
     let mut rows = data.collect(rows)?;
     rows.rechunk_mut();
     let periods = first.zip(last.map(|last| last.min(as_of))).map(|(f, l)| (period_index_of(f, period), period_index_of(l, period)));
