@@ -224,7 +224,26 @@ impl Grouping {
             true => Ok(lf.select(aggs.clone())),
             false => Ok(lf.group_by(names).agg(aggs.clone())),
         };
-        self.levels_by(lf, query, totals, |q, _| collect(q), read)
+        self.levels_by(lf, query, totals, |q, _| collect(q), read, None)
+    }
+
+    /// [`Grouping::aggregate_levels`] for aggregations that add up exactly (counts): only the
+    /// groups are aggregated from the rows; each period's subtotal and the total (dated and
+    /// undated apart) are `sum` of their groups, which saves a pass over the rows per level.
+    pub fn sum_levels<C>(
+        &self,
+        lf: LazyFrame,
+        aggs: Vec<Expr>,
+        totals: bool,
+        collect: impl Fn(LazyFrame) -> Result<DataFrame>,
+        read: impl Fn(&DataFrame, usize) -> Result<C>,
+        sum: impl Fn(&[&C]) -> C,
+    ) -> Result<Levels<C>> {
+        let query = |lf: LazyFrame, names: Vec<Expr>, _| match names.is_empty() {
+            true => Ok(lf.select(aggs.clone())),
+            false => Ok(lf.group_by(names).agg(aggs.clone())),
+        };
+        self.levels_by(lf, query, totals, |q, _| collect(q), read, Some(&sum))
     }
 
     /// The number of distinct non-null values of `column` at every level (see
@@ -261,7 +280,7 @@ impl Grouping {
             Ok(concat([part(false), part(true)], UnionArgs::default())?.filter(col("distinct").gt(lit(0.0))))
         };
         let collect = |q: LazyFrame, split: bool| if split { collect_groups(q) } else { collect_one(q) };
-        self.levels_by(lf, query, totals, collect, |df, i| crate::input::frame::f64_at(df, "distinct", i))
+        self.levels_by(lf, query, totals, collect, |df, i| crate::input::frame::f64_at(df, "distinct", i), None)
     }
 
     fn levels_by<C>(
@@ -271,6 +290,7 @@ impl Grouping {
         totals: bool,
         collect: impl Fn(LazyFrame, bool) -> Result<DataFrame>,
         read: impl Fn(&DataFrame, usize) -> Result<C>,
+        sum: Option<&dyn Fn(&[&C]) -> C>,
     ) -> Result<Levels<C>> {
         // `query` and `collect` are told whether the level is split into groups (by period or
         // `--by`), as against one group of all rows in scope (and one of the undated).
@@ -314,10 +334,26 @@ impl Grouping {
         };
         let grouped = self.period.is_some() || !self.by.is_empty();
         let groups = run(true, true)?;
-        let period_totals = if totals && self.period.is_some() && !self.by.is_empty() { run(true, false)? } else { Vec::new() };
-        let total = if grouped && (totals || dated_key) { run(false, false)? } else { Vec::new() };
+        // A level above the groups: from the rows, or the sum of the groups with its key.
+        let level = |with_period: bool| match sum {
+            None => run(with_period, false),
+            Some(sum) => Ok(sum_groups(&groups, with_period, self.by.len(), sum)),
+        };
+        let period_totals = if totals && self.period.is_some() && !self.by.is_empty() { level(true)? } else { Vec::new() };
+        let total = if grouped && (totals || dated_key) { level(false)? } else { Vec::new() };
         Ok(Levels { groups, period_totals, total })
     }
+}
+
+/// The groups of a level above `groups`, each the `sum` of the groups it holds: per period
+/// (`with_period`) or in all, the dated and the undated apart.
+fn sum_groups<C>(groups: &[Group<C>], with_period: bool, n_by: usize, sum: &dyn Fn(&[&C]) -> C) -> Vec<Group<C>> {
+    let mut parts: std::collections::BTreeMap<(bool, GroupKey), Vec<&C>> = std::collections::BTreeMap::new();
+    for g in groups {
+        let key = GroupKey { period: if with_period { g.key.period.clone() } else { None }, by: vec![None; n_by] };
+        parts.entry((g.dated, key)).or_default().push(&g.counts);
+    }
+    parts.into_iter().map(|((dated, key), parts)| Group { counts: sum(&parts), key, dated }).collect()
 }
 
 /// The groups of every level, as computed by [`Grouping::aggregate_levels`].
@@ -650,6 +686,55 @@ mod tests {
         let levels = grouping.distinct_levels(dated.lazy(), "c", true, collect, collect).unwrap();
         assert!(levels.groups.iter().chain(&levels.total).all(|g| g.dated));
         assert_eq!(found(&levels.total), vec![(None, true, 2.0)]);
+    }
+
+    #[test]
+    fn summed_levels_equal_levels_from_the_rows() {
+        // Rows (month, region, n): Jan north 1, Jan north 2, Jan south 4, Feb north 8, undated
+        // north 16, undated south 32, and a row before --from (64) that no level counts.
+        // Jan subtotal 1 + 2 + 4 = 7; Feb 8; undated 16 + 32 = 48 (as a period of its own);
+        // total: dated 7 + 8 = 15, undated 48.
+        let day = |d: &str| Some(NaiveDate::parse_from_str(d, "%Y-%m-%d").unwrap().to_epoch_days());
+        let days = [day("2026-01-05"), day("2026-01-20"), day("2026-01-21"), day("2026-02-03"), None, None, day("2025-12-31")];
+        let regions = ["north", "north", "south", "north", "north", "south", "south"];
+        let n = [1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0];
+        let df = DataFrame::new(
+            7,
+            vec![
+                Series::new("d".into(), days.to_vec()).cast(&DataType::Date).unwrap().into(),
+                Series::new("r".into(), regions.to_vec()).into(),
+                Series::new("n".into(), n.to_vec()).into(),
+            ],
+        )
+        .unwrap();
+        let from = NaiveDate::from_ymd_opt(2026, 1, 1);
+        let collect = |q: LazyFrame| Ok(q.collect()?);
+        let read = |df: &DataFrame, i: usize| crate::input::frame::f64_at(df, "n", i);
+        let sorted = |groups: &[Group<f64>]| -> Vec<(bool, GroupKey, f64)> {
+            let mut v: Vec<_> = groups.iter().map(|g| (g.dated, g.key.clone(), g.counts)).collect();
+            v.sort_by(|a, b| a.partial_cmp(b).unwrap());
+            v
+        };
+        let key = |p: Option<&str>, n_by: usize| GroupKey { period: p.map(str::to_string), by: vec![None; n_by] };
+        for by in [vec![], vec!["r".to_string()]] {
+            for period in [Some(Period::Month), None] {
+                let grouping = Grouping { date: Some("d".into()), period, by: by.clone(), parsed: true, from, ..Default::default() };
+                let rows = grouping.aggregate_levels(df.clone().lazy(), vec![col("n").sum()], true, collect, read).unwrap();
+                let summed = grouping
+                    .sum_levels(df.clone().lazy(), vec![col("n").sum()], true, collect, read, |parts| parts.iter().copied().sum())
+                    .unwrap();
+                assert_eq!(sorted(&summed.groups), sorted(&rows.groups), "{by:?} {period:?}");
+                assert_eq!(sorted(&summed.period_totals), sorted(&rows.period_totals), "{by:?} {period:?}");
+                assert_eq!(sorted(&summed.total), sorted(&rows.total), "{by:?} {period:?}");
+                if period.is_some() && !by.is_empty() {
+                    let expected = vec![(false, key(None, 1), 48.0), (true, key(Some("2026-01"), 1), 7.0), (true, key(Some("2026-02"), 1), 8.0)];
+                    assert_eq!(sorted(&summed.period_totals), expected);
+                }
+                if period.is_some() || !by.is_empty() {
+                    assert_eq!(sorted(&summed.total), vec![(false, key(None, by.len()), 48.0), (true, key(None, by.len()), 15.0)]);
+                }
+            }
+        }
     }
 
     #[test]

@@ -192,7 +192,8 @@ fn order_counts_with(
     let slim = rows.lazy().with_column(col("__dup").not().and(col("__buy")).alias("__purchase"));
     let period_column = reader.period.map(|_| "__p".to_string());
     let grouping = Grouping { date: Some("__day".to_string()), parsed: true, period_column, ..reader };
-    let mut levels = grouping.aggregate_levels(
+    // Counts: the total is the sum of the periods' (whole numbers, exact in any order).
+    let mut levels = grouping.sum_levels(
         slim.clone(),
         vec![
             col("__purchase").cast(DataType::Float64).sum().alias("orders"),
@@ -201,6 +202,7 @@ fn order_counts_with(
         true,
         |q| data.collect(q),
         |df, i| Ok(OrderCounts { orders: f64_at(df, "orders", i)?, customers: 0.0, unread: f64_at(df, "unread", i)? }),
+        |parts| OrderCounts { orders: parts.iter().map(|c| c.orders).sum(), customers: 0.0, unread: parts.iter().map(|c| c.unread).sum() },
     )?;
     // Per period, distinct customers are counted faster in memory; over the whole scope, a
     // reduction of millions of ids, on the streaming engine (see collect_reduced).
