@@ -99,6 +99,10 @@ fn execute(args: &ComplaintsArgs, io: &mut Io) -> Result<(Report, Plan, Opened)>
     }
 
     let groups = aggregate(data, &prepared, &plan.spec, &plan.grouping)?;
+    // The complaints' rows are no longer needed: their memory is free for the orders' before
+    // those are read (peak memory is the larger of the two, not their sum).
+    let as_of = prepared.as_of;
+    drop(prepared);
     warn_undated(&groups, &plan, &data.name, io);
     let rows = result_rows(&groups, &plan);
     if args.funnel && plan.spec.status.is_none() {
@@ -116,12 +120,12 @@ fn execute(args: &ComplaintsArgs, io: &mut Io) -> Result<(Report, Plan, Opened)>
         }
         None => (None, None),
     };
-    let report = complaints_report(&rows, rates.as_ref(), &plan, &data.name, args.funnel, prepared.as_of)?;
+    let report = complaints_report(&rows, rates.as_ref(), &plan, &data.name, args.funnel, as_of)?;
     if let Some(path) = &args.emit_partials {
         let orders = rates.as_ref().zip(order_sums).map(|(r, sums)| OrderPartials::new(r.name.clone(), &sums));
-        let settings = Settings::of(&plan, prepared.as_of, args.funnel, orders.is_some());
+        let settings = Settings::of(&plan, as_of, args.funnel, orders.is_some());
         merge::write(path, "complaints", vec![data.name.clone()], settings, &groups, orders)?;
-        if let (None, Some(t)) = (&args.as_of, prepared.as_of) {
+        if let (None, Some(t)) = (&args.as_of, as_of) {
             io.warn(&format!(
                 "{}: open complaints aged to {}, the latest time in {}: partials merge only when every shard has the same --as-of",
                 path.display(),
