@@ -74,9 +74,13 @@ pub struct PartialGroup<C> {
     pub counts: C,
 }
 
+/// The groups in the order of their keys (undated first), not in polars' grouping order, which
+/// varies between runs: two runs over the same data write the same file.
 fn partial_groups<C: Clone>(groups: &[Group<C>]) -> Vec<PartialGroup<C>> {
-    groups
-        .iter()
+    let mut sorted: Vec<&Group<C>> = groups.iter().collect();
+    sorted.sort_by(|a, b| (a.dated, &a.key).cmp(&(b.dated, &b.key)));
+    sorted
+        .into_iter()
         .map(|g| PartialGroup { period: g.key.period.clone(), by: g.key.by.clone(), dated: g.dated, counts: g.counts.clone() })
         .collect()
 }
@@ -198,5 +202,34 @@ pub fn run(args: &MergeArgs, io: &mut Io) -> Result<()> {
         Some("repeat") => crate::cmd::repeat::merge(&files, args, io),
         Some(other) => Err(data_err(format!("partial results of `cxstat {other}` cannot be merged by this cxstat"))),
         None => Err(usage("cxstat merge needs at least one partial results file")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::metrics::grouping::GroupKey;
+
+    #[test]
+    fn partial_groups_are_in_the_order_of_their_keys() {
+        let group = |period: Option<&str>, by: Option<&str>, dated: bool, n: u32| Group {
+            key: GroupKey { period: period.map(str::to_string), by: vec![by.map(str::to_string)] },
+            dated,
+            counts: n,
+        };
+        let groups = [
+            group(Some("2026-02"), Some("b"), true, 1),
+            group(Some("2026-01"), Some("b"), true, 2),
+            group(None, Some("a"), false, 3),
+            group(Some("2026-01"), Some("a"), true, 4),
+            group(Some("2026-01"), None, true, 5),
+        ];
+        let order: Vec<u32> = partial_groups(&groups).iter().map(|g| g.counts).collect();
+        // Undated first; then by period, and within a period blank (None) before the values.
+        assert_eq!(order, vec![3, 5, 4, 2, 1]);
+        let mut reversed = groups.to_vec();
+        reversed.reverse();
+        let again: Vec<u32> = partial_groups(&reversed).iter().map(|g| g.counts).collect();
+        assert_eq!(again, order);
     }
 }
