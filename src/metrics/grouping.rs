@@ -290,7 +290,7 @@ impl Grouping {
         totals: bool,
         collect: impl Fn(LazyFrame, bool) -> Result<DataFrame>,
         read: impl Fn(&DataFrame, usize) -> Result<C>,
-        sum: Option<&dyn Fn(&[&C]) -> C>,
+        sum: Option<SumOf<C>>,
     ) -> Result<Levels<C>> {
         // `query` and `collect` are told whether the level is split into groups (by period or
         // `--by`), as against one group of all rows in scope (and one of the undated).
@@ -345,9 +345,12 @@ impl Grouping {
     }
 }
 
+/// How a level's counts are made from its groups' (see [`Grouping::sum_levels`]).
+type SumOf<'a, C> = &'a dyn Fn(&[&C]) -> C;
+
 /// The groups of a level above `groups`, each the `sum` of the groups it holds: per period
 /// (`with_period`) or in all, the dated and the undated apart.
-fn sum_groups<C>(groups: &[Group<C>], with_period: bool, n_by: usize, sum: &dyn Fn(&[&C]) -> C) -> Vec<Group<C>> {
+fn sum_groups<C>(groups: &[Group<C>], with_period: bool, n_by: usize, sum: SumOf<C>) -> Vec<Group<C>> {
     let mut parts: std::collections::BTreeMap<(bool, GroupKey), Vec<&C>> = std::collections::BTreeMap::new();
     for g in groups {
         let key = GroupKey { period: if with_period { g.key.period.clone() } else { None }, by: vec![None; n_by] };
