@@ -16,6 +16,23 @@ pub mod output;
 pub mod report;
 pub mod stats;
 
+/// What the binary's allocator does to give its unused memory back to the system now (set once
+/// by `main`; the library has no allocator of its own to ask).
+static RELEASE_MEMORY: std::sync::OnceLock<fn()> = std::sync::OnceLock::new();
+
+/// Sets [`release_memory`]'s action (the first call wins).
+pub fn on_release_memory(release: fn()) {
+    let _ = RELEASE_MEMORY.set(release);
+}
+
+/// Gives freed memory back to the system, where the binary said how: between two phases of a
+/// command, so that the second's peak does not stack on the first's freed but kept pages.
+pub fn release_memory() {
+    if let Some(release) = RELEASE_MEMORY.get() {
+        release();
+    }
+}
+
 use std::io::Write;
 
 use anyhow::Result;

@@ -99,10 +99,12 @@ fn execute(args: &ComplaintsArgs, io: &mut Io) -> Result<(Report, Plan, Opened)>
     }
 
     let groups = aggregate(data, &prepared, &plan.spec, &plan.grouping)?;
-    // The complaints' rows are no longer needed: their memory is free for the orders' before
-    // those are read (peak memory is the larger of the two, not their sum).
+    // The complaints' rows are no longer needed: their memory is freed, and given back to the
+    // system, before the orders are read (peak memory is the larger of the two, not their sum;
+    // jemalloc would keep the freed pages, 80-90 MB of the peak on the workload).
     let as_of = prepared.as_of;
     drop(prepared);
+    crate::release_memory();
     warn_undated(&groups, &plan, &data.name, io);
     let rows = result_rows(&groups, &plan);
     if args.funnel && plan.spec.status.is_none() {
