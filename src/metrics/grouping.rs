@@ -209,9 +209,12 @@ impl Grouping {
 
 impl Grouping {
     /// Aggregates `aggs` at every level shown: the groups, each period's subtotal (with both
-    /// `--period` and `--by`) and the grand total (with any grouping), each computed from the rows
-    /// themselves, so that aggregations that do not add up (distinct counts) are right at every
-    /// level. `lf` should be in memory or cheap to scan: it is read once per level.
+    /// `--period` and `--by`) and the grand total (with any grouping). Without `sum`, each level
+    /// is computed from the rows themselves, so that aggregations that do not add up (distinct
+    /// counts) are right at every level; `lf` should then be in memory or cheap to scan, as it is
+    /// read once per level. With `sum`, for aggregations that add up exactly (counts), only the
+    /// groups are aggregated from the rows, and each subtotal and total (dated and undated apart)
+    /// is `sum` of its groups: one pass over the rows in all.
     pub fn aggregate_levels<C>(
         &self,
         lf: LazyFrame,
@@ -219,31 +222,13 @@ impl Grouping {
         totals: bool,
         collect: impl Fn(LazyFrame) -> Result<DataFrame>,
         read: impl Fn(&DataFrame, usize) -> Result<C>,
+        sum: Option<SumOf<C>>,
     ) -> Result<Levels<C>> {
         let query = |lf: LazyFrame, names: Vec<Expr>, _| match names.is_empty() {
             true => Ok(lf.select(aggs.clone())),
             false => Ok(lf.group_by(names).agg(aggs.clone())),
         };
-        self.levels_by(lf, query, totals, |q, _| collect(q), read, None)
-    }
-
-    /// [`Grouping::aggregate_levels`] for aggregations that add up exactly (counts): only the
-    /// groups are aggregated from the rows; each period's subtotal and the total (dated and
-    /// undated apart) are `sum` of their groups, which saves a pass over the rows per level.
-    pub fn sum_levels<C>(
-        &self,
-        lf: LazyFrame,
-        aggs: Vec<Expr>,
-        totals: bool,
-        collect: impl Fn(LazyFrame) -> Result<DataFrame>,
-        read: impl Fn(&DataFrame, usize) -> Result<C>,
-        sum: impl Fn(&[&C]) -> C,
-    ) -> Result<Levels<C>> {
-        let query = |lf: LazyFrame, names: Vec<Expr>, _| match names.is_empty() {
-            true => Ok(lf.select(aggs.clone())),
-            false => Ok(lf.group_by(names).agg(aggs.clone())),
-        };
-        self.levels_by(lf, query, totals, |q, _| collect(q), read, Some(&sum))
+        self.levels_by(lf, query, totals, |q, _| collect(q), read, sum)
     }
 
     /// The number of distinct non-null values of `column` at every level (see
@@ -345,8 +330,8 @@ impl Grouping {
     }
 }
 
-/// How a level's counts are made from its groups' (see [`Grouping::sum_levels`]).
-type SumOf<'a, C> = &'a dyn Fn(&[&C]) -> C;
+/// How a level's counts are made from its groups' (see [`Grouping::aggregate_levels`]).
+pub type SumOf<'a, C> = &'a dyn Fn(&[&C]) -> C;
 
 /// The groups of a level above `groups`, each the `sum` of the groups it holds: per period
 /// (`with_period`) or in all, the dated and the undated apart.
@@ -722,9 +707,9 @@ mod tests {
         for by in [vec![], vec!["r".to_string()]] {
             for period in [Some(Period::Month), None] {
                 let grouping = Grouping { date: Some("d".into()), period, by: by.clone(), parsed: true, from, ..Default::default() };
-                let rows = grouping.aggregate_levels(df.clone().lazy(), vec![col("n").sum()], true, collect, read).unwrap();
+                let rows = grouping.aggregate_levels(df.clone().lazy(), vec![col("n").sum()], true, collect, read, None).unwrap();
                 let summed = grouping
-                    .sum_levels(df.clone().lazy(), vec![col("n").sum()], true, collect, read, |parts| parts.iter().copied().sum())
+                    .aggregate_levels(df.clone().lazy(), vec![col("n").sum()], true, collect, read, Some(&|parts: &[&f64]| parts.iter().copied().sum()))
                     .unwrap();
                 assert_eq!(sorted(&summed.groups), sorted(&rows.groups), "{by:?} {period:?}");
                 assert_eq!(sorted(&summed.period_totals), sorted(&rows.period_totals), "{by:?} {period:?}");

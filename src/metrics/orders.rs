@@ -193,7 +193,7 @@ fn order_counts_with(
     let period_column = reader.period.map(|_| "__p".to_string());
     let grouping = Grouping { date: Some("__day".to_string()), parsed: true, period_column, ..reader };
     // Counts: the total is the sum of the periods' (whole numbers, exact in any order).
-    let mut levels = grouping.sum_levels(
+    let mut levels = grouping.aggregate_levels(
         slim.clone(),
         vec![
             col("__purchase").cast(DataType::Float64).sum().alias("orders"),
@@ -202,7 +202,11 @@ fn order_counts_with(
         true,
         |q| data.collect(q),
         |df, i| Ok(OrderCounts { orders: f64_at(df, "orders", i)?, customers: 0.0, unread: f64_at(df, "unread", i)? }),
-        |parts| OrderCounts { orders: parts.iter().map(|c| c.orders).sum(), customers: 0.0, unread: parts.iter().map(|c| c.unread).sum() },
+        Some(&|parts: &[&OrderCounts]| OrderCounts {
+            orders: parts.iter().map(|c| c.orders).sum(),
+            customers: 0.0,
+            unread: parts.iter().map(|c| c.unread).sum(),
+        }),
     )?;
     let sums = match sums {
         true => grouping.aggregate_query(slim.clone(), order_sums_query, |q| data.collect(q), read_order_sums)?,
