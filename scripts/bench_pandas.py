@@ -63,6 +63,62 @@ def complaints(data):
     return out
 
 
+def complaints_full(data):
+    """complaints_full of bench.sql: every counted column, with the months' subtotals and the total."""
+    ts = ["opened_at", "first_response_at", "resolved_at"]
+    columns = ["complaint_id", *ts, "category", "reopened", "first_contact_resolution"]
+    c = pd.read_csv(f"{data}/complaints.csv", usecols=columns, parse_dates=ts)
+    c = c.drop_duplicates("complaint_id")
+    opened = c["opened_at"]
+    c["period"] = opened.dt.strftime("%Y-%m")
+    c["resolved"] = c["resolved_at"].notna()
+    month_end = opened.dt.to_period("M").dt.to_timestamp() + pd.DateOffset(months=1)
+    c["open_end"] = ~c["resolved"] | (c["resolved_at"] >= month_end)
+    c["not_resolved"] = ~c["resolved"]
+    for name, at in [("response_h", "first_response_at"), ("resolve_h", "resolved_at")]:
+        h = (c[at] - opened).dt.total_seconds() / 3600
+        c[name] = h.where(h >= 0)
+    for name, column in [("fcr", "first_contact_resolution"), ("reopen", "reopened")]:
+        known = c[column].notna() & c["resolved"]
+        c[f"{name}_known"] = known
+        c[f"{name}_yes"] = known & (c[column] == True)  # noqa: E712 (booleans with blanks)
+
+    def measures(g, total):
+        out = pd.DataFrame({
+            "n": g.size(),
+            "open_at_end": g["not_resolved" if total else "open_end"].sum(),
+            "resolved_n": g["resolved"].sum(),
+            "resolved_pct": 100 * g["resolved"].mean(),
+            "fcr_n": g["fcr_known"].sum(),
+            "fcr_pct": 100 * g["fcr_yes"].sum() / g["fcr_known"].sum(),
+            "reopen_n": g["reopen_known"].sum(),
+            "reopen_pct": 100 * g["reopen_yes"].sum() / g["reopen_known"].sum(),
+            "response_n": g["response_h"].count(),
+            "response_h_median": g["response_h"].median(),
+            "response_h_p90": g["response_h"].quantile(0.9),
+            "response_h_mean": g["response_h"].mean(),
+            "resolve_n": g["resolve_h"].count(),
+            "resolve_h_median": g["resolve_h"].median(),
+            "resolve_h_p90": g["resolve_h"].quantile(0.9),
+            "resolve_h_mean": g["resolve_h"].mean(),
+        })
+        return out.reset_index()
+
+    c["all"] = "Total"
+    groups = measures(c.groupby(["period", "category"]), False)
+    months = measures(c.groupby("period"), False).assign(category="Total")
+    total = measures(c.groupby("all"), True).rename(columns={"all": "period"}).assign(category="Total")
+    out = pd.concat([groups, months, total], ignore_index=True)
+    o = purchases(data, ["customer_id", "ordered_at"])
+    o["period"] = o["ordered_at"].str.slice(0, 7)
+    per_month = o.groupby("period").agg(orders=("customer_id", "size"), ordering_customers=("customer_id", "nunique"))
+    per_month.loc["Total"] = [len(o), o["customer_id"].nunique()]
+    out = out.join(per_month, on="period")
+    out["per_1000_orders"] = 1000 * out["n"] / out["orders"]
+    out["per_1000_customers"] = 1000 * out["n"] / out["ordering_customers"]
+    return out.sort_values(["period", "category"])
+
+
 def repeat(data):
     o = purchases(data, ["customer_id", "ordered_at"])
     d = pd.to_datetime(o["ordered_at"], format="%Y-%m-%d")
@@ -79,4 +135,4 @@ def repeat(data):
 
 if __name__ == "__main__":
     part, data, out = sys.argv[1:4]
-    {"survey": survey, "complaints": complaints, "repeat": repeat}[part](data).to_csv(out, index=False)
+    {"survey": survey, "complaints": complaints, "complaints_full": complaints_full, "repeat": repeat}[part](data).to_csv(out, index=False)
