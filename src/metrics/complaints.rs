@@ -16,7 +16,7 @@ use crate::metrics::count_where;
 use crate::cli::Period;
 use crate::input::clean::{self, token_of};
 use crate::input::frame::{f64_at, Dataset, ROW};
-use crate::metrics::grouping::{period_index, Group, GroupKey, Grouping, DATE};
+use crate::metrics::grouping::{period_index, Group, Grouping, DATE};
 use crate::metrics::worktime::WorkCalendar;
 
 /// The stages of the closed loop, in order.
@@ -565,6 +565,16 @@ impl Histogram {
         sum
     }
 
+    /// The histogram of `values`, which are ascending: one entry per run of equal values.
+    pub fn of_sorted(values: &[f64]) -> Histogram {
+        let mut h = Histogram::default();
+        for run in values.chunk_by(|a, b| a.total_cmp(b).is_eq()) {
+            h.hours.push(run[0]);
+            h.counts.push(run.len() as u64);
+        }
+        h
+    }
+
     /// The `k`-th smallest duration (from 0).
     fn nth(&self, k: u64) -> f64 {
         let mut seen = 0;
@@ -650,50 +660,31 @@ impl ComplaintSums {
 /// an id is kept.
 pub fn aggregate(data: &Dataset, prepared: &Prepared, spec: &ComplaintSpec, grouping: &Grouping) -> Result<Vec<Group<ComplaintSums>>> {
     let grouping = prepared.over(grouping);
-    let rows = || prepared.rows.clone().lazy().filter(col("__dup").not());
-    let groups = grouping.aggregate(rows(), aggregations(spec), |q| data.collect(q), |df, i| read(df, i, spec))?;
-    let mut sums: Vec<Group<ComplaintSums>> = groups
-        .into_iter()
-        .map(|g| Group { key: g.key, dated: g.dated, counts: ComplaintSums { counts: g.counts, ..Default::default() } })
-        .collect();
-    // Each group's position, to put its histograms in place (groups by day × --by run to thousands).
-    let position: std::collections::BTreeMap<(GroupKey, bool), usize> =
-        sums.iter().enumerate().map(|(k, g)| ((g.key.clone(), g.dated), k)).collect();
-    for (on, column, resolve) in [(spec.responded.is_some(), "__resp_h", false), (spec.resolved.is_some(), "__resol_h", true)] {
-        if !on {
-            continue;
-        }
-        for h in grouping.aggregate_query(rows(), histogram_query(column), |q| data.collect(q), read_histogram)? {
-            let Some(&k) = position.get(&(h.key, h.dated)) else { continue };
-            let g = &mut sums[k].counts;
-            *(if resolve { &mut g.resolve_hours } else { &mut g.response_hours }) = h.counts;
-        }
+    let rows = prepared.rows.clone().lazy().filter(col("__dup").not());
+    // The durations' histograms come from the same query as the counts: each group's durations,
+    // sorted, counted in runs ([`Histogram::of_sorted`]). A query of their own, grouped by key and
+    // value, took 0.12 s and 35 MB for each of the two on 300,000 complaints (0.01 s here).
+    let durations: Vec<&str> =
+        [(spec.responded.is_some(), "__resp_h"), (spec.resolved.is_some(), "__resol_h")].into_iter().filter(|d| d.0).map(|d| d.1).collect();
+    let one_group = grouping.apply(rows.clone()).1.is_empty();
+    let mut aggs = aggregations(spec);
+    for column in &durations {
+        let sorted = col(*column).drop_nulls().sort(SortOptions::default());
+        // Without keys the aggregation is a select, in which a column is not made a list by itself.
+        aggs.push(if one_group { sorted.implode(true) } else { sorted }.alias(format!("{column}_sorted")));
     }
-    Ok(sums)
-}
-
-/// Per group: the distinct non-null values of `column`, ascending, and how many rows have each.
-fn histogram_query(column: &str) -> impl FnOnce(LazyFrame, Vec<Expr>) -> LazyFrame + '_ {
-    move |lf, keys| {
-        let mut by_value = keys.clone();
-        by_value.push(col(column));
-        let ascending = |e: Expr| e.sort_by([col(column)], SortMultipleOptions::default());
-        lf.filter(col(column).is_not_null())
-            .group_by(by_value)
-            .agg([len().alias("__count")])
-            .group_by(keys)
-            .agg([ascending(col(column)).alias("__hours"), ascending(col("__count")).alias("__counts")])
-    }
-}
-
-fn read_histogram(df: &DataFrame, i: usize) -> Result<Histogram> {
-    let list = |name: &str| -> Result<Series> {
-        let values = df.column(name)?.list()?.get_as_series(i);
-        Ok(values.unwrap_or_else(|| Series::new_empty(name.into(), &DataType::Float64)))
-    };
-    let hours = list("__hours")?.cast(&DataType::Float64)?;
-    let counts = list("__counts")?.cast(&DataType::UInt64)?;
-    Ok(Histogram { hours: hours.f64()?.into_no_null_iter().collect(), counts: counts.u64()?.into_no_null_iter().collect() })
+    grouping.aggregate(rows, aggs, |q| data.collect(q), |df, i| {
+        let histogram = |column: &str| -> Result<Histogram> {
+            if !durations.contains(&column) {
+                return Ok(Histogram::default());
+            }
+            let name = format!("{column}_sorted");
+            let values = df.column(&name)?.list()?.get_as_series(i);
+            let values = values.unwrap_or_else(|| Series::new_empty(name.as_str().into(), &DataType::Float64)).cast(&DataType::Float64)?;
+            Ok(Histogram::of_sorted(values.f64()?.rechunk().cont_slice()?))
+        };
+        Ok(ComplaintSums { counts: read(df, i, spec)?, response_hours: histogram("__resp_h")?, resolve_hours: histogram("__resol_h")? })
+    })
 }
 
 /// Count, median, p90 and mean of durations in hours (None when there are none).
@@ -896,6 +887,27 @@ mod tests {
             h.add(&Histogram { hours: vec![*v], counts: vec![1] });
         }
         h
+    }
+
+    #[test]
+    fn a_histogram_counts_runs_of_sorted_values() {
+        // 1.0 twice, 2.5 once, 4.0 three times.
+        let h = Histogram::of_sorted(&[1.0, 1.0, 2.5, 4.0, 4.0, 4.0]);
+        assert_eq!(h, Histogram { hours: vec![1.0, 2.5, 4.0], counts: vec![2, 1, 3] });
+        // Median at position (6 − 1) × 0.5 = 2.5: between the 3rd (2.5) and 4th (4.0) values,
+        // 2.5 + 0.5 × 1.5 = 3.25.
+        assert_eq!(h.quantile(0.5), Some(3.25));
+        assert_eq!(Histogram::of_sorted(&[]), Histogram::default());
+    }
+
+    proptest! {
+        /// The histogram of sorted values is the one made by adding them one at a time.
+        #[test]
+        fn runs_of_sorted_values_are_the_histogram(values in proptest::collection::vec(0u32..50, 0..80)) {
+            let mut hours: Vec<f64> = values.iter().map(|x| f64::from(*x) / 3.0).collect();
+            hours.sort_by(f64::total_cmp);
+            prop_assert_eq!(Histogram::of_sorted(&hours), histogram(&hours));
+        }
     }
 
     /// The linear quantile of the values themselves, sorted (what polars computes).
