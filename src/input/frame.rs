@@ -363,6 +363,21 @@ impl Dataset {
         Ok((0..df.height()).map(|i| (numbers.get(i).unwrap_or(0), values.get(i).unwrap_or("").to_string())).collect())
     }
 
+    /// The raw values of `column` on the first `limit` rows of `found` (rows read from this input,
+    /// with their [`ROW`] numbers, filtered to the rows to quote), read again from the input: the
+    /// rows kept in memory hold parsed values only. A second read, only when there is a problem
+    /// to report.
+    pub fn examples_from_input(&self, found: LazyFrame, column: &str, limit: u32) -> Result<Vec<(u64, String)>> {
+        let found = self.collect(found.select([col(ROW).cast(DataType::UInt64)]).limit(limit))?;
+        let numbers = found.column(ROW)?.u64()?;
+        let rows: Vec<u64> = (0..numbers.len()).filter_map(|i| numbers.get(i)).collect();
+        if rows.is_empty() {
+            return Ok(Vec::new());
+        }
+        let wanted = rows.iter().fold(lit(false), |any, r| any.or(col(ROW).cast(DataType::UInt64).eq(lit(*r))));
+        self.examples(self.lazy_with_rows().filter(wanted), column, limit)
+    }
+
     /// Runs a query, turning polars errors into messages about this input.
     #[track_caller]
     pub fn collect(&self, query: LazyFrame) -> Result<DataFrame> {

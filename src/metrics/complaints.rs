@@ -282,7 +282,11 @@ fn prepare_with(data: &Dataset, spec: &ComplaintSpec, grouping: &Grouping, quick
     let mut parsed = Vec::new();
     // Flags that read a parsed column (quick pass: the value is parsed once, then tested).
     let mut flags = Vec::new();
-    let mut keep: Vec<String> = vec![spec.opened.clone()];
+    // Raw text kept in memory: the grouping and Pareto columns, and the statuses and severities
+    // (unknown ones are listed by value). Messages about other columns quote their rows from the
+    // input ([`Dataset::examples_from_input`]): 300,000 complaints' raw timestamps, yes/no values
+    // and ids took 0.05 s and 40 MB to keep.
+    let mut keep: Vec<String> = Vec::new();
     let timestamp = |h: &str, name: &str, parsed: &mut Vec<Expr>, flags: &mut Vec<Expr>| {
         if quick {
             parsed.push(clean::datetime_quick(h).alias(name));
@@ -305,15 +309,13 @@ fn prepare_with(data: &Dataset, spec: &ComplaintSpec, grouping: &Grouping, quick
     for (header, name) in [(&spec.responded, "__responded"), (&spec.resolved, "__resolved")] {
         if let Some(h) = header {
             timestamp(h, name, &mut parsed, &mut flags);
-            keep.push(h.clone());
         }
     }
-    let mut add = |header: &Option<String>, name: &str, c: fn(&str) -> clean::Cleaned, parsed: &mut Vec<Expr>| {
+    let add = |header: &Option<String>, name: &str, c: fn(&str) -> clean::Cleaned, parsed: &mut Vec<Expr>| {
         if let Some(h) = header {
             let cleaned = c(h);
             parsed.push(cleaned.value.alias(name));
             parsed.push(cleaned.invalid.alias(format!("{name}_bad")));
-            keep.push(h.clone());
         }
     };
     add(&spec.fcr, "__fcr", clean::boolean, &mut parsed);
@@ -326,10 +328,7 @@ fn prepare_with(data: &Dataset, spec: &ComplaintSpec, grouping: &Grouping, quick
         }
     }
     parsed.push(match &spec.id {
-        Some(h) => {
-            keep.push(h.clone());
-            clean::repeated(h)
-        }
+        Some(h) => clean::repeated(h),
         None => lit(false),
     }
     .alias("__dup"));
@@ -799,7 +798,7 @@ pub fn problem_examples(
     column: &str,
     limit: u32,
 ) -> Result<Vec<(u64, String)>> {
-    data.examples(scoped(prepared, grouping).filter(col(problem.flag())), column, limit)
+    data.examples_from_input(scoped(prepared, grouping).filter(col(problem.flag())), column, limit)
 }
 
 /// The distinct values of `column` among rows in scope with `problem`, most frequent first.

@@ -393,15 +393,7 @@ pub fn order_problem_examples(
     column: &str,
     limit: u32,
 ) -> Result<Vec<(u64, String)>> {
-    let found = data.collect(orders.rows.clone().lazy().filter(col(problem.flag())).select([col(ROW).cast(DataType::UInt64)]).limit(limit))?;
-    let numbers = found.column(ROW)?.u64()?;
-    let rows: Vec<u64> = (0..numbers.len()).filter_map(|i| numbers.get(i)).collect();
-    if rows.is_empty() {
-        return Ok(Vec::new());
-    }
-    // Those rows' raw values, from the file (the rows in memory keep only parsed values).
-    let wanted = rows.iter().fold(lit(false), |any, r| any.or(col(ROW).cast(DataType::UInt64).eq(lit(*r))));
-    data.examples(data.lazy_with_rows().filter(wanted), column, limit)
+    data.examples_from_input(orders.rows.clone().lazy().filter(col(problem.flag())), column, limit)
 }
 
 /// The purchases: valid date, a customer, not a repeated id, not a refund.

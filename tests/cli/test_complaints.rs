@@ -236,3 +236,29 @@ fn trace_goes_to_stderr_and_leaves_the_data_alone() {
     assert!(lines.iter().all(|l| l.contains(" s ") && (l.contains("streaming") || l.contains("in-memory"))), "{stderr}");
     assert!(!String::from_utf8(plain.stderr).unwrap().contains("trace: "));
 }
+
+#[test]
+fn invalid_values_are_quoted_from_the_file() {
+    // The rows kept in memory hold parsed values only; the raw text of bad rows is read again
+    // from the input. Row 3: an opening time that is no date (the full reader's second pass);
+    // row 4: a yes/no value that is neither; row 5: a first response before the opening.
+    let dir = crate::workdir::workdir();
+    let file = dir.path().join("bad.csv");
+    std::fs::write(
+        &file,
+        "complaint_id,opened_at,first_response_at,resolved_at,category,first_contact_resolution\n\
+         K1,2026-10-01 09:00:00,2026-10-01 10:00:00,2026-10-02 09:00:00,billing,yes\n\
+         K2,sometime in October,2026-10-01 10:00:00,,billing,no\n\
+         K3,2026-10-03 09:00:00,2026-10-03 09:30:00,2026-10-03 12:00:00,delivery,perhaps\n\
+         K4,2026-10-04 09:00:00,2026-10-04 08:00:00,2026-10-04 18:00:00,delivery,yes\n",
+    )
+    .unwrap();
+    cxstat()
+        .args(["complaints", "--format", "csv"])
+        .arg(&file)
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("row 3: 'sometime in October'"))
+        .stderr(predicate::str::contains("row 4: 'perhaps'"))
+        .stderr(predicate::str::contains("row 5: '2026-10-04 08:00:00'"));
+}
