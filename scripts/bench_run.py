@@ -71,6 +71,11 @@ def read(path, part, cxstat):
     return out
 
 
+def undefined(value):
+    """A value with no definition (0 of 0) as "": cxstat and pandas write it blank, DuckDB -nan."""
+    return "" if value.strip().lower() in ("nan", "-nan") else value
+
+
 def agree(part, mine, theirs, who):
     differences = 0
     if set(mine) != set(theirs):
@@ -78,7 +83,7 @@ def agree(part, mine, theirs, who):
         return 1
     for key, row in mine.items():
         for column in VALUES[part]:
-            a, b = row[column], theirs[key][column]
+            a, b = undefined(row[column]), undefined(theirs[key][column])
             if a == "" or b == "":
                 same = a == b
             else:
