@@ -114,6 +114,7 @@ SELECT g.*, o.orders, o.ordering_customers,
     1000e0 * n / o.ordering_customers AS per_1000_customers
 FROM g LEFT JOIN o USING (period)
 ORDER BY period, category;
+
 -- part: repeat
 -- repeat --period month: customers buying in the month (first row of each order id, refunds
 -- left out), those whose first purchase was in an earlier month, and their share.
