@@ -10,7 +10,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 
 use crate::cli::ComplaintsArgs;
 use crate::cmd::{quote_rows, 
-    confidence_level, grouping_for, high, key_cells, key_columns, load_config, low, open_dataset, parse_date,
+    confidence_level, grouping_quick_first, high, key_cells, key_columns, load_config, low, open_dataset, parse_date,
     report_problems, with_interval, Opened, SourceOptions,
 };
 use crate::error::{data_err, usage};
@@ -81,12 +81,17 @@ fn execute(args: &ComplaintsArgs, io: &mut Io) -> Result<(Report, Plan, Opened)>
     let source = SourceOptions::of(&args.input);
     let (data, roles, kind) = open_dataset(&args.input.file, &source, &config, Some(Kind::Complaints), io)?;
     let opened = Opened { config, data, roles, kind };
-    let plan = plan(args, &opened)?;
+    let mut plan = plan(args, &opened)?;
     if let Some(path) = &args.chart.chart {
         chart::ChartFormat::of(path)?;
     }
     let data = &opened.data;
     let prepared = prepare(data, &plan.spec, &plan.grouping)?;
+    // The date order, where the quick readers could not read every timestamp and it was looked
+    // for; otherwise the opening dates have no year-last ones, and it stays None.
+    if let (true, Some(order)) = (plan.grouping.order_pending, prepared.date_order) {
+        plan.grouping = Grouping { date_order: order, order_pending: false, ..plan.grouping };
+    }
     check_problems(&opened, &plan, &prepared, args.strict, io)?;
 
     if let Some(column) = &plan.pareto {
@@ -325,7 +330,7 @@ fn plan(args: &ComplaintsArgs, opened: &Opened) -> Result<Plan> {
             list_headers(&data.headers)
         )));
     };
-    let grouping = grouping_for(&args.group, opened, Role::Opened)?;
+    let grouping = grouping_quick_first(&args.group, opened, Role::Opened)?;
     let get = |r: Role| roles.get(r).map(str::to_string);
 
     let mut by_severity = Vec::new();

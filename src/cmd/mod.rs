@@ -23,7 +23,7 @@ use crate::input::config::Config;
 use crate::input::frame::{Dataset, ReadOptions};
 use crate::input::layout::Export;
 use crate::input::roles::{self, list_headers, resolve_group_column, Kind, Role, RoleMap};
-use crate::metrics::grouping::{GroupKey, Grouping, RowKind};
+use crate::metrics::grouping::{detect_date_order, GroupKey, Grouping, RowKind};
 use crate::output::Cell;
 use crate::stats::intervals::Interval;
 use crate::input::source::Source;
@@ -188,6 +188,16 @@ pub fn parse_date(flag: &str, text: Option<&str>) -> Result<Option<NaiveDate>> {
 
 /// The grouping of `--by`, `--period`, `--from` and `--to`, with `date_role` as the date column.
 pub fn grouping_for(args: &GroupArgs, opened: &Opened, date_role: Role) -> Result<Grouping> {
+    grouping_with(args, opened, date_role, false)
+}
+
+/// [`grouping_for`] for a command that reads its dates with the quick readers first: the order of
+/// year-last dates is left pending (see `Grouping::order_pending`) unless `--date-order` is given.
+pub fn grouping_quick_first(args: &GroupArgs, opened: &Opened, date_role: Role) -> Result<Grouping> {
+    grouping_with(args, opened, date_role, true)
+}
+
+fn grouping_with(args: &GroupArgs, opened: &Opened, date_role: Role, defer_order: bool) -> Result<Grouping> {
     let headers = &opened.data.headers;
     let (from, to) = (parse_date("--from", args.from.as_deref())?, parse_date("--to", args.to.as_deref())?);
     if let (Some(f), Some(t)) = (from, to) {
@@ -206,7 +216,11 @@ pub fn grouping_for(args: &GroupArgs, opened: &Opened, date_role: Role) -> Resul
             )));
         };
         grouping.date = Some(date.to_string());
-        grouping.date_order = date_order(&opened.data, date, args.date_order)?;
+        if defer_order && args.date_order.is_none() {
+            grouping.order_pending = true;
+        } else {
+            grouping.date_order = date_order(&opened.data, date, args.date_order)?;
+        }
     }
     for name in &args.by {
         grouping.by.push(resolve_group_column(headers, &opened.roles, name, "--by")?);
@@ -214,27 +228,13 @@ pub fn grouping_for(args: &GroupArgs, opened: &Opened, date_role: Role) -> Resul
     Ok(grouping)
 }
 
-/// Rows looked at to see whether a date column has year-last dates.
-const DATE_SAMPLE: u32 = 10_000;
-
 /// How the date column's year-last dates (`10/03/2026`) are read: `--date-order`, else from the
-/// values (a first part above 12 is a day, a second part above 12 is a month); month first when
-/// every such date could be either (as US exports write them). `None` when the first rows have
-/// no such dates.
+/// values ([`detect_date_order`]).
 pub fn date_order(data: &Dataset, column: &str, flag: Option<DateOrder>) -> Result<Option<DateOrder>> {
-    if flag.is_some() {
-        return Ok(flag);
+    match flag {
+        Some(_) => Ok(flag),
+        None => detect_date_order(data, column),
     }
-    let parts = || crate::input::clean::year_last_parts(column);
-    // The first rows tell whether there are such dates at all (a file is written one way), so
-    // that the usual year-first file costs no pass over its dates.
-    let sample = data.collect(data.lazy().limit(DATE_SAMPLE).select(parts()))?;
-    if crate::input::frame::f64_at(&sample, "year_last", 0)? == 0.0 {
-        return Ok(None);
-    }
-    let df = data.collect(data.lazy().select(parts()))?;
-    let get = |name: &str| crate::input::frame::f64_at(&df, name, 0);
-    Ok(Some(if get("max1")? > 12.0 && get("max2")? <= 12.0 { DateOrder::Dmy } else { DateOrder::Mdy }))
 }
 
 /// A grouping column named by a flag (`--segments`): a role name or a header.

@@ -12,13 +12,13 @@ use serde::{Deserialize, Serialize};
 use crate::cli::{MergeArgs, NpsInterval, Period, SurveyArgs};
 use crate::cmd::merge;
 use crate::input::clean::Scale;
-use crate::cmd::{quote_rows, weight_column, grouping_for, high, key_cells, key_columns, low, open_input, report_problems, satisfaction_spec, with_interval, confidence_level, Opened};
+use crate::cmd::{quote_rows, weight_column, grouping_quick_first, high, key_cells, key_columns, low, open_input, report_problems, satisfaction_spec, with_interval, confidence_level, Opened};
 use crate::error::data_err;
 use crate::input::roles::{list_headers, Kind, Role};
 use crate::metrics::grouping::{arrange, Group, Grouping, ResultRow, RowKind};
 use crate::metrics::satisfaction::{
     ScoreColumn,
-    aggregate, invalid_examples, invalid_labels, kish, score_counts, MAX_WEIGHT, summarise, Metric, SatisfactionCounts, SatisfactionSpec, SatisfactionSummary,
+    aggregate_read, invalid_examples, invalid_labels, kish, score_counts, MAX_WEIGHT, summarise, Metric, SatisfactionCounts, SatisfactionSpec, SatisfactionSummary,
 };
 use crate::chart::{self, Band, Chart, Histogram};
 use crate::cli::ChartType;
@@ -62,12 +62,17 @@ pub fn report(args: &SurveyArgs, io: &mut Io) -> Result<(Report, Opened)> {
 
 fn execute(args: &SurveyArgs, io: &mut Io) -> Result<(Report, Plan, Opened)> {
     let opened = open_input(&args.input, Some(Kind::Responses), io)?;
-    let plan = plan(args, &opened)?;
+    let mut plan = plan(args, &opened)?;
     if let Some(path) = &args.chart.chart {
         chart::ChartFormat::of(path)?;
     }
     let data = &opened.data;
-    let groups = aggregate(data, &plan.spec, &plan.grouping)?;
+    let (groups, _, read_with) = aggregate_read(data, &plan.spec, &plan.grouping)?;
+    // The date order, where the quick readers could not read every date and it was looked for;
+    // otherwise there are no year-last dates, and the order stays None.
+    if plan.grouping.order_pending && !read_with.order_pending {
+        plan.grouping = Grouping { date_order: read_with.date_order, order_pending: false, ..plan.grouping };
+    }
     check_invalid(&opened, &plan.spec, &plan.grouping, &groups, args.strict, io)?;
     if let Some(path) = &args.emit_partials {
         merge::write(path, "survey", vec![data.name.clone()], Settings::of(&plan), &groups, None)?;
@@ -349,7 +354,7 @@ fn plan(args: &SurveyArgs, opened: &Opened) -> Result<Plan> {
         )));
     }
     let confidence = confidence_level(args.confidence, defaults.confidence)?;
-    let grouping = grouping_for(&args.group, opened, Role::Date)?;
+    let grouping = grouping_quick_first(&args.group, opened, Role::Date)?;
     let nps_method = match args.nps_interval.or(defaults.nps_interval).unwrap_or(NpsInterval::Wald) {
         NpsInterval::Wald => NpsMethod::Wald,
         NpsInterval::AdjustedWald => NpsMethod::AdjustedWald,

@@ -243,6 +243,9 @@ impl Problem {
 pub struct Prepared {
     pub rows: DataFrame,
     pub as_of: Option<NaiveDateTime>,
+    /// The grouping's order of year-last dates, when the full readers read the file (the quick
+    /// readers need none): for a caller whose grouping left it pending.
+    pub date_order: Option<Option<clean::DateOrder>>,
 }
 
 /// The day each complaint was opened, as the grouping reads it, parsed once by [`prepare`].
@@ -275,7 +278,8 @@ pub fn prepare(data: &Dataset, spec: &ComplaintSpec, grouping: &Grouping) -> Res
         return Ok(quick);
     }
     drop(quick);
-    prepare_with(data, spec, grouping, false)
+    let grouping = grouping.with_date_order(data)?;
+    Ok(Prepared { date_order: Some(grouping.date_order), ..prepare_with(data, spec, &grouping, false)? })
 }
 
 fn prepare_with(data: &Dataset, spec: &ComplaintSpec, grouping: &Grouping, quick: bool) -> Result<Prepared> {
@@ -350,7 +354,7 @@ fn prepare_with(data: &Dataset, spec: &ComplaintSpec, grouping: &Grouping, quick
     };
     let (durations, derived) = derive(spec, as_of);
     let rows = data.collect(rows.lazy().with_columns(durations).with_columns(derived))?;
-    Ok(Prepared { rows, as_of })
+    Ok(Prepared { rows, as_of, date_order: None })
 }
 
 fn parsed_names(spec: &ComplaintSpec) -> Vec<String> {

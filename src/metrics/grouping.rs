@@ -9,6 +9,7 @@ use polars::prelude::*;
 
 use crate::cli::Period;
 use crate::input::clean;
+use crate::input::frame::{f64_at, Dataset};
 
 /// Column names used inside queries (the `__` prefix keeps them clear of user headers).
 pub const DATE: &str = "__date";
@@ -37,6 +38,11 @@ pub struct Grouping {
     /// A column that already holds each row's period number ([`period_index`] of the date), read
     /// with the rows, so that queries over them need not compute it again.
     pub period_column: Option<String>,
+    /// `date_order` has not been looked for yet (no `--date-order`). The quick readers need no
+    /// order: where they read every date, the file has no year-last dates and the order is
+    /// `None`. A command whose quick pass finds dates it cannot read calls
+    /// [`Grouping::with_date_order`] before reading them again. Saves the sample's 0.02–0.03 s.
+    pub order_pending: bool,
 }
 
 /// The identity of one group: its period label and its `--by` values (None = blank).
@@ -55,7 +61,34 @@ pub struct Group<C> {
     pub counts: C,
 }
 
+/// Rows looked at to see whether a date column has year-last dates.
+const DATE_SAMPLE: u32 = 10_000;
+
+/// How the year-last dates (`10/03/2026`) of `column` are written, from the values (a first part
+/// above 12 is a day, a second part above 12 is a month); month first when every such date could
+/// be either (as US exports write them). `None` when the first rows have no such dates.
+pub fn detect_date_order(data: &Dataset, column: &str) -> Result<Option<clean::DateOrder>> {
+    let parts = || clean::year_last_parts(column);
+    // The first rows tell whether there are such dates at all (a file is written one way), so
+    // that the usual year-first file costs no pass over its dates.
+    let sample = data.collect(data.lazy().limit(DATE_SAMPLE).select(parts()))?;
+    if f64_at(&sample, "year_last", 0)? == 0.0 {
+        return Ok(None);
+    }
+    let df = data.collect(data.lazy().select(parts()))?;
+    let get = |name: &str| f64_at(&df, name, 0);
+    Ok(Some(if get("max1")? > 12.0 && get("max2")? <= 12.0 { clean::DateOrder::Dmy } else { clean::DateOrder::Mdy }))
+}
+
 impl Grouping {
+    /// This grouping with its date order looked for, if it is pending (see `order_pending`).
+    pub fn with_date_order(&self, data: &Dataset) -> Result<Grouping> {
+        match (&self.date, self.order_pending) {
+            (Some(column), true) => Ok(Grouping { date_order: detect_date_order(data, column)?, order_pending: false, ..self.clone() }),
+            _ => Ok(self.clone()),
+        }
+    }
+
     /// True when the date column is needed.
     pub fn uses_date(&self) -> bool {
         self.period.is_some() || self.from.is_some() || self.to.is_some()

@@ -501,7 +501,7 @@ pub fn aggregate_read(
         return Ok((groups, fast, quick));
     }
     let spec = if scores_again { spec.clone() } else { fast };
-    let grouping = if dates_again { grouping.clone() } else { quick };
+    let grouping = if dates_again { grouping.with_date_order(data)? } else { quick };
     Ok((run(&spec, &grouping)?, spec, grouping))
 }
 

@@ -262,3 +262,27 @@ fn invalid_values_are_quoted_from_the_file() {
         .stderr(predicate::str::contains("row 4: 'perhaps'"))
         .stderr(predicate::str::contains("row 5: '2026-10-04 08:00:00'"));
 }
+
+#[test]
+fn day_first_opening_dates_are_grouped_by_their_month() {
+    // 13/10/2026 can only be day first, so 01/10 is 1 October: two complaints in 2026-10, one in
+    // 2026-11. The quick readers cannot read these, so the date order is looked for only then.
+    let dir = crate::workdir::workdir();
+    let file = dir.path().join("dmy.csv");
+    std::fs::write(
+        &file,
+        "complaint_id,opened_at,category\nK1,13/10/2026,billing\nK2,01/10/2026,billing\nK3,02/11/2026,delivery\n",
+    )
+    .unwrap();
+    let out = cxstat().args(["complaints", "--period", "month", "--format", "csv"]).arg(&file).assert().success();
+    let rows = csv_rows(&out.get_output().stdout);
+    assert_eq!(row(&rows, &[("period", "2026-10")])["n"], "2");
+    assert_eq!(row(&rows, &[("period", "2026-11")])["n"], "1");
+    // Month first, 13/10 is no date.
+    cxstat()
+        .args(["complaints", "--period", "month", "--date-order", "mdy", "--format", "csv"])
+        .arg(&file)
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("row 2: '13/10/2026'"));
+}
