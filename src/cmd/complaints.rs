@@ -87,11 +87,8 @@ fn execute(args: &ComplaintsArgs, io: &mut Io) -> Result<(Report, Plan, Opened)>
     }
     let data = &opened.data;
     let prepared = prepare(data, &plan.spec, &plan.grouping)?;
-    // The date order, where the quick readers could not read every timestamp and it was looked
-    // for; otherwise the opening dates have no year-last ones, and it stays None.
-    if let (true, Some(order)) = (plan.grouping.order_pending, prepared.date_order) {
-        plan.grouping = Grouping { date_order: order, order_pending: false, ..plan.grouping };
-    }
+    // The date order, where the quick readers could not read every timestamp and it was looked for.
+    plan.grouping = plan.grouping.with_order_found(prepared.date_order);
     check_problems(&opened, &plan, &prepared, args.strict, io)?;
 
     if let Some(column) = &plan.pareto {

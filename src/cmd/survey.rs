@@ -68,11 +68,8 @@ fn execute(args: &SurveyArgs, io: &mut Io) -> Result<(Report, Plan, Opened)> {
     }
     let data = &opened.data;
     let (groups, _, read_with) = aggregate_read(data, &plan.spec, &plan.grouping)?;
-    // The date order, where the quick readers could not read every date and it was looked for;
-    // otherwise there are no year-last dates, and the order stays None.
-    if plan.grouping.order_pending && !read_with.order_pending {
-        plan.grouping = Grouping { date_order: read_with.date_order, order_pending: false, ..plan.grouping };
-    }
+    // The date order, where the quick readers could not read every date and it was looked for.
+    plan.grouping = plan.grouping.with_order_found((!read_with.order_pending).then_some(read_with.date_order));
     check_invalid(&opened, &plan.spec, &plan.grouping, &groups, args.strict, io)?;
     if let Some(path) = &args.emit_partials {
         merge::write(path, "survey", vec![data.name.clone()], Settings::of(&plan), &groups, None)?;

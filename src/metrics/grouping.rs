@@ -89,6 +89,16 @@ impl Grouping {
         }
     }
 
+    /// This grouping with the date order that a pass over the input looked for (`found`: `Some`
+    /// where it did), if its own is still pending. Where no pass looked, every date was read by the
+    /// quick readers and the pending order is `None`, as looking would have found.
+    pub fn with_order_found(self, found: Option<Option<clean::DateOrder>>) -> Grouping {
+        match (self.order_pending, found) {
+            (true, Some(date_order)) => Grouping { date_order, order_pending: false, ..self },
+            _ => self,
+        }
+    }
+
     /// True when the date column is needed.
     pub fn uses_date(&self) -> bool {
         self.period.is_some() || self.from.is_some() || self.to.is_some()
