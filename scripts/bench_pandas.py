@@ -39,11 +39,20 @@ def purchases(data, columns):
     return o[o["amount"] >= 0]
 
 
-def complaints(data):
-    ts = ["opened_at", "first_response_at", "resolved_at"]
-    c = pd.read_csv(f"{data}/complaints.csv", usecols=["complaint_id", *ts, "category", "reopened"], parse_dates=ts)
+TIMESTAMPS = ["opened_at", "first_response_at", "resolved_at"]
+
+
+def opened_complaints(data, columns):
+    """The complaints (first row of each id) with their timestamps, `columns` and month of opening."""
+    usecols = ["complaint_id", *TIMESTAMPS, "category", *columns]
+    c = pd.read_csv(f"{data}/complaints.csv", usecols=usecols, parse_dates=TIMESTAMPS)
     c = c.drop_duplicates("complaint_id")
     c["period"] = c["opened_at"].dt.strftime("%Y-%m")
+    return c
+
+
+def complaints(data):
+    c = opened_complaints(data, ["reopened"])
     c["response_h"] = (c["first_response_at"] - c["opened_at"]).dt.total_seconds() / 3600
     c["resolve_h"] = (c["resolved_at"] - c["opened_at"]).dt.total_seconds() / 3600
     c["resolved"] = c["resolved_at"].notna()
@@ -65,12 +74,8 @@ def complaints(data):
 
 def complaints_full(data):
     """complaints_full of bench.sql: every counted column, with the months' subtotals and the total."""
-    ts = ["opened_at", "first_response_at", "resolved_at"]
-    columns = ["complaint_id", *ts, "category", "reopened", "first_contact_resolution"]
-    c = pd.read_csv(f"{data}/complaints.csv", usecols=columns, parse_dates=ts)
-    c = c.drop_duplicates("complaint_id")
+    c = opened_complaints(data, ["reopened", "first_contact_resolution"])
     opened = c["opened_at"]
-    c["period"] = opened.dt.strftime("%Y-%m")
     c["resolved"] = c["resolved_at"].notna()
     month_end = opened.dt.to_period("M").dt.to_timestamp() + pd.DateOffset(months=1)
     c["open_end"] = ~c["resolved"] | (c["resolved_at"] >= month_end)
