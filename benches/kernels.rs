@@ -87,7 +87,12 @@ fn timestamp_every_form(b: divan::Bencher) {
 fn month_groups_of_scores(b: divan::Bencher) {
     // The survey kernel: month number and a score per row, grouped, counted and summed.
     let df = run(&dates(), vec![clean::date_quick("raw").alias("d"), lit(1.0).alias("one")]);
-    let df = df.lazy().with_row_index("i", None).select([col("d"), (col("i") % lit(5u32) + lit(1u32)).cast(DataType::Float64).alias("csat")]).collect().expect("frame");
+    let df = df
+        .lazy()
+        .with_row_index("i", None)
+        .select([col("d"), (col("i") % lit(5u32) + lit(1u32)).cast(DataType::Float64).alias("csat")])
+        .collect()
+        .expect("frame");
     b.bench(|| {
         df.clone()
             .lazy()

@@ -35,7 +35,17 @@ fn main() -> anyhow::Result<()> {
     time(&survey, "survey: csat as a number", vec![clean::amount_quick("csat")])?;
 
     let complaints = open(&dir.join("complaints.csv"))?;
-    let columns = ["complaint_id", "opened_at", "first_response_at", "resolved_at", "category", "severity", "status", "reopened", "first_contact_resolution"];
+    let columns = [
+        "complaint_id",
+        "opened_at",
+        "first_response_at",
+        "resolved_at",
+        "category",
+        "severity",
+        "status",
+        "reopened",
+        "first_contact_resolution",
+    ];
     time(&complaints, "complaints: 9 columns raw", raw(&columns))?;
     let stamps = ["opened_at", "first_response_at", "resolved_at"];
     time(&complaints, "complaints: 3 timestamps raw", raw(&stamps))?;

@@ -69,11 +69,7 @@ pub fn io_err(message: impl Into<String>) -> anyhow::Error {
 
 /// True when the error is a closed stdout pipe (`cxstat … | head`), which is not a failure.
 pub fn is_broken_pipe(error: &anyhow::Error) -> bool {
-    error.chain().any(|cause| {
-        cause
-            .downcast_ref::<std::io::Error>()
-            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
-    })
+    error.chain().any(|cause| cause.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe))
 }
 
 /// The exit status for an error: the first `CxError` in its chain decides, else 1.
@@ -81,10 +77,7 @@ pub fn exit_for(error: &anyhow::Error) -> Exit {
     if is_broken_pipe(error) {
         return Exit::Ok;
     }
-    error
-        .chain()
-        .find_map(|cause| cause.downcast_ref::<CxError>().map(|e| e.exit))
-        .unwrap_or(Exit::Failure)
+    error.chain().find_map(|cause| cause.downcast_ref::<CxError>().map(|e| e.exit)).unwrap_or(Exit::Failure)
 }
 
 #[cfg(test)]

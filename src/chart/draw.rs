@@ -170,14 +170,9 @@ fn trend<DB: DrawingBackend>(root: &Area<DB>, t: &Trend) -> Result<()>
 where
     DB::ErrorType: 'static,
 {
-    let colors: Vec<RGBColor> = t
-        .series
-        .iter()
-        .enumerate()
-        .map(|(k, s)| if s.name == ALL { INK } else { PALETTE[k % PALETTE.len()] })
-        .collect();
-    let legend: Vec<Key> =
-        t.series.iter().zip(&colors).filter(|(s, _)| !s.name.is_empty()).map(|(s, c)| key(&s.name, *c, true)).collect();
+    let colors: Vec<RGBColor> =
+        t.series.iter().enumerate().map(|(k, s)| if s.name == ALL { INK } else { PALETTE[k % PALETTE.len()] }).collect();
+    let legend: Vec<Key> = t.series.iter().zip(&colors).filter(|(s, _)| !s.name.is_empty()).map(|(s, c)| key(&s.name, *c, true)).collect();
     let bands = t.series.len() <= BANDS;
     let has_bands = t.series.iter().flat_map(|s| s.points.iter().flatten()).any(|p| p.low.is_some());
     let mut subtitle = t.subtitle.clone();
@@ -222,8 +217,7 @@ where
         for run in runs(&s.points, |p| Some(p.value)) {
             chart.draw_series(LineSeries::new(run.iter().map(|(x, v)| (*x, *v)), color.stroke_width(3)))?;
         }
-        let points: Vec<(f64, f64)> =
-            s.points.iter().enumerate().filter_map(|(i, p)| p.map(|p| (i as f64, p.value))).collect();
+        let points: Vec<(f64, f64)> = s.points.iter().enumerate().filter_map(|(i, p)| p.map(|p| (i as f64, p.value))).collect();
         chart.draw_series(points.iter().map(|xy| Circle::new(*xy, 4, color.filled())))?;
         if annotate {
             let style = font(13, &color).pos(Pos::new(HPos::Center, VPos::Bottom));
@@ -315,11 +309,8 @@ fn composition<DB: DrawingBackend>(root: &Area<DB>, c: &Composition) -> Result<(
 where
     DB::ErrorType: 'static,
 {
-    let legend = [
-        key("detractors (0–6)", DETRACTOR, false),
-        key("passives (7–8)", PASSIVE, false),
-        key("promoters (9–10)", PROMOTER, false),
-    ];
+    let legend =
+        [key("detractors (0–6)", DETRACTOR, false), key("passives (7–8)", PASSIVE, false), key("promoters (9–10)", PROMOTER, false)];
     let body = header(root, &c.title, &c.subtitle, &legend)?;
     let n = c.bars.len().max(1);
     let mut chart = category_chart(
@@ -430,20 +421,16 @@ where
         .label_style(font(14, &INK))
         .draw()?;
     chart
-        .draw_series(
-            bars.iter().enumerate().map(|(i, b)| Rectangle::new([(i as f64 - 0.4, 0.0), (i as f64 + 0.4, b.1)], BAR.filled())),
-        )?;
+        .draw_series(bars.iter().enumerate().map(|(i, b)| Rectangle::new([(i as f64 - 0.4, 0.0), (i as f64 + 0.4, b.1)], BAR.filled())))?;
     let style = font(13, &INK).pos(Pos::new(HPos::Center, VPos::Bottom));
     for (i, b) in bars.iter().enumerate() {
         let (px, py) = chart.backend_coord(&(i as f64, b.1));
         root.draw_text(&format!("{}", b.1), &style, (px, py - 4))?;
     }
     let x_end = n as f64 - 0.5;
-    chart
-        .draw_secondary_series(DashedLineSeries::new(vec![(-0.5, 80.0), (x_end, 80.0)], 8, 6, MUTED.stroke_width(2)))?;
+    chart.draw_secondary_series(DashedLineSeries::new(vec![(-0.5, 80.0), (x_end, 80.0)], 8, 6, MUTED.stroke_width(2)))?;
     let cumulative: Vec<(f64, f64)> = bars.iter().enumerate().map(|(i, b)| (i as f64, b.2)).collect();
-    chart
-        .draw_secondary_series(LineSeries::new(cumulative.clone(), CUMULATIVE.stroke_width(3)))?;
+    chart.draw_secondary_series(LineSeries::new(cumulative.clone(), CUMULATIVE.stroke_width(3)))?;
     chart.draw_secondary_series(cumulative.iter().map(|xy| Circle::new(*xy, 4, CUMULATIVE.filled())))?;
     let labels: Vec<String> = bars.iter().map(|b| b.0.clone()).collect();
     category_labels(root, |i| chart.backend_coord(&(i as f64, 0.0)), &labels, None, PARETO_BARS)
@@ -479,7 +466,11 @@ where
             body.draw_text(name, &head, (left + c as i32 * cell_w + cell_w / 2, top - 6))?;
         }
     }
-    body.draw_text(&h.x_label, &font(15, &INK).pos(Pos::new(HPos::Center, VPos::Top)), (left + cols * cell_w / 2, top + rows * cell_h + 10))?;
+    body.draw_text(
+        &h.x_label,
+        &font(15, &INK).pos(Pos::new(HPos::Center, VPos::Top)),
+        (left + cols * cell_w / 2, top + rows * cell_h + 10),
+    )?;
     body.draw_text(&h.y_label, &font(15, &INK).pos(Pos::new(HPos::Left, VPos::Top)), (20, 6))?;
     for (r, row) in h.cells.iter().enumerate() {
         let y = top + r as i32 * cell_h;

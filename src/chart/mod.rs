@@ -192,10 +192,7 @@ impl ChartFormat {
         match path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).as_deref() {
             Some("svg") => Ok(ChartFormat::Svg),
             Some("png") => Ok(ChartFormat::Png),
-            _ => Err(crate::error::usage(format!(
-                "--chart {}: the file name must end in .svg or .png",
-                path.display()
-            ))),
+            _ => Err(crate::error::usage(format!("--chart {}: the file name must end in .svg or .png", path.display()))),
         }
     }
 }

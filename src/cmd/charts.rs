@@ -5,12 +5,12 @@
 use anyhow::Result;
 use chrono::NaiveDate;
 
+use crate::chart::{Chart, Composition, Heatmap, Pareto, Point, Series, Stack, Trend};
 use crate::cli::Period;
 use crate::cmd::Opened;
+use crate::error::usage;
 use crate::input::roles::Role;
 use crate::metrics::grouping::Grouping;
-use crate::chart::{Chart, Composition, Heatmap, Pareto, Point, Series, Stack, Trend};
-use crate::error::usage;
 use crate::output::{machine_text, Cell, Table};
 
 /// At most this many lines on a trend; more groups would be unreadable.
@@ -37,15 +37,14 @@ pub fn pick<'a>(metrics: &'a [TrendMetric], flag: Option<&str>, table: &Table) -
     let available: Vec<&TrendMetric> = metrics.iter().filter(|m| column(table, m.value).is_some()).collect();
     let names = || available.iter().map(|m| m.name).collect::<Vec<_>>().join(", ");
     match flag {
-        None => available
-            .first()
-            .copied()
-            .ok_or_else(|| usage("--chart: this result has no metric to draw a trend of".to_string())),
+        None => available.first().copied().ok_or_else(|| usage("--chart: this result has no metric to draw a trend of".to_string())),
         Some(name) => {
             let wanted = name.trim().to_ascii_lowercase().replace('_', "-");
-            available.iter().copied().find(|m| m.name == wanted).ok_or_else(|| {
-                usage(format!("--chart-metric '{name}' is not available here; choose one of: {}", names()))
-            })
+            available
+                .iter()
+                .copied()
+                .find(|m| m.name == wanted)
+                .ok_or_else(|| usage(format!("--chart-metric '{name}' is not available here; choose one of: {}", names())))
         }
     }
 }
@@ -142,11 +141,7 @@ pub fn trend(
             keys.join(" / ")
         };
         let Some(value) = number(&row[value_at]) else { continue };
-        let point = Point {
-            value,
-            low: low_at.and_then(|k| number(&row[k])),
-            high: high_at.and_then(|k| number(&row[k])),
-        };
+        let point = Point { value, low: low_at.and_then(|k| number(&row[k])), high: high_at.and_then(|k| number(&row[k])) };
         let size = n_at.and_then(|k| number(&row[k])).unwrap_or(0.0);
         match series.iter_mut().find(|s| s.0 == name) {
             Some(s) => {
@@ -201,15 +196,22 @@ pub fn composition(table: &Table, by: &[String], period: bool, subtitle: String)
     for row in &table.rows {
         let labels: Vec<String> = keys.iter().map(|k| machine_text(&row[*k])).collect();
         let label = if labels.is_empty() || labels.iter().all(|l| l == TOTAL) { "all".to_string() } else { labels.join(" / ") };
-        let (Some(det), Some(pas), Some(pro), Some(score)) =
-            (number(&row[d]), number(&row[p]), number(&row[pr]), number(&row[nps]))
-        else {
+        let (Some(det), Some(pas), Some(pro), Some(score)) = (number(&row[d]), number(&row[p]), number(&row[pr]), number(&row[nps])) else {
             continue;
         };
         bars.push(Stack { label, n: number(&row[n]).unwrap_or(0.0), detractors: det, passives: pas, promoters: pro, nps: score });
     }
     Ok(Chart::Composition(Composition {
-        title: format!("NPS composition by {}", if period { "period".to_string() } else if by.is_empty() { "group".to_string() } else { by.join(" / ") }),
+        title: format!(
+            "NPS composition by {}",
+            if period {
+                "period".to_string()
+            } else if by.is_empty() {
+                "group".to_string()
+            } else {
+                by.join(" / ")
+            }
+        ),
         subtitle,
         x_label: if period { "period".to_string() } else { by.join(" / ") },
         bars,
@@ -218,11 +220,8 @@ pub fn composition(table: &Table, by: &[String], period: bool, subtitle: String)
 
 /// The Pareto chart from a `complaints --pareto` result table (cause, count, share, cumulative).
 pub fn pareto(table: &Table, cause: &str, subtitle: String) -> Chart {
-    let items = table
-        .rows
-        .iter()
-        .map(|row| (machine_text(&row[0]), number(&row[1]).unwrap_or(0.0), number(&row[3]).unwrap_or(0.0)))
-        .collect();
+    let items =
+        table.rows.iter().map(|row| (machine_text(&row[0]), number(&row[1]).unwrap_or(0.0), number(&row[3]).unwrap_or(0.0))).collect();
     Chart::Pareto(Pareto { title: format!("Complaints by {cause}: Pareto of causes"), subtitle, x_label: cause.to_string(), items })
 }
 

@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 use anyhow::Result;
 
 use crate::cli::{AdjustMethod, Against, CompareArgs, Period};
-use crate::cmd::{weight_column, confidence_level, grouping_for, open_input, resolve_group_column_of, satisfaction_spec, Opened};
+use crate::cmd::{confidence_level, grouping_for, open_input, resolve_group_column_of, satisfaction_spec, weight_column, Opened};
 use crate::error::{data_err, usage};
 use crate::input::roles::{Kind, Role};
 use crate::metrics::grouping::{index_label, label_index, GroupKey, Grouping};
@@ -218,13 +218,14 @@ fn compare_sides(group: &[String], a: &Side, b: &Side, spec: &SatisfactionSpec, 
     let (ca, cb) = (&ea, &eb);
     let weighted = spec.weight.is_some();
     let mut rows = Vec::new();
-    let mut push = |metric, test, av: (f64, f64, Option<f64>), bv: (f64, f64, Option<f64>), result: Option<Tested>, min_n: f64, caveat: &str| {
-        let a_side = (a.label.clone(), av.0, av.2);
-        let b_side = (b.label.clone(), bv.0, bv.2);
-        let note = if result.is_none() { not_computable(&a_side, &b_side, min_n) } else { caveat.to_string() };
-        let n_eff = weighted.then_some((av.1, bv.1));
-        rows.push(Row { group: group.to_vec(), metric, test, a: a_side, b: b_side, n_eff, result, note });
-    };
+    let mut push =
+        |metric, test, av: (f64, f64, Option<f64>), bv: (f64, f64, Option<f64>), result: Option<Tested>, min_n: f64, caveat: &str| {
+            let a_side = (a.label.clone(), av.0, av.2);
+            let b_side = (b.label.clone(), bv.0, bv.2);
+            let note = if result.is_none() { not_computable(&a_side, &b_side, min_n) } else { caveat.to_string() };
+            let n_eff = weighted.then_some((av.1, bv.1));
+            rows.push(Row { group: group.to_vec(), metric, test, a: a_side, b: b_side, n_eff, result, note });
+        };
     if spec.csat.is_some() {
         let r = two_proportions(ca.csat_top, ca.csat_n, cb.csat_top, cb.csat_n, confidence).map(|c| scaled(c, 100.0));
         push(
@@ -330,7 +331,12 @@ fn build_report(rows: Vec<Row>, args: &CompareArgs, pairs: &[Pair], method: Adju
         let decimals = if row.metric == "ces_mean" { 2 } else { 1 };
         let mut m: Vec<Cell> = row.group.iter().map(|g| Cell::Text(g.clone())).collect();
         let mut h = m.clone();
-        m.extend([Cell::Text(row.metric.to_string()), Cell::Text(row.test.to_string()), Cell::Text(row.a.0.clone()), Cell::Int(row.a.1 as i64)]);
+        m.extend([
+            Cell::Text(row.metric.to_string()),
+            Cell::Text(row.test.to_string()),
+            Cell::Text(row.a.0.clone()),
+            Cell::Int(row.a.1 as i64),
+        ]);
         if let Some((a_eff, _)) = row.n_eff {
             m.push(Cell::num(Some(a_eff), 1));
         }

@@ -8,31 +8,31 @@
 use anyhow::Result;
 use chrono::{NaiveDate, NaiveDateTime};
 
+use crate::chart::{self, Chart};
+use crate::cli::ChartType;
 use crate::cli::ComplaintsArgs;
-use crate::cmd::{quote_rows, 
-    confidence_level, grouping_quick_first, high, key_cells, key_columns, load_config, low, open_dataset, parse_date,
+use crate::cli::MergeArgs;
+use crate::cmd::charts::{self, TrendMetric};
+use crate::cmd::merge::{self, OrderPartials};
+use crate::cmd::{
+    confidence_level, grouping_quick_first, high, key_cells, key_columns, load_config, low, open_dataset, parse_date, quote_rows,
     report_problems, with_interval, Opened, SourceOptions,
 };
 use crate::error::{data_err, usage};
 use crate::input::clean::{parse_duration, token_of};
+use crate::input::frame::ReadOptions;
 use crate::input::roles::{list_headers, resolve_group_column, Kind, Role};
 use crate::metrics::complaints::{
-    aggregate, pareto, pareto_counts, prepare, problem_counts, problem_examples, problem_values, ComplaintCounts,
-    ComplaintSpec, ComplaintSums, Prepared, Problem, Sla, STAGES,
+    aggregate, pareto, pareto_counts, prepare, problem_counts, problem_examples, problem_values, ComplaintCounts, ComplaintSpec,
+    ComplaintSums, Prepared, Problem, Sla, STAGES,
 };
 use crate::metrics::grouping::{arrange_with, Group, Grouping, ResultRow, RowKind};
-use crate::input::frame::ReadOptions;
 use crate::metrics::orders::{order_counts, OrderCounts, OrderSums};
-use crate::cmd::merge::{self, OrderPartials};
-use crate::cli::MergeArgs;
-use serde::{Deserialize, Serialize};
 use crate::metrics::worktime::WorkCalendar;
-use crate::chart::{self, Chart};
-use crate::cli::ChartType;
-use crate::cmd::charts::{self, TrendMetric};
 use crate::output::{choose_format, emit, Cell, Report, Table};
 use crate::stats::intervals::share_pct as share;
 use crate::Io;
+use serde::{Deserialize, Serialize};
 
 const EXAMPLES: u32 = 5;
 
@@ -143,7 +143,10 @@ fn execute(args: &ComplaintsArgs, io: &mut Io) -> Result<(Report, Plan, Opened)>
 
 /// The groups in order with their subtotals and total (histograms added up), and their results.
 fn result_rows(groups: &[Group<ComplaintSums>], plan: &Plan) -> Vec<ResultRow<ComplaintCounts>> {
-    arrange_with(groups, plan.totals, ComplaintSums::sum_of).into_iter().map(|r| ResultRow { key: r.key, kind: r.kind, counts: r.counts.results() }).collect()
+    arrange_with(groups, plan.totals, ComplaintSums::sum_of)
+        .into_iter()
+        .map(|r| ResultRow { key: r.key, kind: r.kind, counts: r.counts.results() })
+        .collect()
 }
 
 /// The KPI table or the funnel, from the result rows (the same for one run and for merged
@@ -295,9 +298,7 @@ fn kpi_chart(args: &ComplaintsArgs, report: &Report, plan: &Plan, opened: &Opene
 
 fn hours_flag(flag: &str, text: Option<&str>) -> Result<Option<f64>> {
     text.map(|t| {
-        parse_duration(t, 'h')
-            .map(|s| s / 3600.0)
-            .ok_or_else(|| usage(format!("{flag} takes a duration such as 4h, 30m or 3d; got '{t}'")))
+        parse_duration(t, 'h').map(|s| s / 3600.0).ok_or_else(|| usage(format!("{flag} takes a duration such as 4h, 30m or 3d; got '{t}'")))
     })
     .transpose()
 }
@@ -370,11 +371,7 @@ fn plan(args: &ComplaintsArgs, opened: &Opened) -> Result<Plan> {
     let (resolved_status, stages, severities) =
         ComplaintSpec::names(config.complaints.resolved_status.as_deref(), &extra_stages, &severities);
     let as_of = args.as_of.as_deref().map(|t| parse_datetime("--as-of", t)).transpose()?;
-    let pareto = args
-        .pareto
-        .as_deref()
-        .map(|name| resolve_group_column(&data.headers, roles, name, "--pareto"))
-        .transpose()?;
+    let pareto = args.pareto.as_deref().map(|name| resolve_group_column(&data.headers, roles, name, "--pareto")).transpose()?;
     if pareto.is_some() && (!grouping.by.is_empty() || grouping.period.is_some()) {
         return Err(usage("--pareto ranks causes over the whole scope: use --from/--to, not --by or --period".to_string()));
     }
@@ -501,20 +498,23 @@ impl Rates {
 
 /// The orders and ordering customers of every period; with `--emit-partials`, also each
 /// period's [`OrderSums`].
-fn order_rates(path: &std::path::Path, args: &ComplaintsArgs, opened: &Opened, plan: &Plan, io: &mut Io) -> Result<(Rates, Vec<Group<OrderSums>>)> {
-    let source = SourceOptions { read: ReadOptions { streaming: args.input.streaming, ..ReadOptions::default() }, columns: &args.orders_columns };
+fn order_rates(
+    path: &std::path::Path,
+    args: &ComplaintsArgs,
+    opened: &Opened,
+    plan: &Plan,
+    io: &mut Io,
+) -> Result<(Rates, Vec<Group<OrderSums>>)> {
+    let source =
+        SourceOptions { read: ReadOptions { streaming: args.input.streaming, ..ReadOptions::default() }, columns: &args.orders_columns };
     let (data, roles, _) = open_dataset(path, &source, &opened.config, Some(Kind::Orders), io)?;
     let spec = crate::cmd::order_spec(&data, &roles, "--orders-col", false)?;
     let (levels, sums) = order_counts(&data, &spec, &plan.grouping, args.emit_partials.is_some())?;
     if let Some(undated) = levels.undated() {
-        io.warn(&format!(
-            "{}: {} orders have no valid date in '{}' and are not counted",
-            data.name, undated.orders, spec.ordered
-        ));
+        io.warn(&format!("{}: {} orders have no valid date in '{}' and are not counted", data.name, undated.orders, spec.ordered));
     }
     let dated = |g: &&crate::metrics::grouping::Group<OrderCounts>| g.dated;
-    let by_period =
-        levels.groups.iter().filter(dated).filter_map(|g| g.key.period.clone().map(|p| (p, g.counts))).collect();
+    let by_period = levels.groups.iter().filter(dated).filter_map(|g| g.key.period.clone().map(|p| (p, g.counts))).collect();
     let total = if plan.grouping.period.is_none() && levels.total.is_empty() {
         levels.groups.iter().find(|g| g.dated).map(|g| g.counts)
     } else {
@@ -527,13 +527,7 @@ fn per_1000(n: f64, base: f64) -> Option<f64> {
     (base > 0.0).then(|| 1000.0 * n / base)
 }
 
-fn kpi_report(
-    rows: &[ResultRow<ComplaintCounts>],
-    rates: Option<&Rates>,
-    plan: &Plan,
-    name: &str,
-    as_of: Option<NaiveDateTime>,
-) -> Report {
+fn kpi_report(rows: &[ResultRow<ComplaintCounts>], rates: Option<&Rates>, plan: &Plan, name: &str, as_of: Option<NaiveDateTime>) -> Report {
     let spec = &plan.spec;
     let g = &plan.grouping;
     let level = format!("{}%", (plan.confidence * 100.0 * 10.0).round() / 10.0);
@@ -727,11 +721,8 @@ fn pareto_report(items: &[crate::metrics::complaints::ParetoItem], column: &str,
         })
         .collect();
     let vital = items.iter().filter(|i| i.vital).count();
-    let mut caption = vec![format!(
-        "{} · Pareto of '{column}': {vital} of {} causes make up 80% of complaints",
-        opened.data.name,
-        items.len()
-    )];
+    let mut caption =
+        vec![format!("{} · Pareto of '{column}': {vital} of {} causes make up 80% of complaints", opened.data.name, items.len())];
     if plan.grouping.from.is_some() || plan.grouping.to.is_some() {
         caption.push(format!("dates {} to {}", date_or(plan.grouping.from, "start"), date_or(plan.grouping.to, "end")));
     }

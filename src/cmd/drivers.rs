@@ -10,9 +10,9 @@
 use anyhow::Result;
 use polars::prelude::*;
 
-use crate::chart::{self, Chart, Quadrants, QuadrantPoint};
+use crate::chart::{self, Chart, QuadrantPoint, Quadrants};
 use crate::cli::{DriversArgs, Target};
-use crate::cmd::{quote_rows, grouping_for, key_cells, key_columns, open_input, report_problems, satisfaction_spec, Opened};
+use crate::cmd::{grouping_for, key_cells, key_columns, open_input, quote_rows, report_problems, satisfaction_spec, Opened};
 use crate::error::{data_err, usage};
 use crate::input::clean::{self, Cleaned};
 use crate::input::frame::f64_at;
@@ -302,8 +302,10 @@ fn analyse(key: GroupKey, kind: RowKind, s: &Sums) -> Analysis {
     } else if m.n <= varying.len() as f64 + 1.0 {
         format!("not computable: {} complete rows for {} drivers (need more than drivers + 1)", m.n, varying.len())
     } else {
-        let rxx: Vec<Vec<f64>> =
-            varying.iter().map(|&i| varying.iter().map(|&j| if i == j { 1.0 } else { m.correlation(i, j).unwrap_or(0.0) }).collect()).collect();
+        let rxx: Vec<Vec<f64>> = varying
+            .iter()
+            .map(|&i| varying.iter().map(|&j| if i == j { 1.0 } else { m.correlation(i, j).unwrap_or(0.0) }).collect())
+            .collect();
         let rxy: Vec<f64> = varying.iter().map(|&j| m.correlation(0, j).unwrap_or(0.0)).collect();
         match relative_weights(&rxx, &rxy) {
             None => "not computable: the drivers are collinear (one is a combination of others)".to_string(),
@@ -347,9 +349,7 @@ fn build_report(analyses: &[Analysis], plan: &Plan, opened: &Opened) -> Report {
             .map(String::from),
     );
     let mut human_columns = key_columns(g);
-    human_columns.extend(
-        ["driver", "mean", "Pearson r", "Spearman ρ", "rel. weight", "% of R²", "rank", "quadrant"].map(String::from),
-    );
+    human_columns.extend(["driver", "mean", "Pearson r", "Spearman ρ", "rel. weight", "% of R²", "rank", "quadrant"].map(String::from));
     let (mut machine, mut human) = (Vec::new(), Vec::new());
     let mut caption = vec![format!(
         "{} · target '{}' ({}) · {} drivers · rows with the target and every driver answered",
@@ -362,11 +362,18 @@ fn build_report(analyses: &[Analysis], plan: &Plan, opened: &Opened) -> Report {
         let keys = key_cells(&a.key, a.kind, g);
         let low_base = (a.n as u64) < plan.min_n;
         let label = {
-            let texts: Vec<String> = keys.iter().map(|c| match c {
-                Cell::Text(t) => t.clone(),
-                _ => String::new(),
-            }).collect();
-            if texts.is_empty() { "all".to_string() } else { texts.join(" · ") }
+            let texts: Vec<String> = keys
+                .iter()
+                .map(|c| match c {
+                    Cell::Text(t) => t.clone(),
+                    _ => String::new(),
+                })
+                .collect();
+            if texts.is_empty() {
+                "all".to_string()
+            } else {
+                texts.join(" · ")
+            }
         };
         caption.push(format!(
             "{label}: n = {} of {} rows · R² = {}{}{}",
@@ -408,10 +415,14 @@ fn build_report(analyses: &[Analysis], plan: &Plan, opened: &Opened) -> Report {
         }
     }
     caption.push(
-        "relative weights: Johnson (2000), summing to R² · quadrants: crosshairs at the mean importance and the mean score"
-            .to_string(),
+        "relative weights: Johnson (2000), summing to R² · quadrants: crosshairs at the mean importance and the mean score".to_string(),
     );
-    Report { machine: Table { columns, rows: machine }, human: Table { columns: human_columns, rows: human }, caption, ..Default::default() }
+    Report {
+        machine: Table { columns, rows: machine },
+        human: Table { columns: human_columns, rows: human },
+        caption,
+        ..Default::default()
+    }
 }
 
 /// The importance–performance matrix of the overall analysis (the total row when grouped).

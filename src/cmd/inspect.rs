@@ -54,9 +54,15 @@ pub fn run(args: &InspectArgs, io: &mut Io) -> Result<()> {
     let checked = |header: &str| -> Option<(String, clean::Cleaned)> {
         let (role, _) = opened.roles.role_of(header)?;
         match role {
-            Role::Csat => spec.csat.as_ref().map(|c| (format!("{}", c.scale), clean::score(header, c.scale, &spec.na_values, Some(&spec.labels)))),
-            Role::Nps => spec.nps.as_ref().map(|c| (format!("{}", c.scale), clean::score(header, c.scale, &spec.na_values, Some(&spec.labels)))),
-            Role::Ces => spec.ces.as_ref().map(|c| (format!("{}", c.scale), clean::score(header, c.scale, &spec.na_values, Some(&spec.labels)))),
+            Role::Csat => {
+                spec.csat.as_ref().map(|c| (format!("{}", c.scale), clean::score(header, c.scale, &spec.na_values, Some(&spec.labels))))
+            }
+            Role::Nps => {
+                spec.nps.as_ref().map(|c| (format!("{}", c.scale), clean::score(header, c.scale, &spec.na_values, Some(&spec.labels))))
+            }
+            Role::Ces => {
+                spec.ces.as_ref().map(|c| (format!("{}", c.scale), clean::score(header, c.scale, &spec.na_values, Some(&spec.labels))))
+            }
             Role::Date => Some(("date".to_string(), clean::date_in(header, order))),
             _ => None,
         }
@@ -73,7 +79,11 @@ pub fn run(args: &InspectArgs, io: &mut Io) -> Result<()> {
         aggs.push(sum(number.clone().is_not_null(), "num"));
         aggs.push(sum((number % lit(1.0)).eq(lit(0.0)).fill_null(lit(false)), "int"));
         // Year-last dates count as dates in either order.
-        let any_date = clean::date_in(header, Some(clean::DateOrder::Mdy)).value.is_not_null().or(clean::date_in(header, Some(clean::DateOrder::Dmy)).value.is_not_null());
+        let any_date =
+            clean::date_in(header, Some(clean::DateOrder::Mdy))
+                .value
+                .is_not_null()
+                .or(clean::date_in(header, Some(clean::DateOrder::Dmy)).value.is_not_null());
         aggs.push(sum(any_date, "d"));
         aggs.push(t.filter(present).first().alias(format!("ex{i}")));
         if let Some((_, c)) = checked(header) {

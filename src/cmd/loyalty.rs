@@ -9,12 +9,13 @@
 
 use anyhow::Result;
 
+use crate::cli::Period;
 use crate::cli::{InputArgs, LoyaltyArgs};
 use crate::cmd::repeat::check_problems;
 use crate::cmd::survey::check_invalid;
-use crate::input::frame::ReadOptions;
-use crate::cmd::{window_days, confidence_level, order_spec, open_dataset, open_input, parse_date, satisfaction_spec, SourceOptions};
+use crate::cmd::{confidence_level, open_dataset, open_input, order_spec, parse_date, satisfaction_spec, window_days, SourceOptions};
 use crate::error::data_err;
+use crate::input::frame::ReadOptions;
 use crate::input::roles::{list_headers, Kind, Role};
 use crate::metrics::grouping::Grouping;
 use crate::metrics::loyalty::{loyalty, Loyalty, LoyaltyCounts, LoyaltySpec};
@@ -23,7 +24,6 @@ use crate::metrics::satisfaction::aggregate;
 use crate::output::{choose_format, emit, Cell, Report, Table};
 use crate::stats::intervals::{mean_t_interval, share_pct, Interval};
 use crate::stats::significance::{chi_square, ChiSquare};
-use crate::cli::Period;
 use crate::Io;
 
 /// Runs `cxstat loyalty`.
@@ -140,8 +140,23 @@ fn build_report(r: &Loyalty, spec: &LoyaltySpec, confidence: f64, revenue: bool,
         lines.extend(groups.iter().map(|(g, c)| Line { measure, group: g, counts: *c, test }));
     }
     let columns: Vec<String> = [
-        "measure", "group", "customers", "reordered", "reorder_pct", "reorder_low", "reorder_high", "orders_per_customer",
-        "orders_low", "orders_high", "revenue_per_customer", "revenue_low", "revenue_high", "chi_square", "df", "p_value", "note",
+        "measure",
+        "group",
+        "customers",
+        "reordered",
+        "reorder_pct",
+        "reorder_low",
+        "reorder_high",
+        "orders_per_customer",
+        "orders_low",
+        "orders_high",
+        "revenue_per_customer",
+        "revenue_low",
+        "revenue_high",
+        "chi_square",
+        "df",
+        "p_value",
+        "note",
     ]
     .map(String::from)
     .to_vec();
@@ -191,9 +206,7 @@ fn build_report(r: &Loyalty, spec: &LoyaltySpec, confidence: f64, revenue: bool,
             Cell::num(line.test.map(|t| t.p), 4),
             Cell::Text(note.clone()),
         ]);
-        let shown = |m: Option<(f64, Option<Interval>)>, d: usize| {
-            crate::cmd::with_interval(value(m), m.and_then(|(_, i)| i), d, false)
-        };
+        let shown = |m: Option<(f64, Option<Interval>)>, d: usize| crate::cmd::with_interval(value(m), m.and_then(|(_, i)| i), d, false);
         human.push(vec![
             Cell::Text(line.measure.replace('_', " ")),
             Cell::Text(line.group.to_string()),
@@ -234,5 +247,10 @@ fn build_report(r: &Loyalty, spec: &LoyaltySpec, confidence: f64, revenue: bool,
             None => format!("{name} vs ordering again: not computable (a group or an outcome is empty)"),
         });
     }
-    Report { machine: Table { columns, rows: machine }, human: Table { columns: human_columns, rows: human }, caption, ..Default::default() }
+    Report {
+        machine: Table { columns, rows: machine },
+        human: Table { columns: human_columns, rows: human },
+        caption,
+        ..Default::default()
+    }
 }

@@ -187,10 +187,7 @@ pub fn run(args: &MergeArgs, io: &mut Io) -> Result<()> {
         let (c, value) = command_of(path)?;
         if let Some(first) = &command {
             if *first != c {
-                return Err(data_err(format!(
-                    "{}: partial results of `cxstat {c}`, the others are of `cxstat {first}`",
-                    path.display()
-                )));
+                return Err(data_err(format!("{}: partial results of `cxstat {c}`, the others are of `cxstat {first}`", path.display())));
             }
         }
         command = Some(c);

@@ -23,12 +23,12 @@ use crate::input::config::Config;
 use crate::input::frame::{Dataset, ReadOptions};
 use crate::input::layout::Export;
 use crate::input::roles::{self, list_headers, resolve_group_column, Kind, Role, RoleMap};
-use crate::metrics::grouping::{detect_date_order, GroupKey, Grouping, RowKind};
-use crate::output::Cell;
-use crate::stats::intervals::Interval;
 use crate::input::source::Source;
+use crate::metrics::grouping::{detect_date_order, GroupKey, Grouping, RowKind};
 use crate::metrics::orders::OrderSpec;
 use crate::metrics::satisfaction::{SatisfactionSpec, ScoreColumn, NPS_SCALE};
+use crate::output::Cell;
+use crate::stats::intervals::Interval;
 use crate::Io;
 
 /// An opened input with its config and column roles.
@@ -105,12 +105,8 @@ pub fn open_dataset(
     }
     let mut roles = roles::resolve(&data.headers, &data.aliases(), &mappings, kind.roles())?;
     if data.export != Export::Plain {
-        let questions: Vec<(String, String)> = data
-            .headers
-            .iter()
-            .zip(&data.info)
-            .map(|(h, i)| (h.clone(), i.question.clone().unwrap_or_else(|| h.clone())))
-            .collect();
+        let questions: Vec<(String, String)> =
+            data.headers.iter().zip(&data.info).map(|(h, i)| (h.clone(), i.question.clone().unwrap_or_else(|| h.clone()))).collect();
         roles.recognise_by_question(&questions, kind.roles());
     }
     Ok((data, roles, kind))
@@ -123,10 +119,7 @@ pub fn satisfaction_spec(scales: &ScaleArgs, input: &InputArgs, opened: &Opened)
     let ces_scale = Scale::parse(scales.ces_scale.as_deref().or(defaults.ces_scale.as_deref()).unwrap_or("1-7"))?;
     let top = scales.csat_top.or(defaults.csat_top).unwrap_or(2);
     if top == 0 || i64::from(top) >= csat_scale.points() {
-        return Err(usage(format!(
-            "--csat-top must be between 1 and {} for a {csat_scale} scale; got {top}",
-            csat_scale.points() - 1
-        )));
+        return Err(usage(format!("--csat-top must be between 1 and {} for a {csat_scale} scale; got {top}", csat_scale.points() - 1)));
     }
     // "Easy" = above the scale's midpoint: 5–7 on 1–7, 4–5 on 1–5.
     let midpoint_up = (ces_scale.low + ces_scale.high) / 2 + 1;

@@ -9,25 +9,25 @@ use anyhow::Result;
 use crate::input::frame::Dataset;
 use chrono::NaiveDate;
 
+use crate::chart;
+use crate::cli::ChartType;
+use crate::cli::MergeArgs;
 use crate::cli::{Period, RepeatArgs};
-use crate::cmd::{window_days, quote_rows, confidence_level, high, low, open_input, parse_date, report_problems, with_interval, Opened};
+use crate::cmd::charts::{self, TrendMetric};
+use crate::cmd::merge;
+use crate::cmd::{confidence_level, high, low, open_input, parse_date, quote_rows, report_problems, window_days, with_interval, Opened};
 use crate::error::{data_err, usage};
 use crate::input::roles::{Kind, Role};
+use crate::metrics::grouping::Grouping;
+use crate::metrics::grouping::{index_label, label_index, Group, GroupKey};
 use crate::metrics::orders::{
     cohorts, order_problem_counts, order_problem_examples, period_index_of, read_orders, repeat_base, repeat_sums, repeat_table,
     repeat_table_of_sums, rfm, OrderProblem, OrderRows, OrderSpec, RepeatRow, RepeatSums, SEGMENTS,
 };
-use crate::cli::MergeArgs;
-use crate::cmd::merge;
-use crate::metrics::grouping::{index_label, label_index, Group, GroupKey};
-use serde::{Deserialize, Serialize};
-use crate::chart;
-use crate::metrics::grouping::Grouping;
-use crate::cli::ChartType;
-use crate::cmd::charts::{self, TrendMetric};
 use crate::output::{choose_format, emit, Cell, Report, Table};
 use crate::stats::intervals::share_pct as share;
 use crate::Io;
+use serde::{Deserialize, Serialize};
 
 /// Runs `cxstat repeat`.
 pub fn run(args: &RepeatArgs, io: &mut Io) -> Result<()> {
@@ -50,12 +50,7 @@ fn execute(args: &RepeatArgs, io: &mut Io, format: Option<crate::cli::Format>) -
     let period = args.period.or(defaults.period).unwrap_or(Period::Month);
     let as_of = parse_date("--as-of", args.as_of.as_deref())?.unwrap_or_else(|| chrono::Local::now().date_naive());
     let (from, to) = (parse_date("--from", args.from.as_deref())?, parse_date("--to", args.to.as_deref())?);
-    let window = args
-        .window
-        .as_deref()
-        .or(defaults.window.as_deref())
-        .map(|w| window_days(w, "90d"))
-        .transpose()?;
+    let window = args.window.as_deref().or(defaults.window.as_deref()).map(|w| window_days(w, "90d")).transpose()?;
     let confidence = confidence_level(args.confidence, defaults.confidence)?;
 
     if args.emit_partials.is_some() && window.is_some() {
@@ -72,7 +67,11 @@ fn execute(args: &RepeatArgs, io: &mut Io, format: Option<crate::cli::Format>) -
     if let Some(path) = &args.chart.chart {
         chart::ChartFormat::of(path)?;
         let wanted = args.chart.chart_type;
-        let fits = if args.cohorts { wanted.is_none_or(|t| t == ChartType::Cohorts) } else { !args.rfm && wanted.is_none_or(|t| t == ChartType::Trend) };
+        let fits = if args.cohorts {
+            wanted.is_none_or(|t| t == ChartType::Cohorts)
+        } else {
+            !args.rfm && wanted.is_none_or(|t| t == ChartType::Trend)
+        };
         if !fits {
             return Err(usage(
                 "repeat draws a trend of its rates (--chart-type trend) or, with --cohorts, the retention heatmap (cohorts); RFM has no chart".to_string(),
@@ -121,7 +120,11 @@ fn execute(args: &RepeatArgs, io: &mut Io, format: Option<crate::cli::Format>) -
             // Every period up to --as-of: the merge picks the ones in --from/--to.
             let groups: Vec<Group<RepeatSums>> = repeat_sums(data, &base)?
                 .into_iter()
-                .map(|(k, sums)| Group { key: GroupKey { period: Some(index_label(k, period)), by: Vec::new() }, dated: true, counts: sums })
+                .map(|(k, sums)| Group {
+                    key: GroupKey { period: Some(index_label(k, period)), by: Vec::new() },
+                    dated: true,
+                    counts: sums,
+                })
                 .collect();
             merge::write(path, "repeat", vec![data.name.clone()], settings, &groups, None)?;
         }
@@ -271,25 +274,16 @@ pub(crate) fn check_problems(data: &Dataset, spec: &OrderSpec, orders: &OrderRow
     report_problems(&messages, strict, io)
 }
 
-fn repeat_report(
-    rows: &[RepeatRow],
-    window: Option<i64>,
-    confidence: f64,
-    as_of: NaiveDate,
-    name: &str,
-    has_amount: bool,
-) -> Report {
-    let mut machine: Vec<String> = ["period", "partial", "active_customers", "new_customers", "returning_customers", "orders"]
-        .map(String::from)
-        .to_vec();
+fn repeat_report(rows: &[RepeatRow], window: Option<i64>, confidence: f64, as_of: NaiveDate, name: &str, has_amount: bool) -> Report {
+    let mut machine: Vec<String> =
+        ["period", "partial", "active_customers", "new_customers", "returning_customers", "orders"].map(String::from).to_vec();
     let mut human: Vec<String> = ["period", "active", "new", "returning", "orders"].map(String::from).to_vec();
     if has_amount {
         machine.extend(["revenue", "avg_order_value", "refunds", "refund_amount"].map(String::from));
         human.extend(["revenue", "AOV"].map(String::from));
     }
     machine.extend(
-        ["orders_per_customer", "repeat_rate", "repeat_low", "repeat_high", "previous_customers", "retained_customers"]
-            .map(String::from),
+        ["orders_per_customer", "repeat_rate", "repeat_low", "repeat_high", "previous_customers", "retained_customers"].map(String::from),
     );
     machine.extend(["return_rate", "return_low", "return_high", "churn_rate"].map(String::from));
     human.extend(["orders/cust", "repeat %", "return % (回头率)", "churn %"].map(String::from));
@@ -337,7 +331,12 @@ fn repeat_report(
             high(ret_ci),
             Cell::num(churn, 1),
         ]);
-        h.extend([Cell::num(per_customer, 2), with_interval(repeat, repeat_ci, 1, false), with_interval(ret, ret_ci, 1, false), Cell::num(churn, 1)]);
+        h.extend([
+            Cell::num(per_customer, 2),
+            with_interval(repeat, repeat_ci, 1, false),
+            with_interval(ret, ret_ci, 1, false),
+            Cell::num(churn, 1),
+        ]);
         if window.is_some() {
             let (w, w_ci) = share(r.window_repeaters, r.window_eligible, confidence);
             m.extend([Cell::Int(r.window_eligible as i64), Cell::num(w, 1), low(w_ci), high(w_ci)]);
@@ -354,12 +353,7 @@ fn repeat_report(
     if let Some(days) = window {
         caption.push(format!("repeat ≤{days}d: new customers of the period who ordered again within {days} days of their first order (those whose window ends after {as_of} left out)"));
     }
-    Report {
-        machine: Table { columns: machine, rows: mrows },
-        human: Table { columns: human, rows: hrows },
-        caption,
-        ..Default::default()
-    }
+    Report { machine: Table { columns: machine, rows: mrows }, human: Table { columns: human, rows: hrows }, caption, ..Default::default() }
 }
 
 fn cohort_report(
@@ -413,12 +407,10 @@ fn cohort_report(
 fn rfm_report(customers: &[crate::metrics::orders::RfmCustomer], as_of: NaiveDate, opened: &Opened) -> Report {
     let total_customers = customers.len() as f64;
     let total_revenue = customers.iter().fold(0.0, |a, c| a + c.monetary);
-    let columns: Vec<String> = [
-        "segment", "customers", "customers_pct", "revenue", "revenue_share_pct", "avg_recency_days", "avg_frequency",
-        "avg_monetary",
-    ]
-    .map(String::from)
-    .to_vec();
+    let columns: Vec<String> =
+        ["segment", "customers", "customers_pct", "revenue", "revenue_share_pct", "avg_recency_days", "avg_frequency", "avg_monetary"]
+            .map(String::from)
+            .to_vec();
     let rows: Vec<Vec<Cell>> = SEGMENTS
         .iter()
         .map(|segment| {

@@ -30,8 +30,19 @@ use crate::Io;
 
 /// The KPI names alerts may use.
 pub const KPI_KEYS: [&str; 13] = [
-    "csat", "csat_mean", "nps", "promoters_pct", "ces", "designation_pct", "complaints_per_1000", "resolved_pct", "resolve_hours_median",
-    "sla_pct", "repeat_rate", "return_rate", "revenue",
+    "csat",
+    "csat_mean",
+    "nps",
+    "promoters_pct",
+    "ces",
+    "designation_pct",
+    "complaints_per_1000",
+    "resolved_pct",
+    "resolve_hours_median",
+    "sla_pct",
+    "repeat_rate",
+    "return_rate",
+    "revenue",
 ];
 
 /// The period a scorecard covers.
@@ -317,10 +328,12 @@ fn kpi_from(
 /// Puts the p-values of `cxstat compare`'s NPS and CES rows on their KPIs, when the rows compare
 /// the scorecard's period with the previous one (or the one a year before, for `yoy`).
 fn mark_tested(kpis: &mut [Kpi], tests: &Table, labels: &[String; 3], yoy: bool) {
-    let text = |row: &[Cell], name: &str| charts::column(tests, name).and_then(|i| match &row[i] {
-        Cell::Text(t) => Some(t.clone()),
-        _ => None,
-    });
+    let text = |row: &[Cell], name: &str| {
+        charts::column(tests, name).and_then(|i| match &row[i] {
+            Cell::Text(t) => Some(t.clone()),
+            _ => None,
+        })
+    };
     for row in &tests.rows {
         let key = match text(row, "metric").as_deref() {
             Some("nps") => "nps",
@@ -378,16 +391,53 @@ pub fn run(args: &ScorecardArgs, io: &mut Io) -> Result<()> {
         let (table, _) = run_command(&cmd, &plan, io)?;
         notes.push(format!("survey KPIs: cxstat {}", cmd.join(" ")));
         let t = &table.machine;
-        kpis.extend(kpi_from(t, label_refs, ("csat", "CSAT (top-box %)", "%", 1, true), ["csat_pct", "csat_low", "csat_high", "csat_n"], plan.min_n));
+        kpis.extend(kpi_from(
+            t,
+            label_refs,
+            ("csat", "CSAT (top-box %)", "%", 1, true),
+            ["csat_pct", "csat_low", "csat_high", "csat_n"],
+            plan.min_n,
+        ));
         kpis.extend(kpi_from(t, label_refs, ("csat_mean", "CSAT mean", "score", 2, true), ["csat_mean", "", "", "csat_n"], plan.min_n));
         kpis.extend(kpi_from(t, label_refs, ("nps", "NPS", "points", 1, true), ["nps", "nps_low", "nps_high", "nps_n"], plan.min_n));
-        kpis.extend(kpi_from(t, label_refs, ("promoters_pct", "Promoters %", "%", 1, true), ["promoters_pct", "", "", "nps_n"], plan.min_n));
-        kpis.extend(kpi_from(t, label_refs, ("ces", "CES (mean effort)", "score", 2, true), ["ces_mean", "ces_low", "ces_high", "ces_n"], plan.min_n));
-        kpis.extend(kpi_from(t, label_refs, ("designation_pct", "Asked for the brand by name %", "%", 1, true), ["designation_pct", "designation_low", "designation_high", "designation_n"], plan.min_n));
+        kpis.extend(kpi_from(
+            t,
+            label_refs,
+            ("promoters_pct", "Promoters %", "%", 1, true),
+            ["promoters_pct", "", "", "nps_n"],
+            plan.min_n,
+        ));
+        kpis.extend(kpi_from(
+            t,
+            label_refs,
+            ("ces", "CES (mean effort)", "score", 2, true),
+            ["ces_mean", "ces_low", "ces_high", "ces_n"],
+            plan.min_n,
+        ));
+        kpis.extend(kpi_from(
+            t,
+            label_refs,
+            ("designation_pct", "Asked for the brand by name %", "%", 1, true),
+            ["designation_pct", "designation_low", "designation_high", "designation_n"],
+            plan.min_n,
+        ));
         csvs.push(("survey_by_period.csv".into(), render(&table, Format::Csv)?));
         // NPS and CES changes are tested as `cxstat compare` tests them (the shares above already are).
         for against in ["previous", "yoy"] {
-            let cmd = words(&["compare", &path_text(r), "--period", period_word, "--from", &from, "--to", &to, "--against", against, "--adjust", "none"]);
+            let cmd = words(&[
+                "compare",
+                &path_text(r),
+                "--period",
+                period_word,
+                "--from",
+                &from,
+                "--to",
+                &to,
+                "--against",
+                against,
+                "--adjust",
+                "none",
+            ]);
             let (tests, _) = run_command(&cmd, &plan, io)?;
             notes.push(format!("significance of the NPS and CES changes: cxstat {}", cmd.join(" ")));
             mark_tested(&mut kpis, &tests.machine, &labels, against == "yoy");
@@ -409,7 +459,12 @@ pub fn run(args: &ScorecardArgs, io: &mut Io) -> Result<()> {
             csvs.push((csv.clone(), render(&by, Format::Csv)?));
             sections.push(section(&format!("Satisfaction by {segment}, {}", labels[0]), format!("cxstat {}", cmd.join(" ")), &by, &csv));
             if k == 0 && charts::column(&by.machine, "nps").is_some() {
-                let c = charts::composition(&by.machine, std::slice::from_ref(segment), false, format!("{} · dates {start} to {end}", path_text(r)))?;
+                let c = charts::composition(
+                    &by.machine,
+                    std::slice::from_ref(segment),
+                    false,
+                    format!("{} · dates {start} to {end}", path_text(r)),
+                )?;
                 figures.push(figure(&format!("nps_by_{}", file_stem(segment)), c)?);
             }
         }
@@ -425,10 +480,32 @@ pub fn run(args: &ScorecardArgs, io: &mut Io) -> Result<()> {
         let (table, opened) = run_command(&cmd, &plan, io)?;
         notes.push(format!("complaint KPIs: cxstat {}", cmd.join(" ")));
         let t = &table.machine;
-        kpis.extend(kpi_from(t, label_refs, ("complaints_per_1000", "Complaints per 1,000 orders", "per 1,000", 2, false), ["per_1000_orders", "", "", "n"], plan.min_n));
-        kpis.extend(kpi_from(t, label_refs, ("resolved_pct", "Resolution rate", "%", 1, true), ["resolved_pct", "resolved_low", "resolved_high", "n"], plan.min_n));
-        kpis.extend(kpi_from(t, label_refs, ("resolve_hours_median", "Median hours to resolve", "hours", 1, false), ["resolve_h_median", "", "", "resolve_n"], plan.min_n));
-        let sla = if charts::column(t, "sla_resolve_pct").is_some() { ["sla_resolve_pct", "", "", "sla_resolve_n"] } else { ["sla_response_pct", "", "", "sla_response_n"] };
+        kpis.extend(kpi_from(
+            t,
+            label_refs,
+            ("complaints_per_1000", "Complaints per 1,000 orders", "per 1,000", 2, false),
+            ["per_1000_orders", "", "", "n"],
+            plan.min_n,
+        ));
+        kpis.extend(kpi_from(
+            t,
+            label_refs,
+            ("resolved_pct", "Resolution rate", "%", 1, true),
+            ["resolved_pct", "resolved_low", "resolved_high", "n"],
+            plan.min_n,
+        ));
+        kpis.extend(kpi_from(
+            t,
+            label_refs,
+            ("resolve_hours_median", "Median hours to resolve", "hours", 1, false),
+            ["resolve_h_median", "", "", "resolve_n"],
+            plan.min_n,
+        ));
+        let sla = if charts::column(t, "sla_resolve_pct").is_some() {
+            ["sla_resolve_pct", "", "", "sla_resolve_n"]
+        } else {
+            ["sla_response_pct", "", "", "sla_response_n"]
+        };
         kpis.extend(kpi_from(t, label_refs, ("sla_pct", "SLA compliance", "%", 1, true), sla, plan.min_n));
         csvs.push(("complaints_by_period.csv".into(), render(&table, Format::Csv)?));
         let trend_metric = crate::cmd::complaints::TRENDS[0];
@@ -444,10 +521,20 @@ pub fn run(args: &ScorecardArgs, io: &mut Io) -> Result<()> {
             match run_command(&cmd, &plan, io) {
                 Ok((pareto, _)) => {
                     csvs.push(("complaints_pareto.csv".into(), render(&pareto, Format::Csv)?));
-                    sections.push(section(&format!("Complaint causes, {}", labels[0]), format!("cxstat {}", cmd.join(" ")), &pareto, "complaints_pareto.csv"));
-                    figures.push(figure("complaints_pareto", charts::pareto(&pareto.machine, "category", format!("{} · dates {start} to {end}", path_text(c))))?);
+                    sections.push(section(
+                        &format!("Complaint causes, {}", labels[0]),
+                        format!("cxstat {}", cmd.join(" ")),
+                        &pareto,
+                        "complaints_pareto.csv",
+                    ));
+                    figures.push(figure(
+                        "complaints_pareto",
+                        charts::pareto(&pareto.machine, "category", format!("{} · dates {start} to {end}", path_text(c))),
+                    )?);
                 }
-                Err(e) if crate::error::exit_for(&e) == Exit::DataErr => notes.push(format!("no complaint causes to rank in {}: {e}", labels[0])),
+                Err(e) if crate::error::exit_for(&e) == Exit::DataErr => {
+                    notes.push(format!("no complaint causes to rank in {}: {e}", labels[0]))
+                }
                 Err(e) => return Err(e),
             }
         }
@@ -460,8 +547,20 @@ pub fn run(args: &ScorecardArgs, io: &mut Io) -> Result<()> {
         let (table, _) = run_command(&cmd, &plan, io)?;
         notes.push(format!("loyalty KPIs: cxstat {}", cmd.join(" ")));
         let t = &table.machine;
-        kpis.extend(kpi_from(t, label_refs, ("repeat_rate", "Repeat-purchase rate", "%", 1, true), ["repeat_rate", "repeat_low", "repeat_high", "active_customers"], plan.min_n));
-        kpis.extend(kpi_from(t, label_refs, ("return_rate", "Return rate (回头率)", "%", 1, true), ["return_rate", "return_low", "return_high", "previous_customers"], plan.min_n));
+        kpis.extend(kpi_from(
+            t,
+            label_refs,
+            ("repeat_rate", "Repeat-purchase rate", "%", 1, true),
+            ["repeat_rate", "repeat_low", "repeat_high", "active_customers"],
+            plan.min_n,
+        ));
+        kpis.extend(kpi_from(
+            t,
+            label_refs,
+            ("return_rate", "Return rate (回头率)", "%", 1, true),
+            ["return_rate", "return_low", "return_high", "previous_customers"],
+            plan.min_n,
+        ));
         kpis.extend(kpi_from(t, label_refs, ("revenue", "Revenue", "amount", 2, true), ["revenue", "", "", "orders"], plan.min_n));
         csvs.push(("repeat_by_period.csv".into(), render(&table, Format::Csv)?));
         let m = crate::cmd::repeat::TRENDS[0];
@@ -474,13 +573,29 @@ pub fn run(args: &ScorecardArgs, io: &mut Io) -> Result<()> {
     // The five classic satisfaction indicators, where the data allows.
     let find = |key: &str| kpis.iter().find(|k| k.key == key);
     let show = |k: Option<&Kpi>| k.map_or("not available (no input)".to_string(), report::value_with_unit);
-    indicators.push(("Reputation (美誉度)".to_string(), format!("promoters {} · CSAT top-box {}", show(find("promoters_pct")), show(find("csat"))), "share of promoters (NPS 9–10) and of top-box CSAT answers".to_string()));
-    indicators.push(("Return rate (回头率)".to_string(), show(find("return_rate")), "share of the previous period's customers who ordered again".to_string()));
+    indicators.push((
+        "Reputation (美誉度)".to_string(),
+        format!("promoters {} · CSAT top-box {}", show(find("promoters_pct")), show(find("csat"))),
+        "share of promoters (NPS 9–10) and of top-box CSAT answers".to_string(),
+    ));
+    indicators.push((
+        "Return rate (回头率)".to_string(),
+        show(find("return_rate")),
+        "share of the previous period's customers who ordered again".to_string(),
+    ));
     indicators.push(("Complaint rate (抱怨率)".to_string(), show(find("complaints_per_1000")), "complaints per 1,000 orders".to_string()));
     let growth = find("revenue").and_then(Kpi::change_pct).map_or(String::new(), |g| format!(" ({g:+.1}% vs {})", labels[1]));
-    indicators.push(("Sales power (销售力)".to_string(), format!("{}{growth}", show(find("revenue"))), "revenue of the period and its growth".to_string()));
+    indicators.push((
+        "Sales power (销售力)".to_string(),
+        format!("{}{growth}", show(find("revenue"))),
+        "revenue of the period and its growth".to_string(),
+    ));
     indicators.push(match find("designation_pct") {
-        Some(k) => ("Designation (指名度)".to_string(), report::value_with_unit(k), "share of respondents who asked for the brand by name".to_string()),
+        Some(k) => (
+            "Designation (指名度)".to_string(),
+            report::value_with_unit(k),
+            "share of respondents who asked for the brand by name".to_string(),
+        ),
         None => (
             "Designation (指名度)".to_string(),
             "not measured".to_string(),
@@ -517,7 +632,12 @@ pub fn run(args: &ScorecardArgs, io: &mut Io) -> Result<()> {
         }
         return Err(CxError {
             exit: Exit::Alert,
-            message: format!("{} alert{} fired; the scorecard is in {}", alerts.len(), if alerts.len() == 1 { "" } else { "s" }, folder.display()),
+            message: format!(
+                "{} alert{} fired; the scorecard is in {}",
+                alerts.len(),
+                if alerts.len() == 1 { "" } else { "s" },
+                folder.display()
+            ),
         }
         .into());
     }

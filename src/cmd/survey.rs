@@ -9,25 +9,28 @@ use anyhow::Result;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
+use crate::chart::{self, Band, Chart, Histogram};
+use crate::cli::ChartType;
 use crate::cli::{MergeArgs, NpsInterval, Period, SurveyArgs};
+use crate::cmd::charts::{self, TrendMetric};
 use crate::cmd::merge;
-use crate::input::clean::Scale;
-use crate::cmd::{quote_rows, weight_column, grouping_quick_first, high, key_cells, key_columns, low, open_input, report_problems, satisfaction_spec, with_interval, confidence_level, Opened};
+use crate::cmd::{
+    confidence_level, grouping_quick_first, high, key_cells, key_columns, low, open_input, quote_rows, report_problems, satisfaction_spec,
+    weight_column, with_interval, Opened,
+};
 use crate::error::data_err;
+use crate::error::usage;
+use crate::input::clean::Scale;
 use crate::input::roles::{list_headers, Kind, Role};
 use crate::metrics::grouping::{arrange, Group, Grouping, ResultRow, RowKind};
 use crate::metrics::satisfaction::{
-    ScoreColumn,
-    aggregate_read, invalid_examples, invalid_labels, kish, score_counts, MAX_WEIGHT, summarise, Metric, SatisfactionCounts, SatisfactionSpec, SatisfactionSummary,
+    aggregate_read, invalid_examples, invalid_labels, kish, score_counts, summarise, Metric, SatisfactionCounts, SatisfactionSpec,
+    SatisfactionSummary, ScoreColumn, MAX_WEIGHT,
 };
-use crate::chart::{self, Band, Chart, Histogram};
-use crate::cli::ChartType;
-use clap::ValueEnum;
-use crate::cmd::charts::{self, TrendMetric};
-use crate::error::usage;
 use crate::output::{choose_format, emit, Cell, Report, Table};
 use crate::stats::intervals::NpsMethod;
 use crate::Io;
+use clap::ValueEnum;
 
 /// How many invalid rows are quoted per column.
 const EXAMPLES: u32 = 5;
@@ -91,13 +94,11 @@ fn finish(groups: &[Group<SatisfactionCounts>], plan: &Plan, name: &str, io: &mu
         ));
     }
     let rows = arrange(groups, plan.totals);
-    let in_scope: SatisfactionCounts = rows.iter().filter(|r| r.kind == RowKind::Group).fold(
-        SatisfactionCounts::default(),
-        |mut acc, r| {
+    let in_scope: SatisfactionCounts =
+        rows.iter().filter(|r| r.kind == RowKind::Group).fold(SatisfactionCounts::default(), |mut acc, r| {
             acc += r.counts;
             acc
-        },
-    );
+        });
     if in_scope.n == 0.0 {
         return Err(data_err(format!("{name}: no responses to compute (no data rows in scope)")));
     }
@@ -138,7 +139,8 @@ struct Column {
 
 impl Settings {
     fn of(plan: &Plan) -> Settings {
-        let column = |c: &Option<ScoreColumn>| c.as_ref().map(|c| Column { header: c.header.clone(), low: c.scale.low, high: c.scale.high });
+        let column =
+            |c: &Option<ScoreColumn>| c.as_ref().map(|c| Column { header: c.header.clone(), low: c.scale.low, high: c.scale.high });
         let spec = &plan.spec;
         let g = &plan.grouping;
         Settings {
@@ -165,7 +167,8 @@ impl Settings {
     }
 
     fn plan(&self) -> Result<Plan> {
-        let column = |c: &Option<Column>| c.as_ref().map(|c| ScoreColumn { header: c.header.clone(), scale: Scale { low: c.low, high: c.high } });
+        let column =
+            |c: &Option<Column>| c.as_ref().map(|c| ScoreColumn { header: c.header.clone(), scale: Scale { low: c.low, high: c.high } });
         let period = match &self.period {
             Some(p) => Some(Period::from_str(p, true).map_err(|_| data_err(format!("partial results: unknown period '{p}'")))?),
             None => None,
@@ -207,9 +210,14 @@ pub fn merge(files: &[(String, serde_json::Value)], args: &MergeArgs, io: &mut I
     for g in &groups {
         invalid += g.counts.invalid;
     }
-    for (count, what) in [(invalid.csat, "CSAT"), (invalid.nps, "NPS"), (invalid.ces, "CES"), (invalid.weight, "weight"), (invalid.date, "date")] {
+    for (count, what) in
+        [(invalid.csat, "CSAT"), (invalid.nps, "NPS"), (invalid.ces, "CES"), (invalid.weight, "weight"), (invalid.date, "date")]
+    {
         if count > 0 {
-            io.warn(&format!("{name}: {count} invalid {what} value{} excluded (the runs that wrote the partials quoted them)", if count == 1 { "" } else { "s" }));
+            io.warn(&format!(
+                "{name}: {count} invalid {what} value{} excluded (the runs that wrote the partials quoted them)",
+                if count == 1 { "" } else { "s" }
+            ));
         }
     }
     let report = finish(&groups, &plan, &name, io)?;
@@ -466,12 +474,7 @@ fn machine_table(rows: &[ResultRow<SatisfactionCounts>], summaries: &[Satisfacti
             };
             if spec.csat.is_some() {
                 counted(&mut cells, Metric::Csat);
-                cells.extend([
-                    Cell::num(s.csat_pct, 1),
-                    low(s.csat_ci),
-                    high(s.csat_ci),
-                    Cell::num(s.csat_mean, 2),
-                ]);
+                cells.extend([Cell::num(s.csat_pct, 1), low(s.csat_ci), high(s.csat_ci), Cell::num(s.csat_mean, 2)]);
             }
             if spec.nps.is_some() {
                 counted(&mut cells, Metric::Nps);
@@ -600,8 +603,7 @@ fn caption(plan: &Plan, name: &str) -> Vec<String> {
 }
 
 fn build_report(rows: &[ResultRow<SatisfactionCounts>], plan: &Plan, name: &str) -> Report {
-    let summaries: Vec<SatisfactionSummary> =
-        rows.iter().map(|r| summarise(&r.counts, plan.confidence, plan.nps_method)).collect();
+    let summaries: Vec<SatisfactionSummary> = rows.iter().map(|r| summarise(&r.counts, plan.confidence, plan.nps_method)).collect();
     Report {
         machine: machine_table(rows, &summaries, plan),
         human: human_table(rows, &summaries, plan),

@@ -68,34 +68,86 @@ fn not_answered(t: Expr, na_values: &[String]) -> Expr {
 /// Answer wordings of the common 5-point scales (1–5), lower-case: satisfaction, agreement,
 /// ease, in English and Chinese.
 const FIVE_POINT: &[(&str, f64)] = &[
-    ("very dissatisfied", 1.0), ("extremely dissatisfied", 1.0), ("dissatisfied", 2.0), ("somewhat dissatisfied", 2.0),
-    ("neither satisfied nor dissatisfied", 3.0), ("neutral", 3.0), ("satisfied", 4.0), ("somewhat satisfied", 4.0),
-    ("very satisfied", 5.0), ("extremely satisfied", 5.0),
-    ("strongly disagree", 1.0), ("disagree", 2.0), ("neither agree nor disagree", 3.0), ("agree", 4.0), ("strongly agree", 5.0),
-    ("very difficult", 1.0), ("difficult", 2.0), ("neither easy nor difficult", 3.0), ("easy", 4.0), ("very easy", 5.0),
-    ("very poor", 1.0), ("poor", 2.0), ("fair", 3.0), ("good", 4.0), ("excellent", 5.0),
-    ("非常不满意", 1.0), ("很不满意", 1.0), ("不满意", 2.0), ("比较不满意", 2.0), ("一般", 3.0), ("中立", 3.0),
-    ("满意", 4.0), ("比较满意", 4.0), ("非常满意", 5.0), ("很满意", 5.0),
-    ("非常不同意", 1.0), ("不同意", 2.0), ("同意", 4.0), ("非常同意", 5.0),
-    ("非常困难", 1.0), ("困难", 2.0), ("容易", 4.0), ("非常容易", 5.0),
+    ("very dissatisfied", 1.0),
+    ("extremely dissatisfied", 1.0),
+    ("dissatisfied", 2.0),
+    ("somewhat dissatisfied", 2.0),
+    ("neither satisfied nor dissatisfied", 3.0),
+    ("neutral", 3.0),
+    ("satisfied", 4.0),
+    ("somewhat satisfied", 4.0),
+    ("very satisfied", 5.0),
+    ("extremely satisfied", 5.0),
+    ("strongly disagree", 1.0),
+    ("disagree", 2.0),
+    ("neither agree nor disagree", 3.0),
+    ("agree", 4.0),
+    ("strongly agree", 5.0),
+    ("very difficult", 1.0),
+    ("difficult", 2.0),
+    ("neither easy nor difficult", 3.0),
+    ("easy", 4.0),
+    ("very easy", 5.0),
+    ("very poor", 1.0),
+    ("poor", 2.0),
+    ("fair", 3.0),
+    ("good", 4.0),
+    ("excellent", 5.0),
+    ("非常不满意", 1.0),
+    ("很不满意", 1.0),
+    ("不满意", 2.0),
+    ("比较不满意", 2.0),
+    ("一般", 3.0),
+    ("中立", 3.0),
+    ("满意", 4.0),
+    ("比较满意", 4.0),
+    ("非常满意", 5.0),
+    ("很满意", 5.0),
+    ("非常不同意", 1.0),
+    ("不同意", 2.0),
+    ("同意", 4.0),
+    ("非常同意", 5.0),
+    ("非常困难", 1.0),
+    ("困难", 2.0),
+    ("容易", 4.0),
+    ("非常容易", 5.0),
 ];
 
 /// 7-point wordings (1–7): Qualtrics' satisfaction and agreement scales, the CES ease scale.
 const SEVEN_POINT: &[(&str, f64)] = &[
-    ("extremely dissatisfied", 1.0), ("moderately dissatisfied", 2.0), ("slightly dissatisfied", 3.0),
-    ("neither satisfied nor dissatisfied", 4.0), ("slightly satisfied", 5.0), ("moderately satisfied", 6.0),
+    ("extremely dissatisfied", 1.0),
+    ("moderately dissatisfied", 2.0),
+    ("slightly dissatisfied", 3.0),
+    ("neither satisfied nor dissatisfied", 4.0),
+    ("slightly satisfied", 5.0),
+    ("moderately satisfied", 6.0),
     ("extremely satisfied", 7.0),
-    ("strongly disagree", 1.0), ("disagree", 2.0), ("somewhat disagree", 3.0), ("neither agree nor disagree", 4.0),
-    ("somewhat agree", 5.0), ("agree", 6.0), ("strongly agree", 7.0),
-    ("very difficult", 1.0), ("difficult", 2.0), ("somewhat difficult", 3.0), ("neither easy nor difficult", 4.0),
-    ("somewhat easy", 5.0), ("easy", 6.0), ("very easy", 7.0),
-    ("非常不同意", 1.0), ("不同意", 2.0), ("有点不同意", 3.0), ("一般", 4.0), ("有点同意", 5.0), ("同意", 6.0), ("非常同意", 7.0),
+    ("strongly disagree", 1.0),
+    ("disagree", 2.0),
+    ("somewhat disagree", 3.0),
+    ("neither agree nor disagree", 4.0),
+    ("somewhat agree", 5.0),
+    ("agree", 6.0),
+    ("strongly agree", 7.0),
+    ("very difficult", 1.0),
+    ("difficult", 2.0),
+    ("somewhat difficult", 3.0),
+    ("neither easy nor difficult", 4.0),
+    ("somewhat easy", 5.0),
+    ("easy", 6.0),
+    ("very easy", 7.0),
+    ("非常不同意", 1.0),
+    ("不同意", 2.0),
+    ("有点不同意", 3.0),
+    ("一般", 4.0),
+    ("有点同意", 5.0),
+    ("同意", 6.0),
+    ("非常同意", 7.0),
 ];
 
 /// 0–10 likelihood ends (the points between are numbers, or labels with a leading number).
-const ELEVEN_POINT: &[(&str, f64)] = &[
-    ("not at all likely", 0.0), ("extremely likely", 10.0), ("完全不可能", 0.0), ("非常可能", 10.0), ("极有可能", 10.0),
-];
+const ELEVEN_POINT: &[(&str, f64)] =
+    &[("not at all likely", 0.0), ("extremely likely", 10.0), ("完全不可能", 0.0), ("非常可能", 10.0), ("极有可能", 10.0)];
 
 /// The built-in wordings for a scale: 1–5, 1–7 and 0–10 have tables; other scales none.
 pub fn builtin_labels(scale: Scale) -> &'static [(&'static str, f64)] {
@@ -208,9 +260,7 @@ const YEAR_LAST_PATTERN: &str = r"^(\d{1,2})\s*[-/.]\s*(\d{1,2})\s*[-/.]\s*(\d{4
 /// A date as [`date`] reads it, and with `order` also with the year last (`10/03/2026`).
 pub fn date_in(column: &str, order: Option<DateOrder>) -> Cleaned {
     let t = text(column);
-    let parse = |iso: Expr| {
-        iso.str().to_date(StrptimeOptions { format: Some("%Y-%m-%d".into()), strict: false, exact: true, cache: true })
-    };
+    let parse = |iso: Expr| iso.str().to_date(StrptimeOptions { format: Some("%Y-%m-%d".into()), strict: false, exact: true, cache: true });
     let part = |i| t.clone().str().extract(lit(DATE_PATTERN), i);
     let mut value = parse(concat_str([part(1), part(2).str().zfill(lit(2)), part(3).str().zfill(lit(2))], "-", false));
     if let Some(order) = order {
@@ -288,8 +338,7 @@ pub fn year_last_parts(column: &str) -> Vec<Expr> {
 
 /// Matches the date forms of [`date`] followed by an optional time of day `HH:MM[:SS]`
 /// (after a space or `T`; fractions of a second and any zone after it are ignored).
-const DATETIME_PATTERN: &str =
-    r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:(?:T|\s+)(\d{1,2})[:时](\d{1,2})(?:[:分](\d{1,2}))?)?(?:$|[.,Zz+\-\s秒])";
+const DATETIME_PATTERN: &str = r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:(?:T|\s+)(\d{1,2})[:时](\d{1,2})(?:[:分](\d{1,2}))?)?(?:$|[.,Zz+\-\s秒])";
 
 /// A timestamp (milliseconds, no zone: taken as written) from the date forms of [`date`] with an
 /// optional time of day; a date alone is midnight. Impossible dates and times are invalid.
@@ -396,7 +445,13 @@ pub fn token(column: &str) -> Expr {
 
 /// [`token`] for one value, in Rust (for configured names).
 pub fn token_of(value: &str) -> String {
-    value.trim().to_lowercase().split(|c: char| c.is_whitespace() || c == '-' || c == '_').filter(|p| !p.is_empty()).collect::<Vec<_>>().join("_")
+    value
+        .trim()
+        .to_lowercase()
+        .split(|c: char| c.is_whitespace() || c == '-' || c == '_')
+        .filter(|p| !p.is_empty())
+        .collect::<Vec<_>>()
+        .join("_")
 }
 
 #[cfg(test)]
@@ -421,8 +476,14 @@ mod tests {
         let values = [Some("5"), Some(" 4.0 "), None, Some(""), Some("-99"), Some("6"), Some("abc"), Some("3.5"), Some("-99.0")];
         let c = score("raw", Scale { low: 1, high: 5 }, &["-99".to_string()], Some(&[]));
         let df = run(&values, vec![c.value.alias("v"), c.invalid.alias("bad")]);
-        let v: Vec<Option<f64>> = { let ca = df.column("v").unwrap().f64().unwrap(); (0..ca.len()).map(|i| ca.get(i)).collect() };
-        let bad: Vec<Option<bool>> = { let ca = df.column("bad").unwrap().bool().unwrap(); (0..ca.len()).map(|i| ca.get(i)).collect() };
+        let v: Vec<Option<f64>> = {
+            let ca = df.column("v").unwrap().f64().unwrap();
+            (0..ca.len()).map(|i| ca.get(i)).collect()
+        };
+        let bad: Vec<Option<bool>> = {
+            let ca = df.column("bad").unwrap().bool().unwrap();
+            (0..ca.len()).map(|i| ca.get(i)).collect()
+        };
         assert_eq!(v, vec![Some(5.0), Some(4.0), None, None, None, None, None, None, None]);
         let f = Some(false);
         let t = Some(true);
@@ -432,23 +493,38 @@ mod tests {
     #[test]
     fn labels_map_to_scale_points() {
         let values = [
-            Some("Very satisfied"), Some("非常满意"), Some("  neutral "), Some("9 - Very likely"), Some("3 (不满意)"),
-            Some("Meh"), Some("Somewhat agree"), Some("4.5 - half"),
+            Some("Very satisfied"),
+            Some("非常满意"),
+            Some("  neutral "),
+            Some("9 - Very likely"),
+            Some("3 (不满意)"),
+            Some("Meh"),
+            Some("Somewhat agree"),
+            Some("4.5 - half"),
         ];
         let five = Scale { low: 1, high: 5 };
         let c = score("raw", five, &[], Some(&[("meh".to_string(), 2.0)]));
         let df = run(&values, vec![c.value.alias("v"), c.invalid.alias("bad")]);
-        let v: Vec<Option<f64>> = { let ca = df.column("v").unwrap().f64().unwrap(); (0..ca.len()).map(|i| ca.get(i)).collect() };
+        let v: Vec<Option<f64>> = {
+            let ca = df.column("v").unwrap().f64().unwrap();
+            (0..ca.len()).map(|i| ca.get(i)).collect()
+        };
         // "9 - Very likely" is 9: outside 1–5, invalid; "Somewhat agree" is only on the 7-point table;
         // "4.5 - half" has a fractional leading number: invalid.
         assert_eq!(v, vec![Some(5.0), Some(5.0), Some(3.0), None, Some(3.0), Some(2.0), None, None]);
         let seven = score("raw", Scale { low: 1, high: 7 }, &[], Some(&[]));
         let df = run(&[Some("Somewhat agree"), Some("Extremely satisfied"), Some("一般")], vec![seven.value.alias("v")]);
-        let v: Vec<Option<f64>> = { let ca = df.column("v").unwrap().f64().unwrap(); (0..ca.len()).map(|i| ca.get(i)).collect() };
+        let v: Vec<Option<f64>> = {
+            let ca = df.column("v").unwrap().f64().unwrap();
+            (0..ca.len()).map(|i| ca.get(i)).collect()
+        };
         assert_eq!(v, vec![Some(5.0), Some(7.0), Some(4.0)]);
         let nps = score("raw", Scale { low: 0, high: 10 }, &[], Some(&[]));
         let df = run(&[Some("Extremely likely"), Some("0 - Not at all likely"), Some("7")], vec![nps.value.alias("v")]);
-        let v: Vec<Option<f64>> = { let ca = df.column("v").unwrap().f64().unwrap(); (0..ca.len()).map(|i| ca.get(i)).collect() };
+        let v: Vec<Option<f64>> = {
+            let ca = df.column("v").unwrap().f64().unwrap();
+            (0..ca.len()).map(|i| ca.get(i)).collect()
+        };
         assert_eq!(v, vec![Some(10.0), Some(0.0), Some(7.0)]);
         // A config label wins over the built-in wording of the same text.
         let custom = score("raw", five, &[], Some(&[("Satisfied".to_string(), 5.0)]));
@@ -478,9 +554,15 @@ mod tests {
         let values = [Some("4.5"), Some(" -2 "), None, Some("n/a"), Some("abc"), Some("inf"), Some("NaN"), Some("1e3")];
         let c = number("raw", &["n/a".to_string()]);
         let df = run(&values, vec![c.value.alias("v"), c.invalid.alias("bad")]);
-        let v: Vec<Option<f64>> = { let ca = df.column("v").unwrap().f64().unwrap(); (0..ca.len()).map(|i| ca.get(i)).collect() };
+        let v: Vec<Option<f64>> = {
+            let ca = df.column("v").unwrap().f64().unwrap();
+            (0..ca.len()).map(|i| ca.get(i)).collect()
+        };
         assert_eq!(v, vec![Some(4.5), Some(-2.0), None, None, None, None, None, Some(1000.0)]);
-        let bad: Vec<Option<bool>> = { let ca = df.column("bad").unwrap().bool().unwrap(); (0..ca.len()).map(|i| ca.get(i)).collect() };
+        let bad: Vec<Option<bool>> = {
+            let ca = df.column("bad").unwrap().bool().unwrap();
+            (0..ca.len()).map(|i| ca.get(i)).collect()
+        };
         let (f, t) = (Some(false), Some(true));
         assert_eq!(bad, vec![f, f, f, f, t, t, t, f]);
     }
@@ -499,7 +581,10 @@ mod tests {
         ];
         let c = datetime("raw");
         let df = run(&values, vec![c.value.dt().strftime("%Y-%m-%d %H:%M:%S").alias("d"), c.invalid.alias("bad")]);
-        let d: Vec<Option<&str>> = { let ca = df.column("d").unwrap().str().unwrap(); (0..ca.len()).map(|i| ca.get(i)).collect() };
+        let d: Vec<Option<&str>> = {
+            let ca = df.column("d").unwrap().str().unwrap();
+            (0..ca.len()).map(|i| ca.get(i)).collect()
+        };
         assert_eq!(
             d,
             vec![
@@ -513,7 +598,10 @@ mod tests {
                 None
             ]
         );
-        let bad: Vec<Option<bool>> = { let ca = df.column("bad").unwrap().bool().unwrap(); (0..ca.len()).map(|i| ca.get(i)).collect() };
+        let bad: Vec<Option<bool>> = {
+            let ca = df.column("bad").unwrap().bool().unwrap();
+            (0..ca.len()).map(|i| ca.get(i)).collect()
+        };
         let (f, t) = (Some(false), Some(true));
         assert_eq!(bad, vec![f, f, f, f, f, t, t, f]);
     }
@@ -523,17 +611,29 @@ mod tests {
         let values = [Some("Yes"), Some("false"), Some("1"), Some("是"), Some("N/A"), None, Some("maybe")];
         let c = boolean("raw");
         let df = run(&values, vec![c.value.alias("v"), c.invalid.alias("bad")]);
-        let v: Vec<Option<bool>> = { let ca = df.column("v").unwrap().bool().unwrap(); (0..ca.len()).map(|i| ca.get(i)).collect() };
+        let v: Vec<Option<bool>> = {
+            let ca = df.column("v").unwrap().bool().unwrap();
+            (0..ca.len()).map(|i| ca.get(i)).collect()
+        };
         assert_eq!(v, vec![Some(true), Some(false), Some(true), Some(true), None, None, None]);
-        let bad: Vec<Option<bool>> = { let ca = df.column("bad").unwrap().bool().unwrap(); (0..ca.len()).map(|i| ca.get(i)).collect() };
+        let bad: Vec<Option<bool>> = {
+            let ca = df.column("bad").unwrap().bool().unwrap();
+            (0..ca.len()).map(|i| ca.get(i)).collect()
+        };
         assert_eq!(bad.iter().filter(|b| **b == Some(true)).count(), 1);
 
         let values = [Some("53.09"), Some("-12.5"), Some("¥1,234.50"), Some("12,50"), Some("abc"), Some("")];
         let c = amount("raw");
         let df = run(&values, vec![c.value.alias("v"), c.invalid.alias("bad")]);
-        let v: Vec<Option<f64>> = { let ca = df.column("v").unwrap().f64().unwrap(); (0..ca.len()).map(|i| ca.get(i)).collect() };
+        let v: Vec<Option<f64>> = {
+            let ca = df.column("v").unwrap().f64().unwrap();
+            (0..ca.len()).map(|i| ca.get(i)).collect()
+        };
         assert_eq!(v, vec![Some(53.09), Some(-12.5), Some(1234.5), None, None, None]);
-        let bad: Vec<Option<bool>> = { let ca = df.column("bad").unwrap().bool().unwrap(); (0..ca.len()).map(|i| ca.get(i)).collect() };
+        let bad: Vec<Option<bool>> = {
+            let ca = df.column("bad").unwrap().bool().unwrap();
+            (0..ca.len()).map(|i| ca.get(i)).collect()
+        };
         assert_eq!(bad, vec![Some(false), Some(false), Some(false), Some(true), Some(true), Some(false)]);
 
         assert_eq!(parse_duration("4h", 'h'), Some(14_400.0));
@@ -561,10 +661,16 @@ mod tests {
         ];
         let c = date("raw");
         let df = run(&values, vec![c.value.dt().strftime("%Y-%m-%d").alias("d"), c.invalid.alias("bad")]);
-        let d: Vec<Option<&str>> = { let ca = df.column("d").unwrap().str().unwrap(); (0..ca.len()).map(|i| ca.get(i)).collect() };
+        let d: Vec<Option<&str>> = {
+            let ca = df.column("d").unwrap().str().unwrap();
+            (0..ca.len()).map(|i| ca.get(i)).collect()
+        };
         let ok = Some("2026-10-03");
         assert_eq!(d, vec![ok, ok, ok, ok, ok, None, None, None]);
-        let bad: Vec<Option<bool>> = { let ca = df.column("bad").unwrap().bool().unwrap(); (0..ca.len()).map(|i| ca.get(i)).collect() };
+        let bad: Vec<Option<bool>> = {
+            let ca = df.column("bad").unwrap().bool().unwrap();
+            (0..ca.len()).map(|i| ca.get(i)).collect()
+        };
         let (f, t) = (Some(false), Some(true));
         assert_eq!(bad, vec![f, f, f, f, f, t, t, f]);
     }
@@ -600,13 +706,24 @@ mod tests {
             let ca = c.f64().unwrap();
             (0..ca.len()).map(|i| ca.get(i)).collect()
         };
-        let given: Vec<bool> = { let ca = df.column("given").unwrap().bool().unwrap(); (0..ca.len()).map(|i| ca.get(i).unwrap_or(false)).collect() };
-        let score_bad: Vec<bool> = { let ca = df.column("sq_bad").unwrap().bool().unwrap(); (0..ca.len()).map(|i| ca.get(i).unwrap_or(false)).collect() };
+        let given: Vec<bool> = {
+            let ca = df.column("given").unwrap().bool().unwrap();
+            (0..ca.len()).map(|i| ca.get(i).unwrap_or(false)).collect()
+        };
+        let score_bad: Vec<bool> = {
+            let ca = df.column("sq_bad").unwrap().bool().unwrap();
+            (0..ca.len()).map(|i| ca.get(i).unwrap_or(false)).collect()
+        };
         for (quick, full) in [("dq", "df"), ("tq", "tf"), ("aq", "af"), ("sq", "sf")] {
             let (qv, fv) = (f64s(quick), f64s(full));
             for i in 0..values.len() {
                 match qv[i] {
-                    Some(x) => assert!(fv[i].is_some_and(|y| y == x || (x.is_nan() && y.is_nan())), "{quick} of {:?}: {x} vs {:?}", values[i], fv[i]),
+                    Some(x) => assert!(
+                        fv[i].is_some_and(|y| y == x || (x.is_nan() && y.is_nan())),
+                        "{quick} of {:?}: {x} vs {:?}",
+                        values[i],
+                        fv[i]
+                    ),
                     // Not read quickly: either blank, or flagged (a second read follows).
                     None => {
                         let flagged = if quick == "sq" { score_bad[i] } else { given[i] };
@@ -620,9 +737,31 @@ mod tests {
     #[test]
     fn quick_readers_agree_with_full_ones() {
         let values: Vec<String> = [
-            "2026-10-03", "2026-10-03 09:05:00", "2026-10-03T09:05:00", "2026-10-03 9:05", "2026/10/03", " 2026-10-03",
-            "2026-02-30", "02026-10-03", "+026-10-03", "2026-10-03x", "2026-10-03 25:00:00", "", "  ", "4", "4.0", " 4",
-            "5 ", "1e0", "3.5", "-12.5", "¥1,234.50", "1,234", "nan", "inf", "10/03/2026",
+            "2026-10-03",
+            "2026-10-03 09:05:00",
+            "2026-10-03T09:05:00",
+            "2026-10-03 9:05",
+            "2026/10/03",
+            " 2026-10-03",
+            "2026-02-30",
+            "02026-10-03",
+            "+026-10-03",
+            "2026-10-03x",
+            "2026-10-03 25:00:00",
+            "",
+            "  ",
+            "4",
+            "4.0",
+            " 4",
+            "5 ",
+            "1e0",
+            "3.5",
+            "-12.5",
+            "¥1,234.50",
+            "1,234",
+            "nan",
+            "inf",
+            "10/03/2026",
         ]
         .iter()
         .map(|s| s.to_string())

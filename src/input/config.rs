@@ -128,8 +128,7 @@ pub struct SurveyDefaults {
 impl Config {
     /// Reads a config file; a missing file is exit 66, a malformed one exit 2.
     pub fn load(path: &Path) -> Result<Config> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| no_input(format!("cannot read config {}: {e}", path.display())))?;
+        let text = std::fs::read_to_string(path).map_err(|e| no_input(format!("cannot read config {}: {e}", path.display())))?;
         Config::parse(&text).map_err(|e| usage(format!("config {}: {e:#}", path.display())))
     }
 
@@ -147,10 +146,7 @@ impl Config {
 
     /// The `[columns]` mappings as roles.
     pub fn mappings(&self) -> Vec<(Role, String)> {
-        self.columns
-            .iter()
-            .filter_map(|(role, header)| Role::parse(role).map(|r| (r, header.clone())))
-            .collect()
+        self.columns.iter().filter_map(|(role, header)| Role::parse(role).map(|r| (r, header.clone()))).collect()
     }
 }
 

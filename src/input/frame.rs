@@ -36,10 +36,16 @@ pub fn strings_at(df: &DataFrame, name: &str, i: usize) -> Result<Vec<String>> {
 /// How the input was read, for `inspect` and messages.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Layout {
-    Delimited { encoding: &'static str, bom: bool, delimiter: u8 },
+    Delimited {
+        encoding: &'static str,
+        bom: bool,
+        delimiter: u8,
+    },
     Parquet,
     /// A spreadsheet (.xlsx, .xls, .ods …) and the sheet read.
-    Sheet { sheet: String },
+    Sheet {
+        sheet: String,
+    },
 }
 
 /// An opened input: its headers and a lazy scan of it. Text columns are read as strings;
@@ -198,14 +204,8 @@ impl Dataset {
         }
         let skip_lines = options.skip_lines;
         let text = open_text(source, options.encoding, options.delimiter, skip_lines, (options.export, options.header_rows))?;
-        let schema: Schema = text
-            .layout
-            .names
-            .iter()
-            .map(String::as_str)
-            .chain([OVERFLOW])
-            .map(|h| Field::new(h.into(), DataType::String))
-            .collect();
+        let schema: Schema =
+            text.layout.names.iter().map(String::as_str).chain([OVERFLOW]).map(|h| Field::new(h.into(), DataType::String)).collect();
         // Transcoded or piped bytes are handed to polars once; the handle kept for error
         // diagnostics shares them (an O(1) clone).
         let size = match &text.body {
@@ -342,9 +342,7 @@ impl Dataset {
             return Ok(());
         }
         let first = self.text.as_ref().and_then(Delimited::first_ragged_row);
-        let detail = first.map_or(String::new(), |(row, found, _)| {
-            format!("; the first is row {row} with {found} fields")
-        });
+        let detail = first.map_or(String::new(), |(row, found, _)| format!("; the first is row {row} with {found} fields"));
         Err(data_err(format!(
             "{}: {count} row{} more fields than the header ({} columns){detail}. Values would land in the \
              wrong columns: quote fields that contain the delimiter, or set --delimiter",
@@ -418,10 +416,7 @@ impl Dataset {
     fn collect_on(&self, query: LazyFrame, streaming: bool) -> Result<DataFrame> {
         let engine = if streaming { Engine::Streaming } else { Engine::InMemory };
         let _timer = trace::Timer::start(std::panic::Location::caller(), streaming);
-        query
-            .collect_with_engine(engine)
-            .map(|result| result.unwrap_single())
-            .map_err(|e| convert_error(&self.name, e, self.text.as_ref()))
+        query.collect_with_engine(engine).map(|result| result.unwrap_single()).map_err(|e| convert_error(&self.name, e, self.text.as_ref()))
     }
 }
 

@@ -124,9 +124,9 @@ pub fn layout(records: &[Vec<String>], export: Export, rows: Option<usize>) -> H
     let text = |row: usize, col: usize| cell(records, row, col).to_string();
     let some = |s: String| (!s.is_empty()).then_some(s);
     let (raw, info): (Vec<String>, Vec<ColumnInfo>) = match export {
-        Export::Qualtrics => (0..width)
-            .map(|c| (text(0, c), ColumnInfo { question: some(text(1, c)), import_id: import_id(cell(records, 2, c)) }))
-            .unzip(),
+        Export::Qualtrics => {
+            (0..width).map(|c| (text(0, c), ColumnInfo { question: some(text(1, c)), import_id: import_id(cell(records, 2, c)) })).unzip()
+        }
         Export::QualtricsLegacy => (0..width)
             .map(|c| {
                 let (tag, second) = (text(0, c), text(1, c));
@@ -177,7 +177,13 @@ mod tests {
         let r = rows(&[
             &["StartDate", "ResponseId", "Q1", "Q7", "Q7_NPS_GROUP"],
             &["Start Date", "Response ID", "How satisfied? - Selected Choice", "How likely…", "How likely… - Group"],
-            &[r#"{"ImportId":"startDate","timeZone":"America/Denver"}"#, r#"{"ImportId":"_recordId"}"#, r#"{"ImportId":"QID1"}"#, r#"{"ImportId":"QID7_NPS_GROUP"}"#, r#"{"ImportId":"QID7_NPS_GROUP"}"#],
+            &[
+                r#"{"ImportId":"startDate","timeZone":"America/Denver"}"#,
+                r#"{"ImportId":"_recordId"}"#,
+                r#"{"ImportId":"QID1"}"#,
+                r#"{"ImportId":"QID7_NPS_GROUP"}"#,
+                r#"{"ImportId":"QID7_NPS_GROUP"}"#,
+            ],
             &["2026-10-01", "R_1", "5", "9", "3"],
         ]);
         assert_eq!(detect(&r), Export::Qualtrics);
@@ -209,7 +215,10 @@ mod tests {
         ]);
         assert_eq!(detect(&r), Export::Surveymonkey);
         let l = layout(&r, Export::Surveymonkey, None);
-        assert_eq!(l.names, ["Respondent ID", "Start Date", "How satisfied are you?", "Rate us on: - Speed", "Rate us on: - Staff", "Comments"]);
+        assert_eq!(
+            l.names,
+            ["Respondent ID", "Start Date", "How satisfied are you?", "Rate us on: - Speed", "Rate us on: - Staff", "Comments"]
+        );
         assert_eq!(l.info[4].question.as_deref(), Some("Rate us on:"));
     }
 

@@ -58,8 +58,8 @@ impl Kind {
         match self {
             Kind::Responses => &[Csat, Nps, Ces, Date, Id, Customer, Segment, Channel, Region, Designation],
             Kind::Complaints => &[
-                Id, Customer, Order, Opened, Responded, Resolved, Category, Severity, Channel, Status, Reopened, Fcr,
-                Timely, Segment, Region,
+                Id, Customer, Order, Opened, Responded, Resolved, Category, Severity, Channel, Status, Reopened, Fcr, Timely, Segment,
+                Region,
             ],
             Kind::Orders => &[Order, Customer, Ordered, Amount, Channel, Segment, Region],
         }
@@ -163,27 +163,85 @@ impl Role {
     fn variants(self) -> &'static [&'static str] {
         match self {
             Role::Csat => &[
-                "csat", "csat score", "satisfaction", "overall satisfaction", "customer satisfaction",
-                "satisfaction score", "overall csat", "满意度", "总体满意度", "整体满意度", "满意度评分",
+                "csat",
+                "csat score",
+                "satisfaction",
+                "overall satisfaction",
+                "customer satisfaction",
+                "satisfaction score",
+                "overall csat",
+                "满意度",
+                "总体满意度",
+                "整体满意度",
+                "满意度评分",
                 "客户满意度",
             ],
             Role::Nps => &[
-                "nps", "nps score", "likelihood to recommend", "recommend", "ltr", "net promoter score",
-                "likely to recommend", "recommendation", "推荐意愿", "推荐度", "推荐可能性", "净推荐值",
+                "nps",
+                "nps score",
+                "likelihood to recommend",
+                "recommend",
+                "ltr",
+                "net promoter score",
+                "likely to recommend",
+                "recommendation",
+                "推荐意愿",
+                "推荐度",
+                "推荐可能性",
+                "净推荐值",
                 "推荐",
             ],
             Role::Ces => &[
-                "ces", "ces score", "effort", "customer effort", "customer effort score", "ease",
-                "ease of resolution", "费力度", "客户费力度", "费力程度", "省力度",
+                "ces",
+                "ces score",
+                "effort",
+                "customer effort",
+                "customer effort score",
+                "ease",
+                "ease of resolution",
+                "费力度",
+                "客户费力度",
+                "费力程度",
+                "省力度",
             ],
             Role::Date => &[
-                "submitted at", "date", "submitted", "submitted on", "submission date", "response date",
-                "timestamp", "created at", "completed", "recordeddate", "recorded date", "end date", "enddate", "start date", "startdate", "提交时间", "日期",
-                "提交日期", "填写时间", "答卷时间", "时间",
+                "submitted at",
+                "date",
+                "submitted",
+                "submitted on",
+                "submission date",
+                "response date",
+                "timestamp",
+                "created at",
+                "completed",
+                "recordeddate",
+                "recorded date",
+                "end date",
+                "enddate",
+                "start date",
+                "startdate",
+                "提交时间",
+                "日期",
+                "提交日期",
+                "填写时间",
+                "答卷时间",
+                "时间",
             ],
             Role::Id => &[
-                "response id", "responseid", "complaint id", "ticket id", "case id", "id", "response", "respondent id",
-                "答卷编号", "投诉编号", "工单号", "工单编号", "编号", "序号",
+                "response id",
+                "responseid",
+                "complaint id",
+                "ticket id",
+                "case id",
+                "id",
+                "response",
+                "respondent id",
+                "答卷编号",
+                "投诉编号",
+                "工单号",
+                "工单编号",
+                "编号",
+                "序号",
             ],
             Role::Customer => &["customer id", "customer", "customerid", "client id", "客户编号", "客户id", "客户"],
             Role::Segment => &["segment", "customer segment", "tier", "customer tier", "客户类型", "客户分层", "细分"],
@@ -191,38 +249,44 @@ impl Role {
             Role::Region => &["region", "area", "地区", "区域", "大区"],
             Role::Designation => &["designation", "asked by name", "asked for brand", "brand requested", "指名", "指名购买", "是否指名"],
             Role::Opened => &[
-                "opened at", "opened", "created at", "created", "date received", "received at", "open date",
-                "投诉时间", "受理时间", "创建时间", "登记时间",
+                "opened at",
+                "opened",
+                "created at",
+                "created",
+                "date received",
+                "received at",
+                "open date",
+                "投诉时间",
+                "受理时间",
+                "创建时间",
+                "登记时间",
             ],
             Role::Responded => &[
-                "first response at", "first response", "first responded at", "first reply at", "responded at",
-                "首次响应时间", "响应时间", "首次回复时间",
+                "first response at",
+                "first response",
+                "first responded at",
+                "first reply at",
+                "responded at",
+                "首次响应时间",
+                "响应时间",
+                "首次回复时间",
             ],
-            Role::Resolved => &[
-                "resolved at", "resolved", "resolution date", "solved at", "closed at", "解决时间", "结案时间",
-                "关闭时间",
-            ],
-            Role::Category => &[
-                "category", "complaint category", "cause", "reason", "complaint type", "投诉类型", "投诉类别", "类别",
-                "原因", "问题类型",
-            ],
+            Role::Resolved => &["resolved at", "resolved", "resolution date", "solved at", "closed at", "解决时间", "结案时间", "关闭时间"],
+            Role::Category => {
+                &["category", "complaint category", "cause", "reason", "complaint type", "投诉类型", "投诉类别", "类别", "原因", "问题类型"]
+            }
             Role::Severity => &["severity", "priority", "level", "严重程度", "等级", "优先级", "紧急程度"],
             Role::Status => &["status", "state", "ticket status", "状态", "处理状态", "工单状态"],
             Role::Reopened => &["reopened", "reopen", "is reopened", "重开", "是否重开", "重新打开"],
-            Role::Fcr => &[
-                "first contact resolution", "fcr", "resolved on first contact", "一次解决", "首次解决",
-                "是否一次解决",
-            ],
+            Role::Fcr => &["first contact resolution", "fcr", "resolved on first contact", "一次解决", "首次解决", "是否一次解决"],
             Role::Timely => &["timely response", "timely", "on time", "sla met", "是否及时", "及时响应"],
             Role::Order => &["order id", "order", "order number", "order no", "订单号", "订单编号"],
-            Role::Ordered => &[
-                "ordered at", "order date", "ordered", "purchase date", "date", "created at", "下单时间", "订单日期",
-                "购买日期", "日期",
-            ],
-            Role::Amount => &[
-                "amount", "order value", "order amount", "value", "revenue", "total", "sales", "金额", "订单金额",
-                "实付金额", "销售额",
-            ],
+            Role::Ordered => {
+                &["ordered at", "order date", "ordered", "purchase date", "date", "created at", "下单时间", "订单日期", "购买日期", "日期"]
+            }
+            Role::Amount => {
+                &["amount", "order value", "order amount", "value", "revenue", "total", "sales", "金额", "订单金额", "实付金额", "销售额"]
+            }
         }
     }
 }
@@ -288,7 +352,9 @@ impl RoleMap {
                 .iter()
                 .filter(|(h, q)| {
                     let q = q.to_lowercase();
-                    self.role_of(h).is_none() && !q.ends_with(" - group") && !h.to_lowercase().ends_with("_nps_group")
+                    self.role_of(h).is_none()
+                        && !q.ends_with(" - group")
+                        && !h.to_lowercase().ends_with("_nps_group")
                         && words.iter().any(|w| q.contains(w))
                 })
                 .map(|(h, _)| h)
@@ -345,11 +411,7 @@ pub fn resolve(headers: &[String], aliases: &[(String, String)], mapped: &[(Role
             continue;
         }
         let found = role.variants().iter().find_map(|variant| {
-            headers
-                .iter()
-                .zip(&normalised)
-                .find(|(h, n)| n.as_str() == *variant && map.role_of(h).is_none())
-                .map(|(h, _)| h.clone())
+            headers.iter().zip(&normalised).find(|(h, n)| n.as_str() == *variant && map.role_of(h).is_none()).map(|(h, _)| h.clone())
         });
         if let Some(header) = found {
             map.entries.push((role, header, Origin::Recognised));

@@ -59,7 +59,10 @@ pub fn read_sheet(path: &Path, wanted: Option<&str>) -> Result<Sheet> {
     let names = book.sheet_names();
     let sheet = match wanted {
         Some(w) => names.iter().find(|n| n.as_str() == w || n.eq_ignore_ascii_case(w)).cloned().ok_or_else(|| {
-            usage(format!("--sheet {w}: {name} has no such sheet; sheets: {}", names.iter().map(|n| format!("'{n}'")).collect::<Vec<_>>().join(", ")))
+            usage(format!(
+                "--sheet {w}: {name} has no such sheet; sheets: {}",
+                names.iter().map(|n| format!("'{n}'")).collect::<Vec<_>>().join(", ")
+            ))
         })?,
         None => names.first().cloned().ok_or_else(|| data_err(format!("{name} has no sheets")))?,
     };

@@ -85,19 +85,14 @@ pub fn open_text(
     let (sample, complete, whole) = match source {
         Source::Stdin => {
             let mut all = Vec::new();
-            std::io::stdin()
-                .lock()
-                .read_to_end(&mut all)
-                .map_err(|e| no_input(format!("cannot read stdin: {e}")))?;
+            std::io::stdin().lock().read_to_end(&mut all).map_err(|e| no_input(format!("cannot read stdin: {e}")))?;
             let sample = all[..all.len().min(SAMPLE_BYTES)].to_vec();
             (sample, all.len() <= SAMPLE_BYTES, Some(all))
         }
         Source::File(path) => {
             let file = File::open(path).map_err(|e| no_input(format!("cannot open {name}: {e}")))?;
             let mut sample = Vec::with_capacity(SAMPLE_BYTES.min(1 << 16));
-            file.take(SAMPLE_BYTES as u64 + 1)
-                .read_to_end(&mut sample)
-                .map_err(|e| no_input(format!("cannot read {name}: {e}")))?;
+            file.take(SAMPLE_BYTES as u64 + 1).read_to_end(&mut sample).map_err(|e| no_input(format!("cannot read {name}: {e}")))?;
             let complete = sample.len() <= SAMPLE_BYTES;
             sample.truncate(SAMPLE_BYTES);
             (sample, complete, None)
@@ -169,26 +164,15 @@ pub fn open_text(
         return Err(data_err(format!("{name} is empty: expected a header row and data rows")));
     }
     let delimiter = forced_delimiter.unwrap_or_else(|| sniff_delimiter(sample_text));
-    let records = first_records(sample_text, delimiter, 3)
-        .map_err(|e| data_err(format!("{name}: cannot read the header row: {e}")))?;
+    let records = first_records(sample_text, delimiter, 3).map_err(|e| data_err(format!("{name}: cannot read the header row: {e}")))?;
     let export = export.unwrap_or_else(|| detect(&records));
     let layout = layout(&records, export, header_rows);
-    Ok(TextInput {
-        name,
-        encoding: encoding.name(),
-        bom: bom_len > 0,
-        delimiter,
-        layout,
-        body,
-        warnings,
-    })
+    Ok(TextInput { name, encoding: encoding.name(), bom: bom_len > 0, delimiter, layout, body, warnings })
 }
 
 fn read_all(source: &Source) -> Result<Vec<u8>> {
     match source {
-        Source::File(path) => {
-            std::fs::read(path).map_err(|e| no_input(format!("cannot read {}: {e}", path.display())))
-        }
+        Source::File(path) => std::fs::read(path).map_err(|e| no_input(format!("cannot read {}: {e}", path.display()))),
         Source::Stdin => unreachable!("stdin is read whole up front"),
     }
 }
@@ -237,11 +221,7 @@ pub fn sniff_delimiter(sample: &str) -> u8 {
     const CANDIDATES: [u8; 4] = [b',', b'\t', b';', b'|'];
     let mut best = (b',', 0usize, 0usize); // (delimiter, consistent records, fields)
     for &delimiter in &CANDIDATES {
-        let mut reader = csv::ReaderBuilder::new()
-            .delimiter(delimiter)
-            .has_headers(false)
-            .flexible(true)
-            .from_reader(sample.as_bytes());
+        let mut reader = csv::ReaderBuilder::new().delimiter(delimiter).has_headers(false).flexible(true).from_reader(sample.as_bytes());
         let counts: Vec<usize> = reader.records().take(50).map_while(|r| r.ok()).map(|r| r.len()).collect();
         let Some(&fields) = counts.first() else { continue };
         if fields < 2 {
@@ -260,11 +240,7 @@ pub fn sniff_delimiter(sample: &str) -> u8 {
 /// The first `limit` records of the sample (fields as written; a cut-off last record of the
 /// sample is dropped rather than read short).
 pub fn first_records(sample: &str, delimiter: u8, limit: usize) -> Result<Vec<Vec<String>>, csv::Error> {
-    let mut reader = csv::ReaderBuilder::new()
-        .delimiter(delimiter)
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(sample.as_bytes());
+    let mut reader = csv::ReaderBuilder::new().delimiter(delimiter).has_headers(false).flexible(true).from_reader(sample.as_bytes());
     let mut out = Vec::new();
     for record in reader.records().take(limit) {
         out.push(record?.iter().map(str::to_string).collect());
@@ -272,15 +248,10 @@ pub fn first_records(sample: &str, delimiter: u8, limit: usize) -> Result<Vec<Ve
     Ok(out)
 }
 
-
 /// Finds the first record whose field count differs from the header's, for error messages.
 /// Returns (row number counting the header as row 1, fields found, fields expected).
 pub fn find_ragged_row(text: &[u8], delimiter: u8) -> Option<(u64, usize, usize)> {
-    let mut reader = csv::ReaderBuilder::new()
-        .delimiter(delimiter)
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(text);
+    let mut reader = csv::ReaderBuilder::new().delimiter(delimiter).has_headers(false).flexible(true).from_reader(text);
     let mut expected = None;
     for (i, record) in reader.records().enumerate() {
         let Ok(record) = record else { return None };

@@ -331,11 +331,13 @@ fn prepare_with(data: &Dataset, spec: &ComplaintSpec, grouping: &Grouping, quick
             keep.push(h.clone());
         }
     }
-    parsed.push(match &spec.id {
-        Some(h) => clean::repeated(h),
-        None => lit(false),
-    }
-    .alias("__dup"));
+    parsed.push(
+        match &spec.id {
+            Some(h) => clean::repeated(h),
+            None => lit(false),
+        }
+        .alias("__dup"),
+    );
     parsed.push(data.ragged_flag().unwrap_or(lit(false)).alias("__ragged"));
     keep.extend(spec.keep.iter().cloned());
     keep.sort();
@@ -343,9 +345,11 @@ fn prepare_with(data: &Dataset, spec: &ComplaintSpec, grouping: &Grouping, quick
 
     let mut select: Vec<Expr> = vec![col(ROW)];
     select.extend(keep.iter().map(|h| col(h.as_str())));
-    let step1 = data.lazy_with_rows().with_columns(parsed).with_columns(flags).select(
-        select.into_iter().chain(kept.iter().map(|n| col(n.as_str()))).collect::<Vec<_>>(),
-    );
+    let step1 = data
+        .lazy_with_rows()
+        .with_columns(parsed)
+        .with_columns(flags)
+        .select(select.into_iter().chain(kept.iter().map(|n| col(n.as_str()))).collect::<Vec<_>>());
     let rows = data.collect_rows(step1)?;
 
     let as_of = match spec.as_of {
@@ -409,8 +413,7 @@ fn derive(spec: &ComplaintSpec, as_of: Option<NaiveDateTime>) -> (Vec<Expr>, Vec
     }
     let mut out = Vec::new();
     // Resolved: a resolution timestamp, else a resolved status.
-    let resolved_by_status =
-        spec.resolved_status.iter().fold(lit(false), |acc, name| acc.or(status_is(name)));
+    let resolved_by_status = spec.resolved_status.iter().fold(lit(false), |acc, name| acc.or(status_is(name)));
     let is_resolved = if spec.resolved.is_some() {
         col("__resolved").is_not_null()
     } else if spec.status.is_some() {
@@ -428,8 +431,7 @@ fn derive(spec: &ComplaintSpec, as_of: Option<NaiveDateTime>) -> (Vec<Expr>, Vec
     out.push(still_open(scope_after).alias("__open_scope"));
     if let Some(period) = spec.period {
         let later = spec.resolved.as_ref().map(|_| {
-            period_index(col("__resolved").cast(DataType::Date), period)
-                .gt(period_index(col("__opened").cast(DataType::Date), period))
+            period_index(col("__resolved").cast(DataType::Date), period).gt(period_index(col("__opened").cast(DataType::Date), period))
         });
         out.push(still_open(later).alias("__open_end"));
     }
@@ -440,10 +442,7 @@ fn derive(spec: &ComplaintSpec, as_of: Option<NaiveDateTime>) -> (Vec<Expr>, Vec
             .when(col(duration).is_not_null())
             .then(col(duration).lt_eq(target.clone()));
         if let Some(age) = &age {
-            e = e.when(
-                col(stamp).is_null().and(col(format!("{stamp}_bad")).not()).and(age.clone().gt(target)),
-            )
-            .then(lit(false));
+            e = e.when(col(stamp).is_null().and(col(format!("{stamp}_bad")).not()).and(age.clone().gt(target))).then(lit(false));
         }
         e.otherwise(lit(NULL).cast(DataType::Boolean))
     };
@@ -456,9 +455,11 @@ fn derive(spec: &ComplaintSpec, as_of: Option<NaiveDateTime>) -> (Vec<Expr>, Vec
     }
     // Funnel stage of the status.
     if spec.status.is_some() {
-        let stage = spec.stages.iter().rev().fold(lit(NULL).cast(DataType::Int32), |acc, (name, k)| {
-            when(status_is(name)).then(lit(*k as i32)).otherwise(acc)
-        });
+        let stage = spec
+            .stages
+            .iter()
+            .rev()
+            .fold(lit(NULL).cast(DataType::Int32), |acc, (name, k)| when(status_is(name)).then(lit(*k as i32)).otherwise(acc));
         let present = col("__status").is_not_null().and(col("__status").neq(lit(""))).fill_null(lit(false));
         out.push(stage.clone().alias("__stage"));
         out.push(present.and(stage.is_null()).and(resolved_by_status.not()).alias("__status_unknown"));
@@ -611,12 +612,7 @@ impl Histogram {
     pub fn durations(&self) -> Durations {
         let n: u64 = self.counts.iter().sum();
         let sum: f64 = self.hours.iter().zip(&self.counts).map(|(h, c)| h * *c as f64).sum();
-        Durations {
-            n: n as f64,
-            median: self.quantile(0.5),
-            p90: self.quantile(0.9),
-            mean: (n > 0).then(|| sum / n as f64),
-        }
+        Durations { n: n as f64, median: self.quantile(0.5), p90: self.quantile(0.9), mean: (n > 0).then(|| sum / n as f64) }
     }
 }
 
@@ -676,18 +672,24 @@ pub fn aggregate(data: &Dataset, prepared: &Prepared, spec: &ComplaintSpec, grou
         // Without keys the aggregation is a select, in which a column is not made a list by itself.
         aggs.push(if one_group { sorted.implode(true) } else { sorted }.alias(format!("{column}_sorted")));
     }
-    grouping.aggregate(rows, aggs, |q| data.collect(q), |df, i| {
-        let histogram = |column: &str| -> Result<Histogram> {
-            if !durations.contains(&column) {
-                return Ok(Histogram::default());
-            }
-            let name = format!("{column}_sorted");
-            let values = df.column(&name)?.list()?.get_as_series(i);
-            let values = values.unwrap_or_else(|| Series::new_empty(name.as_str().into(), &DataType::Float64)).cast(&DataType::Float64)?;
-            Ok(Histogram::of_sorted(values.f64()?.rechunk().cont_slice()?))
-        };
-        Ok(ComplaintSums { counts: read(df, i, spec)?, response_hours: histogram("__resp_h")?, resolve_hours: histogram("__resol_h")? })
-    })
+    grouping.aggregate(
+        rows,
+        aggs,
+        |q| data.collect(q),
+        |df, i| {
+            let histogram = |column: &str| -> Result<Histogram> {
+                if !durations.contains(&column) {
+                    return Ok(Histogram::default());
+                }
+                let name = format!("{column}_sorted");
+                let values = df.column(&name)?.list()?.get_as_series(i);
+                let values =
+                    values.unwrap_or_else(|| Series::new_empty(name.as_str().into(), &DataType::Float64)).cast(&DataType::Float64)?;
+                Ok(Histogram::of_sorted(values.f64()?.rechunk().cont_slice()?))
+            };
+            Ok(ComplaintSums { counts: read(df, i, spec)?, response_hours: histogram("__resp_h")?, resolve_hours: histogram("__resol_h")? })
+        },
+    )
 }
 
 /// Count, median, p90 and mean of durations in hours (None when there are none).
@@ -784,12 +786,13 @@ fn scoped(prepared: &Prepared, grouping: &Grouping) -> LazyFrame {
 
 /// How many rows in scope have each problem (duplicates: rows after the first of their id).
 pub fn problem_counts(data: &Dataset, prepared: &Prepared, grouping: &Grouping) -> Result<Vec<(Problem, u64)>> {
-    let present: Vec<Problem> =
-        Problem::ALL.into_iter().filter(|p| prepared.rows.get_column_index(p.flag()).is_some()).collect();
+    let present: Vec<Problem> = Problem::ALL.into_iter().filter(|p| prepared.rows.get_column_index(p.flag()).is_some()).collect();
     if present.is_empty() {
         return Ok(Vec::new());
     }
-    let df = data.collect(scoped(prepared, grouping).select(present.iter().map(|p| count_where(col(p.flag())).alias(p.flag())).collect::<Vec<_>>()))?;
+    let df = data.collect(
+        scoped(prepared, grouping).select(present.iter().map(|p| count_where(col(p.flag())).alias(p.flag())).collect::<Vec<_>>()),
+    )?;
     present.into_iter().map(|p| Ok((p, f64_at(&df, p.flag(), 0)? as u64))).collect()
 }
 
@@ -821,9 +824,8 @@ pub fn problem_values(
             .agg([len().cast(DataType::Float64).alias("__n")]),
     )?;
     let values = df.column("__value")?.str()?;
-    let mut out: Vec<(String, u64)> = (0..df.height())
-        .map(|i| Ok((values.get(i).unwrap_or("").to_string(), f64_at(&df, "__n", i)? as u64)))
-        .collect::<Result<_>>()?;
+    let mut out: Vec<(String, u64)> =
+        (0..df.height()).map(|i| Ok((values.get(i).unwrap_or("").to_string(), f64_at(&df, "__n", i)? as u64))).collect::<Result<_>>()?;
     out.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
     out.truncate(limit);
     Ok(out)
@@ -844,11 +846,7 @@ pub struct ParetoItem {
 pub fn pareto_counts(data: &Dataset, prepared: &Prepared, grouping: &Grouping, column: &str) -> Result<Vec<(Option<String>, u64)>> {
     let (scoped, _) = prepared.over(grouping).apply(prepared.rows.clone().lazy().filter(col("__dup").not()));
     let scoped = if grouping.uses_date() { scoped.filter(col(DATE).is_not_null()) } else { scoped };
-    let df = data.collect(
-        scoped
-            .group_by([clean::text(column).alias("__value")])
-            .agg([len().cast(DataType::Float64).alias("__n")]),
-    )?;
+    let df = data.collect(scoped.group_by([clean::text(column).alias("__value")]).agg([len().cast(DataType::Float64).alias("__n")]))?;
     let values = df.column("__value")?.str()?;
     (0..df.height())
         .map(|i| {
@@ -1025,11 +1023,7 @@ mod tests {
         };
         let s = Series::new("__sev".into(), vec![Some("critical"), Some("low"), Some("high"), None]);
         let df = DataFrame::new(4, vec![s.into()]).unwrap();
-        let out = df
-            .lazy()
-            .select([sla.target(false, true).alias("resp"), sla.target(true, true).alias("resol")])
-            .collect()
-            .unwrap();
+        let out = df.lazy().select([sla.target(false, true).alias("resp"), sla.target(true, true).alias("resol")]).collect().unwrap();
         let get = |n: &str| {
             let c = out.column(n).unwrap().f64().unwrap().clone();
             (0..4).map(|i| c.get(i)).collect::<Vec<_>>()

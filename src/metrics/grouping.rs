@@ -219,11 +219,7 @@ impl Grouping {
 
     /// The first and last valid date in scope (within `--from`/`--to`), for chart and report
     /// subtitles; `None` without a date column or without valid dates.
-    pub fn date_span(
-        &self,
-        lf: LazyFrame,
-        collect: impl FnOnce(LazyFrame) -> Result<DataFrame>,
-    ) -> Result<Option<(NaiveDate, NaiveDate)>> {
+    pub fn date_span(&self, lf: LazyFrame, collect: impl FnOnce(LazyFrame) -> Result<DataFrame>) -> Result<Option<(NaiveDate, NaiveDate)>> {
         let Some(column) = &self.date else { return Ok(None) };
         let d = col(DATE);
         let mut keep = d.clone().is_not_null();
@@ -289,7 +285,8 @@ impl Grouping {
         collect_one: impl Fn(LazyFrame) -> Result<DataFrame>,
     ) -> Result<Levels<f64>> {
         let n = || len().cast(DataType::Float64).alias("distinct");
-        let values = |lf: LazyFrame, rows: Expr| lf.filter(rows.and(col(column).is_not_null())).group_by([col(column)]).agg(Vec::<Expr>::new());
+        let values =
+            |lf: LazyFrame, rows: Expr| lf.filter(rows.and(col(column).is_not_null())).group_by([col(column)]).agg(Vec::<Expr>::new());
         let query = |lf: LazyFrame, names: Vec<Expr>, split: bool| -> Result<LazyFrame> {
             if split {
                 return Ok(lf.group_by(names).agg([col(column).drop_nulls().n_unique().cast(DataType::Float64).alias("distinct")]));
@@ -351,11 +348,8 @@ impl Grouping {
                     _ => None,
                 };
                 let dated = is_dated(&df, i, dated_key, by_period, &period)?;
-                let by = if with_by {
-                    by_keys.iter().map(|k| str_at(&df, k, i)).collect::<Result<_>>()?
-                } else {
-                    vec![None; self.by.len()]
-                };
+                let by =
+                    if with_by { by_keys.iter().map(|k| str_at(&df, k, i)).collect::<Result<_>>()? } else { vec![None; self.by.len()] };
                 groups.push(Group { key: GroupKey { period, by }, dated, counts: read(&df, i)? });
             }
             Ok(groups)
@@ -401,11 +395,7 @@ impl<C: Clone> Levels<C> {
     /// `D::default()` where `other` has no such group.
     pub fn join<D: Default>(&mut self, other: &Levels<D>, mut set: impl FnMut(&mut C, &D)) {
         let none = D::default();
-        let pairs = [
-            (&mut self.groups, &other.groups),
-            (&mut self.period_totals, &other.period_totals),
-            (&mut self.total, &other.total),
-        ];
+        let pairs = [(&mut self.groups, &other.groups), (&mut self.period_totals, &other.period_totals), (&mut self.total, &other.total)];
         for (mine, theirs) in pairs {
             for g in mine.iter_mut() {
                 let found = theirs.iter().find(|o| o.dated == g.dated && o.key == g.key);
@@ -629,10 +619,8 @@ mod tests {
             Group { dated: false, ..group(None, &[Some("smb")], 100) },
         ];
         let rows = arrange(&groups, true);
-        let shown: Vec<(Option<&str>, Option<&str>, RowKind, u64)> = rows
-            .iter()
-            .map(|r| (r.key.period.as_deref(), r.key.by[0].as_deref(), r.kind, r.counts))
-            .collect();
+        let shown: Vec<(Option<&str>, Option<&str>, RowKind, u64)> =
+            rows.iter().map(|r| (r.key.period.as_deref(), r.key.by[0].as_deref(), r.kind, r.counts)).collect();
         use RowKind::{Group as G, PeriodTotal, Total};
         assert_eq!(
             shown,
@@ -703,7 +691,10 @@ mod tests {
             v.sort_by(|a, b| a.partial_cmp(b).unwrap());
             v
         };
-        assert_eq!(found(&levels.groups), vec![(None, false, 2.0), (Some("2026-01".into()), true, 2.0), (Some("2026-02".into()), true, 1.0)]);
+        assert_eq!(
+            found(&levels.groups),
+            vec![(None, false, 2.0), (Some("2026-01".into()), true, 2.0), (Some("2026-02".into()), true, 1.0)]
+        );
         assert_eq!(found(&levels.total), vec![(None, false, 2.0), (None, true, 2.0)]);
         // Every row dated: no undated group at either level.
         let dated = DataFrame::new(
@@ -752,13 +743,21 @@ mod tests {
                 let grouping = Grouping { date: Some("d".into()), period, by: by.clone(), parsed: true, from, ..Default::default() };
                 let rows = grouping.aggregate_levels(df.clone().lazy(), vec![col("n").sum()], true, collect, read, None).unwrap();
                 let summed = grouping
-                    .aggregate_levels(df.clone().lazy(), vec![col("n").sum()], true, collect, read, Some(&|parts: &[&f64]| parts.iter().copied().sum()))
+                    .aggregate_levels(
+                        df.clone().lazy(),
+                        vec![col("n").sum()],
+                        true,
+                        collect,
+                        read,
+                        Some(&|parts: &[&f64]| parts.iter().copied().sum()),
+                    )
                     .unwrap();
                 assert_eq!(sorted(&summed.groups), sorted(&rows.groups), "{by:?} {period:?}");
                 assert_eq!(sorted(&summed.period_totals), sorted(&rows.period_totals), "{by:?} {period:?}");
                 assert_eq!(sorted(&summed.total), sorted(&rows.total), "{by:?} {period:?}");
                 if period.is_some() && !by.is_empty() {
-                    let expected = vec![(false, key(None, 1), 48.0), (true, key(Some("2026-01"), 1), 7.0), (true, key(Some("2026-02"), 1), 8.0)];
+                    let expected =
+                        vec![(false, key(None, 1), 48.0), (true, key(Some("2026-01"), 1), 7.0), (true, key(Some("2026-02"), 1), 8.0)];
                     assert_eq!(sorted(&summed.period_totals), expected);
                 }
                 if period.is_some() || !by.is_empty() {

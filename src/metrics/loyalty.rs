@@ -99,13 +99,9 @@ fn first_responses(responses: &Dataset, spec: &LoyaltySpec) -> Result<(LazyFrame
         by_day("__csat"),
         len().cast(DataType::Float64).alias("__responses"),
     ]))?;
-    let unlinked = responses.collect(
-        per_customer.clone().lazy().filter(col("__customer").is_null()).select([col("__responses").sum().alias("n")]),
-    )?;
-    let first = per_customer
-        .lazy()
-        .filter(col("__customer").is_not_null())
-        .with_columns([day_number(col("__sday")).alias("__s")]);
+    let unlinked =
+        responses.collect(per_customer.clone().lazy().filter(col("__customer").is_null()).select([col("__responses").sum().alias("n")]))?;
+    let first = per_customer.lazy().filter(col("__customer").is_not_null()).with_columns([day_number(col("__sday")).alias("__s")]);
     Ok((first, f64_at(&unlinked, "n", 0)?))
 }
 
@@ -136,7 +132,15 @@ fn read(df: &DataFrame, i: usize) -> Result<LoyaltyCounts> {
 
 /// Counts per value of `group` (a text expression; null rows are left out), in `order`.
 fn per_group(linked: &DataFrame, group: Expr, order: &[&'static str], data: &Dataset) -> Result<Vec<(&'static str, LoyaltyCounts)>> {
-    let df = data.collect(linked.clone().lazy().with_columns([group.alias("__group")]).filter(col("__group").is_not_null()).group_by([col("__group")]).agg(aggregations()))?;
+    let df = data.collect(
+        linked
+            .clone()
+            .lazy()
+            .with_columns([group.alias("__group")])
+            .filter(col("__group").is_not_null())
+            .group_by([col("__group")])
+            .agg(aggregations()),
+    )?;
     let names = df.column("__group")?.str()?.clone();
     let mut out: Vec<(&'static str, LoyaltyCounts)> = order.iter().map(|g| (*g, LoyaltyCounts::default())).collect();
     for i in 0..df.height() {
@@ -158,7 +162,12 @@ pub fn loyalty(responses: &Dataset, spec: &LoyaltySpec, purchases: LazyFrame) ->
     let eligible = first.filter(complete);
     let in_window = purchases
         .select([col("__customer"), day_number(col("__day")).alias("__d"), col("__amount")])
-        .join(eligible.clone().select([col("__customer"), col("__s")]), [col("__customer")], [col("__customer")], JoinArgs::new(JoinType::Inner))
+        .join(
+            eligible.clone().select([col("__customer"), col("__s")]),
+            [col("__customer")],
+            [col("__customer")],
+            JoinArgs::new(JoinType::Inner),
+        )
         .filter(col("__d").gt(col("__s")).and(col("__d").lt_eq(col("__s") + window)))
         .group_by([col("__customer")])
         .agg([len().alias("__orders"), col("__amount").sum().alias("__revenue")]);

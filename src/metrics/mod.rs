@@ -7,10 +7,10 @@ pub(crate) fn count_where(predicate: Expr) -> Expr {
     predicate.cast(DataType::Float64).sum()
 }
 
-pub mod grouping;
-pub mod satisfaction;
-pub mod worktime;
 pub mod complaints;
-pub mod orders;
+pub mod grouping;
 pub mod loyalty;
+pub mod orders;
+pub mod satisfaction;
 pub mod words;
+pub mod worktime;

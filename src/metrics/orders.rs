@@ -14,8 +14,8 @@ use polars::prelude::*;
 use crate::cli::Period;
 use crate::input::clean;
 use crate::input::frame::{f64_at, strings_at, Dataset, ROW};
-use crate::metrics::words::{self, Collect};
 use crate::metrics::grouping::{index_label, period_index, period_index_between, Group, Grouping, Levels};
+use crate::metrics::words::{self, Collect};
 
 /// Which columns hold the order's id, customer, date and amount.
 #[derive(Debug, Clone)]
@@ -105,7 +105,8 @@ impl Checked {
             d.max().cast(DataType::Int32).alias("last"),
         ]);
         let check = data.collect(query)?;
-        let day_at = |name: &str| -> Result<Option<NaiveDate>> { Ok(check.column(name)?.i32()?.get(0).and_then(NaiveDate::from_epoch_days)) };
+        let day_at =
+            |name: &str| -> Result<Option<NaiveDate>> { Ok(check.column(name)?.i32()?.get(0).and_then(NaiveDate::from_epoch_days)) };
         let ascending = check.column("ascending")?.bool()?.get(0).unwrap_or(false);
         Ok(Checked { ascending, first: day_at("first")?, last: day_at("last")? })
     }
@@ -141,7 +142,12 @@ fn amount_value(header: &str, quick: bool) -> Expr {
 /// per period of `grouping` (its `--by` is ignored), with a total over the scope. Read once when
 /// dates are `2026-10-03…` and amounts plain numbers; otherwise read again with every form.
 /// With `sums`, also each period's [`OrderSums`] (for partial results).
-pub fn order_counts(data: &Dataset, spec: &OrderSpec, grouping: &Grouping, sums: bool) -> Result<(Levels<OrderCounts>, Vec<Group<OrderSums>>)> {
+pub fn order_counts(
+    data: &Dataset,
+    spec: &OrderSpec,
+    grouping: &Grouping,
+    sums: bool,
+) -> Result<(Levels<OrderCounts>, Vec<Group<OrderSums>>)> {
     let quick = order_counts_with(data, spec, grouping, true, sums)?;
     let levels = &quick.0;
     let all = || levels.groups.iter().chain(&levels.period_totals).chain(&levels.total);
@@ -232,10 +238,7 @@ fn order_sums_query(lf: LazyFrame, keys: Vec<Expr>) -> LazyFrame {
     lf.group_by(by_customer)
         .agg([col("__purchase").cast(DataType::Float64).sum().alias("__orders")])
         .group_by(keys)
-        .agg([
-            col("__orders").sum().alias("__orders"),
-            col("__customer").filter(bought).sort(SortOptions::default()).alias("__customers"),
-        ])
+        .agg([col("__orders").sum().alias("__orders"), col("__customer").filter(bought).sort(SortOptions::default()).alias("__customers")])
 }
 
 fn read_order_sums(df: &DataFrame, i: usize) -> Result<OrderSums> {
@@ -346,10 +349,11 @@ fn read_orders_with(data: &Dataset, spec: &OrderSpec, period: Period, as_of: Nai
         }
     }
     // The raw text is needed only for the flags; problem messages read it again from the file.
-    let mut kept: Vec<Expr> = [ROW, "__day", "__customer", "__id", "__ragged", "__amount", "__date_bad", "__date_missing", "__customer_missing"]
-        .into_iter()
-        .map(col)
-        .collect();
+    let mut kept: Vec<Expr> =
+        [ROW, "__day", "__customer", "__id", "__ragged", "__amount", "__date_bad", "__date_missing", "__customer_missing"]
+            .into_iter()
+            .map(col)
+            .collect();
     if spec.amount.is_some() {
         kept.push(col("__amount_bad"));
     }
@@ -373,8 +377,7 @@ fn read_orders_with(data: &Dataset, spec: &OrderSpec, period: Period, as_of: Nai
 
 /// Rows with each problem.
 pub fn order_problem_counts(data: &Dataset, orders: &OrderRows) -> Result<Vec<(OrderProblem, u64)>> {
-    let present: Vec<OrderProblem> =
-        OrderProblem::ALL.into_iter().filter(|p| orders.rows.get_column_index(p.flag()).is_some()).collect();
+    let present: Vec<OrderProblem> = OrderProblem::ALL.into_iter().filter(|p| orders.rows.get_column_index(p.flag()).is_some()).collect();
     let df = data.collect(
         orders
             .rows
@@ -538,10 +541,8 @@ pub fn repeat_table_of_sums(sums: &[(i64, RepeatSums)], period: Period, as_of: N
     let refunds = periods.select([col("__p"), col("refunds"), col("refund_amount")]);
     let pair_index: Vec<i64> = sums.iter().flat_map(|(k, s)| std::iter::repeat_n(*k, s.customers.len())).collect();
     let pair_customers: Vec<&str> = sums.iter().flat_map(|(_, s)| s.customers.iter().map(String::as_str)).collect();
-    let pairs = DataFrame::new(
-        pair_index.len(),
-        vec![Column::new("__customer".into(), pair_customers), Column::new("__p".into(), pair_index)],
-    )?;
+    let pairs =
+        DataFrame::new(pair_index.len(), vec![Column::new("__customer".into(), pair_customers), Column::new("__p".into(), pair_index)])?;
     let base = RepeatBase { per_period, refunds, buys: pairs.lazy(), periods: None };
     let collect = |q: LazyFrame| Ok(q.collect()?);
     repeat_rows(&collect, &collect, &base, None, period, as_of)
@@ -569,10 +570,8 @@ fn window_counts(data: &Dataset, orders: &OrderRows, as_of: NaiveDate, days: i64
     // Customers whose first purchase was at least `days` before as_of; a repeat is any
     // other purchase on or before first day + days.
     // First purchase per customer (over all history up to as_of).
-    let firsts = buys
-        .clone()
-        .group_by([col("__customer")])
-        .agg([col("__p").min().alias("__first_p"), col("__day").min().alias("__first_day")]);
+    let firsts =
+        buys.clone().group_by([col("__customer")]).agg([col("__p").min().alias("__first_p"), col("__day").min().alias("__first_day")]);
     let w = buys
         .join(firsts, [col("__customer")], [col("__customer")], JoinArgs::new(JoinType::Inner))
         .filter(col("__first_day").lt_eq(lit(eligible_until)))

@@ -319,9 +319,7 @@ fn exact_sum(x: Expr, name: &str) -> [Expr; 2] {
 
 /// The value of an [`exact_sum`] in row `i` (0 without rows).
 fn exact_at(df: &DataFrame, name: &str, i: usize) -> Result<f64> {
-    let part = |suffix: &str| -> Result<f64> {
-        Ok(df.column(&format!("{name}_{suffix}"))?.i128()?.get(i).unwrap_or(0) as f64)
-    };
+    let part = |suffix: &str| -> Result<f64> { Ok(df.column(&format!("{name}_{suffix}"))?.i128()?.get(i).unwrap_or(0) as f64) };
     Ok(part("hi")? / HI_SCALE + part("lo")? / LO_SCALE)
 }
 
@@ -373,30 +371,21 @@ fn aggregations(data: &Dataset, spec: &SatisfactionSpec, grouping: &Grouping) ->
     }
     if spec.csat.is_some() {
         let v = col("__csat");
-        aggs.extend([
-            v.clone().count().cast(DataType::Float64).alias("csat_n"),
-            count_where(col("__csat_bad")).alias("csat_bad"),
-        ]);
+        aggs.extend([v.clone().count().cast(DataType::Float64).alias("csat_n"), count_where(col("__csat_bad")).alias("csat_bad")]);
         aggs.extend(weight_where(spec, v.clone().gt_eq(lit(spec.csat_top_min as f64)), "csat_top"));
         aggs.extend(weighted_sum(spec, v.clone(), "csat_sum"));
         aggs.extend(weight_sums(spec, &v, "csat"));
     }
     if spec.nps.is_some() {
         let v = col("__nps");
-        aggs.extend([
-            v.clone().count().cast(DataType::Float64).alias("nps_n"),
-            count_where(col("__nps_bad")).alias("nps_bad"),
-        ]);
+        aggs.extend([v.clone().count().cast(DataType::Float64).alias("nps_n"), count_where(col("__nps_bad")).alias("nps_bad")]);
         aggs.extend(weight_where(spec, v.clone().gt_eq(lit(9.0)), "promoters"));
         aggs.extend(weight_where(spec, v.clone().lt_eq(lit(6.0)), "detractors"));
         aggs.extend(weight_sums(spec, &v, "nps"));
     }
     if spec.ces.is_some() {
         let v = col("__ces");
-        aggs.extend([
-            v.clone().count().cast(DataType::Float64).alias("ces_n"),
-            count_where(col("__ces_bad")).alias("ces_bad"),
-        ]);
+        aggs.extend([v.clone().count().cast(DataType::Float64).alias("ces_n"), count_where(col("__ces_bad")).alias("ces_bad")]);
         aggs.extend(weighted_sum(spec, v.clone(), "ces_sum"));
         aggs.extend(weighted_sum(spec, v.clone() * v.clone(), "ces_sum_sq"));
         aggs.extend(weight_where(spec, v.clone().gt_eq(lit(spec.ces_easy_min as f64)), "ces_easy"));
@@ -417,13 +406,7 @@ fn aggregations(data: &Dataset, spec: &SatisfactionSpec, grouping: &Grouping) ->
     aggs
 }
 
-fn read_counts(
-    data: &Dataset,
-    df: &DataFrame,
-    i: usize,
-    spec: &SatisfactionSpec,
-    grouping: &Grouping,
-) -> Result<SatisfactionCounts> {
+fn read_counts(data: &Dataset, df: &DataFrame, i: usize, spec: &SatisfactionSpec, grouping: &Grouping) -> Result<SatisfactionCounts> {
     let get = |name: &str| f64_at(df, name, i);
     let sum = |name: &str| sum_at(spec, df, name, i);
     // Σw and Σw² of a metric: aggregated with weights, the count without.
@@ -449,8 +432,7 @@ fn read_counts(
         (c.nps_w, c.nps_w2) = weights("nps", c.nps_n)?;
     }
     if spec.ces.is_some() {
-        (c.ces_n, c.ces_sum, c.ces_sum_sq, c.ces_easy) =
-            (get("ces_n")?, sum("ces_sum")?, sum("ces_sum_sq")?, sum("ces_easy")?);
+        (c.ces_n, c.ces_sum, c.ces_sum_sq, c.ces_easy) = (get("ces_n")?, sum("ces_sum")?, sum("ces_sum_sq")?, sum("ces_easy")?);
         c.invalid.ces = get("ces_bad")? as u64;
         (c.ces_w, c.ces_w2) = weights("ces", c.ces_n)?;
     }
@@ -685,7 +667,8 @@ mod tests {
     fn weights_use_the_kish_effective_size() {
         // Weights 1, 2, 1, 0.5, 2.5, 3 on CSAT 5, 4, 2, 5, 3, 3: Σw = 10, Σw² = 1+4+1+0.25+6.25+9 = 21.5,
         // n_eff = 100/21.5 = 4.651163. Top-2 weight 1+2+0.5 = 3.5 → 35 %; Σwx = 5+8+2+2.5+7.5+9 = 34 → mean 3.4.
-        let c = SatisfactionCounts { n: 6.0, csat_n: 6.0, csat_w: 10.0, csat_w2: 21.5, csat_top: 3.5, csat_sum: 34.0, ..Default::default() };
+        let c =
+            SatisfactionCounts { n: 6.0, csat_n: 6.0, csat_w: 10.0, csat_w2: 21.5, csat_top: 3.5, csat_sum: 34.0, ..Default::default() };
         let e = c.effective();
         assert!((e.csat_n - 100.0 / 21.5).abs() < 1e-12);
         assert!((e.csat_top / e.csat_n - 0.35).abs() < 1e-12);

@@ -34,10 +34,9 @@ pub type Collect<'a> = dyn Fn(LazyFrame) -> Result<DataFrame> + 'a;
 /// The first and last period number in column `period` of `rows`, when they are at most
 /// [`MAX_PERIODS`] apart (none without rows, or over a wider span).
 pub fn span(rows: &LazyFrame, period: &str, collect: &Collect) -> Result<Option<(i64, u32)>> {
-    let df = collect(rows.clone().select([
-        col(period).min().cast(DataType::Int64).alias("lo"),
-        col(period).max().cast(DataType::Int64).alias("hi"),
-    ]))?;
+    let df = collect(
+        rows.clone().select([col(period).min().cast(DataType::Int64).alias("lo"), col(period).max().cast(DataType::Int64).alias("hi")]),
+    )?;
     let at = |name: &str| -> Result<Option<i64>> { Ok(df.column(name)?.i64()?.get(0)) };
     Ok(at("lo")?.zip(at("hi")?).and_then(fits))
 }
@@ -50,7 +49,14 @@ pub fn fits((lo, hi): (i64, i64)) -> Option<(i64, u32)> {
 /// Counts the customers (`customer`, not null) of `rows` per period (`period`, not null)
 /// over the `periods` periods from `first`: the words are made by `reduce` (a hash grouping
 /// of millions of ids: streaming), the counts over them by `collect`.
-pub fn count(rows: LazyFrame, customer: &str, period: &str, (first, periods): (i64, u32), collect: &Collect, reduce: &Collect) -> Result<WordCounts> {
+pub fn count(
+    rows: LazyFrame,
+    customer: &str,
+    period: &str,
+    (first, periods): (i64, u32),
+    collect: &Collect,
+    reduce: &Collect,
+) -> Result<WordCounts> {
     let bits = Series::new("__bits".into(), (0..periods).map(|i| 1u64 << i).collect::<Vec<u64>>());
     let bit = lit(bits).gather((col(period).cast(DataType::Int64) - lit(first)).cast(IDX_DTYPE), true);
     // The bit is a column before the grouping: looked up inside the aggregation, the grouping
@@ -76,7 +82,9 @@ pub fn count(rows: LazyFrame, customer: &str, period: &str, (first, periods): (i
         }
     }
     let df = collect(counted.select(sums))?;
-    let column = |name: &str, from: u32| (0..periods).map(|i| if i < from { Ok(0.0) } else { f64_at(&df, &format!("{name}{i}"), 0) }).collect::<Result<Vec<f64>>>();
+    let column = |name: &str, from: u32| {
+        (0..periods).map(|i| if i < from { Ok(0.0) } else { f64_at(&df, &format!("{name}{i}"), 0) }).collect::<Result<Vec<f64>>>()
+    };
     Ok(WordCounts { first, active: column("active", 0)?, new: column("new", 0)?, retained: column("retained", 1)? })
 }
 

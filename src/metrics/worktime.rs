@@ -79,8 +79,7 @@ impl WorkCalendar {
         let dates = |list: &[String], what: &str| -> Result<Vec<NaiveDate>> {
             list.iter()
                 .map(|d| {
-                    NaiveDate::parse_from_str(d.trim(), "%Y-%m-%d")
-                        .map_err(|_| usage(format!("{what}: '{d}' is not a date as YYYY-MM-DD")))
+                    NaiveDate::parse_from_str(d.trim(), "%Y-%m-%d").map_err(|_| usage(format!("{what}: '{d}' is not a date as YYYY-MM-DD")))
                 })
                 .collect()
         };

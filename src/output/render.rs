@@ -74,8 +74,7 @@ fn json_bytes(report: &Report) -> Result<Vec<u8>> {
     let value = if report.meta.is_empty() {
         serde_json::Value::Array(rows)
     } else {
-        let mut object: serde_json::Map<String, serde_json::Value> =
-            report.meta.iter().map(|(k, v)| (k.clone(), json_value(v))).collect();
+        let mut object: serde_json::Map<String, serde_json::Value> = report.meta.iter().map(|(k, v)| (k.clone(), json_value(v))).collect();
         object.insert(report.rows_key.to_string(), serde_json::Value::Array(rows));
         serde_json::Value::Object(object)
     };

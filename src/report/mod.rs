@@ -395,8 +395,25 @@ fn strip_xml_declaration(svg: &str) -> &str {
 /// The KPIs as a table for summary.csv / summary.json: one row per KPI.
 pub fn summary_table(s: &Scorecard) -> Table {
     let columns = [
-        "kpi", "label", "period", "value", "low", "high", "n", "low_base", "previous_period", "previous", "change",
-        "change_pct", "p_change", "year_ago_period", "year_ago", "change_yoy", "p_change_yoy", "unit", "alert",
+        "kpi",
+        "label",
+        "period",
+        "value",
+        "low",
+        "high",
+        "n",
+        "low_base",
+        "previous_period",
+        "previous",
+        "change",
+        "change_pct",
+        "p_change",
+        "year_ago_period",
+        "year_ago",
+        "change_yoy",
+        "p_change_yoy",
+        "unit",
+        "alert",
     ]
     .map(String::from)
     .to_vec();

@@ -127,11 +127,7 @@ mod tests {
     fn correlation_from_sums_by_hand() {
         // x = 1,2,3,4; y = 2,4,5,9. x̄ = 2.5, ȳ = 5; Σ(x−x̄)(y−ȳ) = (−1.5)(−3)+(−.5)(−1)+(.5)(0)+(1.5)(4) = 11;
         // Σ(x−x̄)² = 5, Σ(y−ȳ)² = 9+1+0+16 = 26 → r = 11/√130 = 0.964764.
-        let m = Moments {
-            n: 4.0,
-            sums: vec![10.0, 20.0],
-            cross: vec![vec![30.0, 61.0], vec![61.0, 126.0]],
-        };
+        let m = Moments { n: 4.0, sums: vec![10.0, 20.0], cross: vec![vec![30.0, 61.0], vec![61.0, 126.0]] };
         assert!((m.correlation(0, 1).unwrap() - 11.0 / 130f64.sqrt()).abs() < 1e-12);
         assert_eq!(m.mean(1), Some(5.0));
         // A constant does not vary: no correlation.

@@ -72,10 +72,7 @@ pub fn nps_interval(promoters: f64, detractors: f64, n: f64, confidence: f64, me
     let margin = z_value(confidence) * (variance / n).sqrt();
     Some(NpsInterval {
         margin: 100.0 * margin,
-        interval: Interval {
-            low: (100.0 * (centre - margin)).max(-100.0),
-            high: (100.0 * (centre + margin)).min(100.0),
-        },
+        interval: Interval { low: (100.0 * (centre - margin)).max(-100.0), high: (100.0 * (centre + margin)).min(100.0) },
     })
 }
 

@@ -1,5 +1,5 @@
 //! Pure numeric code: intervals, tests, weights, quantiles. No polars, no I/O.
 
+pub mod drivers;
 pub mod intervals;
 pub mod significance;
-pub mod drivers;

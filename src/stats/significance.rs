@@ -74,9 +74,7 @@ pub fn nps_difference(first: (f64, f64, f64), second: (f64, f64, f64), confidenc
 
 /// Welch's t-test of two means from (n, Σx, Σx²) each; needs n ≥ 2 in both and some variance.
 pub fn welch(first: (f64, f64, f64), second: (f64, f64, f64), confidence: f64) -> Option<Comparison> {
-    let moments = |(n, sum, sum_sq): (f64, f64, f64)| {
-        (n >= 2.0).then(|| (n, sum / n, ((sum_sq - sum * sum / n) / (n - 1.0)).max(0.0)))
-    };
+    let moments = |(n, sum, sum_sq): (f64, f64, f64)| (n >= 2.0).then(|| (n, sum / n, ((sum_sq - sum * sum / n) / (n - 1.0)).max(0.0)));
     let (n1, m1, v1) = moments(first)?;
     let (n2, m2, v2) = moments(second)?;
     let (a, b) = (v1 / n1, v2 / n2);
@@ -91,7 +89,13 @@ pub fn welch(first: (f64, f64, f64), second: (f64, f64, f64), confidence: f64) -
     let dist = StudentsT::new(0.0, 1.0, df).ok()?;
     let p = (2.0 * dist.sf(statistic.abs())).min(1.0);
     let half = t_quantile(1.0 - (1.0 - confidence) / 2.0, df)? * se;
-    Some(Comparison { difference, interval: Some(Interval { low: difference - half, high: difference + half }), statistic, df: Some(df), p })
+    Some(Comparison {
+        difference,
+        interval: Some(Interval { low: difference - half, high: difference + half }),
+        statistic,
+        df: Some(df),
+        p,
+    })
 }
 
 /// Pearson's chi-square test of homogeneity on an r × c table of counts.

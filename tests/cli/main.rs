@@ -1,15 +1,15 @@
 //! End-to-end tests of the real binary on files in fixtures/, one module per command.
 
-mod test_inspect;
-mod test_survey;
-mod workdir;
-mod test_complaints;
-mod test_repeat;
 mod test_charts;
-mod test_scorecard;
 mod test_compare;
+mod test_complaints;
 mod test_drivers;
+mod test_inspect;
 mod test_loyalty;
-mod test_weights;
-mod test_sources;
 mod test_merge;
+mod test_repeat;
+mod test_scorecard;
+mod test_sources;
+mod test_survey;
+mod test_weights;
+mod workdir;

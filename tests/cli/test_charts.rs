@@ -39,7 +39,11 @@ fn both(args: &[&str], name: &str, svg_text: &[&str]) {
 fn survey_trend_composition_and_distribution() {
     let f = fixture("survey_small.csv");
     let f = f.to_str().unwrap();
-    both(&["survey", f, "--period", "month"], "trend", &["CSAT (top-box %) by month", "2026-09", "2026-10", "dates 2026-09-03 to 2026-10-31"]);
+    both(
+        &["survey", f, "--period", "month"],
+        "trend",
+        &["CSAT (top-box %) by month", "2026-09", "2026-10", "dates 2026-09-03 to 2026-10-31"],
+    );
     both(&["survey", f, "--period", "month", "--chart-metric", "nps"], "nps_trend", &["NPS by month"]);
     both(&["survey", f, "--by", "segment"], "composition", &["NPS composition by segment", "smb", "vip", "all", "n = 11"]);
     // NPS answers of the fixture: 0,3,6,7,8,9,9,9,10,10,10 → 3 detractors… 11 valid.
@@ -57,7 +61,11 @@ fn complaints_trend_and_pareto() {
     let c = fixture("complaints_small.csv");
     let o = fixture("orders_small.csv");
     let c = c.to_str().unwrap();
-    both(&["complaints", c, "--period", "month", "--orders", o.to_str().unwrap(), "--chart-metric", "per-1000-orders"], "rate", &["Complaints per 1,000 orders by month"]);
+    both(
+        &["complaints", c, "--period", "month", "--orders", o.to_str().unwrap(), "--chart-metric", "per-1000-orders"],
+        "rate",
+        &["Complaints per 1,000 orders by month"],
+    );
     both(&["complaints", c, "--pareto", "category"], "pareto", &["Pareto of causes", "80% mark"]);
 }
 

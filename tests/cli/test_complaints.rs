@@ -120,11 +120,7 @@ fn business_hours_and_per_severity_targets() {
 /// Stages: received K4 (K2's duplicate dropped), in_progress K3, resolved K2, closed K1 K5 K6.
 #[test]
 fn funnel_counts_each_stage_and_what_reached_it() {
-    let out = cxstat()
-        .args(["complaints", "--funnel", "--format", "csv"])
-        .arg(fixture("complaints_small.csv"))
-        .assert()
-        .success();
+    let out = cxstat().args(["complaints", "--funnel", "--format", "csv"]).arg(fixture("complaints_small.csv")).assert().success();
     let rows = csv_rows(&out.get_output().stdout);
     let at = |stage: &str| row(&rows, &[("stage", stage)]).clone();
     assert_eq!(at("received")["at_stage"], "1");
@@ -141,11 +137,8 @@ fn funnel_counts_each_stage_and_what_reached_it() {
 /// make up 80% (billing crosses it).
 #[test]
 fn pareto_of_categories() {
-    let out = cxstat()
-        .args(["complaints", "--pareto", "category", "--format", "csv"])
-        .arg(fixture("complaints_small.csv"))
-        .assert()
-        .success();
+    let out =
+        cxstat().args(["complaints", "--pareto", "category", "--format", "csv"]).arg(fixture("complaints_small.csv")).assert().success();
     let rows = csv_rows(&out.get_output().stdout);
     let names: Vec<&str> = rows.iter().map(|r| r["category"].as_str()).collect();
     assert_eq!(names, ["delivery", "billing", "returns"]);
@@ -269,11 +262,8 @@ fn day_first_opening_dates_are_grouped_by_their_month() {
     // 2026-11. The quick readers cannot read these, so the date order is looked for only then.
     let dir = crate::workdir::workdir();
     let file = dir.path().join("dmy.csv");
-    std::fs::write(
-        &file,
-        "complaint_id,opened_at,category\nK1,13/10/2026,billing\nK2,01/10/2026,billing\nK3,02/11/2026,delivery\n",
-    )
-    .unwrap();
+    std::fs::write(&file, "complaint_id,opened_at,category\nK1,13/10/2026,billing\nK2,01/10/2026,billing\nK3,02/11/2026,delivery\n")
+        .unwrap();
     let out = cxstat().args(["complaints", "--period", "month", "--format", "csv"]).arg(&file).assert().success();
     let rows = csv_rows(&out.get_output().stdout);
     assert_eq!(row(&rows, &[("period", "2026-10")])["n"], "2");

@@ -17,10 +17,7 @@ fn satisfaction_groups_linked_to_orders_in_the_window() {
         ])
         .assert()
         .success()
-        .stderr(
-            predicate::str::contains("1 response has no customer id")
-                .and(predicate::str::contains("column 'nps': 1 invalid value")),
-        );
+        .stderr(predicate::str::contains("1 response has no customer id").and(predicate::str::contains("column 'nps': 1 invalid value")));
     let rows = csv_rows(&out.get_output().stdout);
     // Orders end 2026-10-31 (the as-of day). C7 (surveyed 2026-09-20) has no complete 90-day window:
     // left out. C1 counts with its first survey (01-10, NPS 10); its order on the survey day does not
@@ -70,8 +67,5 @@ fn windows_that_have_not_ended_are_an_error_when_nothing_is_left() {
         .assert()
         .code(65)
         .stderr(predicate::str::contains("no surveyed customer whose 180-day window ends by 2026-01-31"));
-    cxstat()
-        .args(["loyalty", "--responses", "x.csv", "--orders", "y.csv", "--window", "soon"])
-        .assert()
-        .code(2);
+    cxstat().args(["loyalty", "--responses", "x.csv", "--orders", "y.csv", "--window", "soon"]).assert().code(2);
 }

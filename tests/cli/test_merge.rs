@@ -98,7 +98,10 @@ fn streaming_gives_the_same_table() {
         let streamed = cxstat().args(["survey", file.to_str().unwrap(), "--format", "csv", "--streaming"]).args(args).assert().success();
         assert_eq!(plain.get_output().stdout, streamed.get_output().stdout);
     }
-    let plain = cxstat().args(["repeat", fixture("orders_small.csv").to_str().unwrap(), "--as-of", "2026-10-31", "--format", "csv"]).assert().success();
+    let plain = cxstat()
+        .args(["repeat", fixture("orders_small.csv").to_str().unwrap(), "--as-of", "2026-10-31", "--format", "csv"])
+        .assert()
+        .success();
     let streamed = cxstat()
         .args(["repeat", fixture("orders_small.csv").to_str().unwrap(), "--as-of", "2026-10-31", "--format", "csv", "--streaming"])
         .assert()
@@ -205,7 +208,9 @@ fn repeat_shards_merge_into_one_run() {
     let dir = workdir();
     let orders = example("orders.csv");
     let order_shards = shards(&orders, 3, dir.path());
-    for args in [&["--as-of", "2026-10-31"][..], &["--as-of", "2026-10-31", "--period", "week", "--from", "2025-03-01", "--to", "2025-09-30"][..]] {
+    for args in
+        [&["--as-of", "2026-10-31"][..], &["--as-of", "2026-10-31", "--period", "week", "--from", "2025-03-01", "--to", "2025-09-30"][..]]
+    {
         let partials: Vec<PathBuf> = (0..3).map(|i| dir.path().join(format!("r{i}.json"))).collect();
         for (shard, partial) in order_shards.iter().zip(&partials) {
             cxstat().args(["repeat", text(shard)]).args(args).args(["--emit-partials", text(partial)]).assert().success();

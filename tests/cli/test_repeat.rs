@@ -78,10 +78,7 @@ fn cohort_matrix_small_enough_to_check_by_eye() {
         .assert()
         .success();
     let text = String::from_utf8(out.get_output().stdout.clone()).unwrap();
-    assert_eq!(
-        text,
-        "cohort,customers,0,1,2\n2026-08,2,100,50,50\n2026-09,1,100,100,\n2026-10,2,100,,\n"
-    );
+    assert_eq!(text, "cohort,customers,0,1,2\n2026-08,2,100,50,50\n2026-09,1,100,100,\n2026-10,2,100,,\n");
     let out = cxstat()
         .args(["repeat", "--as-of", "2026-10-31", "--cohorts", "--counts", "--format", "csv"])
         .arg(fixture("orders_small.csv"))
@@ -145,10 +142,9 @@ fn row_order_does_not_change_the_numbers() {
         let mut cmd = cxstat();
         match command {
             "repeat" => cmd.args(["repeat", "--as-of", "2026-10-31", "--format", "csv"]).arg(path),
-            _ => cmd
-                .args(["complaints", "--period", "month", "--format", "csv", "--orders"])
-                .arg(path)
-                .arg(fixture("complaints_small.csv")),
+            _ => {
+                cmd.args(["complaints", "--period", "month", "--format", "csv", "--orders"]).arg(path).arg(fixture("complaints_small.csv"))
+            }
         };
         cmd.assert().success().get_output().stdout.clone()
     };

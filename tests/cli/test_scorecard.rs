@@ -25,10 +25,22 @@ fn writes_every_file_with_hand_checked_kpis() {
     scorecard(dir.path(), &[]).success();
     let folder = dir.path().join("2026-10");
     for name in [
-        "scorecard.md", "scorecard.html", "summary.csv", "summary.json", "survey_by_period.csv", "survey_by_segment.csv",
-        "complaints_by_period.csv", "complaints_pareto.csv", "repeat_by_period.csv", "charts/csat_trend.svg",
-        "charts/csat_trend.png", "charts/nps_trend.png", "charts/nps_by_segment.svg", "charts/complaints_pareto.png",
-        "charts/resolution_trend.svg", "charts/repeat_trend.png",
+        "scorecard.md",
+        "scorecard.html",
+        "summary.csv",
+        "summary.json",
+        "survey_by_period.csv",
+        "survey_by_segment.csv",
+        "complaints_by_period.csv",
+        "complaints_pareto.csv",
+        "repeat_by_period.csv",
+        "charts/csat_trend.svg",
+        "charts/csat_trend.png",
+        "charts/nps_trend.png",
+        "charts/nps_by_segment.svg",
+        "charts/complaints_pareto.png",
+        "charts/resolution_trend.svg",
+        "charts/repeat_trend.png",
     ] {
         assert!(folder.join(name).is_file(), "missing {name}");
     }

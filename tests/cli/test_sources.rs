@@ -44,10 +44,7 @@ fn qualtrics_previews_are_left_out_unless_kept() {
 
 #[test]
 fn inspect_names_the_layout_and_the_questions() {
-    let out = cxstat()
-        .args(["inspect", fixture("qualtrics_export.csv").to_str().unwrap(), "--format", "json"])
-        .assert()
-        .success();
+    let out = cxstat().args(["inspect", fixture("qualtrics_export.csv").to_str().unwrap(), "--format", "json"]).assert().success();
     let json: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
     assert_eq!(json["source"], "qualtrics");
     assert_eq!(json["header_rows"], 3);
@@ -69,10 +66,7 @@ fn inspect_names_the_layout_and_the_questions() {
         assert_eq!(json["rows"], 1, "{file}: one response");
     }
     // SurveyMonkey: names from both header rows.
-    let out = cxstat()
-        .args(["inspect", fixture("surveymonkey_export.csv").to_str().unwrap(), "--format", "json"])
-        .assert()
-        .success();
+    let out = cxstat().args(["inspect", fixture("surveymonkey_export.csv").to_str().unwrap(), "--format", "json"]).assert().success();
     let json: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
     assert_eq!(json["source"], "surveymonkey");
     let names: Vec<&str> = json["columns"].as_array().unwrap().iter().map(|c| c["column"].as_str().unwrap()).collect();
@@ -101,11 +95,9 @@ fn label_answers_read_as_scale_points() {
     let file = dir.path().join("meh.csv");
     std::fs::write(&file, "csat\nMeh\nSo-so\nVery satisfied\nMeh\n").unwrap();
     // Unknown labels are invalid, listed once each with how to map them.
-    cxstat()
-        .args(["survey", file.to_str().unwrap()])
-        .assert()
-        .success()
-        .stderr(predicate::str::contains("Labels not on the scale: 'Meh', 'So-so'. Map them to scale points in the config, e.g. [labels] \"Meh\" = 3"));
+    cxstat().args(["survey", file.to_str().unwrap()]).assert().success().stderr(predicate::str::contains(
+        "Labels not on the scale: 'Meh', 'So-so'. Map them to scale points in the config, e.g. [labels] \"Meh\" = 3",
+    ));
     // Mapped in the config (any case): (3 + 2 + 5 + 3) / 4 = 3.25.
     let config = dir.path().join("labels.toml");
     std::fs::write(&config, "[labels]\n\"Meh\" = 3\n\"so-so\" = 2\n").unwrap();

@@ -96,11 +96,7 @@ fn gbk_file_with_chinese_headers_gives_the_same_numbers() {
         }
     }
     // The role name works as a --by column too, and the month grouping reads 2026年9月3日.
-    let by_role = cxstat()
-        .args(["survey", "--by", "segment", "--period", "month"])
-        .arg(fixture("survey_gbk.csv"))
-        .assert()
-        .success();
+    let by_role = cxstat().args(["survey", "--by", "segment", "--period", "month"]).arg(fixture("survey_gbk.csv")).assert().success();
     let rows = csv_rows(&by_role.get_output().stdout);
     assert_eq!(row(&rows, &[("period", "2026-09"), ("客户类型", "Total")])["n"], "5");
 }
@@ -130,12 +126,7 @@ fn stdin_is_read_with_dash() {
 #[test]
 fn config_maps_columns_and_sets_scale() {
     // Q1 is CSAT on 1–7: 7,6,5,2 → top-2 (6–7) = 2 of 4 = 50 %; Q3 CES 5,3,–,7 → mean 5.
-    let out = cxstat()
-        .args(["survey", "--config"])
-        .arg(fixture("custom.toml"))
-        .arg(fixture("custom_headers.csv"))
-        .assert()
-        .success();
+    let out = cxstat().args(["survey", "--config"]).arg(fixture("custom.toml")).arg(fixture("custom_headers.csv")).assert().success();
     let rows = csv_rows(&out.get_output().stdout);
     assert_close(num(&rows[0], "csat_pct"), 50.0, 1e-12);
     assert_close(num(&rows[0], "ces_mean"), 5.0, 1e-12);
@@ -244,18 +235,8 @@ fn rows_with_extra_fields_stop_the_run() {
 
 #[test]
 fn empty_and_header_only_files_are_bad_data() {
-    cxstat()
-        .args(["survey"])
-        .arg(fixture("empty.csv"))
-        .assert()
-        .code(65)
-        .stderr(predicate::str::contains("empty.csv is empty"));
-    cxstat()
-        .args(["survey"])
-        .arg(fixture("header_only.csv"))
-        .assert()
-        .code(65)
-        .stderr(predicate::str::contains("no responses"));
+    cxstat().args(["survey"]).arg(fixture("empty.csv")).assert().code(65).stderr(predicate::str::contains("empty.csv is empty"));
+    cxstat().args(["survey"]).arg(fixture("header_only.csv")).assert().code(65).stderr(predicate::str::contains("no responses"));
 }
 
 #[test]
@@ -287,11 +268,7 @@ fn output_file_is_written_atomically_and_format_follows_extension() {
     assert_eq!(json[2]["segment"], "Total");
     assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1, "no temp file left behind");
     // Unwritable destination: exit 74.
-    cxstat()
-        .args(["survey", "-o", "/nonexistent-dir/out.csv"])
-        .arg(fixture("survey_small.csv"))
-        .assert()
-        .code(74);
+    cxstat().args(["survey", "-o", "/nonexistent-dir/out.csv"]).arg(fixture("survey_small.csv")).assert().code(74);
 }
 
 #[test]
@@ -313,11 +290,7 @@ fn table_and_markdown_formats_render() {
 
 #[test]
 fn adjusted_wald_differs_from_wald() {
-    let out = cxstat()
-        .args(["survey", "--nps-interval", "adjusted-wald"])
-        .arg(fixture("survey_small.csv"))
-        .assert()
-        .success();
+    let out = cxstat().args(["survey", "--nps-interval", "adjusted-wald"]).arg(fixture("survey_small.csv")).assert().success();
     let r = &csv_rows(&out.get_output().stdout)[0];
     // n' = 14, p₊ = 6.75/14, p₋ = 3.75/14: centre 0.214286, var = 0.75 − 0.045918 = 0.704082,
     // MOE = 1.959964 × √(0.704082/14) × 100 = 43.954 points.
