@@ -96,7 +96,7 @@ fn month_groups_of_scores(b: divan::Bencher) {
     b.bench(|| {
         df.clone()
             .lazy()
-            .group_by([cxstat::metrics::grouping::period_index(col("d"), cxstat::cli::Period::Month).alias("p")])
+            .group_by([cxstat::metrics::period::period_index(col("d"), cxstat::metrics::period::Period::Month).alias("p")])
             .agg([len(), col("csat").gt_eq(lit(4.0)).cast(DataType::Float64).sum(), col("csat").sum()])
             .collect()
             .expect("query")

@@ -4,6 +4,10 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::metrics::period::Period;
+use crate::output::Format;
+use crate::stats::intervals::NpsMethod;
+
 const EXIT_CODES: &str = "\
 Exit codes:
   0   success (a closed stdout pipe, as in `| head`, counts as success)
@@ -164,15 +168,6 @@ pub struct ScaleArgs {
     pub ces_easy: Option<i64>,
 }
 
-/// Output format.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Format {
-    Table,
-    Csv,
-    Json,
-    Markdown,
-}
-
 /// Where and how results are written.
 #[derive(Debug, Clone, Args)]
 #[command(next_help_heading = "Output")]
@@ -277,28 +272,6 @@ pub enum ChartType {
     Cohorts,
 }
 
-/// Time granularity for `--period`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Period {
-    Day,
-    /// ISO 8601 week, labelled like 2026-W40.
-    Week,
-    Month,
-    Quarter,
-    Year,
-}
-
-/// How the NPS confidence interval is computed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, serde::Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum NpsInterval {
-    /// Normal approximation on the +1/0/−1 scores.
-    Wald,
-    /// Adjusted Wald: n+3, with 0.75 added to promoters and to detractors.
-    AdjustedWald,
-}
-
 /// Grouping and scope, shared by the commands that report per group.
 #[derive(Debug, Clone, Args)]
 #[command(next_help_heading = "Grouping")]
@@ -351,7 +324,7 @@ pub struct SurveyArgs {
 
     /// NPS interval method [default: wald].
     #[arg(long, value_enum, help_heading = "Statistics")]
-    pub nps_interval: Option<NpsInterval>,
+    pub nps_interval: Option<NpsMethod>,
 
     /// Weight each response by this column (positive numbers up to 1e9): weighted shares and
     /// means, and intervals on Kish's effective sample size. Zero, negative, larger or missing

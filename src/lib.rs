@@ -13,6 +13,7 @@ pub mod error;
 pub mod input;
 pub mod metrics;
 pub mod output;
+pub mod partials;
 pub mod report;
 pub mod stats;
 

@@ -6,7 +6,6 @@ use anyhow::Result;
 use chrono::NaiveDate;
 
 use crate::chart::{Chart, Composition, Heatmap, Pareto, Point, Series, Stack, Trend};
-use crate::cli::Period;
 use crate::cmd::Opened;
 use crate::error::usage;
 use crate::input::roles::Role;
@@ -79,17 +78,6 @@ pub fn span_text(span: Option<(NaiveDate, NaiveDate)>) -> String {
     match span {
         Some((a, b)) => format!("dates {a} to {b}"),
         None => "no valid dates".to_string(),
-    }
-}
-
-/// The name of a period granularity ("month").
-pub fn period_name(period: Period) -> &'static str {
-    match period {
-        Period::Day => "day",
-        Period::Week => "week",
-        Period::Month => "month",
-        Period::Quarter => "quarter",
-        Period::Year => "year",
     }
 }
 

@@ -10,11 +10,12 @@ use std::collections::BTreeMap;
 
 use anyhow::Result;
 
-use crate::cli::{AdjustMethod, Against, CompareArgs, Period};
+use crate::cli::{AdjustMethod, Against, CompareArgs};
 use crate::cmd::{confidence_level, grouping_for, open_input, resolve_group_column_of, satisfaction_spec, weight_column, Opened};
 use crate::error::{data_err, usage};
 use crate::input::roles::{Kind, Role};
-use crate::metrics::grouping::{index_label, label_index, GroupKey, Grouping};
+use crate::metrics::grouping::{GroupKey, Grouping};
+use crate::metrics::period::{index_label, label_index, Period};
 use crate::metrics::satisfaction::{aggregate_read, score_table, Metric, SatisfactionCounts, SatisfactionSpec};
 use crate::output::{choose_format, emit, Cell, Report, Table};
 use crate::stats::intervals::Interval;
@@ -145,13 +146,9 @@ fn period_pairs(args: &CompareArgs, opened: &Opened, spec: &SatisfactionSpec) ->
         return Err(data_err(format!("{}: no dated responses in scope", opened.data.name)));
     };
     let index = label_index(&latest, period).ok_or_else(|| data_err(format!("unexpected period label '{latest}'")))?;
-    let back = match (args.against, period) {
-        (Against::Previous, _) => 1,
-        (Against::Yoy, Period::Month) => 12,
-        (Against::Yoy, Period::Quarter) => 4,
-        (Against::Yoy, Period::Year) => 1,
-        (Against::Yoy, Period::Week) => 52,
-        (Against::Yoy, Period::Day) => 364,
+    let back = match args.against {
+        Against::Previous => 1,
+        Against::Yoy => period.per_year(),
     };
     let earlier = index_label(index - back, period);
     let mut groups: Vec<Vec<Option<String>>> = all.keys().map(|k| k.by.clone()).collect();

@@ -13,7 +13,6 @@ use crate::cli::ChartType;
 use crate::cli::ComplaintsArgs;
 use crate::cli::MergeArgs;
 use crate::cmd::charts::{self, TrendMetric};
-use crate::cmd::merge::{self, OrderPartials};
 use crate::cmd::{
     confidence_level, grouping_quick_first, high, key_cells, key_columns, load_config, low, open_dataset, parse_date, quote_rows,
     report_problems, with_interval, Opened, SourceOptions,
@@ -28,8 +27,10 @@ use crate::metrics::complaints::{
 };
 use crate::metrics::grouping::{arrange_with, Group, Grouping, ResultRow, RowKind};
 use crate::metrics::orders::{order_counts, OrderCounts, OrderSums};
+use crate::metrics::period::Period;
 use crate::metrics::worktime::WorkCalendar;
 use crate::output::{choose_format, emit, Cell, Report, Table};
+use crate::partials::{self, OrderPartials};
 use crate::stats::intervals::share_pct as share;
 use crate::Io;
 use serde::{Deserialize, Serialize};
@@ -128,7 +129,7 @@ fn execute(args: &ComplaintsArgs, io: &mut Io) -> Result<(Report, Plan, Opened)>
     if let Some(path) = &args.emit_partials {
         let orders = rates.as_ref().zip(order_sums).map(|(r, sums)| OrderPartials::new(r.name.clone(), &sums));
         let settings = Settings::of(&plan, as_of, args.funnel, orders.is_some());
-        merge::write(path, "complaints", vec![data.name.clone()], settings, &groups, orders)?;
+        partials::write(path, "complaints", vec![data.name.clone()], settings, &groups, orders)?;
         if let (None, Some(t)) = (&args.as_of, as_of) {
             io.warn(&format!(
                 "{}: open complaints aged to {}, the latest time in {}: partials merge only when every shard has the same --as-of",
@@ -235,7 +236,7 @@ pub fn merge(files: &[(String, serde_json::Value)], args: &MergeArgs, io: &mut I
             )));
         }
     }
-    let combined: merge::Combined<Settings, ComplaintSums> = merge::combine(files)?;
+    let combined: partials::Combined<Settings, ComplaintSums> = partials::combine(files)?;
     let plan = combined.settings.plan();
     let name = combined.inputs.join(" + ");
     warn_undated(&combined.groups, &plan, &name, io);
@@ -293,7 +294,7 @@ fn kpi_chart(args: &ComplaintsArgs, report: &Report, plan: &Plan, opened: &Opene
     let m = charts::pick(&TRENDS, args.chart.chart_metric.as_deref(), &report.machine)?;
     let scope = format!("{} · {}", opened.data.name, charts::date_scope(opened, g, Role::Opened)?);
     let band = format!("{} confidence interval", charts::level_text(plan.confidence));
-    charts::trend(&report.machine, &g.by, m, scope, (g.period.map_or("period", charts::period_name), band), &|_| "")
+    charts::trend(&report.machine, &g.by, m, scope, (g.period.map_or("period", Period::name), band), &|_| "")
 }
 
 fn hours_flag(flag: &str, text: Option<&str>) -> Result<Option<f64>> {

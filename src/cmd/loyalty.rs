@@ -9,7 +9,6 @@
 
 use anyhow::Result;
 
-use crate::cli::Period;
 use crate::cli::{InputArgs, LoyaltyArgs};
 use crate::cmd::repeat::check_problems;
 use crate::cmd::survey::check_invalid;
@@ -20,6 +19,7 @@ use crate::input::roles::{list_headers, Kind, Role};
 use crate::metrics::grouping::Grouping;
 use crate::metrics::loyalty::{loyalty, Loyalty, LoyaltyCounts, LoyaltySpec};
 use crate::metrics::orders::{purchases, read_orders};
+use crate::metrics::period::Period;
 use crate::metrics::satisfaction::aggregate;
 use crate::output::{choose_format, emit, Cell, Report, Table};
 use crate::stats::intervals::{mean_t_interval, share_pct, Interval};

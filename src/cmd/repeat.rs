@@ -12,19 +12,21 @@ use chrono::NaiveDate;
 use crate::chart;
 use crate::cli::ChartType;
 use crate::cli::MergeArgs;
-use crate::cli::{Period, RepeatArgs};
+use crate::cli::RepeatArgs;
 use crate::cmd::charts::{self, TrendMetric};
-use crate::cmd::merge;
 use crate::cmd::{confidence_level, high, low, open_input, parse_date, quote_rows, report_problems, window_days, with_interval, Opened};
 use crate::error::{data_err, usage};
 use crate::input::roles::{Kind, Role};
 use crate::metrics::grouping::Grouping;
-use crate::metrics::grouping::{index_label, label_index, Group, GroupKey};
+use crate::metrics::grouping::{Group, GroupKey};
 use crate::metrics::orders::{
-    cohorts, order_problem_counts, order_problem_examples, period_index_of, read_orders, repeat_base, repeat_sums, repeat_table,
-    repeat_table_of_sums, rfm, OrderProblem, OrderRows, OrderSpec, RepeatRow, RepeatSums, SEGMENTS,
+    cohorts, order_problem_counts, order_problem_examples, read_orders, repeat_base, repeat_sums, repeat_table, repeat_table_of_sums, rfm,
+    OrderProblem, OrderRows, OrderSpec, RepeatRow, RepeatSums, SEGMENTS,
 };
+use crate::metrics::period::Period;
+use crate::metrics::period::{index_label, label_index, period_index_of};
 use crate::output::{choose_format, emit, Cell, Report, Table};
+use crate::partials;
 use crate::stats::intervals::share_pct as share;
 use crate::Io;
 use serde::{Deserialize, Serialize};
@@ -42,7 +44,7 @@ pub fn report(args: &RepeatArgs, io: &mut Io) -> Result<(Report, Opened)> {
 }
 
 /// Computes the result; with a format, writes it (and the chart) too.
-fn execute(args: &RepeatArgs, io: &mut Io, format: Option<crate::cli::Format>) -> Result<(Report, Opened)> {
+fn execute(args: &RepeatArgs, io: &mut Io, format: Option<crate::output::Format>) -> Result<(Report, Opened)> {
     let opened = open_input(&args.input, Some(Kind::Orders), io)?;
     let data = &opened.data;
     let spec = crate::cmd::order_spec(data, &opened.roles, "--col", true)?;
@@ -126,14 +128,14 @@ fn execute(args: &RepeatArgs, io: &mut Io, format: Option<crate::cli::Format>) -
                     counts: sums,
                 })
                 .collect();
-            merge::write(path, "repeat", vec![data.name.clone()], settings, &groups, None)?;
+            partials::write(path, "repeat", vec![data.name.clone()], settings, &groups, None)?;
         }
         report
     };
     let Some(format) = format else { return Ok((report, opened)) };
     emit(&report, format, args.output.output.as_deref(), &mut *io.stdout)?;
     if let Some(path) = &args.chart.chart {
-        let name = charts::period_name(period);
+        let name = period.name();
         let window = Grouping { from, to, ..Default::default() };
         let scope = format!("{} · as of {as_of} · {}", data.name, charts::date_scope(&opened, &window, Role::Ordered)?);
         let chart = if args.cohorts {
@@ -183,7 +185,7 @@ struct Settings {
 /// the table computed from them as from the rows (new customers: those whose first period it is
 /// across every shard; retained: those also in the period before, in any shard).
 pub fn merge(files: &[(String, serde_json::Value)], args: &MergeArgs, io: &mut Io) -> Result<()> {
-    let combined: merge::Combined<Settings, RepeatSums> = merge::combine(files)?;
+    let combined: partials::Combined<Settings, RepeatSums> = partials::combine(files)?;
     let settings = combined.settings;
     let name = combined.inputs.join(" + ");
     let mut sums = Vec::with_capacity(combined.groups.len());

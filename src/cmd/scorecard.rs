@@ -16,15 +16,14 @@ use chrono::NaiveDate;
 use clap::Parser;
 
 use crate::chart::{self, Chart};
-use crate::cli::{Cli, Command, Format, Period, ScorecardArgs};
+use crate::cli::{Cli, Command, ScorecardArgs};
 use crate::cmd::charts::{self, number};
 use crate::cmd::{parse_date, Opened};
 use crate::error::{io_err, usage, CxError, Exit};
 use crate::input::config::Config;
 use crate::input::roles::Role;
-use crate::metrics::grouping::index_label;
-use crate::metrics::orders::period_index_of;
-use crate::output::{render, Cell, Report, Table};
+use crate::metrics::period::{Period, Span};
+use crate::output::{render, Cell, Format, Report, Table};
 use crate::report::{self, Figure, Kpi, Scorecard, Section};
 use crate::Io;
 
@@ -45,75 +44,37 @@ pub const KPI_KEYS: [&str; 13] = [
     "revenue",
 ];
 
-/// The period a scorecard covers.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Span {
-    pub period: Period,
-    pub index: i64,
-}
-
-impl Span {
-    /// The label: 2026-10 or 2026-Q3.
-    pub fn label(self) -> String {
-        index_label(self.index, self.period)
+/// The span a scorecard covers, from `--month` / `--quarter` (`last` = the last complete one
+/// before `as_of`).
+pub fn parse_span(month: Option<&str>, quarter: Option<&str>, as_of: NaiveDate) -> Result<Span> {
+    let (period, text, flag) = match (month, quarter) {
+        (_, Some(q)) => (Period::Quarter, q.trim(), "--quarter"),
+        (Some(m), None) => (Period::Month, m.trim(), "--month"),
+        (None, None) => (Period::Month, "last", "--month"),
+    };
+    if text.eq_ignore_ascii_case("last") {
+        return Ok(Span::containing(as_of, period).previous());
     }
-
-    pub fn start(self) -> NaiveDate {
-        let month0 = match self.period {
-            Period::Quarter => self.index.rem_euclid(4) * 3,
-            _ => self.index.rem_euclid(12),
-        };
-        let year = match self.period {
-            Period::Quarter => self.index.div_euclid(4),
-            _ => self.index.div_euclid(12),
-        };
-        NaiveDate::from_ymd_opt(year as i32, month0 as u32 + 1, 1).expect("first of a month")
-    }
-
-    pub fn end(self) -> NaiveDate {
-        Span { index: self.index + 1, ..self }.start().pred_opt().expect("day before")
-    }
-
-    pub fn previous(self) -> Span {
-        Span { index: self.index - 1, ..self }
-    }
-
-    pub fn year_ago(self) -> Span {
-        let per_year = if self.period == Period::Quarter { 4 } else { 12 };
-        Span { index: self.index - per_year, ..self }
-    }
-
-    /// From `--month` / `--quarter` (`last` = the last complete one before `as_of`).
-    pub fn parse(month: Option<&str>, quarter: Option<&str>, as_of: NaiveDate) -> Result<Span> {
-        let (period, text, flag) = match (month, quarter) {
-            (_, Some(q)) => (Period::Quarter, q.trim(), "--quarter"),
-            (Some(m), None) => (Period::Month, m.trim(), "--month"),
-            (None, None) => (Period::Month, "last", "--month"),
-        };
-        if text.eq_ignore_ascii_case("last") {
-            return Ok(Span { period, index: period_index_of(as_of, period) - 1 });
+    let bad = || usage(format!("{flag} takes {} or 'last'; got '{text}'", if period == Period::Month { "YYYY-MM" } else { "YYYY-Qn" }));
+    let (year, part) = text.split_once('-').ok_or_else(bad)?;
+    let year: i64 = year.parse().map_err(|_| bad())?;
+    let index = match period {
+        Period::Quarter => {
+            let q: i64 = part.trim_start_matches(['Q', 'q']).parse().map_err(|_| bad())?;
+            if !(1..=4).contains(&q) || !part.starts_with(['Q', 'q']) {
+                return Err(bad());
+            }
+            year * 4 + q - 1
         }
-        let bad = || usage(format!("{flag} takes {} or 'last'; got '{text}'", if period == Period::Month { "YYYY-MM" } else { "YYYY-Qn" }));
-        let (year, part) = text.split_once('-').ok_or_else(bad)?;
-        let year: i64 = year.parse().map_err(|_| bad())?;
-        let index = match period {
-            Period::Quarter => {
-                let q: i64 = part.trim_start_matches(['Q', 'q']).parse().map_err(|_| bad())?;
-                if !(1..=4).contains(&q) || !part.starts_with(['Q', 'q']) {
-                    return Err(bad());
-                }
-                year * 4 + q - 1
+        _ => {
+            let m: i64 = part.parse().map_err(|_| bad())?;
+            if !(1..=12).contains(&m) {
+                return Err(bad());
             }
-            _ => {
-                let m: i64 = part.parse().map_err(|_| bad())?;
-                if !(1..=12).contains(&m) {
-                    return Err(bad());
-                }
-                year * 12 + m - 1
-            }
-        };
-        Ok(Span { period, index })
-    }
+            year * 12 + m - 1
+        }
+    };
+    Ok(Span { period, index })
 }
 
 /// A threshold: alert when the KPI is under (or over) the value.
@@ -213,7 +174,7 @@ fn plan(args: &ScorecardArgs) -> Result<Plan> {
         .or_else(|| from_config(&sc.out))
         .ok_or_else(|| usage("scorecard needs --out DIR (or [scorecard] out = \"DIR\" in the config)".to_string()))?;
     let as_of = parse_date("--as-of", args.as_of.as_deref())?.unwrap_or_else(|| chrono::Local::now().date_naive());
-    let span = Span::parse(args.month.as_deref(), args.quarter.as_deref(), as_of)?;
+    let span = parse_span(args.month.as_deref(), args.quarter.as_deref(), as_of)?;
     let segments = if args.by.is_empty() { sc.segments.clone().unwrap_or_default() } else { args.by.clone() };
     let thresholds = thresholds(&args.fail_under, &args.fail_over, &config)?;
     Ok(Plan {
@@ -256,7 +217,7 @@ fn at_trend_period(cmd: &[String], table: &Report, plan: &Plan, io: &mut Io) -> 
     }
     let mut words = cmd.to_vec();
     if let Some(i) = words.iter().position(|w| w == "--period") {
-        words[i + 1] = charts::period_name(plan.trend).to_string();
+        words[i + 1] = plan.trend.name().to_string();
     }
     Ok(run_command(&words, plan, io)?.0)
 }
@@ -372,8 +333,8 @@ pub fn run(args: &ScorecardArgs, io: &mut Io) -> Result<()> {
     let (prev, ago) = (span.previous(), span.year_ago());
     let labels = [span.label(), prev.label(), ago.label()];
     let label_refs = [labels[0].as_str(), labels[1].as_str(), labels[2].as_str()];
-    let period_word = charts::period_name(span.period);
-    let trend_word = charts::period_name(plan.trend);
+    let period_word = span.period.name();
+    let trend_word = plan.trend.name();
     let (from, to) = (ago.start().to_string(), span.end().to_string());
     let (start, end) = (span.start().to_string(), span.end().to_string());
     let mut kpis: Vec<Kpi> = Vec::new();
@@ -725,21 +686,21 @@ mod tests {
     #[test]
     fn spans() {
         // "last" on 2026-11-02 is October 2026; January's previous month is December.
-        let s = Span::parse(Some("last"), None, d("2026-11-02")).unwrap();
+        let s = parse_span(Some("last"), None, d("2026-11-02")).unwrap();
         assert_eq!((s.label(), s.start(), s.end()), ("2026-10".to_string(), d("2026-10-01"), d("2026-10-31")));
         assert_eq!(s.previous().label(), "2026-09");
         assert_eq!(s.year_ago().label(), "2025-10");
-        let j = Span::parse(Some("2026-01"), None, d("2026-11-02")).unwrap();
+        let j = parse_span(Some("2026-01"), None, d("2026-11-02")).unwrap();
         assert_eq!(j.previous().label(), "2025-12");
-        assert_eq!(Span::parse(Some("2024-02"), None, d("2026-01-01")).unwrap().end(), d("2024-02-29"));
-        let q = Span::parse(None, Some("last"), d("2026-11-02")).unwrap();
+        assert_eq!(parse_span(Some("2024-02"), None, d("2026-01-01")).unwrap().end(), d("2024-02-29"));
+        let q = parse_span(None, Some("last"), d("2026-11-02")).unwrap();
         assert_eq!((q.label(), q.start(), q.end()), ("2026-Q3".to_string(), d("2026-07-01"), d("2026-09-30")));
         assert_eq!(q.year_ago().label(), "2025-Q3");
-        assert_eq!(Span::parse(None, Some("2026-Q1"), d("2026-11-02")).unwrap().previous().label(), "2025-Q4");
+        assert_eq!(parse_span(None, Some("2026-Q1"), d("2026-11-02")).unwrap().previous().label(), "2025-Q4");
         for bad in ["2026-13", "2026", "26-1x", "last-1"] {
-            assert!(Span::parse(Some(bad), None, d("2026-11-02")).is_err(), "{bad}");
+            assert!(parse_span(Some(bad), None, d("2026-11-02")).is_err(), "{bad}");
         }
-        assert!(Span::parse(None, Some("2026-Q5"), d("2026-11-02")).is_err());
+        assert!(parse_span(None, Some("2026-Q5"), d("2026-11-02")).is_err());
     }
 
     #[test]

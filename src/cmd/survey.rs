@@ -11,9 +11,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::chart::{self, Band, Chart, Histogram};
 use crate::cli::ChartType;
-use crate::cli::{MergeArgs, NpsInterval, Period, SurveyArgs};
+use crate::cli::{MergeArgs, SurveyArgs};
 use crate::cmd::charts::{self, TrendMetric};
-use crate::cmd::merge;
 use crate::cmd::{
     confidence_level, grouping_quick_first, high, key_cells, key_columns, low, open_input, quote_rows, report_problems, satisfaction_spec,
     weight_column, with_interval, Opened,
@@ -23,11 +22,13 @@ use crate::error::usage;
 use crate::input::clean::Scale;
 use crate::input::roles::{list_headers, Kind, Role};
 use crate::metrics::grouping::{arrange, Group, Grouping, ResultRow, RowKind};
+use crate::metrics::period::Period;
 use crate::metrics::satisfaction::{
     aggregate_read, invalid_examples, invalid_labels, kish, score_counts, summarise, Metric, SatisfactionCounts, SatisfactionSpec,
     SatisfactionSummary, ScoreColumn, MAX_WEIGHT,
 };
 use crate::output::{choose_format, emit, Cell, Report, Table};
+use crate::partials;
 use crate::stats::intervals::NpsMethod;
 use crate::Io;
 use clap::ValueEnum;
@@ -75,7 +76,7 @@ fn execute(args: &SurveyArgs, io: &mut Io) -> Result<(Report, Plan, Opened)> {
     plan.grouping = plan.grouping.with_order_found((!read_with.order_pending).then_some(read_with.date_order));
     check_invalid(&opened, &plan.spec, &plan.grouping, &groups, args.strict, io)?;
     if let Some(path) = &args.emit_partials {
-        merge::write(path, "survey", vec![data.name.clone()], Settings::of(&plan), &groups, None)?;
+        partials::write(path, "survey", vec![data.name.clone()], Settings::of(&plan), &groups, None)?;
     }
     let report = finish(&groups, &plan, &data.name, io)?;
     Ok((report, plan, opened))
@@ -120,12 +121,12 @@ struct Settings {
     designation: Option<String>,
     weight: Option<String>,
     date: Option<String>,
-    period: Option<String>,
+    period: Option<Period>,
     from: Option<NaiveDate>,
     to: Option<NaiveDate>,
     by: Vec<String>,
     confidence: f64,
-    nps_interval: String,
+    nps_interval: NpsMethod,
     min_n: u64,
     totals: bool,
 }
@@ -152,15 +153,12 @@ impl Settings {
             designation: spec.designation.clone(),
             weight: spec.weight.clone(),
             date: g.date.clone(),
-            period: g.period.and_then(|p| p.to_possible_value()).map(|v| v.get_name().to_string()),
+            period: g.period,
             from: g.from,
             to: g.to,
             by: g.by.clone(),
             confidence: plan.confidence,
-            nps_interval: match plan.nps_method {
-                NpsMethod::Wald => "wald".to_string(),
-                NpsMethod::AdjustedWald => "adjusted-wald".to_string(),
-            },
+            nps_interval: plan.nps_method,
             min_n: plan.min_n,
             totals: plan.totals,
         }
@@ -169,15 +167,6 @@ impl Settings {
     fn plan(&self) -> Result<Plan> {
         let column =
             |c: &Option<Column>| c.as_ref().map(|c| ScoreColumn { header: c.header.clone(), scale: Scale { low: c.low, high: c.high } });
-        let period = match &self.period {
-            Some(p) => Some(Period::from_str(p, true).map_err(|_| data_err(format!("partial results: unknown period '{p}'")))?),
-            None => None,
-        };
-        let nps_method = match self.nps_interval.as_str() {
-            "wald" => NpsMethod::Wald,
-            "adjusted-wald" => NpsMethod::AdjustedWald,
-            other => return Err(data_err(format!("partial results: unknown NPS interval '{other}'"))),
-        };
         Ok(Plan {
             spec: SatisfactionSpec {
                 csat: column(&self.csat),
@@ -191,9 +180,16 @@ impl Settings {
                 labels: Vec::new(),
                 numbers_only: false,
             },
-            grouping: Grouping { date: self.date.clone(), period, from: self.from, to: self.to, by: self.by.clone(), ..Default::default() },
+            grouping: Grouping {
+                date: self.date.clone(),
+                period: self.period,
+                from: self.from,
+                to: self.to,
+                by: self.by.clone(),
+                ..Default::default()
+            },
             confidence: self.confidence,
-            nps_method,
+            nps_method: self.nps_interval,
             min_n: self.min_n,
             totals: self.totals,
         })
@@ -203,7 +199,7 @@ impl Settings {
 /// `cxstat merge` of survey partials: the counts of every shard added per group, then the same
 /// table as `cxstat survey` over all the shards' rows.
 pub fn merge(files: &[(String, serde_json::Value)], args: &MergeArgs, io: &mut Io) -> Result<()> {
-    let merge::Combined { settings, inputs, groups, .. }: merge::Combined<Settings, SatisfactionCounts> = merge::combine(files)?;
+    let partials::Combined { settings, inputs, groups, .. }: partials::Combined<Settings, SatisfactionCounts> = partials::combine(files)?;
     let plan = settings.plan()?;
     let name = inputs.join(" + ");
     let mut invalid = crate::metrics::satisfaction::InvalidCounts::default();
@@ -281,7 +277,7 @@ fn survey_chart(args: &SurveyArgs, report: &Report, plan: &Plan, opened: &Opened
     match args.chart.chart_type.unwrap_or(default) {
         ChartType::Trend => {
             let m = charts::pick(&TRENDS, metric, &report.machine)?;
-            let period = g.period.map_or("period", charts::period_name);
+            let period = g.period.map_or("period", Period::name);
             charts::trend(&report.machine, &g.by, m, scope, (period, band), &|_| "")
         }
         ChartType::Nps => charts::composition(&report.machine, &g.by, g.period.is_some(), scope),
@@ -360,10 +356,7 @@ fn plan(args: &SurveyArgs, opened: &Opened) -> Result<Plan> {
     }
     let confidence = confidence_level(args.confidence, defaults.confidence)?;
     let grouping = grouping_quick_first(&args.group, opened, Role::Date)?;
-    let nps_method = match args.nps_interval.or(defaults.nps_interval).unwrap_or(NpsInterval::Wald) {
-        NpsInterval::Wald => NpsMethod::Wald,
-        NpsInterval::AdjustedWald => NpsMethod::AdjustedWald,
-    };
+    let nps_method = args.nps_interval.or(defaults.nps_interval).unwrap_or_default();
     Ok(Plan {
         spec,
         grouping,

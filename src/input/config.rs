@@ -7,9 +7,9 @@ use std::path::Path;
 use anyhow::Result;
 use serde::Deserialize;
 
-use crate::cli::NpsInterval;
 use crate::error::{no_input, usage};
 use crate::input::roles::Role;
+use crate::stats::intervals::NpsMethod;
 
 /// The whole config file.
 #[derive(Debug, Default, Deserialize)]
@@ -106,7 +106,7 @@ pub struct CalendarConfig {
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RepeatDefaults {
-    pub period: Option<crate::cli::Period>,
+    pub period: Option<crate::metrics::period::Period>,
     pub window: Option<String>,
     pub confidence: Option<f64>,
 }
@@ -122,7 +122,7 @@ pub struct SurveyDefaults {
     pub na_values: Option<Vec<String>>,
     pub min_n: Option<u64>,
     pub confidence: Option<f64>,
-    pub nps_interval: Option<NpsInterval>,
+    pub nps_interval: Option<NpsMethod>,
 }
 
 impl Config {
@@ -162,7 +162,7 @@ mod tests {
         .unwrap();
         assert_eq!(c.mappings(), vec![(Role::Csat, "Overall satisfaction".into()), (Role::Nps, "推荐度".into())]);
         assert_eq!(c.survey.csat_scale.as_deref(), Some("1-7"));
-        assert_eq!(c.survey.nps_interval, Some(NpsInterval::AdjustedWald));
+        assert_eq!(c.survey.nps_interval, Some(NpsMethod::AdjustedWald));
     }
 
     #[test]
@@ -178,7 +178,7 @@ mod tests {
         assert_eq!(c.sla.response.as_deref(), Some("4h"));
         assert_eq!(c.sla.severity["critical"].resolve.as_deref(), Some("24h"));
         assert_eq!(c.calendar.holidays, vec!["2026-10-01".to_string()]);
-        assert_eq!(c.repeat.period, Some(crate::cli::Period::Quarter));
+        assert_eq!(c.repeat.period, Some(crate::metrics::period::Period::Quarter));
         assert!(Config::parse("[sla.critical]\nrespond = \"1h\"\n").is_err());
     }
 

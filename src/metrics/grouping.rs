@@ -7,9 +7,9 @@ use anyhow::Result;
 use chrono::NaiveDate;
 use polars::prelude::*;
 
-use crate::cli::Period;
 use crate::input::clean;
 use crate::input::frame::{f64_at, Dataset};
+use crate::metrics::period::{index_label, period_index, Period};
 
 /// Column names used inside queries (the `__` prefix keeps them clear of user headers).
 pub const DATE: &str = "__date";
@@ -419,84 +419,6 @@ fn sort_key(k: &GroupKey) -> SortKey {
     (k.period.is_none(), k.period.clone(), by)
 }
 
-/// A period's position on a time line (consecutive periods differ by 1), for a Date expression:
-/// days, ISO weeks (Monday first), months, quarters or years.
-pub fn period_index(date: Expr, period: Period) -> Expr {
-    let day = date.clone().cast(DataType::Int64);
-    match period {
-        Period::Day => day,
-        // Day 0 (1970-01-01) was a Thursday; shifted by whole weeks to keep `%` non-negative.
-        Period::Week => {
-            let shifted = day + lit(3 + 7 * 100_000i64);
-            let monday_based = shifted.clone() - shifted % lit(7i64);
-            (monday_based.cast(DataType::Float64) / lit(7.0)).cast(DataType::Int64) - lit(100_000i64)
-        }
-        Period::Month => date.clone().dt().year().cast(DataType::Int64) * lit(12i64) + date.dt().month().cast(DataType::Int64) - lit(1i64),
-        Period::Quarter => {
-            date.clone().dt().year().cast(DataType::Int64) * lit(4i64) + date.dt().quarter().cast(DataType::Int64) - lit(1i64)
-        }
-        Period::Year => date.dt().year().cast(DataType::Int64),
-    }
-}
-
-/// [`period_index`] of dates between `first` and `last`: each day's index is computed once and
-/// the rows look theirs up (0.08 s on 6 M orders, against 0.18 s for the calendar arithmetic on
-/// each row; BENCHMARKS.md). Falls back to [`period_index`] for a span above 100,000 days.
-pub fn period_index_between(date: Expr, period: Period, first: NaiveDate, last: NaiveDate) -> Expr {
-    let days = (last - first).num_days();
-    if !(0..=100_000).contains(&days) {
-        return period_index(date, period);
-    }
-    let table: Vec<i64> = first.iter_days().take(days as usize + 1).map(|d| crate::metrics::orders::period_index_of(d, period)).collect();
-    let offset = (date.cast(DataType::Int32) - lit(first.to_epoch_days())).cast(IDX_DTYPE);
-    lit(Series::new("__periods".into(), table)).gather(offset, true)
-}
-
-/// The label of the period at `index` (see [`period_index`]): 2026-10-03, 2026-W40 (ISO week), 2026-10, 2026-Q4, 2026.
-pub fn index_label(index: i64, period: Period) -> String {
-    let epoch = NaiveDate::from_ymd_opt(1970, 1, 1).expect("epoch");
-    match period {
-        Period::Day => (epoch + chrono::Duration::days(index)).format("%Y-%m-%d").to_string(),
-        Period::Week => (epoch + chrono::Duration::days(index * 7 - 3)).format("%G-W%V").to_string(),
-        Period::Month => format!("{}-{:02}", index.div_euclid(12), index.rem_euclid(12) + 1),
-        Period::Quarter => format!("{}-Q{}", index.div_euclid(4), index.rem_euclid(4) + 1),
-        Period::Year => index.to_string(),
-    }
-}
-
-/// The period index of a label made by [`index_label`] (None for anything else).
-pub fn label_index(label: &str, period: Period) -> Option<i64> {
-    let number = |s: &str| s.parse::<i64>().ok();
-    match period {
-        Period::Day => {
-            let d = NaiveDate::parse_from_str(label, "%Y-%m-%d").ok()?;
-            Some(i64::from(d.to_epoch_days()))
-        }
-        Period::Week => {
-            let (year, week) = label.split_once("-W")?;
-            let monday = NaiveDate::from_isoywd_opt(number(year)? as i32, number(week)? as u32, chrono::Weekday::Mon)?;
-            Some(i64::from(monday.to_epoch_days()).div_euclid(7) + 1)
-        }
-        Period::Month => {
-            let (year, month) = label.split_once('-')?;
-            let m = number(month)?;
-            if !(1..=12).contains(&m) {
-                return None;
-            }
-            Some(number(year)? * 12 + m - 1)
-        }
-        Period::Quarter => {
-            let (year, q) = label.split_once("-Q")?;
-            let q = number(q)?;
-            if !(1..=4).contains(&q) {
-                return None;
-            }
-            Some(number(year)? * 4 + q - 1)
-        }
-        Period::Year => number(label),
-    }
-}
-
 /// The label of the period key ([`PERIOD`], a [`period_index`]) of row `i` of an aggregate.
 fn period_at(df: &DataFrame, period: Period, i: usize) -> Result<Option<String>> {
     let index = df.column(PERIOD)?.cast(&DataType::Int64)?;
@@ -586,21 +508,6 @@ pub fn arrange_with<C: Clone>(groups: &[Group<C>], with_totals: bool, sum: impl 
 mod tests {
     use super::*;
 
-    /// The label of a date's period, formatted per row (what [`index_label`] must agree with): 2026-10-03, 2026-W40 (ISO week), 2026-10, 2026-Q4, 2026.
-    fn period_label(date: Expr, period: Period) -> Expr {
-        match period {
-            Period::Day => date.dt().strftime("%Y-%m-%d"),
-            Period::Week => date.dt().strftime("%G-W%V"),
-            Period::Month => date.dt().strftime("%Y-%m"),
-            Period::Quarter => concat_str(
-                [date.clone().dt().year().cast(DataType::String), lit("-Q"), date.dt().quarter().cast(DataType::String)],
-                "",
-                false,
-            ),
-            Period::Year => date.dt().strftime("%Y"),
-        }
-    }
-
     fn group(period: Option<&str>, by: &[Option<&str>], n: u64) -> Group<u64> {
         Group {
             key: GroupKey { period: period.map(str::to_string), by: by.iter().map(|v| v.map(str::to_string)).collect() },
@@ -636,36 +543,6 @@ mod tests {
             ]
         );
         assert_eq!(arrange(&groups, false).len(), 4);
-    }
-
-    #[test]
-    fn period_indexes_and_labels_agree() {
-        let dates = ["2026-01-01", "2025-12-29", "2026-10-31", "2020-02-29", "1969-12-31"];
-        let s = Series::new("d".into(), dates.to_vec()).cast(&DataType::Date).unwrap();
-        let df = DataFrame::new(s.len(), vec![s.into()]).unwrap();
-        for period in [Period::Day, Period::Week, Period::Month, Period::Quarter, Period::Year] {
-            let out = df
-                .clone()
-                .lazy()
-                .select([period_index(col("d"), period).alias("i"), period_label(col("d"), period).alias("l")])
-                .collect()
-                .unwrap();
-            let (i, l) = (out.column("i").unwrap().i64().unwrap(), out.column("l").unwrap().str().unwrap());
-            for (k, date) in dates.iter().enumerate() {
-                assert_eq!(index_label(i.get(k).unwrap(), period), l.get(k).unwrap(), "{period:?} {date}");
-            }
-        }
-        // Consecutive: 2025-12-29 (Monday of ISO week 2026-W01) and 2026-01-01 share a week;
-        // October 2026 is month 2026×12 + 9.
-        assert_eq!(index_label(2026 * 12 + 9, Period::Month), "2026-10");
-        for period in [Period::Day, Period::Week, Period::Month, Period::Quarter, Period::Year] {
-            for index in [0, 1, 2_930, 20_000, 24_321] {
-                let label = index_label(index, period);
-                assert_eq!(label_index(&label, period), Some(index), "{period:?} {label}");
-            }
-        }
-        assert_eq!(label_index("2026-13", Period::Month), None);
-        assert_eq!(index_label(2026 * 4 + 3, Period::Quarter), "2026-Q4");
     }
 
     #[test]
@@ -764,32 +641,6 @@ mod tests {
                     assert_eq!(sorted(&summed.total), vec![(false, key(None, by.len()), 48.0), (true, key(None, by.len()), 15.0)]);
                 }
             }
-        }
-    }
-
-    #[test]
-    fn period_lookup_equals_the_calendar() {
-        // Every day from 1969-12-20 to 2028-03-05 (leap days, the epoch, year ends), and a null,
-        // in an order of their own: the lookup gives what the arithmetic gives.
-        let first = NaiveDate::from_ymd_opt(1969, 12, 20).unwrap();
-        let last = NaiveDate::from_ymd_opt(2028, 3, 5).unwrap();
-        let mut days: Vec<Option<i32>> = first.iter_days().take_while(|d| *d <= last).map(|d| Some(d.to_epoch_days())).collect();
-        days.reverse();
-        days.insert(7, None);
-        let s = Series::new("d".into(), days).cast(&DataType::Date).unwrap();
-        let df = DataFrame::new(s.len(), vec![s.into()]).unwrap();
-        for period in [Period::Day, Period::Week, Period::Month, Period::Quarter, Period::Year] {
-            let out = df
-                .clone()
-                .lazy()
-                .select([
-                    period_index(col("d"), period).alias("calendar"),
-                    period_index_between(col("d"), period, first, last).cast(DataType::Int64).alias("lookup"),
-                ])
-                .collect()
-                .unwrap();
-            assert!(out.column("calendar").unwrap().equals_missing(out.column("lookup").unwrap()), "{period:?}");
-            assert_eq!(out.column("lookup").unwrap().null_count(), 1, "{period:?}");
         }
     }
 

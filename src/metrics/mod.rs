@@ -11,6 +11,7 @@ pub mod complaints;
 pub mod grouping;
 pub mod loyalty;
 pub mod orders;
+pub mod period;
 pub mod satisfaction;
 pub mod words;
 pub mod worktime;

@@ -11,10 +11,11 @@ use anyhow::Result;
 use chrono::NaiveDate;
 use polars::prelude::*;
 
-use crate::cli::Period;
 use crate::input::clean;
 use crate::input::frame::{f64_at, strings_at, Dataset, ROW};
-use crate::metrics::grouping::{index_label, period_index, period_index_between, Group, Grouping, Levels};
+use crate::metrics::grouping::{Group, Grouping, Levels};
+use crate::metrics::period::Period;
+use crate::metrics::period::{index_label, period_index, period_index_between, period_index_of};
 use crate::metrics::words::{self, Collect};
 
 /// Which columns hold the order's id, customer, date and amount.
@@ -720,19 +721,6 @@ fn repeat_rows(
     Ok(rows)
 }
 
-/// The period index of one date, as [`period_index`] computes it.
-pub fn period_index_of(d: NaiveDate, period: Period) -> i64 {
-    use chrono::Datelike;
-    let day = i64::from(d.to_epoch_days());
-    match period {
-        Period::Day => day,
-        Period::Week => (day + 3).div_euclid(7),
-        Period::Month => i64::from(d.year()) * 12 + i64::from(d.month0()),
-        Period::Quarter => i64::from(d.year()) * 4 + i64::from(d.month0() / 3),
-        Period::Year => i64::from(d.year()),
-    }
-}
-
 /// Cohort retention: for each first-purchase period, its customers and how many were active
 /// 0, 1, 2, … periods later.
 #[derive(Debug, Clone, PartialEq)]
@@ -976,22 +964,6 @@ mod tests {
         assert_eq!(segment(1, 3), "at risk");
         assert_eq!(segment(2, 2), "hibernating");
         assert_eq!(segment(1, 1), "lost");
-    }
-
-    #[test]
-    fn period_index_of_matches_labels() {
-        let d = NaiveDate::from_ymd_opt(2026, 10, 31).unwrap();
-        for p in [Period::Day, Period::Week, Period::Month, Period::Quarter, Period::Year] {
-            let label = index_label(period_index_of(d, p), p);
-            let want = match p {
-                Period::Day => "2026-10-31",
-                Period::Week => "2026-W44",
-                Period::Month => "2026-10",
-                Period::Quarter => "2026-Q4",
-                Period::Year => "2026",
-            };
-            assert_eq!(label, want);
-        }
     }
 
     #[test]

@@ -9,10 +9,17 @@ use std::path::Path;
 
 use anyhow::Result;
 
-use crate::cli::Format;
-
 pub use render::{human_text, machine_text, render};
 pub use sink::write_atomic;
+
+/// Output format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Table,
+    Csv,
+    Json,
+    Markdown,
+}
 
 /// A value in a result table.
 #[derive(Debug, Clone, PartialEq)]

@@ -4,8 +4,8 @@
 use anyhow::Result;
 use comfy_table::{presets, CellAlignment, ContentArrangement};
 
+use super::Format;
 use super::{Cell, Report, Table};
-use crate::cli::Format;
 
 /// Renders a report in a format, ready to write.
 pub fn render(report: &Report, format: Format) -> Result<Vec<u8>> {

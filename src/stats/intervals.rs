@@ -40,12 +40,16 @@ pub fn wilson(successes: f64, n: f64, confidence: f64) -> Option<Interval> {
     Some(Interval { low, high })
 }
 
-/// NPS interval method.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// How the NPS confidence interval is computed (`--nps-interval`, `nps_interval` in the config,
+/// and in partial results as `wald` / `adjusted-wald`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum NpsMethod {
-    /// Normal approximation on scores +1 (promoter), 0 (passive), −1 (detractor).
+    /// Normal approximation on the +1/0/−1 scores.
+    #[default]
     Wald,
-    /// Adjusted Wald (Rocks 2016): n+3 responses, 0.75 added to promoters and to detractors.
+    /// Adjusted Wald: n+3, with 0.75 added to promoters and to detractors.
+    // Rocks 2016.
     AdjustedWald,
 }
 
