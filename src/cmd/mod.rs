@@ -276,12 +276,7 @@ pub fn high(i: Option<Interval>) -> Cell {
 
 /// "82.4 (80.1–84.5)", or "–" when not computable.
 pub fn with_interval(value: Option<f64>, interval: Option<Interval>, decimals: usize, signed: bool) -> Cell {
-    let Some(v) = value else { return Cell::Null };
-    let v = if signed { format!("{v:+.decimals$}") } else { format!("{v:.decimals$}") };
-    Cell::Text(match interval {
-        Some(i) => format!("{v} ({:.decimals$}–{:.decimals$})", i.low, i.high),
-        None => v,
-    })
+    crate::output::columns::with_interval(value, interval.map(|i| (i.low, i.high)), decimals, signed)
 }
 
 /// The confidence level from the flag or config, checked.

@@ -10,26 +10,25 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use crate::chart::{self, Band, Chart, Histogram};
-use crate::cli::ChartType;
-use crate::cli::{MergeArgs, SurveyArgs};
+use crate::cli::{ChartType, MergeArgs, SurveyArgs};
 use crate::cmd::charts::{self, TrendMetric};
 use crate::cmd::{
-    confidence_level, grouping_quick_first, high, key_cells, key_columns, low, open_input, quote_rows, report_problems, satisfaction_spec,
-    weight_column, with_interval, Opened,
+    confidence_level, grouping_quick_first, key_cells, key_columns, open_input, quote_rows, report_problems, satisfaction_spec,
+    weight_column, Opened,
 };
-use crate::error::data_err;
-use crate::error::usage;
+use crate::error::{data_err, usage};
 use crate::input::clean::Scale;
 use crate::input::roles::{list_headers, Kind, Role};
-use crate::metrics::grouping::{arrange, Group, Grouping, ResultRow, RowKind};
+use crate::metrics::grouping::{Group, Grouping};
 use crate::metrics::period::Period;
 use crate::metrics::satisfaction::{
-    aggregate_read, invalid_examples, invalid_labels, kish, score_counts, summarise, Metric, SatisfactionCounts, SatisfactionSpec,
-    SatisfactionSummary, ScoreColumn, MAX_WEIGHT,
+    aggregate_read, invalid_examples, invalid_labels, score_counts, survey_table, Metric, SatisfactionCounts, SatisfactionSpec,
+    ScoreColumn, SurveyRow, SurveyTable, MAX_WEIGHT,
 };
-use crate::output::{choose_format, emit, Cell, Report, Table};
+use crate::output::columns::{always, Column, Rows, Show, Shown, Value};
+use crate::output::{choose_format, emit, Cell, Report};
 use crate::partials;
-use crate::stats::intervals::NpsMethod;
+use crate::stats::intervals::{Interval, NpsMethod};
 use crate::Io;
 use clap::ValueEnum;
 
@@ -78,13 +77,14 @@ fn execute(args: &SurveyArgs, io: &mut Io) -> Result<(Report, Plan, Opened)> {
     if let Some(path) = &args.emit_partials {
         partials::write(path, "survey", vec![data.name.clone()], Settings::of(&plan), &groups, None)?;
     }
-    let report = finish(&groups, &plan, &data.name, io)?;
+    let (report, _) = finish(&groups, &plan, &data.name, io)?;
     Ok((report, plan, opened))
 }
 
 /// From the groups' counts to the report: the undated rows reported, subtotals and total.
-fn finish(groups: &[Group<SatisfactionCounts>], plan: &Plan, name: &str, io: &mut Io) -> Result<Report> {
-    let undated: f64 = groups.iter().filter(|g| !g.dated).map(|g| g.counts.n).sum();
+fn finish(groups: &[Group<SatisfactionCounts>], plan: &Plan, name: &str, io: &mut Io) -> Result<(Report, SurveyTable)> {
+    let table = survey_table(groups, plan.totals, plan.confidence, plan.nps_method);
+    let undated = table.undated;
     if undated > 0.0 {
         io.warn(&format!(
             "{}: {undated} row{} no valid date in '{}' and {} left out",
@@ -94,29 +94,24 @@ fn finish(groups: &[Group<SatisfactionCounts>], plan: &Plan, name: &str, io: &mu
             if undated == 1.0 { "was" } else { "were" }
         ));
     }
-    let rows = arrange(groups, plan.totals);
-    let in_scope: SatisfactionCounts =
-        rows.iter().filter(|r| r.kind == RowKind::Group).fold(SatisfactionCounts::default(), |mut acc, r| {
-            acc += r.counts;
-            acc
-        });
+    let in_scope = &table.in_scope;
     if in_scope.n == 0.0 {
         return Err(data_err(format!("{name}: no responses to compute (no data rows in scope)")));
     }
     if in_scope.csat_n + in_scope.nps_n + in_scope.ces_n + in_scope.designation_n == 0.0 {
         return Err(data_err(format!("{name}: no valid CSAT, NPS or CES answers to compute")));
     }
-    Ok(build_report(&rows, plan, name))
+    Ok((build_report(&table.rows, plan, name), table))
 }
 
 /// The settings that shape the survey table, as partial results record them: partials merge
 /// only when these are equal.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 struct Settings {
-    csat: Option<Column>,
+    csat: Option<SettingsColumn>,
     csat_top_min: i64,
-    nps: Option<Column>,
-    ces: Option<Column>,
+    nps: Option<SettingsColumn>,
+    ces: Option<SettingsColumn>,
     ces_easy_min: i64,
     designation: Option<String>,
     weight: Option<String>,
@@ -132,7 +127,7 @@ struct Settings {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-struct Column {
+struct SettingsColumn {
     header: String,
     low: i64,
     high: i64,
@@ -141,7 +136,7 @@ struct Column {
 impl Settings {
     fn of(plan: &Plan) -> Settings {
         let column =
-            |c: &Option<ScoreColumn>| c.as_ref().map(|c| Column { header: c.header.clone(), low: c.scale.low, high: c.scale.high });
+            |c: &Option<ScoreColumn>| c.as_ref().map(|c| SettingsColumn { header: c.header.clone(), low: c.scale.low, high: c.scale.high });
         let spec = &plan.spec;
         let g = &plan.grouping;
         Settings {
@@ -165,8 +160,9 @@ impl Settings {
     }
 
     fn plan(&self) -> Result<Plan> {
-        let column =
-            |c: &Option<Column>| c.as_ref().map(|c| ScoreColumn { header: c.header.clone(), scale: Scale { low: c.low, high: c.high } });
+        let column = |c: &Option<SettingsColumn>| {
+            c.as_ref().map(|c| ScoreColumn { header: c.header.clone(), scale: Scale { low: c.low, high: c.high } })
+        };
         Ok(Plan {
             spec: SatisfactionSpec {
                 csat: column(&self.csat),
@@ -216,7 +212,7 @@ pub fn merge(files: &[(String, serde_json::Value)], args: &MergeArgs, io: &mut I
             ));
         }
     }
-    let report = finish(&groups, &plan, &name, io)?;
+    let (report, _) = finish(&groups, &plan, &name, io)?;
     let format = choose_format(args.output.format, args.output.output.as_deref(), io.stdout_is_terminal);
     emit(&report, format, args.output.output.as_deref(), &mut *io.stdout)
 }
@@ -426,145 +422,130 @@ pub(crate) fn check_invalid(
     report_problems(&messages, strict, io)
 }
 
-fn machine_table(rows: &[ResultRow<SatisfactionCounts>], summaries: &[SatisfactionSummary], plan: &Plan) -> Table {
-    let spec = &plan.spec;
-    let weighted = spec.weight.is_some();
-    let mut columns = key_columns(&plan.grouping);
-    columns.extend(["n", "low_base"].map(String::from));
-    // With a weight, each metric's Kish effective sample size follows its count of answers.
-    let counted = |columns: &mut Vec<String>, metric: &str, rest: &[&str]| {
-        columns.push(format!("{metric}_n"));
-        if weighted {
-            columns.push(format!("{metric}_n_eff"));
-        }
-        columns.extend(rest.iter().map(|c| c.to_string()));
-    };
-    if spec.csat.is_some() {
-        counted(&mut columns, "csat", &["csat_pct", "csat_low", "csat_high", "csat_mean"]);
-    }
-    if spec.nps.is_some() {
-        counted(&mut columns, "nps", &["promoters_pct", "passives_pct", "detractors_pct", "nps", "nps_moe", "nps_low", "nps_high"]);
-    }
-    if spec.ces.is_some() {
-        counted(&mut columns, "ces", &["ces_mean", "ces_low", "ces_high", "ces_easy_pct"]);
-    }
-    if spec.designation.is_some() {
-        counted(&mut columns, "designation", &["designation_pct", "designation_low", "designation_high"]);
-    }
-    let rows = rows
-        .iter()
-        .zip(summaries)
-        .map(|(row, s)| {
-            let c = &row.counts;
-            let mut cells = key_cells(&row.key, row.kind, &plan.grouping);
-            cells.extend([Cell::Int(c.n as i64), Cell::Bool((c.n as u64) < plan.min_n)]);
-            let counted = |cells: &mut Vec<Cell>, metric: Metric| {
-                let (n, w, w2) = c.weights(metric);
-                cells.push(Cell::Int(n as i64));
-                if weighted {
-                    cells.push(Cell::num(Some(kish(w, w2)), 1));
-                }
-            };
-            if spec.csat.is_some() {
-                counted(&mut cells, Metric::Csat);
-                cells.extend([Cell::num(s.csat_pct, 1), low(s.csat_ci), high(s.csat_ci), Cell::num(s.csat_mean, 2)]);
-            }
-            if spec.nps.is_some() {
-                counted(&mut cells, Metric::Nps);
-                cells.extend([
-                    Cell::num(s.promoters_pct, 1),
-                    Cell::num(s.passives_pct, 1),
-                    Cell::num(s.detractors_pct, 1),
-                    Cell::num(s.nps, 1),
-                    Cell::num(s.nps_margin, 1),
-                    low(s.nps_ci),
-                    high(s.nps_ci),
-                ]);
-            }
-            if spec.ces.is_some() {
-                counted(&mut cells, Metric::Ces);
-                cells.extend([
-                    Cell::num(s.ces_mean, 2),
-                    Cell::num(s.ces_ci.map(|i| i.low), 2),
-                    Cell::num(s.ces_ci.map(|i| i.high), 2),
-                    Cell::num(s.ces_easy_pct, 1),
-                ]);
-            }
-            if spec.designation.is_some() {
-                counted(&mut cells, Metric::Designation);
-                cells.extend([Cell::num(s.designation_pct, 1), low(s.designation_ci), high(s.designation_ci)]);
-            }
-            cells
-        })
-        .collect();
-    Table { columns, rows }
+/// Whether the run has each score (and a weight).
+fn has_csat(p: &Plan) -> bool {
+    p.spec.csat.is_some()
+}
+fn has_nps(p: &Plan) -> bool {
+    p.spec.nps.is_some()
+}
+fn has_ces(p: &Plan) -> bool {
+    p.spec.ces.is_some()
+}
+fn has_designation(p: &Plan) -> bool {
+    p.spec.designation.is_some()
+}
+fn weighted(p: &Plan) -> bool {
+    p.spec.weight.is_some()
+}
+fn num(v: Option<f64>) -> Value {
+    Value::Num(v)
+}
+fn low_of(i: Option<Interval>) -> Value {
+    Value::Num(i.map(|i| i.low))
+}
+fn high_of(i: Option<Interval>) -> Value {
+    Value::Num(i.map(|i| i.high))
 }
 
-fn human_table(rows: &[ResultRow<SatisfactionCounts>], summaries: &[SatisfactionSummary], plan: &Plan) -> Table {
-    let spec = &plan.spec;
-    let level = format!("{}%", (plan.confidence * 100.0 * 10.0).round() / 10.0);
-    let mut columns = key_columns(&plan.grouping);
-    columns.push("n".to_string());
-    if spec.weight.is_some() {
-        columns.push("n eff.".to_string());
-    }
-    if let Some(csat) = &spec.csat {
-        let boxes = csat.scale.high - spec.csat_top_min + 1;
-        columns.push(format!("CSAT top-{boxes} % ({level} CI)"));
-        columns.push("CSAT mean".to_string());
-    }
-    if spec.nps.is_some() {
-        columns.extend([format!("NPS ({level} CI)"), "Prom %".into(), "Pass %".into(), "Detr %".into()]);
-    }
-    if spec.ces.is_some() {
-        columns.extend([format!("CES mean ({level} CI)"), "CES easy %".into()]);
-    }
-    if spec.designation.is_some() {
-        columns.push(format!("asked by name % ({level} CI)"));
-    }
-    columns.push("note".to_string());
-    let rows = rows
-        .iter()
-        .zip(summaries)
-        .map(|(row, s)| {
-            let mut cells = key_cells(&row.key, row.kind, &plan.grouping);
-            let c = &row.counts;
-            cells.push(Cell::Int(c.n as i64));
-            if spec.weight.is_some() {
-                // The effective size of the headline metric: NPS, else CSAT, else CES.
-                let headline = if spec.nps.is_some() {
-                    Metric::Nps
-                } else if spec.csat.is_some() {
-                    Metric::Csat
-                } else {
-                    Metric::Ces
-                };
-                let (_, w, w2) = c.weights(headline);
-                let n_eff = Some(kish(w, w2));
-                cells.push(Cell::num(n_eff, 1));
-            }
-            if spec.csat.is_some() {
-                cells.push(with_interval(s.csat_pct, s.csat_ci, 1, false));
-                cells.push(Cell::num(s.csat_mean, 2));
-            }
-            if spec.nps.is_some() {
-                cells.push(with_interval(s.nps, s.nps_ci, 1, true));
-                cells.extend([Cell::num(s.promoters_pct, 1), Cell::num(s.passives_pct, 1), Cell::num(s.detractors_pct, 1)]);
-            }
-            if spec.ces.is_some() {
-                cells.push(with_interval(s.ces_mean, s.ces_ci, 2, false));
-                cells.push(Cell::num(s.ces_easy_pct, 1));
-            }
-            if spec.designation.is_some() {
-                cells.push(with_interval(s.designation_pct, s.designation_ci, 1, false));
-            }
-            let low_base = (row.counts.n as u64) < plan.min_n;
-            cells.push(Cell::Text(if low_base { format!("low base (n < {})", plan.min_n) } else { String::new() }));
-            cells
-        })
-        .collect();
-    Table { columns, rows }
+/// The survey table's columns, in their order in CSV and JSON. With a weight, each metric's
+/// Kish effective sample size follows its count of answers.
+const COLUMNS: [Column<SurveyRow, Plan>; 28] = [
+    Column { key: "n", decimals: 0, shown: always, value: |r, _| Value::Count(r.counts.n) },
+    Column { key: "low_base", decimals: 0, shown: always, value: |r, p| Value::Flag((r.counts.n as u64) < p.min_n) },
+    Column { key: "csat_n", decimals: 0, shown: has_csat, value: |r, _| Value::Count(r.counts.csat_n) },
+    Column { key: "csat_n_eff", decimals: 1, shown: |p| has_csat(p) && weighted(p), value: |r, _| num(Some(r.n_eff(Metric::Csat))) },
+    Column { key: "csat_pct", decimals: 1, shown: has_csat, value: |r, _| num(r.summary.csat_pct) },
+    Column { key: "csat_low", decimals: 1, shown: has_csat, value: |r, _| low_of(r.summary.csat_ci) },
+    Column { key: "csat_high", decimals: 1, shown: has_csat, value: |r, _| high_of(r.summary.csat_ci) },
+    Column { key: "csat_mean", decimals: 2, shown: has_csat, value: |r, _| num(r.summary.csat_mean) },
+    Column { key: "nps_n", decimals: 0, shown: has_nps, value: |r, _| Value::Count(r.counts.nps_n) },
+    Column { key: "nps_n_eff", decimals: 1, shown: |p| has_nps(p) && weighted(p), value: |r, _| num(Some(r.n_eff(Metric::Nps))) },
+    Column { key: "promoters_pct", decimals: 1, shown: has_nps, value: |r, _| num(r.summary.promoters_pct) },
+    Column { key: "passives_pct", decimals: 1, shown: has_nps, value: |r, _| num(r.summary.passives_pct) },
+    Column { key: "detractors_pct", decimals: 1, shown: has_nps, value: |r, _| num(r.summary.detractors_pct) },
+    Column { key: "nps", decimals: 1, shown: has_nps, value: |r, _| num(r.summary.nps) },
+    Column { key: "nps_moe", decimals: 1, shown: has_nps, value: |r, _| num(r.summary.nps_margin) },
+    Column { key: "nps_low", decimals: 1, shown: has_nps, value: |r, _| low_of(r.summary.nps_ci) },
+    Column { key: "nps_high", decimals: 1, shown: has_nps, value: |r, _| high_of(r.summary.nps_ci) },
+    Column { key: "ces_n", decimals: 0, shown: has_ces, value: |r, _| Value::Count(r.counts.ces_n) },
+    Column { key: "ces_n_eff", decimals: 1, shown: |p| has_ces(p) && weighted(p), value: |r, _| num(Some(r.n_eff(Metric::Ces))) },
+    Column { key: "ces_mean", decimals: 2, shown: has_ces, value: |r, _| num(r.summary.ces_mean) },
+    Column { key: "ces_low", decimals: 2, shown: has_ces, value: |r, _| low_of(r.summary.ces_ci) },
+    Column { key: "ces_high", decimals: 2, shown: has_ces, value: |r, _| high_of(r.summary.ces_ci) },
+    Column { key: "ces_easy_pct", decimals: 1, shown: has_ces, value: |r, _| num(r.summary.ces_easy_pct) },
+    Column { key: "designation_n", decimals: 0, shown: has_designation, value: |r, _| Value::Count(r.counts.designation_n) },
+    Column {
+        key: "designation_n_eff",
+        decimals: 1,
+        shown: |p| has_designation(p) && weighted(p),
+        value: |r, _| num(Some(r.n_eff(Metric::Designation))),
+    },
+    Column { key: "designation_pct", decimals: 1, shown: has_designation, value: |r, _| num(r.summary.designation_pct) },
+    Column { key: "designation_low", decimals: 1, shown: has_designation, value: |r, _| low_of(r.summary.designation_ci) },
+    Column { key: "designation_high", decimals: 1, shown: has_designation, value: |r, _| high_of(r.summary.designation_ci) },
+];
+
+/// The confidence level as headers show it: "95%".
+fn level(p: &Plan) -> String {
+    format!("{}%", (p.confidence * 100.0 * 10.0).round() / 10.0)
 }
+
+/// The survey table as people see it: each score with its interval in one cell.
+const VIEWS: [Shown<SurveyRow, Plan>; 12] = [
+    Shown { header: |_| "n".into(), shown: always, show: Show::Column("n") },
+    Shown {
+        header: |_| "n eff.".into(),
+        shown: weighted,
+        // The effective size of the headline metric: NPS, else CSAT, else CES.
+        show: Show::Cell(|r, p| {
+            let headline = if has_nps(p) {
+                Metric::Nps
+            } else if has_csat(p) {
+                Metric::Csat
+            } else {
+                Metric::Ces
+            };
+            Cell::num(Some(r.n_eff(headline)), 1)
+        }),
+    },
+    Shown {
+        header: |p| {
+            let boxes = p.spec.csat.as_ref().map_or(0, |c| c.scale.high - p.spec.csat_top_min + 1);
+            format!("CSAT top-{boxes} % ({} CI)", level(p))
+        },
+        shown: has_csat,
+        show: Show::Interval { value: "csat_pct", low: "csat_low", high: "csat_high", signed: false },
+    },
+    Shown { header: |_| "CSAT mean".into(), shown: has_csat, show: Show::Column("csat_mean") },
+    Shown {
+        header: |p| format!("NPS ({} CI)", level(p)),
+        shown: has_nps,
+        show: Show::Interval { value: "nps", low: "nps_low", high: "nps_high", signed: true },
+    },
+    Shown { header: |_| "Prom %".into(), shown: has_nps, show: Show::Column("promoters_pct") },
+    Shown { header: |_| "Pass %".into(), shown: has_nps, show: Show::Column("passives_pct") },
+    Shown { header: |_| "Detr %".into(), shown: has_nps, show: Show::Column("detractors_pct") },
+    Shown {
+        header: |p| format!("CES mean ({} CI)", level(p)),
+        shown: has_ces,
+        show: Show::Interval { value: "ces_mean", low: "ces_low", high: "ces_high", signed: false },
+    },
+    Shown { header: |_| "CES easy %".into(), shown: has_ces, show: Show::Column("ces_easy_pct") },
+    Shown {
+        header: |p| format!("asked by name % ({} CI)", level(p)),
+        shown: has_designation,
+        show: Show::Interval { value: "designation_pct", low: "designation_low", high: "designation_high", signed: false },
+    },
+    Shown {
+        header: |_| "note".into(),
+        shown: always,
+        show: Show::Cell(|r, p| {
+            let low_base = (r.counts.n as u64) < p.min_n;
+            Cell::Text(if low_base { format!("low base (n < {})", p.min_n) } else { String::new() })
+        }),
+    },
+];
 
 fn caption(plan: &Plan, name: &str) -> Vec<String> {
     let spec = &plan.spec;
@@ -595,12 +576,91 @@ fn caption(plan: &Plan, name: &str) -> Vec<String> {
     lines
 }
 
-fn build_report(rows: &[ResultRow<SatisfactionCounts>], plan: &Plan, name: &str) -> Report {
-    let summaries: Vec<SatisfactionSummary> = rows.iter().map(|r| summarise(&r.counts, plan.confidence, plan.nps_method)).collect();
-    Report {
-        machine: machine_table(rows, &summaries, plan),
-        human: human_table(rows, &summaries, plan),
-        caption: caption(plan, name),
-        ..Default::default()
+fn build_report(rows: &[SurveyRow], plan: &Plan, name: &str) -> Report {
+    let label_columns = key_columns(&plan.grouping);
+    let labels = |r: &SurveyRow| key_cells(&r.key, r.kind, &plan.grouping);
+    let table = Rows { plan, label_columns: &label_columns, labels: &labels, rows };
+    Report { machine: table.machine(&COLUMNS), human: table.human(&VIEWS, &COLUMNS), caption: caption(plan, name), ..Default::default() }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::metrics::grouping::{GroupKey, RowKind};
+    use crate::metrics::satisfaction::{summarise, NPS_SCALE};
+    use crate::output::columns::column;
+
+    fn plan(weight: bool) -> Plan {
+        let score = |header: &str, low, high| Some(ScoreColumn { header: header.into(), scale: Scale { low, high } });
+        Plan {
+            spec: SatisfactionSpec {
+                csat: score("csat", 1, 5),
+                csat_top_min: 4,
+                nps: score("nps", NPS_SCALE.low, NPS_SCALE.high),
+                ces: score("ces", 1, 7),
+                ces_easy_min: 5,
+                designation: Some("asked".into()),
+                weight: weight.then(|| "w".into()),
+                labels: Vec::new(),
+                numbers_only: false,
+                na_values: Vec::new(),
+            },
+            grouping: Grouping::default(),
+            confidence: 0.95,
+            nps_method: NpsMethod::Wald,
+            min_n: 30,
+            totals: true,
+        }
+    }
+
+    /// The table's columns are the declaration's, in its order: a new column is one entry there.
+    #[test]
+    fn columns_come_from_the_declaration() {
+        let counts = SatisfactionCounts { n: 4.0, nps_n: 4.0, promoters: 2.0, nps_w: 4.0, nps_w2: 4.0, ..Default::default() };
+        let row = SurveyRow {
+            key: GroupKey { period: None, by: Vec::new() },
+            kind: RowKind::Group,
+            counts,
+            summary: summarise(&counts, 0.95, NpsMethod::Wald),
+        };
+        let label_columns: Vec<String> = Vec::new();
+        for weighted in [false, true] {
+            let plan = plan(weighted);
+            let rows = Rows { plan: &plan, label_columns: &label_columns, labels: &|_| Vec::new(), rows: std::slice::from_ref(&row) };
+            let machine = rows.machine(&COLUMNS).columns;
+            let declared: Vec<&str> = COLUMNS.iter().map(|c| c.key).filter(|k| weighted || !k.ends_with("_n_eff")).collect();
+            assert_eq!(machine, declared);
+            let human = rows.human(&VIEWS, &COLUMNS);
+            assert_eq!(human.columns.len(), if weighted { 12 } else { 11 });
+            // NPS 2 promoters of 4 = 50.0; its interval ±100·1.96·√(0.5 − 0.25)/2 = ±49.0.
+            let nps = human.columns.iter().position(|c| c == "NPS (95% CI)").unwrap();
+            assert_eq!(human.rows[0][nps], Cell::Text("+50.0 (1.0–99.0)".into()));
+        }
+        // Without CES nor designation, their columns are not shown.
+        let mut plan = plan(false);
+        (plan.spec.ces, plan.spec.designation) = (None, None);
+        let rows = Rows { plan: &plan, label_columns: &label_columns, labels: &|_| Vec::new(), rows: std::slice::from_ref(&row) };
+        assert!(rows.machine(&COLUMNS).columns.iter().all(|c| !c.starts_with("ces") && !c.starts_with("designation")));
+    }
+
+    /// Every column the human view and the charts name is declared.
+    #[test]
+    fn views_and_charts_name_declared_columns() {
+        for view in &VIEWS {
+            match view.show {
+                Show::Column(key) => assert_eq!(column(&COLUMNS, key).key, key),
+                Show::Interval { value, low, high, .. } => {
+                    for key in [value, low, high] {
+                        assert_eq!(column(&COLUMNS, key).key, key);
+                    }
+                }
+                Show::Cell(_) => {}
+            }
+        }
+        for trend in &TRENDS {
+            for key in [Some(trend.value), trend.low, trend.high].into_iter().flatten() {
+                assert_eq!(column(&COLUMNS, key).key, key);
+            }
+        }
     }
 }

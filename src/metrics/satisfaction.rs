@@ -10,7 +10,7 @@ use crate::metrics::count_where;
 
 use crate::input::clean::{self, Scale};
 use crate::input::frame::{f64_at, Dataset};
-use crate::metrics::grouping::{Group, GroupKey, Grouping, DATE_BAD};
+use crate::metrics::grouping::{arrange, Group, GroupKey, Grouping, RowKind, DATE_BAD};
 use crate::stats::intervals::{mean_t_interval, nps_interval, wilson, Interval, NpsMethod};
 
 /// NPS is always asked on 0–10.
@@ -641,6 +641,50 @@ pub fn summarise(counts: &SatisfactionCounts, confidence: f64, nps_method: NpsMe
         designation_pct: pct(c.designation_yes, c.designation_n),
         designation_ci: wilson(c.designation_yes, c.designation_n, confidence).map(|i| scaled(i, 100.0)),
     }
+}
+
+/// A row of the survey table (a group, a period's subtotal or the total): its counts and their
+/// statistics.
+#[derive(Debug, Clone)]
+pub struct SurveyRow {
+    pub key: GroupKey,
+    pub kind: RowKind,
+    pub counts: SatisfactionCounts,
+    pub summary: SatisfactionSummary,
+}
+
+impl SurveyRow {
+    /// Kish's effective sample size of a metric's answers (the count of answers without weights).
+    pub fn n_eff(&self, metric: Metric) -> f64 {
+        let (_, w, w2) = self.counts.weights(metric);
+        kish(w, w2)
+    }
+}
+
+/// The survey table from the groups' counts.
+#[derive(Debug, Clone)]
+pub struct SurveyTable {
+    /// Groups in order, with subtotals and the total ([`arrange`]), each summarised.
+    pub rows: Vec<SurveyRow>,
+    /// The counts of every group in scope (dated rows).
+    pub in_scope: SatisfactionCounts,
+    /// Rows without a valid date (left out).
+    pub undated: f64,
+}
+
+/// Orders and summarises the groups: the survey table.
+pub fn survey_table(groups: &[Group<SatisfactionCounts>], totals: bool, confidence: f64, nps_method: NpsMethod) -> SurveyTable {
+    let undated = groups.iter().filter(|g| !g.dated).map(|g| g.counts.n).sum();
+    let rows = arrange(groups, totals);
+    let mut in_scope = SatisfactionCounts::default();
+    for r in rows.iter().filter(|r| r.kind == RowKind::Group) {
+        in_scope += r.counts;
+    }
+    let rows = rows
+        .into_iter()
+        .map(|r| SurveyRow { summary: summarise(&r.counts, confidence, nps_method), key: r.key, kind: r.kind, counts: r.counts })
+        .collect();
+    SurveyTable { rows, in_scope, undated }
 }
 
 /// Counts read without weights: every Σw and Σw² is the count of answers (for tests).

@@ -1,6 +1,7 @@
 //! Output: one table model rendered as a terminal table, CSV, JSON or Markdown, written to
 //! stdout or atomically to a file. Renderers format; they never compute.
 
+pub mod columns;
 mod render;
 mod sink;
 
