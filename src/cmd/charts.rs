@@ -31,6 +31,13 @@ pub struct TrendMetric {
     pub limits: (f64, f64),
 }
 
+impl TrendMetric {
+    /// The columns it reads.
+    pub fn keys(&self) -> impl Iterator<Item = &'static str> {
+        [Some(self.value), self.low, self.high].into_iter().flatten()
+    }
+}
+
 /// Looks up `--chart-metric` among a command's metrics (the first is the default).
 pub fn pick<'a>(metrics: &'a [TrendMetric], flag: Option<&str>, table: &Table) -> Result<&'a TrendMetric> {
     let available: Vec<&TrendMetric> = metrics.iter().filter(|m| column(table, m.value).is_some()).collect();

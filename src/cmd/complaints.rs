@@ -7,33 +7,33 @@
 
 use anyhow::Result;
 use chrono::{NaiveDate, NaiveDateTime};
+use serde::{Deserialize, Serialize};
 
 use crate::chart::{self, Chart};
-use crate::cli::ChartType;
-use crate::cli::ComplaintsArgs;
-use crate::cli::MergeArgs;
+use crate::cli::{ChartType, ComplaintsArgs, MergeArgs};
 use crate::cmd::charts::{self, TrendMetric};
 use crate::cmd::{
-    confidence_level, grouping_quick_first, high, key_cells, key_columns, load_config, low, open_dataset, parse_date, quote_rows,
-    report_problems, with_interval, Opened, SourceOptions,
+    confidence_level, grouping_quick_first, key_cells, key_columns, load_config, open_dataset, parse_date, quote_rows, report_problems,
+    Opened, SourceOptions,
 };
 use crate::error::{data_err, usage};
 use crate::input::clean::{parse_duration, token_of};
 use crate::input::frame::ReadOptions;
 use crate::input::roles::{list_headers, resolve_group_column, Kind, Role};
+use crate::metrics::complaints::kpis::{self, ComplaintRow, FunnelRow, Rates};
 use crate::metrics::complaints::{
     aggregate, pareto, pareto_counts, prepare, problem_counts, problem_examples, problem_values, ComplaintCounts, ComplaintSpec,
-    ComplaintSums, Prepared, Problem, Sla, STAGES,
+    ComplaintSums, ParetoItem, Prepared, Problem, Sla, STAGES,
 };
-use crate::metrics::grouping::{arrange_with, Group, Grouping, ResultRow, RowKind};
+use crate::metrics::grouping::{Group, Grouping, ResultRow};
 use crate::metrics::orders::{order_counts, OrderCounts, OrderSums};
 use crate::metrics::period::Period;
 use crate::metrics::worktime::WorkCalendar;
-use crate::output::{choose_format, emit, Cell, Report, Table};
+use crate::output::columns::{always, Column, Rows, Show, Shown, Value};
+use crate::output::{choose_format, emit, Cell, Report};
 use crate::partials::{self, OrderPartials};
-use crate::stats::intervals::share_pct as share;
+use crate::stats::intervals::Share;
 use crate::Io;
-use serde::{Deserialize, Serialize};
 
 const EXAMPLES: u32 = 5;
 
@@ -44,6 +44,8 @@ struct Plan {
     min_n: u64,
     confidence: f64,
     pareto: Option<String>,
+    /// Complaints per 1,000 orders and ordering customers (an orders file was given).
+    orders: bool,
 }
 
 /// Runs `cxstat complaints`.
@@ -109,7 +111,7 @@ fn execute(args: &ComplaintsArgs, io: &mut Io) -> Result<(Report, Plan, Opened)>
     drop(prepared);
     crate::release_memory();
     warn_undated(&groups, &plan, &data.name, io);
-    let rows = result_rows(&groups, &plan);
+    let rows = kpis::result_rows(&groups, plan.totals);
     if args.funnel && plan.spec.status.is_none() {
         return Err(data_err(format!(
             "{}: --funnel needs a status column and none was found; headers found: {}. Map one with --col status=HEADER",
@@ -118,6 +120,7 @@ fn execute(args: &ComplaintsArgs, io: &mut Io) -> Result<(Report, Plan, Opened)>
         )));
     }
     let orders_path = args.orders.clone().or_else(|| opened.config.complaints.orders.clone()).filter(|_| !args.funnel);
+    plan.orders = orders_path.is_some();
     let (rates, order_sums) = match orders_path {
         Some(path) => {
             let (rates, sums) = order_rates(&path, args, &opened, &plan, io)?;
@@ -142,14 +145,6 @@ fn execute(args: &ComplaintsArgs, io: &mut Io) -> Result<(Report, Plan, Opened)>
     Ok((report, plan, opened))
 }
 
-/// The groups in order with their subtotals and total (histograms added up), and their results.
-fn result_rows(groups: &[Group<ComplaintSums>], plan: &Plan) -> Vec<ResultRow<ComplaintCounts>> {
-    arrange_with(groups, plan.totals, ComplaintSums::sum_of)
-        .into_iter()
-        .map(|r| ResultRow { key: r.key, kind: r.kind, counts: r.counts.results() })
-        .collect()
-}
-
 /// The KPI table or the funnel, from the result rows (the same for one run and for merged
 /// partials).
 fn complaints_report(
@@ -160,13 +155,12 @@ fn complaints_report(
     funnel: bool,
     as_of: Option<NaiveDateTime>,
 ) -> Result<Report> {
-    let in_scope: f64 = rows.iter().filter(|r| r.kind == RowKind::Group).map(|r| r.counts.n).sum();
-    if in_scope == 0.0 {
+    if kpis::in_scope(rows) == 0.0 {
         return Err(data_err(format!("{name}: no complaints to compute (no data rows in scope)")));
     }
     Ok(match funnel {
-        true => funnel_report(rows, plan, name),
-        false => kpi_report(rows, rates, plan, name, as_of),
+        true => funnel_report(&kpis::funnel_rows(rows), plan, name),
+        false => kpi_report(&kpis::kpi_rows(rows, plan.grouping.period.is_some(), rates, plan.confidence), rates, plan, name, as_of),
     })
 }
 
@@ -218,6 +212,7 @@ impl Settings {
             min_n: self.min_n,
             confidence: self.confidence,
             pareto: None,
+            orders: self.orders,
         }
     }
 }
@@ -240,7 +235,7 @@ pub fn merge(files: &[(String, serde_json::Value)], args: &MergeArgs, io: &mut I
     let plan = combined.settings.plan();
     let name = combined.inputs.join(" + ");
     warn_undated(&combined.groups, &plan, &name, io);
-    let rows = result_rows(&combined.groups, &plan);
+    let rows = kpis::result_rows(&combined.groups, plan.totals);
     let rates = combined.orders.map(|(names, periods)| Rates::of_sums(names.join(" + "), &periods));
     let report = complaints_report(&rows, rates.as_ref(), &plan, &name, combined.settings.funnel, plan.spec.as_of)?;
     let format = choose_format(args.output.format, args.output.output.as_deref(), io.stdout_is_terminal);
@@ -405,6 +400,7 @@ fn plan(args: &ComplaintsArgs, opened: &Opened) -> Result<Plan> {
         confidence: confidence_level(args.confidence, config.complaints.confidence)?,
         grouping,
         pareto,
+        orders: false,
     })
 }
 
@@ -456,7 +452,7 @@ fn check_problems(opened: &Opened, plan: &Plan, prepared: &Prepared, strict: boo
 }
 
 fn warn_undated(groups: &[Group<ComplaintSums>], plan: &Plan, name: &str, io: &mut Io) {
-    let n: f64 = groups.iter().filter(|g| !g.dated).map(|g| g.counts.counts.n).sum();
+    let n = kpis::undated(groups);
     if n > 0.0 {
         io.warn(&format!(
             "{name}: {n} complaint{} no valid date in '{}' and {} left out",
@@ -464,36 +460,6 @@ fn warn_undated(groups: &[Group<ComplaintSums>], plan: &Plan, name: &str, io: &m
             plan.spec.opened,
             if n == 1.0 { "was" } else { "were" }
         ));
-    }
-}
-
-/// Orders and ordering customers per period (and over the scope) from the orders export.
-struct Rates {
-    by_period: Vec<(String, OrderCounts)>,
-    total: Option<OrderCounts>,
-    name: String,
-}
-
-impl Rates {
-    /// The rates' base from merged partials: per period, and over all periods (the customers
-    /// of every period, each once).
-    fn of_sums(name: String, periods: &[Group<OrderSums>]) -> Rates {
-        let dated = || periods.iter().filter(|g| g.dated);
-        let by_period = dated().filter_map(|g| g.key.period.clone().map(|p| (p, g.counts.counts()))).collect();
-        let mut customers: Vec<&String> = dated().flat_map(|g| &g.counts.customers).collect();
-        customers.sort_unstable();
-        customers.dedup();
-        let orders = dated().map(|g| g.counts.orders).sum();
-        Rates { by_period, total: Some(OrderCounts::new(orders, customers.len() as f64)), name }
-    }
-
-    fn for_row(&self, row: &ResultRow<ComplaintCounts>) -> Option<OrderCounts> {
-        match (&row.key.period, row.kind) {
-            (Some(p), RowKind::Group | RowKind::PeriodTotal) => {
-                Some(self.by_period.iter().find(|(k, _)| k == p).map_or_else(OrderCounts::default, |(_, c)| *c))
-            }
-            _ => self.total,
-        }
     }
 }
 
@@ -514,112 +480,15 @@ fn order_rates(
     if let Some(undated) = levels.undated() {
         io.warn(&format!("{}: {} orders have no valid date in '{}' and are not counted", data.name, undated.orders, spec.ordered));
     }
-    let dated = |g: &&crate::metrics::grouping::Group<OrderCounts>| g.dated;
-    let by_period = levels.groups.iter().filter(dated).filter_map(|g| g.key.period.clone().map(|p| (p, g.counts))).collect();
-    let total = if plan.grouping.period.is_none() && levels.total.is_empty() {
-        levels.groups.iter().find(|g| g.dated).map(|g| g.counts)
-    } else {
-        levels.total.iter().find(|g| g.dated).map(|g| g.counts)
-    };
-    Ok((Rates { by_period, total: Some(total.unwrap_or_default()), name: data.name }, sums))
+    Ok((Rates::of_levels(data.name, &levels, plan.grouping.period.is_some()), sums))
 }
 
-fn per_1000(n: f64, base: f64) -> Option<f64> {
-    (base > 0.0).then(|| 1000.0 * n / base)
-}
-
-fn kpi_report(rows: &[ResultRow<ComplaintCounts>], rates: Option<&Rates>, plan: &Plan, name: &str, as_of: Option<NaiveDateTime>) -> Report {
+fn kpi_report(rows: &[ComplaintRow], rates: Option<&Rates>, plan: &Plan, name: &str, as_of: Option<NaiveDateTime>) -> Report {
     let spec = &plan.spec;
     let g = &plan.grouping;
-    let level = format!("{}%", (plan.confidence * 100.0 * 10.0).round() / 10.0);
-    let mut machine = key_columns(g);
-    let mut human = key_columns(g);
-    machine.extend(["n", "low_base"].map(String::from));
-    human.push("n".into());
-    if spec.has_resolution() {
-        machine.extend(["open_at_end", "resolved_n", "resolved_pct", "resolved_low", "resolved_high"].map(String::from));
-        human.extend(["open".into(), format!("resolved % ({level} CI)")]);
-    }
-    for (on, name, label) in [
-        (spec.fcr.is_some(), "fcr", "FCR %"),
-        (spec.reopened.is_some(), "reopen", "reopen %"),
-        (spec.timely.is_some(), "timely", "timely %"),
-    ] {
-        if on {
-            machine.extend([format!("{name}_n"), format!("{name}_pct"), format!("{name}_low"), format!("{name}_high")]);
-            human.push(label.to_string());
-        }
-    }
-    let unit = if spec.calendar.is_some() { "working h" } else { "h" };
-    for (on, name, label) in [(spec.responded.is_some(), "response", "1st response"), (spec.has_resolve_times(), "resolve", "resolve")] {
-        if on {
-            machine.extend(["n", "h_median", "h_p90", "h_mean"].map(|s| format!("{name}_{s}")));
-            human.extend([format!("{label} {unit} median"), format!("{label} {unit} p90")]);
-        }
-    }
-    if spec.sla_response() {
-        machine.extend(["sla_response_n", "sla_response_pct"].map(String::from));
-        human.push("SLA response %".into());
-    }
-    if spec.sla_resolve() {
-        machine.extend(["sla_resolve_n", "sla_resolve_pct"].map(String::from));
-        human.push("SLA resolve %".into());
-    }
-    if rates.is_some() {
-        machine.extend(["orders", "ordering_customers", "per_1000_orders", "per_1000_customers"].map(String::from));
-        human.extend(["per 1k orders".into(), "per 1k customers".into()]);
-    }
-    human.push("note".into());
-
-    let mut machine_rows = Vec::new();
-    let mut human_rows = Vec::new();
-    for row in rows {
-        let c = &row.counts;
-        let mut m = key_cells(&row.key, row.kind, g);
-        let mut h = m.clone();
-        m.extend([Cell::Int(c.n as i64), Cell::Bool((c.n as u64) < plan.min_n)]);
-        h.push(Cell::Int(c.n as i64));
-        if spec.has_resolution() {
-            let open = if g.period.is_some() && row.kind != RowKind::Total { c.open_end } else { c.open_scope };
-            let (pct, ci) = share(c.resolved, c.n, plan.confidence);
-            m.extend([Cell::Int(open as i64), Cell::Int(c.resolved as i64), Cell::num(pct, 1), low(ci), high(ci)]);
-            h.extend([Cell::Int(open as i64), with_interval(pct, ci, 1, false)]);
-        }
-        for (on, yes, n) in [
-            (spec.fcr.is_some(), c.fcr_yes, c.fcr_n),
-            (spec.reopened.is_some(), c.reopen_yes, c.reopen_n),
-            (spec.timely.is_some(), c.timely_yes, c.timely_n),
-        ] {
-            if on {
-                let (pct, ci) = share(yes, n, plan.confidence);
-                m.extend([Cell::Int(n as i64), Cell::num(pct, 1), low(ci), high(ci)]);
-                h.push(Cell::num(pct, 1));
-            }
-        }
-        for (on, d) in [(spec.responded.is_some(), c.resp), (spec.has_resolve_times(), c.resol)] {
-            if on {
-                m.extend([Cell::Int(d.n as i64), Cell::num(d.median, 1), Cell::num(d.p90, 1), Cell::num(d.mean, 1)]);
-                h.extend([Cell::num(d.median, 1), Cell::num(d.p90, 1)]);
-            }
-        }
-        for (on, met, n) in [(spec.sla_response(), c.sla_resp_met, c.sla_resp_n), (spec.sla_resolve(), c.sla_resol_met, c.sla_resol_n)] {
-            if on {
-                let pct = (n > 0.0).then(|| 100.0 * met / n);
-                m.extend([Cell::Int(n as i64), Cell::num(pct, 1)]);
-                h.push(Cell::num(pct, 1));
-            }
-        }
-        if let Some(rates) = rates {
-            let o = rates.for_row(row).unwrap_or_default();
-            let (po, pc) = (per_1000(c.n, o.orders), per_1000(c.n, o.customers));
-            m.extend([Cell::Int(o.orders as i64), Cell::Int(o.customers as i64), Cell::num(po, 2), Cell::num(pc, 2)]);
-            h.extend([Cell::num(po, 2), Cell::num(pc, 2)]);
-        }
-        let low_base = (c.n as u64) < plan.min_n;
-        h.push(Cell::Text(if low_base { format!("low base (n < {})", plan.min_n) } else { String::new() }));
-        machine_rows.push(m);
-        human_rows.push(h);
-    }
+    let label_columns = key_columns(g);
+    let labels = |r: &ComplaintRow| key_cells(&r.key, r.kind, g);
+    let table = Rows { plan, label_columns: &label_columns, labels: &labels, rows };
     let mut caption = vec![format!("{name} · complaints opened '{}'", spec.opened)];
     let mut notes = Vec::new();
     if let Some(t) = as_of {
@@ -647,47 +516,17 @@ fn kpi_report(rows: &[ResultRow<ComplaintCounts>], rates: Option<&Rates>, plan: 
     if g.from.is_some() || g.to.is_some() {
         caption.push(format!("dates {} to {}", date_or(g.from, "start"), date_or(g.to, "end")));
     }
-    Report {
-        machine: Table { columns: machine, rows: machine_rows },
-        human: Table { columns: human, rows: human_rows },
-        caption,
-        ..Default::default()
-    }
+    Report { machine: table.machine(&KPI_COLUMNS), human: table.human(&KPI_VIEWS, &KPI_COLUMNS), caption, ..Default::default() }
 }
 
 fn date_or(d: Option<NaiveDate>, default: &str) -> String {
     d.map_or(default.to_string(), |d| d.to_string())
 }
 
-fn funnel_report(rows: &[ResultRow<ComplaintCounts>], plan: &Plan, name: &str) -> Report {
-    let g = &plan.grouping;
-    let mut columns = key_columns(g);
-    columns.extend(["stage", "at_stage", "reached", "reached_pct", "from_previous_pct"].map(String::from));
-    let mut table_rows = Vec::new();
-    for row in rows {
-        let c = &row.counts;
-        let known: f64 = c.stages.iter().sum();
-        for (k, stage) in STAGES.iter().enumerate() {
-            // A complaint at a stage has passed every stage before it.
-            let reached: f64 = c.stages[k..].iter().sum();
-            let before: f64 = if k == 0 { known } else { c.stages[k - 1..].iter().sum() };
-            let mut cells = key_cells(&row.key, row.kind, g);
-            cells.extend([
-                Cell::Text(stage.to_string()),
-                Cell::Int(c.stages[k] as i64),
-                Cell::Int(reached as i64),
-                Cell::num((known > 0.0).then(|| 100.0 * reached / known), 1),
-                Cell::num((before > 0.0).then(|| 100.0 * reached / before), 1),
-            ]);
-            table_rows.push(cells);
-        }
-        if c.stage_unknown > 0.0 {
-            let mut cells = key_cells(&row.key, row.kind, g);
-            cells.extend([Cell::Text("(unknown)".into()), Cell::Int(c.stage_unknown as i64), Cell::Null, Cell::Null, Cell::Null]);
-            table_rows.push(cells);
-        }
-    }
-    let table = Table { columns, rows: table_rows };
+fn funnel_report(rows: &[FunnelRow], plan: &Plan, name: &str) -> Report {
+    let label_columns = key_columns(&plan.grouping);
+    let labels = |r: &FunnelRow| key_cells(&r.key, r.kind, &plan.grouping);
+    let table = Rows { plan, label_columns: &label_columns, labels: &labels, rows }.machine(&FUNNEL_COLUMNS);
     Report {
         machine: table.clone(),
         human: table,
@@ -699,38 +538,175 @@ fn funnel_report(rows: &[ResultRow<ComplaintCounts>], plan: &Plan, name: &str) -
     }
 }
 
-fn pareto_report(items: &[crate::metrics::complaints::ParetoItem], column: &str, plan: &Plan, opened: &Opened) -> Report {
-    let columns = vec![column.to_string(), "count".into(), "share_pct".into(), "cumulative_pct".into(), "vital_few".into()];
-    let machine_rows: Vec<Vec<Cell>> = items
-        .iter()
-        .map(|i| {
-            vec![
-                Cell::Text(i.value.clone().unwrap_or_else(|| "(blank)".into())),
-                Cell::Int(i.count as i64),
-                Cell::Num(i.share_pct, 1),
-                Cell::Num(i.cumulative_pct, 1),
-                Cell::Bool(i.vital),
-            ]
-        })
-        .collect();
-    let human_rows = machine_rows
-        .iter()
-        .map(|r| {
-            let mut r = r.clone();
-            r[4] = Cell::Text(if r[4] == Cell::Bool(true) { "vital few".into() } else { String::new() });
-            r
-        })
-        .collect();
+fn pareto_report(items: &[ParetoItem], column: &str, plan: &Plan, opened: &Opened) -> Report {
+    let label_columns = [column.to_string()];
+    let labels = |i: &ParetoItem| vec![Cell::Text(i.value.clone().unwrap_or_else(|| "(blank)".into()))];
+    let table = Rows { plan, label_columns: &label_columns, labels: &labels, rows: items };
     let vital = items.iter().filter(|i| i.vital).count();
     let mut caption =
         vec![format!("{} · Pareto of '{column}': {vital} of {} causes make up 80% of complaints", opened.data.name, items.len())];
     if plan.grouping.from.is_some() || plan.grouping.to.is_some() {
         caption.push(format!("dates {} to {}", date_or(plan.grouping.from, "start"), date_or(plan.grouping.to, "end")));
     }
-    Report {
-        machine: Table { columns: columns.clone(), rows: machine_rows },
-        human: Table { columns, rows: human_rows },
-        caption,
-        ..Default::default()
+    Report { machine: table.machine(&PARETO_COLUMNS), human: table.human(&PARETO_VIEWS, &PARETO_COLUMNS), caption, ..Default::default() }
+}
+
+fn has_resolution(p: &Plan) -> bool {
+    p.spec.has_resolution()
+}
+fn has_fcr(p: &Plan) -> bool {
+    p.spec.fcr.is_some()
+}
+fn has_reopen(p: &Plan) -> bool {
+    p.spec.reopened.is_some()
+}
+fn has_timely(p: &Plan) -> bool {
+    p.spec.timely.is_some()
+}
+fn has_response(p: &Plan) -> bool {
+    p.spec.responded.is_some()
+}
+fn has_resolve_times(p: &Plan) -> bool {
+    p.spec.has_resolve_times()
+}
+fn has_sla_response(p: &Plan) -> bool {
+    p.spec.sla_response()
+}
+fn has_sla_resolve(p: &Plan) -> bool {
+    p.spec.sla_resolve()
+}
+fn has_orders(p: &Plan) -> bool {
+    p.orders
+}
+fn num(v: Option<f64>) -> Value {
+    Value::Num(v)
+}
+fn low_of(s: Share) -> Value {
+    Value::Num(s.ci.map(|i| i.low))
+}
+fn high_of(s: Share) -> Value {
+    Value::Num(s.ci.map(|i| i.high))
+}
+fn orders_of(r: &ComplaintRow) -> OrderCounts {
+    r.orders.unwrap_or_default()
+}
+
+/// The KPI table's columns, in their order in CSV and JSON.
+const KPI_COLUMNS: [Column<ComplaintRow, Plan>; 35] = [
+    Column { key: "n", decimals: 0, shown: always, value: |r, _| Value::Count(r.counts.n) },
+    Column { key: "low_base", decimals: 0, shown: always, value: |r, p| Value::Flag((r.counts.n as u64) < p.min_n) },
+    Column { key: "open_at_end", decimals: 0, shown: has_resolution, value: |r, _| Value::Count(r.open) },
+    Column { key: "resolved_n", decimals: 0, shown: has_resolution, value: |r, _| Value::Count(r.resolved.yes) },
+    Column { key: "resolved_pct", decimals: 1, shown: has_resolution, value: |r, _| num(r.resolved.pct) },
+    Column { key: "resolved_low", decimals: 1, shown: has_resolution, value: |r, _| low_of(r.resolved) },
+    Column { key: "resolved_high", decimals: 1, shown: has_resolution, value: |r, _| high_of(r.resolved) },
+    Column { key: "fcr_n", decimals: 0, shown: has_fcr, value: |r, _| Value::Count(r.fcr.n) },
+    Column { key: "fcr_pct", decimals: 1, shown: has_fcr, value: |r, _| num(r.fcr.pct) },
+    Column { key: "fcr_low", decimals: 1, shown: has_fcr, value: |r, _| low_of(r.fcr) },
+    Column { key: "fcr_high", decimals: 1, shown: has_fcr, value: |r, _| high_of(r.fcr) },
+    Column { key: "reopen_n", decimals: 0, shown: has_reopen, value: |r, _| Value::Count(r.reopen.n) },
+    Column { key: "reopen_pct", decimals: 1, shown: has_reopen, value: |r, _| num(r.reopen.pct) },
+    Column { key: "reopen_low", decimals: 1, shown: has_reopen, value: |r, _| low_of(r.reopen) },
+    Column { key: "reopen_high", decimals: 1, shown: has_reopen, value: |r, _| high_of(r.reopen) },
+    Column { key: "timely_n", decimals: 0, shown: has_timely, value: |r, _| Value::Count(r.timely.n) },
+    Column { key: "timely_pct", decimals: 1, shown: has_timely, value: |r, _| num(r.timely.pct) },
+    Column { key: "timely_low", decimals: 1, shown: has_timely, value: |r, _| low_of(r.timely) },
+    Column { key: "timely_high", decimals: 1, shown: has_timely, value: |r, _| high_of(r.timely) },
+    Column { key: "response_n", decimals: 0, shown: has_response, value: |r, _| Value::Count(r.counts.resp.n) },
+    Column { key: "response_h_median", decimals: 1, shown: has_response, value: |r, _| num(r.counts.resp.median) },
+    Column { key: "response_h_p90", decimals: 1, shown: has_response, value: |r, _| num(r.counts.resp.p90) },
+    Column { key: "response_h_mean", decimals: 1, shown: has_response, value: |r, _| num(r.counts.resp.mean) },
+    Column { key: "resolve_n", decimals: 0, shown: has_resolve_times, value: |r, _| Value::Count(r.counts.resol.n) },
+    Column { key: "resolve_h_median", decimals: 1, shown: has_resolve_times, value: |r, _| num(r.counts.resol.median) },
+    Column { key: "resolve_h_p90", decimals: 1, shown: has_resolve_times, value: |r, _| num(r.counts.resol.p90) },
+    Column { key: "resolve_h_mean", decimals: 1, shown: has_resolve_times, value: |r, _| num(r.counts.resol.mean) },
+    Column { key: "sla_response_n", decimals: 0, shown: has_sla_response, value: |r, _| Value::Count(r.counts.sla_resp_n) },
+    Column { key: "sla_response_pct", decimals: 1, shown: has_sla_response, value: |r, _| num(r.sla_response) },
+    Column { key: "sla_resolve_n", decimals: 0, shown: has_sla_resolve, value: |r, _| Value::Count(r.counts.sla_resol_n) },
+    Column { key: "sla_resolve_pct", decimals: 1, shown: has_sla_resolve, value: |r, _| num(r.sla_resolve) },
+    Column { key: "orders", decimals: 0, shown: has_orders, value: |r, _| Value::Count(orders_of(r).orders) },
+    Column { key: "ordering_customers", decimals: 0, shown: has_orders, value: |r, _| Value::Count(orders_of(r).customers) },
+    Column { key: "per_1000_orders", decimals: 2, shown: has_orders, value: |r, _| num(r.per_1000_orders) },
+    Column { key: "per_1000_customers", decimals: 2, shown: has_orders, value: |r, _| num(r.per_1000_customers) },
+];
+
+/// Hours, or working hours with a business calendar.
+fn unit(p: &Plan) -> &'static str {
+    if p.spec.calendar.is_some() {
+        "working h"
+    } else {
+        "h"
+    }
+}
+
+/// The KPI table as people see it.
+const KPI_VIEWS: [Shown<ComplaintRow, Plan>; 15] = [
+    Shown { header: |_| "n".into(), shown: always, show: Show::Column("n") },
+    Shown { header: |_| "open".into(), shown: has_resolution, show: Show::Column("open_at_end") },
+    Shown {
+        header: |p| format!("resolved % ({}% CI)", (p.confidence * 100.0 * 10.0).round() / 10.0),
+        shown: has_resolution,
+        show: Show::Interval { value: "resolved_pct", low: "resolved_low", high: "resolved_high", signed: false },
+    },
+    Shown { header: |_| "FCR %".into(), shown: has_fcr, show: Show::Column("fcr_pct") },
+    Shown { header: |_| "reopen %".into(), shown: has_reopen, show: Show::Column("reopen_pct") },
+    Shown { header: |_| "timely %".into(), shown: has_timely, show: Show::Column("timely_pct") },
+    Shown { header: |p| format!("1st response {} median", unit(p)), shown: has_response, show: Show::Column("response_h_median") },
+    Shown { header: |p| format!("1st response {} p90", unit(p)), shown: has_response, show: Show::Column("response_h_p90") },
+    Shown { header: |p| format!("resolve {} median", unit(p)), shown: has_resolve_times, show: Show::Column("resolve_h_median") },
+    Shown { header: |p| format!("resolve {} p90", unit(p)), shown: has_resolve_times, show: Show::Column("resolve_h_p90") },
+    Shown { header: |_| "SLA response %".into(), shown: has_sla_response, show: Show::Column("sla_response_pct") },
+    Shown { header: |_| "SLA resolve %".into(), shown: has_sla_resolve, show: Show::Column("sla_resolve_pct") },
+    Shown { header: |_| "per 1k orders".into(), shown: has_orders, show: Show::Column("per_1000_orders") },
+    Shown { header: |_| "per 1k customers".into(), shown: has_orders, show: Show::Column("per_1000_customers") },
+    Shown {
+        header: |_| "note".into(),
+        shown: always,
+        show: Show::Cell(|r, p| {
+            let low_base = (r.counts.n as u64) < p.min_n;
+            Cell::Text(if low_base { format!("low base (n < {})", p.min_n) } else { String::new() })
+        }),
+    },
+];
+
+/// The funnel's columns (the same for people).
+const FUNNEL_COLUMNS: [Column<FunnelRow, Plan>; 5] = [
+    Column { key: "stage", decimals: 0, shown: always, value: |r, _| Value::Text(Some(r.stage.unwrap_or("(unknown)").to_string())) },
+    Column { key: "at_stage", decimals: 0, shown: always, value: |r, _| Value::Count(r.at_stage) },
+    Column { key: "reached", decimals: 0, shown: always, value: |r, _| r.reached.map_or(Value::Num(None), Value::Count) },
+    Column { key: "reached_pct", decimals: 1, shown: always, value: |r, _| num(r.reached_pct) },
+    Column { key: "from_previous_pct", decimals: 1, shown: always, value: |r, _| num(r.from_previous_pct) },
+];
+
+/// The Pareto table's columns, after the cause.
+const PARETO_COLUMNS: [Column<ParetoItem, Plan>; 4] = [
+    Column { key: "count", decimals: 0, shown: always, value: |i, _| Value::Count(i.count as f64) },
+    Column { key: "share_pct", decimals: 1, shown: always, value: |i, _| num(Some(i.share_pct)) },
+    Column { key: "cumulative_pct", decimals: 1, shown: always, value: |i, _| num(Some(i.cumulative_pct)) },
+    Column { key: "vital_few", decimals: 0, shown: always, value: |i, _| Value::Flag(i.vital) },
+];
+
+const PARETO_VIEWS: [Shown<ParetoItem, Plan>; 4] = [
+    Shown { header: |_| "count".into(), shown: always, show: Show::Column("count") },
+    Shown { header: |_| "share_pct".into(), shown: always, show: Show::Column("share_pct") },
+    Shown { header: |_| "cumulative_pct".into(), shown: always, show: Show::Column("cumulative_pct") },
+    Shown {
+        header: |_| "vital_few".into(),
+        shown: always,
+        show: Show::Cell(|i, _| Cell::Text(if i.vital { "vital few".into() } else { String::new() })),
+    },
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::output::columns::undeclared;
+
+    /// Every column the human views and the charts name is declared.
+    #[test]
+    fn views_and_charts_name_declared_columns() {
+        let charts: Vec<&str> = TRENDS.iter().flat_map(TrendMetric::keys).collect();
+        assert_eq!(undeclared(&KPI_COLUMNS, &KPI_VIEWS, &charts), Vec::<&str>::new());
+        assert_eq!(undeclared(&PARETO_COLUMNS, &PARETO_VIEWS, &[]), Vec::<&str>::new());
     }
 }

@@ -77,6 +77,22 @@ pub fn column<'a, R, P>(columns: &'a [Column<R, P>], key: &str) -> &'a Column<R,
     columns.iter().find(|c| c.key == key).unwrap_or_else(|| panic!("no column '{key}' is declared"))
 }
 
+/// The keys that `views` and `named` (chart metrics, scorecard KPIs) name but `columns` do not
+/// declare: none, for a command's declarations (each command's tests check it).
+#[cfg(test)]
+pub fn undeclared<'a, R, P>(columns: &[Column<R, P>], views: &'a [Shown<R, P>], named: &[&'a str]) -> Vec<&'a str> {
+    let mut keys: Vec<&str> = named.to_vec();
+    for view in views {
+        match view.show {
+            Show::Column(key) => keys.push(key),
+            Show::Interval { value, low, high, .. } => keys.extend([value, low, high]),
+            Show::Cell(_) => {}
+        }
+    }
+    keys.retain(|k| !columns.iter().any(|c| c.key == *k));
+    keys
+}
+
 /// The rows of a result: its label columns (period, groups) and its declared columns.
 pub struct Rows<'a, R, P> {
     pub plan: &'a P,
@@ -165,6 +181,8 @@ mod tests {
         Column { key: "high", decimals: 2, shown: |p| p.extra, value: |r, _| Value::Num(Some(r.1 + 1.0)) },
     ];
 
+    /// The machine table shows the columns the plan shows; a human cell reads the columns it
+    /// names whether or not the machine table shows them.
     #[test]
     fn both_tables_read_the_declaration() {
         let views: [Shown<(f64, f64), Plan>; 2] = [
@@ -178,7 +196,7 @@ mod tests {
         let rows = [(3.0, 2.5)];
         let labels = |_: &(f64, f64)| vec![Cell::Text("all".into())];
         for (extra, machine_keys, mean) in
-            [(true, vec!["g", "n", "mean", "low", "high"], "2.50 (1.50–3.50)"), (false, vec!["g", "n", "mean"], "2.50")]
+            [(true, vec!["g", "n", "mean", "low", "high"], "2.50 (1.50–3.50)"), (false, vec!["g", "n", "mean"], "2.50 (1.50–3.50)")]
         {
             let plan = Plan { extra };
             let r = Rows { plan: &plan, label_columns: &["g".to_string()], labels: &labels, rows: &rows };

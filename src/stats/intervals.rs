@@ -10,7 +10,6 @@ pub struct Interval {
     pub high: f64,
 }
 
-/// The two-sided standard-normal quantile for a confidence level: 1.959964… for 0.95.
 /// A share in percent (None when `n` is 0) and its Wilson interval in percent.
 pub fn share_pct(yes: f64, n: f64, confidence: f64) -> (Option<f64>, Option<Interval>) {
     let pct = (n > 0.0).then(|| 100.0 * yes / n);
@@ -18,6 +17,24 @@ pub fn share_pct(yes: f64, n: f64, confidence: f64) -> (Option<f64>, Option<Inte
     (pct, ci)
 }
 
+/// A share of a count: `yes` of `n`, in percent, with its Wilson interval in percent.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Share {
+    pub yes: f64,
+    pub n: f64,
+    pub pct: Option<f64>,
+    pub ci: Option<Interval>,
+}
+
+impl Share {
+    /// `yes` of `n` ([`share_pct`]).
+    pub fn of(yes: f64, n: f64, confidence: f64) -> Share {
+        let (pct, ci) = share_pct(yes, n, confidence);
+        Share { yes, n, pct, ci }
+    }
+}
+
+/// The two-sided standard-normal quantile for a confidence level: 1.959964… for 0.95.
 pub fn z_value(confidence: f64) -> f64 {
     let normal = Normal::new(0.0, 1.0).expect("standard normal");
     normal.inverse_cdf(1.0 - (1.0 - confidence) / 2.0)

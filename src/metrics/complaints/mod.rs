@@ -7,6 +7,8 @@
 //! subtotals and the total add up the groups' (histograms too), so medians and p90s are exact at
 //! every level, and partial results of shards merge into the same numbers.
 
+pub mod kpis;
+
 use anyhow::Result;
 use chrono::NaiveDateTime;
 use polars::prelude::*;
