@@ -19,10 +19,9 @@ use crate::error::{data_err, usage};
 use crate::input::roles::{Kind, Role};
 use crate::metrics::grouping::Grouping;
 use crate::metrics::grouping::{Group, GroupKey};
-use crate::metrics::orders::{
-    cohorts, order_problem_counts, order_problem_examples, read_orders, repeat_base, repeat_sums, repeat_table, repeat_table_of_sums, rfm,
-    OrderProblem, OrderRows, OrderSpec, RepeatRow, RepeatSums, SEGMENTS,
-};
+use crate::metrics::orders::cohorts::{cohorts, rfm, RfmCustomer, SEGMENTS};
+use crate::metrics::orders::repeat::{repeat_base, repeat_sums, repeat_table, repeat_table_of_sums, RepeatRow, RepeatSums};
+use crate::metrics::orders::{order_problem_counts, order_problem_examples, read_orders, OrderProblem, OrderRows, OrderSpec};
 use crate::metrics::period::Period;
 use crate::metrics::period::{index_label, label_index, period_index_of};
 use crate::output::{choose_format, emit, Cell, Report, Table};
@@ -406,7 +405,7 @@ fn cohort_report(
     })
 }
 
-fn rfm_report(customers: &[crate::metrics::orders::RfmCustomer], as_of: NaiveDate, opened: &Opened) -> Report {
+fn rfm_report(customers: &[RfmCustomer], as_of: NaiveDate, opened: &Opened) -> Report {
     let total_customers = customers.len() as f64;
     let total_revenue = customers.iter().fold(0.0, |a, c| a + c.monetary);
     let columns: Vec<String> =
@@ -419,9 +418,7 @@ fn rfm_report(customers: &[crate::metrics::orders::RfmCustomer], as_of: NaiveDat
             let members: Vec<_> = customers.iter().filter(|c| c.segment == *segment).collect();
             let n = members.len() as f64;
             let revenue = members.iter().fold(0.0, |a, c| a + c.monetary);
-            let mean = |f: &dyn Fn(&&crate::metrics::orders::RfmCustomer) -> f64| {
-                (n > 0.0).then(|| members.iter().map(f).fold(0.0, |a, v| a + v) / n)
-            };
+            let mean = |f: &dyn Fn(&&RfmCustomer) -> f64| (n > 0.0).then(|| members.iter().map(f).fold(0.0, |a, v| a + v) / n);
             vec![
                 Cell::Text(segment.to_string()),
                 Cell::Int(n as i64),

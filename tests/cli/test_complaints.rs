@@ -225,7 +225,7 @@ fn trace_goes_to_stderr_and_leaves_the_data_alone() {
     assert_eq!(plain.stdout, traced.stdout);
     let stderr = String::from_utf8(traced.stderr).unwrap();
     let lines: Vec<&str> = stderr.lines().filter(|l| l.starts_with("trace: ")).collect();
-    assert!(lines.iter().any(|l| l.contains("src/metrics/orders.rs:")), "{stderr}");
+    assert!(lines.iter().any(|l| l.contains("src/metrics/orders/")), "{stderr}");
     assert!(lines.iter().all(|l| l.contains(" s ") && (l.contains("streaming") || l.contains("in-memory"))), "{stderr}");
     assert!(!String::from_utf8(plain.stderr).unwrap().contains("trace: "));
 }

@@ -1,0 +1,386 @@
+//! Repeat-purchase, return and churn rates per period, and purchase windows, from the orders
+//! read once: customers active, new, returning and retained per period, counted by a word of
+//! periods per customer (or by distinct customer–period pairs on long spans).
+
+use std::collections::HashMap;
+
+use anyhow::Result;
+use chrono::NaiveDate;
+use polars::prelude::*;
+
+use super::{join_ids, purchases, OrderRows};
+use crate::input::frame::{f64_at, strings_at, Dataset};
+use crate::metrics::period::{index_label, period_index_of, Period};
+use crate::metrics::words::{self, Collect};
+
+/// One period of the repeat table.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RepeatRow {
+    pub period: String,
+    pub index: i64,
+    /// The period is not over on the as-of date.
+    pub partial: bool,
+    pub active: f64,
+    pub new: f64,
+    pub returning: f64,
+    pub orders: f64,
+    /// Orders with a valid amount (the base of the average order value).
+    pub valued_orders: f64,
+    pub revenue: f64,
+    pub refunds: f64,
+    pub refund_amount: f64,
+    /// Customers of the previous period, and how many of them ordered again in this one.
+    pub previous_active: f64,
+    pub retained: f64,
+    /// New customers of this period whose window had ended by the as-of date, and how many of
+    /// them ordered again within it.
+    pub window_eligible: f64,
+    pub window_repeaters: f64,
+}
+
+/// What the repeat table is computed from: per period the purchases (`orders`, `valued`,
+/// `revenue`) and refunds (`refunds`, `refund_amount`), and the customer and period of each
+/// purchase (`buys`; after a merge, each distinct pair once). Period numbers are in `__p`.
+/// Made once ([`repeat_base`]) for both the table and the partial results.
+pub struct RepeatBase {
+    per_period: LazyFrame,
+    refunds: LazyFrame,
+    buys: LazyFrame,
+    /// The first and last period of the orders read, when known (it spares a query).
+    periods: Option<(i64, i64)>,
+}
+
+pub fn repeat_base(orders: &OrderRows) -> RepeatBase {
+    let buys = purchases(orders);
+    let per_period = buys.clone().group_by([col("__p")]).agg([
+        len().cast(DataType::Float64).alias("orders"),
+        col("__amount").count().cast(DataType::Float64).alias("valued"),
+        col("__amount").sum().alias("revenue"),
+    ]);
+    let refunds = orders
+        .rows
+        .clone()
+        .lazy()
+        .filter(col("__day").is_not_null().and(col("__dup").not()).and(col("__amount").lt(lit(0.0)).fill_null(lit(false))))
+        .group_by([col("__p")])
+        .agg([len().cast(DataType::Float64).alias("refunds"), (-col("__amount")).sum().alias("refund_amount")]);
+    RepeatBase { per_period, refunds, buys: buys.select([col("__customer"), col("__p")]), periods: orders.periods }
+}
+
+/// One period's share of the repeat table in a form that adds up across shards (what
+/// `repeat --emit-partials` writes): purchase and refund sums, and the distinct customers who
+/// bought in it, ascending.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct RepeatSums {
+    pub orders: f64,
+    pub valued_orders: f64,
+    pub revenue: f64,
+    pub refunds: f64,
+    pub refund_amount: f64,
+    pub customers: Vec<String>,
+}
+
+impl std::ops::AddAssign for RepeatSums {
+    fn add_assign(&mut self, o: Self) {
+        self.orders += o.orders;
+        self.valued_orders += o.valued_orders;
+        self.revenue += o.revenue;
+        self.refunds += o.refunds;
+        self.refund_amount += o.refund_amount;
+        join_ids(&mut self.customers, o.customers);
+    }
+}
+
+/// Each period's [`RepeatSums`], by period number.
+pub fn repeat_sums(data: &Dataset, base: &RepeatBase) -> Result<Vec<(i64, RepeatSums)>> {
+    let pairs = data.collect_reduced(distinct_pairs(&base.buys))?.lazy();
+    let customers = pairs.group_by([col("__p")]).agg([col("__customer").sort(SortOptions::default()).alias("__customers")]);
+    // Every period with a purchase or a refund.
+    let keys = concat([base.per_period.clone().select([col("__p")]), base.refunds.clone().select([col("__p")])], UnionArgs::default())?
+        .group_by([col("__p")])
+        .agg(Vec::<Expr>::new());
+    let df = data.collect_in_memory(
+        keys.join(base.per_period.clone(), [col("__p")], [col("__p")], JoinArgs::new(JoinType::Left))
+            .join(base.refunds.clone(), [col("__p")], [col("__p")], JoinArgs::new(JoinType::Left))
+            .join(customers, [col("__p")], [col("__p")], JoinArgs::new(JoinType::Left))
+            .sort(["__p"], SortMultipleOptions::default()),
+    )?;
+    let index = df.column("__p")?.cast(&DataType::Int64)?;
+    let index = index.i64()?;
+    let or_zero = |name: &str, i: usize| -> Result<f64> { Ok(df.column(name)?.cast(&DataType::Float64)?.f64()?.get(i).unwrap_or(0.0)) };
+    (0..df.height())
+        .map(|i| {
+            let sums = RepeatSums {
+                orders: or_zero("orders", i)?,
+                valued_orders: or_zero("valued", i)?,
+                revenue: or_zero("revenue", i)?,
+                refunds: or_zero("refunds", i)?,
+                refund_amount: or_zero("refund_amount", i)?,
+                customers: strings_at(&df, "__customers", i)?,
+            };
+            Ok((index.get(i).unwrap_or(0), sums))
+        })
+        .collect()
+}
+
+/// The repeat table from merged [`RepeatSums`], as [`repeat_table`] computes it from the rows
+/// (no purchase window: it needs each customer's orders).
+pub fn repeat_table_of_sums(sums: &[(i64, RepeatSums)], period: Period, as_of: NaiveDate) -> Result<Vec<RepeatRow>> {
+    let column = |name: &str, f: fn(&RepeatSums) -> f64| Column::new(name.into(), sums.iter().map(|(_, s)| f(s)).collect::<Vec<f64>>());
+    let periods = DataFrame::new(
+        sums.len(),
+        vec![
+            Column::new("__p".into(), sums.iter().map(|(k, _)| *k).collect::<Vec<i64>>()),
+            column("orders", |s| s.orders),
+            column("valued", |s| s.valued_orders),
+            column("revenue", |s| s.revenue),
+            column("refunds", |s| s.refunds),
+            column("refund_amount", |s| s.refund_amount),
+        ],
+    )?
+    .lazy();
+    // The table has the periods with a purchase; refunds are looked up by period.
+    let per_period = periods.clone().filter(col("orders").gt(lit(0.0))).select([col("__p"), col("orders"), col("valued"), col("revenue")]);
+    let refunds = periods.select([col("__p"), col("refunds"), col("refund_amount")]);
+    let pair_index: Vec<i64> = sums.iter().flat_map(|(k, s)| std::iter::repeat_n(*k, s.customers.len())).collect();
+    let pair_customers: Vec<&str> = sums.iter().flat_map(|(_, s)| s.customers.iter().map(String::as_str)).collect();
+    let pairs =
+        DataFrame::new(pair_index.len(), vec![Column::new("__customer".into(), pair_customers), Column::new("__p".into(), pair_index)])?;
+    let base = RepeatBase { per_period, refunds, buys: pairs.lazy(), periods: None };
+    let collect = |q: LazyFrame| Ok(q.collect()?);
+    repeat_rows(&collect, &collect, &base, None, period, as_of)
+}
+
+/// The repeat table per period (all periods with orders; the caller picks the ones shown).
+pub fn repeat_table(
+    data: &Dataset,
+    orders: &OrderRows,
+    base: &RepeatBase,
+    as_of: NaiveDate,
+    window_days: Option<i64>,
+) -> Result<Vec<RepeatRow>> {
+    let window = window_days.map(|days| window_counts(data, orders, as_of, days)).transpose()?;
+    repeat_rows(&|q| data.collect_in_memory(q), &|q| data.collect_reduced(q), base, window, orders.period, as_of)
+}
+
+/// Per first-purchase period: the new customers whose window of `days` had ended by `as_of`,
+/// and how many of them bought again within it.
+type WindowCounts = (Vec<(i64, f64)>, Vec<(i64, f64)>);
+
+fn window_counts(data: &Dataset, orders: &OrderRows, as_of: NaiveDate, days: i64) -> Result<WindowCounts> {
+    let buys = purchases(orders);
+    let eligible_until = as_of - chrono::Duration::days(days);
+    // Customers whose first purchase was at least `days` before as_of; a repeat is any
+    // other purchase on or before first day + days.
+    // First purchase per customer (over all history up to as_of).
+    let firsts =
+        buys.clone().group_by([col("__customer")]).agg([col("__p").min().alias("__first_p"), col("__day").min().alias("__first_day")]);
+    let w = buys
+        .join(firsts, [col("__customer")], [col("__customer")], JoinArgs::new(JoinType::Inner))
+        .filter(col("__first_day").lt_eq(lit(eligible_until)))
+        .group_by([col("__customer")])
+        .agg([
+            col("__first_p").first().alias("__p"),
+            col("__day")
+                .lt_eq(col("__first_day").first() + lit(chrono::Duration::days(days)))
+                .cast(DataType::Float64)
+                .sum()
+                .alias("__within"),
+        ])
+        .group_by([col("__p")])
+        .agg([
+            len().cast(DataType::Float64).alias("eligible"),
+            col("__within").gt_eq(lit(2.0)).cast(DataType::Float64).sum().alias("repeaters"),
+        ]);
+    let w = data.collect(w)?;
+    Ok((by_period(&w, "eligible")?, by_period(&w, "repeaters")?))
+}
+
+/// (period number, value) of each row of a frame keyed by `__p`.
+fn by_period(df: &DataFrame, name: &str) -> Result<Vec<(i64, f64)>> {
+    let idx = df.column("__p")?.cast(&DataType::Int64)?;
+    let idx = idx.i64()?;
+    (0..df.height()).map(|i| Ok((idx.get(i).unwrap_or(0), f64_at(df, name, i)?))).collect()
+}
+
+/// The distinct (customer, period) pairs of `buys`, by a hash grouping on the customer ids.
+fn distinct_pairs(buys: &LazyFrame) -> LazyFrame {
+    buys.clone().group_by([col("__customer"), col("__p")]).agg(Vec::<Expr>::new())
+}
+
+/// Customers per period: active (with a purchase in it), new (their first purchase is in it)
+/// and retained (active in it and in the period before).
+#[derive(Debug, Default, PartialEq)]
+struct Activity {
+    active: HashMap<i64, f64>,
+    new: HashMap<i64, f64>,
+    retained: HashMap<i64, f64>,
+}
+
+/// [`Activity`] from the customer and period of each purchase (`__customer`, `__p`): by each
+/// customer's word of periods within [`words::MAX_PERIODS`] periods (five years of months),
+/// else by the distinct (customer, period) pairs. Both give the same counts (tested). The span
+/// is `periods` (of all orders read, so at least that of the purchases) when it fits a word,
+/// else the purchases' own.
+fn customer_activity(buys: &LazyFrame, periods: Option<(i64, i64)>, collect: &Collect, reduce: &Collect) -> Result<Activity> {
+    let span = match periods.and_then(words::fits) {
+        Some(span) => Some(span),
+        None => words::span(buys, "__p", collect)?,
+    };
+    let Some(span) = span else {
+        return activity_by_pairs(buys, collect, reduce);
+    };
+    Ok(activity_of_words(&words::count(buys.clone(), "__customer", "__p", span, collect, reduce)?))
+}
+
+/// [`Activity`] from the counts of [`words::count`]; the periods of the span without a purchase
+/// are not in the table.
+fn activity_of_words(w: &words::WordCounts) -> Activity {
+    let mut activity = Activity::default();
+    for (i, &active) in w.active.iter().enumerate() {
+        let p = w.first + i as i64;
+        if active > 0.0 {
+            activity.active.insert(p, active);
+        }
+        activity.new.insert(p, w.new[i]);
+        activity.retained.insert(p, w.retained[i]);
+    }
+    activity
+}
+
+/// [`Activity`] by the distinct (customer, period) pairs, for spans of more than
+/// [`words::MAX_PERIODS`] periods. Retained customers come by inclusion–exclusion, |A(p) ∩ A(p−1)| =
+/// |A(p)| + |A(p−1)| − |A(p) ∪ A(p−1)|: the union is each period's distinct customers among its
+/// pairs and the previous period's, counted with `n_unique()` per period, in memory.
+fn activity_by_pairs(buys: &LazyFrame, collect: &Collect, reduce: &Collect) -> Result<Activity> {
+    let pairs = reduce(distinct_pairs(buys))?.lazy();
+    let new = pairs
+        .clone()
+        .group_by([col("__customer")])
+        .agg([col("__p").min()])
+        .group_by([col("__p")])
+        .agg([len().cast(DataType::Float64).alias("new")]);
+    let active = pairs.clone().group_by([col("__p")]).agg([len().cast(DataType::Float64).alias("active")]);
+    let next = pairs.clone().with_columns([(col("__p") + lit(1i64)).alias("__p")]);
+    let union = concat([pairs, next], UnionArgs::default())?
+        .group_by([col("__p")])
+        .agg([col("__customer").n_unique().cast(DataType::Float64).alias("union")]);
+    let active: HashMap<i64, f64> = by_period(&reduce(active)?, "active")?.into_iter().collect();
+    let new = by_period(&reduce(new)?, "new")?.into_iter().collect();
+    let retained = by_period(&collect(union)?, "union")?
+        .into_iter()
+        .filter(|(p, _)| active.contains_key(p))
+        .map(|(p, union)| (p, active[&p] + active.get(&(p - 1)).copied().unwrap_or(0.0) - union))
+        .collect();
+    Ok(Activity { active, new, retained })
+}
+
+/// `collect` runs the sums of amounts, in memory so that they are added in the same order on
+/// every run; `reduce` the groupings over the customer ids (on the streaming engine, faster
+/// there).
+fn repeat_rows(
+    collect: &Collect,
+    reduce: &Collect,
+    base: &RepeatBase,
+    window: Option<WindowCounts>,
+    p: Period,
+    as_of: NaiveDate,
+) -> Result<Vec<RepeatRow>> {
+    let activity = customer_activity(&base.buys, base.periods, collect, reduce)?;
+    let count = |counts: &HashMap<i64, f64>, k: i64| counts.get(&k).copied().unwrap_or(0.0);
+    let mut table = collect(base.per_period.clone())?;
+    let refunds = collect(base.refunds.clone())?;
+    table.sort_in_place(["__p"], SortMultipleOptions::default())?;
+    let idx = table.column("__p")?.cast(&DataType::Int64)?;
+    let idx = idx.i64()?;
+    let find = |list: &[(i64, f64)], k: i64| list.iter().find(|(i, _)| *i == k).map_or(0.0, |(_, v)| *v);
+    let refund_n = by_period(&refunds, "refunds")?;
+    let refund_amount = by_period(&refunds, "refund_amount")?;
+    let as_of_index = period_index_of(as_of, p);
+    let next_day_index = period_index_of(as_of + chrono::Duration::days(1), p);
+    let mut rows: Vec<RepeatRow> = Vec::with_capacity(table.height());
+    for i in 0..table.height() {
+        let k = idx.get(i).unwrap_or(0);
+        let (active, new) = (count(&activity.active, k), count(&activity.new, k));
+        rows.push(RepeatRow {
+            period: index_label(k, p),
+            index: k,
+            partial: k == as_of_index && next_day_index == as_of_index,
+            active,
+            new,
+            returning: active - new,
+            orders: f64_at(&table, "orders", i)?,
+            valued_orders: f64_at(&table, "valued", i)?,
+            revenue: f64_at(&table, "revenue", i)?,
+            refunds: find(&refund_n, k),
+            refund_amount: find(&refund_amount, k),
+            previous_active: count(&activity.active, k - 1),
+            retained: count(&activity.retained, k),
+            window_eligible: window.as_ref().map_or(0.0, |(e, _)| find(e, k)),
+            window_repeaters: window.as_ref().map_or(0.0, |(_, r)| find(r, k)),
+        });
+    }
+    Ok(rows)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Purchases as (customer, period) rows, and their [`Activity`] counted both ways.
+    fn activities(buys: &[(&str, i64)]) -> (Activity, Activity) {
+        let df = df!(
+            "__customer" => buys.iter().map(|(c, _)| *c).collect::<Vec<_>>(),
+            "__p" => buys.iter().map(|(_, p)| *p).collect::<Vec<_>>()
+        )
+        .unwrap()
+        .lazy();
+        let collect = |q: LazyFrame| Ok(q.collect()?);
+        let span = words::span(&df, "__p", &collect).unwrap().expect("a span of at most 64 periods");
+        let counted = words::count(df.clone(), "__customer", "__p", span, &collect, &collect).unwrap();
+        (activity_of_words(&counted), activity_by_pairs(&df, &collect, &collect).unwrap())
+    }
+
+    fn sorted(counts: &HashMap<i64, f64>) -> Vec<(i64, f64)> {
+        let mut v: Vec<(i64, f64)> = counts.iter().map(|(k, v)| (*k, *v)).collect();
+        v.sort_by_key(|(k, _)| *k);
+        v
+    }
+
+    #[test]
+    fn customer_activity_worked_by_hand() {
+        // Periods 10 to 13. A buys in 10 (twice) and 11; B in 11 and 13; C in 13 only; nobody
+        // in 12. Active: 10 {A} 1, 11 {A, B} 2, 13 {B, C} 2 (12 is not a period of the table).
+        // New: A in 10, B in 11, C in 13. Retained: 11 has A from 10 → 1; 13 has nobody from 12.
+        let (words, pairs) = activities(&[("A", 10), ("B", 11), ("A", 11), ("A", 10), ("C", 13), ("B", 13)]);
+        assert_eq!(sorted(&words.active), vec![(10, 1.0), (11, 2.0), (13, 2.0)]);
+        assert_eq!(sorted(&words.new), vec![(10, 1.0), (11, 1.0), (12, 0.0), (13, 1.0)]);
+        assert_eq!(words.retained[&11], 1.0);
+        assert_eq!(words.retained[&13], 0.0);
+        assert_eq!(sorted(&pairs.active), sorted(&words.active));
+        assert_eq!(pairs.retained[&11], 1.0);
+        // 64 periods fit one word: the top bit is period 63 (lowest and retained there too).
+        let (words, pairs) = activities(&[("A", 0), ("A", 62), ("A", 63), ("B", 63)]);
+        assert_eq!((words.active[&63], words.new[&63], words.retained[&63]), (2.0, 1.0, 1.0));
+        assert_eq!((pairs.active[&63], pairs.new[&63], pairs.retained[&63]), (2.0, 1.0, 1.0));
+    }
+
+    proptest::proptest! {
+        /// The word of periods per customer gives the same active, new and retained customers
+        /// as the distinct (customer, period) pairs, in every period with a purchase.
+        #[test]
+        fn activity_words_count_as_the_pairs_do(
+            buys in proptest::collection::vec((0usize..6, 0i64..64), 1..80),
+            first in -30i64..30,
+        ) {
+            let names = ["a", "b", "c", "d", "e", "f"];
+            let buys: Vec<(&str, i64)> = buys.iter().map(|(c, p)| (names[*c], first + p)).collect();
+            let (words, pairs) = activities(&buys);
+            proptest::prop_assert_eq!(sorted(&words.active), sorted(&pairs.active));
+            for p in words.active.keys() {
+                let (w, q) = ((words.new.get(p), words.retained[p]), (pairs.new.get(p).or(Some(&0.0)), pairs.retained[p]));
+                proptest::prop_assert_eq!(w, q, "period {}", p);
+            }
+        }
+    }
+}
