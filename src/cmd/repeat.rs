@@ -5,30 +5,28 @@
 //!        [--window 90d] [--cohorts [--counts] | --rfm [--customers FILE]] [--format …] [-o FILE]
 
 use anyhow::Result;
-
-use crate::input::frame::Dataset;
 use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
 
 use crate::chart;
-use crate::cli::ChartType;
-use crate::cli::MergeArgs;
-use crate::cli::RepeatArgs;
+use crate::cli::{ChartType, MergeArgs, RepeatArgs};
 use crate::cmd::charts::{self, TrendMetric};
-use crate::cmd::{confidence_level, high, low, open_input, parse_date, quote_rows, report_problems, window_days, with_interval, Opened};
+use crate::cmd::{confidence_level, open_input, parse_date, quote_rows, report_problems, window_days, Opened};
 use crate::error::{data_err, usage};
+use crate::input::frame::Dataset;
 use crate::input::roles::{Kind, Role};
-use crate::metrics::grouping::Grouping;
-use crate::metrics::grouping::{Group, GroupKey};
-use crate::metrics::orders::cohorts::{cohorts, rfm, RfmCustomer, SEGMENTS};
-use crate::metrics::orders::repeat::{repeat_base, repeat_sums, repeat_table, repeat_table_of_sums, RepeatRow, RepeatSums};
+use crate::metrics::grouping::{Group, GroupKey, Grouping};
+use crate::metrics::orders::cohorts::{cohorts, rfm, segments, RfmCustomer, Segment};
+use crate::metrics::orders::repeat::{
+    in_span, repeat_base, repeat_rates, repeat_sums, repeat_table, repeat_table_of_sums, RepeatRates, RepeatRow, RepeatSums,
+};
 use crate::metrics::orders::{order_problem_counts, order_problem_examples, read_orders, OrderProblem, OrderRows, OrderSpec};
-use crate::metrics::period::Period;
-use crate::metrics::period::{index_label, label_index, period_index_of};
+use crate::metrics::period::{index_label, label_index, period_index_of, Period};
+use crate::output::columns::{always, Column, Rows, Show, Shown, Value};
 use crate::output::{choose_format, emit, Cell, Report, Table};
 use crate::partials;
-use crate::stats::intervals::share_pct as share;
+use crate::stats::intervals::Share;
 use crate::Io;
-use serde::{Deserialize, Serialize};
 
 /// Runs `cxstat repeat`.
 pub fn run(args: &RepeatArgs, io: &mut Io) -> Result<()> {
@@ -87,27 +85,9 @@ fn execute(args: &RepeatArgs, io: &mut Io, format: Option<crate::output::Format>
             return Err(data_err(format!("{}: no purchases up to {as_of}", data.name)));
         }
         if let Some(path) = &args.customers {
-            let table = Table {
-                columns: ["customer_id", "recency_days", "frequency", "monetary", "r", "f", "m", "score", "segment"]
-                    .map(String::from)
-                    .to_vec(),
-                rows: customers
-                    .iter()
-                    .map(|c| {
-                        vec![
-                            Cell::Text(c.customer.clone()),
-                            Cell::Int(c.recency_days),
-                            Cell::Int(c.frequency),
-                            Cell::Num(c.monetary, 2),
-                            Cell::Int(c.r),
-                            Cell::Int(c.f),
-                            Cell::Int(c.m),
-                            Cell::Int(c.r * 100 + c.f * 10 + c.m),
-                            Cell::Text(c.segment.to_string()),
-                        ]
-                    })
-                    .collect(),
-            };
+            let labels = |c: &RfmCustomer| vec![Cell::Text(c.customer.clone())];
+            let label_columns = ["customer_id".to_string()];
+            let table = Rows { plan: &(), label_columns: &label_columns, labels: &labels, rows: &customers }.machine(&CUSTOMER_COLUMNS);
             let report = Report { machine: table.clone(), human: table, ..Default::default() };
             emit(&report, choose_format(None, Some(path), false), Some(path), &mut *io.stdout)?;
         }
@@ -156,16 +136,12 @@ fn execute(args: &RepeatArgs, io: &mut Io, format: Option<crate::output::Format>
 
 /// The periods in `--from`/`--to`, as the report.
 fn shown_report(rows: Vec<RepeatRow>, window: Option<i64>, settings: &Settings, name: &str) -> Result<Report> {
-    let (period, as_of) = (settings.period, settings.as_of);
-    let shown: Vec<RepeatRow> = rows
-        .into_iter()
-        .filter(|r| settings.from.is_none_or(|f| r.index >= period_index_of(f, period)))
-        .filter(|r| settings.to.is_none_or(|t| r.index <= period_index_of(t, period)))
-        .collect();
+    let shown = in_span(rows, settings.period, settings.from, settings.to);
     if shown.is_empty() {
-        return Err(data_err(format!("{name}: no purchases in scope (up to {as_of})")));
+        return Err(data_err(format!("{name}: no purchases in scope (up to {})", settings.as_of)));
     }
-    Ok(repeat_report(&shown, window, settings.confidence, as_of, name, settings.amount))
+    let shape = Shape { amount: settings.amount, window, as_of: settings.as_of };
+    Ok(repeat_report(&repeat_rates(shown, settings.confidence), &shape, name))
 }
 
 /// The settings that shape the repeat table, as partial results record them: partials merge
@@ -275,78 +251,19 @@ pub(crate) fn check_problems(data: &Dataset, spec: &OrderSpec, orders: &OrderRow
     report_problems(&messages, strict, io)
 }
 
-fn repeat_report(rows: &[RepeatRow], window: Option<i64>, confidence: f64, as_of: NaiveDate, name: &str, has_amount: bool) -> Report {
-    let mut machine: Vec<String> =
-        ["period", "partial", "active_customers", "new_customers", "returning_customers", "orders"].map(String::from).to_vec();
-    let mut human: Vec<String> = ["period", "active", "new", "returning", "orders"].map(String::from).to_vec();
-    if has_amount {
-        machine.extend(["revenue", "avg_order_value", "refunds", "refund_amount"].map(String::from));
-        human.extend(["revenue", "AOV"].map(String::from));
-    }
-    machine.extend(
-        ["orders_per_customer", "repeat_rate", "repeat_low", "repeat_high", "previous_customers", "retained_customers"].map(String::from),
-    );
-    machine.extend(["return_rate", "return_low", "return_high", "churn_rate"].map(String::from));
-    human.extend(["orders/cust", "repeat %", "return % (回头率)", "churn %"].map(String::from));
-    if let Some(days) = window {
-        machine.extend(["window_eligible", "window_repeat_rate", "window_low", "window_high"].map(String::from));
-        human.push(format!("repeat ≤{days}d %"));
-    }
-    human.push("note".into());
-    let mut mrows = Vec::new();
-    let mut hrows = Vec::new();
-    for r in rows {
-        let (repeat, repeat_ci) = share(r.returning, r.active, confidence);
-        let (ret, ret_ci) = share(r.retained, r.previous_active, confidence);
-        let churn = ret.map(|v| 100.0 - v);
-        let aov = (r.valued_orders > 0.0).then(|| r.revenue / r.valued_orders);
-        let per_customer = (r.active > 0.0).then(|| r.orders / r.active);
-        let mut m = vec![
-            Cell::Text(r.period.clone()),
-            Cell::Bool(r.partial),
-            Cell::Int(r.active as i64),
-            Cell::Int(r.new as i64),
-            Cell::Int(r.returning as i64),
-            Cell::Int(r.orders as i64),
-        ];
-        let mut h = vec![
-            Cell::Text(r.period.clone()),
-            Cell::Int(r.active as i64),
-            Cell::Int(r.new as i64),
-            Cell::Int(r.returning as i64),
-            Cell::Int(r.orders as i64),
-        ];
-        if has_amount {
-            m.extend([Cell::Num(r.revenue, 2), Cell::num(aov, 2), Cell::Int(r.refunds as i64), Cell::Num(r.refund_amount, 2)]);
-            h.extend([Cell::Num(r.revenue, 2), Cell::num(aov, 2)]);
-        }
-        m.extend([
-            Cell::num(per_customer, 3),
-            Cell::num(repeat, 1),
-            low(repeat_ci),
-            high(repeat_ci),
-            Cell::Int(r.previous_active as i64),
-            Cell::Int(r.retained as i64),
-            Cell::num(ret, 1),
-            low(ret_ci),
-            high(ret_ci),
-            Cell::num(churn, 1),
-        ]);
-        h.extend([
-            Cell::num(per_customer, 2),
-            with_interval(repeat, repeat_ci, 1, false),
-            with_interval(ret, ret_ci, 1, false),
-            Cell::num(churn, 1),
-        ]);
-        if window.is_some() {
-            let (w, w_ci) = share(r.window_repeaters, r.window_eligible, confidence);
-            m.extend([Cell::Int(r.window_eligible as i64), Cell::num(w, 1), low(w_ci), high(w_ci)]);
-            h.push(with_interval(w, w_ci, 1, false));
-        }
-        h.push(Cell::Text(if r.partial { format!("partial (to {as_of})") } else { String::new() }));
-        mrows.push(m);
-        hrows.push(h);
-    }
+/// What shapes the repeat table: amounts (revenue columns), a purchase window, the as-of date.
+struct Shape {
+    amount: bool,
+    window: Option<i64>,
+    as_of: NaiveDate,
+}
+
+fn repeat_report(rows: &[RepeatRates], shape: &Shape, name: &str) -> Report {
+    let as_of = shape.as_of;
+    let label_columns = ["period".to_string()];
+    let labels = |r: &RepeatRates| vec![Cell::Text(r.row.period.clone())];
+    let table = Rows { plan: shape, label_columns: &label_columns, labels: &labels, rows };
+    let window = shape.window;
     let mut caption = vec![format!(
         "{} · as of {as_of} · repeat % = share of the period's customers who had ordered before; return % = share of the previous period's customers who ordered again",
         name
@@ -354,8 +271,80 @@ fn repeat_report(rows: &[RepeatRow], window: Option<i64>, confidence: f64, as_of
     if let Some(days) = window {
         caption.push(format!("repeat ≤{days}d: new customers of the period who ordered again within {days} days of their first order (those whose window ends after {as_of} left out)"));
     }
-    Report { machine: Table { columns: machine, rows: mrows }, human: Table { columns: human, rows: hrows }, caption, ..Default::default() }
+    Report { machine: table.machine(&REPEAT_COLUMNS), human: table.human(&REPEAT_VIEWS, &REPEAT_COLUMNS), caption, ..Default::default() }
 }
+
+fn has_amount(s: &Shape) -> bool {
+    s.amount
+}
+fn has_window(s: &Shape) -> bool {
+    s.window.is_some()
+}
+fn low_of(s: Share) -> Value {
+    Value::Num(s.ci.map(|i| i.low))
+}
+fn high_of(s: Share) -> Value {
+    Value::Num(s.ci.map(|i| i.high))
+}
+
+/// The repeat table's columns, in their order in CSV and JSON (after the period).
+const REPEAT_COLUMNS: [Column<RepeatRates, Shape>; 23] = [
+    Column { key: "partial", decimals: 0, shown: always, value: |r, _| Value::Flag(r.row.partial) },
+    Column { key: "active_customers", decimals: 0, shown: always, value: |r, _| Value::Count(r.row.active) },
+    Column { key: "new_customers", decimals: 0, shown: always, value: |r, _| Value::Count(r.row.new) },
+    Column { key: "returning_customers", decimals: 0, shown: always, value: |r, _| Value::Count(r.row.returning) },
+    Column { key: "orders", decimals: 0, shown: always, value: |r, _| Value::Count(r.row.orders) },
+    Column { key: "revenue", decimals: 2, shown: has_amount, value: |r, _| Value::Sum(r.row.revenue) },
+    Column { key: "avg_order_value", decimals: 2, shown: has_amount, value: |r, _| Value::Num(r.avg_order_value) },
+    Column { key: "refunds", decimals: 0, shown: has_amount, value: |r, _| Value::Count(r.row.refunds) },
+    Column { key: "refund_amount", decimals: 2, shown: has_amount, value: |r, _| Value::Sum(r.row.refund_amount) },
+    Column { key: "orders_per_customer", decimals: 2, shown: always, value: |r, _| Value::Num(r.orders_per_customer) },
+    Column { key: "repeat_rate", decimals: 1, shown: always, value: |r, _| Value::Num(r.repeat.pct) },
+    Column { key: "repeat_low", decimals: 1, shown: always, value: |r, _| low_of(r.repeat) },
+    Column { key: "repeat_high", decimals: 1, shown: always, value: |r, _| high_of(r.repeat) },
+    Column { key: "previous_customers", decimals: 0, shown: always, value: |r, _| Value::Count(r.row.previous_active) },
+    Column { key: "retained_customers", decimals: 0, shown: always, value: |r, _| Value::Count(r.row.retained) },
+    Column { key: "return_rate", decimals: 1, shown: always, value: |r, _| Value::Num(r.ret.pct) },
+    Column { key: "return_low", decimals: 1, shown: always, value: |r, _| low_of(r.ret) },
+    Column { key: "return_high", decimals: 1, shown: always, value: |r, _| high_of(r.ret) },
+    Column { key: "churn_rate", decimals: 1, shown: always, value: |r, _| Value::Num(r.churn) },
+    Column { key: "window_eligible", decimals: 0, shown: has_window, value: |r, _| Value::Count(r.row.window_eligible) },
+    Column { key: "window_repeat_rate", decimals: 1, shown: has_window, value: |r, _| Value::Num(r.window.pct) },
+    Column { key: "window_low", decimals: 1, shown: has_window, value: |r, _| low_of(r.window) },
+    Column { key: "window_high", decimals: 1, shown: has_window, value: |r, _| high_of(r.window) },
+];
+
+/// The repeat table as people see it.
+const REPEAT_VIEWS: [Shown<RepeatRates, Shape>; 12] = [
+    Shown { header: |_| "active".into(), shown: always, show: Show::Column("active_customers") },
+    Shown { header: |_| "new".into(), shown: always, show: Show::Column("new_customers") },
+    Shown { header: |_| "returning".into(), shown: always, show: Show::Column("returning_customers") },
+    Shown { header: |_| "orders".into(), shown: always, show: Show::Column("orders") },
+    Shown { header: |_| "revenue".into(), shown: has_amount, show: Show::Column("revenue") },
+    Shown { header: |_| "AOV".into(), shown: has_amount, show: Show::Column("avg_order_value") },
+    Shown { header: |_| "orders/cust".into(), shown: always, show: Show::Column("orders_per_customer") },
+    Shown {
+        header: |_| "repeat %".into(),
+        shown: always,
+        show: Show::Interval { value: "repeat_rate", low: "repeat_low", high: "repeat_high", signed: false },
+    },
+    Shown {
+        header: |_| "return % (回头率)".into(),
+        shown: always,
+        show: Show::Interval { value: "return_rate", low: "return_low", high: "return_high", signed: false },
+    },
+    Shown { header: |_| "churn %".into(), shown: always, show: Show::Column("churn_rate") },
+    Shown {
+        header: |s| format!("repeat ≤{}d %", s.window.unwrap_or_default()),
+        shown: has_window,
+        show: Show::Interval { value: "window_repeat_rate", low: "window_low", high: "window_high", signed: false },
+    },
+    Shown {
+        header: |_| "note".into(),
+        shown: always,
+        show: Show::Cell(|r, s| Cell::Text(if r.row.partial { format!("partial (to {})", s.as_of) } else { String::new() })),
+    },
+];
 
 fn cohort_report(
     data: &crate::input::frame::Dataset,
@@ -375,6 +364,7 @@ fn cohort_report(
     if list.is_empty() {
         return Err(data_err(format!("{}: no purchases in scope (up to {as_of})", data.name)));
     }
+    // One column per period since the first purchase: as many as the oldest cohort has.
     let width = list.iter().map(|c| c.active.len()).max().unwrap_or(1);
     let mut columns = vec!["cohort".to_string(), "customers".to_string()];
     columns.extend((0..width).map(|k| k.to_string()));
@@ -382,13 +372,11 @@ fn cohort_report(
         .iter()
         .map(|c| {
             let mut cells = vec![Cell::Text(c.period.clone()), Cell::Int(c.customers as i64)];
-            for k in 0..width {
-                cells.push(match c.active.get(k) {
-                    None => Cell::Null,
-                    Some(n) if counts => Cell::Int(*n as i64),
-                    Some(n) => Cell::num((c.customers > 0.0).then(|| 100.0 * n / c.customers), 1),
-                });
-            }
+            cells.extend((0..width).map(|k| match c.active.get(k) {
+                None => Cell::Null,
+                Some(n) if counts => Cell::Int(*n as i64),
+                Some(_) => Cell::num(c.share(k), 1),
+            }));
             cells
         })
         .collect();
@@ -405,33 +393,21 @@ fn cohort_report(
     })
 }
 
+/// The RFM segments' columns (the same for people).
+const SEGMENT_COLUMNS: [Column<Segment, ()>; 7] = [
+    Column { key: "customers", decimals: 0, shown: always, value: |s, _| Value::Count(s.customers) },
+    Column { key: "customers_pct", decimals: 1, shown: always, value: |s, _| Value::Num(Some(s.customers_pct)) },
+    Column { key: "revenue", decimals: 2, shown: always, value: |s, _| Value::Sum(s.revenue) },
+    Column { key: "revenue_share_pct", decimals: 1, shown: always, value: |s, _| Value::Num(s.revenue_share_pct) },
+    Column { key: "avg_recency_days", decimals: 1, shown: always, value: |s, _| Value::Num(s.avg_recency_days) },
+    Column { key: "avg_frequency", decimals: 2, shown: always, value: |s, _| Value::Num(s.avg_frequency) },
+    Column { key: "avg_monetary", decimals: 2, shown: always, value: |s, _| Value::Num(s.avg_monetary) },
+];
+
 fn rfm_report(customers: &[RfmCustomer], as_of: NaiveDate, opened: &Opened) -> Report {
-    let total_customers = customers.len() as f64;
-    let total_revenue = customers.iter().fold(0.0, |a, c| a + c.monetary);
-    let columns: Vec<String> =
-        ["segment", "customers", "customers_pct", "revenue", "revenue_share_pct", "avg_recency_days", "avg_frequency", "avg_monetary"]
-            .map(String::from)
-            .to_vec();
-    let rows: Vec<Vec<Cell>> = SEGMENTS
-        .iter()
-        .map(|segment| {
-            let members: Vec<_> = customers.iter().filter(|c| c.segment == *segment).collect();
-            let n = members.len() as f64;
-            let revenue = members.iter().fold(0.0, |a, c| a + c.monetary);
-            let mean = |f: &dyn Fn(&&RfmCustomer) -> f64| (n > 0.0).then(|| members.iter().map(f).fold(0.0, |a, v| a + v) / n);
-            vec![
-                Cell::Text(segment.to_string()),
-                Cell::Int(n as i64),
-                Cell::num(Some(100.0 * n / total_customers), 1),
-                Cell::Num(revenue, 2),
-                Cell::num((total_revenue != 0.0).then(|| 100.0 * revenue / total_revenue), 1),
-                Cell::num(mean(&|c| c.recency_days as f64), 1),
-                Cell::num(mean(&|c| c.frequency as f64), 2),
-                Cell::num(mean(&|c| c.monetary), 2),
-            ]
-        })
-        .collect();
-    let table = Table { columns, rows };
+    let label_columns = ["segment".to_string()];
+    let labels = |s: &Segment| vec![Cell::Text(s.name.to_string())];
+    let table = Rows { plan: &(), label_columns: &label_columns, labels: &labels, rows: &segments(customers) }.machine(&SEGMENT_COLUMNS);
     Report {
         machine: table.clone(),
         human: table,
@@ -440,5 +416,30 @@ fn rfm_report(customers: &[RfmCustomer], as_of: NaiveDate, opened: &Opened) -> R
             opened.data.name
         )],
         ..Default::default()
+    }
+}
+
+/// The per-customer RFM table of `--customers` (after the customer id).
+const CUSTOMER_COLUMNS: [Column<RfmCustomer, ()>; 8] = [
+    Column { key: "recency_days", decimals: 0, shown: always, value: |c, _| Value::Count(c.recency_days as f64) },
+    Column { key: "frequency", decimals: 0, shown: always, value: |c, _| Value::Count(c.frequency as f64) },
+    Column { key: "monetary", decimals: 2, shown: always, value: |c, _| Value::Sum(c.monetary) },
+    Column { key: "r", decimals: 0, shown: always, value: |c, _| Value::Count(c.r as f64) },
+    Column { key: "f", decimals: 0, shown: always, value: |c, _| Value::Count(c.f as f64) },
+    Column { key: "m", decimals: 0, shown: always, value: |c, _| Value::Count(c.m as f64) },
+    Column { key: "score", decimals: 0, shown: always, value: |c, _| Value::Count((c.r * 100 + c.f * 10 + c.m) as f64) },
+    Column { key: "segment", decimals: 0, shown: always, value: |c, _| Value::Text(Some(c.segment.to_string())) },
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::output::columns::undeclared;
+
+    /// Every column the human view and the charts name is declared.
+    #[test]
+    fn views_and_charts_name_declared_columns() {
+        let charts: Vec<&str> = TRENDS.iter().flat_map(TrendMetric::keys).collect();
+        assert_eq!(undeclared(&REPEAT_COLUMNS, &REPEAT_VIEWS, &charts), Vec::<&str>::new());
     }
 }

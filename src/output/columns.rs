@@ -10,8 +10,10 @@ use super::{Cell, Table};
 pub enum Value {
     /// A count: a whole number.
     Count(f64),
-    /// A statistic (`None`: not computable), shown with the column's decimals.
+    /// A statistic (`None` or not finite: not computable), shown with the column's decimals.
     Num(Option<f64>),
+    /// A sum, shown as it is with the column's decimals.
+    Sum(f64),
     Flag(bool),
     Text(Option<String>),
 }
@@ -21,6 +23,7 @@ impl Value {
         match self {
             Value::Count(n) => Cell::Int(n as i64),
             Value::Num(v) => Cell::num(v, decimals),
+            Value::Sum(v) => Cell::Num(v, decimals),
             Value::Flag(b) => Cell::Bool(b),
             Value::Text(t) => t.map_or(Cell::Null, Cell::Text),
         }
@@ -30,6 +33,7 @@ impl Value {
         match self {
             Value::Count(n) => Some(*n),
             Value::Num(v) => *v,
+            Value::Sum(v) => Some(*v),
             _ => None,
         }
     }

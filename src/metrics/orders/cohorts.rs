@@ -20,6 +20,15 @@ pub struct Cohort {
     pub active: Vec<f64>,
 }
 
+impl Cohort {
+    /// The share of the cohort's customers active `k` periods after their first (None past the
+    /// as-of date, or without customers).
+    pub fn share(&self, k: usize) -> Option<f64> {
+        let n = self.active.get(k)?;
+        (self.customers > 0.0).then(|| 100.0 * n / self.customers)
+    }
+}
+
 pub fn cohorts(data: &Dataset, orders: &OrderRows, as_of: NaiveDate) -> Result<Vec<Cohort>> {
     let buys = purchases(orders);
     let firsts = buys.clone().group_by([col("__customer")]).agg([col("__p").min().alias("__first_p")]);
@@ -69,6 +78,46 @@ pub struct RfmCustomer {
     pub f: i64,
     pub m: i64,
     pub segment: &'static str,
+}
+
+/// One RFM segment: its customers, revenue and average scores' inputs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Segment {
+    pub name: &'static str,
+    pub customers: f64,
+    pub customers_pct: f64,
+    pub revenue: f64,
+    /// Of all customers' revenue (None when it sums to 0).
+    pub revenue_share_pct: Option<f64>,
+    /// Means over the segment's customers (None for an empty segment).
+    pub avg_recency_days: Option<f64>,
+    pub avg_frequency: Option<f64>,
+    pub avg_monetary: Option<f64>,
+}
+
+/// Every segment of [`SEGMENTS`], in order, from the customers' scores.
+pub fn segments(customers: &[RfmCustomer]) -> Vec<Segment> {
+    let total_customers = customers.len() as f64;
+    let total_revenue = customers.iter().fold(0.0, |a, c| a + c.monetary);
+    SEGMENTS
+        .iter()
+        .map(|name| {
+            let members: Vec<&RfmCustomer> = customers.iter().filter(|c| c.segment == *name).collect();
+            let n = members.len() as f64;
+            let revenue = members.iter().fold(0.0, |a, c| a + c.monetary);
+            let mean = |f: &dyn Fn(&&RfmCustomer) -> f64| (n > 0.0).then(|| members.iter().map(f).fold(0.0, |a, v| a + v) / n);
+            Segment {
+                name,
+                customers: n,
+                customers_pct: 100.0 * n / total_customers,
+                revenue,
+                revenue_share_pct: (total_revenue != 0.0).then(|| 100.0 * revenue / total_revenue),
+                avg_recency_days: mean(&|c| c.recency_days as f64),
+                avg_frequency: mean(&|c| c.frequency as f64),
+                avg_monetary: mean(&|c| c.monetary),
+            }
+        })
+        .collect()
 }
 
 /// The named RFM segments, in the order they are shown.
@@ -173,5 +222,30 @@ mod tests {
         // Scores ⌈r/2⌉: the 1s → 4; 2 → ⌈3.5⌉ = 4; 3 → 3; 4 → 3; 5 → 2; 6 → 2; 7 → 1; 8 → 1.
         let r: Vec<i64> = out.column("r").unwrap().i64().unwrap().into_no_null_iter().collect();
         assert_eq!(r, vec![4, 4, 4, 4, 3, 3, 2, 2, 1, 1]);
+    }
+
+    #[test]
+    fn segments_worked_by_hand() {
+        // Two champions (revenue 100 and 300, recency 2 and 4 days) and a lost customer (100):
+        // champions are 2 of 3 = 66.7% of customers and 400 of 500 = 80% of revenue.
+        let customer = |segment, monetary, recency_days| RfmCustomer {
+            customer: String::new(),
+            recency_days,
+            frequency: 1,
+            monetary,
+            r: 0,
+            f: 0,
+            m: 0,
+            segment,
+        };
+        let s = segments(&[customer("champions", 100.0, 2), customer("lost", 100.0, 9), customer("champions", 300.0, 4)]);
+        assert_eq!(s.len(), SEGMENTS.len());
+        assert_eq!((s[0].customers, s[0].revenue, s[0].revenue_share_pct), (2.0, 400.0, Some(80.0)));
+        assert!((s[0].customers_pct - 200.0 / 3.0).abs() < 1e-12);
+        assert_eq!((s[0].avg_recency_days, s[0].avg_monetary), (Some(3.0), Some(200.0)));
+        assert_eq!((s[1].customers, s[1].avg_frequency), (0.0, None));
+        // A cohort of 4 with 1 active a period later: 25%; none past the as-of date.
+        let c = Cohort { period: String::new(), index: 0, customers: 4.0, active: vec![4.0, 1.0] };
+        assert_eq!((c.share(1), c.share(2)), (Some(25.0), None));
     }
 }

@@ -12,6 +12,7 @@ use super::{join_ids, purchases, OrderRows};
 use crate::input::frame::{f64_at, strings_at, Dataset};
 use crate::metrics::period::{index_label, period_index_of, Period};
 use crate::metrics::words::{self, Collect};
+use crate::stats::intervals::Share;
 
 /// One period of the repeat table.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -36,6 +37,49 @@ pub struct RepeatRow {
     /// them ordered again within it.
     pub window_eligible: f64,
     pub window_repeaters: f64,
+}
+
+/// A period of the repeat table with its rates.
+#[derive(Debug, Clone)]
+pub struct RepeatRates {
+    pub row: RepeatRow,
+    /// The period's customers who had ordered before: returning of active.
+    pub repeat: Share,
+    /// The previous period's customers who ordered again (回头率): retained of previous active.
+    pub ret: Share,
+    /// 100 − the return rate.
+    pub churn: Option<f64>,
+    /// Revenue per order with a valid amount.
+    pub avg_order_value: Option<f64>,
+    pub orders_per_customer: Option<f64>,
+    /// New customers whose window had ended who ordered again within it.
+    pub window: Share,
+}
+
+/// The periods of `rows` from the one holding `from` to the one holding `to`.
+pub fn in_span(rows: Vec<RepeatRow>, period: Period, from: Option<NaiveDate>, to: Option<NaiveDate>) -> Vec<RepeatRow> {
+    rows.into_iter()
+        .filter(|r| from.is_none_or(|f| r.index >= period_index_of(f, period)))
+        .filter(|r| to.is_none_or(|t| r.index <= period_index_of(t, period)))
+        .collect()
+}
+
+/// Each period's rates, with Wilson intervals at `confidence`.
+pub fn repeat_rates(rows: Vec<RepeatRow>, confidence: f64) -> Vec<RepeatRates> {
+    rows.into_iter()
+        .map(|r| {
+            let ret = Share::of(r.retained, r.previous_active, confidence);
+            RepeatRates {
+                repeat: Share::of(r.returning, r.active, confidence),
+                churn: ret.pct.map(|v| 100.0 - v),
+                ret,
+                avg_order_value: (r.valued_orders > 0.0).then(|| r.revenue / r.valued_orders),
+                orders_per_customer: (r.active > 0.0).then(|| r.orders / r.active),
+                window: Share::of(r.window_repeaters, r.window_eligible, confidence),
+                row: r,
+            }
+        })
+        .collect()
 }
 
 /// What the repeat table is computed from: per period the purchases (`orders`, `valued`,
@@ -382,5 +426,28 @@ mod tests {
                 proptest::prop_assert_eq!(w, q, "period {}", p);
             }
         }
+    }
+
+    #[test]
+    fn rates_worked_by_hand() {
+        // 40 active of whom 10 returning = 25%; 50 previous customers, 20 retained = return 40%,
+        // churn 60%; 60 orders by 40 customers = 1.5; 300.0 revenue over 50 valued orders = 6.0.
+        let row = RepeatRow {
+            active: 40.0,
+            returning: 10.0,
+            previous_active: 50.0,
+            retained: 20.0,
+            orders: 60.0,
+            valued_orders: 50.0,
+            revenue: 300.0,
+            ..Default::default()
+        };
+        let r = &repeat_rates(vec![row], 0.95)[0];
+        assert_eq!((r.repeat.pct, r.ret.pct, r.churn), (Some(25.0), Some(40.0), Some(60.0)));
+        assert_eq!((r.orders_per_customer, r.avg_order_value, r.window.pct), (Some(1.5), Some(6.0), None));
+        // Months 2026-08 to 2026-10: --from 2026-09-15 keeps September on.
+        let months: Vec<RepeatRow> = (8..=10).map(|m| RepeatRow { index: 2026 * 12 + m - 1, ..Default::default() }).collect();
+        let from = NaiveDate::from_ymd_opt(2026, 9, 15);
+        assert_eq!(in_span(months, Period::Month, from, None).len(), 2);
     }
 }
