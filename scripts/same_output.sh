@@ -133,4 +133,9 @@ case_ scorecard --responses "$(r $E/responses.csv)" --complaints "$(r $E/complai
   --quarter 2026-Q3 --out reports --as-of 2026-11-02
 case_ scorecard --responses "$(r $E/responses.csv)" --month last --as-of 2026-11-02 --out reports --period week
 case_ scorecard --responses "$(r $F/survey_weighted.csv)" --month 2026-10 --out reports
+# help texts
+case_ --help
+for c in survey complaints repeat scorecard compare drivers loyalty inspect merge; do
+  case_ $c --help
+done
 echo "$n cases in $out"

@@ -7,6 +7,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use crate::metrics::period::Period;
 use crate::output::Format;
 use crate::stats::intervals::NpsMethod;
+use crate::stats::significance::Adjust;
 
 const EXIT_CODES: &str = "\
 Exit codes:
@@ -374,7 +375,7 @@ pub struct CompareArgs {
 
     /// Adjustment of p-values over the groups of each metric.
     #[arg(long, value_enum, default_value = "holm", help_heading = "Comparison")]
-    pub adjust: AdjustMethod,
+    pub adjust: Adjust,
 
     /// Confidence level of the intervals of the differences [default: 1 − alpha].
     #[arg(long, value_name = "LEVEL", help_heading = "Statistics")]
@@ -500,17 +501,6 @@ pub enum Against {
     Previous,
     /// The same period a year before (year over year).
     Yoy,
-}
-
-/// Multiple-comparison adjustment.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum AdjustMethod {
-    /// Holm's step-down method (controls the family-wise error rate).
-    Holm,
-    /// Benjamini–Hochberg (controls the false discovery rate).
-    Bh,
-    /// No adjustment.
-    None,
 }
 
 /// Arguments of `cxstat complaints`.

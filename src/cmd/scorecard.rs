@@ -205,7 +205,7 @@ fn run_command(words: &[String], plan: &Plan, io: &mut Io) -> Result<(Report, Op
         Command::Survey(a) => crate::cmd::survey::report(&a, io),
         Command::Complaints(a) => crate::cmd::complaints::report(&a, io),
         Command::Repeat(a) => crate::cmd::repeat::report(&a, io),
-        Command::Compare(a) => crate::cmd::compare::report(&a, io),
+        Command::Compare(a) => crate::cmd::compare::report(&a, io).map(|(r, _, o)| (r, o)),
         _ => unreachable!("the scorecard runs survey, complaints, repeat and compare"),
     }
 }

@@ -7,6 +7,7 @@ pub(crate) fn count_where(predicate: Expr) -> Expr {
     predicate.cast(DataType::Float64).sum()
 }
 
+pub mod comparison;
 pub mod complaints;
 pub mod grouping;
 pub mod loyalty;

@@ -135,11 +135,15 @@ pub fn chi_square(table: &[Vec<f64>]) -> Option<ChiSquare> {
     Some(ChiSquare { statistic, df, p, min_expected })
 }
 
-/// How p-values of one family of tests are adjusted.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// How p-values of one family of tests are adjusted (`--adjust`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Adjust {
+    /// Holm's step-down method (controls the family-wise error rate).
     Holm,
+    /// Benjamini–Hochberg (controls the false discovery rate).
+    #[value(name = "bh")]
     BenjaminiHochberg,
+    /// No adjustment.
     None,
 }
 

@@ -1,0 +1,261 @@
+//! Is a change real? The comparisons of `cxstat compare`: two sides (a period and the one before
+//! or a year before, or a segment and the rest), each metric's values, the difference with its
+//! interval, the test and its p-value, adjusted over the groups of each metric.
+
+use std::collections::BTreeMap;
+
+use anyhow::Result;
+
+use crate::input::frame::Dataset;
+use crate::metrics::grouping::{GroupKey, Grouping};
+use crate::metrics::satisfaction::{aggregate_read, score_table, Metric, SatisfactionCounts, SatisfactionSpec};
+use crate::stats::intervals::Interval;
+use crate::stats::significance::{adjust, chi_square, nps_difference, two_proportions, welch, Adjust, Comparison};
+
+/// One side of a comparison: its label and its sufficient statistics.
+#[derive(Debug, Clone)]
+pub struct Side {
+    pub label: String,
+    pub counts: SatisfactionCounts,
+    /// Answers per score value, per score metric.
+    pub scores: BTreeMap<(u8, i64), f64>,
+}
+
+/// One comparison: a metric of a group, both sides and the test.
+#[derive(Debug, Clone)]
+pub struct ComparisonRow {
+    pub group: Vec<String>,
+    pub metric: &'static str,
+    pub test: &'static str,
+    pub a: (String, f64, Option<f64>),
+    pub b: (String, f64, Option<f64>),
+    /// Kish's effective sizes of both sides, with a weight.
+    pub n_eff: Option<(f64, f64)>,
+    pub result: Option<Tested>,
+    pub note: String,
+    /// The p-value adjusted over the groups of the metric, and whether it is under alpha.
+    pub p_adjusted: Option<f64>,
+    pub significant: Option<bool>,
+}
+
+/// A test's outcome in the units shown.
+#[derive(Debug, Clone, Copy)]
+pub struct Tested {
+    pub difference: Option<f64>,
+    pub interval: Option<Interval>,
+    pub statistic: f64,
+    pub df: Option<f64>,
+    pub p: f64,
+}
+
+fn scaled(c: Comparison, by: f64) -> Tested {
+    Tested {
+        difference: Some(c.difference * by),
+        interval: c.interval.map(|i| Interval { low: i.low * by, high: i.high * by }),
+        statistic: c.statistic,
+        df: c.df,
+        p: c.p,
+    }
+}
+
+fn metric_code(m: Metric) -> u8 {
+    match m {
+        Metric::Csat => 0,
+        Metric::Nps => 1,
+        Metric::Ces => 2,
+        Metric::Designation => 3,
+        Metric::Weight => 4,
+    }
+}
+
+/// Sums of counts and score tables per group key.
+pub fn sides(
+    data: &Dataset,
+    spec: &SatisfactionSpec,
+    grouping: &Grouping,
+    label: impl Fn(&GroupKey) -> String,
+) -> Result<BTreeMap<GroupKey, Side>> {
+    let mut out: BTreeMap<GroupKey, Side> = BTreeMap::new();
+    // The score tables read the scores as the counts did (numbers only when that was enough).
+    let (groups, spec, grouping) = aggregate_read(data, spec, grouping)?;
+    let (spec, grouping) = (&spec, &grouping);
+    for g in groups.into_iter().filter(|g| g.dated) {
+        let label = label(&g.key);
+        out.entry(g.key.clone())
+            .or_insert_with(|| Side { label, counts: SatisfactionCounts::default(), scores: BTreeMap::new() })
+            .counts += g.counts;
+    }
+    for metric in [Metric::Csat, Metric::Nps, Metric::Ces] {
+        for (key, score, n) in score_table(data, spec, grouping, metric)? {
+            if let Some(side) = out.get_mut(&key) {
+                *side.scores.entry((metric_code(metric), score)).or_insert(0.0) += n;
+            }
+        }
+    }
+    Ok(out)
+}
+
+fn pct(part: f64, n: f64) -> Option<f64> {
+    (n > 0.0).then(|| 100.0 * part / n)
+}
+
+/// Why a test could not be made.
+fn not_computable(a: &(String, f64, Option<f64>), b: &(String, f64, Option<f64>), min_n: f64) -> String {
+    if a.1 < min_n || b.1 < min_n {
+        let empty = if a.1 < min_n { &a.0 } else { &b.0 };
+        format!("not computable: too few answers in {empty}")
+    } else {
+        "not computable: no variation (every answer the same)".to_string()
+    }
+}
+
+/// All metric comparisons of one pair of sides. With a weight, values are weighted and every
+/// test and interval runs on the effective counts (Kish's n eff.); the raw counts are shown too.
+pub fn compare_sides(group: &[String], a: &Side, b: &Side, spec: &SatisfactionSpec, confidence: f64) -> Vec<ComparisonRow> {
+    let (ra, rb) = (&a.counts, &b.counts);
+    let (ea, eb) = (ra.effective(), rb.effective());
+    let (ca, cb) = (&ea, &eb);
+    let weighted = spec.weight.is_some();
+    let mut rows = Vec::new();
+    let mut push =
+        |metric, test, av: (f64, f64, Option<f64>), bv: (f64, f64, Option<f64>), result: Option<Tested>, min_n: f64, caveat: &str| {
+            let a_side = (a.label.clone(), av.0, av.2);
+            let b_side = (b.label.clone(), bv.0, bv.2);
+            let note = if result.is_none() { not_computable(&a_side, &b_side, min_n) } else { caveat.to_string() };
+            let n_eff = weighted.then_some((av.1, bv.1));
+            rows.push(ComparisonRow {
+                group: group.to_vec(),
+                metric,
+                test,
+                a: a_side,
+                b: b_side,
+                n_eff,
+                result,
+                note,
+                p_adjusted: None,
+                significant: None,
+            });
+        };
+    if spec.csat.is_some() {
+        let r = two_proportions(ca.csat_top, ca.csat_n, cb.csat_top, cb.csat_n, confidence).map(|c| scaled(c, 100.0));
+        push(
+            "csat_pct",
+            "two-proportion z",
+            (ra.csat_n, ca.csat_n, pct(ca.csat_top, ca.csat_n)),
+            (rb.csat_n, cb.csat_n, pct(cb.csat_top, cb.csat_n)),
+            r,
+            1.0,
+            "",
+        );
+    }
+    if spec.nps.is_some() {
+        let r = nps_difference((ca.promoters, ca.detractors, ca.nps_n), (cb.promoters, cb.detractors, cb.nps_n), confidence)
+            .map(|c| scaled(c, 100.0));
+        let nps = |c: &SatisfactionCounts| pct(c.promoters - c.detractors, c.nps_n);
+        push("nps", "NPS difference z", (ra.nps_n, ca.nps_n, nps(ca)), (rb.nps_n, cb.nps_n, nps(cb)), r, 1.0, "");
+    }
+    if spec.ces.is_some() {
+        let r = welch((ca.ces_n, ca.ces_sum, ca.ces_sum_sq), (cb.ces_n, cb.ces_sum, cb.ces_sum_sq), confidence).map(|c| scaled(c, 1.0));
+        let mean = |c: &SatisfactionCounts| (c.ces_n > 0.0).then(|| c.ces_sum / c.ces_n);
+        push("ces_mean", "Welch t", (ra.ces_n, ca.ces_n, mean(ca)), (rb.ces_n, cb.ces_n, mean(cb)), r, 2.0, "");
+    }
+    if spec.designation.is_some() {
+        let r = two_proportions(ca.designation_yes, ca.designation_n, cb.designation_yes, cb.designation_n, confidence)
+            .map(|c| scaled(c, 100.0));
+        push(
+            "designation_pct",
+            "two-proportion z",
+            (ra.designation_n, ca.designation_n, pct(ca.designation_yes, ca.designation_n)),
+            (rb.designation_n, cb.designation_n, pct(cb.designation_yes, cb.designation_n)),
+            r,
+            1.0,
+            "",
+        );
+    }
+    for (metric, name, column) in [
+        (Metric::Csat, "csat_distribution", spec.csat.as_ref()),
+        (Metric::Nps, "nps_distribution", spec.nps.as_ref()),
+        (Metric::Ces, "ces_distribution", spec.ces.as_ref()),
+    ] {
+        let weights = |c: &SatisfactionCounts| c.weights(metric);
+        let Some(column) = column else { continue };
+        let code = metric_code(metric);
+        // Weighted answers per score, scaled to the side's effective size (n eff./Σw = Σw/Σw²).
+        let row = |s: &Side| {
+            let k = s.counts.effective_scale(metric);
+            (column.scale.low..=column.scale.high).map(|v| k * s.scores.get(&(code, v)).copied().unwrap_or(0.0)).collect::<Vec<f64>>()
+        };
+        let (row_a, row_b) = (row(a), row(b));
+        let (na, nb) = (row_a.iter().sum::<f64>(), row_b.iter().sum::<f64>());
+        let chi = chi_square(&[row_a, row_b]);
+        let caveat = if chi.is_some_and(|c| c.min_expected < 5.0) { "expected counts below 5: p is approximate" } else { "" };
+        let r = chi.map(|c| Tested { difference: None, interval: None, statistic: c.statistic, df: Some(c.df), p: c.p });
+        push(name, "chi-square", (weights(ra).0, na, None), (weights(rb).0, nb, None), r, 1.0, caveat);
+    }
+    rows
+}
+
+/// The pairs of sides to compare: the group's names, side a, side b.
+pub type Pair = (Vec<String>, Side, Side);
+
+/// Each group's period `latest` against the period `earlier` (an empty side where a group has no
+/// answers in one of them).
+pub fn period_pairs(all: &BTreeMap<GroupKey, Side>, latest: &str, earlier: &str) -> Vec<Pair> {
+    let mut groups: Vec<Vec<Option<String>>> = all.keys().map(|k| k.by.clone()).collect();
+    groups.sort();
+    groups.dedup();
+    let empty = |label: &str| Side { label: label.to_string(), counts: SatisfactionCounts::default(), scores: BTreeMap::new() };
+    let mut pairs = Vec::new();
+    for by in groups {
+        let find = |label: &str| all.get(&GroupKey { period: Some(label.to_string()), by: by.clone() }).cloned();
+        let a = find(latest).unwrap_or_else(|| empty(latest));
+        let b = find(earlier).unwrap_or_else(|| empty(earlier));
+        let names = by.iter().map(|v| v.clone().unwrap_or_else(|| "(blank)".to_string())).collect();
+        pairs.push((names, a, b));
+    }
+    pairs
+}
+
+/// Each segment against all the other answers ("rest": the total minus the segment).
+pub fn segment_pairs(all: &BTreeMap<GroupKey, Side>) -> Vec<Pair> {
+    let mut total = Side { label: "all".to_string(), counts: SatisfactionCounts::default(), scores: BTreeMap::new() };
+    for side in all.values() {
+        total.counts += side.counts;
+        for (k, v) in &side.scores {
+            *total.scores.entry(*k).or_insert(0.0) += v;
+        }
+    }
+    let mut pairs = Vec::new();
+    for side in all.values() {
+        let mut rest = Side { label: "rest".to_string(), counts: total.counts.minus(&side.counts), scores: total.scores.clone() };
+        for (k, v) in &side.scores {
+            *rest.scores.entry(*k).or_insert(0.0) -= v;
+        }
+        pairs.push((vec![side.label.clone()], side.clone(), rest));
+    }
+    pairs
+}
+
+/// Every metric of every pair compared, with the p-values adjusted by `method` within each
+/// metric, over its groups, and marked significant under `alpha`.
+pub fn compare(pairs: &[Pair], spec: &SatisfactionSpec, confidence: f64, method: Adjust, alpha: f64) -> Vec<ComparisonRow> {
+    let mut rows = Vec::new();
+    for (group, a, b) in pairs {
+        rows.extend(compare_sides(group, a, b, spec, confidence));
+    }
+    let metrics: Vec<&str> = {
+        let mut m: Vec<&str> = rows.iter().map(|r| r.metric).collect();
+        m.sort_unstable();
+        m.dedup();
+        m
+    };
+    for metric in metrics {
+        let idx: Vec<usize> = (0..rows.len()).filter(|&i| rows[i].metric == metric).collect();
+        let ps: Vec<Option<f64>> = idx.iter().map(|&i| rows[i].result.as_ref().map(|t| t.p)).collect();
+        for (k, p) in adjust(&ps, method).into_iter().enumerate() {
+            rows[idx[k]].p_adjusted = p;
+            rows[idx[k]].significant = p.map(|p| p < alpha);
+        }
+    }
+    rows
+}
