@@ -9,13 +9,13 @@
 use anyhow::Result;
 
 use crate::cli::{Against, CompareArgs};
-use crate::cmd::{confidence_level, grouping_for, open_input, resolve_group_column_of, satisfaction_spec, weight_column, Opened};
+use crate::cmd::{confidence_level, grouping_for, open_input, resolve_group_column_of, satisfaction_spec, weight_column, Opened, Outcome};
 use crate::error::{data_err, usage};
 use crate::input::roles::{Kind, Role};
 use crate::metrics::comparison::{self, sides, ComparisonRow, Pair};
 use crate::metrics::period::{index_label, label_index, Period};
 use crate::metrics::satisfaction::SatisfactionSpec;
-use crate::output::columns::{always, Column, Rows, Show, Shown, Value};
+use crate::output::columns::{always, shown_keys, Column, Rows, Show, Shown, Value};
 use crate::output::{choose_format, emit, Cell, Report};
 use crate::stats::significance::Adjust;
 use crate::Io;
@@ -23,13 +23,13 @@ use crate::Io;
 /// Runs `cxstat compare`.
 pub fn run(args: &CompareArgs, io: &mut Io) -> Result<()> {
     let format = choose_format(args.output.format, args.output.output.as_deref(), io.stdout_is_terminal);
-    let (report, _, _) = report(args, io)?;
+    let report = report(args, io)?.report;
     emit(&report, format, args.output.output.as_deref(), &mut *io.stdout)
 }
 
 /// The result of `cxstat compare` with these arguments and the input it read, without writing
 /// it (for the scorecard's significance marks).
-pub fn report(args: &CompareArgs, io: &mut Io) -> Result<(Report, Vec<ComparisonRow>, Opened)> {
+pub fn report(args: &CompareArgs, io: &mut Io) -> Result<Outcome<ComparisonRow>> {
     let opened = open_input(&args.input, Some(Kind::Responses), io)?;
     if !(args.alpha > 0.0 && args.alpha < 1.0) {
         return Err(usage(format!("--alpha must be between 0 and 1 (e.g. 0.05); got {}", args.alpha)));
@@ -43,7 +43,8 @@ pub fn report(args: &CompareArgs, io: &mut Io) -> Result<(Report, Vec<Comparison
     };
     let rows = comparison::compare(&pairs, &spec, confidence, args.adjust, args.alpha);
     let report = build_report(&rows, args, &pairs, confidence, &opened);
-    Ok((report, rows, opened))
+    let shown = shown_keys(&COLUMNS, &spec.weight.is_some());
+    Ok(Outcome { report, rows, shown, opened })
 }
 
 /// The latest period against the previous one or the one a year before, per `--by` group.

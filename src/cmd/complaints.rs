@@ -14,7 +14,7 @@ use crate::cli::{ChartType, ComplaintsArgs, MergeArgs};
 use crate::cmd::charts::{self, TrendMetric};
 use crate::cmd::{
     confidence_level, grouping_quick_first, key_cells, key_columns, load_config, open_dataset, parse_date, quote_rows, report_problems,
-    Opened, SourceOptions,
+    Opened, Outcome, SourceOptions,
 };
 use crate::error::{data_err, usage};
 use crate::input::clean::{parse_duration, token_of};
@@ -29,7 +29,7 @@ use crate::metrics::grouping::{Group, Grouping, ResultRow};
 use crate::metrics::orders::{order_counts, OrderCounts, OrderSums};
 use crate::metrics::period::Period;
 use crate::metrics::worktime::WorkCalendar;
-use crate::output::columns::{always, Column, Rows, Show, Shown, Value};
+use crate::output::columns::{always, shown_keys, Column, Rows, Show, Shown, Value};
 use crate::output::{choose_format, emit, Cell, Report};
 use crate::partials::{self, OrderPartials};
 use crate::stats::intervals::Share;
@@ -51,7 +51,7 @@ struct Plan {
 /// Runs `cxstat complaints`.
 pub fn run(args: &ComplaintsArgs, io: &mut Io) -> Result<()> {
     let format = choose_format(args.output.format, args.output.output.as_deref(), io.stdout_is_terminal);
-    let (report, plan, opened) = execute(args, io)?;
+    let (report, _, plan, opened) = execute(args, io)?;
     emit(&report, format, args.output.output.as_deref(), &mut *io.stdout)?;
     let Some(path) = &args.chart.chart else { return Ok(()) };
     let chart = match &plan.pareto {
@@ -74,12 +74,13 @@ pub fn run(args: &ComplaintsArgs, io: &mut Io) -> Result<()> {
 
 /// The result of `cxstat complaints` with these arguments and the input it read, without writing
 /// it (for the scorecard).
-pub fn report(args: &ComplaintsArgs, io: &mut Io) -> Result<(Report, Opened)> {
-    let (report, _, opened) = execute(args, io)?;
-    Ok((report, opened))
+pub fn report(args: &ComplaintsArgs, io: &mut Io) -> Result<Outcome<ComplaintRow>> {
+    let (report, rows, plan, opened) = execute(args, io)?;
+    Ok(Outcome { report, rows, shown: shown_keys(&KPI_COLUMNS, &plan), opened })
 }
 
-fn execute(args: &ComplaintsArgs, io: &mut Io) -> Result<(Report, Plan, Opened)> {
+/// The report, and the KPI rows (none for the funnel and the Pareto).
+fn execute(args: &ComplaintsArgs, io: &mut Io) -> Result<(Report, Vec<ComplaintRow>, Plan, Opened)> {
     let config = load_config(&args.input)?;
     let source = SourceOptions::of(&args.input);
     let (data, roles, kind) = open_dataset(&args.input.file, &source, &config, Some(Kind::Complaints), io)?;
@@ -100,7 +101,7 @@ fn execute(args: &ComplaintsArgs, io: &mut Io) -> Result<(Report, Plan, Opened)>
             return Err(data_err(format!("{}: no complaints in scope", data.name)));
         }
         let report = pareto_report(&items, column, &plan, &opened);
-        return Ok((report, plan, opened));
+        return Ok((report, Vec::new(), plan, opened));
     }
 
     let groups = aggregate(data, &prepared, &plan.spec, &plan.grouping)?;
@@ -128,7 +129,7 @@ fn execute(args: &ComplaintsArgs, io: &mut Io) -> Result<(Report, Plan, Opened)>
         }
         None => (None, None),
     };
-    let report = complaints_report(&rows, rates.as_ref(), &plan, &data.name, args.funnel, as_of)?;
+    let (report, rows) = complaints_report(&rows, rates.as_ref(), &plan, &data.name, args.funnel, as_of)?;
     if let Some(path) = &args.emit_partials {
         let orders = rates.as_ref().zip(order_sums).map(|(r, sums)| OrderPartials::new(r.name.clone(), &sums));
         let settings = Settings::of(&plan, as_of, args.funnel, orders.is_some());
@@ -142,11 +143,11 @@ fn execute(args: &ComplaintsArgs, io: &mut Io) -> Result<(Report, Plan, Opened)>
             ));
         }
     }
-    Ok((report, plan, opened))
+    Ok((report, rows, plan, opened))
 }
 
-/// The KPI table or the funnel, from the result rows (the same for one run and for merged
-/// partials).
+/// The KPI table (and its rows) or the funnel, from the result rows (the same for one run and for
+/// merged partials).
 fn complaints_report(
     rows: &[ResultRow<ComplaintCounts>],
     rates: Option<&Rates>,
@@ -154,14 +155,15 @@ fn complaints_report(
     name: &str,
     funnel: bool,
     as_of: Option<NaiveDateTime>,
-) -> Result<Report> {
+) -> Result<(Report, Vec<ComplaintRow>)> {
     if kpis::in_scope(rows) == 0.0 {
         return Err(data_err(format!("{name}: no complaints to compute (no data rows in scope)")));
     }
-    Ok(match funnel {
-        true => funnel_report(&kpis::funnel_rows(rows), plan, name),
-        false => kpi_report(&kpis::kpi_rows(rows, plan.grouping.period.is_some(), rates, plan.confidence), rates, plan, name, as_of),
-    })
+    if funnel {
+        return Ok((funnel_report(&kpis::funnel_rows(rows), plan, name), Vec::new()));
+    }
+    let rows = kpis::kpi_rows(rows, plan.grouping.period.is_some(), rates, plan.confidence);
+    Ok((kpi_report(&rows, rates, plan, name, as_of), rows))
 }
 
 /// The settings that shape the complaints table, as partial results record them: partials
@@ -237,7 +239,7 @@ pub fn merge(files: &[(String, serde_json::Value)], args: &MergeArgs, io: &mut I
     warn_undated(&combined.groups, &plan, &name, io);
     let rows = kpis::result_rows(&combined.groups, plan.totals);
     let rates = combined.orders.map(|(names, periods)| Rates::of_sums(names.join(" + "), &periods));
-    let report = complaints_report(&rows, rates.as_ref(), &plan, &name, combined.settings.funnel, plan.spec.as_of)?;
+    let (report, _) = complaints_report(&rows, rates.as_ref(), &plan, &name, combined.settings.funnel, plan.spec.as_of)?;
     let format = choose_format(args.output.format, args.output.output.as_deref(), io.stdout_is_terminal);
     emit(&report, format, args.output.output.as_deref(), &mut *io.stdout)
 }
@@ -629,6 +631,12 @@ const KPI_COLUMNS: [Column<ComplaintRow, Plan>; 35] = [
     Column { key: "per_1000_orders", decimals: 2, shown: has_orders, value: |r, _| num(r.per_1000_orders) },
     Column { key: "per_1000_customers", decimals: 2, shown: has_orders, value: |r, _| num(r.per_1000_customers) },
 ];
+
+/// Whether the table declares the column `key` (for the scorecard's tests).
+#[cfg(test)]
+pub(crate) fn declares(key: &str) -> bool {
+    KPI_COLUMNS.iter().any(|c| c.key == key)
+}
 
 /// Hours, or working hours with a business calendar.
 fn unit(p: &Plan) -> &'static str {

@@ -27,9 +27,25 @@ use crate::input::source::Source;
 use crate::metrics::grouping::{detect_date_order, GroupKey, Grouping, RowKind};
 use crate::metrics::orders::OrderSpec;
 use crate::metrics::satisfaction::{SatisfactionSpec, ScoreColumn, NPS_SCALE};
-use crate::output::Cell;
+use crate::output::{Cell, Report};
 use crate::stats::intervals::Interval;
 use crate::Io;
+
+/// What a command computed, for the scorecard: the report as shown, its typed rows, the keys of
+/// the declared columns its table shows (what the input carries), and the input it read.
+pub struct Outcome<R> {
+    pub report: Report,
+    pub rows: Vec<R>,
+    pub shown: Vec<&'static str>,
+    pub opened: Opened,
+}
+
+impl<R> Outcome<R> {
+    /// Whether the table shows the declared column `key`.
+    pub fn shows(&self, key: &str) -> bool {
+        self.shown.contains(&key)
+    }
+}
 
 /// An opened input with its config and column roles.
 pub struct Opened {

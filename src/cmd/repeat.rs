@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use crate::chart;
 use crate::cli::{ChartType, MergeArgs, RepeatArgs};
 use crate::cmd::charts::{self, TrendMetric};
-use crate::cmd::{confidence_level, open_input, parse_date, quote_rows, report_problems, window_days, Opened};
+use crate::cmd::{confidence_level, open_input, parse_date, quote_rows, report_problems, window_days, Opened, Outcome};
 use crate::error::{data_err, usage};
 use crate::input::frame::Dataset;
 use crate::input::roles::{Kind, Role};
@@ -22,7 +22,7 @@ use crate::metrics::orders::repeat::{
 };
 use crate::metrics::orders::{order_problem_counts, order_problem_examples, read_orders, OrderProblem, OrderRows, OrderSpec};
 use crate::metrics::period::{index_label, label_index, period_index_of, Period};
-use crate::output::columns::{always, Column, Rows, Show, Shown, Value};
+use crate::output::columns::{always, shown_keys, Column, Rows, Show, Shown, Value};
 use crate::output::{choose_format, emit, Cell, Report, Table};
 use crate::partials;
 use crate::stats::intervals::Share;
@@ -36,12 +36,14 @@ pub fn run(args: &RepeatArgs, io: &mut Io) -> Result<()> {
 
 /// The result of `cxstat repeat` with these arguments and the input it read, without writing
 /// it (for the scorecard).
-pub fn report(args: &RepeatArgs, io: &mut Io) -> Result<(Report, Opened)> {
+pub fn report(args: &RepeatArgs, io: &mut Io) -> Result<Outcome<RepeatRates>> {
     execute(args, io, None)
 }
 
 /// Computes the result; with a format, writes it (and the chart) too.
-fn execute(args: &RepeatArgs, io: &mut Io, format: Option<crate::output::Format>) -> Result<(Report, Opened)> {
+/// Computes the result (the repeat table's rows too; none for cohorts and RFM); with a format,
+/// writes it (and the chart) too.
+fn execute(args: &RepeatArgs, io: &mut Io, format: Option<crate::output::Format>) -> Result<Outcome<RepeatRates>> {
     let opened = open_input(&args.input, Some(Kind::Orders), io)?;
     let data = &opened.data;
     let spec = crate::cmd::order_spec(data, &opened.roles, "--col", true)?;
@@ -77,8 +79,8 @@ fn execute(args: &RepeatArgs, io: &mut Io, format: Option<crate::output::Format>
             ));
         }
     }
-    let report = if args.cohorts {
-        cohort_report(data, &orders, as_of, from, to, args.counts, &opened)?
+    let (report, rows, shown) = if args.cohorts {
+        (cohort_report(data, &orders, as_of, from, to, args.counts, &opened)?, Vec::new(), Vec::new())
     } else if args.rfm {
         let customers = rfm(data, &orders, as_of)?;
         if customers.is_empty() {
@@ -91,12 +93,12 @@ fn execute(args: &RepeatArgs, io: &mut Io, format: Option<crate::output::Format>
             let report = Report { machine: table.clone(), human: table, ..Default::default() };
             emit(&report, choose_format(None, Some(path), false), Some(path), &mut *io.stdout)?;
         }
-        rfm_report(&customers, as_of, &opened)
+        (rfm_report(&customers, as_of, &opened), Vec::new(), Vec::new())
     } else {
         let settings = Settings { period, as_of, from, to, confidence, amount: spec.amount.is_some() };
         let base = repeat_base(&orders);
         let rows = repeat_table(data, &orders, &base, as_of, window)?;
-        let report = shown_report(rows, window, &settings, &data.name)?;
+        let (report, rows, shape) = shown_report(rows, window, &settings, &data.name)?;
         if let Some(path) = &args.emit_partials {
             // Every period up to --as-of: the merge picks the ones in --from/--to.
             let groups: Vec<Group<RepeatSums>> = repeat_sums(data, &base)?
@@ -109,9 +111,9 @@ fn execute(args: &RepeatArgs, io: &mut Io, format: Option<crate::output::Format>
                 .collect();
             partials::write(path, "repeat", vec![data.name.clone()], settings, &groups, None)?;
         }
-        report
+        (report, rows, shown_keys(&REPEAT_COLUMNS, &shape))
     };
-    let Some(format) = format else { return Ok((report, opened)) };
+    let Some(format) = format else { return Ok(Outcome { report, rows, shown, opened }) };
     emit(&report, format, args.output.output.as_deref(), &mut *io.stdout)?;
     if let Some(path) = &args.chart.chart {
         let name = period.name();
@@ -131,17 +133,18 @@ fn execute(args: &RepeatArgs, io: &mut Io, format: Option<crate::output::Format>
         };
         chart::write(&chart, path)?;
     }
-    Ok((report, opened))
+    Ok(Outcome { report, rows, shown, opened })
 }
 
-/// The periods in `--from`/`--to`, as the report.
-fn shown_report(rows: Vec<RepeatRow>, window: Option<i64>, settings: &Settings, name: &str) -> Result<Report> {
+/// The periods in `--from`/`--to`, as the report, with their rates and the table's shape.
+fn shown_report(rows: Vec<RepeatRow>, window: Option<i64>, settings: &Settings, name: &str) -> Result<(Report, Vec<RepeatRates>, Shape)> {
     let shown = in_span(rows, settings.period, settings.from, settings.to);
     if shown.is_empty() {
         return Err(data_err(format!("{name}: no purchases in scope (up to {})", settings.as_of)));
     }
     let shape = Shape { amount: settings.amount, window, as_of: settings.as_of };
-    Ok(repeat_report(&repeat_rates(shown, settings.confidence), &shape, name))
+    let rates = repeat_rates(shown, settings.confidence);
+    Ok((repeat_report(&rates, &shape, name), rates, shape))
 }
 
 /// The settings that shape the repeat table, as partial results record them: partials merge
@@ -172,7 +175,7 @@ pub fn merge(files: &[(String, serde_json::Value)], args: &MergeArgs, io: &mut I
     }
     sums.sort_by_key(|(k, _)| *k);
     let rows = repeat_table_of_sums(&sums, settings.period, settings.as_of)?;
-    let report = shown_report(rows, None, &settings, &name)?;
+    let (report, _, _) = shown_report(rows, None, &settings, &name)?;
     let format = choose_format(args.output.format, args.output.output.as_deref(), io.stdout_is_terminal);
     emit(&report, format, args.output.output.as_deref(), &mut *io.stdout)
 }
@@ -313,6 +316,12 @@ const REPEAT_COLUMNS: [Column<RepeatRates, Shape>; 23] = [
     Column { key: "window_low", decimals: 1, shown: has_window, value: |r, _| low_of(r.window) },
     Column { key: "window_high", decimals: 1, shown: has_window, value: |r, _| high_of(r.window) },
 ];
+
+/// Whether the table declares the column `key` (for the scorecard's tests).
+#[cfg(test)]
+pub(crate) fn declares(key: &str) -> bool {
+    REPEAT_COLUMNS.iter().any(|c| c.key == key)
+}
 
 /// The repeat table as people see it.
 const REPEAT_VIEWS: [Shown<RepeatRates, Shape>; 12] = [

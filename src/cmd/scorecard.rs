@@ -10,39 +10,27 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::stats::significance::two_proportions;
 use anyhow::Result;
 use chrono::NaiveDate;
 use clap::Parser;
 
 use crate::chart::{self, Chart};
 use crate::cli::{Cli, Command, ScorecardArgs};
-use crate::cmd::charts::{self, number};
-use crate::cmd::{parse_date, Opened};
+use crate::cmd::charts;
+use crate::cmd::{parse_date, Outcome};
 use crate::error::{io_err, usage, CxError, Exit};
 use crate::input::config::Config;
 use crate::input::roles::Role;
+use crate::metrics::comparison::ComparisonRow;
+use crate::metrics::complaints::kpis::ComplaintRow;
+use crate::metrics::orders::repeat::RepeatRates;
 use crate::metrics::period::{Period, Span};
+use crate::metrics::satisfaction::SurveyRow;
 use crate::output::{render, Cell, Format, Report, Table};
+use crate::report::alerts::{check_alerts, Threshold};
+use crate::report::kpis::{complaint_kpis, mark_tested, repeat_kpis, survey_kpis, KPIS};
 use crate::report::{self, Figure, Kpi, Scorecard, Section};
 use crate::Io;
-
-/// The KPI names alerts may use.
-pub const KPI_KEYS: [&str; 13] = [
-    "csat",
-    "csat_mean",
-    "nps",
-    "promoters_pct",
-    "ces",
-    "designation_pct",
-    "complaints_per_1000",
-    "resolved_pct",
-    "resolve_hours_median",
-    "sla_pct",
-    "repeat_rate",
-    "return_rate",
-    "revenue",
-];
 
 /// The span a scorecard covers, from `--month` / `--quarter` (`last` = the last complete one
 /// before `as_of`).
@@ -77,21 +65,14 @@ pub fn parse_span(month: Option<&str>, quarter: Option<&str>, as_of: NaiveDate) 
     Ok(Span { period, index })
 }
 
-/// A threshold: alert when the KPI is under (or over) the value.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Threshold {
-    pub kpi: String,
-    pub under: bool,
-    pub value: f64,
-}
-
 /// `--fail-under` / `--fail-over` entries, then the config's tables; KPI names are checked.
 pub fn thresholds(under: &[String], over: &[String], config: &Config) -> Result<Vec<Threshold>> {
     let mut out = Vec::new();
     let mut add = |kpi: &str, under: bool, value: f64, origin: &str| -> Result<()> {
         let kpi = kpi.trim().to_ascii_lowercase();
-        if !KPI_KEYS.contains(&kpi.as_str()) {
-            return Err(usage(format!("{origin}: unknown KPI '{kpi}'; KPIs are {}", KPI_KEYS.join(", "))));
+        if !KPIS.iter().any(|k| k.0 == kpi) {
+            let keys: Vec<&str> = KPIS.iter().map(|k| k.0).collect();
+            return Err(usage(format!("{origin}: unknown KPI '{kpi}'; KPIs are {}", keys.join(", "))));
         }
         out.retain(|t: &Threshold| !(t.kpi == kpi && t.under == under));
         out.push(Threshold { kpi, under, value });
@@ -112,30 +93,6 @@ pub fn thresholds(under: &[String], over: &[String], config: &Config) -> Result<
         }
     }
     Ok(out)
-}
-
-/// Checks the KPIs against the thresholds; returns one line per breach and marks the KPIs.
-pub fn check_alerts(kpis: &mut [Kpi], thresholds: &[Threshold], period: &str) -> Vec<String> {
-    let mut lines = Vec::new();
-    for t in thresholds {
-        let word = if t.under { "under" } else { "over" };
-        match kpis.iter_mut().find(|k| k.key == t.kpi) {
-            Some(k) => match k.value {
-                Some(v) if (t.under && v < t.value) || (!t.under && v > t.value) => {
-                    let line = format!("{} {v:.*} is {word} {} in {period}", t.kpi, k.decimals, t.value);
-                    k.alert = Some(format!("{word} {}", t.value));
-                    lines.push(line);
-                }
-                Some(_) => {}
-                None => {
-                    k.alert = Some("not computable".to_string());
-                    lines.push(format!("{} cannot be checked against {word} {}: no value for {period}", t.kpi, t.value));
-                }
-            },
-            None => lines.push(format!("{} cannot be checked against {word} {}: its input is not part of this scorecard", t.kpi, t.value)),
-        }
-    }
-    lines
 }
 
 /// Inputs and settings, validated before any work.
@@ -193,33 +150,67 @@ fn plan(args: &ScorecardArgs) -> Result<Plan> {
     })
 }
 
-/// Runs a cxstat command line inside this process; returns its result table and the input it read.
-fn run_command(words: &[String], plan: &Plan, io: &mut Io) -> Result<(Report, Opened)> {
+/// A cxstat command line as the scorecard runs it inside this process (with its config).
+fn command(words: &[String], plan: &Plan) -> Result<Command> {
     let mut argv: Vec<String> = vec!["cxstat".into()];
     argv.extend(words.iter().cloned());
     if let Some(p) = &plan.config_path {
         argv.extend(["--config".to_string(), p.display().to_string()]);
     }
     let cli = Cli::try_parse_from(&argv).map_err(|e| usage(format!("scorecard: {}", e.to_string().trim())))?;
-    match cli.command {
+    Ok(cli.command)
+}
+
+/// Runs a survey command line: its result with typed rows.
+fn survey(words: &[String], plan: &Plan, io: &mut Io) -> Result<Outcome<SurveyRow>> {
+    match command(words, plan)? {
         Command::Survey(a) => crate::cmd::survey::report(&a, io),
-        Command::Complaints(a) => crate::cmd::complaints::report(&a, io),
-        Command::Repeat(a) => crate::cmd::repeat::report(&a, io),
-        Command::Compare(a) => crate::cmd::compare::report(&a, io).map(|(r, _, o)| (r, o)),
-        _ => unreachable!("the scorecard runs survey, complaints, repeat and compare"),
+        _ => unreachable!("a survey command line"),
     }
 }
 
-/// The same command at the trend charts' granularity (`--period`), or its table when it already is.
-fn at_trend_period(cmd: &[String], table: &Report, plan: &Plan, io: &mut Io) -> Result<Report> {
+fn complaints(words: &[String], plan: &Plan, io: &mut Io) -> Result<Outcome<ComplaintRow>> {
+    match command(words, plan)? {
+        Command::Complaints(a) => crate::cmd::complaints::report(&a, io),
+        _ => unreachable!("a complaints command line"),
+    }
+}
+
+fn repeat(words: &[String], plan: &Plan, io: &mut Io) -> Result<Outcome<RepeatRates>> {
+    match command(words, plan)? {
+        Command::Repeat(a) => crate::cmd::repeat::report(&a, io),
+        _ => unreachable!("a repeat command line"),
+    }
+}
+
+fn compare(words: &[String], plan: &Plan, io: &mut Io) -> Result<Outcome<ComparisonRow>> {
+    match command(words, plan)? {
+        Command::Compare(a) => crate::cmd::compare::report(&a, io),
+        _ => unreachable!("a compare command line"),
+    }
+}
+
+/// A command runner of the scorecard.
+type Runner<R> = fn(&[String], &Plan, &mut Io) -> Result<Outcome<R>>;
+
+/// The result table at the trend charts' granularity (`--period`), and the columns it shows: the
+/// same command again, or the result itself when it already is at that granularity.
+fn at_trend_period<R>(
+    cmd: &[String],
+    outcome: &Outcome<R>,
+    plan: &Plan,
+    io: &mut Io,
+    run: Runner<R>,
+) -> Result<(Table, Vec<&'static str>)> {
     if plan.trend == plan.span.period {
-        return Ok(table.clone());
+        return Ok((outcome.report.machine.clone(), outcome.shown.clone()));
     }
     let mut words = cmd.to_vec();
     if let Some(i) = words.iter().position(|w| w == "--period") {
         words[i + 1] = plan.trend.name().to_string();
     }
-    Ok(run_command(&words, plan, io)?.0)
+    let trend = run(&words, plan, io)?;
+    Ok((trend.report.machine, trend.shown))
 }
 
 fn words(parts: &[&str]) -> Vec<String> {
@@ -228,92 +219,6 @@ fn words(parts: &[&str]) -> Vec<String> {
 
 fn path_text(p: &Path) -> String {
     p.display().to_string()
-}
-
-/// One row of a result table by its period label.
-fn row_of<'a>(table: &'a Table, label: &str) -> Option<&'a [Cell]> {
-    let at = charts::column(table, "period")?;
-    table.rows.iter().find(|r| matches!(&r[at], Cell::Text(t) if t == label)).map(Vec::as_slice)
-}
-
-fn cell(table: &Table, row: Option<&[Cell]>, name: &str) -> Option<f64> {
-    let at = charts::column(table, name)?;
-    row.and_then(|r| number(&r[at]))
-}
-
-/// Reads a KPI out of a per-period table for the current, previous and year-ago periods
-/// (`None` when the command's table has no such column, i.e. the input does not carry it).
-fn kpi_from(
-    table: &Table,
-    spans: [&str; 3],
-    (key, label, unit, decimals, higher_is_better): (&'static str, &'static str, &'static str, usize, bool),
-    columns: [&str; 4],
-    min_n: u64,
-) -> Option<Kpi> {
-    let [value, low, high, n] = columns;
-    charts::column(table, value)?;
-    let current = row_of(table, spans[0]);
-    let base = cell(table, current, n);
-    // A share (unit %) of a count: the two-proportion z-test of `compare` on the counts behind it.
-    let share_p = |other: &str| {
-        if unit != "%" {
-            return None;
-        }
-        let counts = |label: &str| {
-            let row = row_of(table, label);
-            let (pct, n) = (cell(table, row, value)?, cell(table, row, n)?);
-            Some(((pct * n / 100.0).round(), n))
-        };
-        let ((x1, n1), (x2, n2)) = (counts(spans[0])?, counts(other)?);
-        two_proportions(x1, n1, x2, n2, 0.95).map(|c| c.p)
-    };
-    Some(Kpi {
-        key,
-        label,
-        unit,
-        decimals,
-        higher_is_better,
-        value: cell(table, current, value),
-        low: cell(table, current, low),
-        high: cell(table, current, high),
-        n: base,
-        low_base: base.is_some_and(|b| (b as u64) < min_n),
-        previous: cell(table, row_of(table, spans[1]), value),
-        year_ago: cell(table, row_of(table, spans[2]), value),
-        p_previous: share_p(spans[1]),
-        p_year_ago: share_p(spans[2]),
-        alert: None,
-    })
-}
-
-/// Puts the p-values of `cxstat compare`'s NPS and CES rows on their KPIs, when the rows compare
-/// the scorecard's period with the previous one (or the one a year before, for `yoy`).
-fn mark_tested(kpis: &mut [Kpi], tests: &Table, labels: &[String; 3], yoy: bool) {
-    let text = |row: &[Cell], name: &str| {
-        charts::column(tests, name).and_then(|i| match &row[i] {
-            Cell::Text(t) => Some(t.clone()),
-            _ => None,
-        })
-    };
-    for row in &tests.rows {
-        let key = match text(row, "metric").as_deref() {
-            Some("nps") => "nps",
-            Some("ces_mean") => "ces",
-            _ => continue,
-        };
-        let against = if yoy { &labels[2] } else { &labels[1] };
-        if text(row, "a").as_ref() != Some(&labels[0]) || text(row, "b").as_ref() != Some(against) {
-            continue;
-        }
-        let p = charts::column(tests, "p_value").and_then(|i| number(&row[i]));
-        if let Some(k) = kpis.iter_mut().find(|k| k.key == key) {
-            if yoy {
-                k.p_year_ago = p;
-            } else {
-                k.p_previous = p;
-            }
-        }
-    }
 }
 
 /// A report section showing a command's result table (its CSV beside the report).
@@ -332,7 +237,6 @@ pub fn run(args: &ScorecardArgs, io: &mut Io) -> Result<()> {
     let span = plan.span;
     let (prev, ago) = (span.previous(), span.year_ago());
     let labels = [span.label(), prev.label(), ago.label()];
-    let label_refs = [labels[0].as_str(), labels[1].as_str(), labels[2].as_str()];
     let period_word = span.period.name();
     let trend_word = plan.trend.name();
     let (from, to) = (ago.start().to_string(), span.end().to_string());
@@ -349,40 +253,10 @@ pub fn run(args: &ScorecardArgs, io: &mut Io) -> Result<()> {
         io.progress(&format!("scorecard {}: survey responses {}", labels[0], r.display()));
         inputs.push(path_text(r));
         let cmd = words(&["survey", &path_text(r), "--period", period_word, "--from", &from, "--to", &to]);
-        let (table, _) = run_command(&cmd, &plan, io)?;
+        let result = survey(&cmd, &plan, io)?;
         notes.push(format!("survey KPIs: cxstat {}", cmd.join(" ")));
-        let t = &table.machine;
-        kpis.extend(kpi_from(
-            t,
-            label_refs,
-            ("csat", "CSAT (top-box %)", "%", 1, true),
-            ["csat_pct", "csat_low", "csat_high", "csat_n"],
-            plan.min_n,
-        ));
-        kpis.extend(kpi_from(t, label_refs, ("csat_mean", "CSAT mean", "score", 2, true), ["csat_mean", "", "", "csat_n"], plan.min_n));
-        kpis.extend(kpi_from(t, label_refs, ("nps", "NPS", "points", 1, true), ["nps", "nps_low", "nps_high", "nps_n"], plan.min_n));
-        kpis.extend(kpi_from(
-            t,
-            label_refs,
-            ("promoters_pct", "Promoters %", "%", 1, true),
-            ["promoters_pct", "", "", "nps_n"],
-            plan.min_n,
-        ));
-        kpis.extend(kpi_from(
-            t,
-            label_refs,
-            ("ces", "CES (mean effort)", "score", 2, true),
-            ["ces_mean", "ces_low", "ces_high", "ces_n"],
-            plan.min_n,
-        ));
-        kpis.extend(kpi_from(
-            t,
-            label_refs,
-            ("designation_pct", "Asked for the brand by name %", "%", 1, true),
-            ["designation_pct", "designation_low", "designation_high", "designation_n"],
-            plan.min_n,
-        ));
-        csvs.push(("survey_by_period.csv".into(), render(&table, Format::Csv)?));
+        kpis.extend(survey_kpis(&result.rows, &labels, |k| result.shows(k), plan.min_n));
+        csvs.push(("survey_by_period.csv".into(), render(&result.report, Format::Csv)?));
         // NPS and CES changes are tested as `cxstat compare` tests them (the shares above already are).
         for against in ["previous", "yoy"] {
             let cmd = words(&[
@@ -399,29 +273,34 @@ pub fn run(args: &ScorecardArgs, io: &mut Io) -> Result<()> {
                 "--adjust",
                 "none",
             ]);
-            let (tests, _) = run_command(&cmd, &plan, io)?;
+            let tests = compare(&cmd, &plan, io)?;
             notes.push(format!("significance of the NPS and CES changes: cxstat {}", cmd.join(" ")));
-            mark_tested(&mut kpis, &tests.machine, &labels, against == "yoy");
+            mark_tested(&mut kpis, &tests.rows, &labels, against == "yoy");
         }
-        let trend_table = at_trend_period(&cmd, &table, &plan, io)?;
+        let (trend_table, trend_shows) = at_trend_period(&cmd, &result, &plan, io, survey)?;
         let scope = format!("{} · dates {from} to {to}", path_text(r));
         let band = format!("{} confidence interval", charts::level_text(plan.config.survey.confidence.unwrap_or(0.95)));
         // CSAT and NPS, the first two survey trends.
         for m in &crate::cmd::survey::TRENDS[..2] {
-            if charts::column(&trend_table.machine, m.value).is_some() {
-                let c = charts::trend(&trend_table.machine, &[], m, scope.clone(), (trend_word, band.clone()), &|_| "")?;
+            if trend_shows.contains(&m.value) {
+                let c = charts::trend(&trend_table, &[], m, scope.clone(), (trend_word, band.clone()), &|_| "")?;
                 figures.push(figure(&format!("{}_trend", m.name), c)?);
             }
         }
         for (k, segment) in plan.segments.iter().enumerate() {
             let cmd = words(&["survey", &path_text(r), "--by", segment, "--from", &start, "--to", &end]);
-            let (by, _) = run_command(&cmd, &plan, io)?;
+            let by = survey(&cmd, &plan, io)?;
             let csv = format!("survey_by_{}.csv", file_stem(segment));
-            csvs.push((csv.clone(), render(&by, Format::Csv)?));
-            sections.push(section(&format!("Satisfaction by {segment}, {}", labels[0]), format!("cxstat {}", cmd.join(" ")), &by, &csv));
-            if k == 0 && charts::column(&by.machine, "nps").is_some() {
+            csvs.push((csv.clone(), render(&by.report, Format::Csv)?));
+            sections.push(section(
+                &format!("Satisfaction by {segment}, {}", labels[0]),
+                format!("cxstat {}", cmd.join(" ")),
+                &by.report,
+                &csv,
+            ));
+            if k == 0 && by.shows("nps") {
                 let c = charts::composition(
-                    &by.machine,
+                    &by.report.machine,
                     std::slice::from_ref(segment),
                     false,
                     format!("{} · dates {start} to {end}", path_text(r)),
@@ -438,49 +317,22 @@ pub fn run(args: &ScorecardArgs, io: &mut Io) -> Result<()> {
         if let Some(o) = &plan.orders {
             cmd.extend(words(&["--orders", &path_text(o)]));
         }
-        let (table, opened) = run_command(&cmd, &plan, io)?;
+        let result = complaints(&cmd, &plan, io)?;
         notes.push(format!("complaint KPIs: cxstat {}", cmd.join(" ")));
-        let t = &table.machine;
-        kpis.extend(kpi_from(
-            t,
-            label_refs,
-            ("complaints_per_1000", "Complaints per 1,000 orders", "per 1,000", 2, false),
-            ["per_1000_orders", "", "", "n"],
-            plan.min_n,
-        ));
-        kpis.extend(kpi_from(
-            t,
-            label_refs,
-            ("resolved_pct", "Resolution rate", "%", 1, true),
-            ["resolved_pct", "resolved_low", "resolved_high", "n"],
-            plan.min_n,
-        ));
-        kpis.extend(kpi_from(
-            t,
-            label_refs,
-            ("resolve_hours_median", "Median hours to resolve", "hours", 1, false),
-            ["resolve_h_median", "", "", "resolve_n"],
-            plan.min_n,
-        ));
-        let sla = if charts::column(t, "sla_resolve_pct").is_some() {
-            ["sla_resolve_pct", "", "", "sla_resolve_n"]
-        } else {
-            ["sla_response_pct", "", "", "sla_response_n"]
-        };
-        kpis.extend(kpi_from(t, label_refs, ("sla_pct", "SLA compliance", "%", 1, true), sla, plan.min_n));
-        csvs.push(("complaints_by_period.csv".into(), render(&table, Format::Csv)?));
+        kpis.extend(complaint_kpis(&result.rows, &labels, |k| result.shows(k), plan.min_n));
+        csvs.push(("complaints_by_period.csv".into(), render(&result.report, Format::Csv)?));
         let trend_metric = crate::cmd::complaints::TRENDS[0];
-        if charts::column(t, "resolved_pct").is_some() {
+        if result.shows("resolved_pct") {
             let scope = format!("{} · dates {from} to {to}", path_text(c));
             let band = format!("{} confidence interval", charts::level_text(plan.config.complaints.confidence.unwrap_or(0.95)));
-            let trend_table = at_trend_period(&cmd, &table, &plan, io)?;
-            let chart = charts::trend(&trend_table.machine, &[], &trend_metric, scope, (trend_word, band), &|_| "")?;
+            let (trend_table, _) = at_trend_period(&cmd, &result, &plan, io, complaints)?;
+            let chart = charts::trend(&trend_table, &[], &trend_metric, scope, (trend_word, band), &|_| "")?;
             figures.push(figure("resolution_trend", chart)?);
         }
-        if opened.roles.get(Role::Category).is_some() {
+        if result.opened.roles.get(Role::Category).is_some() {
             let cmd = words(&["complaints", &path_text(c), "--pareto", "category", "--from", &start, "--to", &end, "--as-of", &end]);
-            match run_command(&cmd, &plan, io) {
-                Ok((pareto, _)) => {
+            match complaints(&cmd, &plan, io) {
+                Ok(Outcome { report: pareto, .. }) => {
                     csvs.push(("complaints_pareto.csv".into(), render(&pareto, Format::Csv)?));
                     sections.push(section(
                         &format!("Complaint causes, {}", labels[0]),
@@ -505,30 +357,15 @@ pub fn run(args: &ScorecardArgs, io: &mut Io) -> Result<()> {
         io.progress(&format!("scorecard {}: orders {}", labels[0], o.display()));
         inputs.push(path_text(o));
         let cmd = words(&["repeat", &path_text(o), "--period", period_word, "--from", &from, "--to", &to, "--as-of", &end]);
-        let (table, _) = run_command(&cmd, &plan, io)?;
+        let result = repeat(&cmd, &plan, io)?;
         notes.push(format!("loyalty KPIs: cxstat {}", cmd.join(" ")));
-        let t = &table.machine;
-        kpis.extend(kpi_from(
-            t,
-            label_refs,
-            ("repeat_rate", "Repeat-purchase rate", "%", 1, true),
-            ["repeat_rate", "repeat_low", "repeat_high", "active_customers"],
-            plan.min_n,
-        ));
-        kpis.extend(kpi_from(
-            t,
-            label_refs,
-            ("return_rate", "Return rate (回头率)", "%", 1, true),
-            ["return_rate", "return_low", "return_high", "previous_customers"],
-            plan.min_n,
-        ));
-        kpis.extend(kpi_from(t, label_refs, ("revenue", "Revenue", "amount", 2, true), ["revenue", "", "", "orders"], plan.min_n));
-        csvs.push(("repeat_by_period.csv".into(), render(&table, Format::Csv)?));
+        kpis.extend(repeat_kpis(&result.rows, &labels, |k| result.shows(k), plan.min_n));
+        csvs.push(("repeat_by_period.csv".into(), render(&result.report, Format::Csv)?));
         let m = crate::cmd::repeat::TRENDS[0];
         let band = format!("{} confidence interval", charts::level_text(plan.config.repeat.confidence.unwrap_or(0.95)));
-        let trend_table = at_trend_period(&cmd, &table, &plan, io)?;
+        let (trend_table, _) = at_trend_period(&cmd, &result, &plan, io, repeat)?;
         let scope = format!("{} · dates {from} to {to}", path_text(o));
-        figures.push(figure("repeat_trend", charts::trend(&trend_table.machine, &[], &m, scope, (trend_word, band), &|_| "")?)?);
+        figures.push(figure("repeat_trend", charts::trend(&trend_table, &[], &m, scope, (trend_word, band), &|_| "")?)?);
     }
 
     // The five classic satisfaction indicators, where the data allows.
@@ -735,5 +572,17 @@ mod tests {
         assert_eq!(kpis[1].alert, None);
         let mut none = vec![kpi("nps", None)];
         assert_eq!(check_alerts(&mut none, &t[..1], "2026-10"), ["nps cannot be checked against under 50: no value for 2026-10"]);
+    }
+
+    /// Every KPI reads a column its command declares: with every column shown, each command gives
+    /// all of its KPIs.
+    #[test]
+    fn kpis_read_declared_columns() {
+        let labels = ["2026-10".to_string(), "2026-09".to_string(), "2025-10".to_string()];
+        let survey = survey_kpis(&[], &labels, crate::cmd::survey::declares, 30);
+        let complaints = complaint_kpis(&[], &labels, crate::cmd::complaints::declares, 30);
+        let repeat = repeat_kpis(&[], &labels, crate::cmd::repeat::declares, 30);
+        let keys: Vec<&str> = survey.iter().chain(&complaints).chain(&repeat).map(|k| k.key).collect();
+        assert_eq!(keys, KPIS.map(|k| k.0));
     }
 }

@@ -14,7 +14,7 @@ use crate::cli::{ChartType, MergeArgs, SurveyArgs};
 use crate::cmd::charts::{self, TrendMetric};
 use crate::cmd::{
     confidence_level, grouping_quick_first, key_cells, key_columns, open_input, quote_rows, report_problems, satisfaction_spec,
-    weight_column, Opened,
+    weight_column, Opened, Outcome,
 };
 use crate::error::{data_err, usage};
 use crate::input::clean::Scale;
@@ -25,7 +25,7 @@ use crate::metrics::satisfaction::{
     aggregate_read, invalid_examples, invalid_labels, score_counts, survey_table, Metric, SatisfactionCounts, SatisfactionSpec,
     ScoreColumn, SurveyRow, SurveyTable, MAX_WEIGHT,
 };
-use crate::output::columns::{always, Column, Rows, Show, Shown, Value};
+use crate::output::columns::{always, shown_keys, Column, Rows, Show, Shown, Value};
 use crate::output::{choose_format, emit, Cell, Report};
 use crate::partials;
 use crate::stats::intervals::{Interval, NpsMethod};
@@ -48,7 +48,7 @@ struct Plan {
 /// Runs `cxstat survey`.
 pub fn run(args: &SurveyArgs, io: &mut Io) -> Result<()> {
     let format = choose_format(args.output.format, args.output.output.as_deref(), io.stdout_is_terminal);
-    let (report, plan, opened) = execute(args, io)?;
+    let (report, _, plan, opened) = execute(args, io)?;
     emit(&report, format, args.output.output.as_deref(), &mut *io.stdout)?;
     if let Some(path) = &args.chart.chart {
         chart::write(&survey_chart(args, &report, &plan, &opened)?, path)?;
@@ -58,12 +58,12 @@ pub fn run(args: &SurveyArgs, io: &mut Io) -> Result<()> {
 
 /// The result of `cxstat survey` with these arguments and the input it read, without writing
 /// it (for the scorecard).
-pub fn report(args: &SurveyArgs, io: &mut Io) -> Result<(Report, Opened)> {
-    let (report, _, opened) = execute(args, io)?;
-    Ok((report, opened))
+pub fn report(args: &SurveyArgs, io: &mut Io) -> Result<Outcome<SurveyRow>> {
+    let (report, table, plan, opened) = execute(args, io)?;
+    Ok(Outcome { report, rows: table.rows, shown: shown_keys(&COLUMNS, &plan), opened })
 }
 
-fn execute(args: &SurveyArgs, io: &mut Io) -> Result<(Report, Plan, Opened)> {
+fn execute(args: &SurveyArgs, io: &mut Io) -> Result<(Report, SurveyTable, Plan, Opened)> {
     let opened = open_input(&args.input, Some(Kind::Responses), io)?;
     let mut plan = plan(args, &opened)?;
     if let Some(path) = &args.chart.chart {
@@ -77,8 +77,8 @@ fn execute(args: &SurveyArgs, io: &mut Io) -> Result<(Report, Plan, Opened)> {
     if let Some(path) = &args.emit_partials {
         partials::write(path, "survey", vec![data.name.clone()], Settings::of(&plan), &groups, None)?;
     }
-    let (report, _) = finish(&groups, &plan, &data.name, io)?;
-    Ok((report, plan, opened))
+    let (report, table) = finish(&groups, &plan, &data.name, io)?;
+    Ok((report, table, plan, opened))
 }
 
 /// From the groups' counts to the report: the undated rows reported, subtotals and total.
@@ -485,6 +485,12 @@ const COLUMNS: [Column<SurveyRow, Plan>; 28] = [
     Column { key: "designation_low", decimals: 1, shown: has_designation, value: |r, _| low_of(r.summary.designation_ci) },
     Column { key: "designation_high", decimals: 1, shown: has_designation, value: |r, _| high_of(r.summary.designation_ci) },
 ];
+
+/// Whether the table declares the column `key` (for the scorecard's tests).
+#[cfg(test)]
+pub(crate) fn declares(key: &str) -> bool {
+    COLUMNS.iter().any(|c| c.key == key)
+}
 
 /// The confidence level as headers show it: "95%".
 fn level(p: &Plan) -> String {

@@ -73,6 +73,11 @@ pub fn always<P>(_: &P) -> bool {
     true
 }
 
+/// The keys of the columns a run planned as `plan` shows.
+pub fn shown_keys<R, P>(columns: &[Column<R, P>], plan: &P) -> Vec<&'static str> {
+    columns.iter().filter(|c| (c.shown)(plan)).map(|c| c.key).collect()
+}
+
 /// The declared column with this key.
 ///
 /// Panics when no column has the key: the declarations are constant, and a test of each command

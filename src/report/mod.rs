@@ -1,6 +1,9 @@
 //! The scorecard document: a plain model (KPIs with their changes, indicator notes, alerts,
-//! breakdown tables, charts) and its Markdown and self-contained HTML renderings. Nothing here
-//! computes a statistic or touches a file.
+//! breakdown tables, charts) and its Markdown and self-contained HTML renderings, which compute
+//! nothing and touch no file. `kpis` reads the KPIs from the commands' typed results.
+
+pub mod alerts;
+pub mod kpis;
 
 use std::fmt::Write as _;
 
