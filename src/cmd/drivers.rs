@@ -8,20 +8,19 @@
 //! group) in one pass, and the statistics are computed from those.
 
 use anyhow::Result;
-use polars::prelude::*;
 
 use crate::chart::{self, Chart, QuadrantPoint, Quadrants};
 use crate::cli::{DriversArgs, Target};
 use crate::cmd::{grouping_for, key_cells, key_columns, open_input, quote_rows, report_problems, satisfaction_spec, Opened};
 use crate::error::{data_err, usage};
-use crate::input::clean::{self, Cleaned};
-use crate::input::frame::f64_at;
+use crate::input::clean;
 use crate::input::roles::{list_headers, Kind, Role};
-use crate::metrics::count_where;
-use crate::metrics::grouping::{GroupKey, Grouping, RowKind};
+use crate::metrics::drivers::{analyse, invalid_counts, invalid_examples, sums, Analysis, DriverResult, DriversSpec, Sums};
+use crate::metrics::grouping::{GroupKey, RowKind};
 use crate::metrics::satisfaction::Metric;
-use crate::output::{choose_format, emit, Cell, Report, Table};
-use crate::stats::drivers::{relative_weights, Moments, Quadrant};
+use crate::output::columns::{always, Column, Rows, Show, Shown, Value};
+use crate::output::{choose_format, emit, Cell, Report};
+use crate::stats::drivers::Quadrant;
 use crate::Io;
 
 /// How many invalid rows are quoted per column.
@@ -29,54 +28,20 @@ const EXAMPLES: u32 = 5;
 
 /// The target and driver columns, validated.
 struct Plan {
-    /// Header of the target, then the drivers' headers.
-    columns: Vec<String>,
-    /// The target's cleaning (a score on its scale) and each driver's (any number).
-    cleaned: Vec<Cleaned>,
+    spec: DriversSpec,
     target_name: &'static str,
-    grouping: Grouping,
-    totals: bool,
     min_n: u64,
 }
 
 impl Plan {
-    fn drivers(&self) -> &[String] {
-        &self.columns[1..]
+    /// The target's header.
+    fn target(&self) -> &str {
+        &self.spec.columns[0]
     }
-}
 
-/// The sums of one group.
-#[derive(Debug, Clone)]
-struct Sums {
-    rows: f64,
-    invalid: Vec<u64>,
-    values: Moments,
-    /// Per driver: the moments of (target rank, driver rank) over the complete rows.
-    ranks: Vec<Moments>,
-}
-
-/// One driver's results in a group.
-#[derive(Debug, Clone, Default)]
-struct DriverResult {
-    mean: Option<f64>,
-    pearson: Option<f64>,
-    spearman: Option<f64>,
-    weight: Option<f64>,
-    weight_pct: Option<f64>,
-    rank: Option<usize>,
-    quadrant: Option<Quadrant>,
-}
-
-/// A group's results.
-#[derive(Debug, Clone)]
-struct Analysis {
-    key: GroupKey,
-    kind: RowKind,
-    rows: f64,
-    n: f64,
-    r2: Option<f64>,
-    drivers: Vec<DriverResult>,
-    note: String,
+    fn drivers(&self) -> &[String] {
+        &self.spec.columns[1..]
+    }
 }
 
 /// Runs `cxstat drivers`.
@@ -87,13 +52,14 @@ pub fn run(args: &DriversArgs, io: &mut Io) -> Result<()> {
     }
     let opened = open_input(&args.input, Some(Kind::Responses), io)?;
     let plan = plan(args, &opened)?;
-    let groups = sums(&opened, &plan)?;
+    let groups = sums(&opened.data, &plan.spec)?;
     check_invalid(&opened, &plan, &groups, args.strict, io)?;
     let analyses: Vec<Analysis> = groups.iter().map(|(key, kind, s)| analyse(key.clone(), *kind, s)).collect();
     if analyses.iter().all(|a| a.n == 0.0) {
         return Err(data_err(format!(
             "{}: no row has the target '{}' and every driver answered and valid",
-            opened.data.name, plan.columns[0]
+            opened.data.name,
+            plan.target()
         )));
     }
     let report = build_report(&analyses, &plan, &opened);
@@ -160,114 +126,25 @@ fn plan(args: &DriversArgs, opened: &Opened) -> Result<Plan> {
     let mut columns = vec![target.header.clone()];
     columns.extend(drivers);
     Ok(Plan {
-        columns,
-        cleaned,
+        spec: DriversSpec {
+            columns,
+            cleaned,
+            totals: !args.group.no_total && (grouping.period.is_some() || !grouping.by.is_empty()),
+            grouping,
+        },
         target_name,
-        totals: !args.group.no_total && (grouping.period.is_some() || !grouping.by.is_empty()),
         min_n: args.group.min_n.or(opened.config.survey.min_n).unwrap_or(30),
-        grouping,
     })
-}
-
-fn v(i: usize) -> String {
-    format!("__v{i}")
-}
-
-/// Ranks (average for ties) within the group, as floats.
-fn rank(i: usize) -> Expr {
-    col(v(i).as_str()).rank(RankOptions { method: RankMethod::Average, descending: false }, None).cast(DataType::Float64)
-}
-
-/// The per-group sums: values of the complete rows (null elsewhere), their cross-products, and
-/// the ranks' sums and cross-products with the target's rank.
-fn aggregations(k: usize) -> Vec<Expr> {
-    let mut aggs = vec![len().cast(DataType::Float64).alias("rows"), count_where(col("__ok")).alias("n")];
-    for i in 0..k {
-        aggs.push(count_where(col(format!("__bad{i}").as_str())).alias(format!("bad{i}")));
-        aggs.push(col(v(i).as_str()).sum().alias(format!("s{i}")));
-        for j in i..k {
-            aggs.push((col(v(i).as_str()) * col(v(j).as_str())).sum().alias(format!("c{i}_{j}")));
-        }
-        aggs.push(rank(i).sum().alias(format!("rs{i}")));
-        aggs.push((rank(i) * rank(i)).sum().alias(format!("rss{i}")));
-        aggs.push((rank(i) * rank(0)).sum().alias(format!("rc{i}")));
-    }
-    aggs
-}
-
-fn read_sums(df: &DataFrame, row: usize, k: usize) -> Result<Sums> {
-    let get = |name: String| f64_at(df, &name, row);
-    let n = get("n".into())?;
-    let sums = (0..k).map(|i| get(format!("s{i}"))).collect::<Result<Vec<_>>>()?;
-    // Only i ≤ j is aggregated: the matrix is symmetric.
-    let cross = (0..k)
-        .map(|i| (0..k).map(|j| get(format!("c{}_{}", i.min(j), i.max(j)))).collect::<Result<Vec<f64>>>())
-        .collect::<Result<Vec<_>>>()?;
-    let (rs0, rss0) = (get("rs0".into())?, get("rss0".into())?);
-    let mut ranks = Vec::with_capacity(k - 1);
-    for i in 1..k {
-        let (rs, rss, rc) = (get(format!("rs{i}"))?, get(format!("rss{i}"))?, get(format!("rc{i}"))?);
-        ranks.push(Moments { n, sums: vec![rs0, rs], cross: vec![vec![rss0, rc], vec![rc, rss]] });
-    }
-    Ok(Sums {
-        rows: get("rows".into())?,
-        invalid: (0..k).map(|i| get(format!("bad{i}")).map(|b| b as u64)).collect::<Result<_>>()?,
-        values: Moments { n, sums, cross },
-        ranks,
-    })
-}
-
-/// The scan with the cleaned values of the complete rows as `__v0…` (null elsewhere).
-fn prepared(opened: &Opened, plan: &Plan, with_rows: bool) -> LazyFrame {
-    let lf = if with_rows { opened.data.lazy_with_rows() } else { opened.data.lazy() };
-    let k = plan.columns.len();
-    let mut cleaned = Vec::new();
-    for (i, c) in plan.cleaned.iter().enumerate() {
-        cleaned.push(c.value.clone().alias(format!("__x{i}")));
-        cleaned.push(c.invalid.clone().alias(format!("__bad{i}")));
-    }
-    let ok = (0..k).fold(lit(true), |acc, i| acc.and(col(format!("__x{i}").as_str()).is_not_null()));
-    lf.with_columns(cleaned).with_columns([ok.alias("__ok")]).with_columns(
-        (0..k)
-            .map(|i| when(col("__ok")).then(col(format!("__x{i}").as_str())).otherwise(lit(NULL).cast(DataType::Float64)).alias(v(i)))
-            .collect::<Vec<_>>(),
-    )
-}
-
-/// Sums per group (dated groups only) and, when grouped, over everything in scope.
-fn sums(opened: &Opened, plan: &Plan) -> Result<Vec<(GroupKey, RowKind, Sums)>> {
-    let k = plan.columns.len();
-    let data = &opened.data;
-    let run = |grouping: &Grouping| {
-        grouping.aggregate(prepared(opened, plan, false), aggregations(k), |q| data.collect(q), |df, i| read_sums(df, i, k))
-    };
-    let mut groups: Vec<(GroupKey, RowKind, Sums)> =
-        run(&plan.grouping)?.into_iter().filter(|g| g.dated).map(|g| (g.key, RowKind::Group, g.counts)).collect();
-    groups.sort_by(|a, b| a.0.cmp(&b.0));
-    if plan.totals {
-        let overall = Grouping { period: None, by: Vec::new(), ..plan.grouping.clone() };
-        let n_by = plan.grouping.by.len();
-        for g in run(&overall)?.into_iter().filter(|g| g.dated) {
-            groups.push((GroupKey { period: None, by: vec![None; n_by] }, RowKind::Total, g.counts));
-        }
-    }
-    Ok(groups)
 }
 
 /// Invalid target and driver values, counted over all groups (the total row, when there is
 /// one, repeats them): reported with examples, or an error under `--strict`.
 fn check_invalid(opened: &Opened, plan: &Plan, groups: &[(GroupKey, RowKind, Sums)], strict: bool, io: &mut Io) -> Result<()> {
-    let mut invalid = vec![0u64; plan.columns.len()];
-    for (_, _, s) in groups.iter().filter(|g| g.1 == RowKind::Group) {
-        for (total, count) in invalid.iter_mut().zip(&s.invalid) {
-            *total += count;
-        }
-    }
+    let invalid = invalid_counts(groups, plan.spec.columns.len());
     let mut messages = Vec::new();
     for (i, count) in invalid.iter().enumerate().filter(|(_, c)| **c > 0) {
-        let header = &plan.columns[i];
-        let (lf, _) = plan.grouping.apply(prepared(opened, plan, true));
-        let examples = opened.data.examples(lf.filter(col(format!("__bad{i}").as_str())), header, EXAMPLES)?;
+        let header = &plan.spec.columns[i];
+        let examples = invalid_examples(&opened.data, &plan.spec, i, EXAMPLES)?;
         let expected = if i == 0 { "a score on the target's scale" } else { "a number" };
         messages.push(format!(
             "{}: column '{header}': {count} invalid value{} (expected {expected}; the row is left out): {}",
@@ -279,85 +156,27 @@ fn check_invalid(opened: &Opened, plan: &Plan, groups: &[(GroupKey, RowKind, Sum
     report_problems(&messages, strict, io)
 }
 
-/// The statistics of one group, or a note saying why they cannot be computed.
-fn analyse(key: GroupKey, kind: RowKind, s: &Sums) -> Analysis {
-    let m = &s.values;
-    let k = m.sums.len() - 1;
-    let mut drivers: Vec<DriverResult> = (1..=k)
-        .map(|j| DriverResult {
-            mean: m.mean(j),
-            pearson: m.correlation(0, j),
-            spearman: s.ranks[j - 1].correlation(0, 1),
-            ..Default::default()
-        })
-        .collect();
-    let mut analysis = Analysis { key, kind, rows: s.rows, n: m.n, r2: None, drivers: Vec::new(), note: String::new() };
-    let varying: Vec<usize> = (1..=k).filter(|&j| m.varies(j)).collect();
-    analysis.note = if m.n == 0.0 {
-        "not computable: no complete rows".to_string()
-    } else if !m.varies(0) {
-        "not computable: the target does not vary".to_string()
-    } else if varying.is_empty() {
-        "not computable: no driver varies".to_string()
-    } else if m.n <= varying.len() as f64 + 1.0 {
-        format!("not computable: {} complete rows for {} drivers (need more than drivers + 1)", m.n, varying.len())
-    } else {
-        let rxx: Vec<Vec<f64>> = varying
-            .iter()
-            .map(|&i| varying.iter().map(|&j| if i == j { 1.0 } else { m.correlation(i, j).unwrap_or(0.0) }).collect())
-            .collect();
-        let rxy: Vec<f64> = varying.iter().map(|&j| m.correlation(0, j).unwrap_or(0.0)).collect();
-        match relative_weights(&rxx, &rxy) {
-            None => "not computable: the drivers are collinear (one is a combination of others)".to_string(),
-            Some(w) => {
-                analysis.r2 = Some(w.r2);
-                for ((&j, raw), pct) in varying.iter().zip(&w.raw).zip(w.percent()) {
-                    drivers[j - 1].weight = Some(*raw);
-                    drivers[j - 1].weight_pct = pct;
-                }
-                let mut order: Vec<usize> = varying.iter().map(|j| j - 1).collect();
-                order.sort_by(|&a, &b| drivers[b].weight.partial_cmp(&drivers[a].weight).unwrap_or(std::cmp::Ordering::Equal));
-                for (r, &d) in order.iter().enumerate() {
-                    drivers[d].rank = Some(r + 1);
-                }
-                let weighted: Vec<&DriverResult> = drivers.iter().filter(|d| d.weight_pct.is_some()).collect();
-                let count = weighted.len() as f64;
-                let importance_mid = weighted.iter().filter_map(|d| d.weight_pct).sum::<f64>() / count;
-                let performance_mid = weighted.iter().filter_map(|d| d.mean).sum::<f64>() / count;
-                for d in drivers.iter_mut() {
-                    if let (Some(i), Some(p)) = (d.weight_pct, d.mean) {
-                        d.quadrant = Some(Quadrant::of(i, p, importance_mid, performance_mid));
-                    }
-                }
-                if varying.len() < k {
-                    "drivers that do not vary are left out of the weights".to_string()
-                } else {
-                    String::new()
-                }
-            }
-        }
-    };
-    analysis.drivers = drivers;
-    analysis
+/// One driver in one group's analysis: a row of the table.
+struct DriverRow {
+    key: GroupKey,
+    kind: RowKind,
+    driver: String,
+    n: f64,
+    r2: Option<f64>,
+    note: String,
+    result: DriverResult,
 }
 
 fn build_report(analyses: &[Analysis], plan: &Plan, opened: &Opened) -> Report {
-    let g = &plan.grouping;
-    let mut columns = key_columns(g);
-    columns.extend(
-        ["driver", "n", "low_base", "mean", "pearson", "spearman", "weight", "weight_pct", "rank", "quadrant", "r2", "note"]
-            .map(String::from),
-    );
-    let mut human_columns = key_columns(g);
-    human_columns.extend(["driver", "mean", "Pearson r", "Spearman ρ", "rel. weight", "% of R²", "rank", "quadrant"].map(String::from));
-    let (mut machine, mut human) = (Vec::new(), Vec::new());
+    let g = &plan.spec.grouping;
     let mut caption = vec![format!(
         "{} · target '{}' ({}) · {} drivers · rows with the target and every driver answered",
         opened.data.name,
-        plan.columns[0],
+        plan.target(),
         plan.target_name.to_uppercase(),
         plan.drivers().len()
     )];
+    let mut rows = Vec::new();
     for a in analyses {
         let keys = key_cells(&a.key, a.kind, g);
         let low_base = (a.n as u64) < plan.min_n;
@@ -384,46 +203,53 @@ fn build_report(analyses: &[Analysis], plan: &Plan, opened: &Opened) -> Report {
             if a.note.is_empty() { String::new() } else { format!(" · {}", a.note) }
         ));
         for (name, d) in plan.drivers().iter().zip(&a.drivers) {
-            let mut m = keys.clone();
-            m.extend([
-                Cell::Text(name.clone()),
-                Cell::Int(a.n as i64),
-                Cell::Bool(low_base),
-                Cell::num(d.mean, 3),
-                Cell::num(d.pearson, 3),
-                Cell::num(d.spearman, 3),
-                Cell::num(d.weight, 4),
-                Cell::num(d.weight_pct, 1),
-                d.rank.map_or(Cell::Null, |r| Cell::Int(r as i64)),
-                Cell::text(d.quadrant.map(Quadrant::name)),
-                Cell::num(a.r2, 4),
-                Cell::Text(a.note.clone()),
-            ]);
-            let mut h = keys.clone();
-            h.extend([
-                Cell::Text(name.clone()),
-                Cell::num(d.mean, 2),
-                Cell::num(d.pearson, 3),
-                Cell::num(d.spearman, 3),
-                Cell::num(d.weight, 3),
-                Cell::num(d.weight_pct, 1),
-                d.rank.map_or(Cell::Null, |r| Cell::Int(r as i64)),
-                Cell::text(d.quadrant.map(Quadrant::name)),
-            ]);
-            machine.push(m);
-            human.push(h);
+            rows.push(DriverRow {
+                key: a.key.clone(),
+                kind: a.kind,
+                driver: name.clone(),
+                n: a.n,
+                r2: a.r2,
+                note: a.note.clone(),
+                result: d.clone(),
+            });
         }
     }
     caption.push(
         "relative weights: Johnson (2000), summing to R² · quadrants: crosshairs at the mean importance and the mean score".to_string(),
     );
-    Report {
-        machine: Table { columns, rows: machine },
-        human: Table { columns: human_columns, rows: human },
-        caption,
-        ..Default::default()
-    }
+    let label_columns = key_columns(g);
+    let labels = |r: &DriverRow| key_cells(&r.key, r.kind, g);
+    let table = Rows { plan, label_columns: &label_columns, labels: &labels, rows: &rows };
+    Report { machine: table.machine(&COLUMNS), human: table.human(&VIEWS, &COLUMNS), caption, ..Default::default() }
 }
+
+/// The drivers table's columns, in their order in CSV and JSON (after the groups).
+const COLUMNS: [Column<DriverRow, Plan>; 12] = [
+    Column { key: "driver", decimals: 0, shown: always, value: |r, _| Value::Text(Some(r.driver.clone())) },
+    Column { key: "n", decimals: 0, shown: always, value: |r, _| Value::Count(r.n) },
+    Column { key: "low_base", decimals: 0, shown: always, value: |r, p| Value::Flag((r.n as u64) < p.min_n) },
+    Column { key: "mean", decimals: 2, shown: always, value: |r, _| Value::Num(r.result.mean) },
+    Column { key: "pearson", decimals: 3, shown: always, value: |r, _| Value::Num(r.result.pearson) },
+    Column { key: "spearman", decimals: 3, shown: always, value: |r, _| Value::Num(r.result.spearman) },
+    Column { key: "weight", decimals: 3, shown: always, value: |r, _| Value::Num(r.result.weight) },
+    Column { key: "weight_pct", decimals: 1, shown: always, value: |r, _| Value::Num(r.result.weight_pct) },
+    Column { key: "rank", decimals: 0, shown: always, value: |r, _| r.result.rank.map_or(Value::Num(None), |k| Value::Count(k as f64)) },
+    Column { key: "quadrant", decimals: 0, shown: always, value: |r, _| Value::Text(r.result.quadrant.map(|q| q.name().to_string())) },
+    Column { key: "r2", decimals: 4, shown: always, value: |r, _| Value::Num(r.r2) },
+    Column { key: "note", decimals: 0, shown: always, value: |r, _| Value::Text(Some(r.note.clone())) },
+];
+
+/// The drivers table as people see it.
+const VIEWS: [Shown<DriverRow, Plan>; 8] = [
+    Shown { header: |_| "driver".into(), shown: always, show: Show::Column("driver") },
+    Shown { header: |_| "mean".into(), shown: always, show: Show::Column("mean") },
+    Shown { header: |_| "Pearson r".into(), shown: always, show: Show::Column("pearson") },
+    Shown { header: |_| "Spearman ρ".into(), shown: always, show: Show::Column("spearman") },
+    Shown { header: |_| "rel. weight".into(), shown: always, show: Show::Column("weight") },
+    Shown { header: |_| "% of R²".into(), shown: always, show: Show::Column("weight_pct") },
+    Shown { header: |_| "rank".into(), shown: always, show: Show::Column("rank") },
+    Shown { header: |_| "quadrant".into(), shown: always, show: Show::Column("quadrant") },
+];
 
 /// The importance–performance matrix of the overall analysis (the total row when grouped).
 fn matrix(analyses: &[Analysis], plan: &Plan, opened: &Opened) -> Result<Chart> {
@@ -443,7 +269,7 @@ fn matrix(analyses: &[Analysis], plan: &Plan, opened: &Opened) -> Result<Chart> 
         subtitle: format!(
             "{} · target '{}' · n = {} complete rows · R² = {:.3} · crosshairs at the means",
             opened.data.name,
-            plan.columns[0],
+            plan.target(),
             a.n,
             a.r2.unwrap_or(0.0)
         ),
@@ -455,4 +281,16 @@ fn matrix(analyses: &[Analysis], plan: &Plan, opened: &Opened) -> Result<Chart> 
             .map(|q| q.name().to_string()),
         points,
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::output::columns::undeclared;
+
+    /// Every column the human view names is declared.
+    #[test]
+    fn views_name_declared_columns() {
+        assert_eq!(undeclared(&COLUMNS, &VIEWS, &[]), Vec::<&str>::new());
+    }
 }

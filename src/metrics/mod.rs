@@ -9,6 +9,7 @@ pub(crate) fn count_where(predicate: Expr) -> Expr {
 
 pub mod comparison;
 pub mod complaints;
+pub mod drivers;
 pub mod grouping;
 pub mod loyalty;
 pub mod orders;

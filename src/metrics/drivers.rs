@@ -1,0 +1,224 @@
+//! Key-driver analysis: for each driver (a rating question), its mean (performance), Pearson and
+//! Spearman correlation with the target, Johnson's relative weight (raw, summing to the model R²,
+//! and as % of R²), and its importance–performance quadrant; per group with a total.
+//!
+//! Rows count when the target and every driver are answered and valid (listwise deletion);
+//! polars reduces them to sums and cross-products (of the values and of their ranks within the
+//! group) in one pass, and the statistics are computed from those (`stats::drivers`).
+
+use anyhow::Result;
+use polars::prelude::*;
+
+use crate::input::clean::Cleaned;
+use crate::input::frame::{f64_at, Dataset};
+use crate::metrics::count_where;
+use crate::metrics::grouping::{GroupKey, Grouping, RowKind};
+use crate::stats::drivers::{relative_weights, Moments, Quadrant};
+
+/// The target and driver columns and how to read them, and the grouping.
+pub struct DriversSpec {
+    /// Header of the target, then the drivers' headers.
+    pub columns: Vec<String>,
+    /// The target's cleaning (a score on its scale) and each driver's (any number).
+    pub cleaned: Vec<Cleaned>,
+    pub grouping: Grouping,
+    /// A total row over every group (when grouped).
+    pub totals: bool,
+}
+
+/// The sums of one group.
+#[derive(Debug, Clone)]
+pub struct Sums {
+    pub rows: f64,
+    pub invalid: Vec<u64>,
+    pub values: Moments,
+    /// Per driver: the moments of (target rank, driver rank) over the complete rows.
+    pub ranks: Vec<Moments>,
+}
+
+/// One driver's results in a group.
+#[derive(Debug, Clone, Default)]
+pub struct DriverResult {
+    pub mean: Option<f64>,
+    pub pearson: Option<f64>,
+    pub spearman: Option<f64>,
+    pub weight: Option<f64>,
+    pub weight_pct: Option<f64>,
+    pub rank: Option<usize>,
+    pub quadrant: Option<Quadrant>,
+}
+
+/// A group's results.
+#[derive(Debug, Clone)]
+pub struct Analysis {
+    pub key: GroupKey,
+    pub kind: RowKind,
+    pub rows: f64,
+    pub n: f64,
+    pub r2: Option<f64>,
+    pub drivers: Vec<DriverResult>,
+    pub note: String,
+}
+
+fn v(i: usize) -> String {
+    format!("__v{i}")
+}
+
+/// Ranks (average for ties) within the group, as floats.
+fn rank(i: usize) -> Expr {
+    col(v(i).as_str()).rank(RankOptions { method: RankMethod::Average, descending: false }, None).cast(DataType::Float64)
+}
+
+/// The per-group sums: values of the complete rows (null elsewhere), their cross-products, and
+/// the ranks' sums and cross-products with the target's rank.
+fn aggregations(k: usize) -> Vec<Expr> {
+    let mut aggs = vec![len().cast(DataType::Float64).alias("rows"), count_where(col("__ok")).alias("n")];
+    for i in 0..k {
+        aggs.push(count_where(col(format!("__bad{i}").as_str())).alias(format!("bad{i}")));
+        aggs.push(col(v(i).as_str()).sum().alias(format!("s{i}")));
+        for j in i..k {
+            aggs.push((col(v(i).as_str()) * col(v(j).as_str())).sum().alias(format!("c{i}_{j}")));
+        }
+        aggs.push(rank(i).sum().alias(format!("rs{i}")));
+        aggs.push((rank(i) * rank(i)).sum().alias(format!("rss{i}")));
+        aggs.push((rank(i) * rank(0)).sum().alias(format!("rc{i}")));
+    }
+    aggs
+}
+
+fn read_sums(df: &DataFrame, row: usize, k: usize) -> Result<Sums> {
+    let get = |name: String| f64_at(df, &name, row);
+    let n = get("n".into())?;
+    let sums = (0..k).map(|i| get(format!("s{i}"))).collect::<Result<Vec<_>>>()?;
+    // Only i ≤ j is aggregated: the matrix is symmetric.
+    let cross = (0..k)
+        .map(|i| (0..k).map(|j| get(format!("c{}_{}", i.min(j), i.max(j)))).collect::<Result<Vec<f64>>>())
+        .collect::<Result<Vec<_>>>()?;
+    let (rs0, rss0) = (get("rs0".into())?, get("rss0".into())?);
+    let mut ranks = Vec::with_capacity(k - 1);
+    for i in 1..k {
+        let (rs, rss, rc) = (get(format!("rs{i}"))?, get(format!("rss{i}"))?, get(format!("rc{i}"))?);
+        ranks.push(Moments { n, sums: vec![rs0, rs], cross: vec![vec![rss0, rc], vec![rc, rss]] });
+    }
+    Ok(Sums {
+        rows: get("rows".into())?,
+        invalid: (0..k).map(|i| get(format!("bad{i}")).map(|b| b as u64)).collect::<Result<_>>()?,
+        values: Moments { n, sums, cross },
+        ranks,
+    })
+}
+
+/// The scan with the cleaned values of the complete rows as `__v0…` (null elsewhere).
+fn prepared(data: &Dataset, spec: &DriversSpec, with_rows: bool) -> LazyFrame {
+    let lf = if with_rows { data.lazy_with_rows() } else { data.lazy() };
+    let k = spec.columns.len();
+    let mut cleaned = Vec::new();
+    for (i, c) in spec.cleaned.iter().enumerate() {
+        cleaned.push(c.value.clone().alias(format!("__x{i}")));
+        cleaned.push(c.invalid.clone().alias(format!("__bad{i}")));
+    }
+    let ok = (0..k).fold(lit(true), |acc, i| acc.and(col(format!("__x{i}").as_str()).is_not_null()));
+    lf.with_columns(cleaned).with_columns([ok.alias("__ok")]).with_columns(
+        (0..k)
+            .map(|i| when(col("__ok")).then(col(format!("__x{i}").as_str())).otherwise(lit(NULL).cast(DataType::Float64)).alias(v(i)))
+            .collect::<Vec<_>>(),
+    )
+}
+
+/// Sums per group (dated groups only) and, when grouped, over everything in scope.
+pub fn sums(data: &Dataset, spec: &DriversSpec) -> Result<Vec<(GroupKey, RowKind, Sums)>> {
+    let k = spec.columns.len();
+    let run = |grouping: &Grouping| {
+        grouping.aggregate(prepared(data, spec, false), aggregations(k), |q| data.collect(q), |df, i| read_sums(df, i, k))
+    };
+    let mut groups: Vec<(GroupKey, RowKind, Sums)> =
+        run(&spec.grouping)?.into_iter().filter(|g| g.dated).map(|g| (g.key, RowKind::Group, g.counts)).collect();
+    groups.sort_by(|a, b| a.0.cmp(&b.0));
+    if spec.totals {
+        let overall = Grouping { period: None, by: Vec::new(), ..spec.grouping.clone() };
+        let n_by = spec.grouping.by.len();
+        for g in run(&overall)?.into_iter().filter(|g| g.dated) {
+            groups.push((GroupKey { period: None, by: vec![None; n_by] }, RowKind::Total, g.counts));
+        }
+    }
+    Ok(groups)
+}
+
+/// The statistics of one group, or a note saying why they cannot be computed.
+pub fn analyse(key: GroupKey, kind: RowKind, s: &Sums) -> Analysis {
+    let m = &s.values;
+    let k = m.sums.len() - 1;
+    let mut drivers: Vec<DriverResult> = (1..=k)
+        .map(|j| DriverResult {
+            mean: m.mean(j),
+            pearson: m.correlation(0, j),
+            spearman: s.ranks[j - 1].correlation(0, 1),
+            ..Default::default()
+        })
+        .collect();
+    let mut analysis = Analysis { key, kind, rows: s.rows, n: m.n, r2: None, drivers: Vec::new(), note: String::new() };
+    let varying: Vec<usize> = (1..=k).filter(|&j| m.varies(j)).collect();
+    analysis.note = if m.n == 0.0 {
+        "not computable: no complete rows".to_string()
+    } else if !m.varies(0) {
+        "not computable: the target does not vary".to_string()
+    } else if varying.is_empty() {
+        "not computable: no driver varies".to_string()
+    } else if m.n <= varying.len() as f64 + 1.0 {
+        format!("not computable: {} complete rows for {} drivers (need more than drivers + 1)", m.n, varying.len())
+    } else {
+        let rxx: Vec<Vec<f64>> = varying
+            .iter()
+            .map(|&i| varying.iter().map(|&j| if i == j { 1.0 } else { m.correlation(i, j).unwrap_or(0.0) }).collect())
+            .collect();
+        let rxy: Vec<f64> = varying.iter().map(|&j| m.correlation(0, j).unwrap_or(0.0)).collect();
+        match relative_weights(&rxx, &rxy) {
+            None => "not computable: the drivers are collinear (one is a combination of others)".to_string(),
+            Some(w) => {
+                analysis.r2 = Some(w.r2);
+                for ((&j, raw), pct) in varying.iter().zip(&w.raw).zip(w.percent()) {
+                    drivers[j - 1].weight = Some(*raw);
+                    drivers[j - 1].weight_pct = pct;
+                }
+                let mut order: Vec<usize> = varying.iter().map(|j| j - 1).collect();
+                order.sort_by(|&a, &b| drivers[b].weight.partial_cmp(&drivers[a].weight).unwrap_or(std::cmp::Ordering::Equal));
+                for (r, &d) in order.iter().enumerate() {
+                    drivers[d].rank = Some(r + 1);
+                }
+                let weighted: Vec<&DriverResult> = drivers.iter().filter(|d| d.weight_pct.is_some()).collect();
+                let count = weighted.len() as f64;
+                let importance_mid = weighted.iter().filter_map(|d| d.weight_pct).sum::<f64>() / count;
+                let performance_mid = weighted.iter().filter_map(|d| d.mean).sum::<f64>() / count;
+                for d in drivers.iter_mut() {
+                    if let (Some(i), Some(p)) = (d.weight_pct, d.mean) {
+                        d.quadrant = Some(Quadrant::of(i, p, importance_mid, performance_mid));
+                    }
+                }
+                if varying.len() < k {
+                    "drivers that do not vary are left out of the weights".to_string()
+                } else {
+                    String::new()
+                }
+            }
+        }
+    };
+    analysis.drivers = drivers;
+    analysis
+}
+
+/// The first rows (number, raw value) whose column `i` (0: the target) is invalid.
+pub fn invalid_examples(data: &Dataset, spec: &DriversSpec, i: usize, limit: u32) -> Result<Vec<(u64, String)>> {
+    let (lf, _) = spec.grouping.apply(prepared(data, spec, true));
+    data.examples(lf.filter(col(format!("__bad{i}").as_str())), &spec.columns[i], limit)
+}
+
+/// Invalid values per column (target first), over the groups (not the total, which repeats them).
+pub fn invalid_counts(groups: &[(GroupKey, RowKind, Sums)], columns: usize) -> Vec<u64> {
+    let mut invalid = vec![0u64; columns];
+    for (_, _, s) in groups.iter().filter(|g| g.1 == RowKind::Group) {
+        for (total, count) in invalid.iter_mut().zip(&s.invalid) {
+            *total += count;
+        }
+    }
+    invalid
+}
