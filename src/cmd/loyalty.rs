@@ -17,13 +17,12 @@ use crate::error::data_err;
 use crate::input::frame::ReadOptions;
 use crate::input::roles::{list_headers, Kind, Role};
 use crate::metrics::grouping::Grouping;
-use crate::metrics::loyalty::{loyalty, Loyalty, LoyaltyCounts, LoyaltySpec};
-use crate::metrics::orders::{purchases, read_orders};
+use crate::metrics::loyalty::{independence, lines, loyalty, Loyalty, LoyaltyLine, LoyaltySpec};
+use crate::metrics::orders::{latest_purchase, purchases, read_orders};
 use crate::metrics::period::Period;
 use crate::metrics::satisfaction::aggregate;
-use crate::output::{choose_format, emit, Cell, Report, Table};
-use crate::stats::intervals::{mean_t_interval, share_pct, Interval};
-use crate::stats::significance::{chi_square, ChiSquare};
+use crate::output::columns::{always, Column, Rows, Show, Shown, Value};
+use crate::output::{choose_format, emit, Cell, Report};
 use crate::Io;
 
 /// Runs `cxstat loyalty`.
@@ -112,111 +111,7 @@ pub fn run(args: &LoyaltyArgs, io: &mut Io) -> Result<()> {
     emit(&report, format, args.output.output.as_deref(), &mut *io.stdout)
 }
 
-/// The latest purchase day in the orders file.
-fn latest_purchase(data: &crate::input::frame::Dataset, orders: &crate::metrics::orders::OrderRows) -> Result<Option<chrono::NaiveDate>> {
-    use polars::prelude::*;
-    let df = data.collect(purchases(orders).select([col("__day").max()]))?;
-    let days = df.column("__day")?.cast(&DataType::Int32)?;
-    Ok(days.i32()?.get(0).map(|d| chrono::NaiveDate::from_epoch_days(d).unwrap_or(chrono::NaiveDate::MAX)))
-}
-
-/// The chi-square test of group (rows) against ordering again or not (columns).
-fn independence(groups: &[(&'static str, LoyaltyCounts)]) -> Option<ChiSquare> {
-    let table: Vec<Vec<f64>> = groups.iter().map(|(_, c)| vec![c.reordered, c.customers - c.reordered]).collect();
-    chi_square(&table)
-}
-
-struct Line {
-    measure: &'static str,
-    group: &'static str,
-    counts: LoyaltyCounts,
-    test: Option<ChiSquare>,
-}
-
 fn build_report(r: &Loyalty, spec: &LoyaltySpec, confidence: f64, revenue: bool, (responses, orders): (&str, &str)) -> Report {
-    let mut lines = vec![Line { measure: "all", group: "all", counts: r.all, test: None }];
-    for (measure, groups) in [("nps_group", &r.nps), ("csat_box", &r.csat)] {
-        let test = independence(groups);
-        lines.extend(groups.iter().map(|(g, c)| Line { measure, group: g, counts: *c, test }));
-    }
-    let columns: Vec<String> = [
-        "measure",
-        "group",
-        "customers",
-        "reordered",
-        "reorder_pct",
-        "reorder_low",
-        "reorder_high",
-        "orders_per_customer",
-        "orders_low",
-        "orders_high",
-        "revenue_per_customer",
-        "revenue_low",
-        "revenue_high",
-        "chi_square",
-        "df",
-        "p_value",
-        "note",
-    ]
-    .map(String::from)
-    .to_vec();
-    let level = format!("{}%", (confidence * 1000.0).round() / 10.0);
-    let human_columns: Vec<String> = vec![
-        "measure".into(),
-        "group".into(),
-        "customers".into(),
-        format!("ordered again % ({level} CI)"),
-        format!("orders / customer ({level} CI)"),
-        format!("revenue / customer ({level} CI)"),
-        "note".into(),
-    ];
-    let (mut machine, mut human) = (Vec::new(), Vec::new());
-    for line in &lines {
-        let c = &line.counts;
-        let (pct, ci) = share_pct(c.reordered, c.customers, confidence);
-        // Counts and revenue are never negative: the t interval is cut at 0 (it dips below at small n).
-        let at_least_zero = |m: Option<(f64, Option<Interval>)>| m.map(|(v, i)| (v, i.map(|i| Interval { low: i.low.max(0.0), ..i })));
-        let orders = at_least_zero(mean_t_interval(c.customers, c.orders, c.orders_sq, confidence));
-        let money = if revenue { at_least_zero(mean_t_interval(c.customers, c.revenue, c.revenue_sq, confidence)) } else { None };
-        let note = if c.customers == 0.0 {
-            "not computable: no customers".to_string()
-        } else if line.test.is_some_and(|t| t.min_expected < 5.0) {
-            "expected counts below 5: p is approximate".to_string()
-        } else {
-            String::new()
-        };
-        let value = |m: Option<(f64, Option<Interval>)>| m.map(|(v, _)| v);
-        let bound = |m: Option<(f64, Option<Interval>)>, low: bool| m.and_then(|(_, i)| i).map(|i| if low { i.low } else { i.high });
-        machine.push(vec![
-            Cell::Text(line.measure.to_string()),
-            Cell::Text(line.group.to_string()),
-            Cell::Int(c.customers as i64),
-            Cell::Int(c.reordered as i64),
-            Cell::num(pct, 1),
-            Cell::num(ci.map(|i| i.low), 1),
-            Cell::num(ci.map(|i| i.high), 1),
-            Cell::num(value(orders), 3),
-            Cell::num(bound(orders, true), 3),
-            Cell::num(bound(orders, false), 3),
-            Cell::num(value(money), 2),
-            Cell::num(bound(money, true), 2),
-            Cell::num(bound(money, false), 2),
-            Cell::num(line.test.map(|t| t.statistic), 3),
-            Cell::num(line.test.map(|t| t.df), 0),
-            Cell::num(line.test.map(|t| t.p), 4),
-            Cell::Text(note.clone()),
-        ]);
-        let shown = |m: Option<(f64, Option<Interval>)>, d: usize| crate::cmd::with_interval(value(m), m.and_then(|(_, i)| i), d, false);
-        human.push(vec![
-            Cell::Text(line.measure.replace('_', " ")),
-            Cell::Text(line.group.to_string()),
-            Cell::Int(c.customers as i64),
-            crate::cmd::with_interval(pct, ci, 1, false),
-            shown(orders, 2),
-            shown(money, 2),
-            Cell::Text(note),
-        ]);
-    }
     let mut caption = vec![
         format!(
             "{responses} + {orders} · each customer's first survey{} · ordered again = a purchase 1–{} days after the survey · orders up to {}",
@@ -247,10 +142,90 @@ fn build_report(r: &Loyalty, spec: &LoyaltySpec, confidence: f64, revenue: bool,
             None => format!("{name} vs ordering again: not computable (a group or an outcome is empty)"),
         });
     }
-    Report {
-        machine: Table { columns, rows: machine },
-        human: Table { columns: human_columns, rows: human },
-        caption,
-        ..Default::default()
+    let rows = lines(r, confidence, revenue);
+    let label_columns = ["measure".to_string(), "group".to_string()];
+    let machine_labels = |l: &LoyaltyLine| vec![Cell::Text(l.measure.to_string()), Cell::Text(l.group.to_string())];
+    let human_labels = |l: &LoyaltyLine| vec![Cell::Text(l.measure.replace('_', " ")), Cell::Text(l.group.to_string())];
+    let machine = Rows { plan: &confidence, label_columns: &label_columns, labels: &machine_labels, rows: &rows }.machine(&COLUMNS);
+    let human = Rows { plan: &confidence, label_columns: &label_columns, labels: &human_labels, rows: &rows }.human(&VIEWS, &COLUMNS);
+    Report { machine, human, caption, ..Default::default() }
+}
+
+/// A mean with its interval: the mean, its low or its high end.
+fn mean_of(m: Option<(f64, Option<crate::stats::intervals::Interval>)>) -> Value {
+    Value::Num(m.map(|(v, _)| v))
+}
+fn low_of(m: Option<(f64, Option<crate::stats::intervals::Interval>)>) -> Value {
+    Value::Num(m.and_then(|(_, i)| i).map(|i| i.low))
+}
+fn high_of(m: Option<(f64, Option<crate::stats::intervals::Interval>)>) -> Value {
+    Value::Num(m.and_then(|(_, i)| i).map(|i| i.high))
+}
+
+/// Why a line has no result, or that its test is approximate.
+fn note(l: &LoyaltyLine) -> String {
+    if l.counts.customers == 0.0 {
+        "not computable: no customers".to_string()
+    } else if l.test.is_some_and(|t| t.min_expected < 5.0) {
+        "expected counts below 5: p is approximate".to_string()
+    } else {
+        String::new()
+    }
+}
+
+/// The level as headers show it: "95%".
+fn level(confidence: &f64) -> String {
+    format!("{}%", (confidence * 1000.0).round() / 10.0)
+}
+
+/// The loyalty table's columns, in their order in CSV and JSON (after measure and group).
+const COLUMNS: [Column<LoyaltyLine, f64>; 15] = [
+    Column { key: "customers", decimals: 0, shown: always, value: |l, _| Value::Count(l.counts.customers) },
+    Column { key: "reordered", decimals: 0, shown: always, value: |l, _| Value::Count(l.counts.reordered) },
+    Column { key: "reorder_pct", decimals: 1, shown: always, value: |l, _| Value::Num(l.reordered.pct) },
+    Column { key: "reorder_low", decimals: 1, shown: always, value: |l, _| Value::Num(l.reordered.ci.map(|i| i.low)) },
+    Column { key: "reorder_high", decimals: 1, shown: always, value: |l, _| Value::Num(l.reordered.ci.map(|i| i.high)) },
+    Column { key: "orders_per_customer", decimals: 2, shown: always, value: |l, _| mean_of(l.orders) },
+    Column { key: "orders_low", decimals: 2, shown: always, value: |l, _| low_of(l.orders) },
+    Column { key: "orders_high", decimals: 2, shown: always, value: |l, _| high_of(l.orders) },
+    Column { key: "revenue_per_customer", decimals: 2, shown: always, value: |l, _| mean_of(l.revenue) },
+    Column { key: "revenue_low", decimals: 2, shown: always, value: |l, _| low_of(l.revenue) },
+    Column { key: "revenue_high", decimals: 2, shown: always, value: |l, _| high_of(l.revenue) },
+    Column { key: "chi_square", decimals: 3, shown: always, value: |l, _| Value::Num(l.test.map(|t| t.statistic)) },
+    Column { key: "df", decimals: 0, shown: always, value: |l, _| Value::Num(l.test.map(|t| t.df)) },
+    Column { key: "p_value", decimals: 4, shown: always, value: |l, _| Value::Num(l.test.map(|t| t.p)) },
+    Column { key: "note", decimals: 0, shown: always, value: |l, _| Value::Text(Some(note(l))) },
+];
+
+/// The loyalty table as people see it.
+const VIEWS: [Shown<LoyaltyLine, f64>; 5] = [
+    Shown { header: |_| "customers".into(), shown: always, show: Show::Column("customers") },
+    Shown {
+        header: |c| format!("ordered again % ({} CI)", level(c)),
+        shown: always,
+        show: Show::Interval { value: "reorder_pct", low: "reorder_low", high: "reorder_high", signed: false },
+    },
+    Shown {
+        header: |c| format!("orders / customer ({} CI)", level(c)),
+        shown: always,
+        show: Show::Interval { value: "orders_per_customer", low: "orders_low", high: "orders_high", signed: false },
+    },
+    Shown {
+        header: |c| format!("revenue / customer ({} CI)", level(c)),
+        shown: always,
+        show: Show::Interval { value: "revenue_per_customer", low: "revenue_low", high: "revenue_high", signed: false },
+    },
+    Shown { header: |_| "note".into(), shown: always, show: Show::Column("note") },
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::output::columns::undeclared;
+
+    /// Every column the human view names is declared.
+    #[test]
+    fn views_name_declared_columns() {
+        assert_eq!(undeclared(&COLUMNS, &VIEWS, &[]), Vec::<&str>::new());
     }
 }

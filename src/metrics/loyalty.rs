@@ -9,6 +9,8 @@ use crate::input::clean;
 use crate::input::frame::{f64_at, Dataset};
 use crate::metrics::count_where;
 use crate::metrics::satisfaction::ScoreColumn;
+use crate::stats::intervals::{mean_t_interval, Interval, Share};
+use crate::stats::significance::{chi_square, ChiSquare};
 
 /// Which response columns to read and how the window is set.
 #[derive(Debug, Clone)]
@@ -207,4 +209,76 @@ pub fn loyalty(responses: &Dataset, spec: &LoyaltySpec, purchases: LazyFrame) ->
         None => Vec::new(),
     };
     Ok(Loyalty { no_customer, censored: f64_at(&counted, "censored", 0)?, all, nps, csat })
+}
+
+/// A line of the loyalty table: a group (or all customers) with its rates and the group's test.
+#[derive(Debug, Clone)]
+pub struct LoyaltyLine {
+    /// `all`, `nps_group` or `csat_box`.
+    pub measure: &'static str,
+    pub group: &'static str,
+    pub counts: LoyaltyCounts,
+    /// Customers who ordered again within the window.
+    pub reordered: Share,
+    /// Orders and revenue per customer in the window, with t intervals cut at 0 (None for the
+    /// revenue without amounts).
+    pub orders: Option<(f64, Option<Interval>)>,
+    pub revenue: Option<(f64, Option<Interval>)>,
+    /// The chi-square test of the measure's groups against ordering again.
+    pub test: Option<ChiSquare>,
+}
+
+/// The chi-square test of group (rows) against ordering again or not (columns).
+pub fn independence(groups: &[(&'static str, LoyaltyCounts)]) -> Option<ChiSquare> {
+    let table: Vec<Vec<f64>> = groups.iter().map(|(_, c)| vec![c.reordered, c.customers - c.reordered]).collect();
+    chi_square(&table)
+}
+
+/// The lines of the table: all customers, then the NPS groups and the CSAT boxes, with
+/// `confidence` intervals (revenue only with `amounts`).
+pub fn lines(r: &Loyalty, confidence: f64, amounts: bool) -> Vec<LoyaltyLine> {
+    // Counts and revenue are never negative: the t interval is cut at 0 (it dips below at small n).
+    let at_least_zero = |m: Option<(f64, Option<Interval>)>| m.map(|(v, i)| (v, i.map(|i| Interval { low: i.low.max(0.0), ..i })));
+    let line = |measure, group, c: LoyaltyCounts, test| LoyaltyLine {
+        measure,
+        group,
+        reordered: Share::of(c.reordered, c.customers, confidence),
+        orders: at_least_zero(mean_t_interval(c.customers, c.orders, c.orders_sq, confidence)),
+        revenue: if amounts { at_least_zero(mean_t_interval(c.customers, c.revenue, c.revenue_sq, confidence)) } else { None },
+        test,
+        counts: c,
+    };
+    let mut out = vec![line("all", "all", r.all, None)];
+    for (measure, groups) in [("nps_group", &r.nps), ("csat_box", &r.csat)] {
+        let test = independence(groups);
+        out.extend(groups.iter().map(|(g, c)| line(measure, g, *c, test)));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lines_worked_by_hand() {
+        // 10 promoters of whom 6 ordered again, 10 detractors of whom 2: 60% and 20%; the 2×2
+        // table [[6, 4], [2, 8]] has expected counts 4 and 6: chi-square = 2·(4/4 + 4/6) = 3.333.
+        let c = |customers: f64, reordered: f64| LoyaltyCounts { customers, reordered, ..Default::default() };
+        let r = Loyalty {
+            all: c(20.0, 8.0),
+            nps: vec![("promoters", c(10.0, 6.0)), ("passives", c(0.0, 0.0)), ("detractors", c(10.0, 2.0))],
+            csat: Vec::new(),
+            censored: 0.0,
+            no_customer: 0.0,
+        };
+        let l = lines(&r, 0.95, false);
+        assert_eq!(l.len(), 4);
+        assert_eq!((l[0].measure, l[0].reordered.pct, l[0].test.is_none()), ("all", Some(40.0), true));
+        assert_eq!((l[1].group, l[1].reordered.pct, l[3].reordered.pct), ("promoters", Some(60.0), Some(20.0)));
+        let t = l[1].test.expect("a test");
+        assert!((t.statistic - 10.0 / 3.0).abs() < 1e-12, "{}", t.statistic);
+        // No amounts: no revenue; orders per customer 0 with no orders counted.
+        assert_eq!((l[1].revenue, l[1].orders.map(|o| o.0)), (None, Some(0.0)));
+    }
 }

@@ -400,6 +400,13 @@ pub fn order_problem_examples(
     data.examples_from_input(orders.rows.clone().lazy().filter(col(problem.flag())), column, limit)
 }
 
+/// The latest purchase day (None without purchases).
+pub fn latest_purchase(data: &Dataset, orders: &OrderRows) -> Result<Option<NaiveDate>> {
+    let df = data.collect(purchases(orders).select([col("__day").max()]))?;
+    let days = df.column("__day")?.cast(&DataType::Int32)?;
+    Ok(days.i32()?.get(0).map(|d| NaiveDate::from_epoch_days(d).unwrap_or(NaiveDate::MAX)))
+}
+
 /// The purchases: valid date, a customer, not a repeated id, not a refund.
 pub fn purchases(orders: &OrderRows) -> LazyFrame {
     orders.rows.clone().lazy().filter(
