@@ -3,9 +3,9 @@
 //! with the target, Johnson's relative weight (raw, summing to the model R², and as % of R²), and
 //! its importance–performance quadrant; per `--by`/`--period` group with a total.
 //!
-//! Rows count when the target and every driver are answered and valid (listwise deletion);
-//! polars reduces them to sums and cross-products (of the values and of their ranks within the
-//! group) in one pass, and the statistics are computed from those.
+//! Rows count when the target and every driver are answered and valid (listwise deletion); the
+//! statistics are computed in `metrics::drivers`, and this file matches the driver columns and
+//! lays out the table and the importance–performance chart.
 
 use anyhow::Result;
 

@@ -5,37 +5,25 @@
 
 use anyhow::Result;
 use clap::ValueEnum;
-use polars::prelude::*;
 
 use crate::cli::InspectArgs;
 use crate::cmd::{open_input, satisfaction_spec};
 use crate::input::clean;
-use crate::input::frame::{f64_at, Layout};
+use crate::input::frame::Layout;
 use crate::input::roles::{Origin, Role};
-use crate::output::{choose_format, emit, Cell, Report, Table};
+use crate::metrics::profile::{profile, Check, ColumnProfile};
+use crate::output::columns::{always, Column, Rows, Value};
+use crate::output::{choose_format, emit, Cell, Report};
 use crate::Io;
 
-/// What was counted for one column.
-struct ColumnFacts {
-    values: u64,
-    blanks: u64,
-    numeric: u64,
-    integral: u64,
-    dates: u64,
-    invalid: Option<u64>,
-    example: Option<String>,
-}
-
-/// The column's type as a person would name it.
-fn type_name(f: &ColumnFacts) -> String {
-    match f.values {
-        0 => "empty".to_string(),
-        v if f.dates == v => "date".to_string(),
-        v if f.integral == v => "integer".to_string(),
-        v if f.numeric == v => "number".to_string(),
-        v if f.numeric > 0 => format!("text ({} of {v} numeric)", f.numeric),
-        _ => "text".to_string(),
-    }
+/// One column of the file as inspect shows it: its profile, role and what its values should be.
+struct Inspected {
+    header: String,
+    role: Option<(Role, Origin)>,
+    expected: Option<String>,
+    profile: ColumnProfile,
+    question: Option<String>,
+    import_id: Option<String>,
 }
 
 /// Runs `cxstat inspect`.
@@ -50,109 +38,49 @@ pub fn run(args: &InspectArgs, io: &mut Io) -> Result<()> {
         Some(h) => crate::cmd::date_order(data, h, None)?,
         None => None,
     };
-    // Expected values of role columns, and the expression that flags invalid ones.
-    let checked = |header: &str| -> Option<(String, clean::Cleaned)> {
+    // Expected values of role columns, and how invalid ones are found.
+    let checked = |header: &str| -> Option<(String, Check)> {
         let (role, _) = opened.roles.role_of(header)?;
+        let score = |c: &crate::metrics::satisfaction::ScoreColumn| {
+            let cleaned = clean::score(header, c.scale, &spec.na_values, Some(&spec.labels));
+            (format!("{}", c.scale), Check { cleaned, score: true })
+        };
         match role {
-            Role::Csat => {
-                spec.csat.as_ref().map(|c| (format!("{}", c.scale), clean::score(header, c.scale, &spec.na_values, Some(&spec.labels))))
-            }
-            Role::Nps => {
-                spec.nps.as_ref().map(|c| (format!("{}", c.scale), clean::score(header, c.scale, &spec.na_values, Some(&spec.labels))))
-            }
-            Role::Ces => {
-                spec.ces.as_ref().map(|c| (format!("{}", c.scale), clean::score(header, c.scale, &spec.na_values, Some(&spec.labels))))
-            }
-            Role::Date => Some(("date".to_string(), clean::date_in(header, order))),
+            Role::Csat => spec.csat.as_ref().map(score),
+            Role::Nps => spec.nps.as_ref().map(score),
+            Role::Ces => spec.ces.as_ref().map(score),
+            Role::Date => Some(("date".to_string(), Check { cleaned: clean::date_in(header, order), score: false })),
             _ => None,
         }
     };
-
-    let mut aggs = vec![len().cast(DataType::Float64).alias("__rows")];
-    aggs.extend(data.ragged_count());
-    for (i, header) in data.headers.iter().enumerate() {
-        let t = clean::text(header);
-        let present = t.clone().neq(lit("")).fill_null(lit(false));
-        let number = t.clone().cast(DataType::Float64);
-        let sum = |e: Expr, name: &str| e.cast(DataType::Float64).sum().alias(format!("{name}{i}"));
-        aggs.push(sum(present.clone().not(), "b"));
-        aggs.push(sum(number.clone().is_not_null(), "num"));
-        aggs.push(sum((number % lit(1.0)).eq(lit(0.0)).fill_null(lit(false)), "int"));
-        // Year-last dates count as dates in either order.
-        let any_date =
-            clean::date_in(header, Some(clean::DateOrder::Mdy))
-                .value
-                .is_not_null()
-                .or(clean::date_in(header, Some(clean::DateOrder::Dmy)).value.is_not_null());
-        aggs.push(sum(any_date, "d"));
-        aggs.push(t.filter(present).first().alias(format!("ex{i}")));
-        if let Some((_, c)) = checked(header) {
-            aggs.push(sum(c.invalid, "bad"));
-            // Score answers that were words or "N - label" rather than plain numbers (0 for dates).
-            let is_score = matches!(opened.roles.role_of(header), Some((Role::Csat | Role::Nps | Role::Ces, _)));
-            let labelled = c.value.is_not_null().and(clean::text(header).cast(DataType::Float64).is_null()).and(lit(is_score));
-            aggs.push(sum(labelled, "lab"));
-        }
-    }
-    let df = data.collect(data.lazy().select(aggs))?;
-    let rows = f64_at(&df, "__rows", 0)? as u64;
+    let (expected, checks): (Vec<Option<String>>, Vec<Option<Check>>) =
+        data.headers.iter().map(|h| checked(h).map_or((None, None), |(e, c)| (Some(e), Some(c)))).unzip();
+    let found = profile(data, &checks)?;
+    let rows = found.rows;
     // inspect reports rather than refuses: a ragged row is a warning here, an error in the metrics.
-    if let Err(problem) = data.check_ragged(data.ragged_at(&df, 0)?) {
+    if let Err(problem) = data.check_ragged(found.ragged) {
         io.warn(&format!("{problem}"));
     }
 
     // Survey platforms' exports: each column's question text and import id.
     let detailed = data.info.iter().any(|i| i.question.is_some() || i.import_id.is_some());
-    let mut columns: Vec<String> =
-        ["column", "role", "mapped", "type", "values", "blanks", "invalid", "expected", "example"].map(String::from).to_vec();
-    if detailed {
-        columns.extend(["question", "import_id"].map(String::from));
-    }
-    let mut machine = Table { columns, rows: Vec::new() };
-    for (i, header) in data.headers.iter().enumerate() {
-        let blanks = f64_at(&df, &format!("b{i}"), 0)? as u64;
-        let check = checked(header);
-        let facts = ColumnFacts {
-            values: rows - blanks,
-            blanks,
-            numeric: f64_at(&df, &format!("num{i}"), 0)? as u64,
-            integral: f64_at(&df, &format!("int{i}"), 0)? as u64,
-            dates: f64_at(&df, &format!("d{i}"), 0)? as u64,
-            invalid: match check {
-                Some(_) => Some(f64_at(&df, &format!("bad{i}"), 0)? as u64),
-                None => None,
-            },
-            // One line, at most 40 characters: a multi-line comment would break the table.
-            example: df.column(&format!("ex{i}"))?.str()?.get(0).map(|s| s.replace(['\r', '\n'], "↵").chars().take(40).collect()),
-        };
-        let role = opened.roles.role_of(header);
-        machine.rows.push(vec![
-            Cell::Text(header.clone()),
-            Cell::text(role.map(|(r, _)| r.name())),
-            Cell::text(role.map(|(_, o)| match o {
-                Origin::Mapped => "mapped",
-                Origin::Recognised => "recognised",
-            })),
-            Cell::Text(type_name(&facts)),
-            Cell::Int(facts.values as i64),
-            Cell::Int(facts.blanks as i64),
-            facts.invalid.map_or(Cell::Null, |n| Cell::Int(n as i64)),
-            match &check {
-                Some((e, _)) => match f64_at(&df, &format!("lab{i}"), 0)? as u64 {
-                    0 => Cell::Text(e.clone()),
-                    n => Cell::Text(format!("{e} ({n} read from labels)")),
-                },
-                None => Cell::Null,
-            },
-            Cell::text(facts.example.as_deref()),
-        ]);
-        if detailed {
-            let info = &data.info[i];
-            let row = machine.rows.last_mut().expect("just pushed");
-            row.push(Cell::text(info.question.as_deref()));
-            row.push(Cell::text(info.import_id.as_deref()));
-        }
-    }
+    let columns: Vec<Inspected> = found
+        .columns
+        .into_iter()
+        .zip(expected)
+        .enumerate()
+        .map(|(i, (profile, expected))| Inspected {
+            header: data.headers[i].clone(),
+            role: opened.roles.role_of(&data.headers[i]),
+            expected,
+            profile,
+            question: data.info[i].question.clone(),
+            import_id: data.info[i].import_id.clone(),
+        })
+        .collect();
+    let label_columns = ["column".to_string()];
+    let labels = |c: &Inspected| vec![Cell::Text(c.header.clone())];
+    let machine = Rows { plan: &detailed, label_columns: &label_columns, labels: &labels, rows: &columns }.machine(&COLUMNS);
 
     let (format_name, encoding, bom, delimiter) = match &data.layout {
         Layout::Delimited { encoding, bom, delimiter } => {
@@ -210,3 +138,49 @@ pub fn run(args: &InspectArgs, io: &mut Io) -> Result<()> {
     };
     emit(&report, format, args.output.output.as_deref(), &mut *io.stdout)
 }
+
+fn detailed(d: &bool) -> bool {
+    *d
+}
+
+/// The inspect table's columns, in their order in CSV and JSON (after the column's header).
+const COLUMNS: [Column<Inspected, bool>; 10] = [
+    Column { key: "role", decimals: 0, shown: always, value: |c, _| Value::Text(c.role.map(|(r, _)| r.name().to_string())) },
+    Column {
+        key: "mapped",
+        decimals: 0,
+        shown: always,
+        value: |c, _| {
+            Value::Text(c.role.map(|(_, o)| {
+                match o {
+                    Origin::Mapped => "mapped",
+                    Origin::Recognised => "recognised",
+                }
+                .to_string()
+            }))
+        },
+    },
+    Column { key: "type", decimals: 0, shown: always, value: |c, _| Value::Text(Some(c.profile.type_name())) },
+    Column { key: "values", decimals: 0, shown: always, value: |c, _| Value::Count(c.profile.values as f64) },
+    Column { key: "blanks", decimals: 0, shown: always, value: |c, _| Value::Count(c.profile.blanks as f64) },
+    Column {
+        key: "invalid",
+        decimals: 0,
+        shown: always,
+        value: |c, _| c.profile.invalid.map_or(Value::Text(None), |n| Value::Count(n as f64)),
+    },
+    Column {
+        key: "expected",
+        decimals: 0,
+        shown: always,
+        value: |c, _| {
+            Value::Text(c.expected.as_ref().map(|e| match c.profile.labelled.unwrap_or(0) {
+                0 => e.clone(),
+                n => format!("{e} ({n} read from labels)"),
+            }))
+        },
+    },
+    Column { key: "example", decimals: 0, shown: always, value: |c, _| Value::Text(c.profile.example.clone()) },
+    Column { key: "question", decimals: 0, shown: detailed, value: |c, _| Value::Text(c.question.clone()) },
+    Column { key: "import_id", decimals: 0, shown: detailed, value: |c, _| Value::Text(c.import_id.clone()) },
+];

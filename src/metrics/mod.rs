@@ -14,6 +14,7 @@ pub mod grouping;
 pub mod loyalty;
 pub mod orders;
 pub mod period;
+pub mod profile;
 pub mod satisfaction;
 pub mod words;
 pub mod worktime;
