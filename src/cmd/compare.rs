@@ -9,7 +9,9 @@
 use anyhow::Result;
 
 use crate::cli::{Against, CompareArgs};
-use crate::cmd::{confidence_level, grouping_for, open_input, resolve_group_column_of, satisfaction_spec, weight_column, Opened, Outcome};
+use crate::cmd::{
+    check_dates, grouping_for, open_checked, resolve_group_column_of, satisfaction_spec, scales, weight_column, Opened, Outcome,
+};
 use crate::error::{data_err, usage};
 use crate::input::roles::{Kind, Role};
 use crate::metrics::comparison::{self, sides, ComparisonRow, Pair};
@@ -30,12 +32,16 @@ pub fn run(args: &CompareArgs, io: &mut Io) -> Result<()> {
 /// The result of `cxstat compare` with these arguments and the input it read, without writing
 /// it (for the scorecard's significance marks).
 pub fn report(args: &CompareArgs, io: &mut Io) -> Result<Outcome<ComparisonRow>> {
-    let opened = open_input(&args.input, Some(Kind::Responses), io)?;
-    if !(args.alpha > 0.0 && args.alpha < 1.0) {
-        return Err(usage(format!("--alpha must be between 0 and 1 (e.g. 0.05); got {}", args.alpha)));
-    }
-    let confidence = confidence_level(args.confidence.or(Some(1.0 - args.alpha)), None)?;
-    let mut spec = satisfaction_spec(&args.scales, &args.input, &opened)?;
+    let (opened, scales) = open_checked(&args.input, Some(Kind::Responses), io, |config| {
+        check_dates(args.group.from, args.group.to)?;
+        if args.segments.is_some() && (args.group.period.is_some() || !args.group.by.is_empty()) {
+            return Err(usage("--segments compares over --from/--to: drop --period and --by".to_string()));
+        }
+        scales(&args.scales, config)
+    })?;
+    // Both levels are checked when parsed: alpha in (0, 1), so 1 − alpha too.
+    let confidence = args.confidence.unwrap_or(1.0 - args.alpha);
+    let mut spec = satisfaction_spec(&scales, &args.input, &opened);
     spec.weight = weight_column(&opened, args.weight.as_deref())?;
     let pairs = match &args.segments {
         Some(column) => segment_pairs(args, column, &opened, &spec)?,
@@ -67,9 +73,6 @@ fn period_pairs(args: &CompareArgs, opened: &Opened, spec: &SatisfactionSpec) ->
 
 /// Each value of the segment column against all other responses in scope.
 fn segment_pairs(args: &CompareArgs, column: &str, opened: &Opened, spec: &SatisfactionSpec) -> Result<Vec<Pair>> {
-    if args.group.period.is_some() || !args.group.by.is_empty() {
-        return Err(usage("--segments compares over --from/--to: drop --period and --by".to_string()));
-    }
     let header = resolve_group_column_of(opened, column, "--segments")?;
     let mut grouping = grouping_for(&args.group, opened, Role::Date)?;
     grouping.by = vec![header];

@@ -10,14 +10,16 @@ use chrono::{NaiveDate, NaiveDateTime};
 use serde::{Deserialize, Serialize};
 
 use crate::chart::{self, Chart};
+use crate::cli::values::{self, in_config};
 use crate::cli::{ChartType, ComplaintsArgs, MergeArgs};
 use crate::cmd::charts::{self, TrendMetric};
 use crate::cmd::{
-    confidence_level, grouping_quick_first, key_cells, key_columns, load_config, open_dataset, parse_date, quote_rows, report_problems,
+    check_dates, confidence_level, grouping_quick_first, key_cells, key_columns, open_checked, open_dataset, quote_rows, report_problems,
     Opened, Outcome, SourceOptions,
 };
 use crate::error::{data_err, usage};
-use crate::input::clean::{parse_duration, token_of};
+use crate::input::clean::token_of;
+use crate::input::config::Config;
 use crate::input::frame::ReadOptions;
 use crate::input::roles::{list_headers, resolve_group_column, Kind, Role};
 use crate::metrics::complaints::kpis::{self, ComplaintRow, FunnelRow, Rates};
@@ -81,14 +83,17 @@ pub fn report(args: &ComplaintsArgs, io: &mut Io) -> Result<Outcome<ComplaintRow
 
 /// The report, and the KPI rows (none for the funnel and the Pareto).
 fn execute(args: &ComplaintsArgs, io: &mut Io) -> Result<(Report, Vec<ComplaintRow>, Plan, Opened)> {
-    let config = load_config(&args.input)?;
-    let source = SourceOptions::of(&args.input);
-    let (data, roles, kind) = open_dataset(&args.input.file, &source, &config, Some(Kind::Complaints), io)?;
-    let opened = Opened { config, data, roles, kind };
-    let mut plan = plan(args, &opened)?;
-    if let Some(path) = &args.chart.chart {
-        chart::ChartFormat::of(path)?;
-    }
+    let (opened, handling) = open_checked(&args.input, Some(Kind::Complaints), io, |config| {
+        check_dates(args.group.from, args.group.to)?;
+        if args.pareto.is_some() && (!args.group.by.is_empty() || args.group.period.is_some()) {
+            return Err(usage("--pareto ranks causes over the whole scope: use --from/--to, not --by or --period".to_string()));
+        }
+        if let Some(path) = &args.chart.chart {
+            chart::ChartFormat::of(path)?;
+        }
+        handling(args, config)
+    })?;
+    let mut plan = plan(args, &opened, handling)?;
     let data = &opened.data;
     let prepared = prepare(data, &plan.spec, &plan.grouping)?;
     // The date order, where the quick readers could not read every timestamp and it was looked for.
@@ -294,62 +299,51 @@ fn kpi_chart(args: &ComplaintsArgs, report: &Report, plan: &Plan, opened: &Opene
     charts::trend(&report.machine, &g.by, m, scope, (g.period.map_or("period", Period::name), band), &|_| "")
 }
 
-fn hours_flag(flag: &str, text: Option<&str>) -> Result<Option<f64>> {
-    text.map(|t| {
-        parse_duration(t, 'h').map(|s| s / 3600.0).ok_or_else(|| usage(format!("{flag} takes a duration such as 4h, 30m or 3d; got '{t}'")))
-    })
-    .transpose()
+/// What the flags and the config say of complaint handling, checked before the input is opened.
+struct Handling {
+    sla: Sla,
+    calendar: Option<WorkCalendar>,
+    resolved_status: Vec<String>,
+    stages: Vec<(String, usize)>,
+    severities: Vec<String>,
+    confidence: f64,
 }
 
-fn parse_datetime(flag: &str, text: &str) -> Result<NaiveDateTime> {
-    let t = text.trim();
-    for format in ["%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M"] {
-        if let Ok(d) = NaiveDateTime::parse_from_str(t, format) {
-            return Ok(d);
-        }
-    }
-    match parse_date(flag, Some(t))? {
-        // A date alone means the end of that day.
-        Some(d) => Ok(d.succ_opt().unwrap_or(d).and_hms_opt(0, 0, 0).expect("midnight")),
-        None => Err(usage(format!("{flag} takes YYYY-MM-DD[ HH:MM[:SS]]; got '{text}'"))),
-    }
-}
-
-fn plan(args: &ComplaintsArgs, opened: &Opened) -> Result<Plan> {
-    let config = &opened.config;
-    let roles = &opened.roles;
-    let data = &opened.data;
-    let Some(opened_at) = roles.get(Role::Opened) else {
-        return Err(data_err(format!(
-            "{}: no column for when complaints were opened; headers found: {}. Map one with --col opened=HEADER",
-            data.name,
-            list_headers(&data.headers)
-        )));
+fn handling(args: &ComplaintsArgs, config: &Config) -> Result<Handling> {
+    let hours = |flag: Option<f64>, text: &Option<String>, setting: &str| match (flag, text) {
+        (Some(h), _) => Ok(Some(h)),
+        (None, Some(t)) => in_config(values::hours, setting, t).map(Some),
+        (None, None) => Ok(None),
     };
-    let grouping = grouping_quick_first(&args.group, opened, Role::Opened)?;
-    let get = |r: Role| roles.get(r).map(str::to_string);
-
     let mut by_severity = Vec::new();
     for (severity, target) in &config.sla.severity {
         let name = format!("[sla.{severity}]");
         by_severity.push((
             token_of(severity),
-            hours_flag(&format!("{name} response"), target.response.as_deref())?,
-            hours_flag(&format!("{name} resolve"), target.resolve.as_deref())?,
+            hours(None, &target.response, &format!("{name} response"))?,
+            hours(None, &target.resolve, &format!("{name} resolve"))?,
         ));
     }
     let sla = Sla {
-        response: hours_flag("--sla-response", args.sla_response.as_deref().or(config.sla.response.as_deref()))?,
-        resolve: hours_flag("--sla-resolve", args.sla_resolve.as_deref().or(config.sla.resolve.as_deref()))?,
+        response: hours(args.sla_response, &config.sla.response, "[sla] response")?,
+        resolve: hours(args.sla_resolve, &config.sla.resolve, "[sla] resolve")?,
         by_severity,
     };
-    let calendar = match args.business_hours.as_deref().or(config.calendar.business_hours.as_deref()) {
-        Some(hours) => Some(WorkCalendar::parse(
-            hours,
-            args.workdays.as_deref().or(config.calendar.workdays.as_deref()).unwrap_or("mon-fri"),
-            &config.calendar.holidays,
-            &config.calendar.extra_workdays,
-        )?),
+    let calendar_config = &config.calendar;
+    let working_hours = match (args.business_hours, &calendar_config.business_hours) {
+        (Some(h), _) => Some(h),
+        (None, Some(t)) => Some(in_config(values::business_hours, "[calendar] business_hours", t)?),
+        (None, None) => None,
+    };
+    let calendar = match working_hours {
+        Some(hours) => {
+            let days = match (args.workdays, &calendar_config.workdays) {
+                (Some(d), _) => d,
+                (None, Some(t)) => in_config(values::workdays, "[calendar] workdays", t)?,
+                (None, None) => values::workdays("mon-fri").expect("mon-fri"),
+            };
+            Some(WorkCalendar::new(hours, days, &calendar_config.holidays, &calendar_config.extra_workdays)?)
+        }
         None => {
             if args.workdays.is_some() {
                 return Err(usage("--workdays needs --business-hours (or [calendar] business_hours)".to_string()));
@@ -368,11 +362,27 @@ fn plan(args: &ComplaintsArgs, opened: &Opened) -> Result<Plan> {
     severities.extend(config.sla.severity.keys().cloned());
     let (resolved_status, stages, severities) =
         ComplaintSpec::names(config.complaints.resolved_status.as_deref(), &extra_stages, &severities);
-    let as_of = args.as_of.as_deref().map(|t| parse_datetime("--as-of", t)).transpose()?;
+    let confidence = confidence_level(args.confidence, config.complaints.confidence, "[complaints] confidence")?;
+    Ok(Handling { sla, calendar, resolved_status, stages, severities, confidence })
+}
+
+fn plan(args: &ComplaintsArgs, opened: &Opened, handling: Handling) -> Result<Plan> {
+    let config = &opened.config;
+    let roles = &opened.roles;
+    let data = &opened.data;
+    let Some(opened_at) = roles.get(Role::Opened) else {
+        return Err(data_err(format!(
+            "{}: no column for when complaints were opened; headers found: {}. Map one with --col opened=HEADER",
+            data.name,
+            list_headers(&data.headers)
+        )));
+    };
+    let grouping = grouping_quick_first(&args.group, opened, Role::Opened)?;
+    let get = |r: Role| roles.get(r).map(str::to_string);
+
+    let Handling { sla, calendar, resolved_status, stages, severities, confidence } = handling;
+    let as_of = args.as_of;
     let pareto = args.pareto.as_deref().map(|name| resolve_group_column(&data.headers, roles, name, "--pareto")).transpose()?;
-    if pareto.is_some() && (!grouping.by.is_empty() || grouping.period.is_some()) {
-        return Err(usage("--pareto ranks causes over the whole scope: use --from/--to, not --by or --period".to_string()));
-    }
     let mut keep = grouping.by.clone();
     keep.extend(pareto.clone());
     let spec = ComplaintSpec {
@@ -399,7 +409,7 @@ fn plan(args: &ComplaintsArgs, opened: &Opened) -> Result<Plan> {
         spec,
         totals: !args.group.no_total,
         min_n: args.group.min_n.or(config.complaints.min_n).unwrap_or(30),
-        confidence: confidence_level(args.confidence, config.complaints.confidence)?,
+        confidence,
         grouping,
         pareto,
         orders: false,

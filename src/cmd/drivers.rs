@@ -11,7 +11,9 @@ use anyhow::Result;
 
 use crate::chart::{self, Chart, QuadrantPoint, Quadrants};
 use crate::cli::{DriversArgs, Target};
-use crate::cmd::{grouping_for, key_cells, key_columns, open_input, quote_rows, report_problems, satisfaction_spec, Opened};
+use crate::cmd::{
+    check_dates, grouping_for, key_cells, key_columns, open_checked, quote_rows, report_problems, satisfaction_spec, scales, Opened, Scales,
+};
 use crate::error::{data_err, usage};
 use crate::input::clean;
 use crate::input::roles::{list_headers, Kind, Role};
@@ -47,11 +49,14 @@ impl Plan {
 /// Runs `cxstat drivers`.
 pub fn run(args: &DriversArgs, io: &mut Io) -> Result<()> {
     let format = choose_format(args.output.format, args.output.output.as_deref(), io.stdout_is_terminal);
-    if let Some(path) = &args.chart {
-        chart::ChartFormat::of(path)?;
-    }
-    let opened = open_input(&args.input, Some(Kind::Responses), io)?;
-    let plan = plan(args, &opened)?;
+    let (opened, scales) = open_checked(&args.input, Some(Kind::Responses), io, |config| {
+        check_dates(args.group.from, args.group.to)?;
+        if let Some(path) = &args.chart {
+            chart::ChartFormat::of(path)?;
+        }
+        scales(&args.scales, config)
+    })?;
+    let plan = plan(args, &opened, &scales)?;
     let groups = sums(&opened.data, &plan.spec)?;
     check_invalid(&opened, &plan, &groups, args.strict, io)?;
     let analyses: Vec<Analysis> = groups.iter().map(|(key, kind, s)| analyse(key.clone(), *kind, s)).collect();
@@ -88,8 +93,8 @@ fn matching<'a>(headers: &'a [String], pattern: &str) -> Result<Vec<&'a String>>
     Ok(headers.iter().filter(|h| re.is_match(h)).collect())
 }
 
-fn plan(args: &DriversArgs, opened: &Opened) -> Result<Plan> {
-    let spec = satisfaction_spec(&args.scales, &args.input, opened)?;
+fn plan(args: &DriversArgs, opened: &Opened, scales: &Scales) -> Result<Plan> {
+    let spec = satisfaction_spec(scales, &args.input, opened);
     let (metric, target_name, role) = match args.target {
         Target::Csat => (Metric::Csat, "csat", "csat"),
         Target::Nps => (Metric::Nps, "nps", "nps"),

@@ -7,7 +7,7 @@ use anyhow::Result;
 use clap::ValueEnum;
 
 use crate::cli::InspectArgs;
-use crate::cmd::{open_input, satisfaction_spec};
+use crate::cmd::{open_checked, satisfaction_spec, scales};
 use crate::input::clean;
 use crate::input::frame::Layout;
 use crate::input::roles::{Origin, Role};
@@ -29,8 +29,8 @@ struct Inspected {
 /// Runs `cxstat inspect`.
 pub fn run(args: &InspectArgs, io: &mut Io) -> Result<()> {
     let format = choose_format(args.output.format, args.output.output.as_deref(), io.stdout_is_terminal);
-    let opened = open_input(&args.input, None, io)?;
-    let spec = satisfaction_spec(&args.scales, &args.input, &opened)?;
+    let (opened, scales) = open_checked(&args.input, None, io, |config| scales(&args.scales, config))?;
+    let spec = satisfaction_spec(&scales, &args.input, &opened);
     let data = &opened.data;
 
     // Year-last dates of the date column are read in the order its values show.

@@ -12,7 +12,7 @@ use anyhow::Result;
 use crate::cli::{InputArgs, LoyaltyArgs};
 use crate::cmd::repeat::check_problems;
 use crate::cmd::survey::check_invalid;
-use crate::cmd::{confidence_level, open_dataset, open_input, order_spec, parse_date, satisfaction_spec, window_days, SourceOptions};
+use crate::cmd::{check_dates, open_checked, open_dataset, order_spec, satisfaction_spec, scales, SourceOptions};
 use crate::error::data_err;
 use crate::input::frame::ReadOptions;
 use crate::input::roles::{list_headers, Kind, Role};
@@ -42,13 +42,14 @@ pub fn run(args: &LoyaltyArgs, io: &mut Io) -> Result<()> {
         sheet: None,
         streaming: false,
     };
-    let window_days = window_days(&args.window, "180d")?;
-    let (from, to) = (parse_date("--from", args.from.as_deref())?, parse_date("--to", args.to.as_deref())?);
-    let as_of_flag = parse_date("--as-of", args.as_of.as_deref())?;
-    let confidence = confidence_level(args.confidence, None)?;
-
-    let responses = open_input(&input, Some(Kind::Responses), io)?;
-    let spec = satisfaction_spec(&args.scales, &input, &responses)?;
+    let window_days = args.window;
+    let (from, to, as_of_flag) = (args.from, args.to, args.as_of);
+    let confidence = args.confidence.unwrap_or(0.95);
+    let (responses, scales) = open_checked(&input, Some(Kind::Responses), io, |config| {
+        check_dates(from, to)?;
+        scales(&args.scales, config)
+    })?;
+    let spec = satisfaction_spec(&scales, &input, &responses);
     let data = &responses.data;
     let missing = |what: &str, role: &str| {
         data_err(format!(

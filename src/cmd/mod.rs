@@ -16,9 +16,10 @@ use anyhow::Result;
 
 use chrono::NaiveDate;
 
+use crate::cli::values::{self, in_config};
 use crate::cli::{GroupArgs, InputArgs, ScaleArgs};
 use crate::error::{data_err, usage};
-use crate::input::clean::{parse_duration, DateOrder, Scale};
+use crate::input::clean::{DateOrder, Scale};
 use crate::input::config::Config;
 use crate::input::frame::{Dataset, ReadOptions};
 use crate::input::layout::Export;
@@ -66,10 +67,22 @@ pub fn load_config(args: &InputArgs) -> Result<Config> {
 /// Reads the config, opens the input and assigns the roles of `kind` (`--col` over `[columns]`
 /// over recognition). Without a kind, it is detected from the headers (for `inspect`).
 pub fn open_input(args: &InputArgs, kind: Option<Kind>, io: &mut Io) -> Result<Opened> {
+    Ok(open_checked(args, kind, io, |_| Ok(()))?.0)
+}
+
+/// [`open_input`], with `check` first: what the command reads from its flags and the config,
+/// checked before any input is opened (stdin is read whole, a large file takes seconds).
+pub fn open_checked<T>(args: &InputArgs, kind: Option<Kind>, io: &mut Io, check: impl FnOnce(&Config) -> Result<T>) -> Result<(Opened, T)> {
     let config = load_config(args)?;
+    let checked = check(&config)?;
+    if let Some(kind) = kind {
+        for text in &args.columns {
+            roles::parse_mapping(text, kind.roles())?;
+        }
+    }
     let source = SourceOptions::of(args);
     let (data, roles, kind) = open_dataset(&args.file, &source, &config, kind, io)?;
-    Ok(Opened { config, data, roles, kind })
+    Ok((Opened { config, data, roles, kind }, checked))
 }
 
 /// How to decode a file and map its columns (`--col ROLE=HEADER` entries).
@@ -83,8 +96,8 @@ impl<'a> SourceOptions<'a> {
     pub fn of(args: &'a InputArgs) -> SourceOptions<'a> {
         SourceOptions {
             read: ReadOptions {
-                encoding: args.encoding.as_deref(),
-                delimiter: args.delimiter.as_deref(),
+                encoding: args.encoding,
+                delimiter: args.delimiter,
                 skip_lines: args.skip_rows,
                 export: args.source,
                 header_rows: args.header_rows,
@@ -128,34 +141,57 @@ pub fn open_dataset(
     Ok((data, roles, kind))
 }
 
-/// The scoring of CSAT, NPS and CES from flags, config defaults and built-in defaults.
-pub fn satisfaction_spec(scales: &ScaleArgs, input: &InputArgs, opened: &Opened) -> Result<SatisfactionSpec> {
-    let defaults = &opened.config.survey;
-    let csat_scale = Scale::parse(scales.csat_scale.as_deref().or(defaults.csat_scale.as_deref()).unwrap_or("1-5"))?;
-    let ces_scale = Scale::parse(scales.ces_scale.as_deref().or(defaults.ces_scale.as_deref()).unwrap_or("1-7"))?;
-    let top = scales.csat_top.or(defaults.csat_top).unwrap_or(2);
-    if top == 0 || i64::from(top) >= csat_scale.points() {
-        return Err(usage(format!("--csat-top must be between 1 and {} for a {csat_scale} scale; got {top}", csat_scale.points() - 1)));
+/// The answer scales: flags over config defaults over built-in ones, checked.
+#[derive(Debug, Clone, Copy)]
+pub struct Scales {
+    pub csat: Scale,
+    /// The lowest CSAT score that counts as satisfied (the top boxes).
+    pub csat_top_min: i64,
+    pub ces: Scale,
+    /// The lowest CES score that counts as easy.
+    pub ces_easy_min: i64,
+}
+
+/// The scales of `--csat-scale`, `--csat-top`, `--ces-scale` and `--ces-easy` (or the config's
+/// `[survey]`), checked against each other.
+pub fn scales(flags: &ScaleArgs, config: &Config) -> Result<Scales> {
+    let defaults = &config.survey;
+    let scale = |flag: Option<Scale>, text: &Option<String>, setting: &str, default: Scale| match (flag, text) {
+        (Some(s), _) => Ok(s),
+        (None, Some(t)) => in_config(values::scale, setting, t),
+        (None, None) => Ok(default),
+    };
+    let csat = scale(flags.csat_scale, &defaults.csat_scale, "[survey] csat_scale", Scale { low: 1, high: 5 })?;
+    let ces = scale(flags.ces_scale, &defaults.ces_scale, "[survey] ces_scale", Scale { low: 1, high: 7 })?;
+    let top = flags.csat_top.or(defaults.csat_top).unwrap_or(2);
+    if top == 0 || i64::from(top) >= csat.points() {
+        return Err(usage(format!("--csat-top must be between 1 and {} for a {csat} scale; got {top}", csat.points() - 1)));
     }
     // "Easy" = above the scale's midpoint: 5–7 on 1–7, 4–5 on 1–5.
-    let midpoint_up = (ces_scale.low + ces_scale.high) / 2 + 1;
-    let ces_easy_min = scales.ces_easy.or(defaults.ces_easy).unwrap_or(midpoint_up);
-    if ces_easy_min <= ces_scale.low || ces_easy_min > ces_scale.high {
-        return Err(usage(format!("--ces-easy must be a score within {ces_scale} above its lowest point; got {ces_easy_min}")));
+    let midpoint_up = (ces.low + ces.high) / 2 + 1;
+    let ces_easy_min = flags.ces_easy.or(defaults.ces_easy).unwrap_or(midpoint_up);
+    if ces_easy_min <= ces.low || ces_easy_min > ces.high {
+        return Err(usage(format!("--ces-easy must be a score within {ces} above its lowest point; got {ces_easy_min}")));
     }
+    Ok(Scales { csat, csat_top_min: csat.high - i64::from(top) + 1, ces, ces_easy_min })
+}
+
+/// The scoring of CSAT, NPS and CES with these scales, on the columns the input has.
+pub fn satisfaction_spec(scales: &Scales, input: &InputArgs, opened: &Opened) -> SatisfactionSpec {
+    let defaults = &opened.config.survey;
     let column = |role: Role, scale: Scale| opened.roles.get(role).map(|h| ScoreColumn { header: h.to_string(), scale });
-    Ok(SatisfactionSpec {
-        csat: column(Role::Csat, csat_scale),
-        csat_top_min: csat_scale.high - i64::from(top) + 1,
+    SatisfactionSpec {
+        csat: column(Role::Csat, scales.csat),
+        csat_top_min: scales.csat_top_min,
         nps: column(Role::Nps, NPS_SCALE),
-        ces: column(Role::Ces, ces_scale),
-        ces_easy_min,
+        ces: column(Role::Ces, scales.ces),
+        ces_easy_min: scales.ces_easy_min,
         designation: opened.roles.get(Role::Designation).map(str::to_string),
         weight: None,
         labels: opened.config.labels.iter().map(|(k, v)| (k.clone(), *v)).collect(),
         numbers_only: false,
         na_values: input.na_values.clone().or_else(|| defaults.na_values.clone()).unwrap_or_default(),
-    })
+    }
 }
 
 /// The columns of an orders file: the order date always, the customer id when `need_customer`;
@@ -185,14 +221,12 @@ pub fn weight_column(opened: &Opened, name: Option<&str>) -> Result<Option<Strin
     name.map(|n| resolve_group_column_of(opened, n, "--weight")).transpose()
 }
 
-/// A `--from`/`--to`/`--as-of` date: YYYY-MM-DD (or YYYY/MM/DD).
-pub fn parse_date(flag: &str, text: Option<&str>) -> Result<Option<NaiveDate>> {
-    text.map(|t| {
-        NaiveDate::parse_from_str(t.trim(), "%Y-%m-%d")
-            .or_else(|_| NaiveDate::parse_from_str(t.trim(), "%Y/%m/%d"))
-            .map_err(|_| usage(format!("{flag} takes a date as YYYY-MM-DD; got '{t}'")))
-    })
-    .transpose()
+/// Checks `--from` against `--to` (before any input is opened).
+pub fn check_dates(from: Option<NaiveDate>, to: Option<NaiveDate>) -> Result<()> {
+    match (from, to) {
+        (Some(f), Some(t)) if f > t => Err(usage(format!("--from {f} is after --to {t}"))),
+        _ => Ok(()),
+    }
 }
 
 /// The grouping of `--by`, `--period`, `--from` and `--to`, with `date_role` as the date column.
@@ -208,13 +242,8 @@ pub fn grouping_quick_first(args: &GroupArgs, opened: &Opened, date_role: Role) 
 
 fn grouping_with(args: &GroupArgs, opened: &Opened, date_role: Role, defer_order: bool) -> Result<Grouping> {
     let headers = &opened.data.headers;
-    let (from, to) = (parse_date("--from", args.from.as_deref())?, parse_date("--to", args.to.as_deref())?);
-    if let (Some(f), Some(t)) = (from, to) {
-        if f > t {
-            return Err(usage(format!("--from {f} is after --to {t}")));
-        }
-    }
-    let mut grouping = Grouping { period: args.period, from, to, ..Default::default() };
+    check_dates(args.from, args.to)?;
+    let mut grouping = Grouping { period: args.period, from: args.from, to: args.to, ..Default::default() };
     if grouping.uses_date() {
         let Some(date) = opened.roles.get(date_role) else {
             return Err(data_err(format!(
@@ -295,21 +324,14 @@ pub fn with_interval(value: Option<f64>, interval: Option<Interval>, decimals: u
     crate::output::columns::with_interval(value, interval.map(|i| (i.low, i.high)), decimals, signed)
 }
 
-/// The confidence level from the flag or config, checked.
-pub fn confidence_level(flag: Option<f64>, config: Option<f64>) -> Result<f64> {
-    let confidence = flag.or(config).unwrap_or(0.95);
-    if !(confidence > 0.0 && confidence < 1.0) {
-        return Err(usage(format!("--confidence must be between 0 and 1 (e.g. 0.95); got {confidence}")));
+/// The confidence level: the flag (checked when parsed), else the config's `setting`, checked,
+/// else 0.95.
+pub fn confidence_level(flag: Option<f64>, config: Option<f64>, setting: &str) -> Result<f64> {
+    match (flag, config) {
+        (Some(c), _) => Ok(c),
+        (None, Some(c)) if !(c > 0.0 && c < 1.0) => Err(usage(format!("config {setting} must be between 0 and 1 (e.g. 0.95); got {c}"))),
+        (None, c) => Ok(c.unwrap_or(0.95)),
     }
-    Ok(confidence)
-}
-
-/// A `--window` of whole days (`90d`, `26w`, a bare number of days); `example` shows a typical value.
-pub fn window_days(text: &str, example: &str) -> Result<i64> {
-    parse_duration(text, 'd')
-        .map(|s| (s / 86_400.0).round() as i64)
-        .filter(|d| *d > 0)
-        .ok_or_else(|| usage(format!("--window takes a number of days such as {example}; got '{text}'")))
 }
 
 /// The first rows with a problem, quoted for a message: `row 12: 'abc', row 15: 'x'`, with `, …`

@@ -9,9 +9,10 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use crate::chart;
+use crate::cli::values::{self, in_config};
 use crate::cli::{ChartType, MergeArgs, RepeatArgs};
 use crate::cmd::charts::{self, TrendMetric};
-use crate::cmd::{confidence_level, open_input, parse_date, quote_rows, report_problems, window_days, Opened, Outcome};
+use crate::cmd::{check_dates, confidence_level, open_checked, quote_rows, report_problems, Opened, Outcome};
 use crate::error::{data_err, usage};
 use crate::input::frame::Dataset;
 use crate::input::roles::{Kind, Role};
@@ -44,41 +45,46 @@ pub fn report(args: &RepeatArgs, io: &mut Io) -> Result<Outcome<RepeatRates>> {
 /// Computes the result (the repeat table's rows too; none for cohorts and RFM); with a format,
 /// writes it (and the chart) too.
 fn execute(args: &RepeatArgs, io: &mut Io, format: Option<crate::output::Format>) -> Result<Outcome<RepeatRates>> {
-    let opened = open_input(&args.input, Some(Kind::Orders), io)?;
+    let (opened, (window, confidence)) = open_checked(&args.input, Some(Kind::Orders), io, |config| {
+        let defaults = &config.repeat;
+        check_dates(args.from, args.to)?;
+        let window = match (args.window, &defaults.window) {
+            (Some(days), _) => Some(days),
+            (None, Some(text)) => Some(in_config(values::days, "[repeat] window", text)?),
+            (None, None) => None,
+        };
+        if args.emit_partials.is_some() && window.is_some() {
+            return Err(usage(
+                "--emit-partials cannot carry --window (a purchase window needs each customer's orders): run the shards without it \
+                 (and without [repeat] window in the config)"
+                    .to_string(),
+            ));
+        }
+        if let Some(path) = &args.chart.chart {
+            chart::ChartFormat::of(path)?;
+            let wanted = args.chart.chart_type;
+            let fits = if args.cohorts {
+                wanted.is_none_or(|t| t == ChartType::Cohorts)
+            } else {
+                !args.rfm && wanted.is_none_or(|t| t == ChartType::Trend)
+            };
+            if !fits {
+                return Err(usage(
+                    "repeat draws a trend of its rates (--chart-type trend) or, with --cohorts, the retention heatmap (cohorts); RFM has no chart".to_string(),
+                ));
+            }
+        }
+        Ok((window, confidence_level(args.confidence, defaults.confidence, "[repeat] confidence")?))
+    })?;
     let data = &opened.data;
     let spec = crate::cmd::order_spec(data, &opened.roles, "--col", true)?;
-    let defaults = &opened.config.repeat;
-    let period = args.period.or(defaults.period).unwrap_or(Period::Month);
-    let as_of = parse_date("--as-of", args.as_of.as_deref())?.unwrap_or_else(|| chrono::Local::now().date_naive());
-    let (from, to) = (parse_date("--from", args.from.as_deref())?, parse_date("--to", args.to.as_deref())?);
-    let window = args.window.as_deref().or(defaults.window.as_deref()).map(|w| window_days(w, "90d")).transpose()?;
-    let confidence = confidence_level(args.confidence, defaults.confidence)?;
-
-    if args.emit_partials.is_some() && window.is_some() {
-        return Err(usage(
-            "--emit-partials cannot carry --window (a purchase window needs each customer's orders): run the shards without it \
-             (and without [repeat] window in the config)"
-                .to_string(),
-        ));
-    }
+    let period = args.period.or(opened.config.repeat.period).unwrap_or(Period::Month);
+    let as_of = args.as_of.unwrap_or_else(|| chrono::Local::now().date_naive());
+    let (from, to) = (args.from, args.to);
 
     let orders = read_orders(data, &spec, period, as_of)?;
     check_problems(data, &spec, &orders, args.strict, io)?;
 
-    if let Some(path) = &args.chart.chart {
-        chart::ChartFormat::of(path)?;
-        let wanted = args.chart.chart_type;
-        let fits = if args.cohorts {
-            wanted.is_none_or(|t| t == ChartType::Cohorts)
-        } else {
-            !args.rfm && wanted.is_none_or(|t| t == ChartType::Trend)
-        };
-        if !fits {
-            return Err(usage(
-                "repeat draws a trend of its rates (--chart-type trend) or, with --cohorts, the retention heatmap (cohorts); RFM has no chart".to_string(),
-            ));
-        }
-    }
     let (report, rows, shown) = if args.cohorts {
         (cohort_report(data, &orders, as_of, from, to, args.counts, &opened)?, Vec::new(), Vec::new())
     } else if args.rfm {

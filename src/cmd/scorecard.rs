@@ -15,9 +15,10 @@ use chrono::NaiveDate;
 use clap::Parser;
 
 use crate::chart::{self, Chart};
+use crate::cli::values::{self, Chosen};
 use crate::cli::{Cli, Command, ScorecardArgs};
 use crate::cmd::charts;
-use crate::cmd::{parse_date, Outcome};
+use crate::cmd::Outcome;
 use crate::error::{io_err, usage, CxError, Exit};
 use crate::input::config::Config;
 use crate::input::roles::Role;
@@ -28,68 +29,43 @@ use crate::metrics::period::{Period, Span};
 use crate::metrics::satisfaction::SurveyRow;
 use crate::output::{render, Cell, Format, Report, Table};
 use crate::report::alerts::{check_alerts, Threshold};
-use crate::report::kpis::{complaint_kpis, mark_tested, repeat_kpis, survey_kpis, KPIS};
+use crate::report::kpis::{complaint_kpis, mark_tested, repeat_kpis, survey_kpis};
 use crate::report::{self, Figure, Kpi, Scorecard, Section};
 use crate::Io;
 
 /// The span a scorecard covers, from `--month` / `--quarter` (`last` = the last complete one
-/// before `as_of`).
-pub fn parse_span(month: Option<&str>, quarter: Option<&str>, as_of: NaiveDate) -> Result<Span> {
-    let (period, text, flag) = match (month, quarter) {
-        (_, Some(q)) => (Period::Quarter, q.trim(), "--quarter"),
-        (Some(m), None) => (Period::Month, m.trim(), "--month"),
-        (None, None) => (Period::Month, "last", "--month"),
+/// before `as_of`; a month by default).
+pub fn span(month: Option<Chosen>, quarter: Option<Chosen>, as_of: NaiveDate) -> Span {
+    let (period, chosen) = match (month, quarter) {
+        (_, Some(q)) => (Period::Quarter, q),
+        (Some(m), None) => (Period::Month, m),
+        (None, None) => (Period::Month, Chosen::Last),
     };
-    if text.eq_ignore_ascii_case("last") {
-        return Ok(Span::containing(as_of, period).previous());
+    match chosen {
+        Chosen::Last => Span::containing(as_of, period).previous(),
+        Chosen::Index(index) => Span { period, index },
     }
-    let bad = || usage(format!("{flag} takes {} or 'last'; got '{text}'", if period == Period::Month { "YYYY-MM" } else { "YYYY-Qn" }));
-    let (year, part) = text.split_once('-').ok_or_else(bad)?;
-    let year: i64 = year.parse().map_err(|_| bad())?;
-    let index = match period {
-        Period::Quarter => {
-            let q: i64 = part.trim_start_matches(['Q', 'q']).parse().map_err(|_| bad())?;
-            if !(1..=4).contains(&q) || !part.starts_with(['Q', 'q']) {
-                return Err(bad());
-            }
-            year * 4 + q - 1
-        }
-        _ => {
-            let m: i64 = part.parse().map_err(|_| bad())?;
-            if !(1..=12).contains(&m) {
-                return Err(bad());
-            }
-            year * 12 + m - 1
-        }
-    };
-    Ok(Span { period, index })
 }
 
 /// `--fail-under` / `--fail-over` entries, then the config's tables; KPI names are checked.
-pub fn thresholds(under: &[String], over: &[String], config: &Config) -> Result<Vec<Threshold>> {
+pub fn thresholds(under: &[(String, f64)], over: &[(String, f64)], config: &Config) -> Result<Vec<Threshold>> {
     let mut out = Vec::new();
-    let mut add = |kpi: &str, under: bool, value: f64, origin: &str| -> Result<()> {
-        let kpi = kpi.trim().to_ascii_lowercase();
-        if !KPIS.iter().any(|k| k.0 == kpi) {
-            let keys: Vec<&str> = KPIS.iter().map(|k| k.0).collect();
-            return Err(usage(format!("{origin}: unknown KPI '{kpi}'; KPIs are {}", keys.join(", "))));
-        }
+    let mut add = |kpi: &str, under: bool, value: f64| {
         out.retain(|t: &Threshold| !(t.kpi == kpi && t.under == under));
-        out.push(Threshold { kpi, under, value });
-        Ok(())
+        out.push(Threshold { kpi: kpi.to_string(), under, value });
     };
     for (table, under) in [(&config.scorecard.fail_under, true), (&config.scorecard.fail_over, false)] {
         for (kpi, value) in table {
-            add(kpi, under, *value, if under { "[scorecard.fail_under]" } else { "[scorecard.fail_over]" })?;
+            let kpi = kpi.trim().to_ascii_lowercase();
+            let origin = if under { "[scorecard.fail_under]" } else { "[scorecard.fail_over]" };
+            values::known_kpi(&kpi).map_err(|e| usage(format!("{origin}: {e}")))?;
+            add(&kpi, under, *value);
         }
     }
-    for (list, under, flag) in [(under, true, "--fail-under"), (over, false, "--fail-over")] {
-        for entry in list {
-            let (kpi, value) = entry
-                .split_once('=')
-                .and_then(|(k, v)| v.trim().parse::<f64>().ok().filter(|v| v.is_finite()).map(|v| (k, v)))
-                .ok_or_else(|| usage(format!("{flag} takes KPI=NUMBER, e.g. nps=30; got '{entry}'")))?;
-            add(kpi, under, value, flag)?;
+    // The flags' KPIs are checked when parsed.
+    for (list, under) in [(under, true), (over, false)] {
+        for (kpi, value) in list {
+            add(kpi, under, *value);
         }
     }
     Ok(out)
@@ -130,8 +106,8 @@ fn plan(args: &ScorecardArgs) -> Result<Plan> {
         .clone()
         .or_else(|| from_config(&sc.out))
         .ok_or_else(|| usage("scorecard needs --out DIR (or [scorecard] out = \"DIR\" in the config)".to_string()))?;
-    let as_of = parse_date("--as-of", args.as_of.as_deref())?.unwrap_or_else(|| chrono::Local::now().date_naive());
-    let span = parse_span(args.month.as_deref(), args.quarter.as_deref(), as_of)?;
+    let as_of = args.as_of.unwrap_or_else(|| chrono::Local::now().date_naive());
+    let span = span(args.month, args.quarter, as_of);
     let segments = if args.by.is_empty() { sc.segments.clone().unwrap_or_default() } else { args.by.clone() };
     let thresholds = thresholds(&args.fail_under, &args.fail_over, &config)?;
     Ok(Plan {
@@ -520,6 +496,11 @@ mod tests {
         NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
     }
 
+    /// The span of `--month` / `--quarter` text, as the command line reads it.
+    fn parse_span(month: Option<&str>, quarter: Option<&str>, as_of: NaiveDate) -> Result<Span, String> {
+        Ok(span(month.map(values::month).transpose()?, quarter.map(values::quarter).transpose()?, as_of))
+    }
+
     #[test]
     fn spans() {
         // "last" on 2026-11-02 is October 2026; January's previous month is December.
@@ -534,7 +515,7 @@ mod tests {
         assert_eq!((q.label(), q.start(), q.end()), ("2026-Q3".to_string(), d("2026-07-01"), d("2026-09-30")));
         assert_eq!(q.year_ago().label(), "2025-Q3");
         assert_eq!(parse_span(None, Some("2026-Q1"), d("2026-11-02")).unwrap().previous().label(), "2025-Q4");
-        for bad in ["2026-13", "2026", "26-1x", "last-1"] {
+        for bad in ["2026-13", "2026", "26-1x", "last-1", "2026-QQ1"] {
             assert!(parse_span(Some(bad), None, d("2026-11-02")).is_err(), "{bad}");
         }
         assert!(parse_span(None, Some("2026-Q5"), d("2026-11-02")).is_err());
@@ -543,10 +524,10 @@ mod tests {
     #[test]
     fn alerts_fire_under_and_over_and_on_missing_values() {
         let config = Config::parse("[scorecard.fail_under]\nnps = 50\n").unwrap();
-        let t = thresholds(&["csat=80".into()], &["complaints_per_1000=5".into()], &config).unwrap();
+        let flag = |text: &str| values::threshold(text).unwrap();
+        let t = thresholds(&[flag("csat=80")], &[flag("complaints_per_1000=5")], &config).unwrap();
         assert_eq!(t.len(), 3);
-        assert!(thresholds(&["bogus=1".into()], &[], &Config::default()).is_err());
-        assert!(thresholds(&["nps".into()], &[], &Config::default()).is_err());
+        assert!(thresholds(&[], &[], &Config::parse("[scorecard.fail_over]\nbogus = 1\n").unwrap()).is_err());
         let kpi = |key: &'static str, value: Option<f64>| Kpi {
             key,
             label: key,
@@ -583,6 +564,6 @@ mod tests {
         let complaints = complaint_kpis(&[], &labels, crate::cmd::complaints::declares, 30);
         let repeat = repeat_kpis(&[], &labels, crate::cmd::repeat::declares, 30);
         let keys: Vec<&str> = survey.iter().chain(&complaints).chain(&repeat).map(|k| k.key).collect();
-        assert_eq!(keys, KPIS.map(|k| k.0));
+        assert_eq!(keys, crate::report::kpis::KPIS.map(|k| k.0));
     }
 }

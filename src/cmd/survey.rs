@@ -13,8 +13,8 @@ use crate::chart::{self, Band, Chart, Histogram};
 use crate::cli::{ChartType, MergeArgs, SurveyArgs};
 use crate::cmd::charts::{self, TrendMetric};
 use crate::cmd::{
-    confidence_level, grouping_quick_first, key_cells, key_columns, open_input, quote_rows, report_problems, satisfaction_spec,
-    weight_column, Opened, Outcome,
+    check_dates, confidence_level, grouping_quick_first, key_cells, key_columns, open_checked, quote_rows, report_problems,
+    satisfaction_spec, scales, weight_column, Opened, Outcome, Scales,
 };
 use crate::error::{data_err, usage};
 use crate::input::clean::Scale;
@@ -64,11 +64,14 @@ pub fn report(args: &SurveyArgs, io: &mut Io) -> Result<Outcome<SurveyRow>> {
 }
 
 fn execute(args: &SurveyArgs, io: &mut Io) -> Result<(Report, SurveyTable, Plan, Opened)> {
-    let opened = open_input(&args.input, Some(Kind::Responses), io)?;
-    let mut plan = plan(args, &opened)?;
-    if let Some(path) = &args.chart.chart {
-        chart::ChartFormat::of(path)?;
-    }
+    let (opened, (scales, confidence)) = open_checked(&args.input, Some(Kind::Responses), io, |config| {
+        check_dates(args.group.from, args.group.to)?;
+        if let Some(path) = &args.chart.chart {
+            chart::ChartFormat::of(path)?;
+        }
+        Ok((scales(&args.scales, config)?, confidence_level(args.confidence, config.survey.confidence, "[survey] confidence")?))
+    })?;
+    let mut plan = plan(args, &opened, &scales, confidence)?;
     let data = &opened.data;
     let (groups, _, read_with) = aggregate_read(data, &plan.spec, &plan.grouping)?;
     // The date order, where the quick readers could not read every date and it was looked for.
@@ -337,10 +340,10 @@ fn distribution(metric: Option<&str>, plan: &Plan, opened: &Opened, scope: Strin
     }))
 }
 
-fn plan(args: &SurveyArgs, opened: &Opened) -> Result<Plan> {
+fn plan(args: &SurveyArgs, opened: &Opened, scales: &Scales, confidence: f64) -> Result<Plan> {
     let defaults = &opened.config.survey;
     let headers = &opened.data.headers;
-    let mut spec = satisfaction_spec(&args.scales, &args.input, opened)?;
+    let mut spec = satisfaction_spec(scales, &args.input, opened);
     spec.weight = weight_column(opened, args.weight.as_deref())?;
     if spec.csat.is_none() && spec.nps.is_none() && spec.ces.is_none() && spec.designation.is_none() {
         return Err(data_err(format!(
@@ -350,7 +353,6 @@ fn plan(args: &SurveyArgs, opened: &Opened) -> Result<Plan> {
             list_headers(headers)
         )));
     }
-    let confidence = confidence_level(args.confidence, defaults.confidence)?;
     let grouping = grouping_quick_first(&args.group, opened, Role::Date)?;
     let nps_method = args.nps_interval.or(defaults.nps_interval).unwrap_or_default();
     Ok(Plan {

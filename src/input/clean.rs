@@ -1,10 +1,7 @@
 //! Validation as polars expressions: raw text columns become typed values plus an
 //! "invalid" flag per row, vectorised. Blank and `--na-values` mean "not answered".
 
-use anyhow::Result;
 use polars::prelude::*;
-
-use crate::error::usage;
 
 /// An answer scale, inclusive at both ends (e.g. 1–5, 0–10).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -14,17 +11,13 @@ pub struct Scale {
 }
 
 impl Scale {
-    /// Parses `LOW-HIGH`, e.g. `1-7` (also `1..7`, `1–7`).
-    pub fn parse(text: &str) -> Result<Scale> {
+    /// Parses `LOW-HIGH`, e.g. `1-7` (also `1..7`, `1–7`), low below high.
+    pub fn parse(text: &str) -> Option<Scale> {
         let parts: Vec<&str> = text.trim().split(['-', '–']).filter(|p| !p.is_empty()).collect();
         let parts: Vec<&str> = if parts.len() == 1 { text.trim().split("..").collect() } else { parts };
-        let bad = || usage(format!("a scale is LOW-HIGH with whole numbers, e.g. 1-5 or 0-10; got '{text}'"));
-        let [low, high] = parts[..] else { return Err(bad()) };
-        let (low, high): (i64, i64) = (low.trim().parse().map_err(|_| bad())?, high.trim().parse().map_err(|_| bad())?);
-        if low >= high {
-            return Err(bad());
-        }
-        Ok(Scale { low, high })
+        let [low, high] = parts[..] else { return None };
+        let (low, high): (i64, i64) = (low.trim().parse().ok()?, high.trim().parse().ok()?);
+        (low < high).then_some(Scale { low, high })
     }
 
     /// Number of points on the scale.
@@ -467,8 +460,8 @@ mod tests {
     fn scales_parse() {
         assert_eq!(Scale::parse("1-7").unwrap(), Scale { low: 1, high: 7 });
         assert_eq!(Scale::parse("0..10").unwrap(), Scale { low: 0, high: 10 });
-        assert!(Scale::parse("5-1").is_err());
-        assert!(Scale::parse("one-five").is_err());
+        assert!(Scale::parse("5-1").is_none());
+        assert!(Scale::parse("one-five").is_none());
     }
 
     #[test]

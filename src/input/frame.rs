@@ -72,8 +72,8 @@ pub struct Dataset {
 /// How to read an input: decoding, layout and which rows to keep.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct ReadOptions<'a> {
-    pub encoding: Option<&'a str>,
-    pub delimiter: Option<&'a str>,
+    pub encoding: Option<&'static encoding_rs::Encoding>,
+    pub delimiter: Option<u8>,
     /// Lines before the header, dropped.
     pub skip_lines: usize,
     /// Force a layout (`--source`); detected otherwise.

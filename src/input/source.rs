@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Result;
 use encoding_rs::{Encoding, UTF_8};
 
-use crate::error::{data_err, no_input, usage};
+use crate::error::{data_err, no_input};
 use crate::input::layout::{detect, layout, Export, HeaderLayout};
 
 /// How many bytes are looked at to detect the encoding and sniff the delimiter.
@@ -74,14 +74,13 @@ pub struct TextInput {
 /// `header_rows` its number of header rows (`--header-rows`).
 pub fn open_text(
     source: &Source,
-    encoding: Option<&str>,
-    delimiter: Option<&str>,
+    encoding: Option<&'static Encoding>,
+    delimiter: Option<u8>,
     skip_lines: usize,
     (export, header_rows): (Option<Export>, Option<usize>),
 ) -> Result<TextInput> {
     let name = source.name();
-    let forced = encoding.map(parse_encoding_label).transpose()?;
-    let forced_delimiter = delimiter.map(parse_delimiter).transpose()?;
+    let (forced, forced_delimiter) = (encoding, delimiter);
     let (sample, complete, whole) = match source {
         Source::Stdin => {
             let mut all = Vec::new();
@@ -174,21 +173,6 @@ fn read_all(source: &Source) -> Result<Vec<u8>> {
     match source {
         Source::File(path) => std::fs::read(path).map_err(|e| no_input(format!("cannot read {}: {e}", path.display()))),
         Source::Stdin => unreachable!("stdin is read whole up front"),
-    }
-}
-
-/// An `--encoding` label such as `gbk`, `utf-8` or `gb18030`.
-pub fn parse_encoding_label(label: &str) -> Result<&'static Encoding> {
-    Encoding::for_label(label.trim().as_bytes())
-        .ok_or_else(|| usage(format!("unknown encoding '{label}' (try utf-8, gbk, gb18030, big5, utf-16le)")))
-}
-
-/// A `--delimiter` value: one character, `tab` or `\t`.
-pub fn parse_delimiter(value: &str) -> Result<u8> {
-    match value {
-        "tab" | "\\t" | "\t" => Ok(b'\t'),
-        v if v.len() == 1 && v.is_ascii() => Ok(v.as_bytes()[0]),
-        _ => Err(usage(format!("--delimiter takes one ASCII character or 'tab', not '{value}'"))),
     }
 }
 

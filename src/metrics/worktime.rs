@@ -46,36 +46,41 @@ fn weekday_index(text: &str) -> Option<usize> {
     WEEKDAYS.iter().position(|w| t.starts_with(w))
 }
 
-impl WorkCalendar {
-    /// Parses `09:00-18:00` and `mon-fri` (or a list such as `mon,tue,wed,thu,fri,sat`).
-    pub fn parse(hours: &str, workdays: &str, holidays: &[String], extra: &[String]) -> Result<WorkCalendar> {
-        let bad_hours = || usage(format!("--business-hours takes HH:MM-HH:MM, e.g. 09:00-18:00; got '{hours}'"));
-        let (a, b) = hours.split_once('-').ok_or_else(bad_hours)?;
-        let (start_ms, end_ms) = (parse_time(a).ok_or_else(bad_hours)?, parse_time(b).ok_or_else(bad_hours)?);
-        if start_ms >= end_ms {
-            return Err(bad_hours());
-        }
-        let bad_days = || usage(format!("--workdays takes days such as mon-fri or mon,tue,sat; got '{workdays}'"));
-        let mut days = [false; 7];
-        for part in workdays.split(',').filter(|p| !p.trim().is_empty()) {
-            match part.split_once('-') {
-                Some((x, y)) => {
-                    let (x, y) = (weekday_index(x).ok_or_else(bad_days)?, weekday_index(y).ok_or_else(bad_days)?);
-                    let mut d = x;
-                    loop {
-                        days[d] = true;
-                        if d == y {
-                            break;
-                        }
-                        d = (d + 1) % 7;
+/// Working hours `09:00-18:00` as their start and end in milliseconds after midnight (start
+/// before end; `24:00` ends the day).
+pub fn parse_hours(text: &str) -> Option<(i64, i64)> {
+    let (a, b) = text.split_once('-')?;
+    let (start_ms, end_ms) = (parse_time(a)?, parse_time(b)?);
+    (start_ms < end_ms).then_some((start_ms, end_ms))
+}
+
+/// Working days `mon-fri` (a range wraps past Sunday) or a list such as `mon,tue,sat`, Monday
+/// first; at least one.
+pub fn parse_workdays(text: &str) -> Option<[bool; 7]> {
+    let mut days = [false; 7];
+    for part in text.split(',').filter(|p| !p.trim().is_empty()) {
+        match part.split_once('-') {
+            Some((x, y)) => {
+                let (x, y) = (weekday_index(x)?, weekday_index(y)?);
+                let mut d = x;
+                loop {
+                    days[d] = true;
+                    if d == y {
+                        break;
                     }
+                    d = (d + 1) % 7;
                 }
-                None => days[weekday_index(part).ok_or_else(bad_days)?] = true,
             }
+            None => days[weekday_index(part)?] = true,
         }
-        if !days.iter().any(|d| *d) {
-            return Err(bad_days());
-        }
+    }
+    days.iter().any(|d| *d).then_some(days)
+}
+
+impl WorkCalendar {
+    /// The calendar of working `hours` ([`parse_hours`]) on `days` ([`parse_workdays`]), with
+    /// holidays and extra working days as YYYY-MM-DD.
+    pub fn new((start_ms, end_ms): (i64, i64), days: [bool; 7], holidays: &[String], extra: &[String]) -> Result<WorkCalendar> {
         let dates = |list: &[String], what: &str| -> Result<Vec<NaiveDate>> {
             list.iter()
                 .map(|d| {
@@ -181,13 +186,18 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
+    /// A calendar from the flags' text.
+    fn parsed(hours: &str, days: &str, holidays: &[String], extra: &[String]) -> Option<Result<WorkCalendar>> {
+        Some(WorkCalendar::new(parse_hours(hours)?, parse_workdays(days)?, holidays, extra))
+    }
+
     fn dt(s: &str) -> NaiveDateTime {
         NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M").unwrap()
     }
 
     fn calendar() -> WorkCalendar {
         // 2026-10-01 (Thursday) is a holiday; Saturday 2026-10-10 is a make-up working day.
-        WorkCalendar::parse("09:00-18:00", "mon-fri", &["2026-10-01".into()], &["2026-10-10".into()]).unwrap()
+        parsed("09:00-18:00", "mon-fri", &["2026-10-01".into()], &["2026-10-10".into()]).unwrap().unwrap()
     }
 
     /// Runs `hours_between` in polars on pairs of timestamps.
@@ -210,11 +220,11 @@ mod tests {
         let c = calendar();
         assert_eq!((c.start_ms, c.end_ms), (9 * 3_600_000, 18 * 3_600_000));
         assert_eq!(c.workdays, [true, true, true, true, true, false, false]);
-        let c = WorkCalendar::parse("08:30-17:30", "sat-mon", &[], &[]).unwrap();
+        let c = parsed("08:30-17:30", "sat-mon", &[], &[]).unwrap().unwrap();
         assert_eq!(c.workdays, [true, false, false, false, false, true, true]);
-        assert!(WorkCalendar::parse("18:00-09:00", "mon-fri", &[], &[]).is_err());
-        assert!(WorkCalendar::parse("09:00-18:00", "someday", &[], &[]).is_err());
-        assert!(WorkCalendar::parse("09:00-18:00", "mon-fri", &["1 Oct".into()], &[]).is_err());
+        assert!(parse_hours("18:00-09:00").is_none());
+        assert!(parse_workdays("someday").is_none());
+        assert!(parsed("09:00-18:00", "mon-fri", &["1 Oct".into()], &[]).unwrap().is_err());
     }
 
     #[test]

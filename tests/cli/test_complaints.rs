@@ -10,7 +10,7 @@
 
 use predicates::prelude::*;
 
-use crate::workdir::{assert_close, csv_rows, cxstat, fixture, num, row};
+use crate::workdir::{assert_close, csv_rows, cxstat, fixture, num, row, workdir};
 
 #[test]
 fn totals_match_hand_arithmetic() {
@@ -275,4 +275,30 @@ fn day_first_opening_dates_are_grouped_by_their_month() {
         .assert()
         .success()
         .stderr(predicate::str::contains("row 2: '13/10/2026'"));
+}
+
+#[test]
+fn handling_settings_are_checked_before_the_input_is_opened() {
+    // The input does not exist (exit 66 if it were opened): these are usage errors (2).
+    let dir = workdir();
+    let missing = dir.path().join("missing.csv");
+    for flags in [
+        &["--sla-response", "4x"][..],
+        &["--business-hours", "18:00-09:00"],
+        &["--workdays", "mon-fri"],
+        &["--pareto", "category", "--period", "month"],
+        &["--as-of", "yesterday"],
+    ] {
+        cxstat().arg("complaints").arg(&missing).args(flags).assert().code(2);
+    }
+    let config = dir.path().join("c.toml");
+    std::fs::write(&config, "[sla]\nresolve = \"3 days\"\n[calendar]\nbusiness_hours = \"9-5\"\n").unwrap();
+    cxstat()
+        .arg("complaints")
+        .arg(&missing)
+        .arg("--config")
+        .arg(&config)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("config [calendar] business_hours: expected HH:MM-HH:MM"));
 }

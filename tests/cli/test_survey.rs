@@ -253,6 +253,47 @@ fn missing_file_is_exit_66_and_bad_flags_exit_2() {
 }
 
 #[test]
+fn flag_and_config_errors_come_before_the_input_is_opened() {
+    // The input does not exist (exit 66 if it were opened): each of these is a usage error (2)
+    // found in the flags, or in the config read with them, before the file is looked at.
+    let dir = workdir();
+    let missing = dir.path().join("missing.csv");
+    for flags in [
+        &["--csat-scale", "7-1"][..],
+        &["--csat-top", "9"],
+        &["--ces-easy", "1"],
+        &["--from", "2026-10-02", "--to", "2026-10-01"],
+        &["--col", "csat"],
+        &["--col", "bogus=Q1"],
+        &["--encoding", "klingon"],
+        &["--delimiter", "ab"],
+    ] {
+        cxstat().arg("survey").arg(&missing).args(flags).assert().code(2);
+    }
+    let config = dir.path().join("c.toml");
+    std::fs::write(&config, "[survey]\ncsat_scale = \"1to5\"\nconfidence = 1.5\n").unwrap();
+    cxstat()
+        .arg("survey")
+        .arg(&missing)
+        .arg("--config")
+        .arg(&config)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("config [survey] csat_scale: expected LOW-HIGH").and(predicate::str::contains("got '1to5'")));
+    std::fs::write(&config, "[survey]\nconfidence = 1.5\n").unwrap();
+    cxstat()
+        .arg("survey")
+        .arg(&missing)
+        .arg("--config")
+        .arg(&config)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("config [survey] confidence must be between 0 and 1"));
+    // With valid flags, the missing input is what fails.
+    cxstat().arg("survey").arg(&missing).args(["--csat-scale", "1-7"]).assert().code(66);
+}
+
+#[test]
 fn output_file_is_written_atomically_and_format_follows_extension() {
     let dir = workdir();
     let target = dir.path().join("result.json");

@@ -2,7 +2,12 @@
 
 use std::path::PathBuf;
 
+pub mod values;
+
+use chrono::{NaiveDate, NaiveDateTime};
 use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::input::clean::Scale;
 
 use crate::metrics::period::Period;
 use crate::output::Format;
@@ -99,21 +104,21 @@ pub struct InputArgs {
     pub file: PathBuf,
 
     /// Field delimiter, overriding the sniffed one: a single character, `tab` or `\t`.
-    #[arg(long, value_name = "CHAR")]
-    pub delimiter: Option<String>,
+    #[arg(value_parser = values::delimiter, long, value_name = "CHAR")]
+    pub delimiter: Option<u8>,
 
     /// Lines to skip before the header row (e.g. notes above the table).
     #[arg(long, value_name = "N", default_value_t = 0)]
     pub skip_rows: usize,
 
     /// Text encoding, overriding detection: utf-8, gbk, gb18030, big5, utf-16le, …
-    #[arg(long, value_name = "LABEL")]
-    pub encoding: Option<String>,
+    #[arg(value_parser = values::encoding, long, value_name = "LABEL")]
+    pub encoding: Option<&'static encoding_rs::Encoding>,
 
     /// Map a column role to a header. Survey roles: csat, nps, ces, date, id, customer, segment,
     /// channel, region. Complaints: id, customer, order, opened, responded, resolved, category,
     /// severity, channel, status, reopened, fcr, timely. Orders: order, customer, ordered, amount, channel.
-    #[arg(long = "col", value_name = "ROLE=HEADER")]
+    #[arg(value_parser = values::mapping, long = "col", value_name = "ROLE=HEADER")]
     pub columns: Vec<String>,
 
     /// TOML config file: [columns] mappings, defaults in [survey], [complaints], [repeat], targets in
@@ -153,16 +158,16 @@ pub struct InputArgs {
 #[command(next_help_heading = "Scales")]
 pub struct ScaleArgs {
     /// CSAT scale as LOW-HIGH [default: 1-5].
-    #[arg(long, value_name = "LOW-HIGH")]
-    pub csat_scale: Option<String>,
+    #[arg(value_parser = values::scale, long, value_name = "LOW-HIGH")]
+    pub csat_scale: Option<Scale>,
 
     /// How many top boxes count as satisfied [default: 2, so 4–5 on 1–5].
     #[arg(long, value_name = "BOXES")]
     pub csat_top: Option<u32>,
 
     /// CES scale as LOW-HIGH [default: 1-7].
-    #[arg(long, value_name = "LOW-HIGH")]
-    pub ces_scale: Option<String>,
+    #[arg(value_parser = values::scale, long, value_name = "LOW-HIGH")]
+    pub ces_scale: Option<Scale>,
 
     /// Lowest CES score that counts as "easy" [default: above the midpoint: 5 on 1–7, 4 on 1–5].
     #[arg(long, value_name = "SCORE")]
@@ -198,16 +203,16 @@ pub struct ScorecardArgs {
     pub orders: Option<PathBuf>,
 
     /// The month to report: YYYY-MM, or `last` (the last complete month before --as-of) [default: last].
-    #[arg(long, value_name = "YYYY-MM|last", conflicts_with = "quarter")]
-    pub month: Option<String>,
+    #[arg(value_parser = values::month, long, value_name = "YYYY-MM|last", conflicts_with = "quarter")]
+    pub month: Option<values::Chosen>,
 
     /// A quarterly scorecard instead: YYYY-Qn, or `last`.
-    #[arg(long, value_name = "YYYY-Qn|last")]
-    pub quarter: Option<String>,
+    #[arg(value_parser = values::quarter, long, value_name = "YYYY-Qn|last")]
+    pub quarter: Option<values::Chosen>,
 
     /// The day the scorecard is made, for `last` [default: today].
-    #[arg(long, value_name = "DATE")]
-    pub as_of: Option<String>,
+    #[arg(value_parser = values::date, long, value_name = "DATE")]
+    pub as_of: Option<NaiveDate>,
 
     /// Folder for the reports; the scorecard goes into OUT/2026-10/ (or OUT/2026-Q3/).
     #[arg(long, value_name = "DIR")]
@@ -222,12 +227,12 @@ pub struct ScorecardArgs {
     pub period: Option<Period>,
 
     /// Alert when a KPI is below a value: `nps=30,csat=80` (exit 3).
-    #[arg(long, value_name = "KPI=VALUE", value_delimiter = ',')]
-    pub fail_under: Vec<String>,
+    #[arg(value_parser = values::threshold, long, value_name = "KPI=VALUE", value_delimiter = ',')]
+    pub fail_under: Vec<(String, f64)>,
 
     /// Alert when a KPI is above a value: `complaints_per_1000=5` (exit 3).
-    #[arg(long, value_name = "KPI=VALUE", value_delimiter = ',')]
-    pub fail_over: Vec<String>,
+    #[arg(value_parser = values::threshold, long, value_name = "KPI=VALUE", value_delimiter = ',')]
+    pub fail_over: Vec<(String, f64)>,
 
     /// Groups with fewer answers than this are flagged as low base [default: 30].
     #[arg(long, value_name = "N")]
@@ -286,12 +291,12 @@ pub struct GroupArgs {
     pub period: Option<Period>,
 
     /// First date to include (inclusive), YYYY-MM-DD.
-    #[arg(long, value_name = "DATE")]
-    pub from: Option<String>,
+    #[arg(value_parser = values::date, long, value_name = "DATE")]
+    pub from: Option<NaiveDate>,
 
     /// Last date to include (inclusive), YYYY-MM-DD.
-    #[arg(long, value_name = "DATE")]
-    pub to: Option<String>,
+    #[arg(value_parser = values::date, long, value_name = "DATE")]
+    pub to: Option<NaiveDate>,
 
     /// Dates written with the year last (10/03/2026): month first (mdy) or day first (dmy)
     /// [default: from the values (a part above 12 decides), else month first].
@@ -320,7 +325,7 @@ pub struct SurveyArgs {
     pub group: GroupArgs,
 
     /// Confidence level of the intervals [default: 0.95].
-    #[arg(long, value_name = "LEVEL", help_heading = "Statistics")]
+    #[arg(value_parser = values::confidence, long, value_name = "LEVEL", help_heading = "Statistics")]
     pub confidence: Option<f64>,
 
     /// NPS interval method [default: wald].
@@ -370,7 +375,7 @@ pub struct CompareArgs {
     pub segments: Option<String>,
 
     /// Significance level.
-    #[arg(long, value_name = "ALPHA", default_value_t = 0.05, help_heading = "Comparison")]
+    #[arg(value_parser = values::alpha, long, value_name = "ALPHA", default_value_t = 0.05, help_heading = "Comparison")]
     pub alpha: f64,
 
     /// Adjustment of p-values over the groups of each metric.
@@ -378,7 +383,7 @@ pub struct CompareArgs {
     pub adjust: Adjust,
 
     /// Confidence level of the intervals of the differences [default: 1 − alpha].
-    #[arg(long, value_name = "LEVEL", help_heading = "Statistics")]
+    #[arg(value_parser = values::confidence, long, value_name = "LEVEL", help_heading = "Statistics")]
     pub confidence: Option<f64>,
 
     /// Weight each response by this column (positive numbers up to 1e9): weighted values, and
@@ -439,11 +444,11 @@ pub struct LoyaltyArgs {
     pub orders: PathBuf,
 
     /// Map a column of the responses file: csat, nps, date, customer, …
-    #[arg(long = "col", value_name = "ROLE=HEADER", help_heading = "Input")]
+    #[arg(value_parser = values::mapping, long = "col", value_name = "ROLE=HEADER", help_heading = "Input")]
     pub columns: Vec<String>,
 
     /// Map a column of the orders file: order, customer, ordered, amount.
-    #[arg(long = "orders-col", value_name = "ROLE=HEADER", help_heading = "Input")]
+    #[arg(value_parser = values::mapping, long = "orders-col", value_name = "ROLE=HEADER", help_heading = "Input")]
     pub orders_columns: Vec<String>,
 
     /// TOML config file ([columns], [survey] scales and NA values).
@@ -458,24 +463,24 @@ pub struct LoyaltyArgs {
     pub scales: ScaleArgs,
 
     /// How long after the survey a new order counts as buying again (days: 180d, 26w, 90).
-    #[arg(long, value_name = "DURATION", default_value = "180d", help_heading = "Loyalty")]
-    pub window: String,
+    #[arg(value_parser = values::days, long, value_name = "DURATION", default_value = "180d", help_heading = "Loyalty")]
+    pub window: i64,
 
     /// Surveys from this date (inclusive), YYYY-MM-DD.
-    #[arg(long, value_name = "DATE", help_heading = "Loyalty")]
-    pub from: Option<String>,
+    #[arg(value_parser = values::date, long, value_name = "DATE", help_heading = "Loyalty")]
+    pub from: Option<NaiveDate>,
 
     /// Surveys up to this date (inclusive), YYYY-MM-DD.
-    #[arg(long, value_name = "DATE", help_heading = "Loyalty")]
-    pub to: Option<String>,
+    #[arg(value_parser = values::date, long, value_name = "DATE", help_heading = "Loyalty")]
+    pub to: Option<NaiveDate>,
 
     /// The last day of order data; customers whose window ends later are left out
     /// [default: the latest order date in the file].
-    #[arg(long, value_name = "DATE", help_heading = "Loyalty")]
-    pub as_of: Option<String>,
+    #[arg(value_parser = values::date, long, value_name = "DATE", help_heading = "Loyalty")]
+    pub as_of: Option<NaiveDate>,
 
     /// Confidence level of the intervals [default: 0.95].
-    #[arg(long, value_name = "LEVEL", help_heading = "Statistics")]
+    #[arg(value_parser = values::confidence, long, value_name = "LEVEL", help_heading = "Statistics")]
     pub confidence: Option<f64>,
 
     /// Treat invalid values as an error (exit 65) instead of a warning.
@@ -514,7 +519,7 @@ pub struct ComplaintsArgs {
     pub orders: Option<PathBuf>,
 
     /// Map a column of the orders file: order, customer, ordered, amount, channel.
-    #[arg(long = "orders-col", value_name = "ROLE=HEADER", help_heading = "Input")]
+    #[arg(value_parser = values::mapping, long = "orders-col", value_name = "ROLE=HEADER", help_heading = "Input")]
     pub orders_columns: Vec<String>,
 
     #[command(flatten)]
@@ -522,24 +527,24 @@ pub struct ComplaintsArgs {
 
     /// "Now" for complaints still open (their age, SLA breaches), as YYYY-MM-DD[ HH:MM[:SS]]
     /// [default: the latest timestamp in the file].
-    #[arg(long, value_name = "DATETIME", help_heading = "Handling")]
-    pub as_of: Option<String>,
+    #[arg(value_parser = values::datetime, long, value_name = "DATETIME", help_heading = "Handling")]
+    pub as_of: Option<NaiveDateTime>,
 
     /// First-response target, e.g. 4h, 30m, 1d (per severity in the config's [sla.SEVERITY]).
-    #[arg(long, value_name = "DURATION", help_heading = "Handling")]
-    pub sla_response: Option<String>,
+    #[arg(value_parser = values::hours, long, value_name = "DURATION", help_heading = "Handling")]
+    pub sla_response: Option<f64>,
 
     /// Resolution target, e.g. 72h, 3d (per severity in the config's [sla.SEVERITY]).
-    #[arg(long, value_name = "DURATION", help_heading = "Handling")]
-    pub sla_resolve: Option<String>,
+    #[arg(value_parser = values::hours, long, value_name = "DURATION", help_heading = "Handling")]
+    pub sla_resolve: Option<f64>,
 
     /// Measure durations in working hours, e.g. 09:00-18:00 (holidays in the config's [calendar]).
-    #[arg(long, value_name = "HH:MM-HH:MM", help_heading = "Handling")]
-    pub business_hours: Option<String>,
+    #[arg(value_parser = values::business_hours, long, value_name = "HH:MM-HH:MM", help_heading = "Handling")]
+    pub business_hours: Option<(i64, i64)>,
 
     /// Working days for --business-hours, e.g. mon-fri or mon,tue,wed,thu,fri,sat [default: mon-fri].
-    #[arg(long, value_name = "DAYS", help_heading = "Handling")]
-    pub workdays: Option<String>,
+    #[arg(value_parser = values::workdays, long, value_name = "DAYS", help_heading = "Handling")]
+    pub workdays: Option<[bool; 7]>,
 
     /// Count complaints by stage of the closed loop (received → assigned → in_progress →
     /// follow_up → resolved → closed) instead of the KPI table.
@@ -552,7 +557,7 @@ pub struct ComplaintsArgs {
     pub pareto: Option<String>,
 
     /// Confidence level of the intervals [default: 0.95].
-    #[arg(long, value_name = "LEVEL", help_heading = "Statistics")]
+    #[arg(value_parser = values::confidence, long, value_name = "LEVEL", help_heading = "Statistics")]
     pub confidence: Option<f64>,
 
     /// Treat invalid values, duplicate ids and unknown severities or statuses as an error (exit 65).
@@ -583,22 +588,22 @@ pub struct RepeatArgs {
     pub period: Option<Period>,
 
     /// First date to show (inclusive), YYYY-MM-DD; earlier orders still count as history.
-    #[arg(long, value_name = "DATE", help_heading = "Grouping")]
-    pub from: Option<String>,
+    #[arg(value_parser = values::date, long, value_name = "DATE", help_heading = "Grouping")]
+    pub from: Option<NaiveDate>,
 
     /// Last date to show (inclusive), YYYY-MM-DD.
-    #[arg(long, value_name = "DATE", help_heading = "Grouping")]
-    pub to: Option<String>,
+    #[arg(value_parser = values::date, long, value_name = "DATE", help_heading = "Grouping")]
+    pub to: Option<NaiveDate>,
 
     /// "Today": orders after it are ignored; windows and recency are measured to it
     /// [default: today's date].
-    #[arg(long, value_name = "DATE", help_heading = "Grouping")]
-    pub as_of: Option<String>,
+    #[arg(value_parser = values::date, long, value_name = "DATE", help_heading = "Grouping")]
+    pub as_of: Option<NaiveDate>,
 
     /// Also the share of new customers who ordered again within this window after their first
     /// purchase, e.g. 90d (customers whose window has not ended by --as-of are left out).
-    #[arg(long, value_name = "DURATION", help_heading = "Reports")]
-    pub window: Option<String>,
+    #[arg(value_parser = values::days, long, value_name = "DURATION", help_heading = "Reports")]
+    pub window: Option<i64>,
 
     /// Cohort retention matrix: first-purchase period × periods since.
     #[arg(long, conflicts_with = "rfm", help_heading = "Reports")]
@@ -618,7 +623,7 @@ pub struct RepeatArgs {
     pub customers: Option<PathBuf>,
 
     /// Confidence level of the intervals [default: 0.95].
-    #[arg(long, value_name = "LEVEL", help_heading = "Statistics")]
+    #[arg(value_parser = values::confidence, long, value_name = "LEVEL", help_heading = "Statistics")]
     pub confidence: Option<f64>,
 
     /// Treat invalid values and duplicate order ids as an error (exit 65).
