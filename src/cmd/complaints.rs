@@ -112,7 +112,7 @@ fn execute(args: &ComplaintsArgs, io: &mut Io) -> Result<(Report, Vec<ComplaintR
     let groups = aggregate(data, &prepared, &plan.spec, &plan.grouping)?;
     // The complaints' rows are no longer needed: their memory is freed, and given back to the
     // system, before the orders are read (peak memory is the larger of the two, not their sum;
-    // jemalloc would keep the freed pages, 80-90 MB of the peak on the workload).
+    // jemalloc would keep the freed pages; BENCHMARKS.md, commit a33e370).
     let as_of = prepared.as_of;
     drop(prepared);
     crate::release_memory();

@@ -106,9 +106,9 @@ fn read_files_in_chunks() {
 ///
 /// Polars (0.55, built on stable Rust without its nightly `simd` feature) finds where lines end
 /// one byte at a time. Without a comment prefix it does so with a branch-free loop that updates
-/// two sets of counters in memory on every byte: about half of the time of reading a file (0.5
-/// of the 0.76 s that one column of 6 M orders takes). With a comment prefix it takes a simple
-/// loop that is about three times faster. A NUL prefix matches no line when the text has no NUL
+/// two sets of counters in memory on every byte: about half of the time of reading a file. With a
+/// comment prefix it takes a simple loop that is several times faster (BENCHMARKS.md, "The line
+/// splitting"). A NUL prefix matches no line when the text has no NUL
 /// byte, which this checks, so the rows read are the same (tested).
 fn fast_line_splitting(name: &str, body: &Body) -> Result<Option<PlSmallStr>> {
     let nul = match body {

@@ -41,7 +41,8 @@ pub struct Grouping {
     /// `date_order` has not been looked for yet (no `--date-order`). The quick readers need no
     /// order: where they read every date, the file has no year-last dates and the order is
     /// `None`. A command whose quick pass finds dates it cannot read calls
-    /// [`Grouping::with_date_order`] before reading them again. Saves the sample's 0.02–0.03 s.
+    /// [`Grouping::with_date_order`] before reading them again. Saves the sample's read (BENCHMARKS.md,
+    /// "What changed between the a33e370 and 49f7509 runs").
     pub order_pending: bool,
 }
 

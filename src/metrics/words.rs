@@ -2,10 +2,10 @@
 //! `i`-th period from the first. One hash grouping by customer ORs together the bits of the
 //! customer's rows; every per-period count of customers is then a sum over the words.
 //!
-//! This replaces a grouping by (customer, period) and further groupings over its pairs: on
-//! 6 M orders, repeat's active, new and retained customers per month took 1.5 s that way and
-//! take 0.6 s this way (BENCHMARKS.md). Spans of more than [`MAX_PERIODS`] periods (a year of
-//! days, say) are counted the other way by the callers.
+//! This replaces a grouping by (customer, period) and further groupings over its pairs, which took
+//! more than twice as long for repeat's active, new and retained customers per month
+//! (BENCHMARKS.md, "What changed between the two runs of 2026-11-30"). Spans of more than
+//! [`MAX_PERIODS`] periods (a year of days, say) are counted the other way by the callers.
 
 use anyhow::Result;
 use polars::prelude::*;
@@ -60,7 +60,7 @@ pub fn count(
     let bits = Series::new("__bits".into(), (0..periods).map(|i| 1u64 << i).collect::<Vec<u64>>());
     let bit = lit(bits).gather((col(period).cast(DataType::Int64) - lit(first)).cast(IDX_DTYPE), true);
     // The bit is a column before the grouping: looked up inside the aggregation, the grouping
-    // took 2.3 s instead of 0.5–0.7 s on 6 M orders (and 1.3 s on the in-memory engine).
+    // took several times as long, on either engine.
     let words = rows
         .filter(col(customer).is_not_null().and(col(period).is_not_null()))
         .with_column(bit.alias("__bit"))

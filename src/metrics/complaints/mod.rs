@@ -292,8 +292,8 @@ fn prepare_with(data: &Dataset, spec: &ComplaintSpec, grouping: &Grouping, quick
     let mut flags = Vec::new();
     // Raw text kept in memory: the grouping and Pareto columns, and the statuses and severities
     // (unknown ones are listed by value). Messages about other columns quote their rows from the
-    // input ([`Dataset::examples_from_input`]): 300,000 complaints' raw timestamps, yes/no values
-    // and ids took 0.05 s and 40 MB to keep.
+    // input ([`Dataset::examples_from_input`]), rather than keep every complaint's raw timestamps,
+    // yes/no values and ids (BENCHMARKS.md, commit 89bc2a7).
     let mut keep: Vec<String> = Vec::new();
     let timestamp = |h: &str, name: &str, parsed: &mut Vec<Expr>, flags: &mut Vec<Expr>| {
         if quick {
@@ -577,8 +577,8 @@ pub fn aggregate(data: &Dataset, prepared: &Prepared, spec: &ComplaintSpec, grou
     let grouping = prepared.over(grouping);
     let rows = prepared.rows.clone().lazy().filter(col("__dup").not());
     // The durations' histograms come from the same query as the counts: each group's durations,
-    // sorted, counted in runs ([`Histogram::of_sorted`]). A query of their own, grouped by key and
-    // value, took 0.12 s and 35 MB for each of the two on 300,000 complaints (0.01 s here).
+    // sorted, counted in runs ([`Histogram::of_sorted`]), rather than a query of their own grouped
+    // by key and value, which took more time and memory (BENCHMARKS.md, commit 1b594f5).
     let durations: Vec<&str> =
         [(spec.responded.is_some(), "__resp_h"), (spec.resolved.is_some(), "__resol_h")].into_iter().filter(|d| d.0).map(|d| d.1).collect();
     let one_group = grouping.apply(rows.clone()).1.is_empty();

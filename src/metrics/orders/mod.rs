@@ -81,7 +81,8 @@ fn order_id(spec: &OrderSpec) -> Expr {
 
 /// True where the id `__id` is null or sorts after the last id above it. Where that holds on
 /// every row (an export in order of its ids, as most are), no id is repeated and the ids need
-/// not be hashed: comparing each with the one before is some 15 times cheaper on 6 M ids.
+/// not be hashed: comparing each with the one before is much cheaper (BENCHMARKS.md, "What changed
+/// between the 97ef513 and 491a919 runs").
 fn ascends() -> Expr {
     // Blank ids are left out, so each id is compared with the last id above it (no copy of the
     // column with the gaps filled forward).
