@@ -8,12 +8,18 @@
 use chrono::{NaiveDate, NaiveDateTime};
 
 use crate::input::clean::{parse_duration, Scale};
+use crate::metrics::period::Period;
 use crate::metrics::worktime::{parse_hours, parse_workdays};
 use crate::report::kpis::KPIS;
 
 /// An answer scale, `LOW-HIGH`.
 pub fn scale(text: &str) -> Result<Scale, String> {
     Scale::parse(text).ok_or_else(|| "expected LOW-HIGH with whole numbers, low below high, e.g. 1-5 or 0-10".to_string())
+}
+
+/// A period granularity by its name: day, week, month, quarter or year.
+pub fn period(text: &str) -> Result<Period, String> {
+    Period::from_name(&text.trim().to_ascii_lowercase()).ok_or_else(|| "expected day, week, month, quarter or year".to_string())
 }
 
 /// A confidence level, strictly between 0 and 1.
@@ -157,6 +163,7 @@ mod tests {
     #[test]
     fn flags_become_typed_values() {
         assert_eq!(scale("1-7"), Ok(Scale { low: 1, high: 7 }));
+        assert_eq!((period("Quarter"), period("fortnight").is_err()), (Ok(Period::Quarter), true));
         assert!(scale("7-1").is_err());
         assert_eq!((confidence("0.9"), confidence("95").is_err(), confidence("1").is_err()), (Ok(0.9), true, true));
         assert_eq!(date("2026/10/03"), Ok(NaiveDate::from_ymd_opt(2026, 10, 3).unwrap()));

@@ -45,9 +45,14 @@ pub fn report(args: &RepeatArgs, io: &mut Io) -> Result<Outcome<RepeatRates>> {
 /// Computes the result (the repeat table's rows too; none for cohorts and RFM); with a format,
 /// writes it (and the chart) too.
 fn execute(args: &RepeatArgs, io: &mut Io, format: Option<crate::output::Format>) -> Result<Outcome<RepeatRates>> {
-    let (opened, (window, confidence)) = open_checked(&args.input, Some(Kind::Orders), io, |config| {
+    let (opened, (period, window, confidence)) = open_checked(&args.input, Some(Kind::Orders), io, |config| {
         let defaults = &config.repeat;
         check_dates(args.from, args.to)?;
+        let period = match (args.period, &defaults.period) {
+            (Some(p), _) => p,
+            (None, Some(text)) => in_config(values::period, "[repeat] period", text)?,
+            (None, None) => Period::Month,
+        };
         let window = match (args.window, &defaults.window) {
             (Some(days), _) => Some(days),
             (None, Some(text)) => Some(in_config(values::days, "[repeat] window", text)?),
@@ -74,11 +79,10 @@ fn execute(args: &RepeatArgs, io: &mut Io, format: Option<crate::output::Format>
                 ));
             }
         }
-        Ok((window, confidence_level(args.confidence, defaults.confidence, "[repeat] confidence")?))
+        Ok((period, window, confidence_level(args.confidence, defaults.confidence, "[repeat] confidence")?))
     })?;
     let data = &opened.data;
     let spec = crate::cmd::order_spec(data, &opened.roles, "--col", true)?;
-    let period = args.period.or(opened.config.repeat.period).unwrap_or(Period::Month);
     let as_of = args.as_of.unwrap_or_else(|| chrono::Local::now().date_naive());
     let (from, to) = (args.from, args.to);
 

@@ -106,7 +106,8 @@ pub struct CalendarConfig {
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RepeatDefaults {
-    pub period: Option<crate::metrics::period::Period>,
+    /// A `--period` granularity (read by `repeat` as the flag is).
+    pub period: Option<String>,
     pub window: Option<String>,
     pub confidence: Option<f64>,
 }
@@ -178,7 +179,7 @@ mod tests {
         assert_eq!(c.sla.response.as_deref(), Some("4h"));
         assert_eq!(c.sla.severity["critical"].resolve.as_deref(), Some("24h"));
         assert_eq!(c.calendar.holidays, vec!["2026-10-01".to_string()]);
-        assert_eq!(c.repeat.period, Some(crate::metrics::period::Period::Quarter));
+        assert_eq!(c.repeat.period.as_deref(), Some("quarter"));
         assert!(Config::parse("[sla.critical]\nrespond = \"1h\"\n").is_err());
     }
 
