@@ -5,6 +5,7 @@ mod test_compare;
 mod test_complaints;
 mod test_drivers;
 mod test_inspect;
+mod test_layout;
 mod test_loyalty;
 mod test_merge;
 mod test_repeat;
