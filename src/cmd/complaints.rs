@@ -23,10 +23,9 @@ use crate::input::config::Config;
 use crate::input::frame::ReadOptions;
 use crate::input::roles::{list_headers, resolve_group_column, Kind, Role};
 use crate::metrics::complaints::kpis::{self, ComplaintRow, FunnelRow, Rates};
-use crate::metrics::complaints::{
-    aggregate, pareto, pareto_counts, prepare, problem_counts, problem_examples, problem_values, ComplaintCounts, ComplaintSpec,
-    ComplaintSums, ParetoItem, Prepared, Problem, Sla, STAGES,
-};
+use crate::metrics::complaints::pareto::{pareto, pareto_counts, ParetoItem};
+use crate::metrics::complaints::problems::{problem_counts, problem_examples, problem_values, Problem};
+use crate::metrics::complaints::{aggregate, prepare, ComplaintCounts, ComplaintSpec, ComplaintSums, Prepared, Sla, STAGES};
 use crate::metrics::grouping::{Group, Grouping, ResultRow};
 use crate::metrics::orders::{order_counts, OrderCounts, OrderSums};
 use crate::metrics::period::Period;

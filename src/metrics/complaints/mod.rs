@@ -8,6 +8,10 @@
 //! every level, and partial results of shards merge into the same numbers.
 
 pub mod kpis;
+pub mod pareto;
+pub mod problems;
+
+pub use problems::Problem;
 
 use anyhow::Result;
 use chrono::NaiveDateTime;
@@ -17,7 +21,7 @@ use crate::metrics::count_where;
 
 use crate::input::clean::{self, token_of};
 use crate::input::frame::{f64_at, Dataset, ROW};
-use crate::metrics::grouping::{Group, Grouping, DATE};
+use crate::metrics::grouping::{Group, Grouping};
 use crate::metrics::period::period_index;
 use crate::metrics::period::Period;
 use crate::metrics::worktime::WorkCalendar;
@@ -173,74 +177,6 @@ fn hours(spec: &ComplaintSpec, a: Expr, b: Expr) -> Expr {
 
 fn ms_literal(t: NaiveDateTime) -> Expr {
     lit(t.and_utc().timestamp_millis()).cast(DataType::Datetime(TimeUnit::Milliseconds, None))
-}
-
-/// A problem found in the rows, with the column it concerns.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Problem {
-    OpenedInvalid,
-    RespondedInvalid,
-    RespondedBeforeOpened,
-    ResolvedInvalid,
-    ResolvedBeforeOpened,
-    FcrInvalid,
-    ReopenedInvalid,
-    TimelyInvalid,
-    UnknownSeverity,
-    UnknownStatus,
-    Duplicate,
-    Ragged,
-}
-
-impl Problem {
-    pub const ALL: [Problem; 12] = [
-        Problem::Duplicate,
-        Problem::OpenedInvalid,
-        Problem::RespondedInvalid,
-        Problem::RespondedBeforeOpened,
-        Problem::ResolvedInvalid,
-        Problem::ResolvedBeforeOpened,
-        Problem::FcrInvalid,
-        Problem::ReopenedInvalid,
-        Problem::TimelyInvalid,
-        Problem::UnknownSeverity,
-        Problem::UnknownStatus,
-        Problem::Ragged,
-    ];
-
-    /// The row flag's column.
-    pub fn flag(self) -> &'static str {
-        match self {
-            Problem::OpenedInvalid => "__opened_bad",
-            Problem::RespondedInvalid => "__responded_bad",
-            Problem::RespondedBeforeOpened => "__resp_before",
-            Problem::ResolvedInvalid => "__resolved_bad",
-            Problem::ResolvedBeforeOpened => "__resol_before",
-            Problem::FcrInvalid => "__fcr_bad",
-            Problem::ReopenedInvalid => "__reopened_bad",
-            Problem::TimelyInvalid => "__timely_bad",
-            Problem::UnknownSeverity => "__sev_unknown",
-            Problem::UnknownStatus => "__status_unknown",
-            Problem::Duplicate => "__dup",
-            Problem::Ragged => "__ragged",
-        }
-    }
-
-    /// The raw column the problem is in.
-    pub fn column(self, spec: &ComplaintSpec) -> Option<String> {
-        match self {
-            Problem::OpenedInvalid => Some(spec.opened.clone()),
-            Problem::RespondedInvalid | Problem::RespondedBeforeOpened => spec.responded.clone(),
-            Problem::ResolvedInvalid | Problem::ResolvedBeforeOpened => spec.resolved.clone(),
-            Problem::FcrInvalid => spec.fcr.clone(),
-            Problem::ReopenedInvalid => spec.reopened.clone(),
-            Problem::TimelyInvalid => spec.timely.clone(),
-            Problem::UnknownSeverity => spec.severity.clone(),
-            Problem::UnknownStatus => spec.status.clone(),
-            Problem::Duplicate => spec.id.clone(),
-            Problem::Ragged => None,
-        }
-    }
 }
 
 /// The parsed and derived rows, in memory, and the "now" used for open complaints.
@@ -686,104 +622,6 @@ fn read(df: &DataFrame, i: usize, spec: &ComplaintSpec) -> Result<ComplaintCount
     Ok(c)
 }
 
-/// The prepared rows within the date window (rows without a valid date kept, to be reported).
-fn scoped(prepared: &Prepared, grouping: &Grouping) -> LazyFrame {
-    prepared.over(grouping).apply(prepared.rows.clone().lazy()).0
-}
-
-/// How many rows in scope have each problem (duplicates: rows after the first of their id).
-pub fn problem_counts(data: &Dataset, prepared: &Prepared, grouping: &Grouping) -> Result<Vec<(Problem, u64)>> {
-    let present: Vec<Problem> = Problem::ALL.into_iter().filter(|p| prepared.rows.get_column_index(p.flag()).is_some()).collect();
-    if present.is_empty() {
-        return Ok(Vec::new());
-    }
-    let df = data.collect(
-        scoped(prepared, grouping).select(present.iter().map(|p| count_where(col(p.flag())).alias(p.flag())).collect::<Vec<_>>()),
-    )?;
-    present.into_iter().map(|p| Ok((p, f64_at(&df, p.flag(), 0)? as u64))).collect()
-}
-
-/// The first `limit` rows in scope with `problem`: (row number, raw value).
-pub fn problem_examples(
-    data: &Dataset,
-    prepared: &Prepared,
-    grouping: &Grouping,
-    problem: Problem,
-    column: &str,
-    limit: u32,
-) -> Result<Vec<(u64, String)>> {
-    data.examples_from_input(scoped(prepared, grouping).filter(col(problem.flag())), column, limit)
-}
-
-/// The distinct values of `column` among rows in scope with `problem`, most frequent first.
-pub fn problem_values(
-    data: &Dataset,
-    prepared: &Prepared,
-    grouping: &Grouping,
-    problem: Problem,
-    column: &str,
-    limit: usize,
-) -> Result<Vec<(String, u64)>> {
-    let df = data.collect(
-        scoped(prepared, grouping)
-            .filter(col(problem.flag()))
-            .group_by([clean::text(column).alias("__value")])
-            .agg([len().cast(DataType::Float64).alias("__n")]),
-    )?;
-    let values = df.column("__value")?.str()?;
-    let mut out: Vec<(String, u64)> =
-        (0..df.height()).map(|i| Ok((values.get(i).unwrap_or("").to_string(), f64_at(&df, "__n", i)? as u64))).collect::<Result<_>>()?;
-    out.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-    out.truncate(limit);
-    Ok(out)
-}
-
-/// One cause in a Pareto table.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ParetoItem {
-    pub value: Option<String>,
-    pub count: u64,
-    pub share_pct: f64,
-    pub cumulative_pct: f64,
-    /// Among the causes that together make up the first 80% (the one crossing 80% included).
-    pub vital: bool,
-}
-
-/// Counts per value of `column` in scope (duplicates left out), as a Pareto table.
-pub fn pareto_counts(data: &Dataset, prepared: &Prepared, grouping: &Grouping, column: &str) -> Result<Vec<(Option<String>, u64)>> {
-    let (scoped, _) = prepared.over(grouping).apply(prepared.rows.clone().lazy().filter(col("__dup").not()));
-    let scoped = if grouping.uses_date() { scoped.filter(col(DATE).is_not_null()) } else { scoped };
-    let df = data.collect(scoped.group_by([clean::text(column).alias("__value")]).agg([len().cast(DataType::Float64).alias("__n")]))?;
-    let values = df.column("__value")?.str()?;
-    (0..df.height())
-        .map(|i| {
-            let v = values.get(i).filter(|s| !s.is_empty()).map(str::to_string);
-            Ok((v, f64_at(&df, "__n", i)? as u64))
-        })
-        .collect()
-}
-
-/// Sorts counts (largest first; ties by name, blank last) and adds shares and the vital few.
-pub fn pareto(mut counts: Vec<(Option<String>, u64)>) -> Vec<ParetoItem> {
-    counts.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| (a.0.is_none(), &a.0).cmp(&(b.0.is_none(), &b.0))));
-    let total: u64 = counts.iter().map(|c| c.1).sum();
-    let mut cumulative = 0u64;
-    let mut reached = false;
-    counts
-        .into_iter()
-        .map(|(value, count)| {
-            let vital = !reached;
-            cumulative += count;
-            let cumulative_pct = 100.0 * cumulative as f64 / total as f64;
-            // Within a tolerance, so that exactly 80% counts as reached despite rounding.
-            if cumulative_pct >= 80.0 - 1e-9 {
-                reached = true;
-            }
-            ParetoItem { value, count, share_pct: 100.0 * count as f64 / total as f64, cumulative_pct, vital }
-        })
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -814,34 +652,6 @@ mod tests {
             prop_assert_eq!(at_once.counts.n, one_by_one.counts.n);
             prop_assert_eq!(at_once.counts.resolved, one_by_one.counts.resolved);
         }
-    }
-
-    #[test]
-    fn pareto_marks_the_vital_few() {
-        // 50 + 30 = 80 of 100: delivery and billing make up exactly 80%.
-        let items = pareto(vec![
-            (Some("staff".into()), 5),
-            (Some("billing".into()), 30),
-            (None, 5),
-            (Some("delivery".into()), 50),
-            (Some("returns".into()), 10),
-        ]);
-        let shown: Vec<(Option<&str>, u64, f64, bool)> =
-            items.iter().map(|i| (i.value.as_deref(), i.count, i.cumulative_pct, i.vital)).collect();
-        assert_eq!(
-            shown,
-            vec![
-                (Some("delivery"), 50, 50.0, true),
-                (Some("billing"), 30, 80.0, true),
-                (Some("returns"), 10, 90.0, false),
-                (Some("staff"), 5, 95.0, false),
-                (None, 5, 100.0, false),
-            ]
-        );
-        // 45 + 30 = 75 < 80: the third cause (crossing 80%) is vital too.
-        let items = pareto(vec![(Some("a".into()), 45), (Some("b".into()), 30), (Some("c".into()), 15), (Some("d".into()), 10)]);
-        assert_eq!(items.iter().filter(|i| i.vital).count(), 3);
-        assert_eq!(items[1].share_pct, 30.0);
     }
 
     #[test]
