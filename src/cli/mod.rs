@@ -174,6 +174,19 @@ pub struct ScaleArgs {
     pub ces_easy: Option<i64>,
 }
 
+/// What the commands that give intervals share: their level, and how strict to be with the data.
+#[derive(Debug, Clone, Args)]
+pub struct StatsArgs {
+    /// Confidence level of the intervals [default: 0.95].
+    #[arg(value_parser = values::confidence, long, value_name = "LEVEL", help_heading = "Statistics")]
+    pub confidence: Option<f64>,
+
+    /// Treat the problems found in the data (invalid values; duplicate ids, unknown severities or
+    /// statuses) as an error (exit 65) instead of warnings.
+    #[arg(long, help_heading = "Input")]
+    pub strict: bool,
+}
+
 /// Where and how results are written.
 #[derive(Debug, Clone, Args)]
 #[command(next_help_heading = "Output")]
@@ -324,9 +337,8 @@ pub struct SurveyArgs {
     #[command(flatten)]
     pub group: GroupArgs,
 
-    /// Confidence level of the intervals [default: 0.95].
-    #[arg(value_parser = values::confidence, long, value_name = "LEVEL", help_heading = "Statistics")]
-    pub confidence: Option<f64>,
+    #[command(flatten)]
+    pub stats: StatsArgs,
 
     /// NPS interval method [default: wald].
     #[arg(long, value_enum, help_heading = "Statistics")]
@@ -337,10 +349,6 @@ pub struct SurveyArgs {
     /// weights are reported and those rows left out.
     #[arg(long, value_name = "COL", help_heading = "Statistics")]
     pub weight: Option<String>,
-
-    /// Treat invalid values as an error (exit 65) instead of a warning.
-    #[arg(long, help_heading = "Input")]
-    pub strict: bool,
 
     /// Also write this run's partial results (per group: counts, sums, sums of squares) to FILE,
     /// for `cxstat merge` to combine with other shards' into one table.
@@ -356,6 +364,7 @@ pub struct SurveyArgs {
 
 /// Arguments of `cxstat compare`.
 #[derive(Debug, Clone, Args)]
+#[command(mut_arg("confidence", |a| a.help("Confidence level of the intervals of the differences [default: 1 − alpha]")))]
 pub struct CompareArgs {
     #[command(flatten)]
     pub input: InputArgs,
@@ -382,19 +391,14 @@ pub struct CompareArgs {
     #[arg(long, value_enum, default_value = "holm", help_heading = "Comparison")]
     pub adjust: Adjust,
 
-    /// Confidence level of the intervals of the differences [default: 1 − alpha].
-    #[arg(value_parser = values::confidence, long, value_name = "LEVEL", help_heading = "Statistics")]
-    pub confidence: Option<f64>,
+    #[command(flatten)]
+    pub stats: StatsArgs,
 
     /// Weight each response by this column (positive numbers up to 1e9): weighted values, and
     /// tests and intervals on Kish's effective sample size. Zero, negative, larger or missing
     /// weights are left out.
     #[arg(long, value_name = "COL", help_heading = "Statistics")]
     pub weight: Option<String>,
-
-    /// Treat invalid values as an error (exit 65) instead of a warning.
-    #[arg(long, help_heading = "Input")]
-    pub strict: bool,
 
     #[command(flatten)]
     pub output: OutputArgs,
@@ -479,13 +483,8 @@ pub struct LoyaltyArgs {
     #[arg(value_parser = values::date, long, value_name = "DATE", help_heading = "Loyalty")]
     pub as_of: Option<NaiveDate>,
 
-    /// Confidence level of the intervals [default: 0.95].
-    #[arg(value_parser = values::confidence, long, value_name = "LEVEL", help_heading = "Statistics")]
-    pub confidence: Option<f64>,
-
-    /// Treat invalid values as an error (exit 65) instead of a warning.
-    #[arg(long, help_heading = "Input")]
-    pub strict: bool,
+    #[command(flatten)]
+    pub stats: StatsArgs,
 
     #[command(flatten)]
     pub output: OutputArgs,
@@ -556,13 +555,8 @@ pub struct ComplaintsArgs {
     #[arg(long, value_name = "COL", help_heading = "Reports")]
     pub pareto: Option<String>,
 
-    /// Confidence level of the intervals [default: 0.95].
-    #[arg(value_parser = values::confidence, long, value_name = "LEVEL", help_heading = "Statistics")]
-    pub confidence: Option<f64>,
-
-    /// Treat invalid values, duplicate ids and unknown severities or statuses as an error (exit 65).
-    #[arg(long, help_heading = "Input")]
-    pub strict: bool,
+    #[command(flatten)]
+    pub stats: StatsArgs,
 
     /// Also write this run's partial results to FILE (per group: counts, and the response and
     /// resolution times as exact histograms; per period: orders and ordering customers), for
@@ -622,13 +616,8 @@ pub struct RepeatArgs {
     #[arg(long, value_name = "FILE", requires = "rfm", help_heading = "Reports")]
     pub customers: Option<PathBuf>,
 
-    /// Confidence level of the intervals [default: 0.95].
-    #[arg(value_parser = values::confidence, long, value_name = "LEVEL", help_heading = "Statistics")]
-    pub confidence: Option<f64>,
-
-    /// Treat invalid values and duplicate order ids as an error (exit 65).
-    #[arg(long, help_heading = "Input")]
-    pub strict: bool,
+    #[command(flatten)]
+    pub stats: StatsArgs,
 
     /// Also write this run's partial results to FILE (per period: order and revenue sums, and
     /// the distinct customers who bought), for `cxstat merge` to combine with other shards'

@@ -40,7 +40,7 @@ pub fn report(args: &CompareArgs, io: &mut Io) -> Result<Outcome<ComparisonRow>>
         scales(&args.scales, config)
     })?;
     // Both levels are checked when parsed: alpha in (0, 1), so 1 − alpha too.
-    let confidence = args.confidence.unwrap_or(1.0 - args.alpha);
+    let confidence = args.stats.confidence.unwrap_or(1.0 - args.alpha);
     let mut spec = satisfaction_spec(&scales, &args.input, &opened);
     spec.weight = weight_column(&opened, args.weight.as_deref())?;
     let pairs = match &args.segments {

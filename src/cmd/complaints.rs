@@ -97,7 +97,7 @@ fn execute(args: &ComplaintsArgs, io: &mut Io) -> Result<(Report, Vec<ComplaintR
     let prepared = prepare(data, &plan.spec, &plan.grouping)?;
     // The date order, where the quick readers could not read every timestamp and it was looked for.
     plan.grouping = plan.grouping.with_order_found(prepared.date_order);
-    check_problems(&opened, &plan, &prepared, args.strict, io)?;
+    check_problems(&opened, &plan, &prepared, args.stats.strict, io)?;
 
     if let Some(column) = &plan.pareto {
         let items = pareto(pareto_counts(data, &prepared, &plan.grouping, column)?);
@@ -361,7 +361,7 @@ fn handling(args: &ComplaintsArgs, config: &Config) -> Result<Handling> {
     severities.extend(config.sla.severity.keys().cloned());
     let (resolved_status, stages, severities) =
         ComplaintSpec::names(config.complaints.resolved_status.as_deref(), &extra_stages, &severities);
-    let confidence = confidence_level(args.confidence, config.complaints.confidence, "[complaints] confidence")?;
+    let confidence = confidence_level(args.stats.confidence, config.complaints.confidence, "[complaints] confidence")?;
     Ok(Handling { sla, calendar, resolved_status, stages, severities, confidence })
 }
 

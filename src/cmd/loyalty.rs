@@ -44,7 +44,7 @@ pub fn run(args: &LoyaltyArgs, io: &mut Io) -> Result<()> {
     };
     let window_days = args.window;
     let (from, to, as_of_flag) = (args.from, args.to, args.as_of);
-    let confidence = args.confidence.unwrap_or(0.95);
+    let confidence = args.stats.confidence.unwrap_or(0.95);
     let (responses, scales) = open_checked(&input, Some(Kind::Responses), io, |config| {
         check_dates(from, to)?;
         scales(&args.scales, config)
@@ -66,13 +66,13 @@ pub fn run(args: &LoyaltyArgs, io: &mut Io) -> Result<()> {
     // Invalid scores and dates are reported as `survey` reports them.
     let grouping = Grouping { date: Some(date.clone()), from, to, ..Default::default() };
     let groups = aggregate(data, &spec, &grouping)?;
-    check_invalid(&responses, &spec, &grouping, &groups, args.strict, io)?;
+    check_invalid(&responses, &spec, &grouping, &groups, args.stats.strict, io)?;
 
     let source = SourceOptions { read: ReadOptions::default(), columns: &args.orders_columns };
     let (orders_data, roles, _) = open_dataset(&args.orders, &source, &responses.config, Some(Kind::Orders), io)?;
     let order_spec = order_spec(&orders_data, &roles, "--orders-col", true)?;
     let all_orders = read_orders(&orders_data, &order_spec, Period::Month, as_of_flag.unwrap_or(chrono::NaiveDate::MAX))?;
-    check_problems(&orders_data, &order_spec, &all_orders, args.strict, io)?;
+    check_problems(&orders_data, &order_spec, &all_orders, args.stats.strict, io)?;
     let as_of = match as_of_flag {
         Some(d) => d,
         None => latest_purchase(&orders_data, &all_orders)?

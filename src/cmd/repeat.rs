@@ -79,7 +79,7 @@ fn execute(args: &RepeatArgs, io: &mut Io, format: Option<crate::output::Format>
                 ));
             }
         }
-        Ok((period, window, confidence_level(args.confidence, defaults.confidence, "[repeat] confidence")?))
+        Ok((period, window, confidence_level(args.stats.confidence, defaults.confidence, "[repeat] confidence")?))
     })?;
     let data = &opened.data;
     let spec = crate::cmd::order_spec(data, &opened.roles, "--col", true)?;
@@ -87,7 +87,7 @@ fn execute(args: &RepeatArgs, io: &mut Io, format: Option<crate::output::Format>
     let (from, to) = (args.from, args.to);
 
     let orders = read_orders(data, &spec, period, as_of)?;
-    check_problems(data, &spec, &orders, args.strict, io)?;
+    check_problems(data, &spec, &orders, args.stats.strict, io)?;
 
     let (report, rows, shown) = if args.cohorts {
         (cohort_report(data, &orders, as_of, from, to, args.counts, &opened)?, Vec::new(), Vec::new())

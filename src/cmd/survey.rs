@@ -69,14 +69,14 @@ fn execute(args: &SurveyArgs, io: &mut Io) -> Result<(Report, SurveyTable, Plan,
         if let Some(path) = &args.chart.chart {
             chart::ChartFormat::of(path)?;
         }
-        Ok((scales(&args.scales, config)?, confidence_level(args.confidence, config.survey.confidence, "[survey] confidence")?))
+        Ok((scales(&args.scales, config)?, confidence_level(args.stats.confidence, config.survey.confidence, "[survey] confidence")?))
     })?;
     let mut plan = plan(args, &opened, &scales, confidence)?;
     let data = &opened.data;
     let (groups, _, read_with) = aggregate_read(data, &plan.spec, &plan.grouping)?;
     // The date order, where the quick readers could not read every date and it was looked for.
     plan.grouping = plan.grouping.with_order_found((!read_with.order_pending).then_some(read_with.date_order));
-    check_invalid(&opened, &plan.spec, &plan.grouping, &groups, args.strict, io)?;
+    check_invalid(&opened, &plan.spec, &plan.grouping, &groups, args.stats.strict, io)?;
     if let Some(path) = &args.emit_partials {
         partials::write(path, "survey", vec![data.name.clone()], Settings::of(&plan), &groups, None)?;
     }
