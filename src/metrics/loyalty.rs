@@ -7,8 +7,8 @@ use polars::prelude::*;
 
 use crate::input::clean;
 use crate::input::frame::{f64_at, Dataset};
-use crate::metrics::count_where;
 use crate::metrics::satisfaction::ScoreColumn;
+use crate::metrics::{count_where, exact_at, exact_sum, exact_value};
 use crate::stats::intervals::{mean_t_interval, Interval, Share};
 use crate::stats::significance::{chi_square, ChiSquare};
 
@@ -107,17 +107,20 @@ fn first_responses(responses: &Dataset, spec: &LoyaltySpec) -> Result<(LazyFrame
     Ok((first, f64_at(&unlinked, "n", 0)?))
 }
 
+/// The sums over a group's customers. Revenue is summed exactly ([`exact_sum`]): amounts are
+/// fractions, and a float sum's last digits would depend on the order of the rows.
 fn aggregations() -> Vec<Expr> {
     let orders = col("__orders").cast(DataType::Float64);
     let revenue = col("__revenue");
-    vec![
+    let mut aggs = vec![
         len().cast(DataType::Float64).alias("customers"),
         count_where(orders.clone().gt(lit(0.0))).alias("reordered"),
         orders.clone().sum().alias("orders"),
         (orders.clone() * orders).sum().alias("orders_sq"),
-        revenue.clone().sum().alias("revenue"),
-        (revenue.clone() * revenue).sum().alias("revenue_sq"),
-    ]
+    ];
+    aggs.extend(exact_sum(revenue.clone(), "revenue"));
+    aggs.extend(exact_sum(revenue.clone() * revenue, "revenue_sq"));
+    aggs
 }
 
 fn read(df: &DataFrame, i: usize) -> Result<LoyaltyCounts> {
@@ -127,8 +130,8 @@ fn read(df: &DataFrame, i: usize) -> Result<LoyaltyCounts> {
         reordered: get("reordered")?,
         orders: get("orders")?,
         orders_sq: get("orders_sq")?,
-        revenue: get("revenue")?,
-        revenue_sq: get("revenue_sq")?,
+        revenue: exact_at(df, "revenue", i)?,
+        revenue_sq: exact_at(df, "revenue_sq", i)?,
     })
 }
 
@@ -172,7 +175,8 @@ pub fn loyalty(responses: &Dataset, spec: &LoyaltySpec, purchases: LazyFrame) ->
         )
         .filter(col("__d").gt(col("__s")).and(col("__d").lt_eq(col("__s") + window)))
         .group_by([col("__customer")])
-        .agg([len().alias("__orders"), col("__amount").sum().alias("__revenue")]);
+        .agg([vec![len().alias("__orders")], exact_sum(col("__amount"), "__rev").into()].concat())
+        .with_column(exact_value("__rev").alias("__revenue"));
     let linked = responses.collect(
         eligible
             .join(in_window, [col("__customer")], [col("__customer")], JoinArgs::new(JoinType::Left))

@@ -6,7 +6,7 @@ use std::ops::AddAssign;
 use anyhow::Result;
 use polars::prelude::*;
 
-use crate::metrics::count_where;
+use crate::metrics::{count_where, exact_at, exact_sum};
 
 use crate::input::clean::{self, Scale};
 use crate::input::frame::{f64_at, Dataset};
@@ -296,31 +296,6 @@ pub const MAX_WEIGHT: f64 = 1e9;
 /// A weight is valid when it is positive and at most [`MAX_WEIGHT`] (false for null).
 fn valid_weight(w: Expr) -> Expr {
     w.clone().gt(lit(0.0)).and(w.lt_eq(lit(MAX_WEIGHT))).fill_null(lit(false))
-}
-
-/// The scales of the two integer parts of an exact sum: 2²⁰ and 2¹⁰⁰.
-const HI_SCALE: f64 = (1u128 << 20) as f64;
-const LO_SCALE: f64 = (1u128 << 100) as f64;
-
-/// Σx of a weighted value x (nulls left out), exact and the same in any order of the rows.
-///
-/// Floating-point sums are not: the streaming engine adds its batches' partial sums in the order
-/// its threads finish, so the last digits of a weighted result changed from run to run. Here
-/// each x is split into two integers, `hi` = x·2²⁰ truncated and `lo` = the rest·2¹⁰⁰
-/// truncated, and the integers are summed in 128 bits. The split is exact for every x from
-/// 2⁻⁴⁸ (3.6·10⁻¹⁵) up: x − hi/2²⁰ is x's bits below 2⁻²⁰, and below 2⁻¹⁰⁰ nothing is left.
-/// So the sum is exact until [`exact_at`] rounds it once to a float. Named `{name}_hi` and
-/// `{name}_lo`.
-fn exact_sum(x: Expr, name: &str) -> [Expr; 2] {
-    let hi = (x.clone() * lit(HI_SCALE)).cast(DataType::Int128);
-    let lo = ((x - hi.clone().cast(DataType::Float64) / lit(HI_SCALE)) * lit(LO_SCALE)).cast(DataType::Int128);
-    [hi.sum().alias(format!("{name}_hi")), lo.sum().alias(format!("{name}_lo"))]
-}
-
-/// The value of an [`exact_sum`] in row `i` (0 without rows).
-fn exact_at(df: &DataFrame, name: &str, i: usize) -> Result<f64> {
-    let part = |suffix: &str| -> Result<f64> { Ok(df.column(&format!("{name}_{suffix}"))?.i128()?.get(i).unwrap_or(0) as f64) };
-    Ok(part("hi")? / HI_SCALE + part("lo")? / LO_SCALE)
 }
 
 /// A sum made by [`weight_where`], [`weighted_sum`] or [`weight_sums`] in row `i`: exact with

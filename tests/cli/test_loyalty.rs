@@ -1,6 +1,6 @@
 //! `cxstat loyalty` on two small fixtures, worked by hand.
 
-use crate::workdir::{assert_close, csv_rows, cxstat, fixture, num, row};
+use crate::workdir::{assert_close, csv_rows, cxstat, example, fixture, num, row, workdir};
 use predicates::prelude::*;
 
 #[test]
@@ -68,4 +68,32 @@ fn windows_that_have_not_ended_are_an_error_when_nothing_is_left() {
         .code(65)
         .stderr(predicate::str::contains("no surveyed customer whose 180-day window ends by 2026-01-31"));
     cxstat().args(["loyalty", "--responses", "x.csv", "--orders", "y.csv", "--window", "soon"]).assert().code(2);
+}
+
+#[test]
+fn revenue_does_not_depend_on_the_order_of_the_rows() {
+    // Amounts are fractions: summed as floats, the revenue interval's last digits changed from
+    // run to run (and with the order of the rows). Summed exactly, every run gives the same bytes.
+    let dir = workdir();
+    let text = std::fs::read_to_string(example("orders.csv")).unwrap();
+    let mut lines: Vec<&str> = text.lines().collect();
+    let header = lines.remove(0);
+    lines.reverse();
+    let reversed = dir.path().join("orders_reversed.csv");
+    std::fs::write(&reversed, format!("{header}\n{}\n", lines.join("\n"))).unwrap();
+    let run = |orders: &std::path::Path| {
+        let out = cxstat()
+            .args(["loyalty", "--window", "90d", "--from", "2026-01-01", "--format", "csv", "--responses"])
+            .arg(example("responses.csv"))
+            .arg("--orders")
+            .arg(orders)
+            .assert()
+            .success();
+        out.get_output().stdout.clone()
+    };
+    let first = run(&example("orders.csv"));
+    for _ in 0..4 {
+        assert_eq!(run(&example("orders.csv")), first);
+    }
+    assert_eq!(run(&reversed), first);
 }
