@@ -49,7 +49,7 @@ pub fn report(args: &CompareArgs, io: &mut Io) -> Result<Outcome<ComparisonRow>>
     };
     let rows = comparison::compare(&pairs, &spec, confidence, args.adjust, args.alpha);
     let report = build_report(&rows, args, &pairs, confidence, &opened);
-    let shown = shown_keys(&COLUMNS, &spec.weight.is_some());
+    let shown = shown_keys(COLUMNS, &spec.weight.is_some());
     Ok(Outcome { report, rows, shown, opened })
 }
 
@@ -102,8 +102,8 @@ fn build_report(rows: &[ComparisonRow], args: &CompareArgs, pairs: &[Pair], conf
     let weighted = rows.iter().any(|r| r.n_eff.is_some());
     let table = Rows { plan: &weighted, label_columns: &label_columns, labels: &labels, rows };
     Report {
-        machine: table.machine(&COLUMNS),
-        human: table.human(&VIEWS, &COLUMNS),
+        machine: table.machine(COLUMNS),
+        human: table.human(VIEWS, COLUMNS),
         caption: vec![
             format!("{} · {what} · difference = a − b", opened.data.name),
             format!(
@@ -134,7 +134,7 @@ fn test_of<T>(r: &ComparisonRow, f: impl Fn(&comparison::Tested) -> Option<T>) -
 }
 
 /// The comparison table's columns, in their order in CSV and JSON (after the groups).
-const COLUMNS: [Column<ComparisonRow, bool>; 19] = [
+const COLUMNS: &[Column<ComparisonRow, bool>] = &[
     Column { key: "metric", decimals: 0, shown: always, value: |r, _| Value::Text(Some(r.metric.to_string())) },
     Column { key: "test", decimals: 0, shown: always, value: |r, _| Value::Text(Some(r.test.to_string())) },
     Column { key: "a", decimals: 0, shown: always, value: |r, _| Value::Text(Some(r.a.0.clone())) },
@@ -157,7 +157,7 @@ const COLUMNS: [Column<ComparisonRow, bool>; 19] = [
 ];
 
 /// The comparison table as people see it.
-const VIEWS: [Shown<ComparisonRow, bool>; 13] = [
+const VIEWS: &[Shown<ComparisonRow, bool>] = &[
     Shown { header: |_| "metric".into(), shown: always, show: Show::Column("metric") },
     Shown { header: |_| "a".into(), shown: always, show: Show::Column("a") },
     Shown { header: |_| "n".into(), shown: always, show: Show::Column("a_n") },

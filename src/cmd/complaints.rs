@@ -77,7 +77,7 @@ pub fn run(args: &ComplaintsArgs, io: &mut Io) -> Result<()> {
 /// it (for the scorecard).
 pub fn report(args: &ComplaintsArgs, io: &mut Io) -> Result<Outcome<ComplaintRow>> {
     let (report, rows, plan, opened) = execute(args, io)?;
-    Ok(Outcome { report, rows, shown: shown_keys(&KPI_COLUMNS, &plan), opened })
+    Ok(Outcome { report, rows, shown: shown_keys(KPI_COLUMNS, &plan), opened })
 }
 
 /// The report, and the KPI rows (none for the funnel and the Pareto).
@@ -527,7 +527,7 @@ fn kpi_report(rows: &[ComplaintRow], rates: Option<&Rates>, plan: &Plan, name: &
     if g.from.is_some() || g.to.is_some() {
         caption.push(format!("dates {} to {}", date_or(g.from, "start"), date_or(g.to, "end")));
     }
-    Report { machine: table.machine(&KPI_COLUMNS), human: table.human(&KPI_VIEWS, &KPI_COLUMNS), caption, ..Default::default() }
+    Report { machine: table.machine(KPI_COLUMNS), human: table.human(KPI_VIEWS, KPI_COLUMNS), caption, ..Default::default() }
 }
 
 fn date_or(d: Option<NaiveDate>, default: &str) -> String {
@@ -537,7 +537,7 @@ fn date_or(d: Option<NaiveDate>, default: &str) -> String {
 fn funnel_report(rows: &[FunnelRow], plan: &Plan, name: &str) -> Report {
     let label_columns = key_columns(&plan.grouping);
     let labels = |r: &FunnelRow| key_cells(&r.key, r.kind, &plan.grouping);
-    let table = Rows { plan, label_columns: &label_columns, labels: &labels, rows }.machine(&FUNNEL_COLUMNS);
+    let table = Rows { plan, label_columns: &label_columns, labels: &labels, rows }.machine(FUNNEL_COLUMNS);
     Report {
         machine: table.clone(),
         human: table,
@@ -559,7 +559,7 @@ fn pareto_report(items: &[ParetoItem], column: &str, plan: &Plan, opened: &Opene
     if plan.grouping.from.is_some() || plan.grouping.to.is_some() {
         caption.push(format!("dates {} to {}", date_or(plan.grouping.from, "start"), date_or(plan.grouping.to, "end")));
     }
-    Report { machine: table.machine(&PARETO_COLUMNS), human: table.human(&PARETO_VIEWS, &PARETO_COLUMNS), caption, ..Default::default() }
+    Report { machine: table.machine(PARETO_COLUMNS), human: table.human(PARETO_VIEWS, PARETO_COLUMNS), caption, ..Default::default() }
 }
 
 fn has_resolution(p: &Plan) -> bool {
@@ -603,7 +603,7 @@ fn orders_of(r: &ComplaintRow) -> OrderCounts {
 }
 
 /// The KPI table's columns, in their order in CSV and JSON.
-const KPI_COLUMNS: [Column<ComplaintRow, Plan>; 35] = [
+const KPI_COLUMNS: &[Column<ComplaintRow, Plan>] = &[
     Column { key: "n", decimals: 0, shown: always, value: |r, _| Value::Count(r.counts.n) },
     Column { key: "low_base", decimals: 0, shown: always, value: |r, p| Value::Flag((r.counts.n as u64) < p.min_n) },
     Column { key: "open_at_end", decimals: 0, shown: has_resolution, value: |r, _| Value::Count(r.open) },
@@ -657,7 +657,7 @@ fn unit(p: &Plan) -> &'static str {
 }
 
 /// The KPI table as people see it.
-const KPI_VIEWS: [Shown<ComplaintRow, Plan>; 15] = [
+const KPI_VIEWS: &[Shown<ComplaintRow, Plan>] = &[
     Shown { header: |_| "n".into(), shown: always, show: Show::Column("n") },
     Shown { header: |_| "open".into(), shown: has_resolution, show: Show::Column("open_at_end") },
     Shown {
@@ -687,7 +687,7 @@ const KPI_VIEWS: [Shown<ComplaintRow, Plan>; 15] = [
 ];
 
 /// The funnel's columns (the same for people).
-const FUNNEL_COLUMNS: [Column<FunnelRow, Plan>; 5] = [
+const FUNNEL_COLUMNS: &[Column<FunnelRow, Plan>] = &[
     Column { key: "stage", decimals: 0, shown: always, value: |r, _| Value::Text(Some(r.stage.unwrap_or("(unknown)").to_string())) },
     Column { key: "at_stage", decimals: 0, shown: always, value: |r, _| Value::Count(r.at_stage) },
     Column { key: "reached", decimals: 0, shown: always, value: |r, _| r.reached.map_or(Value::Num(None), Value::Count) },
@@ -696,14 +696,14 @@ const FUNNEL_COLUMNS: [Column<FunnelRow, Plan>; 5] = [
 ];
 
 /// The Pareto table's columns, after the cause.
-const PARETO_COLUMNS: [Column<ParetoItem, Plan>; 4] = [
+const PARETO_COLUMNS: &[Column<ParetoItem, Plan>] = &[
     Column { key: "count", decimals: 0, shown: always, value: |i, _| Value::Count(i.count as f64) },
     Column { key: "share_pct", decimals: 1, shown: always, value: |i, _| num(Some(i.share_pct)) },
     Column { key: "cumulative_pct", decimals: 1, shown: always, value: |i, _| num(Some(i.cumulative_pct)) },
     Column { key: "vital_few", decimals: 0, shown: always, value: |i, _| Value::Flag(i.vital) },
 ];
 
-const PARETO_VIEWS: [Shown<ParetoItem, Plan>; 4] = [
+const PARETO_VIEWS: &[Shown<ParetoItem, Plan>] = &[
     Shown { header: |_| "count".into(), shown: always, show: Show::Column("count") },
     Shown { header: |_| "share_pct".into(), shown: always, show: Show::Column("share_pct") },
     Shown { header: |_| "cumulative_pct".into(), shown: always, show: Show::Column("cumulative_pct") },
@@ -723,7 +723,7 @@ mod tests {
     #[test]
     fn views_and_charts_name_declared_columns() {
         let charts: Vec<&str> = TRENDS.iter().flat_map(TrendMetric::keys).collect();
-        assert_eq!(undeclared(&KPI_COLUMNS, &KPI_VIEWS, &charts), Vec::<&str>::new());
-        assert_eq!(undeclared(&PARETO_COLUMNS, &PARETO_VIEWS, &[]), Vec::<&str>::new());
+        assert_eq!(undeclared(KPI_COLUMNS, KPI_VIEWS, &charts), Vec::<&str>::new());
+        assert_eq!(undeclared(PARETO_COLUMNS, PARETO_VIEWS, &[]), Vec::<&str>::new());
     }
 }

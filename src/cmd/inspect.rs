@@ -80,7 +80,7 @@ pub fn run(args: &InspectArgs, io: &mut Io) -> Result<()> {
         .collect();
     let label_columns = ["column".to_string()];
     let labels = |c: &Inspected| vec![Cell::Text(c.header.clone())];
-    let machine = Rows { plan: &detailed, label_columns: &label_columns, labels: &labels, rows: &columns }.machine(&COLUMNS);
+    let machine = Rows { plan: &detailed, label_columns: &label_columns, labels: &labels, rows: &columns }.machine(COLUMNS);
 
     let (format_name, encoding, bom, delimiter) = match &data.layout {
         Layout::Delimited { encoding, bom, delimiter } => {
@@ -144,7 +144,7 @@ fn detailed(d: &bool) -> bool {
 }
 
 /// The inspect table's columns, in their order in CSV and JSON (after the column's header).
-const COLUMNS: [Column<Inspected, bool>; 10] = [
+const COLUMNS: &[Column<Inspected, bool>] = &[
     Column { key: "role", decimals: 0, shown: always, value: |c, _| Value::Text(c.role.map(|(r, _)| r.name().to_string())) },
     Column {
         key: "mapped",

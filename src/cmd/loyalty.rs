@@ -147,8 +147,8 @@ fn build_report(r: &Loyalty, spec: &LoyaltySpec, confidence: f64, revenue: bool,
     let label_columns = ["measure".to_string(), "group".to_string()];
     let machine_labels = |l: &LoyaltyLine| vec![Cell::Text(l.measure.to_string()), Cell::Text(l.group.to_string())];
     let human_labels = |l: &LoyaltyLine| vec![Cell::Text(l.measure.replace('_', " ")), Cell::Text(l.group.to_string())];
-    let machine = Rows { plan: &confidence, label_columns: &label_columns, labels: &machine_labels, rows: &rows }.machine(&COLUMNS);
-    let human = Rows { plan: &confidence, label_columns: &label_columns, labels: &human_labels, rows: &rows }.human(&VIEWS, &COLUMNS);
+    let machine = Rows { plan: &confidence, label_columns: &label_columns, labels: &machine_labels, rows: &rows }.machine(COLUMNS);
+    let human = Rows { plan: &confidence, label_columns: &label_columns, labels: &human_labels, rows: &rows }.human(VIEWS, COLUMNS);
     Report { machine, human, caption, ..Default::default() }
 }
 
@@ -180,7 +180,7 @@ fn level(confidence: &f64) -> String {
 }
 
 /// The loyalty table's columns, in their order in CSV and JSON (after measure and group).
-const COLUMNS: [Column<LoyaltyLine, f64>; 15] = [
+const COLUMNS: &[Column<LoyaltyLine, f64>] = &[
     Column { key: "customers", decimals: 0, shown: always, value: |l, _| Value::Count(l.counts.customers) },
     Column { key: "reordered", decimals: 0, shown: always, value: |l, _| Value::Count(l.counts.reordered) },
     Column { key: "reorder_pct", decimals: 1, shown: always, value: |l, _| Value::Num(l.reordered.pct) },
@@ -199,7 +199,7 @@ const COLUMNS: [Column<LoyaltyLine, f64>; 15] = [
 ];
 
 /// The loyalty table as people see it.
-const VIEWS: [Shown<LoyaltyLine, f64>; 5] = [
+const VIEWS: &[Shown<LoyaltyLine, f64>] = &[
     Shown { header: |_| "customers".into(), shown: always, show: Show::Column("customers") },
     Shown {
         header: |c| format!("ordered again % ({} CI)", level(c)),
@@ -227,6 +227,6 @@ mod tests {
     /// Every column the human view names is declared.
     #[test]
     fn views_name_declared_columns() {
-        assert_eq!(undeclared(&COLUMNS, &VIEWS, &[]), Vec::<&str>::new());
+        assert_eq!(undeclared(COLUMNS, VIEWS, &[]), Vec::<&str>::new());
     }
 }

@@ -99,7 +99,7 @@ fn execute(args: &RepeatArgs, io: &mut Io, format: Option<crate::output::Format>
         if let Some(path) = &args.customers {
             let labels = |c: &RfmCustomer| vec![Cell::Text(c.customer.clone())];
             let label_columns = ["customer_id".to_string()];
-            let table = Rows { plan: &(), label_columns: &label_columns, labels: &labels, rows: &customers }.machine(&CUSTOMER_COLUMNS);
+            let table = Rows { plan: &(), label_columns: &label_columns, labels: &labels, rows: &customers }.machine(CUSTOMER_COLUMNS);
             let report = Report { machine: table.clone(), human: table, ..Default::default() };
             emit(&report, choose_format(None, Some(path), false), Some(path), &mut *io.stdout)?;
         }
@@ -121,7 +121,7 @@ fn execute(args: &RepeatArgs, io: &mut Io, format: Option<crate::output::Format>
                 .collect();
             partials::write(path, "repeat", vec![data.name.clone()], settings, &groups, None)?;
         }
-        (report, rows, shown_keys(&REPEAT_COLUMNS, &shape))
+        (report, rows, shown_keys(REPEAT_COLUMNS, &shape))
     };
     let Some(format) = format else { return Ok(Outcome { report, rows, shown, opened }) };
     emit(&report, format, args.output.output.as_deref(), &mut *io.stdout)?;
@@ -284,7 +284,7 @@ fn repeat_report(rows: &[RepeatRates], shape: &Shape, name: &str) -> Report {
     if let Some(days) = window {
         caption.push(format!("repeat ≤{days}d: new customers of the period who ordered again within {days} days of their first order (those whose window ends after {as_of} left out)"));
     }
-    Report { machine: table.machine(&REPEAT_COLUMNS), human: table.human(&REPEAT_VIEWS, &REPEAT_COLUMNS), caption, ..Default::default() }
+    Report { machine: table.machine(REPEAT_COLUMNS), human: table.human(REPEAT_VIEWS, REPEAT_COLUMNS), caption, ..Default::default() }
 }
 
 fn has_amount(s: &Shape) -> bool {
@@ -301,7 +301,7 @@ fn high_of(s: Share) -> Value {
 }
 
 /// The repeat table's columns, in their order in CSV and JSON (after the period).
-const REPEAT_COLUMNS: [Column<RepeatRates, Shape>; 23] = [
+const REPEAT_COLUMNS: &[Column<RepeatRates, Shape>] = &[
     Column { key: "partial", decimals: 0, shown: always, value: |r, _| Value::Flag(r.row.partial) },
     Column { key: "active_customers", decimals: 0, shown: always, value: |r, _| Value::Count(r.row.active) },
     Column { key: "new_customers", decimals: 0, shown: always, value: |r, _| Value::Count(r.row.new) },
@@ -334,7 +334,7 @@ pub(crate) fn declares(key: &str) -> bool {
 }
 
 /// The repeat table as people see it.
-const REPEAT_VIEWS: [Shown<RepeatRates, Shape>; 12] = [
+const REPEAT_VIEWS: &[Shown<RepeatRates, Shape>] = &[
     Shown { header: |_| "active".into(), shown: always, show: Show::Column("active_customers") },
     Shown { header: |_| "new".into(), shown: always, show: Show::Column("new_customers") },
     Shown { header: |_| "returning".into(), shown: always, show: Show::Column("returning_customers") },
@@ -413,7 +413,7 @@ fn cohort_report(
 }
 
 /// The RFM segments' columns (the same for people).
-const SEGMENT_COLUMNS: [Column<Segment, ()>; 7] = [
+const SEGMENT_COLUMNS: &[Column<Segment, ()>] = &[
     Column { key: "customers", decimals: 0, shown: always, value: |s, _| Value::Count(s.customers) },
     Column { key: "customers_pct", decimals: 1, shown: always, value: |s, _| Value::Num(Some(s.customers_pct)) },
     Column { key: "revenue", decimals: 2, shown: always, value: |s, _| Value::Sum(s.revenue) },
@@ -426,7 +426,7 @@ const SEGMENT_COLUMNS: [Column<Segment, ()>; 7] = [
 fn rfm_report(customers: &[RfmCustomer], as_of: NaiveDate, opened: &Opened) -> Report {
     let label_columns = ["segment".to_string()];
     let labels = |s: &Segment| vec![Cell::Text(s.name.to_string())];
-    let table = Rows { plan: &(), label_columns: &label_columns, labels: &labels, rows: &segments(customers) }.machine(&SEGMENT_COLUMNS);
+    let table = Rows { plan: &(), label_columns: &label_columns, labels: &labels, rows: &segments(customers) }.machine(SEGMENT_COLUMNS);
     Report {
         machine: table.clone(),
         human: table,
@@ -439,7 +439,7 @@ fn rfm_report(customers: &[RfmCustomer], as_of: NaiveDate, opened: &Opened) -> R
 }
 
 /// The per-customer RFM table of `--customers` (after the customer id).
-const CUSTOMER_COLUMNS: [Column<RfmCustomer, ()>; 8] = [
+const CUSTOMER_COLUMNS: &[Column<RfmCustomer, ()>] = &[
     Column { key: "recency_days", decimals: 0, shown: always, value: |c, _| Value::Count(c.recency_days as f64) },
     Column { key: "frequency", decimals: 0, shown: always, value: |c, _| Value::Count(c.frequency as f64) },
     Column { key: "monetary", decimals: 2, shown: always, value: |c, _| Value::Sum(c.monetary) },
@@ -459,6 +459,6 @@ mod tests {
     #[test]
     fn views_and_charts_name_declared_columns() {
         let charts: Vec<&str> = TRENDS.iter().flat_map(TrendMetric::keys).collect();
-        assert_eq!(undeclared(&REPEAT_COLUMNS, &REPEAT_VIEWS, &charts), Vec::<&str>::new());
+        assert_eq!(undeclared(REPEAT_COLUMNS, REPEAT_VIEWS, &charts), Vec::<&str>::new());
     }
 }

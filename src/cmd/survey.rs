@@ -60,7 +60,7 @@ pub fn run(args: &SurveyArgs, io: &mut Io) -> Result<()> {
 /// it (for the scorecard).
 pub fn report(args: &SurveyArgs, io: &mut Io) -> Result<Outcome<SurveyRow>> {
     let (report, table, plan, opened) = execute(args, io)?;
-    Ok(Outcome { report, rows: table.rows, shown: shown_keys(&COLUMNS, &plan), opened })
+    Ok(Outcome { report, rows: table.rows, shown: shown_keys(COLUMNS, &plan), opened })
 }
 
 fn execute(args: &SurveyArgs, io: &mut Io) -> Result<(Report, SurveyTable, Plan, Opened)> {
@@ -452,7 +452,7 @@ fn high_of(i: Option<Interval>) -> Value {
 
 /// The survey table's columns, in their order in CSV and JSON. With a weight, each metric's
 /// Kish effective sample size follows its count of answers.
-const COLUMNS: [Column<SurveyRow, Plan>; 28] = [
+const COLUMNS: &[Column<SurveyRow, Plan>] = &[
     Column { key: "n", decimals: 0, shown: always, value: |r, _| Value::Count(r.counts.n) },
     Column { key: "low_base", decimals: 0, shown: always, value: |r, p| Value::Flag((r.counts.n as u64) < p.min_n) },
     Column { key: "csat_n", decimals: 0, shown: has_csat, value: |r, _| Value::Count(r.counts.csat_n) },
@@ -500,7 +500,7 @@ fn level(p: &Plan) -> String {
 }
 
 /// The survey table as people see it: each score with its interval in one cell.
-const VIEWS: [Shown<SurveyRow, Plan>; 12] = [
+const VIEWS: &[Shown<SurveyRow, Plan>] = &[
     Shown { header: |_| "n".into(), shown: always, show: Show::Column("n") },
     Shown {
         header: |_| "n eff.".into(),
@@ -588,7 +588,7 @@ fn build_report(rows: &[SurveyRow], plan: &Plan, name: &str) -> Report {
     let label_columns = key_columns(&plan.grouping);
     let labels = |r: &SurveyRow| key_cells(&r.key, r.kind, &plan.grouping);
     let table = Rows { plan, label_columns: &label_columns, labels: &labels, rows };
-    Report { machine: table.machine(&COLUMNS), human: table.human(&VIEWS, &COLUMNS), caption: caption(plan, name), ..Default::default() }
+    Report { machine: table.machine(COLUMNS), human: table.human(VIEWS, COLUMNS), caption: caption(plan, name), ..Default::default() }
 }
 
 #[cfg(test)]
@@ -635,10 +635,10 @@ mod tests {
         for weighted in [false, true] {
             let plan = plan(weighted);
             let rows = Rows { plan: &plan, label_columns: &label_columns, labels: &|_| Vec::new(), rows: std::slice::from_ref(&row) };
-            let machine = rows.machine(&COLUMNS).columns;
+            let machine = rows.machine(COLUMNS).columns;
             let declared: Vec<&str> = COLUMNS.iter().map(|c| c.key).filter(|k| weighted || !k.ends_with("_n_eff")).collect();
             assert_eq!(machine, declared);
-            let human = rows.human(&VIEWS, &COLUMNS);
+            let human = rows.human(VIEWS, COLUMNS);
             assert_eq!(human.columns.len(), if weighted { 12 } else { 11 });
             // NPS 2 promoters of 4 = 50.0; its interval ±100·1.96·√(0.5 − 0.25)/2 = ±49.0.
             let nps = human.columns.iter().position(|c| c == "NPS (95% CI)").unwrap();
@@ -648,13 +648,13 @@ mod tests {
         let mut plan = plan(false);
         (plan.spec.ces, plan.spec.designation) = (None, None);
         let rows = Rows { plan: &plan, label_columns: &label_columns, labels: &|_| Vec::new(), rows: std::slice::from_ref(&row) };
-        assert!(rows.machine(&COLUMNS).columns.iter().all(|c| !c.starts_with("ces") && !c.starts_with("designation")));
+        assert!(rows.machine(COLUMNS).columns.iter().all(|c| !c.starts_with("ces") && !c.starts_with("designation")));
     }
 
     /// Every column the human view and the charts name is declared.
     #[test]
     fn views_and_charts_name_declared_columns() {
         let charts: Vec<&str> = TRENDS.iter().flat_map(TrendMetric::keys).collect();
-        assert_eq!(undeclared(&COLUMNS, &VIEWS, &charts), Vec::<&str>::new());
+        assert_eq!(undeclared(COLUMNS, VIEWS, &charts), Vec::<&str>::new());
     }
 }

@@ -183,7 +183,7 @@ mod tests {
         extra: bool,
     }
 
-    const COLUMNS: [Column<(f64, f64), Plan>; 4] = [
+    const COLUMNS: &[Column<(f64, f64), Plan>] = &[
         Column { key: "n", decimals: 0, shown: always, value: |r, _| Value::Count(r.0) },
         Column { key: "mean", decimals: 2, shown: always, value: |r, _| Value::Num(Some(r.1)) },
         Column { key: "low", decimals: 2, shown: |p| p.extra, value: |r, _| Value::Num(Some(r.1 - 1.0)) },
@@ -209,10 +209,10 @@ mod tests {
         {
             let plan = Plan { extra };
             let r = Rows { plan: &plan, label_columns: &["g".to_string()], labels: &labels, rows: &rows };
-            let machine = r.machine(&COLUMNS);
+            let machine = r.machine(COLUMNS);
             assert_eq!(machine.columns, machine_keys);
             assert_eq!(machine.rows[0][1..3], [Cell::Int(3), Cell::Num(2.5, 2)]);
-            let human = r.human(&views, &COLUMNS);
+            let human = r.human(&views, COLUMNS);
             assert_eq!(human.rows[0], [Cell::Text("all".into()), Cell::Text(mean.into()), Cell::Int(3)]);
         }
     }
