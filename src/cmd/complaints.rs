@@ -33,7 +33,6 @@ use crate::metrics::worktime::WorkCalendar;
 use crate::output::columns::{always, shown_keys, Column, Rows, Show, Shown, Value};
 use crate::output::{choose_format, emit, Cell, Report};
 use crate::partials::{self, OrderPartials};
-use crate::stats::intervals::Share;
 use crate::Io;
 
 const EXAMPLES: u32 = 5;
@@ -589,15 +588,6 @@ fn has_sla_resolve(p: &Plan) -> bool {
 fn has_orders(p: &Plan) -> bool {
     p.orders
 }
-fn num(v: Option<f64>) -> Value {
-    Value::Num(v)
-}
-fn low_of(s: Share) -> Value {
-    Value::Num(s.ci.map(|i| i.low))
-}
-fn high_of(s: Share) -> Value {
-    Value::Num(s.ci.map(|i| i.high))
-}
 fn orders_of(r: &ComplaintRow) -> OrderCounts {
     r.orders.unwrap_or_default()
 }
@@ -608,37 +598,37 @@ const KPI_COLUMNS: &[Column<ComplaintRow, Plan>] = &[
     Column { key: "low_base", decimals: 0, shown: always, value: |r, p| Value::Flag((r.counts.n as u64) < p.min_n) },
     Column { key: "open_at_end", decimals: 0, shown: has_resolution, value: |r, _| Value::Count(r.open) },
     Column { key: "resolved_n", decimals: 0, shown: has_resolution, value: |r, _| Value::Count(r.resolved.yes) },
-    Column { key: "resolved_pct", decimals: 1, shown: has_resolution, value: |r, _| num(r.resolved.pct) },
-    Column { key: "resolved_low", decimals: 1, shown: has_resolution, value: |r, _| low_of(r.resolved) },
-    Column { key: "resolved_high", decimals: 1, shown: has_resolution, value: |r, _| high_of(r.resolved) },
+    Column { key: "resolved_pct", decimals: 1, shown: has_resolution, value: |r, _| Value::Num(r.resolved.pct) },
+    Column { key: "resolved_low", decimals: 1, shown: has_resolution, value: |r, _| Value::low(r.resolved.ci) },
+    Column { key: "resolved_high", decimals: 1, shown: has_resolution, value: |r, _| Value::high(r.resolved.ci) },
     Column { key: "fcr_n", decimals: 0, shown: has_fcr, value: |r, _| Value::Count(r.fcr.n) },
-    Column { key: "fcr_pct", decimals: 1, shown: has_fcr, value: |r, _| num(r.fcr.pct) },
-    Column { key: "fcr_low", decimals: 1, shown: has_fcr, value: |r, _| low_of(r.fcr) },
-    Column { key: "fcr_high", decimals: 1, shown: has_fcr, value: |r, _| high_of(r.fcr) },
+    Column { key: "fcr_pct", decimals: 1, shown: has_fcr, value: |r, _| Value::Num(r.fcr.pct) },
+    Column { key: "fcr_low", decimals: 1, shown: has_fcr, value: |r, _| Value::low(r.fcr.ci) },
+    Column { key: "fcr_high", decimals: 1, shown: has_fcr, value: |r, _| Value::high(r.fcr.ci) },
     Column { key: "reopen_n", decimals: 0, shown: has_reopen, value: |r, _| Value::Count(r.reopen.n) },
-    Column { key: "reopen_pct", decimals: 1, shown: has_reopen, value: |r, _| num(r.reopen.pct) },
-    Column { key: "reopen_low", decimals: 1, shown: has_reopen, value: |r, _| low_of(r.reopen) },
-    Column { key: "reopen_high", decimals: 1, shown: has_reopen, value: |r, _| high_of(r.reopen) },
+    Column { key: "reopen_pct", decimals: 1, shown: has_reopen, value: |r, _| Value::Num(r.reopen.pct) },
+    Column { key: "reopen_low", decimals: 1, shown: has_reopen, value: |r, _| Value::low(r.reopen.ci) },
+    Column { key: "reopen_high", decimals: 1, shown: has_reopen, value: |r, _| Value::high(r.reopen.ci) },
     Column { key: "timely_n", decimals: 0, shown: has_timely, value: |r, _| Value::Count(r.timely.n) },
-    Column { key: "timely_pct", decimals: 1, shown: has_timely, value: |r, _| num(r.timely.pct) },
-    Column { key: "timely_low", decimals: 1, shown: has_timely, value: |r, _| low_of(r.timely) },
-    Column { key: "timely_high", decimals: 1, shown: has_timely, value: |r, _| high_of(r.timely) },
+    Column { key: "timely_pct", decimals: 1, shown: has_timely, value: |r, _| Value::Num(r.timely.pct) },
+    Column { key: "timely_low", decimals: 1, shown: has_timely, value: |r, _| Value::low(r.timely.ci) },
+    Column { key: "timely_high", decimals: 1, shown: has_timely, value: |r, _| Value::high(r.timely.ci) },
     Column { key: "response_n", decimals: 0, shown: has_response, value: |r, _| Value::Count(r.counts.resp.n) },
-    Column { key: "response_h_median", decimals: 1, shown: has_response, value: |r, _| num(r.counts.resp.median) },
-    Column { key: "response_h_p90", decimals: 1, shown: has_response, value: |r, _| num(r.counts.resp.p90) },
-    Column { key: "response_h_mean", decimals: 1, shown: has_response, value: |r, _| num(r.counts.resp.mean) },
+    Column { key: "response_h_median", decimals: 1, shown: has_response, value: |r, _| Value::Num(r.counts.resp.median) },
+    Column { key: "response_h_p90", decimals: 1, shown: has_response, value: |r, _| Value::Num(r.counts.resp.p90) },
+    Column { key: "response_h_mean", decimals: 1, shown: has_response, value: |r, _| Value::Num(r.counts.resp.mean) },
     Column { key: "resolve_n", decimals: 0, shown: has_resolve_times, value: |r, _| Value::Count(r.counts.resol.n) },
-    Column { key: "resolve_h_median", decimals: 1, shown: has_resolve_times, value: |r, _| num(r.counts.resol.median) },
-    Column { key: "resolve_h_p90", decimals: 1, shown: has_resolve_times, value: |r, _| num(r.counts.resol.p90) },
-    Column { key: "resolve_h_mean", decimals: 1, shown: has_resolve_times, value: |r, _| num(r.counts.resol.mean) },
+    Column { key: "resolve_h_median", decimals: 1, shown: has_resolve_times, value: |r, _| Value::Num(r.counts.resol.median) },
+    Column { key: "resolve_h_p90", decimals: 1, shown: has_resolve_times, value: |r, _| Value::Num(r.counts.resol.p90) },
+    Column { key: "resolve_h_mean", decimals: 1, shown: has_resolve_times, value: |r, _| Value::Num(r.counts.resol.mean) },
     Column { key: "sla_response_n", decimals: 0, shown: has_sla_response, value: |r, _| Value::Count(r.counts.sla_resp_n) },
-    Column { key: "sla_response_pct", decimals: 1, shown: has_sla_response, value: |r, _| num(r.sla_response) },
+    Column { key: "sla_response_pct", decimals: 1, shown: has_sla_response, value: |r, _| Value::Num(r.sla_response) },
     Column { key: "sla_resolve_n", decimals: 0, shown: has_sla_resolve, value: |r, _| Value::Count(r.counts.sla_resol_n) },
-    Column { key: "sla_resolve_pct", decimals: 1, shown: has_sla_resolve, value: |r, _| num(r.sla_resolve) },
+    Column { key: "sla_resolve_pct", decimals: 1, shown: has_sla_resolve, value: |r, _| Value::Num(r.sla_resolve) },
     Column { key: "orders", decimals: 0, shown: has_orders, value: |r, _| Value::Count(orders_of(r).orders) },
     Column { key: "ordering_customers", decimals: 0, shown: has_orders, value: |r, _| Value::Count(orders_of(r).customers) },
-    Column { key: "per_1000_orders", decimals: 2, shown: has_orders, value: |r, _| num(r.per_1000_orders) },
-    Column { key: "per_1000_customers", decimals: 2, shown: has_orders, value: |r, _| num(r.per_1000_customers) },
+    Column { key: "per_1000_orders", decimals: 2, shown: has_orders, value: |r, _| Value::Num(r.per_1000_orders) },
+    Column { key: "per_1000_customers", decimals: 2, shown: has_orders, value: |r, _| Value::Num(r.per_1000_customers) },
 ];
 
 /// Whether the table declares the column `key` (for the scorecard's tests).
@@ -691,15 +681,15 @@ const FUNNEL_COLUMNS: &[Column<FunnelRow, Plan>] = &[
     Column { key: "stage", decimals: 0, shown: always, value: |r, _| Value::Text(Some(r.stage.unwrap_or("(unknown)").to_string())) },
     Column { key: "at_stage", decimals: 0, shown: always, value: |r, _| Value::Count(r.at_stage) },
     Column { key: "reached", decimals: 0, shown: always, value: |r, _| r.reached.map_or(Value::Num(None), Value::Count) },
-    Column { key: "reached_pct", decimals: 1, shown: always, value: |r, _| num(r.reached_pct) },
-    Column { key: "from_previous_pct", decimals: 1, shown: always, value: |r, _| num(r.from_previous_pct) },
+    Column { key: "reached_pct", decimals: 1, shown: always, value: |r, _| Value::Num(r.reached_pct) },
+    Column { key: "from_previous_pct", decimals: 1, shown: always, value: |r, _| Value::Num(r.from_previous_pct) },
 ];
 
 /// The Pareto table's columns, after the cause.
 const PARETO_COLUMNS: &[Column<ParetoItem, Plan>] = &[
     Column { key: "count", decimals: 0, shown: always, value: |i, _| Value::Count(i.count as f64) },
-    Column { key: "share_pct", decimals: 1, shown: always, value: |i, _| num(Some(i.share_pct)) },
-    Column { key: "cumulative_pct", decimals: 1, shown: always, value: |i, _| num(Some(i.cumulative_pct)) },
+    Column { key: "share_pct", decimals: 1, shown: always, value: |i, _| Value::Num(Some(i.share_pct)) },
+    Column { key: "cumulative_pct", decimals: 1, shown: always, value: |i, _| Value::Num(Some(i.cumulative_pct)) },
     Column { key: "vital_few", decimals: 0, shown: always, value: |i, _| Value::Flag(i.vital) },
 ];
 

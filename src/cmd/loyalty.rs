@@ -156,12 +156,6 @@ fn build_report(r: &Loyalty, spec: &LoyaltySpec, confidence: f64, revenue: bool,
 fn mean_of(m: Option<(f64, Option<crate::stats::intervals::Interval>)>) -> Value {
     Value::Num(m.map(|(v, _)| v))
 }
-fn low_of(m: Option<(f64, Option<crate::stats::intervals::Interval>)>) -> Value {
-    Value::Num(m.and_then(|(_, i)| i).map(|i| i.low))
-}
-fn high_of(m: Option<(f64, Option<crate::stats::intervals::Interval>)>) -> Value {
-    Value::Num(m.and_then(|(_, i)| i).map(|i| i.high))
-}
 
 /// Why a line has no result, or that its test is approximate.
 fn note(l: &LoyaltyLine) -> String {
@@ -187,11 +181,11 @@ const COLUMNS: &[Column<LoyaltyLine, f64>] = &[
     Column { key: "reorder_low", decimals: 1, shown: always, value: |l, _| Value::Num(l.reordered.ci.map(|i| i.low)) },
     Column { key: "reorder_high", decimals: 1, shown: always, value: |l, _| Value::Num(l.reordered.ci.map(|i| i.high)) },
     Column { key: "orders_per_customer", decimals: 2, shown: always, value: |l, _| mean_of(l.orders) },
-    Column { key: "orders_low", decimals: 2, shown: always, value: |l, _| low_of(l.orders) },
-    Column { key: "orders_high", decimals: 2, shown: always, value: |l, _| high_of(l.orders) },
+    Column { key: "orders_low", decimals: 2, shown: always, value: |l, _| Value::low(l.orders.and_then(|(_, i)| i)) },
+    Column { key: "orders_high", decimals: 2, shown: always, value: |l, _| Value::high(l.orders.and_then(|(_, i)| i)) },
     Column { key: "revenue_per_customer", decimals: 2, shown: always, value: |l, _| mean_of(l.revenue) },
-    Column { key: "revenue_low", decimals: 2, shown: always, value: |l, _| low_of(l.revenue) },
-    Column { key: "revenue_high", decimals: 2, shown: always, value: |l, _| high_of(l.revenue) },
+    Column { key: "revenue_low", decimals: 2, shown: always, value: |l, _| Value::low(l.revenue.and_then(|(_, i)| i)) },
+    Column { key: "revenue_high", decimals: 2, shown: always, value: |l, _| Value::high(l.revenue.and_then(|(_, i)| i)) },
     Column { key: "chi_square", decimals: 3, shown: always, value: |l, _| Value::Num(l.test.map(|t| t.statistic)) },
     Column { key: "df", decimals: 0, shown: always, value: |l, _| Value::Num(l.test.map(|t| t.df)) },
     Column { key: "p_value", decimals: 4, shown: always, value: |l, _| Value::Num(l.test.map(|t| t.p)) },

@@ -26,7 +26,6 @@ use crate::metrics::period::{index_label, label_index, period_index_of, Period};
 use crate::output::columns::{always, shown_keys, Column, Rows, Show, Shown, Value};
 use crate::output::{choose_format, emit, Cell, Report, Table};
 use crate::partials;
-use crate::stats::intervals::Share;
 use crate::Io;
 
 /// Runs `cxstat repeat`.
@@ -293,12 +292,6 @@ fn has_amount(s: &Shape) -> bool {
 fn has_window(s: &Shape) -> bool {
     s.window.is_some()
 }
-fn low_of(s: Share) -> Value {
-    Value::Num(s.ci.map(|i| i.low))
-}
-fn high_of(s: Share) -> Value {
-    Value::Num(s.ci.map(|i| i.high))
-}
 
 /// The repeat table's columns, in their order in CSV and JSON (after the period).
 const REPEAT_COLUMNS: &[Column<RepeatRates, Shape>] = &[
@@ -313,18 +306,18 @@ const REPEAT_COLUMNS: &[Column<RepeatRates, Shape>] = &[
     Column { key: "refund_amount", decimals: 2, shown: has_amount, value: |r, _| Value::Sum(r.row.refund_amount) },
     Column { key: "orders_per_customer", decimals: 2, shown: always, value: |r, _| Value::Num(r.orders_per_customer) },
     Column { key: "repeat_rate", decimals: 1, shown: always, value: |r, _| Value::Num(r.repeat.pct) },
-    Column { key: "repeat_low", decimals: 1, shown: always, value: |r, _| low_of(r.repeat) },
-    Column { key: "repeat_high", decimals: 1, shown: always, value: |r, _| high_of(r.repeat) },
+    Column { key: "repeat_low", decimals: 1, shown: always, value: |r, _| Value::low(r.repeat.ci) },
+    Column { key: "repeat_high", decimals: 1, shown: always, value: |r, _| Value::high(r.repeat.ci) },
     Column { key: "previous_customers", decimals: 0, shown: always, value: |r, _| Value::Count(r.row.previous_active) },
     Column { key: "retained_customers", decimals: 0, shown: always, value: |r, _| Value::Count(r.row.retained) },
     Column { key: "return_rate", decimals: 1, shown: always, value: |r, _| Value::Num(r.ret.pct) },
-    Column { key: "return_low", decimals: 1, shown: always, value: |r, _| low_of(r.ret) },
-    Column { key: "return_high", decimals: 1, shown: always, value: |r, _| high_of(r.ret) },
+    Column { key: "return_low", decimals: 1, shown: always, value: |r, _| Value::low(r.ret.ci) },
+    Column { key: "return_high", decimals: 1, shown: always, value: |r, _| Value::high(r.ret.ci) },
     Column { key: "churn_rate", decimals: 1, shown: always, value: |r, _| Value::Num(r.churn) },
     Column { key: "window_eligible", decimals: 0, shown: has_window, value: |r, _| Value::Count(r.row.window_eligible) },
     Column { key: "window_repeat_rate", decimals: 1, shown: has_window, value: |r, _| Value::Num(r.window.pct) },
-    Column { key: "window_low", decimals: 1, shown: has_window, value: |r, _| low_of(r.window) },
-    Column { key: "window_high", decimals: 1, shown: has_window, value: |r, _| high_of(r.window) },
+    Column { key: "window_low", decimals: 1, shown: has_window, value: |r, _| Value::low(r.window.ci) },
+    Column { key: "window_high", decimals: 1, shown: has_window, value: |r, _| Value::high(r.window.ci) },
 ];
 
 /// Whether the table declares the column `key` (for the scorecard's tests).

@@ -28,7 +28,7 @@ use crate::metrics::satisfaction::{
 use crate::output::columns::{always, shown_keys, Column, Rows, Show, Shown, Value};
 use crate::output::{choose_format, emit, Cell, Report};
 use crate::partials;
-use crate::stats::intervals::{Interval, NpsMethod};
+use crate::stats::intervals::NpsMethod;
 use crate::Io;
 use clap::ValueEnum;
 
@@ -440,15 +440,6 @@ fn has_designation(p: &Plan) -> bool {
 fn weighted(p: &Plan) -> bool {
     p.spec.weight.is_some()
 }
-fn num(v: Option<f64>) -> Value {
-    Value::Num(v)
-}
-fn low_of(i: Option<Interval>) -> Value {
-    Value::Num(i.map(|i| i.low))
-}
-fn high_of(i: Option<Interval>) -> Value {
-    Value::Num(i.map(|i| i.high))
-}
 
 /// The survey table's columns, in their order in CSV and JSON. With a weight, each metric's
 /// Kish effective sample size follows its count of answers.
@@ -456,36 +447,36 @@ const COLUMNS: &[Column<SurveyRow, Plan>] = &[
     Column { key: "n", decimals: 0, shown: always, value: |r, _| Value::Count(r.counts.n) },
     Column { key: "low_base", decimals: 0, shown: always, value: |r, p| Value::Flag((r.counts.n as u64) < p.min_n) },
     Column { key: "csat_n", decimals: 0, shown: has_csat, value: |r, _| Value::Count(r.counts.csat_n) },
-    Column { key: "csat_n_eff", decimals: 1, shown: |p| has_csat(p) && weighted(p), value: |r, _| num(Some(r.n_eff(Metric::Csat))) },
-    Column { key: "csat_pct", decimals: 1, shown: has_csat, value: |r, _| num(r.summary.csat_pct) },
-    Column { key: "csat_low", decimals: 1, shown: has_csat, value: |r, _| low_of(r.summary.csat_ci) },
-    Column { key: "csat_high", decimals: 1, shown: has_csat, value: |r, _| high_of(r.summary.csat_ci) },
-    Column { key: "csat_mean", decimals: 2, shown: has_csat, value: |r, _| num(r.summary.csat_mean) },
+    Column { key: "csat_n_eff", decimals: 1, shown: |p| has_csat(p) && weighted(p), value: |r, _| Value::Num(Some(r.n_eff(Metric::Csat))) },
+    Column { key: "csat_pct", decimals: 1, shown: has_csat, value: |r, _| Value::Num(r.summary.csat_pct) },
+    Column { key: "csat_low", decimals: 1, shown: has_csat, value: |r, _| Value::low(r.summary.csat_ci) },
+    Column { key: "csat_high", decimals: 1, shown: has_csat, value: |r, _| Value::high(r.summary.csat_ci) },
+    Column { key: "csat_mean", decimals: 2, shown: has_csat, value: |r, _| Value::Num(r.summary.csat_mean) },
     Column { key: "nps_n", decimals: 0, shown: has_nps, value: |r, _| Value::Count(r.counts.nps_n) },
-    Column { key: "nps_n_eff", decimals: 1, shown: |p| has_nps(p) && weighted(p), value: |r, _| num(Some(r.n_eff(Metric::Nps))) },
-    Column { key: "promoters_pct", decimals: 1, shown: has_nps, value: |r, _| num(r.summary.promoters_pct) },
-    Column { key: "passives_pct", decimals: 1, shown: has_nps, value: |r, _| num(r.summary.passives_pct) },
-    Column { key: "detractors_pct", decimals: 1, shown: has_nps, value: |r, _| num(r.summary.detractors_pct) },
-    Column { key: "nps", decimals: 1, shown: has_nps, value: |r, _| num(r.summary.nps) },
-    Column { key: "nps_moe", decimals: 1, shown: has_nps, value: |r, _| num(r.summary.nps_margin) },
-    Column { key: "nps_low", decimals: 1, shown: has_nps, value: |r, _| low_of(r.summary.nps_ci) },
-    Column { key: "nps_high", decimals: 1, shown: has_nps, value: |r, _| high_of(r.summary.nps_ci) },
+    Column { key: "nps_n_eff", decimals: 1, shown: |p| has_nps(p) && weighted(p), value: |r, _| Value::Num(Some(r.n_eff(Metric::Nps))) },
+    Column { key: "promoters_pct", decimals: 1, shown: has_nps, value: |r, _| Value::Num(r.summary.promoters_pct) },
+    Column { key: "passives_pct", decimals: 1, shown: has_nps, value: |r, _| Value::Num(r.summary.passives_pct) },
+    Column { key: "detractors_pct", decimals: 1, shown: has_nps, value: |r, _| Value::Num(r.summary.detractors_pct) },
+    Column { key: "nps", decimals: 1, shown: has_nps, value: |r, _| Value::Num(r.summary.nps) },
+    Column { key: "nps_moe", decimals: 1, shown: has_nps, value: |r, _| Value::Num(r.summary.nps_margin) },
+    Column { key: "nps_low", decimals: 1, shown: has_nps, value: |r, _| Value::low(r.summary.nps_ci) },
+    Column { key: "nps_high", decimals: 1, shown: has_nps, value: |r, _| Value::high(r.summary.nps_ci) },
     Column { key: "ces_n", decimals: 0, shown: has_ces, value: |r, _| Value::Count(r.counts.ces_n) },
-    Column { key: "ces_n_eff", decimals: 1, shown: |p| has_ces(p) && weighted(p), value: |r, _| num(Some(r.n_eff(Metric::Ces))) },
-    Column { key: "ces_mean", decimals: 2, shown: has_ces, value: |r, _| num(r.summary.ces_mean) },
-    Column { key: "ces_low", decimals: 2, shown: has_ces, value: |r, _| low_of(r.summary.ces_ci) },
-    Column { key: "ces_high", decimals: 2, shown: has_ces, value: |r, _| high_of(r.summary.ces_ci) },
-    Column { key: "ces_easy_pct", decimals: 1, shown: has_ces, value: |r, _| num(r.summary.ces_easy_pct) },
+    Column { key: "ces_n_eff", decimals: 1, shown: |p| has_ces(p) && weighted(p), value: |r, _| Value::Num(Some(r.n_eff(Metric::Ces))) },
+    Column { key: "ces_mean", decimals: 2, shown: has_ces, value: |r, _| Value::Num(r.summary.ces_mean) },
+    Column { key: "ces_low", decimals: 2, shown: has_ces, value: |r, _| Value::low(r.summary.ces_ci) },
+    Column { key: "ces_high", decimals: 2, shown: has_ces, value: |r, _| Value::high(r.summary.ces_ci) },
+    Column { key: "ces_easy_pct", decimals: 1, shown: has_ces, value: |r, _| Value::Num(r.summary.ces_easy_pct) },
     Column { key: "designation_n", decimals: 0, shown: has_designation, value: |r, _| Value::Count(r.counts.designation_n) },
     Column {
         key: "designation_n_eff",
         decimals: 1,
         shown: |p| has_designation(p) && weighted(p),
-        value: |r, _| num(Some(r.n_eff(Metric::Designation))),
+        value: |r, _| Value::Num(Some(r.n_eff(Metric::Designation))),
     },
-    Column { key: "designation_pct", decimals: 1, shown: has_designation, value: |r, _| num(r.summary.designation_pct) },
-    Column { key: "designation_low", decimals: 1, shown: has_designation, value: |r, _| low_of(r.summary.designation_ci) },
-    Column { key: "designation_high", decimals: 1, shown: has_designation, value: |r, _| high_of(r.summary.designation_ci) },
+    Column { key: "designation_pct", decimals: 1, shown: has_designation, value: |r, _| Value::Num(r.summary.designation_pct) },
+    Column { key: "designation_low", decimals: 1, shown: has_designation, value: |r, _| Value::low(r.summary.designation_ci) },
+    Column { key: "designation_high", decimals: 1, shown: has_designation, value: |r, _| Value::high(r.summary.designation_ci) },
 ];
 
 /// Whether the table declares the column `key` (for the scorecard's tests).

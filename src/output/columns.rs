@@ -4,6 +4,7 @@
 //! and the scorecard all read these lists, so a new column is one summary field and one entry.
 
 use super::{Cell, Table};
+use crate::stats::intervals::Interval;
 
 /// The value of a column in one row, before it is shown.
 #[derive(Debug, Clone, PartialEq)]
@@ -19,6 +20,16 @@ pub enum Value {
 }
 
 impl Value {
+    /// The low end of an interval (not computable without one).
+    pub fn low(interval: Option<Interval>) -> Value {
+        Value::Num(interval.map(|i| i.low))
+    }
+
+    /// The high end of an interval.
+    pub fn high(interval: Option<Interval>) -> Value {
+        Value::Num(interval.map(|i| i.high))
+    }
+
     fn cell(self, decimals: usize) -> Cell {
         match self {
             Value::Count(n) => Cell::Int(n as i64),
