@@ -61,7 +61,7 @@ pub fn column(table: &Table, name: &str) -> Option<usize> {
 }
 
 /// A numeric cell as f64.
-pub fn number(cell: &Cell) -> Option<f64> {
+fn number(cell: &Cell) -> Option<f64> {
     match cell {
         Cell::Int(v) => Some(*v as f64),
         Cell::Num(v, _) if v.is_finite() => Some(*v),

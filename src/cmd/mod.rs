@@ -29,7 +29,6 @@ use crate::metrics::grouping::{detect_date_order, GroupKey, Grouping, RowKind};
 use crate::metrics::orders::OrderSpec;
 use crate::metrics::satisfaction::{SatisfactionSpec, ScoreColumn, NPS_SCALE};
 use crate::output::{Cell, Report};
-use crate::stats::intervals::Interval;
 use crate::Io;
 
 /// What a command computed, for the scorecard: the report as shown, its typed rows, the keys of
@@ -309,19 +308,6 @@ pub fn key_columns(grouping: &Grouping) -> Vec<String> {
     }
     columns.extend(grouping.by.iter().cloned());
     columns
-}
-
-pub fn low(i: Option<Interval>) -> Cell {
-    Cell::num(i.map(|i| i.low), 1)
-}
-
-pub fn high(i: Option<Interval>) -> Cell {
-    Cell::num(i.map(|i| i.high), 1)
-}
-
-/// "82.4 (80.1–84.5)", or "–" when not computable.
-pub fn with_interval(value: Option<f64>, interval: Option<Interval>, decimals: usize, signed: bool) -> Cell {
-    crate::output::columns::with_interval(value, interval.map(|i| (i.low, i.high)), decimals, signed)
 }
 
 /// The confidence level: the flag (checked when parsed), else the config's `setting`, checked,
