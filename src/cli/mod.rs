@@ -174,6 +174,15 @@ pub struct ScaleArgs {
     pub ces_easy: Option<i64>,
 }
 
+/// How many invalid answers a score column may have (the commands that report them).
+#[derive(Debug, Clone, Args)]
+pub struct InvalidArgs {
+    /// Stop (exit 65) when more than PCT% of a score column's answers are invalid: a metric from
+    /// the rest would not be a result [default: 10]. Below it, the invalid answers are a warning.
+    #[arg(value_parser = values::percent, long, value_name = "PCT", help_heading = "Input")]
+    pub max_invalid: Option<f64>,
+}
+
 /// What the commands that give intervals share: their level, and how strict to be with the data.
 #[derive(Debug, Clone, Args)]
 pub struct StatsArgs {
@@ -340,6 +349,9 @@ pub struct SurveyArgs {
     #[command(flatten)]
     pub stats: StatsArgs,
 
+    #[command(flatten)]
+    pub invalid: InvalidArgs,
+
     /// NPS interval method [default: wald].
     #[arg(long, value_enum, help_heading = "Statistics")]
     pub nps_interval: Option<NpsMethod>,
@@ -485,6 +497,9 @@ pub struct LoyaltyArgs {
 
     #[command(flatten)]
     pub stats: StatsArgs,
+
+    #[command(flatten)]
+    pub invalid: InvalidArgs,
 
     #[command(flatten)]
     pub output: OutputArgs,

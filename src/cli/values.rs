@@ -22,6 +22,16 @@ pub fn period(text: &str) -> Result<Period, String> {
     Period::from_name(&text.trim().to_ascii_lowercase()).ok_or_else(|| "expected day, week, month, quarter or year".to_string())
 }
 
+/// A percentage from 0 to 100.
+pub fn percent(text: &str) -> Result<f64, String> {
+    text.trim()
+        .trim_end_matches('%')
+        .parse::<f64>()
+        .ok()
+        .filter(|p| (0.0..=100.0).contains(p))
+        .ok_or_else(|| "expected a percentage from 0 to 100".to_string())
+}
+
 /// A confidence level, strictly between 0 and 1.
 pub fn confidence(text: &str) -> Result<f64, String> {
     level(text, "a confidence level between 0 and 1, e.g. 0.95")
@@ -164,6 +174,7 @@ mod tests {
     fn flags_become_typed_values() {
         assert_eq!(scale("1-7"), Ok(Scale { low: 1, high: 7 }));
         assert_eq!((period("Quarter"), period("fortnight").is_err()), (Ok(Period::Quarter), true));
+        assert_eq!((percent("12.5"), percent("100%"), percent("101").is_err()), (Ok(12.5), Ok(100.0), true));
         assert!(scale("7-1").is_err());
         assert_eq!((confidence("0.9"), confidence("95").is_err(), confidence("1").is_err()), (Ok(0.9), true, true));
         assert_eq!(date("2026/10/03"), Ok(NaiveDate::from_ymd_opt(2026, 10, 3).unwrap()));

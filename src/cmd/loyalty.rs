@@ -12,7 +12,7 @@ use anyhow::Result;
 use crate::cli::{InputArgs, LoyaltyArgs};
 use crate::cmd::repeat::check_problems;
 use crate::cmd::survey::check_invalid;
-use crate::cmd::{check_dates, open_checked, open_dataset, order_spec, satisfaction_spec, scales, SourceOptions};
+use crate::cmd::{check_dates, max_invalid, open_checked, open_dataset, order_spec, satisfaction_spec, scales, SourceOptions};
 use crate::error::data_err;
 use crate::input::frame::ReadOptions;
 use crate::input::roles::{list_headers, Kind, Role};
@@ -45,9 +45,9 @@ pub fn run(args: &LoyaltyArgs, io: &mut Io) -> Result<()> {
     let window_days = args.window;
     let (from, to, as_of_flag) = (args.from, args.to, args.as_of);
     let confidence = args.stats.confidence.unwrap_or(0.95);
-    let (responses, scales) = open_checked(&input, Some(Kind::Responses), io, |config| {
+    let (responses, (scales, max_invalid)) = open_checked(&input, Some(Kind::Responses), io, |config| {
         check_dates(from, to)?;
-        scales(&args.scales, config)
+        Ok((scales(&args.scales, config)?, max_invalid(args.invalid.max_invalid, config)?))
     })?;
     let spec = satisfaction_spec(&scales, &input, &responses);
     let data = &responses.data;
@@ -66,7 +66,7 @@ pub fn run(args: &LoyaltyArgs, io: &mut Io) -> Result<()> {
     // Invalid scores and dates are reported as `survey` reports them.
     let grouping = Grouping { date: Some(date.clone()), from, to, ..Default::default() };
     let groups = aggregate(data, &spec, &grouping)?;
-    check_invalid(&responses, &spec, &grouping, &groups, args.stats.strict, io)?;
+    check_invalid(&responses, &spec, &grouping, &groups, (args.stats.strict, max_invalid), io)?;
 
     let source = SourceOptions { read: ReadOptions::default(), columns: &args.orders_columns };
     let (orders_data, roles, _) = open_dataset(&args.orders, &source, &responses.config, Some(Kind::Orders), io)?;

@@ -175,6 +175,18 @@ pub fn scales(flags: &ScaleArgs, config: &Config) -> Result<Scales> {
     Ok(Scales { csat, csat_top_min: csat.high - i64::from(top) + 1, ces, ces_easy_min })
 }
 
+/// The share of a score column's answers (in %) that may be invalid before the run stops:
+/// `--max-invalid`, else the config's `[survey] max_invalid`, checked, else 10.
+pub fn max_invalid(flag: Option<f64>, config: &Config) -> Result<f64> {
+    match (flag, config.survey.max_invalid) {
+        (Some(p), _) => Ok(p),
+        (None, Some(p)) if !(0.0..=100.0).contains(&p) => {
+            Err(usage(format!("config [survey] max_invalid must be a percentage from 0 to 100; got {p}")))
+        }
+        (None, p) => Ok(p.unwrap_or(10.0)),
+    }
+}
+
 /// The scoring of CSAT, NPS and CES with these scales, on the columns the input has.
 pub fn satisfaction_spec(scales: &Scales, input: &InputArgs, opened: &Opened) -> SatisfactionSpec {
     let defaults = &opened.config.survey;

@@ -13,7 +13,7 @@ use crate::chart::{self, Band, Chart, Histogram};
 use crate::cli::{ChartType, MergeArgs, SurveyArgs};
 use crate::cmd::charts::{self, TrendMetric};
 use crate::cmd::{
-    check_dates, confidence_level, grouping_quick_first, key_cells, key_columns, open_checked, quote_rows, report_problems,
+    check_dates, confidence_level, grouping_quick_first, key_cells, key_columns, max_invalid, open_checked, quote_rows, report_problems,
     satisfaction_spec, scales, weight_column, Opened, Outcome, Scales,
 };
 use crate::error::{data_err, usage};
@@ -22,8 +22,8 @@ use crate::input::roles::{list_headers, Kind, Role};
 use crate::metrics::grouping::{Group, Grouping};
 use crate::metrics::period::Period;
 use crate::metrics::satisfaction::{
-    aggregate_read, invalid_examples, invalid_labels, score_counts, survey_table, Metric, SatisfactionCounts, SatisfactionSpec,
-    ScoreColumn, SurveyRow, SurveyTable, MAX_WEIGHT,
+    aggregate_read, invalid_examples, invalid_labels, invalid_values, score_counts, survey_table, whole_number_range, Metric,
+    SatisfactionCounts, SatisfactionSpec, ScoreColumn, SurveyRow, SurveyTable, MAX_WEIGHT,
 };
 use crate::output::columns::{always, shown_keys, Column, Rows, Show, Shown, Value};
 use crate::output::{choose_format, emit, Cell, Report};
@@ -64,19 +64,21 @@ pub fn report(args: &SurveyArgs, io: &mut Io) -> Result<Outcome<SurveyRow>> {
 }
 
 fn execute(args: &SurveyArgs, io: &mut Io) -> Result<(Report, SurveyTable, Plan, Opened)> {
-    let (opened, (scales, confidence)) = open_checked(&args.input, Some(Kind::Responses), io, |config| {
+    let (opened, (scales, confidence, max_invalid)) = open_checked(&args.input, Some(Kind::Responses), io, |config| {
         check_dates(args.group.from, args.group.to)?;
         if let Some(path) = &args.chart.chart {
             chart::ChartFormat::of(path)?;
         }
-        Ok((scales(&args.scales, config)?, confidence_level(args.stats.confidence, config.survey.confidence, "[survey] confidence")?))
+        let scales = scales(&args.scales, config)?;
+        let confidence = confidence_level(args.stats.confidence, config.survey.confidence, "[survey] confidence")?;
+        Ok((scales, confidence, max_invalid(args.invalid.max_invalid, config)?))
     })?;
     let mut plan = plan(args, &opened, &scales, confidence)?;
     let data = &opened.data;
     let (groups, _, read_with) = aggregate_read(data, &plan.spec, &plan.grouping)?;
     // The date order, where the quick readers could not read every date and it was looked for.
     plan.grouping = plan.grouping.with_order_found((!read_with.order_pending).then_some(read_with.date_order));
-    check_invalid(&opened, &plan.spec, &plan.grouping, &groups, args.stats.strict, io)?;
+    check_invalid(&opened, &plan.spec, &plan.grouping, &groups, (args.stats.strict, max_invalid), io)?;
     if let Some(path) = &args.emit_partials {
         partials::write(path, "survey", vec![data.name.clone()], Settings::of(&plan), &groups, None)?;
     }
@@ -366,19 +368,32 @@ fn plan(args: &SurveyArgs, opened: &Opened, scales: &Scales, confidence: f64) ->
 }
 
 /// Reports invalid values per column on stderr (first rows quoted); under `--strict` they are an error.
+///
+/// A score column whose invalid answers are more than `max_invalid` % of its answers stops the run
+/// (exit 65), whatever `strict` says: a metric from the rest would not be a result.
 pub(crate) fn check_invalid(
     opened: &Opened,
     spec: &SatisfactionSpec,
     grouping: &Grouping,
     groups: &[Group<SatisfactionCounts>],
-    strict: bool,
+    (strict, max_invalid): (bool, f64),
     io: &mut Io,
 ) -> Result<()> {
     let mut invalid = crate::metrics::satisfaction::InvalidCounts::default();
+    let mut valid = SatisfactionCounts::default();
     for g in groups {
         invalid += g.counts.invalid;
+        valid += g.counts;
     }
     opened.data.check_ragged(invalid.ragged)?;
+    for (metric, count, answers) in
+        [(Metric::Csat, invalid.csat, valid.csat_n), (Metric::Nps, invalid.nps, valid.nps_n), (Metric::Ces, invalid.ces, valid.ces_n)]
+    {
+        let answered = answers + count as f64;
+        if count > 0 && 100.0 * count as f64 > max_invalid * answered {
+            return Err(too_many_invalid(opened, spec, grouping, metric, (count, answered), max_invalid));
+        }
+    }
     let checks = [
         (Some(Metric::Csat), invalid.csat, spec.csat.as_ref().map(|c| (c.header.clone(), format!("whole numbers {}", c.scale)))),
         (Some(Metric::Nps), invalid.nps, spec.nps.as_ref().map(|c| (c.header.clone(), format!("whole numbers {}", c.scale)))),
@@ -422,6 +437,63 @@ pub(crate) fn check_invalid(
         ));
     }
     report_problems(&messages, strict, io)
+}
+
+/// The error of a score column with too many invalid answers: the share, the most frequent
+/// invalid values, and the fix that fits what was seen (another scale, labels, another column).
+fn too_many_invalid(
+    opened: &Opened,
+    spec: &SatisfactionSpec,
+    grouping: &Grouping,
+    metric: Metric,
+    (invalid, answered): (u64, f64),
+    max_invalid: f64,
+) -> anyhow::Error {
+    let column = spec.column(metric).expect("a score column");
+    let (name, role, flag) = match metric {
+        Metric::Csat => ("CSAT", "csat", Some("--csat-scale")),
+        Metric::Nps => ("NPS", "nps", None),
+        _ => ("CES", "ces", Some("--ces-scale")),
+    };
+    let found = (invalid_values(&opened.data, spec, grouping, metric, 5), whole_number_range(&opened.data, spec, grouping, metric));
+    let (values, range) = match found {
+        (Ok(values), Ok(range)) => (values, range),
+        (Err(e), _) | (_, Err(e)) => return e,
+    };
+    let listed: Vec<String> = values.iter().map(|(v, n)| format!("'{v}' ({n})")).collect();
+    let mut fixes = Vec::new();
+    let scale = column.scale;
+    if let Some((lo, hi)) = range.filter(|(lo, hi)| *lo < scale.low || *hi > scale.high) {
+        // The scale that holds every whole number seen, and the configured one.
+        let (low, high) = (lo.min(scale.low), hi.max(scale.high));
+        fixes.push(match flag {
+            Some(flag) => format!("whole numbers {lo}–{hi} seen: for a {low}–{high} scale add {flag} {low}-{high}"),
+            None => format!("whole numbers {lo}–{hi} seen, and NPS answers are 0–10: is '{}' the likelihood to recommend?", column.header),
+        });
+    }
+    let words: Vec<&str> = values.iter().map(|(v, _)| v.as_str()).filter(|v| v.parse::<f64>().is_err()).collect();
+    if let Some(first) = words.first() {
+        fixes.push(format!(
+            "{} text value{} seen: map {} to scale points in the config ([labels] \"{first}\" = a score on {}), or name {} with --na-values \
+             if {} no answer",
+            words.len(),
+            if words.len() == 1 { "" } else { "s" },
+            if words.len() == 1 { "it" } else { "them" },
+            scale,
+            if words.len() == 1 { "it" } else { "them" },
+            if words.len() == 1 { "it means" } else { "they mean" }
+        ));
+    }
+    fixes.push(format!("or map another column with --col {role}=HEADER"));
+    data_err(format!(
+        "{}: column '{}': {invalid} of {answered} answers ({:.1}%) are not whole numbers {scale}, more than --max-invalid {max_invalid}% \
+         allows: {name} from the other answers would not be a result. Most frequent: {}. {}",
+        opened.data.name,
+        column.header,
+        100.0 * invalid as f64 / answered,
+        listed.join(", "),
+        fixes.join("; ")
+    ))
 }
 
 /// Whether the run has each score (and a weight).

@@ -124,6 +124,8 @@ pub struct SurveyDefaults {
     pub min_n: Option<u64>,
     pub confidence: Option<f64>,
     pub nps_interval: Option<NpsMethod>,
+    /// `--max-invalid`: the share of a score column's answers (in %) that may be invalid.
+    pub max_invalid: Option<f64>,
 }
 
 impl Config {

@@ -495,6 +495,41 @@ pub fn invalid_examples(
 
 /// The distinct invalid answers of a score column that are words rather than numbers (labels not
 /// on the scale), at most `limit`, in order of first appearance.
+/// The most frequent invalid answers of a score column in scope, with their counts, most
+/// frequent first (ties by value).
+pub fn invalid_values(
+    data: &Dataset,
+    spec: &SatisfactionSpec,
+    grouping: &Grouping,
+    metric: Metric,
+    limit: u32,
+) -> Result<Vec<(String, u64)>> {
+    let Some(column) = spec.column(metric) else { return Ok(Vec::new()) };
+    let flag = format!("__{}_bad", metric_name(metric));
+    let (lf, _) = grouping.apply(spec.with_scores(data.lazy()));
+    let counts = lf
+        .filter(col(flag.as_str()))
+        .group_by([clean::text(&column.header).alias("__value")])
+        .agg([len().cast(DataType::Float64).alias("__n")])
+        .sort_by_exprs([col("__n"), col("__value")], SortMultipleOptions::default().with_order_descending_multi([true, false]))
+        .limit(limit);
+    let df = data.collect(counts)?;
+    let values = df.column("__value")?.str()?;
+    (0..df.height()).map(|i| Ok((values.get(i).unwrap_or_default().to_string(), f64_at(&df, "__n", i)? as u64))).collect()
+}
+
+/// The smallest and largest whole number among a score column's answers in scope (valid or not),
+/// to tell what scale the answers are on.
+pub fn whole_number_range(data: &Dataset, spec: &SatisfactionSpec, grouping: &Grouping, metric: Metric) -> Result<Option<(i64, i64)>> {
+    let Some(column) = spec.column(metric) else { return Ok(None) };
+    let (lf, _) = grouping.apply(data.lazy());
+    let number = clean::text(&column.header).cast(DataType::Float64);
+    let whole = number.clone().filter((number.clone() % lit(1.0)).eq(lit(0.0)).fill_null(lit(false)));
+    let df = data.collect(lf.select([whole.clone().min().alias("__lo"), whole.max().alias("__hi")]))?;
+    let at = |name: &str| -> Result<Option<f64>> { Ok(df.column(name)?.cast(&DataType::Float64)?.f64()?.get(0)) };
+    Ok(at("__lo")?.zip(at("__hi")?).map(|(lo, hi)| (lo as i64, hi as i64)))
+}
+
 pub fn invalid_labels(data: &Dataset, spec: &SatisfactionSpec, grouping: &Grouping, metric: Metric, limit: u32) -> Result<Vec<String>> {
     let Some(column) = spec.column(metric) else { return Ok(Vec::new()) };
     let flag = format!("__{}_bad", metric_name(metric));

@@ -94,8 +94,10 @@ fn label_answers_read_as_scale_points() {
     let dir = crate::workdir::workdir();
     let file = dir.path().join("meh.csv");
     std::fs::write(&file, "csat\nMeh\nSo-so\nVery satisfied\nMeh\n").unwrap();
-    // Unknown labels are invalid, listed once each with how to map them.
-    cxstat().args(["survey", file.to_str().unwrap()]).assert().success().stderr(predicate::str::contains(
+    // Unknown labels are invalid, listed once each with how to map them (3 of 4 answers: within
+    // --max-invalid 80, a warning; past the default 10%, the run stops).
+    cxstat().args(["survey", file.to_str().unwrap()]).assert().code(65);
+    cxstat().args(["survey", file.to_str().unwrap(), "--max-invalid", "80"]).assert().success().stderr(predicate::str::contains(
         "Labels not on the scale: 'Meh', 'So-so'. Map them to scale points in the config, e.g. [labels] \"Meh\" = 3",
     ));
     // Mapped in the config (any case): (3 + 2 + 5 + 3) / 4 = 3.25.

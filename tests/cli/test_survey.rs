@@ -143,10 +143,11 @@ fn config_maps_columns_and_sets_scale() {
 
 /// survey_invalid.csv: CSAT 'abc' (row 3), 6 (row 4), 3.5 (row 5) are invalid; the valid CSAT
 /// answers are 5, 4, 4.0 → 3 of 3 satisfied. NPS 11 (row 4) and -99 (row 6) are invalid.
+/// Half the CSAT answers are invalid, above the default --max-invalid 10: these runs allow 60%.
 #[test]
 fn invalid_values_are_reported_and_excluded() {
     let out = cxstat()
-        .args(["survey"])
+        .args(["survey", "--max-invalid", "60"])
         .arg(fixture("survey_invalid.csv"))
         .assert()
         .success()
@@ -158,7 +159,7 @@ fn invalid_values_are_reported_and_excluded() {
     assert_close(num(&rows[0], "csat_pct"), 100.0, 1e-12);
     // With -99 and 0 as "not answered": NPS keeps one invalid (11); CES none (-99, 0 and blank are unanswered).
     let out = cxstat()
-        .args(["survey", "--na-values", "-99,0"])
+        .args(["survey", "--na-values", "-99,0", "--max-invalid", "60"])
         .arg(fixture("survey_invalid.csv"))
         .assert()
         .success()
@@ -168,10 +169,50 @@ fn invalid_values_are_reported_and_excluded() {
     assert_eq!(rows[0]["ces_n"], "3");
 }
 
+/// A metric built from a minority of its answers is not a result: past --max-invalid (10% by
+/// default) of a score column's answers, the run stops and says what was seen and what fits.
+#[test]
+fn a_score_column_with_mostly_invalid_answers_stops_the_run() {
+    // 'satisfaction' is text: 'satisfied' reads as a label (4), the 6 'neutral or dissatisfied'
+    // do not: 6 of 10 answers (60%). Before, CSAT was 100.0 from the 4 others, with exit 0.
+    cxstat()
+        .args(["survey"])
+        .arg(fixture("survey_text_satisfaction.csv"))
+        .assert()
+        .code(65)
+        .stdout(predicate::str::is_empty())
+        .stderr(predicate::str::contains("column 'satisfaction': 6 of 10 answers (60.0%) are not whole numbers 1–5"))
+        .stderr(predicate::str::contains("Most frequent: 'neutral or dissatisfied' (6)"))
+        .stderr(predicate::str::contains("[labels] \"neutral or dissatisfied\""));
+    // A 1–10 item as CSAT: 7 of 10 answers (6, 7, 8, 9, 9, 10, 10) are above 5 (70%).
+    cxstat()
+        .args(["survey"])
+        .arg(fixture("survey_csat_1to10.csv"))
+        .assert()
+        .code(65)
+        .stderr(predicate::str::contains("7 of 10 answers (70.0%)"))
+        .stderr(predicate::str::contains("add --csat-scale 1-10"));
+    // With the scale it names: 3 top boxes (8, 9, 10) → 8, 9, 10, 9, 10 = 5 of 10 satisfied.
+    let out = cxstat().args(["survey", "--csat-scale", "1-10", "--csat-top", "3"]).arg(fixture("survey_csat_1to10.csv")).assert().success();
+    assert_close(num(&csv_rows(&out.get_output().stdout)[0], "csat_pct"), 50.0, 1e-12);
+    // Up to the threshold it is a warning: 7 of 10 invalid is within --max-invalid 70.
+    cxstat()
+        .args(["survey", "--max-invalid", "70"])
+        .arg(fixture("survey_csat_1to10.csv"))
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("column 'csat': 7 invalid values"));
+    // The config sets it too ([survey] max_invalid).
+    let dir = workdir();
+    let config = dir.path().join("c.toml");
+    std::fs::write(&config, "[survey]\nmax_invalid = 75\n").unwrap();
+    cxstat().args(["survey", "--config"]).arg(&config).arg(fixture("survey_csat_1to10.csv")).assert().success();
+}
+
 #[test]
 fn strict_turns_invalid_values_into_exit_65() {
     cxstat()
-        .args(["survey", "--strict"])
+        .args(["survey", "--strict", "--max-invalid", "60"])
         .arg(fixture("survey_invalid.csv"))
         .assert()
         .code(65)
@@ -182,7 +223,7 @@ fn strict_turns_invalid_values_into_exit_65() {
 #[test]
 fn invalid_dates_are_reported_when_grouping_by_period() {
     cxstat()
-        .args(["survey", "--period", "month", "--na-values", "-99,0"])
+        .args(["survey", "--period", "month", "--na-values", "-99,0", "--max-invalid", "60"])
         .arg(fixture("survey_invalid.csv"))
         .assert()
         .success()
