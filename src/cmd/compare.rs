@@ -150,8 +150,8 @@ const COLUMNS: &[Column<ComparisonRow, bool>] = &[
     Column { key: "diff_high", decimals: 1, shown: always, value: |r, _| Value::Num(test_of(r, |t| t.interval.map(|i| i.high))) },
     Column { key: "statistic", decimals: 3, shown: always, value: |r, _| Value::Num(test_of(r, |t| Some(t.statistic))) },
     Column { key: "df", decimals: 1, shown: always, value: |r, _| Value::Num(test_of(r, |t| t.df)) },
-    Column { key: "p_value", decimals: 4, shown: always, value: |r, _| Value::Num(test_of(r, |t| Some(t.p))) },
-    Column { key: "p_adjusted", decimals: 4, shown: always, value: |r, _| Value::Num(r.p_adjusted) },
+    Column { key: "p_value", decimals: 4, shown: always, value: |r, _| Value::P(test_of(r, |t| Some(t.p))) },
+    Column { key: "p_adjusted", decimals: 4, shown: always, value: |r, _| Value::P(r.p_adjusted) },
     Column { key: "significant", decimals: 0, shown: always, value: |r, _| r.significant.map_or(Value::Text(None), Value::Flag) },
     Column { key: "note", decimals: 0, shown: always, value: |r, _| Value::Text(Some(r.note.clone())) },
 ];

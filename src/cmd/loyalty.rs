@@ -188,7 +188,7 @@ const COLUMNS: &[Column<LoyaltyLine, f64>] = &[
     Column { key: "revenue_high", decimals: 2, shown: always, value: |l, _| Value::high(l.revenue.and_then(|(_, i)| i)) },
     Column { key: "chi_square", decimals: 3, shown: always, value: |l, _| Value::Num(l.test.map(|t| t.statistic)) },
     Column { key: "df", decimals: 0, shown: always, value: |l, _| Value::Num(l.test.map(|t| t.df)) },
-    Column { key: "p_value", decimals: 4, shown: always, value: |l, _| Value::Num(l.test.map(|t| t.p)) },
+    Column { key: "p_value", decimals: 4, shown: always, value: |l, _| Value::P(l.test.map(|t| t.p)) },
     Column { key: "note", decimals: 0, shown: always, value: |l, _| Value::Text(Some(note(l))) },
 ];
 

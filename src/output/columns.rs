@@ -15,6 +15,8 @@ pub enum Value {
     Num(Option<f64>),
     /// A sum, shown as it is with the column's decimals.
     Sum(f64),
+    /// A p-value (`None`: no test).
+    P(Option<f64>),
     Flag(bool),
     Text(Option<String>),
 }
@@ -35,6 +37,7 @@ impl Value {
             Value::Count(n) => Cell::Int(n as i64),
             Value::Num(v) => Cell::num(v, decimals),
             Value::Sum(v) => Cell::Num(v, decimals),
+            Value::P(p) => Cell::p(p),
             Value::Flag(b) => Cell::Bool(b),
             Value::Text(t) => t.map_or(Cell::Null, Cell::Text),
         }
@@ -45,6 +48,7 @@ impl Value {
             Value::Count(n) => Some(*n),
             Value::Num(v) => *v,
             Value::Sum(v) => Some(*v),
+            Value::P(p) => *p,
             _ => None,
         }
     }

@@ -29,6 +29,8 @@ pub enum Cell {
     Int(i64),
     /// A number, and the decimals to show it with in human formats (CSV and JSON keep full precision).
     Num(f64, usize),
+    /// A p-value: four decimals for people, `<0.0001` below that (CSV and JSON keep it whole).
+    P(f64),
     Bool(bool),
     /// Not computable or not applicable.
     Null,
@@ -39,6 +41,14 @@ impl Cell {
     pub fn num(value: Option<f64>, decimals: usize) -> Cell {
         match value {
             Some(v) if v.is_finite() => Cell::Num(v, decimals),
+            _ => Cell::Null,
+        }
+    }
+
+    /// A p-value, or Null for `None` and non-finite values.
+    pub fn p(value: Option<f64>) -> Cell {
+        match value {
+            Some(v) if v.is_finite() => Cell::P(v),
             _ => Cell::Null,
         }
     }

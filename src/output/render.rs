@@ -22,9 +22,20 @@ pub fn machine_text(cell: &Cell) -> String {
     match cell {
         Cell::Text(s) => s.clone(),
         Cell::Int(i) => i.to_string(),
-        Cell::Num(v, _) => v.to_string(),
+        Cell::Num(v, _) | Cell::P(v) => number_text(*v),
         Cell::Bool(b) => b.to_string(),
         Cell::Null => String::new(),
+    }
+}
+
+/// The shortest text that reads back to `v`: in scientific notation below 1e-4 and from 1e16 on,
+/// where the plain form would run to dozens of zeros (a p-value of 1e-170).
+fn number_text(v: f64) -> String {
+    let magnitude = v.abs();
+    if magnitude != 0.0 && !(1e-4..1e16).contains(&magnitude) {
+        format!("{v:e}")
+    } else {
+        v.to_string()
     }
 }
 
@@ -34,6 +45,8 @@ pub fn human_text(cell: &Cell) -> String {
         Cell::Text(s) => s.clone(),
         Cell::Int(i) => i.to_string(),
         Cell::Num(v, decimals) => format!("{v:.decimals$}"),
+        Cell::P(p) if *p < 0.0001 => "<0.0001".to_string(),
+        Cell::P(p) => format!("{p:.4}"),
         Cell::Bool(true) => "yes".to_string(),
         Cell::Bool(false) => String::new(),
         Cell::Null => "–".to_string(),
@@ -54,7 +67,7 @@ fn json_value(cell: &Cell) -> serde_json::Value {
     match cell {
         Cell::Text(s) => Value::String(s.clone()),
         Cell::Int(i) => Value::from(*i),
-        Cell::Num(v, _) => serde_json::Number::from_f64(*v).map_or(Value::Null, Value::Number),
+        Cell::Num(v, _) | Cell::P(v) => serde_json::Number::from_f64(*v).map_or(Value::Null, Value::Number),
         Cell::Bool(b) => Value::Bool(*b),
         Cell::Null => Value::Null,
     }
@@ -96,7 +109,7 @@ fn text_table(report: &Report, markdown: bool) -> String {
             let text = if markdown { text.replace('|', "\\|") } else { text };
             let c = comfy_table::Cell::new(text);
             match cell {
-                Cell::Int(_) | Cell::Num(..) => c.set_alignment(CellAlignment::Right),
+                Cell::Int(_) | Cell::Num(..) | Cell::P(_) => c.set_alignment(CellAlignment::Right),
                 _ => c,
             }
         }));
@@ -121,6 +134,22 @@ fn text_table(report: &Report, markdown: bool) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn tiny_and_huge_numbers_read_back_without_runs_of_zeros() {
+        // Shortest round-trip text: plain from 1e-4 up to 1e16, scientific outside.
+        for (v, text) in [(0.25, "0.25"), (0.0001, "0.0001"), (3.4e-15, "3.4e-15"), (1e-170, "1e-170"), (-2.5e-7, "-2.5e-7"), (0.0, "0")] {
+            assert_eq!(machine_text(&Cell::Num(v, 1)), text);
+            assert_eq!(text.parse::<f64>().unwrap(), v);
+        }
+        assert_eq!(machine_text(&Cell::Num(1e16, 0)), "1e16");
+        // p-values: four decimals for people, "<0.0001" below; the number itself in CSV.
+        assert_eq!(
+            (human_text(&Cell::P(0.03456)), human_text(&Cell::P(0.0001)), human_text(&Cell::P(2e-9))),
+            ("0.0346".into(), "0.0001".into(), "<0.0001".into())
+        );
+        assert_eq!(machine_text(&Cell::P(2e-9)), "2e-9");
+    }
 
     fn sample() -> Report {
         let table = Table {

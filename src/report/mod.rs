@@ -437,11 +437,11 @@ pub fn summary_table(s: &Scorecard) -> Table {
                 Cell::num(k.previous, k.decimals),
                 Cell::num(k.change(), k.decimals),
                 Cell::num(k.change_pct(), 1),
-                Cell::num(k.p_previous, 4),
+                Cell::p(k.p_previous),
                 Cell::Text(s.year_ago.clone()),
                 Cell::num(k.year_ago, k.decimals),
                 Cell::num(k.change_yoy(), k.decimals),
-                Cell::num(k.p_year_ago, 4),
+                Cell::p(k.p_year_ago),
                 Cell::Text(k.unit.to_string()),
                 Cell::text(k.alert.as_deref()),
             ]

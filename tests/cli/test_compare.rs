@@ -1,6 +1,6 @@
 //! `cxstat compare` on the small fixture, with the tests worked by hand.
 
-use crate::workdir::{assert_close, csv_rows, cxstat, fixture, num, row};
+use crate::workdir::{assert_close, csv_rows, cxstat, example, fixture, num, row};
 
 #[test]
 fn latest_month_against_the_previous_one() {
@@ -55,4 +55,21 @@ fn degenerate_comparisons_say_not_computable() {
     let rows = csv_rows(&out.get_output().stdout);
     assert!(row(&rows, &[("metric", "nps")])["note"].contains("too few answers in 2025-10"));
     cxstat().args(["compare", file.to_str().unwrap(), "--alpha", "2"]).assert().code(2);
+}
+
+#[test]
+fn tiny_p_values_read_as_less_than_a_ten_thousandth_and_stay_exact_in_csv() {
+    // Consumers against the rest on the example data: the NPS difference has p far below 1e-4.
+    let args = ["compare", "--segments", "segment", "--from", "2026-07-01"];
+    let out = cxstat().args(args).arg(example("responses.csv")).arg("--format").arg("csv").assert().success();
+    let rows = csv_rows(&out.get_output().stdout);
+    let nps = row(&rows, &[("segment", "consumer"), ("metric", "nps")]);
+    let p: f64 = nps["p_value"].parse().unwrap();
+    assert!(p < 1e-4 && p > 0.0, "{p}");
+    // In scientific notation: digits, not a run of zeros.
+    assert!(nps["p_value"].contains("e-"), "{}", nps["p_value"]);
+    let out = cxstat().args(args).arg(example("responses.csv")).arg("--format").arg("markdown").assert().success();
+    let table = String::from_utf8(out.get_output().stdout.clone()).unwrap();
+    let line = table.lines().find(|l| l.contains("| consumer") && l.contains("| nps ")).unwrap();
+    assert!(line.contains("<0.0001"), "{line}");
 }
