@@ -207,14 +207,17 @@ fn build_report(analyses: &[Analysis], plan: &Plan, opened: &Opened) -> Report {
             if low_base { format!(" · low base (n < {})", plan.min_n) } else { String::new() },
             if a.note.is_empty() { String::new() } else { format!(" · {}", a.note) }
         ));
-        for (name, d) in plan.drivers().iter().zip(&a.drivers) {
+        // Most important first (by rank; drivers without one keep their order, after the ranked).
+        let mut order: Vec<(&String, &DriverResult)> = plan.drivers().iter().zip(&a.drivers).collect();
+        order.sort_by_key(|(_, d)| d.rank.unwrap_or(usize::MAX));
+        for (name, d) in order {
             rows.push(DriverRow {
                 key: a.key.clone(),
                 kind: a.kind,
                 driver: name.clone(),
                 n: a.n,
                 r2: a.r2,
-                note: a.note.clone(),
+                note: [a.note.as_str(), driver_note(d)].into_iter().filter(|n| !n.is_empty()).collect::<Vec<_>>().join("; "),
                 result: d.clone(),
             });
         }
@@ -226,6 +229,16 @@ fn build_report(analyses: &[Analysis], plan: &Plan, opened: &Opened) -> Report {
     let labels = |r: &DriverRow| key_cells(&r.key, r.kind, g);
     let table = Rows { plan, label_columns: &label_columns, labels: &labels, rows: &rows };
     Report { machine: table.machine(COLUMNS), human: table.human(VIEWS, COLUMNS), caption, ..Default::default() }
+}
+
+/// What a driver's own numbers call for: a negative relation with the target is most often an
+/// item scored the other way round (1 = best).
+fn driver_note(d: &DriverResult) -> &'static str {
+    if d.pearson.is_some_and(|r| r < 0.0) {
+        "negative relation: reverse-coded item?"
+    } else {
+        ""
+    }
 }
 
 /// The drivers table's columns, in their order in CSV and JSON (after the groups).
@@ -254,6 +267,7 @@ const VIEWS: &[Shown<DriverRow, Plan>] = &[
     Shown { header: |_| "% of R²".into(), shown: always, show: Show::Column("weight_pct") },
     Shown { header: |_| "rank".into(), shown: always, show: Show::Column("rank") },
     Shown { header: |_| "quadrant".into(), shown: always, show: Show::Column("quadrant") },
+    Shown { header: |_| "note".into(), shown: always, show: Show::Cell(|r, _| Cell::Text(driver_note(&r.result).to_string())) },
 ];
 
 /// The importance–performance matrix of the overall analysis (the total row when grouped).

@@ -97,3 +97,23 @@ fn importance_performance_chart() {
         assert!(text.contains(needle), "{needle} missing from the SVG");
     }
 }
+
+#[test]
+fn drivers_are_listed_by_importance_and_a_reversed_item_is_flagged() {
+    let file = fixture("drivers_small.csv");
+    let out = cxstat().args(["drivers", file.to_str().unwrap(), "--drivers", "q_price,q_staff,q_speed"]).assert().success();
+    let rows = csv_rows(&out.get_output().stdout);
+    // Named price, staff, speed; listed by rank (speed 1, staff 2, price 3, as the test above).
+    let order: Vec<&str> = rows.iter().map(|r| r["driver"].as_str()).collect();
+    assert_eq!(order, ["q_speed", "q_staff", "q_price"]);
+    // An item scored the other way round (1 = best): its correlation with CSAT is negative.
+    let dir = workdir();
+    let reversed = dir.path().join("reversed.csv");
+    std::fs::write(&reversed, "csat,q_speed,q_wait\n5,5,1\n4,4,2\n2,2,4\n1,1,5\n3,4,3\n4,3,2\n2,3,4\n5,4,1\n").unwrap();
+    let out = cxstat().args(["drivers", reversed.to_str().unwrap(), "--drivers", "q_*"]).assert().success();
+    let rows = csv_rows(&out.get_output().stdout);
+    let wait = row(&rows, &[("driver", "q_wait")]);
+    assert!(num(wait, "pearson") < 0.0);
+    assert!(wait["note"].contains("negative relation: reverse-coded item?"), "{wait:?}");
+    assert!(!row(&rows, &[("driver", "q_speed")])["note"].contains("negative"));
+}
