@@ -605,7 +605,7 @@ pub struct RepeatArgs {
     pub to: Option<NaiveDate>,
 
     /// "Today": orders after it are ignored; windows and recency are measured to it
-    /// [default: today's date].
+    /// [default: the latest order date in the file].
     #[arg(value_parser = values::date, long, value_name = "DATE", help_heading = "Grouping")]
     pub as_of: Option<NaiveDate>,
 

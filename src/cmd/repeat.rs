@@ -21,7 +21,9 @@ use crate::metrics::orders::cohorts::{cohorts, rfm, segments, RfmCustomer, Segme
 use crate::metrics::orders::repeat::{
     in_span, repeat_base, repeat_rates, repeat_sums, repeat_table, repeat_table_of_sums, RepeatRates, RepeatRow, RepeatSums,
 };
-use crate::metrics::orders::{order_problem_counts, order_problem_examples, read_orders, OrderProblem, OrderRows, OrderSpec};
+use crate::metrics::orders::{
+    latest_purchase, order_problem_counts, order_problem_examples, read_orders, OrderProblem, OrderRows, OrderSpec,
+};
 use crate::metrics::period::{index_label, label_index, period_index_of, Period};
 use crate::output::columns::{always, shown_keys, Column, Rows, Show, Shown, Value};
 use crate::output::{choose_format, emit, Cell, Report, Table};
@@ -82,10 +84,15 @@ fn execute(args: &RepeatArgs, io: &mut Io, format: Option<crate::output::Format>
     })?;
     let data = &opened.data;
     let spec = crate::cmd::order_spec(data, &opened.roles, "--col", true)?;
-    let as_of = args.as_of.unwrap_or_else(|| chrono::Local::now().date_naive());
     let (from, to) = (args.from, args.to);
-
-    let orders = read_orders(data, &spec, period, as_of)?;
+    // Without --as-of, "today" is the day of the latest purchase in the file (as complaints and
+    // loyalty take theirs): a report run later, or from an old export, measures to the data's end.
+    let orders = read_orders(data, &spec, period, args.as_of.unwrap_or(NaiveDate::MAX))?;
+    let as_of = match args.as_of {
+        Some(d) => d,
+        None => latest_purchase(data, &orders)?
+            .ok_or_else(|| data_err(format!("{}: no purchases with a valid date and customer", data.name)))?,
+    };
     check_problems(data, &spec, &orders, args.stats.strict, io)?;
 
     let (report, rows, shown) = if args.cohorts {
@@ -119,6 +126,13 @@ fn execute(args: &RepeatArgs, io: &mut Io, format: Option<crate::output::Format>
                 })
                 .collect();
             partials::write(path, "repeat", vec![data.name.clone()], settings, &groups, None)?;
+            if args.as_of.is_none() {
+                io.warn(&format!(
+                    "{}: measured to {as_of}, the latest purchase in {}: partials merge only when every shard has the same --as-of",
+                    path.display(),
+                    data.name
+                ));
+            }
         }
         (report, rows, shown_keys(REPEAT_COLUMNS, &shape))
     };

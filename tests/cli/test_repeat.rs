@@ -9,7 +9,7 @@
 
 use predicates::prelude::*;
 
-use crate::workdir::{assert_close, csv_rows, cxstat, fixture, num, row};
+use crate::workdir::{assert_close, csv_rows, cxstat, fixture, num, row, workdir};
 
 #[test]
 fn periods_match_hand_arithmetic() {
@@ -186,4 +186,22 @@ fn streaming_gives_the_same_sums_as_memory() {
     assert_eq!(partial("memory.json"), partial("streaming.json"));
     assert_eq!(run(&["--rfm"], false, ""), run(&["--rfm"], true, ""));
     assert_eq!(run(&["--period", "week"], false, ""), run(&["--period", "week"], true, ""));
+}
+
+#[test]
+fn without_as_of_the_data_ends_at_its_latest_purchase() {
+    // orders_small.csv ends on 2026-10-31: no --as-of measures to that day, whatever today is (a
+    // cron job's report of an old export is the same every day).
+    let run = |extra: &[&str]| {
+        let out = cxstat().args(["repeat", "--format", "csv"]).args(extra).arg(fixture("orders_small.csv")).assert().success();
+        out.get_output().stdout.clone()
+    };
+    assert_eq!(run(&[]), run(&["--as-of", "2026-10-31"]));
+    let dir = workdir();
+    // A log ending mid-month: its last month is partial.
+    let mid = dir.path().join("mid.csv");
+    std::fs::write(&mid, "order_id,customer_id,ordered_at\nO1,C1,2026-09-03\nO2,C2,2026-10-05\nO3,C1,2026-10-12\n").unwrap();
+    let out = cxstat().args(["repeat", "--format", "csv"]).arg(&mid).assert().success();
+    let rows = csv_rows(&out.get_output().stdout);
+    assert_eq!((rows[1]["period"].as_str(), rows[1]["partial"].as_str()), ("2026-10", "true"));
 }
