@@ -18,12 +18,13 @@ use crate::chart::{self, Chart};
 use crate::cli::values::{self, Chosen};
 use crate::cli::{Cli, Command, ScorecardArgs};
 use crate::cmd::charts;
-use crate::cmd::Outcome;
-use crate::error::{io_err, usage, CxError, Exit};
+use crate::cmd::{open_input, Opened, Outcome};
+use crate::error::{data_err, exit_for, io_err, usage, CxError, Exit};
 use crate::input::config::Config;
-use crate::input::roles::Role;
+use crate::input::roles::{Kind, Role};
 use crate::metrics::comparison::ComparisonRow;
 use crate::metrics::complaints::kpis::ComplaintRow;
+use crate::metrics::grouping::Grouping;
 use crate::metrics::orders::repeat::RepeatRates;
 use crate::metrics::period::{Period, Span};
 use crate::metrics::satisfaction::SurveyRow;
@@ -169,6 +170,49 @@ fn compare(words: &[String], plan: &Plan, io: &mut Io) -> Result<Outcome<Compari
 /// A command runner of the scorecard.
 type Runner<R> = fn(&[String], &Plan, &mut Io) -> Result<Outcome<R>>;
 
+/// Runs a command of the scorecard's period, and fails (exit 65) when the period lies outside the
+/// dates of its input (`role` names the date column): a report of a month without data is not a
+/// report, and its cron job should hear so.
+fn run_in_span<R>(run: Runner<R>, cmd: &[String], role: Role, plan: &Plan, io: &mut Io) -> Result<Outcome<R>> {
+    match run(cmd, plan, io) {
+        Ok(outcome) => {
+            check_covered(&outcome.opened, role, plan.span)?;
+            Ok(outcome)
+        }
+        // Nothing in the scorecard's window: say whether the file covers the period at all.
+        Err(e) if exit_for(&e) == Exit::DataErr => {
+            let (input, kind) = match command(cmd, plan)? {
+                Command::Survey(a) => (a.input, Kind::Responses),
+                Command::Complaints(a) => (a.input, Kind::Complaints),
+                Command::Repeat(a) => (a.input, Kind::Orders),
+                _ => return Err(e),
+            };
+            check_covered(&open_input(&input, Some(kind), io)?, role, plan.span)?;
+            Err(e)
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// Fails when `span` is outside the first and last valid date of the input's `role` column.
+fn check_covered(opened: &Opened, role: Role, span: Span) -> Result<()> {
+    let Some(column) = opened.roles.get(role) else { return Ok(()) };
+    let all = Grouping { date: Some(column.to_string()), ..Default::default() };
+    let found = all.date_span(opened.data.lazy(), |q| opened.data.collect(q))?;
+    let name = &opened.data.name;
+    match found {
+        Some((first, last)) if span.start() <= last && span.end() >= first => Ok(()),
+        Some((first, last)) => Err(data_err(format!(
+            "{name}: no data for {} ({} to {}): its dates in '{column}' run from {first} to {last}; choose a --month or \
+             --quarter within them (or check that the export is the latest)",
+            span.label(),
+            span.start(),
+            span.end()
+        ))),
+        None => Err(data_err(format!("{name}: no valid dates in '{column}', so no data for {}", span.label()))),
+    }
+}
+
 /// The result table at the trend charts' granularity (`--period`), and the columns it shows: the
 /// same command again, or the result itself when it already is at that granularity.
 fn at_trend_period<R>(
@@ -229,7 +273,7 @@ pub fn run(args: &ScorecardArgs, io: &mut Io) -> Result<()> {
         io.progress(&format!("scorecard {}: survey responses {}", labels[0], r.display()));
         inputs.push(path_text(r));
         let cmd = words(&["survey", &path_text(r), "--period", period_word, "--from", &from, "--to", &to]);
-        let result = survey(&cmd, &plan, io)?;
+        let result = run_in_span(survey, &cmd, Role::Date, &plan, io)?;
         notes.push(format!("survey KPIs: cxstat {}", cmd.join(" ")));
         kpis.extend(survey_kpis(&result.rows, &labels, |k| result.shows(k), plan.min_n));
         csvs.push(("survey_by_period.csv".into(), render(&result.report, Format::Csv)?));
@@ -293,7 +337,7 @@ pub fn run(args: &ScorecardArgs, io: &mut Io) -> Result<()> {
         if let Some(o) = &plan.orders {
             cmd.extend(words(&["--orders", &path_text(o)]));
         }
-        let result = complaints(&cmd, &plan, io)?;
+        let result = run_in_span(complaints, &cmd, Role::Opened, &plan, io)?;
         notes.push(format!("complaint KPIs: cxstat {}", cmd.join(" ")));
         kpis.extend(complaint_kpis(&result.rows, &labels, |k| result.shows(k), plan.min_n));
         csvs.push(("complaints_by_period.csv".into(), render(&result.report, Format::Csv)?));
@@ -333,7 +377,7 @@ pub fn run(args: &ScorecardArgs, io: &mut Io) -> Result<()> {
         io.progress(&format!("scorecard {}: orders {}", labels[0], o.display()));
         inputs.push(path_text(o));
         let cmd = words(&["repeat", &path_text(o), "--period", period_word, "--from", &from, "--to", &to, "--as-of", &end]);
-        let result = repeat(&cmd, &plan, io)?;
+        let result = run_in_span(repeat, &cmd, Role::Ordered, &plan, io)?;
         notes.push(format!("loyalty KPIs: cxstat {}", cmd.join(" ")));
         kpis.extend(repeat_kpis(&result.rows, &labels, |k| result.shows(k), plan.min_n));
         csvs.push(("repeat_by_period.csv".into(), render(&result.report, Format::Csv)?));

@@ -2,7 +2,9 @@
 
 use std::path::Path;
 
-use crate::workdir::{assert_close, csv_rows, cxstat, fixture, num, row, workdir};
+use predicates::prelude::*;
+
+use crate::workdir::{assert_close, csv_rows, cxstat, example, fixture, num, row, workdir};
 
 fn scorecard(out: &Path, extra: &[&str]) -> assert_cmd::assert::Assert {
     cxstat()
@@ -149,4 +151,36 @@ fn config_drives_a_cron_run() {
     assert!(dir.path().join("reports/2026-Q3/scorecard.html").is_file());
     // Nothing to read is a usage error.
     cxstat().args(["scorecard", "--out"]).arg(dir.path()).assert().code(2).stderr(predicates::str::contains("--responses"));
+}
+
+#[test]
+fn a_month_without_data_is_exit_65_naming_the_month_and_the_data() {
+    // The example data runs from 2024-10-31 to 2026-10-31: January 2027 has none. Before, the
+    // scorecard wrote an all-dash report with exit 0 (and with --by failed without naming the month).
+    let dir = workdir();
+    let out = dir.path().join("reports");
+    for by in [&[][..], &["--by", "segment"]] {
+        cxstat()
+            .args(["scorecard", "--month", "2027-01", "--responses"])
+            .arg(example("responses.csv"))
+            .arg("--orders")
+            .arg(example("orders.csv"))
+            .arg("--out")
+            .arg(&out)
+            .args(by)
+            .assert()
+            .code(65)
+            .stderr(predicate::str::contains("no data for 2027-01 (2027-01-01 to 2027-01-31)"))
+            .stderr(predicate::str::contains("run from 2024-10-31 to 2026-10-31"));
+        assert!(!out.join("2027-01").exists());
+    }
+    // Orders alone, before the data starts.
+    cxstat()
+        .args(["scorecard", "--month", "2024-01", "--orders"])
+        .arg(example("orders.csv"))
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .code(65)
+        .stderr(predicate::str::contains("orders.csv: no data for 2024-01"));
 }
