@@ -226,6 +226,9 @@ impl Role {
                 "填写时间",
                 "答卷时间",
                 "时间",
+                // Google Forms with a Chinese interface.
+                "时间戳记",
+                "時間戳記",
             ],
             Role::Id => &[
                 "response id",
@@ -233,6 +236,10 @@ impl Role {
                 "complaint id",
                 "ticket id",
                 "case id",
+                "ticket #",
+                "ticket no",
+                "ticket number",
+                "ticket",
                 "id",
                 "response",
                 "respondent id",
@@ -245,7 +252,7 @@ impl Role {
             ],
             Role::Customer => &["customer id", "customer", "customerid", "client id", "客户编号", "客户id", "客户"],
             Role::Segment => &["segment", "customer segment", "tier", "customer tier", "客户类型", "客户分层", "细分"],
-            Role::Channel => &["channel", "source channel", "渠道", "来源渠道"],
+            Role::Channel => &["channel", "source channel", "received via", "submitted via", "via", "source", "渠道", "来源渠道"],
             Role::Region => &["region", "area", "地区", "区域", "大区"],
             Role::Designation => &["designation", "asked by name", "asked for brand", "brand requested", "指名", "指名购买", "是否指名"],
             Role::Opened => &[
@@ -260,6 +267,13 @@ impl Role {
                 "受理时间",
                 "创建时间",
                 "登记时间",
+                "ticket created",
+                "ticket created at",
+                "date created",
+                "submitted at",
+                "submitted",
+                "date submitted",
+                "date",
             ],
             Role::Responded => &[
                 "first response at",
@@ -475,6 +489,26 @@ mod tests {
         assert_eq!(roles.get(Role::Ces), Some("Effort"));
         assert_eq!(roles.get(Role::Date), Some("Submitted"));
         assert_eq!(roles.get(Role::Id), Some("Response ID"));
+    }
+
+    #[test]
+    fn recognises_help_desk_and_google_forms_headers() {
+        // A ticket log; 'Date' is the opening date of a complaint.
+        let h = headers(&["Ticket #", "Created", "Received Via", "Status"]);
+        let roles = resolve(&h, &[], &[], Kind::Complaints.roles()).unwrap();
+        assert_eq!(
+            (roles.get(Role::Id), roles.get(Role::Opened), roles.get(Role::Channel)),
+            (Some("Ticket #"), Some("Created"), Some("Received Via"))
+        );
+        let h = headers(&["Date", "Source", "Ticket ID"]);
+        let roles = resolve(&h, &[], &[], Kind::Complaints.roles()).unwrap();
+        assert_eq!(
+            (roles.get(Role::Id), roles.get(Role::Opened), roles.get(Role::Channel)),
+            (Some("Ticket ID"), Some("Date"), Some("Source"))
+        );
+        // Google Forms in Chinese: the timestamp column.
+        let h = headers(&["时间戳记", "满意度"]);
+        assert_eq!(resolve(&h, &[], &[], Kind::Responses.roles()).unwrap().get(Role::Date), Some("时间戳记"));
     }
 
     #[test]

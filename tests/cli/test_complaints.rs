@@ -302,3 +302,22 @@ fn handling_settings_are_checked_before_the_input_is_opened() {
         .code(2)
         .stderr(predicate::str::contains("config [calendar] business_hours: expected HH:MM-HH:MM"));
 }
+
+#[test]
+fn a_help_desk_export_is_read_by_its_own_header_names() {
+    // Headers as a telecom's ticket log writes them: 'Ticket #', 'Date', 'Received Via'.
+    let dir = workdir();
+    let file = dir.path().join("tickets.csv");
+    std::fs::write(
+        &file,
+        "Ticket #,Customer,Date,Received Via,Category,Status\nT1,C1,2026-10-01 09:00,Phone,billing,closed\n\
+         T2,C2,2026-10-02 10:00,Email,delivery,open\nT3,C3,2026-10-03 11:00,Phone,billing,resolved\n",
+    )
+    .unwrap();
+    let out = cxstat().args(["complaints", "--by", "channel", "--format", "csv"]).arg(&file).assert().success();
+    let rows = csv_rows(&out.get_output().stdout);
+    // Phone: 2 complaints, both resolved (closed, resolved); Email: 1, open.
+    let phone = row(&rows, &[("Received Via", "Phone")]);
+    assert_eq!((phone["n"].as_str(), phone["resolved_n"].as_str()), ("2", "2"));
+    assert_eq!(row(&rows, &[("Received Via", "Email")])["open_at_end"], "1");
+}
