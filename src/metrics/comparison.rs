@@ -216,8 +216,13 @@ pub fn period_pairs(all: &BTreeMap<GroupKey, Side>, latest: &str, earlier: &str)
     pairs
 }
 
-/// Each segment against all the other answers ("rest": the total minus the segment).
+/// Each segment against all the other answers ("rest": the total minus the segment). With two
+/// segments, each one's rest is the other: the two comparisons are one test seen from both
+/// sides, so they are one pair, the first segment against the second (adjusted as one test).
 pub fn segment_pairs(all: &BTreeMap<GroupKey, Side>) -> Vec<Pair> {
+    if let [a, b] = all.values().collect::<Vec<_>>()[..] {
+        return vec![(vec![a.label.clone()], a.clone(), b.clone())];
+    }
     let mut total = Side { label: "all".to_string(), counts: SatisfactionCounts::default(), scores: BTreeMap::new() };
     for side in all.values() {
         total.counts += side.counts;

@@ -27,17 +27,25 @@ fn latest_month_against_the_previous_one() {
 }
 
 #[test]
-fn each_segment_against_the_rest() {
-    // With two segments, "smb against the rest" is smb against vip and the other way round.
+fn two_segments_are_one_test() {
+    // With two segments, "smb against the rest" is smb against vip, and "vip against the rest"
+    // the same test mirrored: one row per metric, smb against vip, adjusted as one test.
     let out = cxstat().args(["compare", fixture("survey_small.csv").to_str().unwrap(), "--segments", "segment"]).assert().success();
     let rows = csv_rows(&out.get_output().stdout);
-    let smb = row(&rows, &[("segment", "smb"), ("metric", "csat_pct")]);
-    let vip = row(&rows, &[("segment", "vip"), ("metric", "csat_pct")]);
-    assert_eq!(smb["b_value"], vip["a_value"]);
-    assert_close(num(smb, "difference"), -num(vip, "difference"), 1e-9);
-    assert_close(num(smb, "p_value"), num(vip, "p_value"), 1e-12);
-    // Holm over the two segments: the smaller p doubles (both are equal here, so both double, capped at 1).
-    assert_close(num(smb, "p_adjusted"), (2.0 * num(smb, "p_value")).min(1.0), 1e-12);
+    let csat: Vec<_> = rows.iter().filter(|r| r["metric"] == "csat_pct").collect();
+    assert_eq!(csat.len(), 1);
+    let smb = csat[0];
+    assert_eq!((smb["segment"].as_str(), smb["a"].as_str(), smb["b"].as_str()), ("smb", "smb", "vip"));
+    assert_close(num(smb, "difference"), num(smb, "a_value") - num(smb, "b_value"), 1e-9);
+    assert_eq!(smb["p_adjusted"], smb["p_value"]);
+    // Three segments: each against the rest (smb, vip and a blank-free third made by hand).
+    let dir = crate::workdir::workdir();
+    let three = dir.path().join("three.csv");
+    std::fs::write(&three, "segment,csat\na,5\na,4\na,2\nb,3\nb,5\nb,1\nc,4\nc,4\nc,2\n").unwrap();
+    let out = cxstat().args(["compare", three.to_str().unwrap(), "--segments", "segment"]).assert().success();
+    let rows = csv_rows(&out.get_output().stdout);
+    let csat: Vec<_> = rows.iter().filter(|r| r["metric"] == "csat_pct").map(|r| (r["a"].as_str(), r["b"].as_str())).collect();
+    assert_eq!(csat, [("a", "rest"), ("b", "rest"), ("c", "rest")]);
 }
 
 #[test]
