@@ -401,6 +401,7 @@ fn plan(args: &ComplaintsArgs, opened: &Opened, handling: Handling) -> Result<Pl
         as_of,
         scope_end: grouping.to.and_then(|d| d.succ_opt()).map(|d| d.and_hms_opt(0, 0, 0).expect("midnight")),
         period: grouping.period,
+        date_order: args.group.date_order,
         keep,
     };
     Ok(Plan {

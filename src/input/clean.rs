@@ -333,20 +333,40 @@ pub fn year_last_parts(column: &str) -> Vec<Expr> {
 /// (after a space or `T`; fractions of a second and any zone after it are ignored).
 const DATETIME_PATTERN: &str = r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:(?:T|\s+)(\d{1,2})[:时](\d{1,2})(?:[:分](\d{1,2}))?)?(?:$|[.,Zz+\-\s秒])";
 
+/// The date forms of [`YEAR_LAST_PATTERN`] followed by an optional time of day `HH:MM[:SS]`.
+const YEAR_LAST_DATETIME_PATTERN: &str =
+    r"^(\d{1,2})\s*[-/.]\s*(\d{1,2})\s*[-/.]\s*(\d{4})(?:(?:T|\s+)(\d{1,2}):(\d{1,2})(?::(\d{1,2}))?)?(?:$|[.,Zz+\-\s])";
+
 /// A timestamp (milliseconds, no zone: taken as written) from the date forms of [`date`] with an
 /// optional time of day; a date alone is midnight. Impossible dates and times are invalid.
 pub fn datetime(column: &str) -> Cleaned {
+    datetime_in(column, None)
+}
+
+/// A timestamp as [`datetime`] reads it, and with `order` also with the year last
+/// (`22-04-2015 10:00`, `04/22/2015 10:00:05`), as [`date_in`] reads dates.
+pub fn datetime_in(column: &str, order: Option<DateOrder>) -> Cleaned {
     let t = text(column);
-    let part = |i| t.clone().str().extract(lit(DATETIME_PATTERN), i);
     let two = |e: Expr, default: &str| e.fill_null(lit(default.to_string())).str().zfill(lit(2));
-    let day = concat_str([part(1), part(2).str().zfill(lit(2)), part(3).str().zfill(lit(2))], "-", false);
-    let time = concat_str([two(part(4), "0"), two(part(5), "0"), two(part(6), "0")], ":", false);
-    let value = concat_str([day, time], " ", false).str().to_datetime(
-        Some(TimeUnit::Milliseconds),
-        None,
-        StrptimeOptions { format: Some("%Y-%m-%d %H:%M:%S".into()), strict: false, exact: true, cache: false },
-        lit("raise"),
-    );
+    let moment = |pattern: &str, [year, month, day, hour, minute, second]: [usize; 6]| {
+        let part = |i: usize| t.clone().str().extract(lit(pattern.to_string()), i);
+        let date = concat_str([part(year), part(month).str().zfill(lit(2)), part(day).str().zfill(lit(2))], "-", false);
+        let time = concat_str([two(part(hour), "0"), two(part(minute), "0"), two(part(second), "0")], ":", false);
+        concat_str([date, time], " ", false).str().to_datetime(
+            Some(TimeUnit::Milliseconds),
+            None,
+            StrptimeOptions { format: Some("%Y-%m-%d %H:%M:%S".into()), strict: false, exact: true, cache: false },
+            lit("raise"),
+        )
+    };
+    let mut value = moment(DATETIME_PATTERN, [1, 2, 3, 4, 5, 6]);
+    if let Some(order) = order {
+        let parts = match order {
+            DateOrder::Mdy => [3, 1, 2, 4, 5, 6],
+            DateOrder::Dmy => [3, 2, 1, 4, 5, 6],
+        };
+        value = value.fill_null(moment(YEAR_LAST_DATETIME_PATTERN, parts));
+    }
     let answered = filled(t);
     Cleaned { invalid: answered.and(value.clone().is_null()), value }
 }
@@ -540,6 +560,33 @@ mod tests {
         assert_eq!(read(Some(DateOrder::Dmy)), vec![s("2026-03-10"), s("2026-10-03"), s("2026-10-03"), s("2026-10-13"), None]);
         // Without an order only year-first dates are dates.
         assert_eq!(read(None), vec![None, None, s("2026-10-03"), None, None]);
+    }
+
+    #[test]
+    fn year_last_timestamps_in_either_order() {
+        let values =
+            [Some("22-04-2015 10:00"), Some("04/05/2015 09:30:15"), Some("13.05.2015"), Some("2015-05-13 08:00"), Some("31/04/2015 10:00")];
+        let read = |order| {
+            let c = datetime_in("raw", order);
+            let df = run(&values, vec![c.value.dt().strftime("%Y-%m-%d %H:%M:%S").alias("t"), c.invalid.alias("bad")]);
+            let ca = df.column("t").unwrap().str().unwrap().clone();
+            let bad = df.column("bad").unwrap().bool().unwrap().clone();
+            (0..ca.len()).map(|i| (ca.get(i).map(str::to_string), bad.get(i) == Some(true))).collect::<Vec<_>>()
+        };
+        let s = |t: &str| (Some(t.to_string()), false);
+        let bad = (None, true);
+        // Day first: 22 April 10:00; 4 May 09:30:15; 13 May midnight; 31 April is no day.
+        assert_eq!(
+            read(Some(DateOrder::Dmy)),
+            vec![s("2015-04-22 10:00:00"), s("2015-05-04 09:30:15"), s("2015-05-13 00:00:00"), s("2015-05-13 08:00:00"), bad.clone()]
+        );
+        // Month first: 22-04 and 13.05 are no dates; 04/05 is 5 April.
+        assert_eq!(
+            read(Some(DateOrder::Mdy)),
+            vec![bad.clone(), s("2015-04-05 09:30:15"), bad.clone(), s("2015-05-13 08:00:00"), bad.clone()]
+        );
+        // Without an order, only year-first timestamps.
+        assert_eq!(read(None), vec![bad.clone(), bad.clone(), bad.clone(), s("2015-05-13 08:00:00"), bad]);
     }
 
     #[test]

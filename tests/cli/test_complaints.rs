@@ -321,3 +321,34 @@ fn a_help_desk_export_is_read_by_its_own_header_names() {
     assert_eq!((phone["n"].as_str(), phone["resolved_n"].as_str()), ("2", "2"));
     assert_eq!(row(&rows, &[("Received Via", "Email")])["open_at_end"], "1");
 }
+
+#[test]
+fn day_first_timestamps_are_read_not_warned_about() {
+    // Opening and resolution times written day first (-, / and .): before, the months were right
+    // but every timestamp was called invalid and excluded: resolution times were lost and --strict
+    // failed on valid data. K1 22 Apr 10:00 → 23 Apr 12:00 = 26 h; K3 13 May 08:00 → 14 May 09:00
+    // = 25 h; K2 is open.
+    let dir = workdir();
+    let file = dir.path().join("day_first.csv");
+    std::fs::write(
+        &file,
+        "id,opened_at,resolved_at,status\nK1,22-04-2015 10:00,23-04-2015 12:00,closed\nK2,05.05.2015 09:30,,open\n\
+         K3,13/05/2015 08:00,14/05/2015 09:00:00,closed\n",
+    )
+    .unwrap();
+    let out = cxstat()
+        .args(["complaints", "--period", "month", "--strict", "--format", "csv"])
+        .arg(&file)
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("invalid").not());
+    let rows = csv_rows(&out.get_output().stdout);
+    let april = row(&rows, &[("period", "2015-04")]);
+    assert_eq!((april["resolved_n"].as_str(), april["resolve_h_median"].as_str()), ("1", "26"));
+    let total = row(&rows, &[("period", "Total")]);
+    assert_eq!((total["n"].as_str(), total["resolved_n"].as_str(), total["open_at_end"].as_str()), ("3", "2", "1"));
+    assert_close(num(total, "resolve_h_mean"), 25.5, 1e-12);
+    // Without --period too (no grouping by date: the order comes from the opening times).
+    let out = cxstat().args(["complaints", "--format", "csv"]).arg(&file).assert().success();
+    assert_eq!(csv_rows(&out.get_output().stdout)[0]["resolve_n"], "2");
+}

@@ -21,7 +21,7 @@ use crate::metrics::count_where;
 
 use crate::input::clean::{self, token_of};
 use crate::input::frame::{f64_at, Dataset, ROW};
-use crate::metrics::grouping::{Group, Grouping};
+use crate::metrics::grouping::{detect_date_order, Group, Grouping};
 use crate::metrics::period::period_index;
 use crate::metrics::period::Period;
 use crate::metrics::worktime::WorkCalendar;
@@ -122,6 +122,10 @@ pub struct ComplaintSpec {
     /// The end of the scope (the day after `--to`), for the backlog at the end.
     pub scope_end: Option<NaiveDateTime>,
     pub period: Option<Period>,
+    /// `--date-order` for timestamps written with the year last; `None`: found from the opening
+    /// times. How the input is read, not what the results mean: not part of partial results.
+    #[serde(skip)]
+    pub date_order: Option<clean::DateOrder>,
     /// Raw columns the command needs besides the roles (grouping, pareto).
     pub keep: Vec<String>,
 }
@@ -207,7 +211,7 @@ impl Prepared {
 /// The day of opening that `grouping` groups by is read here too (when it uses dates): the
 /// functions below take the same `grouping` and use that day.
 pub fn prepare(data: &Dataset, spec: &ComplaintSpec, grouping: &Grouping) -> Result<Prepared> {
-    let quick = prepare_with(data, spec, grouping, true)?;
+    let quick = prepare_with(data, spec, grouping, None)?;
     let mut invalid = 0.0;
     for name in ["__opened_bad", "__responded_bad", "__resolved_bad"] {
         if let Ok(c) = quick.rows.column(name) {
@@ -219,10 +223,19 @@ pub fn prepare(data: &Dataset, spec: &ComplaintSpec, grouping: &Grouping) -> Res
     }
     drop(quick);
     let grouping = grouping.with_date_order(data)?;
-    Ok(Prepared { date_order: Some(grouping.date_order), ..prepare_with(data, spec, &grouping, false)? })
+    // Timestamps written with the year last (22-04-2015 10:00) are read in the order of the
+    // opening times, as their days are grouped: the flag's, the grouping's, else the values'.
+    let order = match (spec.date_order, &grouping.date) {
+        (Some(order), _) => Some(order),
+        (None, Some(_)) => grouping.date_order,
+        (None, None) => detect_date_order(data, &spec.opened)?,
+    };
+    Ok(Prepared { date_order: Some(grouping.date_order), ..prepare_with(data, spec, &grouping, Some(order))? })
 }
 
-fn prepare_with(data: &Dataset, spec: &ComplaintSpec, grouping: &Grouping, quick: bool) -> Result<Prepared> {
+/// `full`: the second read, with the order of year-last timestamps (`None`: the quick first pass).
+fn prepare_with(data: &Dataset, spec: &ComplaintSpec, grouping: &Grouping, full: Option<Option<clean::DateOrder>>) -> Result<Prepared> {
+    let quick = full.is_none();
     let mut parsed = Vec::new();
     // Flags that read a parsed column (quick pass: the value is parsed once, then tested).
     let mut flags = Vec::new();
@@ -236,7 +249,7 @@ fn prepare_with(data: &Dataset, spec: &ComplaintSpec, grouping: &Grouping, quick
             parsed.push(clean::datetime_quick(h).alias(name));
             flags.push(clean::answered(h, true).and(col(name).is_null()).alias(format!("{name}_bad")));
         } else {
-            let cleaned = clean::datetime(h);
+            let cleaned = clean::datetime_in(h, full.flatten());
             parsed.push(cleaned.value.alias(name));
             parsed.push(cleaned.invalid.alias(format!("{name}_bad")));
         }
