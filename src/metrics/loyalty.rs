@@ -6,7 +6,7 @@ use chrono::NaiveDate;
 use polars::prelude::*;
 
 use crate::input::clean;
-use crate::input::frame::{f64_at, Dataset};
+use crate::input::frame::{f64_at, Dataset, ROW};
 use crate::metrics::satisfaction::ScoreColumn;
 use crate::metrics::{count_where, exact_at, exact_sum, exact_value};
 use crate::stats::intervals::{mean_t_interval, Interval, Share};
@@ -74,7 +74,8 @@ fn score(column: &Option<ScoreColumn>, na: &[String], labels: &[(String, f64)]) 
 
 /// Each customer's first response in scope (valid date and at least one valid score), with the
 /// day number `__s`, in memory, and the count of such responses without a customer id: one
-/// pass over the file.
+/// pass over the file. Of a customer's responses on one day, the first is the earliest by its
+/// time of day, then the first in the file: the same whatever the order of the rows.
 fn first_responses(responses: &Dataset, spec: &LoyaltySpec) -> Result<(LazyFrame, f64)> {
     let date = clean::date(&spec.date).value;
     let mut scope = col("__sday").is_not_null().and(col("__nps").is_not_null().or(col("__csat").is_not_null()));
@@ -85,15 +86,18 @@ fn first_responses(responses: &Dataset, spec: &LoyaltySpec) -> Result<(LazyFrame
         scope = scope.and(col("__sday").lt_eq(lit(to)));
     }
     let rows = responses
-        .lazy()
+        .lazy_with_rows()
         .select([
             clean::given(&spec.customer).alias("__customer"),
             date.alias("__sday"),
+            clean::datetime(&spec.date).value.alias("__stime"),
+            col(ROW),
             score(&spec.nps, &spec.na_values, &spec.labels).alias("__nps"),
             score(&spec.csat, &spec.na_values, &spec.labels).alias("__csat"),
         ])
         .filter(scope);
-    let by_day = |name: &str| col(name).sort_by([col("__sday")], SortMultipleOptions::default()).first().alias(name);
+    let order = SortMultipleOptions::default().with_nulls_last(true).with_maintain_order(true);
+    let by_day = |name: &str| col(name).sort_by([col("__sday"), col("__stime"), col(ROW)], order.clone()).first().alias(name);
     // The responses without a customer id form one group of their own (the null key).
     let per_customer = responses.collect(rows.group_by([col("__customer")]).agg([
         col("__sday").min().alias("__sday"),

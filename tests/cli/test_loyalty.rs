@@ -97,3 +97,29 @@ fn revenue_does_not_depend_on_the_order_of_the_rows() {
     }
     assert_eq!(run(&reversed), first);
 }
+
+#[test]
+fn a_customers_first_response_of_a_day_is_the_earliest_whatever_the_row_order() {
+    // C1 answered twice on 2026-01-10: 09:00 as a promoter (10), 17:00 as a detractor (0). The
+    // first response is the 09:00 one in either order of the rows.
+    let dir = workdir();
+    let lines = ["R1,C1,2026-01-10 09:00:00,10", "R2,C1,2026-01-10 17:00:00,0", "R3,C2,2026-01-10 12:00:00,3"];
+    let run = |order: [usize; 3]| {
+        let file = dir.path().join(format!("r{}.csv", order[0]));
+        let body: Vec<&str> = order.iter().map(|&i| lines[i]).collect();
+        std::fs::write(&file, format!("response_id,customer_id,submitted_at,nps\n{}\n", body.join("\n"))).unwrap();
+        let out = cxstat()
+            .args(["loyalty", "--window", "60d", "--format", "csv", "--orders"])
+            .arg(fixture("loyalty_orders.csv"))
+            .arg("--responses")
+            .arg(&file)
+            .assert()
+            .success();
+        out.get_output().stdout.clone()
+    };
+    let forward = run([0, 1, 2]);
+    assert_eq!(run([1, 0, 2]), forward);
+    let rows = csv_rows(&forward);
+    assert_eq!(row(&rows, &[("measure", "nps_group"), ("group", "promoters")])["customers"], "1");
+    assert_eq!(row(&rows, &[("measure", "nps_group"), ("group", "detractors")])["customers"], "1");
+}
