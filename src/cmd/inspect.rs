@@ -8,10 +8,11 @@ use clap::ValueEnum;
 
 use crate::cli::InspectArgs;
 use crate::cmd::{open_checked, satisfaction_spec, scales};
-use crate::input::clean;
+use crate::input::clean::{self, Scale};
 use crate::input::frame::Layout;
 use crate::input::roles::{Origin, Role};
 use crate::metrics::profile::{profile, Check, ColumnProfile};
+use crate::metrics::satisfaction::NPS_SCALE;
 use crate::output::columns::{always, Column, Rows, Value};
 use crate::output::{choose_format, emit, Cell, Report};
 use crate::Io;
@@ -24,6 +25,49 @@ struct Inspected {
     profile: ColumnProfile,
     question: Option<String>,
     import_id: Option<String>,
+    /// For a score role: its scale and the flag that sets it (None for NPS, always 0–10).
+    scale: Option<(Scale, Option<&'static str>)>,
+}
+
+impl Inspected {
+    /// The whole numbers seen, "1–10": of a score, or of a column without a role whose values are
+    /// whole numbers on a rating's range (at most 11 points: a driver question).
+    fn seen(&self) -> Option<String> {
+        let p = &self.profile;
+        let (lo, hi) = p.whole?;
+        let rating = self.role.is_none() && p.integral == p.values && hi - lo <= 10;
+        (self.scale.is_some() || rating).then(|| format!("{lo}–{hi}"))
+    }
+
+    /// What to do where a score's values do not fit its scale ("name fits, values do not"), or
+    /// where a rating question has 0 below a 1–5 or 1–7 range (a "not applicable" code that would
+    /// be averaged in as a score).
+    fn suggestion(&self) -> Option<String> {
+        let p = &self.profile;
+        let Some((scale, flag)) = self.scale else {
+            let (lo, hi) = p.whole?;
+            let na_code = self.seen().is_some() && lo == 0 && p.lowest_positive == Some(1) && (4..=7).contains(&hi);
+            return na_code.then(|| format!("0 seen below 1–{hi}: if it means not applicable, --na-values 0"));
+        };
+        let invalid = p.invalid.unwrap_or(0);
+        let mut out = Vec::new();
+        if let Some((lo, hi)) = p.whole.filter(|(lo, hi)| *lo < scale.low || *hi > scale.high) {
+            // A 0 below a scale that otherwise fits is most often a "not applicable" code.
+            if lo == 0 && hi <= scale.high && p.lowest_positive.is_some_and(|l| l >= scale.low) {
+                out.push("0 seen: if it means not applicable, --na-values 0".to_string());
+            } else {
+                let (low, high) = (lo.min(scale.low), hi.max(scale.high));
+                out.push(match flag {
+                    Some(flag) => format!("values {lo}–{hi} do not fit {scale}: {flag} {low}-{high}"),
+                    None => format!("values {lo}–{hi} do not fit {scale}: is it the likelihood to recommend?"),
+                });
+            }
+        }
+        if invalid > 0 && p.numeric < p.values / 2 {
+            out.push(format!("name fits, values do not: {invalid} of {} answers are not scores (map labels in [labels])", p.values));
+        }
+        (!out.is_empty()).then(|| out.join("; "))
+    }
 }
 
 /// Runs `cxstat inspect`.
@@ -76,6 +120,12 @@ pub fn run(args: &InspectArgs, io: &mut Io) -> Result<()> {
             profile,
             question: data.info[i].question.clone(),
             import_id: data.info[i].import_id.clone(),
+            scale: match opened.roles.role_of(&data.headers[i]) {
+                Some((Role::Csat, _)) => Some((scales.csat, Some("--csat-scale"))),
+                Some((Role::Ces, _)) => Some((scales.ces, Some("--ces-scale"))),
+                Some((Role::Nps, _)) => Some((NPS_SCALE, None)),
+                _ => None,
+            },
         })
         .collect();
     let label_columns = ["column".to_string()];
@@ -181,6 +231,8 @@ const COLUMNS: &[Column<Inspected, bool>] = &[
         },
     },
     Column { key: "example", decimals: 0, shown: always, value: |c, _| Value::Text(c.profile.example.clone()) },
+    Column { key: "seen", decimals: 0, shown: always, value: |c, _| Value::Text(c.seen()) },
+    Column { key: "suggestion", decimals: 0, shown: always, value: |c, _| Value::Text(c.suggestion()) },
     Column { key: "question", decimals: 0, shown: detailed, value: |c, _| Value::Text(c.question.clone()) },
     Column { key: "import_id", decimals: 0, shown: detailed, value: |c, _| Value::Text(c.import_id.clone()) },
 ];

@@ -28,6 +28,9 @@ pub struct ColumnProfile {
     pub labelled: Option<u64>,
     /// The first value, on one line, at most 40 characters.
     pub example: Option<String>,
+    /// The smallest and largest whole number among the values, and the smallest above 0.
+    pub whole: Option<(i64, i64)>,
+    pub lowest_positive: Option<i64>,
 }
 
 impl ColumnProfile {
@@ -64,7 +67,7 @@ pub fn profile(data: &Dataset, checks: &[Option<Check>]) -> Result<Profile> {
         let sum = |e: Expr, name: &str| e.cast(DataType::Float64).sum().alias(format!("{name}{i}"));
         aggs.push(sum(present.clone().not(), "b"));
         aggs.push(sum(number.clone().is_not_null(), "num"));
-        aggs.push(sum((number % lit(1.0)).eq(lit(0.0)).fill_null(lit(false)), "int"));
+        aggs.push(sum((number.clone() % lit(1.0)).eq(lit(0.0)).fill_null(lit(false)), "int"));
         // Year-last dates count as dates in either order.
         let any_date =
             clean::date_in(header, Some(clean::DateOrder::Mdy))
@@ -73,6 +76,10 @@ pub fn profile(data: &Dataset, checks: &[Option<Check>]) -> Result<Profile> {
                 .or(clean::date_in(header, Some(clean::DateOrder::Dmy)).value.is_not_null());
         aggs.push(sum(any_date, "d"));
         aggs.push(t.filter(present).first().alias(format!("ex{i}")));
+        let whole = number.clone().filter((number.clone() % lit(1.0)).eq(lit(0.0)).fill_null(lit(false)));
+        aggs.push(whole.clone().min().cast(DataType::Float64).alias(format!("lo_{i}")));
+        aggs.push(whole.clone().max().cast(DataType::Float64).alias(format!("hi_{i}")));
+        aggs.push(whole.clone().filter(whole.gt(lit(0.0))).min().cast(DataType::Float64).alias(format!("lop_{i}")));
         if let Some(Some(check)) = checks.get(i) {
             aggs.push(sum(check.cleaned.invalid.clone(), "bad"));
             // Score answers that were words or "N - label" rather than plain numbers (0 for dates).
@@ -84,6 +91,7 @@ pub fn profile(data: &Dataset, checks: &[Option<Check>]) -> Result<Profile> {
     let df = data.collect(data.lazy().select(aggs))?;
     let rows = f64_at(&df, "__rows", 0)? as u64;
     let count = |name: String| -> Result<u64> { Ok(f64_at(&df, &name, 0)? as u64) };
+    let whole = |name: String| -> Result<Option<i64>> { Ok(df.column(&name)?.f64()?.get(0).map(|v| v as i64)) };
     let mut columns = Vec::with_capacity(data.headers.len());
     for i in 0..data.headers.len() {
         let blanks = count(format!("b{i}"))?;
@@ -98,6 +106,8 @@ pub fn profile(data: &Dataset, checks: &[Option<Check>]) -> Result<Profile> {
             labelled: if checked { Some(count(format!("lab{i}"))?) } else { None },
             // One line, at most 40 characters: a multi-line comment would break the table.
             example: df.column(&format!("ex{i}"))?.str()?.get(0).map(|s| s.replace(['\r', '\n'], "↵").chars().take(40).collect()),
+            whole: whole(format!("lo_{i}"))?.zip(whole(format!("hi_{i}"))?),
+            lowest_positive: whole(format!("lop_{i}"))?,
         });
     }
     Ok(Profile { rows, ragged: data.ragged_at(&df, 0)?, columns })
@@ -118,6 +128,8 @@ mod tests {
             invalid: None,
             labelled: None,
             example: None,
+            whole: None,
+            lowest_positive: None,
         };
         assert_eq!(p(0, 0, 0, 0).type_name(), "empty");
         assert_eq!(p(4, 0, 0, 4).type_name(), "date");
