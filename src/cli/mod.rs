@@ -165,6 +165,11 @@ pub struct ScaleArgs {
     #[arg(long, value_name = "BOXES")]
     pub csat_top: Option<u32>,
 
+    /// NPS scale: 0-10, or 1-10 for a likelihood-to-recommend item without a 0 (the bands are
+    /// the same: 1–6 detractors, 7–8 passives, 9–10 promoters) [default: 0-10].
+    #[arg(value_parser = values::nps_scale, long, value_name = "0-10|1-10")]
+    pub nps_scale: Option<Scale>,
+
     /// CES scale as LOW-HIGH [default: 1-7].
     #[arg(value_parser = values::scale, long, value_name = "LOW-HIGH")]
     pub ces_scale: Option<Scale>,

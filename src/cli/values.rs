@@ -17,6 +17,11 @@ pub fn scale(text: &str) -> Result<Scale, String> {
     Scale::parse(text).ok_or_else(|| "expected LOW-HIGH with whole numbers, low below high, e.g. 1-5 or 0-10".to_string())
 }
 
+/// An NPS scale: 0-10, or 1-10 (the same bands without a 0).
+pub fn nps_scale(text: &str) -> Result<Scale, String> {
+    scale(text).ok().filter(|s| s.high == 10 && (s.low == 0 || s.low == 1)).ok_or_else(|| "expected 0-10 or 1-10".to_string())
+}
+
 /// A period granularity by its name: day, week, month, quarter or year.
 pub fn period(text: &str) -> Result<Period, String> {
     Period::from_name(&text.trim().to_ascii_lowercase()).ok_or_else(|| "expected day, week, month, quarter or year".to_string())
@@ -175,6 +180,10 @@ mod tests {
         assert_eq!(scale("1-7"), Ok(Scale { low: 1, high: 7 }));
         assert_eq!((period("Quarter"), period("fortnight").is_err()), (Ok(Period::Quarter), true));
         assert_eq!((percent("12.5"), percent("100%"), percent("101").is_err()), (Ok(12.5), Ok(100.0), true));
+        assert_eq!(
+            (nps_scale("1-10"), nps_scale("0..10").is_ok(), nps_scale("1-5").is_err()),
+            (Ok(Scale { low: 1, high: 10 }), true, true)
+        );
         assert!(scale("7-1").is_err());
         assert_eq!((confidence("0.9"), confidence("95").is_err(), confidence("1").is_err()), (Ok(0.9), true, true));
         assert_eq!(date("2026/10/03"), Ok(NaiveDate::from_ymd_opt(2026, 10, 3).unwrap()));

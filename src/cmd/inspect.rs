@@ -12,7 +12,6 @@ use crate::input::clean::{self, Scale};
 use crate::input::frame::Layout;
 use crate::input::roles::{Origin, Role};
 use crate::metrics::profile::{profile, Check, ColumnProfile};
-use crate::metrics::satisfaction::NPS_SCALE;
 use crate::output::columns::{always, Column, Rows, Value};
 use crate::output::{choose_format, emit, Cell, Report};
 use crate::Io;
@@ -123,7 +122,7 @@ pub fn run(args: &InspectArgs, io: &mut Io) -> Result<()> {
             scale: match opened.roles.role_of(&data.headers[i]) {
                 Some((Role::Csat, _)) => Some((scales.csat, Some("--csat-scale"))),
                 Some((Role::Ces, _)) => Some((scales.ces, Some("--ces-scale"))),
-                Some((Role::Nps, _)) => Some((NPS_SCALE, None)),
+                Some((Role::Nps, _)) => Some((scales.nps, None)),
                 _ => None,
             },
         })

@@ -146,6 +146,8 @@ pub struct Scales {
     pub csat: Scale,
     /// The lowest CSAT score that counts as satisfied (the top boxes).
     pub csat_top_min: i64,
+    /// 0–10, or 1–10.
+    pub nps: Scale,
     pub ces: Scale,
     /// The lowest CES score that counts as easy.
     pub ces_easy_min: i64,
@@ -162,6 +164,11 @@ pub fn scales(flags: &ScaleArgs, config: &Config) -> Result<Scales> {
     };
     let csat = scale(flags.csat_scale, &defaults.csat_scale, "[survey] csat_scale", Scale { low: 1, high: 5 })?;
     let ces = scale(flags.ces_scale, &defaults.ces_scale, "[survey] ces_scale", Scale { low: 1, high: 7 })?;
+    let nps = match (flags.nps_scale, &defaults.nps_scale) {
+        (Some(s), _) => s,
+        (None, Some(t)) => in_config(values::nps_scale, "[survey] nps_scale", t)?,
+        (None, None) => NPS_SCALE,
+    };
     let top = flags.csat_top.or(defaults.csat_top).unwrap_or(2);
     if top == 0 || i64::from(top) >= csat.points() {
         return Err(usage(format!("--csat-top must be between 1 and {} for a {csat} scale; got {top}", csat.points() - 1)));
@@ -172,7 +179,7 @@ pub fn scales(flags: &ScaleArgs, config: &Config) -> Result<Scales> {
     if ces_easy_min <= ces.low || ces_easy_min > ces.high {
         return Err(usage(format!("--ces-easy must be a score within {ces} above its lowest point; got {ces_easy_min}")));
     }
-    Ok(Scales { csat, csat_top_min: csat.high - i64::from(top) + 1, ces, ces_easy_min })
+    Ok(Scales { csat, csat_top_min: csat.high - i64::from(top) + 1, nps, ces, ces_easy_min })
 }
 
 /// The share of a score column's answers (in %) that may be invalid before the run stops:
@@ -194,7 +201,7 @@ pub fn satisfaction_spec(scales: &Scales, input: &InputArgs, opened: &Opened) ->
     SatisfactionSpec {
         csat: column(Role::Csat, scales.csat),
         csat_top_min: scales.csat_top_min,
-        nps: column(Role::Nps, NPS_SCALE),
+        nps: column(Role::Nps, scales.nps),
         ces: column(Role::Ces, scales.ces),
         ces_easy_min: scales.ces_easy_min,
         designation: opened.roles.get(Role::Designation).map(str::to_string),

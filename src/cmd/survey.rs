@@ -625,7 +625,8 @@ fn caption(plan: &Plan, name: &str) -> Vec<String> {
         parts.push(format!("CSAT '{}' {} (satisfied ≥ {})", c.header, c.scale, spec.csat_top_min));
     }
     if let Some(c) = &spec.nps {
-        parts.push(format!("NPS '{}' 0–10", c.header));
+        let bands = if c.scale.low == 1 { " (1–6 detractors, 9–10 promoters)" } else { "" };
+        parts.push(format!("NPS '{}' {}{bands}", c.header, c.scale));
     }
     if let Some(c) = &spec.ces {
         parts.push(format!("CES '{}' {} (easy ≥ {})", c.header, c.scale, spec.ces_easy_min));

@@ -119,6 +119,8 @@ pub struct SurveyDefaults {
     pub csat_scale: Option<String>,
     pub csat_top: Option<u32>,
     pub ces_scale: Option<String>,
+    /// `--nps-scale`: 0-10 or 1-10.
+    pub nps_scale: Option<String>,
     pub ces_easy: Option<i64>,
     pub na_values: Option<Vec<String>>,
     pub min_n: Option<u64>,

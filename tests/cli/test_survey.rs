@@ -495,3 +495,29 @@ fn designation_share_from_a_chinese_yes_no_column() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("column '指名购买': 1 invalid value") && stderr.contains("row 6: 'maybe'"), "{stderr}");
 }
+
+#[test]
+fn nps_on_one_to_ten() {
+    // A likelihood-to-recommend item on 1–10: the same bands (1–6 detractors, 9–10 promoters),
+    // a 0 is invalid, and the caption says which scale. 10, 9, 7, 3, 1: 2 promoters, 2 detractors
+    // of 5 → NPS 0; the 0 answer is excluded.
+    let dir = workdir();
+    let file = dir.path().join("ltr.csv");
+    std::fs::write(&file, "id,nps\n1,10\n2,9\n3,7\n4,3\n5,1\n6,0\n").unwrap();
+    let out = cxstat()
+        .args(["survey", "--nps-scale", "1-10", "--max-invalid", "20", "--format", "csv"])
+        .arg(&file)
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("column 'nps': 1 invalid value (expected whole numbers 1–10"));
+    let rows = csv_rows(&out.get_output().stdout);
+    assert_eq!(rows[0]["nps_n"], "5");
+    assert_close(num(&rows[0], "nps"), 0.0, 1e-12);
+    cxstat()
+        .args(["survey", "--nps-scale", "1-10", "--max-invalid", "20", "--format", "markdown"])
+        .arg(&file)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("NPS 'nps' 1–10 (1–6 detractors, 9–10 promoters)"));
+    cxstat().args(["survey", "--nps-scale", "1-5"]).arg(&file).assert().code(2);
+}
