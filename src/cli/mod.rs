@@ -136,7 +136,7 @@ pub struct InputArgs {
     pub source: Option<crate::input::layout::Export>,
 
     /// Header rows: the first names the columns, the others are skipped [default: by --source].
-    #[arg(long, value_name = "N")]
+    #[arg(value_parser = values::header_rows, long, value_name = "N")]
     pub header_rows: Option<usize>,
 
     /// Keep Qualtrics survey previews, tests and spam (by Status / DistributionChannel).

@@ -22,6 +22,15 @@ pub fn nps_scale(text: &str) -> Result<Scale, String> {
     scale(text).ok().filter(|s| s.high == 10 && (s.low == 0 || s.low == 1)).ok_or_else(|| "expected 0-10 or 1-10".to_string())
 }
 
+/// A number of header rows: at least one, which names the columns.
+pub fn header_rows(text: &str) -> Result<usize, String> {
+    match text.trim().parse::<usize>() {
+        Ok(0) => Err("expected at least 1: a file without a header row is not read yet (add a row of column names)".to_string()),
+        Ok(n) => Ok(n),
+        Err(_) => Err("expected a number of rows, at least 1".to_string()),
+    }
+}
+
 /// A period granularity by its name: day, week, month, quarter or year.
 pub fn period(text: &str) -> Result<Period, String> {
     Period::from_name(&text.trim().to_ascii_lowercase()).ok_or_else(|| "expected day, week, month, quarter or year".to_string())
@@ -201,6 +210,7 @@ mod tests {
         assert!(mapping("csat=Q1").is_ok() && mapping("csat").is_err() && mapping("=Q1").is_err());
         assert_eq!(threshold(" NPS = 30"), Ok(("nps".to_string(), 30.0)));
         assert!(threshold("bogus=1").unwrap_err().contains("unknown KPI 'bogus'"));
+        assert_eq!((header_rows("2"), header_rows("0").is_err()), (Ok(2), true));
         assert_eq!(
             (month("2026-10"), month("last"), month("2026-13").is_err()),
             (Ok(Chosen::Index(2026 * 12 + 9)), Ok(Chosen::Last), true)
