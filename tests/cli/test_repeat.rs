@@ -205,3 +205,16 @@ fn without_as_of_the_data_ends_at_its_latest_purchase() {
     let rows = csv_rows(&out.get_output().stdout);
     assert_eq!((rows[1]["period"].as_str(), rows[1]["partial"].as_str()), ("2026-10", "true"));
 }
+
+#[test]
+fn cohort_months_after_the_data_are_blank_not_zero() {
+    // orders_small.csv ends on 2026-10-31: an --as-of two months later adds no 0% columns for
+    // November and December (no data, not no customers).
+    let run = |as_of: &str| {
+        let out =
+            cxstat().args(["repeat", "--cohorts", "--format", "csv", "--as-of", as_of]).arg(fixture("orders_small.csv")).assert().success();
+        String::from_utf8(out.get_output().stdout.clone()).unwrap()
+    };
+    assert_eq!(run("2026-12-31"), run("2026-10-31"));
+    assert_eq!(run("2026-12-31"), "cohort,customers,0,1,2\n2026-08,2,100,50,50\n2026-09,1,100,100,\n2026-10,2,100,,\n");
+}

@@ -42,7 +42,10 @@ pub fn cohorts(data: &Dataset, orders: &OrderRows, as_of: NaiveDate) -> Result<V
     let first = df.column("__first_p")?.cast(&DataType::Int64)?;
     let since = df.column("__since")?.cast(&DataType::Int64)?;
     let (first, since) = (first.i64()?, since.i64()?);
-    let last = period_index_of(as_of, orders.period);
+    // The last period with data: up to `as_of`, and no later than the latest purchase, so that a
+    // month after the data's end is blank rather than 0%.
+    let data_end = (0..df.height()).filter_map(|i| Some(first.get(i)? + since.get(i)?)).max();
+    let last = data_end.map_or(period_index_of(as_of, orders.period), |end| end.min(period_index_of(as_of, orders.period)));
     let mut out: Vec<Cohort> = Vec::new();
     for i in 0..df.height() {
         let (f, s) = (first.get(i).unwrap_or(0), since.get(i).unwrap_or(0));
