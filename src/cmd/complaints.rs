@@ -14,8 +14,8 @@ use crate::cli::values::{self, in_config};
 use crate::cli::{ChartType, ComplaintsArgs, MergeArgs};
 use crate::cmd::charts::{self, TrendMetric};
 use crate::cmd::{
-    check_dates, confidence_level, grouping_quick_first, key_cells, key_columns, open_checked, open_dataset, quote_rows, report_problems,
-    Opened, Outcome, SourceOptions,
+    check_dates, confidence_level, grouping_quick_first, key_cells, key_columns, low_base_note, open_checked, open_dataset, quote_rows,
+    report_problems, Opened, Outcome, SourceOptions,
 };
 use crate::error::{data_err, usage};
 use crate::input::clean::token_of;
@@ -652,7 +652,7 @@ const KPI_VIEWS: &[Shown<ComplaintRow, Plan>] = &[
     Shown { header: |_| "n".into(), shown: always, show: Show::Column("n") },
     Shown { header: |_| "open".into(), shown: has_resolution, show: Show::Column("open_at_end") },
     Shown {
-        header: |p| format!("resolved % ({}% CI)", (p.confidence * 100.0 * 10.0).round() / 10.0),
+        header: |p| format!("resolved % ({} CI)", charts::level_text(p.confidence)),
         shown: has_resolution,
         show: Show::Interval { value: "resolved_pct", low: "resolved_low", high: "resolved_high", signed: false },
     },
@@ -667,14 +667,7 @@ const KPI_VIEWS: &[Shown<ComplaintRow, Plan>] = &[
     Shown { header: |_| "SLA resolve %".into(), shown: has_sla_resolve, show: Show::Column("sla_resolve_pct") },
     Shown { header: |_| "per 1k orders".into(), shown: has_orders, show: Show::Column("per_1000_orders") },
     Shown { header: |_| "per 1k customers".into(), shown: has_orders, show: Show::Column("per_1000_customers") },
-    Shown {
-        header: |_| "note".into(),
-        shown: always,
-        show: Show::Cell(|r, p| {
-            let low_base = (r.counts.n as u64) < p.min_n;
-            Cell::Text(if low_base { format!("low base (n < {})", p.min_n) } else { String::new() })
-        }),
-    },
+    Shown { header: |_| "note".into(), shown: always, show: Show::Cell(|r, p| low_base_note(r.counts.n, p.min_n)) },
 ];
 
 /// The funnel's columns (the same for people).

@@ -10,6 +10,7 @@
 use anyhow::Result;
 
 use crate::cli::{InputArgs, LoyaltyArgs};
+use crate::cmd::charts;
 use crate::cmd::repeat::check_problems;
 use crate::cmd::survey::check_invalid;
 use crate::cmd::{check_dates, max_invalid, open_checked, open_dataset, order_spec, satisfaction_spec, scales, SourceOptions};
@@ -168,11 +169,6 @@ fn note(l: &LoyaltyLine) -> String {
     }
 }
 
-/// The level as headers show it: "95%".
-fn level(confidence: &f64) -> String {
-    format!("{}%", (confidence * 1000.0).round() / 10.0)
-}
-
 /// The loyalty table's columns, in their order in CSV and JSON (after measure and group).
 const COLUMNS: &[Column<LoyaltyLine, f64>] = &[
     Column { key: "customers", decimals: 0, shown: always, value: |l, _| Value::Count(l.counts.customers) },
@@ -196,17 +192,17 @@ const COLUMNS: &[Column<LoyaltyLine, f64>] = &[
 const VIEWS: &[Shown<LoyaltyLine, f64>] = &[
     Shown { header: |_| "customers".into(), shown: always, show: Show::Column("customers") },
     Shown {
-        header: |c| format!("ordered again % ({} CI)", level(c)),
+        header: |c| format!("ordered again % ({} CI)", charts::level_text(*c)),
         shown: always,
         show: Show::Interval { value: "reorder_pct", low: "reorder_low", high: "reorder_high", signed: false },
     },
     Shown {
-        header: |c| format!("orders / customer ({} CI)", level(c)),
+        header: |c| format!("orders / customer ({} CI)", charts::level_text(*c)),
         shown: always,
         show: Show::Interval { value: "orders_per_customer", low: "orders_low", high: "orders_high", signed: false },
     },
     Shown {
-        header: |c| format!("revenue / customer ({} CI)", level(c)),
+        header: |c| format!("revenue / customer ({} CI)", charts::level_text(*c)),
         shown: always,
         show: Show::Interval { value: "revenue_per_customer", low: "revenue_low", high: "revenue_high", signed: false },
     },

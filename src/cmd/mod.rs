@@ -329,6 +329,11 @@ pub fn key_columns(grouping: &Grouping) -> Vec<String> {
     columns
 }
 
+/// The note of a row with fewer than `min_n` rows: "low base (n < 30)", else empty.
+pub fn low_base_note(n: f64, min_n: u64) -> Cell {
+    Cell::Text(if (n as u64) < min_n { format!("low base (n < {min_n})") } else { String::new() })
+}
+
 /// The confidence level: the flag (checked when parsed), else the config's `setting`, checked,
 /// else 0.95.
 pub fn confidence_level(flag: Option<f64>, config: Option<f64>, setting: &str) -> Result<f64> {

@@ -13,8 +13,8 @@ use crate::chart::{self, Band, Chart, Histogram};
 use crate::cli::{ChartType, MergeArgs, SurveyArgs};
 use crate::cmd::charts::{self, TrendMetric};
 use crate::cmd::{
-    check_dates, confidence_level, grouping_quick_first, key_cells, key_columns, max_invalid, open_checked, quote_rows, report_problems,
-    satisfaction_spec, scales, weight_column, Opened, Outcome, Scales,
+    check_dates, confidence_level, grouping_quick_first, key_cells, key_columns, low_base_note, max_invalid, open_checked, quote_rows,
+    report_problems, satisfaction_spec, scales, weight_column, Opened, Outcome, Scales,
 };
 use crate::error::{data_err, usage};
 use crate::input::clean::Scale;
@@ -557,11 +557,6 @@ pub(crate) fn declares(key: &str) -> bool {
     COLUMNS.iter().any(|c| c.key == key)
 }
 
-/// The confidence level as headers show it: "95%".
-fn level(p: &Plan) -> String {
-    format!("{}%", (p.confidence * 100.0 * 10.0).round() / 10.0)
-}
-
 /// The survey table as people see it: each score with its interval in one cell.
 const VIEWS: &[Shown<SurveyRow, Plan>] = &[
     Shown { header: |_| "n".into(), shown: always, show: Show::Column("n") },
@@ -583,14 +578,14 @@ const VIEWS: &[Shown<SurveyRow, Plan>] = &[
     Shown {
         header: |p| {
             let boxes = p.spec.csat.as_ref().map_or(0, |c| c.scale.high - p.spec.csat_top_min + 1);
-            format!("CSAT top-{boxes} % ({} CI)", level(p))
+            format!("CSAT top-{boxes} % ({} CI)", charts::level_text(p.confidence))
         },
         shown: has_csat,
         show: Show::Interval { value: "csat_pct", low: "csat_low", high: "csat_high", signed: false },
     },
     Shown { header: |_| "CSAT mean".into(), shown: has_csat, show: Show::Column("csat_mean") },
     Shown {
-        header: |p| format!("NPS ({} CI)", level(p)),
+        header: |p| format!("NPS ({} CI)", charts::level_text(p.confidence)),
         shown: has_nps,
         show: Show::Interval { value: "nps", low: "nps_low", high: "nps_high", signed: true },
     },
@@ -598,24 +593,17 @@ const VIEWS: &[Shown<SurveyRow, Plan>] = &[
     Shown { header: |_| "Pass %".into(), shown: has_nps, show: Show::Column("passives_pct") },
     Shown { header: |_| "Detr %".into(), shown: has_nps, show: Show::Column("detractors_pct") },
     Shown {
-        header: |p| format!("CES mean ({} CI)", level(p)),
+        header: |p| format!("CES mean ({} CI)", charts::level_text(p.confidence)),
         shown: has_ces,
         show: Show::Interval { value: "ces_mean", low: "ces_low", high: "ces_high", signed: false },
     },
     Shown { header: |_| "CES easy %".into(), shown: has_ces, show: Show::Column("ces_easy_pct") },
     Shown {
-        header: |p| format!("asked by name % ({} CI)", level(p)),
+        header: |p| format!("asked by name % ({} CI)", charts::level_text(p.confidence)),
         shown: has_designation,
         show: Show::Interval { value: "designation_pct", low: "designation_low", high: "designation_high", signed: false },
     },
-    Shown {
-        header: |_| "note".into(),
-        shown: always,
-        show: Show::Cell(|r, p| {
-            let low_base = (r.counts.n as u64) < p.min_n;
-            Cell::Text(if low_base { format!("low base (n < {})", p.min_n) } else { String::new() })
-        }),
-    },
+    Shown { header: |_| "note".into(), shown: always, show: Show::Cell(|r, p| low_base_note(r.counts.n, p.min_n)) },
 ];
 
 fn caption(plan: &Plan, name: &str) -> Vec<String> {
