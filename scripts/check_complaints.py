@@ -92,7 +92,7 @@ def main(cpath, opath, cout, rout):
             "per_1000_orders": 1000 * n / orders[m] if orders.get(m) else None,
             "per_1000_customers": 1000 * n / len(custs[m]) if custs.get(m) else None,
         }
-    # repeat: per month, active / new / repeat and return rates
+    # repeat: per month, active / new / repeat, return and repeat-customer rates
     first = {}
     for c, d, _ in buys:
         first[c] = min(first.get(c, d), d)
@@ -107,12 +107,29 @@ def main(cpath, opath, cout, rout):
         y, mo = int(m[:4]), int(m[5:])
         prev = f"{y - 1}-12" if mo == 1 else f"{y}-{mo - 1:02d}"
         p = active.get(prev, set())
+        days = {}
+        for c, d, _ in buys:
+            if month(d) == m:
+                days.setdefault(c, set()).add(d)
+        repeaters = sum(1 for ds in days.values() if len(ds) >= 2)
         rep[m] = {
             "active_customers": len(a),
             "returning_customers": returning,
             "repeat_rate": 100 * returning / len(a),
             "return_rate": 100 * len(a & p) / len(p) if p else None,
+            "repeat_customers": repeaters,
+            "repeat_customer_pct": 100 * repeaters / len(a),
         }
+    # the Total row: customers with purchases on two or more distinct days, over all months
+    days = {}
+    for c, d, _ in buys:
+        days.setdefault(c, set()).add(d)
+    repeaters = sum(1 for ds in days.values() if len(ds) >= 2)
+    rep["Total"] = {
+        "active_customers": len(days),
+        "repeat_customers": repeaters,
+        "repeat_customer_pct": 100 * repeaters / len(days),
+    }
     return compare(cout, want, "period") + compare(rout, rep, "period")
 
 def compare(path, want, key):

@@ -21,7 +21,7 @@ use crate::output::write_atomic;
 
 /// The `format` of a partial file, and its version.
 pub const FORMAT: &str = "cxstat-partials";
-pub const VERSION: u32 = 1;
+pub const VERSION: u32 = 2;
 
 /// A partial file: what one run computed, before its final table.
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -636,11 +636,16 @@ pub struct RepeatArgs {
     #[arg(long, value_name = "FILE", requires = "rfm", help_heading = "Reports")]
     pub customers: Option<PathBuf>,
 
+    /// Leave out the Total row (the whole scope: each customer once, repeat customers those who
+    /// bought on two or more distinct days).
+    #[arg(long, help_heading = "Reports")]
+    pub no_total: bool,
+
     #[command(flatten)]
     pub stats: StatsArgs,
 
     /// Also write this run's partial results to FILE (per period: order and revenue sums, and
-    /// the distinct customers who bought), for `cxstat merge` to combine with other shards'
+    /// the distinct customers who bought, with their purchase day when it is one), for `cxstat merge` to combine with other shards'
     /// into one repeat table.
     #[arg(long, value_name = "FILE", conflicts_with_all = ["cohorts", "rfm"], help_heading = "Output")]
     pub emit_partials: Option<PathBuf>,

@@ -19,7 +19,8 @@ use crate::input::roles::{Kind, Role};
 use crate::metrics::grouping::{Group, GroupKey, Grouping};
 use crate::metrics::orders::cohorts::{cohorts, rfm, segments, RfmCustomer, Segment};
 use crate::metrics::orders::repeat::{
-    in_span, repeat_base, repeat_rates, repeat_sums, repeat_table, repeat_table_of_sums, RepeatRates, RepeatRow, RepeatSums,
+    in_span, repeat_base, repeat_rates, repeat_sums, repeat_table, repeat_table_of_sums, repeat_total, sums_base, RepeatBase, RepeatRates,
+    RepeatRow, RepeatSums,
 };
 use crate::metrics::orders::{
     latest_purchase, order_problem_counts, order_problem_examples, read_orders, OrderProblem, OrderRows, OrderSpec,
@@ -111,10 +112,10 @@ fn execute(args: &RepeatArgs, io: &mut Io, format: Option<crate::output::Format>
         }
         (rfm_report(&customers, as_of, &opened), Vec::new(), Vec::new())
     } else {
-        let settings = Settings { period, as_of, from, to, confidence, amount: spec.amount.is_some() };
+        let settings = Settings { period, as_of, from, to, confidence, amount: spec.amount.is_some(), total: !args.no_total };
         let base = repeat_base(&orders);
         let rows = repeat_table(data, &orders, &base, as_of, window)?;
-        let (report, rows, shape) = shown_report(rows, window, &settings, &data.name)?;
+        let (report, rows, shape) = shown_report(rows, window, &settings, &data.name, (Some(data), &base))?;
         if let Some(path) = &args.emit_partials {
             // Every period up to --as-of: the merge picks the ones in --from/--to.
             let groups: Vec<Group<RepeatSums>> = repeat_sums(data, &base)?
@@ -159,11 +160,21 @@ fn execute(args: &RepeatArgs, io: &mut Io, format: Option<crate::output::Format>
     Ok(Outcome { report, rows, shown, opened })
 }
 
-/// The periods in `--from`/`--to`, as the report, with their rates and the table's shape.
-fn shown_report(rows: Vec<RepeatRow>, window: Option<i64>, settings: &Settings, name: &str) -> Result<(Report, Vec<RepeatRates>, Shape)> {
-    let shown = in_span(rows, settings.period, settings.from, settings.to);
+/// The periods in `--from`/`--to` (and their total row, computed from `base` on `data`'s engine,
+/// or in memory without it), as the report, with their rates and the table's shape.
+fn shown_report(
+    rows: Vec<RepeatRow>,
+    window: Option<i64>,
+    settings: &Settings,
+    name: &str,
+    (data, base): (Option<&Dataset>, &RepeatBase),
+) -> Result<(Report, Vec<RepeatRates>, Shape)> {
+    let mut shown = in_span(rows, settings.period, settings.from, settings.to);
     if shown.is_empty() {
         return Err(data_err(format!("{name}: no purchases in scope (up to {})", settings.as_of)));
+    }
+    if settings.total {
+        shown.push(repeat_total(data, base, &shown)?);
     }
     let shape = Shape { amount: settings.amount, window, as_of: settings.as_of };
     let rates = repeat_rates(shown, settings.confidence);
@@ -180,6 +191,8 @@ struct Settings {
     to: Option<NaiveDate>,
     confidence: f64,
     amount: bool,
+    /// With the Total row.
+    total: bool,
 }
 
 /// `cxstat merge` of repeat partials: per period the sums added and the customers joined, then
@@ -197,8 +210,9 @@ pub fn merge(files: &[(String, serde_json::Value)], args: &MergeArgs, io: &mut I
         sums.push((k, g.counts));
     }
     sums.sort_by_key(|(k, _)| *k);
-    let rows = repeat_table_of_sums(&sums, settings.period, settings.as_of)?;
-    let (report, _, _) = shown_report(rows, None, &settings, &name)?;
+    let base = sums_base(&sums)?;
+    let rows = repeat_table_of_sums(&base, settings.period, settings.as_of)?;
+    let (report, _, _) = shown_report(rows, None, &settings, &name, (None, &base))?;
     let format = choose_format(args.output.format, args.output.output.as_deref(), io.stdout_is_terminal);
     emit(&report, format, args.output.output.as_deref(), &mut *io.stdout)
 }
@@ -294,6 +308,10 @@ fn repeat_report(rows: &[RepeatRates], shape: &Shape, name: &str) -> Report {
         "{} · as of {as_of} · repeat % = share of the period's customers who had ordered before; return % = share of the previous period's customers who ordered again",
         name
     )];
+    caption.push(
+        "repeat cust. % = share of the customers who bought on two or more distinct days (in the period; in Total, in all periods shown; several lines on one day are one purchase)"
+            .to_string(),
+    );
     if let Some(days) = window {
         caption.push(format!("repeat ≤{days}d: new customers of the period who ordered again within {days} days of their first order (those whose window ends after {as_of} left out)"));
     }
@@ -322,17 +340,30 @@ const REPEAT_COLUMNS: &[Column<RepeatRates, Shape>] = &[
     Column { key: "repeat_rate", decimals: 1, shown: always, value: |r, _| Value::Num(r.repeat.pct) },
     Column { key: "repeat_low", decimals: 1, shown: always, value: |r, _| Value::low(r.repeat.ci) },
     Column { key: "repeat_high", decimals: 1, shown: always, value: |r, _| Value::high(r.repeat.ci) },
-    Column { key: "previous_customers", decimals: 0, shown: always, value: |r, _| Value::Count(r.row.previous_active) },
-    Column { key: "retained_customers", decimals: 0, shown: always, value: |r, _| Value::Count(r.row.retained) },
+    Column { key: "previous_customers", decimals: 0, shown: always, value: |r, _| per_period(r, r.row.previous_active) },
+    Column { key: "retained_customers", decimals: 0, shown: always, value: |r, _| per_period(r, r.row.retained) },
     Column { key: "return_rate", decimals: 1, shown: always, value: |r, _| Value::Num(r.ret.pct) },
     Column { key: "return_low", decimals: 1, shown: always, value: |r, _| Value::low(r.ret.ci) },
     Column { key: "return_high", decimals: 1, shown: always, value: |r, _| Value::high(r.ret.ci) },
     Column { key: "churn_rate", decimals: 1, shown: always, value: |r, _| Value::Num(r.churn) },
+    Column { key: "repeat_customers", decimals: 0, shown: always, value: |r, _| Value::Count(r.row.repeat_customers) },
+    Column { key: "repeat_customer_pct", decimals: 1, shown: always, value: |r, _| Value::Num(r.repeat_customer.pct) },
+    Column { key: "repeat_customer_low", decimals: 1, shown: always, value: |r, _| Value::low(r.repeat_customer.ci) },
+    Column { key: "repeat_customer_high", decimals: 1, shown: always, value: |r, _| Value::high(r.repeat_customer.ci) },
     Column { key: "window_eligible", decimals: 0, shown: has_window, value: |r, _| Value::Count(r.row.window_eligible) },
     Column { key: "window_repeat_rate", decimals: 1, shown: has_window, value: |r, _| Value::Num(r.window.pct) },
     Column { key: "window_low", decimals: 1, shown: has_window, value: |r, _| Value::low(r.window.ci) },
     Column { key: "window_high", decimals: 1, shown: has_window, value: |r, _| Value::high(r.window.ci) },
 ];
+
+/// A count that only a period has (blank in the Total row).
+fn per_period(r: &RepeatRates, count: f64) -> Value {
+    if r.row.total {
+        Value::Text(None)
+    } else {
+        Value::Count(count)
+    }
+}
 
 /// Whether the table declares the column `key` (for the scorecard's tests).
 #[cfg(test)]
@@ -361,6 +392,11 @@ const REPEAT_VIEWS: &[Shown<RepeatRates, Shape>] = &[
     },
     Shown { header: |_| "churn %".into(), shown: always, show: Show::Column("churn_rate") },
     Shown {
+        header: |_| "repeat cust. %".into(),
+        shown: always,
+        show: Show::Interval { value: "repeat_customer_pct", low: "repeat_customer_low", high: "repeat_customer_high", signed: false },
+    },
+    Shown {
         header: |s| format!("repeat ≤{}d %", s.window.unwrap_or_default()),
         shown: has_window,
         show: Show::Interval { value: "window_repeat_rate", low: "window_low", high: "window_high", signed: false },
@@ -368,7 +404,13 @@ const REPEAT_VIEWS: &[Shown<RepeatRates, Shape>] = &[
     Shown {
         header: |_| "note".into(),
         shown: always,
-        show: Show::Cell(|r, s| Cell::Text(if r.row.partial { format!("partial (to {})", s.as_of) } else { String::new() })),
+        show: Show::Cell(|r, s| {
+            Cell::Text(match (r.row.partial, r.row.total) {
+                (true, _) => format!("partial (to {})", s.as_of),
+                (_, true) => "all periods above".to_string(),
+                _ => String::new(),
+            })
+        }),
     },
 ];
 

@@ -21,7 +21,7 @@ fn periods_match_hand_arithmetic() {
         .stderr(predicate::str::contains("duplicate order id").and(predicate::str::contains("row 10: 'O8'")))
         .stderr(predicate::str::contains("invalid amount").and(predicate::str::contains("row 11: 'abc'")));
     let rows = csv_rows(&out.get_output().stdout);
-    assert_eq!(rows.len(), 3);
+    assert_eq!(rows.len(), 4, "three months and the total");
     let aug = row(&rows, &[("period", "2026-08")]);
     assert_eq!((aug["active_customers"].as_str(), aug["new_customers"].as_str()), ("2", "2"));
     assert_close(num(aug, "revenue"), 150.0, 1e-9);
@@ -217,4 +217,86 @@ fn cohort_months_after_the_data_are_blank_not_zero() {
     };
     assert_eq!(run("2026-12-31"), run("2026-10-31"));
     assert_eq!(run("2026-12-31"), "cohort,customers,0,1,2\n2026-08,2,100,50,50\n2026-09,1,100,100,\n2026-10,2,100,,\n");
+}
+
+/// fixtures/orders_repeat_log.csv as of 2026-10-31, worked by hand. Purchases (refund 8, the
+/// second row of order 10 and E's order of 11-02 left out):
+/// Sep: A on 09-03 (two lines: one purchase day) and 09-20; B 09-05; C 09-10 (two lines).
+///      3 customers, 1 on two distinct days (A): 1/3.
+/// Oct: B 10-05; D 10-01 (two lines; its 10-02 line repeats order id 10); E 10-15; F 10-20 and
+///      10-28. 4 customers, 1 on two days (F): 1/4.
+/// Total: A–F = 6 customers; on two or more days: A, B (09-05, 10-05), F = 3: 50%, Wilson 95%
+/// with z = 1.959964: centre (0.5 + z²/12) / (1 + z²/6) = 0.5, half-width
+/// z·√(0.25/6 + z²/144) / (1 + z²/6) = 0.312384 → 18.76–81.24.
+#[test]
+fn repeat_customer_rate_counts_distinct_purchase_days() {
+    let out = cxstat()
+        .args(["repeat", "--as-of", "2026-10-31", "--format", "csv"])
+        .arg(fixture("orders_repeat_log.csv"))
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("1 row: duplicate order id").and(predicate::str::contains("row 12: '10'")));
+    let rows = csv_rows(&out.get_output().stdout);
+    assert_eq!(rows.len(), 3);
+    let sep = row(&rows, &[("period", "2026-09")]);
+    assert_eq!((sep["active_customers"].as_str(), sep["repeat_customers"].as_str()), ("3", "1"));
+    assert_close(num(sep, "repeat_customer_pct"), 100.0 / 3.0, 1e-12);
+    let oct = row(&rows, &[("period", "2026-10")]);
+    assert_eq!((oct["active_customers"].as_str(), oct["repeat_customers"].as_str()), ("4", "1"));
+    assert_close(num(oct, "repeat_customer_pct"), 25.0, 1e-12);
+    let total = row(&rows, &[("period", "Total")]);
+    assert_eq!((total["active_customers"].as_str(), total["repeat_customers"].as_str()), ("6", "3"));
+    assert_eq!((total["new_customers"].as_str(), total["orders"].as_str()), ("6", "12"));
+    // 52.50 in September (10 + 5 + 7.5 + 20 + 8 + 2) and 54.00 in October (20 + 12 + 3 + 9 + 4 + 6).
+    assert_close(num(total, "revenue"), 106.5, 1e-9);
+    assert_close(num(total, "orders_per_customer"), 2.0, 1e-12);
+    assert_close(num(total, "repeat_customer_pct"), 50.0, 1e-12);
+    assert_close(num(total, "repeat_customer_low"), 18.7616306, 1e-6);
+    assert_close(num(total, "repeat_customer_high"), 81.2383694, 1e-6);
+    assert_eq!((total["previous_customers"].as_str(), total["return_rate"].as_str()), ("", ""), "no previous period for the total");
+
+    // --no-total drops it; --from October: the total is October's customers (B on one day in scope).
+    let out = cxstat()
+        .args(["repeat", "--as-of", "2026-10-31", "--no-total", "--format", "csv"])
+        .arg(fixture("orders_repeat_log.csv"))
+        .assert()
+        .success();
+    assert!(csv_rows(&out.get_output().stdout).iter().all(|r| r["period"] != "Total"));
+    let out = cxstat()
+        .args(["repeat", "--as-of", "2026-10-31", "--from", "2026-10-01", "--format", "csv"])
+        .arg(fixture("orders_repeat_log.csv"))
+        .assert()
+        .success();
+    let rows = csv_rows(&out.get_output().stdout);
+    let total = row(&rows, &[("period", "Total")]);
+    assert_eq!((total["active_customers"].as_str(), total["repeat_customers"].as_str()), ("4", "1"));
+}
+
+/// Two shards of fixtures/orders_repeat_log.csv that split customer A's and B's purchase days
+/// merge to the table of the whole file, Total row included.
+#[test]
+fn repeat_customers_merge_across_shards() {
+    let dir = workdir();
+    let text = std::fs::read_to_string(fixture("orders_repeat_log.csv")).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    // Shard one: A's 09-03 lines, B's 09-05; shard two: A's 09-20 and the rest.
+    let (one, two) = ([0, 1, 2, 4], [0, 3, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15]);
+    for (name, picks) in [("one.csv", &one[..]), ("two.csv", &two[..])] {
+        let shard: Vec<&str> = picks.iter().map(|i| lines[*i]).collect();
+        std::fs::write(dir.path().join(name), shard.join("\n") + "\n").unwrap();
+    }
+    for name in ["one", "two"] {
+        cxstat()
+            .current_dir(dir.path())
+            .args(["repeat", "--as-of", "2026-10-31", "--emit-partials", &format!("{name}.json"), "-o", &format!("{name}.out.csv")])
+            .arg(format!("{name}.csv"))
+            .assert()
+            .success();
+    }
+    let merged = cxstat().current_dir(dir.path()).args(["merge", "one.json", "two.json", "--format", "csv"]).assert().success();
+    let whole =
+        cxstat().args(["repeat", "--as-of", "2026-10-31", "--format", "csv"]).arg(fixture("orders_repeat_log.csv")).assert().success();
+    let (merged, whole) = (csv_rows(&merged.get_output().stdout), csv_rows(&whole.get_output().stdout));
+    assert_eq!(merged, whole);
+    assert_eq!(row(&merged, &[("period", "Total")])["repeat_customers"], "3");
 }

@@ -52,7 +52,7 @@ impl std::ops::AddAssign for OrderSums {
 }
 
 /// Adds `more` to the ascending distinct ids `ids`, which stay ascending and distinct.
-pub(super) fn join_ids(ids: &mut Vec<String>, more: Vec<String>) {
+fn join_ids(ids: &mut Vec<String>, more: Vec<String>) {
     ids.extend(more);
     ids.sort_unstable();
     ids.dedup();

@@ -8,7 +8,7 @@ use anyhow::Result;
 use chrono::NaiveDate;
 use polars::prelude::*;
 
-use super::{join_ids, purchases, OrderRows};
+use super::{purchases, OrderRows};
 use crate::input::frame::{f64_at, strings_at, Dataset};
 use crate::metrics::period::{index_label, period_index_of, Period};
 use crate::metrics::words::{self, Collect};
@@ -37,6 +37,12 @@ pub struct RepeatRow {
     /// them ordered again within it.
     pub window_eligible: f64,
     pub window_repeaters: f64,
+    /// Customers who bought on at least two distinct days within the period (within the scope
+    /// in the total row).
+    pub repeat_customers: f64,
+    /// The row for the whole scope: `active` and `repeat_customers` count each customer once,
+    /// the other counts are the periods' sums; no previous period.
+    pub total: bool,
 }
 
 /// A period of the repeat table with its rates.
@@ -54,6 +60,9 @@ pub struct RepeatRates {
     pub orders_per_customer: Option<f64>,
     /// New customers whose window had ended who ordered again within it.
     pub window: Share,
+    /// The classic repeat-customer rate: active customers who bought on at least two distinct
+    /// days (of the period, or of the scope in the total row).
+    pub repeat_customer: Share,
 }
 
 /// The periods of `rows` from the one holding `from` to the one holding `to`.
@@ -76,6 +85,7 @@ pub fn repeat_rates(rows: Vec<RepeatRow>, confidence: f64) -> Vec<RepeatRates> {
                 avg_order_value: (r.valued_orders > 0.0).then(|| r.revenue / r.valued_orders),
                 orders_per_customer: (r.active > 0.0).then(|| r.orders / r.active),
                 window: Share::of(r.window_repeaters, r.window_eligible, confidence),
+                repeat_customer: Share::of(r.repeat_customers, r.active, confidence),
                 row: r,
             }
         })
@@ -83,13 +93,16 @@ pub fn repeat_rates(rows: Vec<RepeatRow>, confidence: f64) -> Vec<RepeatRates> {
 }
 
 /// What the repeat table is computed from: per period the purchases (`orders`, `valued`,
-/// `revenue`) and refunds (`refunds`, `refund_amount`), and the customer and period of each
-/// purchase (`buys`; after a merge, each distinct pair once). Period numbers are in `__p`.
-/// Made once ([`repeat_base`]) for both the table and the partial results.
+/// `revenue`) and refunds (`refunds`, `refund_amount`), the customer and period of each
+/// purchase (`buys`; after a merge, each distinct pair once), and its day too (`days`, an
+/// Int32 `__day`; after a merge, one row for a customer's single purchase day in the period,
+/// two made-up days for several). Period numbers are in `__p`. Made once ([`repeat_base`],
+/// [`sums_base`]) for both the table and the partial results.
 pub struct RepeatBase {
     per_period: LazyFrame,
     refunds: LazyFrame,
     buys: LazyFrame,
+    days: LazyFrame,
     /// The first and last period of the orders read, when known (it spares a query).
     periods: Option<(i64, i64)>,
 }
@@ -108,12 +121,14 @@ pub fn repeat_base(orders: &OrderRows) -> RepeatBase {
         .filter(col("__day").is_not_null().and(col("__dup").not()).and(col("__amount").lt(lit(0.0)).fill_null(lit(false))))
         .group_by([col("__p")])
         .agg([len().cast(DataType::Float64).alias("refunds"), (-col("__amount")).sum().alias("refund_amount")]);
-    RepeatBase { per_period, refunds, buys: buys.select([col("__customer"), col("__p")]), periods: orders.periods }
+    let days = buys.clone().select([col("__customer"), col("__p"), col("__day").cast(DataType::Int32)]);
+    RepeatBase { per_period, refunds, buys: buys.select([col("__customer"), col("__p")]), days, periods: orders.periods }
 }
 
 /// One period's share of the repeat table in a form that adds up across shards (what
-/// `repeat --emit-partials` writes): purchase and refund sums, and the distinct customers who
-/// bought in it, ascending.
+/// `repeat --emit-partials` writes): purchase and refund sums, the distinct customers who
+/// bought in it, ascending, and for each of them the day (days since 1970-01-01) of their
+/// purchases in the period when it is one day, null when they bought on several.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct RepeatSums {
     pub orders: f64,
@@ -122,6 +137,7 @@ pub struct RepeatSums {
     pub refunds: f64,
     pub refund_amount: f64,
     pub customers: Vec<String>,
+    pub days: Vec<Option<i32>>,
 }
 
 impl std::ops::AddAssign for RepeatSums {
@@ -131,14 +147,40 @@ impl std::ops::AddAssign for RepeatSums {
         self.revenue += o.revenue;
         self.refunds += o.refunds;
         self.refund_amount += o.refund_amount;
-        join_ids(&mut self.customers, o.customers);
+        let mut both: Vec<(String, Option<i32>)> = std::mem::take(&mut self.customers)
+            .into_iter()
+            .zip(std::mem::take(&mut self.days))
+            .chain(o.customers.into_iter().zip(o.days))
+            .collect();
+        both.sort_by(|a, b| a.0.cmp(&b.0));
+        // A customer in both shards bought on one day only if both say the same day.
+        both.dedup_by(|later, kept| {
+            let same = later.0 == kept.0;
+            if same && kept.1 != later.1 {
+                kept.1 = None;
+            }
+            same
+        });
+        (self.customers, self.days) = both.into_iter().unzip();
     }
 }
 
 /// Each period's [`RepeatSums`], by period number.
 pub fn repeat_sums(data: &Dataset, base: &RepeatBase) -> Result<Vec<(i64, RepeatSums)>> {
-    let pairs = data.collect_reduced(distinct_pairs(&base.buys))?.lazy();
-    let customers = pairs.group_by([col("__p")]).agg([col("__customer").sort(SortOptions::default()).alias("__customers")]);
+    // Each customer's single day in the period, or null for several.
+    let pairs = data
+        .collect_reduced(
+            base.days
+                .clone()
+                .group_by([col("__customer"), col("__p")])
+                .agg([col("__day").min().alias("__first"), col("__day").max().alias("__last")]),
+        )?
+        .lazy()
+        .with_column(when(col("__first").eq(col("__last"))).then(col("__first")).otherwise(lit(NULL).cast(DataType::Int32)).alias("__one"));
+    let customers = pairs.group_by([col("__p")]).agg([
+        col("__customer").sort(SortOptions::default()).alias("__customers"),
+        col("__one").sort_by([col("__customer")], SortMultipleOptions::default()).alias("__days"),
+    ]);
     // Every period with a purchase or a refund.
     let keys = concat([base.per_period.clone().select([col("__p")]), base.refunds.clone().select([col("__p")])], UnionArgs::default())?
         .group_by([col("__p")])
@@ -161,15 +203,26 @@ pub fn repeat_sums(data: &Dataset, base: &RepeatBase) -> Result<Vec<(i64, Repeat
                 refunds: or_zero("refunds", i)?,
                 refund_amount: or_zero("refund_amount", i)?,
                 customers: strings_at(&df, "__customers", i)?,
+                days: days_at(&df, "__days", i)?,
             };
             Ok((index.get(i).unwrap_or(0), sums))
         })
         .collect()
 }
 
-/// The repeat table from merged [`RepeatSums`], as [`repeat_table`] computes it from the rows
-/// (no purchase window: it needs each customer's orders).
-pub fn repeat_table_of_sums(sums: &[(i64, RepeatSums)], period: Period, as_of: NaiveDate) -> Result<Vec<RepeatRow>> {
+/// The list of days in row `i` of list column `name` (empty when null).
+fn days_at(df: &DataFrame, name: &str, i: usize) -> Result<Vec<Option<i32>>> {
+    let Some(list) = df.column(name)?.list()?.get_as_series(i) else { return Ok(Vec::new()) };
+    let days = list.cast(&DataType::Int32)?;
+    Ok(days.i32()?.iter().collect())
+}
+
+/// The made-up days of a customer who bought on several days of a period, in a merge: two
+/// distinct days no real date has.
+const SEVERAL_DAYS: [i32; 2] = [i32::MIN, i32::MIN + 1];
+
+/// What the repeat table is computed from, out of merged [`RepeatSums`] (by period number).
+pub fn sums_base(sums: &[(i64, RepeatSums)]) -> Result<RepeatBase> {
     let column = |name: &str, f: fn(&RepeatSums) -> f64| Column::new(name.into(), sums.iter().map(|(_, s)| f(s)).collect::<Vec<f64>>());
     let periods = DataFrame::new(
         sums.len(),
@@ -190,9 +243,82 @@ pub fn repeat_table_of_sums(sums: &[(i64, RepeatSums)], period: Period, as_of: N
     let pair_customers: Vec<&str> = sums.iter().flat_map(|(_, s)| s.customers.iter().map(String::as_str)).collect();
     let pairs =
         DataFrame::new(pair_index.len(), vec![Column::new("__customer".into(), pair_customers), Column::new("__p".into(), pair_index)])?;
-    let base = RepeatBase { per_period, refunds, buys: pairs.lazy(), periods: None };
+    let mut day_rows: (Vec<&str>, Vec<i64>, Vec<i32>) = Default::default();
+    for (k, s) in sums {
+        if s.days.len() != s.customers.len() {
+            return Err(crate::error::data_err(format!(
+                "partial results of period {k}: {} customers but {} days",
+                s.customers.len(),
+                s.days.len()
+            )));
+        }
+        for (c, d) in s.customers.iter().zip(&s.days) {
+            let days = match d {
+                Some(d) => &[*d][..],
+                None => &SEVERAL_DAYS[..],
+            };
+            for d in days {
+                day_rows.0.push(c);
+                day_rows.1.push(*k);
+                day_rows.2.push(*d);
+            }
+        }
+    }
+    let days = DataFrame::new(
+        day_rows.0.len(),
+        vec![Column::new("__customer".into(), day_rows.0), Column::new("__p".into(), day_rows.1), Column::new("__day".into(), day_rows.2)],
+    )?;
+    Ok(RepeatBase { per_period, refunds, buys: pairs.lazy(), days: days.lazy(), periods: None })
+}
+
+/// The repeat table from merged [`RepeatSums`] ([`sums_base`]), as [`repeat_table`] computes it
+/// from the rows (no purchase window: it needs each customer's orders).
+pub fn repeat_table_of_sums(base: &RepeatBase, period: Period, as_of: NaiveDate) -> Result<Vec<RepeatRow>> {
     let collect = |q: LazyFrame| Ok(q.collect()?);
-    repeat_rows(&collect, &collect, &base, None, period, as_of)
+    repeat_rows(&collect, &collect, base, None, period, as_of)
+}
+
+/// The total row of the periods `shown` (in order): each customer who bought in them counted
+/// once, and as a repeat customer when they bought on two or more distinct days; the other counts
+/// added up. `data` runs the query on the input's engine; without it, in memory (a merge).
+pub fn repeat_total(data: Option<&Dataset>, base: &RepeatBase, shown: &[RepeatRow]) -> Result<RepeatRow> {
+    let (Some(first), Some(last)) = (shown.first(), shown.last()) else { return Ok(RepeatRow { total: true, ..Default::default() }) };
+    let q = base
+        .days
+        .clone()
+        .filter(col("__p").gt_eq(lit(first.index)).and(col("__p").lt_eq(lit(last.index))))
+        .group_by([col("__customer")])
+        .agg([col("__day").min().alias("__first"), col("__day").max().alias("__last")])
+        .select([
+            len().cast(DataType::Float64).alias("active"),
+            col("__first").neq(col("__last")).cast(DataType::Float64).sum().alias("repeaters"),
+        ]);
+    let df = match data {
+        Some(data) => data.collect_reduced(q)?,
+        None => q.collect()?,
+    };
+    let sum = |f: fn(&RepeatRow) -> f64| shown.iter().map(f).sum::<f64>();
+    let active = f64_at(&df, "active", 0)?;
+    let new = sum(|r| r.new);
+    Ok(RepeatRow {
+        period: "Total".to_string(),
+        index: i64::MAX,
+        partial: false,
+        active,
+        new,
+        returning: active - new,
+        orders: sum(|r| r.orders),
+        valued_orders: sum(|r| r.valued_orders),
+        revenue: sum(|r| r.revenue),
+        refunds: sum(|r| r.refunds),
+        refund_amount: sum(|r| r.refund_amount),
+        previous_active: 0.0,
+        retained: 0.0,
+        window_eligible: sum(|r| r.window_eligible),
+        window_repeaters: sum(|r| r.window_repeaters),
+        repeat_customers: f64_at(&df, "repeaters", 0)?,
+        total: true,
+    })
 }
 
 /// The repeat table per period (all periods with orders; the caller picks the ones shown).
@@ -331,6 +457,17 @@ fn repeat_rows(
     as_of: NaiveDate,
 ) -> Result<Vec<RepeatRow>> {
     let activity = customer_activity(&base.buys, base.periods, collect, reduce)?;
+    // Customers with purchases on two or more distinct days of a period.
+    let repeaters = reduce(
+        base.days
+            .clone()
+            .group_by([col("__customer"), col("__p")])
+            .agg([col("__day").min().alias("__first"), col("__day").max().alias("__last")])
+            .filter(col("__first").neq(col("__last")))
+            .group_by([col("__p")])
+            .agg([len().cast(DataType::Float64).alias("repeaters")]),
+    )?;
+    let repeaters: HashMap<i64, f64> = by_period(&repeaters, "repeaters")?.into_iter().collect();
     let count = |counts: &HashMap<i64, f64>, k: i64| counts.get(&k).copied().unwrap_or(0.0);
     let mut table = collect(base.per_period.clone())?;
     let refunds = collect(base.refunds.clone())?;
@@ -362,6 +499,8 @@ fn repeat_rows(
             retained: count(&activity.retained, k),
             window_eligible: window.as_ref().map_or(0.0, |(e, _)| find(e, k)),
             window_repeaters: window.as_ref().map_or(0.0, |(_, r)| find(r, k)),
+            repeat_customers: count(&repeaters, k),
+            total: false,
         });
     }
     Ok(rows)
