@@ -415,9 +415,13 @@ fn plan(args: &ComplaintsArgs, opened: &Opened, handling: Handling) -> Result<Pl
     })
 }
 
-fn problem_text(p: Problem) -> &'static str {
+/// What a problem's rows are, and what becomes of them; `dated`: the run groups or filters by
+/// the opened date (a complaint without a valid one is then left out; otherwise it counts, with
+/// no times).
+fn problem_text(p: Problem, dated: bool) -> &'static str {
     match p {
-        Problem::OpenedInvalid => "invalid timestamp (expected e.g. 2026-10-03 14:05; excluded)",
+        Problem::OpenedInvalid if dated => "invalid timestamp (expected e.g. 2026-10-03 14:05; left out)",
+        Problem::OpenedInvalid => "invalid timestamp (expected e.g. 2026-10-03 14:05; counted, but left out of times and SLA)",
         Problem::RespondedInvalid | Problem::ResolvedInvalid => "invalid timestamp (excluded from times and SLA)",
         Problem::RespondedBeforeOpened => "first response before the complaint was opened (excluded from times and SLA)",
         Problem::ResolvedBeforeOpened => "resolved before the complaint was opened (excluded from times and SLA)",
@@ -457,7 +461,9 @@ fn check_problems(opened: &Opened, plan: &Plan, prepared: &Prepared, strict: boo
                 quote_rows(&examples, count)
             }
         };
-        messages.push(format!("{}: column '{column}': {count} {rows}: {}: {detail}", data.name, problem_text(problem)));
+        let g = &plan.grouping;
+        let dated = g.period.is_some() || g.from.is_some() || g.to.is_some();
+        messages.push(format!("{}: column '{column}': {count} {rows}: {}: {detail}", data.name, problem_text(problem, dated)));
     }
     report_problems(&messages, strict, io)
 }

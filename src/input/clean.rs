@@ -250,12 +250,92 @@ pub enum DateOrder {
 /// Matches `10/03/2026`, `3.10.2026`, `10-3-2026`, with any time after a space or `T`.
 const YEAR_LAST_PATTERN: &str = r"^(\d{1,2})\s*[-/.]\s*(\d{1,2})\s*[-/.]\s*(\d{4})(?:$|[T\s])";
 
+/// Dates with the month's name, day first: `22-Apr-15`, `22 April 2015`, `3.Okt.2026` is not
+/// one (English names only). A two-digit year is 2000–2029 for 00–29, else 1930–1999 (Excel's
+/// rule).
+const NAMED_DAY_FIRST: &str = r"^(\d{1,2})[-\s/.]*([A-Za-z]{3,9})\.?[-\s/.,]*(\d{4}|\d{2})";
+
+/// Dates with the month's name first: `Apr 22, 2015`, `April 22nd 2015`.
+const NAMED_MONTH_FIRST: &str = r"^([A-Za-z]{3,9})\.?\s*(\d{1,2})(?:st|nd|rd|th)?,?\s*(\d{4})";
+
+/// Compact dates, `19970101`: eight digits, year first.
+const COMPACT: &str = r"^(\d{4})(\d{2})(\d{2})";
+
+/// What may follow a date: the end, or a time after `T` or a space.
+const DATE_END: &str = r"(?:$|[T\s])";
+
+/// An optional time of day `HH:MM[:SS]` after a space or `T`, then the end or a fraction or zone.
+const TIME_TAIL: &str = r"(?:(?:T|\s+)(\d{1,2}):(\d{1,2})(?::(\d{1,2}))?)?(?:$|[.,Zz+\-\s])";
+
+/// The month numbered `01`–`12` from its English name or abbreviation (`Apr`, `april`,
+/// `Sept`); null for any other word.
+fn month_of_name(name: Expr) -> Expr {
+    let names = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];
+    let full = ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december"];
+    let (mut words, mut numbers) = (Vec::new(), Vec::new());
+    for (i, word) in names.iter().chain(&full).chain(&["sept"]).enumerate() {
+        if !words.contains(word) {
+            words.push(*word);
+            numbers.push(format!("{:02}", if i < 24 { i % 12 + 1 } else { 9 }));
+        }
+    }
+    name.str().to_lowercase().replace_strict(
+        lit(Series::new("".into(), words)),
+        lit(Series::new("".into(), numbers)),
+        Some(lit(NULL).cast(DataType::String)),
+        Some(DataType::String),
+    )
+}
+
+/// A four-digit year from a year of two or four digits (see [`NAMED_DAY_FIRST`]).
+fn full_year(year: Expr) -> Expr {
+    let y = year.clone().cast(DataType::Int32);
+    when(year.str().len_chars().eq(lit(2)))
+        .then(when(y.clone().lt(lit(30))).then(y.clone() + lit(2000)).otherwise(y.clone() + lit(1900)))
+        .otherwise(y)
+        .cast(DataType::String)
+}
+
+/// A date form: its pattern, the positions of its year, month and day groups, and how the year
+/// and the month read.
+type DateForm = (String, [usize; 3], fn(Expr) -> Expr, fn(Expr) -> Expr);
+
+/// The dates no order of day and month makes ambiguous, beyond year-first ones: month names and
+/// compact `yyyymmdd`. Each form is a pattern whose groups `[year, month, day]` sit at the given
+/// positions, then `tail`, and how its year and month read.
+fn other_forms(tail: &str) -> Vec<DateForm> {
+    let same = |e: Expr| e;
+    let padded = |e: Expr| e.str().zfill(lit(2));
+    vec![
+        (format!("{NAMED_DAY_FIRST}{tail}"), [3, 2, 1], full_year, month_of_name),
+        (format!("{NAMED_MONTH_FIRST}{tail}"), [3, 1, 2], same, month_of_name),
+        (format!("{COMPACT}{tail}"), [1, 2, 3], same, padded),
+    ]
+}
+
+/// For each form of [`other_forms`], the text `yyyy-mm-dd` of `t` (null where the form does not
+/// match), and the form's pattern (whose groups 4 to 6 are a time of day when `tail` has them).
+fn other_dates(t: &Expr, tail: &str) -> Vec<(Expr, String)> {
+    other_forms(tail)
+        .into_iter()
+        .map(|(pattern, [y, m, d], year, month)| {
+            let part = |i: usize| t.clone().str().extract(lit(pattern.clone()), i);
+            (concat_str([year(part(y)), month(part(m)), part(d).str().zfill(lit(2))], "-", false), pattern)
+        })
+        .collect()
+}
+
 /// A date as [`date`] reads it, and with `order` also with the year last (`10/03/2026`).
+/// Dates with month names (`22-Apr-15`, `Apr 22, 2015`) and compact ones (`19970101`) read
+/// without an order: they are never ambiguous.
 pub fn date_in(column: &str, order: Option<DateOrder>) -> Cleaned {
     let t = text(column);
     let parse = |iso: Expr| iso.str().to_date(StrptimeOptions { format: Some("%Y-%m-%d".into()), strict: false, exact: true, cache: true });
     let part = |i| t.clone().str().extract(lit(DATE_PATTERN), i);
     let mut value = parse(concat_str([part(1), part(2).str().zfill(lit(2)), part(3).str().zfill(lit(2))], "-", false));
+    for (iso, _) in other_dates(&t, DATE_END) {
+        value = value.fill_null(parse(iso));
+    }
     if let Some(order) = order {
         let last = |i| t.clone().str().extract(lit(YEAR_LAST_PATTERN), i).str().zfill(lit(2));
         let (month, day) = match order {
@@ -360,6 +440,17 @@ pub fn datetime_in(column: &str, order: Option<DateOrder>) -> Cleaned {
         )
     };
     let mut value = moment(DATETIME_PATTERN, [1, 2, 3, 4, 5, 6]);
+    for (iso, pattern) in other_dates(&t, TIME_TAIL) {
+        // The time's groups follow the date's three.
+        let part = |i: usize| t.clone().str().extract(lit(pattern.clone()), i);
+        let time = concat_str([two(part(4), "0"), two(part(5), "0"), two(part(6), "0")], ":", false);
+        value = value.fill_null(concat_str([iso, time], " ", false).str().to_datetime(
+            Some(TimeUnit::Milliseconds),
+            None,
+            StrptimeOptions { format: Some("%Y-%m-%d %H:%M:%S".into()), strict: false, exact: true, cache: false },
+            lit("raise"),
+        ));
+    }
     if let Some(order) = order {
         let parts = match order {
             DateOrder::Mdy => [3, 1, 2, 4, 5, 6],
@@ -560,6 +651,51 @@ mod tests {
         assert_eq!(read(Some(DateOrder::Dmy)), vec![s("2026-03-10"), s("2026-10-03"), s("2026-10-03"), s("2026-10-13"), None]);
         // Without an order only year-first dates are dates.
         assert_eq!(read(None), vec![None, None, s("2026-10-03"), None, None]);
+    }
+
+    #[test]
+    fn dates_with_month_names_and_compact_dates() {
+        let values = [
+            Some("22-Apr-15"),
+            Some("22 April 2015"),
+            Some("Apr 22, 2015"),
+            Some("September 3rd 2026"),
+            Some("3-Sept-99"),
+            Some("19970101"),
+            Some("20260230"),
+            Some("22-Foo-15"),
+            Some("2026-10-03"),
+        ];
+        let c = date_in("raw", None);
+        let df = run(&values, vec![c.value.dt().strftime("%Y-%m-%d").alias("d"), c.invalid.alias("bad")]);
+        let d: Vec<Option<&str>> = df.column("d").unwrap().str().unwrap().iter().collect();
+        // Two-digit years: 15 is 2015, 99 is 1999 (Excel's pivot at 30); 30 February and a month
+        // called Foo are no dates.
+        assert_eq!(
+            d,
+            vec![
+                Some("2015-04-22"),
+                Some("2015-04-22"),
+                Some("2015-04-22"),
+                Some("2026-09-03"),
+                Some("1999-09-03"),
+                Some("1997-01-01"),
+                None,
+                None,
+                Some("2026-10-03")
+            ]
+        );
+        let bad: Vec<Option<bool>> = df.column("bad").unwrap().bool().unwrap().iter().collect();
+        assert_eq!(bad.iter().filter(|b| **b == Some(true)).count(), 2);
+        // As timestamps, with a time of day or without.
+        let values = [Some("22-Apr-15 10:30"), Some("Apr 22, 2015 09:05:07"), Some("19970101"), Some("22-Apr-2015T23:59")];
+        let c = datetime_in("raw", None);
+        let df = run(&values, vec![c.value.dt().strftime("%Y-%m-%d %H:%M:%S").alias("t")]);
+        let t: Vec<Option<&str>> = df.column("t").unwrap().str().unwrap().iter().collect();
+        assert_eq!(
+            t,
+            vec![Some("2015-04-22 10:30:00"), Some("2015-04-22 09:05:07"), Some("1997-01-01 00:00:00"), Some("2015-04-22 23:59:00")]
+        );
     }
 
     #[test]

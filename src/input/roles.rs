@@ -295,9 +295,22 @@ impl Role {
             Role::Fcr => &["first contact resolution", "fcr", "resolved on first contact", "一次解决", "首次解决", "是否一次解决"],
             Role::Timely => &["timely response", "timely", "on time", "sla met", "是否及时", "及时响应"],
             Role::Order => &["order id", "order", "order number", "order no", "订单号", "订单编号"],
-            Role::Ordered => {
-                &["ordered at", "order date", "ordered", "purchase date", "date", "created at", "下单时间", "订单日期", "购买日期", "日期"]
-            }
+            Role::Ordered => &[
+                "ordered at",
+                "order date",
+                "orderdate",
+                "ordered",
+                "purchase date",
+                "invoice date",
+                "invoicedate",
+                "transaction date",
+                "date",
+                "created at",
+                "下单时间",
+                "订单日期",
+                "购买日期",
+                "日期",
+            ],
             Role::Amount => {
                 &["amount", "order value", "order amount", "value", "revenue", "total", "sales", "金额", "订单金额", "实付金额", "销售额"]
             }
@@ -538,6 +551,10 @@ mod tests {
         assert_eq!(roles.get(Role::Ordered), Some("下单时间"));
         assert_eq!(roles.get(Role::Amount), Some("实付金额"));
         assert_eq!(Kind::detect(&headers(&["csat", "nps"])), Kind::Responses);
+        // A retailer's transaction log (UCI Online Retail).
+        let retail = headers(&["InvoiceNo", "StockCode", "Quantity", "InvoiceDate", "UnitPrice", "CustomerID", "Country"]);
+        let roles = resolve(&retail, &[], &[], Kind::Orders.roles()).unwrap();
+        assert_eq!((roles.get(Role::Ordered), roles.get(Role::Customer)), (Some("InvoiceDate"), Some("CustomerID")));
     }
 
     #[test]

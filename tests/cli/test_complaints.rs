@@ -352,3 +352,53 @@ fn day_first_timestamps_are_read_not_warned_about() {
     let out = cxstat().args(["complaints", "--format", "csv"]).arg(&file).assert().success();
     assert_eq!(csv_rows(&out.get_output().stdout)[0]["resolve_n"], "2");
 }
+
+/// A telecom-style log (Ticket #, Date as `22-Apr-15`, Received Via): every date reads, so there
+/// is no warning and `--strict` passes; the months hold all 8 tickets.
+#[test]
+fn month_name_dates_read_without_warnings() {
+    let out = cxstat()
+        .args(["complaints", "--period", "month", "--strict", "--format", "csv"])
+        .arg(fixture("complaints_month_names.csv"))
+        .assert()
+        .success()
+        .stderr("");
+    let rows = csv_rows(&out.get_output().stdout);
+    // 18-Apr and 22-Apr; 26-May; 23-Jun and 24-Jun; 05-Jul; 04-Aug; 06-Dec (all 2015).
+    let months: Vec<(&str, &str)> = rows.iter().map(|r| (r["period"].as_str(), r["n"].as_str())).collect();
+    assert_eq!(
+        months,
+        vec![("2015-04", "2"), ("2015-05", "1"), ("2015-06", "2"), ("2015-07", "1"), ("2015-08", "1"), ("2015-12", "1"), ("Total", "8")]
+    );
+}
+
+/// A warning counts exactly the rows it leaves out: 2 invalid dates and 1 blank among 5
+/// complaints leave n = 2 by month; without dates in play all 5 count and the warning says so.
+#[test]
+fn warnings_count_the_rows_they_leave_out() {
+    let dir = workdir();
+    let path = dir.path().join("mixed.csv");
+    std::fs::write(&path, "id,opened_at,status\n1,22-Apr-15,Closed\n2,31-Apr-15,Closed\n3,Apr 23 2015,Open\n4,someday,Closed\n5,,Closed\n")
+        .unwrap();
+    let out = cxstat()
+        .args(["complaints", "--period", "month", "--format", "csv"])
+        .arg(&path)
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(
+            "2 rows: invalid timestamp (expected e.g. 2026-10-03 14:05; left out): row 3: '31-Apr-15', row 5: 'someday'",
+        ))
+        .stderr(predicate::str::contains("3 complaints have no valid date in 'opened_at' and were left out"));
+    let rows = csv_rows(&out.get_output().stdout);
+    assert_eq!(row(&rows, &[("period", "Total")])["n"], (5 - 3).to_string());
+    let out = cxstat()
+        .args(["complaints", "--format", "csv"])
+        .arg(&path)
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(
+            "2 rows: invalid timestamp (expected e.g. 2026-10-03 14:05; counted, but left out of times and SLA)",
+        ))
+        .stderr(predicate::str::contains("were left out").not());
+    assert_eq!(csv_rows(&out.get_output().stdout)[0]["n"], "5");
+}

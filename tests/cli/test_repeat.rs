@@ -300,3 +300,16 @@ fn repeat_customers_merge_across_shards() {
     assert_eq!(merged, whole);
     assert_eq!(row(&merged, &[("period", "Total")])["repeat_customers"], "3");
 }
+
+/// Dates written as 8-digit integers (`20260903`) under `InvoiceDate` read as dates: no
+/// warning, and the months are those of the values. A, B and C bought on 2 distinct days each.
+#[test]
+fn compact_dates_read_as_dates() {
+    let out =
+        cxstat().args(["repeat", "--strict", "--format", "csv"]).arg(fixture("orders_compact_dates.csv")).assert().success().stderr("");
+    let rows = csv_rows(&out.get_output().stdout);
+    let periods: Vec<&str> = rows.iter().map(|r| r["period"].as_str()).collect();
+    assert_eq!(periods, vec!["2026-09", "2026-10", "2026-12", "Total"]);
+    let total = row(&rows, &[("period", "Total")]);
+    assert_eq!((total["active_customers"].as_str(), total["repeat_customers"].as_str(), total["orders"].as_str()), ("3", "3", "6"));
+}
