@@ -8,6 +8,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::input::clean::Scale;
+use crate::input::source::Delimiter;
 
 use crate::metrics::period::Period;
 use crate::output::Format;
@@ -103,9 +104,10 @@ pub struct InputArgs {
     /// Parquet (.parquet), or `-` for stdin.
     pub file: PathBuf,
 
-    /// Field delimiter, overriding the sniffed one: a single character, `tab` or `\t`.
+    /// Field delimiter, overriding the sniffed one: a single character, `tab` or `\t`, or
+    /// `whitespace` for space-aligned columns (runs of spaces and tabs; leading ones ignored).
     #[arg(value_parser = values::delimiter, long, value_name = "CHAR")]
-    pub delimiter: Option<u8>,
+    pub delimiter: Option<Delimiter>,
 
     /// Lines to skip before the header row (e.g. notes above the table).
     #[arg(long, value_name = "N", default_value_t = 0)]
@@ -135,9 +137,19 @@ pub struct InputArgs {
     #[arg(long, value_enum, value_name = "SOURCE")]
     pub source: Option<crate::input::layout::Export>,
 
-    /// Header rows: the first names the columns, the others are skipped [default: by --source].
+    /// Header rows: the first names the columns, the others are skipped [default: by --source];
+    /// 0 is --no-header.
     #[arg(value_parser = values::header_rows, long, value_name = "N")]
     pub header_rows: Option<usize>,
+
+    /// The file has no header row: columns are named 1, 2, … (map them with --col customer=2).
+    #[arg(long, conflicts_with_all = ["header_rows", "source"])]
+    pub no_header: bool,
+
+    /// Amounts and weights are written with a decimal comma (1,25 and 1.234,50) [default:
+    /// detected per column in files not split on commas].
+    #[arg(long)]
+    pub decimal_comma: bool,
 
     /// Keep Qualtrics survey previews, tests and spam (by Status / DistributionChannel).
     #[arg(long)]
@@ -411,6 +423,9 @@ pub struct CompareArgs {
     #[command(flatten)]
     pub stats: StatsArgs,
 
+    #[command(flatten)]
+    pub invalid: InvalidArgs,
+
     /// Weight each response by this column (positive numbers up to 1e9): weighted values, and
     /// tests and intervals on Kish's effective sample size. Zero, negative, larger or missing
     /// weights are left out.
@@ -444,6 +459,9 @@ pub struct DriversArgs {
     /// Treat invalid values as an error (exit 65) instead of a warning.
     #[arg(long, help_heading = "Input")]
     pub strict: bool,
+
+    #[command(flatten)]
+    pub invalid: InvalidArgs,
 
     /// Also draw the importance–performance matrix to FILE (.svg or .png), from the overall rows.
     #[arg(long, value_name = "FILE", help_heading = "Chart")]
@@ -613,6 +631,11 @@ pub struct RepeatArgs {
     /// [default: the latest order date in the file].
     #[arg(value_parser = values::date, long, value_name = "DATE", help_heading = "Grouping")]
     pub as_of: Option<NaiveDate>,
+
+    /// Dates written with the year last (03.10.2026): month first (mdy) or day first (dmy)
+    /// [default: from the values (a part above 12 decides), else month first].
+    #[arg(long, value_enum, value_name = "ORDER", help_heading = "Grouping")]
+    pub date_order: Option<crate::input::clean::DateOrder>,
 
     /// Also the share of new customers who ordered again within this window after their first
     /// purchase, e.g. 90d (customers whose window has not ended by --as-of are left out).

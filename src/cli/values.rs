@@ -8,6 +8,7 @@
 use chrono::{NaiveDate, NaiveDateTime};
 
 use crate::input::clean::{parse_duration, Scale};
+use crate::input::source::Delimiter;
 use crate::metrics::period::Period;
 use crate::metrics::worktime::{parse_hours, parse_workdays};
 use crate::report::kpis::KPIS;
@@ -24,11 +25,7 @@ pub fn nps_scale(text: &str) -> Result<Scale, String> {
 
 /// A number of header rows: at least one, which names the columns.
 pub fn header_rows(text: &str) -> Result<usize, String> {
-    match text.trim().parse::<usize>() {
-        Ok(0) => Err("expected at least 1: a file without a header row is not read yet (add a row of column names)".to_string()),
-        Ok(n) => Ok(n),
-        Err(_) => Err("expected a number of rows, at least 1".to_string()),
-    }
+    text.trim().parse::<usize>().map_err(|_| "expected a number of rows (0 for a file without a header row)".to_string())
 }
 
 /// A period granularity by its name: day, week, month, quarter or year.
@@ -103,11 +100,12 @@ pub fn workdays(text: &str) -> Result<[bool; 7], String> {
 }
 
 /// A field delimiter: one ASCII character, `tab` or `\t`.
-pub fn delimiter(text: &str) -> Result<u8, String> {
+pub fn delimiter(text: &str) -> Result<Delimiter, String> {
     match text {
-        "tab" | "\\t" | "\t" => Ok(b'\t'),
-        v if v.len() == 1 && v.is_ascii() => Ok(v.as_bytes()[0]),
-        _ => Err("expected one ASCII character or 'tab'".to_string()),
+        "tab" | "\\t" | "\t" => Ok(Delimiter::Char(b'\t')),
+        "whitespace" | "space" => Ok(Delimiter::Whitespace),
+        v if v.len() == 1 && v.is_ascii() => Ok(Delimiter::Char(v.as_bytes()[0])),
+        _ => Err("expected one ASCII character, 'tab' or 'whitespace'".to_string()),
     }
 }
 
@@ -205,12 +203,16 @@ mod tests {
         assert_eq!(business_hours("09:00-18:00"), Ok((9 * 3_600_000, 18 * 3_600_000)));
         assert!(business_hours("25:00-18:00").is_err());
         assert_eq!(workdays("sat-mon"), Ok([true, false, false, false, false, true, true]));
-        assert_eq!((delimiter("tab"), delimiter(";"), delimiter("ab").is_err()), (Ok(b'\t'), Ok(b';'), true));
+        assert_eq!(
+            (delimiter("tab"), delimiter(";"), delimiter("ab").is_err()),
+            (Ok(Delimiter::Char(b'\t')), Ok(Delimiter::Char(b';')), true)
+        );
+        assert_eq!(delimiter("whitespace"), Ok(Delimiter::Whitespace));
         assert!(encoding("gbk").is_ok() && encoding("klingon").is_err());
         assert!(mapping("csat=Q1").is_ok() && mapping("csat").is_err() && mapping("=Q1").is_err());
         assert_eq!(threshold(" NPS = 30"), Ok(("nps".to_string(), 30.0)));
         assert!(threshold("bogus=1").unwrap_err().contains("unknown KPI 'bogus'"));
-        assert_eq!((header_rows("2"), header_rows("0").is_err()), (Ok(2), true));
+        assert_eq!((header_rows("2"), header_rows("0"), header_rows("x").is_err()), (Ok(2), Ok(0), true));
         assert_eq!(
             (month("2026-10"), month("last"), month("2026-13").is_err()),
             (Ok(Chosen::Index(2026 * 12 + 9)), Ok(Chosen::Last), true)

@@ -6,15 +6,18 @@
 //! Usage: cxstat compare responses.csv [--period month] [--against previous|yoy] [--by COL]
 //!        [--segments COL] [--from D --to D] [--alpha 0.05] [--adjust holm|bh|none]
 
+use std::collections::BTreeMap;
+
 use anyhow::Result;
 
 use crate::cli::{Against, CompareArgs};
 use crate::cmd::{
-    check_dates, grouping_for, open_checked, resolve_group_column_of, satisfaction_spec, scales, weight_column, Opened, Outcome,
+    check_dates, grouping_for, max_invalid, open_checked, resolve_group_column_of, satisfaction_spec, scales, set_weight, Opened, Outcome,
 };
 use crate::error::{data_err, usage};
 use crate::input::roles::{Kind, Role};
-use crate::metrics::comparison::{self, sides, ComparisonRow, Pair};
+use crate::metrics::comparison::{self, sides, ComparisonRow, Pair, Side, Sides};
+use crate::metrics::grouping::GroupKey;
 use crate::metrics::period::{index_label, label_index, Period};
 use crate::metrics::satisfaction::SatisfactionSpec;
 use crate::output::columns::{always, shown_keys, Column, Rows, Show, Shown, Value};
@@ -32,20 +35,27 @@ pub fn run(args: &CompareArgs, io: &mut Io) -> Result<()> {
 /// The result of `cxstat compare` with these arguments and the input it read, without writing
 /// it (for the scorecard's significance marks).
 pub fn report(args: &CompareArgs, io: &mut Io) -> Result<Outcome<ComparisonRow>> {
-    let (opened, scales) = open_checked(&args.input, Some(Kind::Responses), io, |config| {
+    let (opened, (scales, max_invalid)) = open_checked(&args.input, Some(Kind::Responses), io, |config| {
         check_dates(args.group.from, args.group.to)?;
         if args.segments.is_some() && (args.group.period.is_some() || !args.group.by.is_empty()) {
             return Err(usage("--segments compares over --from/--to: drop --period and --by".to_string()));
         }
-        scales(&args.scales, config)
+        Ok((scales(&args.scales, config)?, max_invalid(args.invalid.max_invalid, config)?))
     })?;
     // Both levels are checked when parsed: alpha in (0, 1), so 1 − alpha too.
     let confidence = args.stats.confidence.unwrap_or(1.0 - args.alpha);
     let mut spec = satisfaction_spec(&scales, &args.input, &opened);
-    spec.weight = weight_column(&opened, args.weight.as_deref())?;
+    set_weight(&mut spec, &opened, args.weight.as_deref())?;
+    let read = match &args.segments {
+        Some(column) => segment_sides(args, column, &opened, &spec)?,
+        None => period_sides(args, &opened, &spec)?,
+    };
+    // Invalid answers as `survey` reports them: a warning, an error under --strict, and a stop
+    // when they are more than --max-invalid of a column's answers.
+    crate::cmd::survey::check_invalid(&opened, &read.spec, &read.grouping, &read.groups, (args.stats.strict, max_invalid), io)?;
     let pairs = match &args.segments {
-        Some(column) => segment_pairs(args, column, &opened, &spec)?,
-        None => period_pairs(args, &opened, &spec)?,
+        Some(_) => comparison::segment_pairs(&read.sides),
+        None => period_pairs(args, &read.sides, opened.data.name.as_str())?,
     };
     let rows = comparison::compare(&pairs, &spec, confidence, args.adjust, args.alpha);
     let report = build_report(&rows, args, &pairs, confidence, &opened);
@@ -53,14 +63,19 @@ pub fn report(args: &CompareArgs, io: &mut Io) -> Result<Outcome<ComparisonRow>>
     Ok(Outcome { report, rows, shown, opened })
 }
 
-/// The latest period against the previous one or the one a year before, per `--by` group.
-fn period_pairs(args: &CompareArgs, opened: &Opened, spec: &SatisfactionSpec) -> Result<Vec<Pair>> {
+/// The sides per period (and `--by` group): the month by default.
+fn period_sides(args: &CompareArgs, opened: &Opened, spec: &SatisfactionSpec) -> Result<Sides> {
     let mut group = args.group.clone();
-    let period = *group.period.get_or_insert(Period::Month);
+    group.period.get_or_insert(Period::Month);
     let grouping = grouping_for(&group, opened, Role::Date)?;
-    let all = sides(&opened.data, spec, &grouping, |k| k.period.clone().unwrap_or_default())?;
+    sides(&opened.data, spec, &grouping, |k| k.period.clone().unwrap_or_default())
+}
+
+/// The latest period against the previous one or the one a year before, per `--by` group.
+fn period_pairs(args: &CompareArgs, all: &BTreeMap<GroupKey, Side>, name: &str) -> Result<Vec<Pair>> {
+    let period = args.group.period.unwrap_or(Period::Month);
     let Some(latest) = all.keys().filter_map(|k| k.period.clone()).max() else {
-        return Err(data_err(format!("{}: no dated responses in scope", opened.data.name)));
+        return Err(data_err(format!("{name}: no dated responses in scope")));
     };
     let index = label_index(&latest, period).ok_or_else(|| data_err(format!("unexpected period label '{latest}'")))?;
     let back = match args.against {
@@ -68,16 +83,15 @@ fn period_pairs(args: &CompareArgs, opened: &Opened, spec: &SatisfactionSpec) ->
         Against::Yoy => period.per_year(),
     };
     let earlier = index_label(index - back, period);
-    Ok(comparison::period_pairs(&all, &latest, &earlier))
+    Ok(comparison::period_pairs(all, &latest, &earlier))
 }
 
-/// Each value of the segment column against all other responses in scope.
-fn segment_pairs(args: &CompareArgs, column: &str, opened: &Opened, spec: &SatisfactionSpec) -> Result<Vec<Pair>> {
+/// The sides per value of the segment column (each then against all other responses in scope).
+fn segment_sides(args: &CompareArgs, column: &str, opened: &Opened, spec: &SatisfactionSpec) -> Result<Sides> {
     let header = resolve_group_column_of(opened, column, "--segments")?;
     let mut grouping = grouping_for(&args.group, opened, Role::Date)?;
     grouping.by = vec![header];
-    let all = sides(&opened.data, spec, &grouping, |k| k.by[0].clone().unwrap_or_else(|| "(blank)".to_string()))?;
-    Ok(comparison::segment_pairs(&all))
+    sides(&opened.data, spec, &grouping, |k| k.by[0].clone().unwrap_or_else(|| "(blank)".to_string()))
 }
 
 fn build_report(rows: &[ComparisonRow], args: &CompareArgs, pairs: &[Pair], confidence: f64, opened: &Opened) -> Report {

@@ -12,12 +12,13 @@ use anyhow::Result;
 use crate::chart::{self, Chart, QuadrantPoint, Quadrants};
 use crate::cli::{DriversArgs, Target};
 use crate::cmd::{
-    check_dates, grouping_for, key_cells, key_columns, open_checked, quote_rows, report_problems, satisfaction_spec, scales, Opened, Scales,
+    check_dates, grouping_for, key_cells, key_columns, max_invalid, open_checked, quote_rows, report_problems, satisfaction_spec, scales,
+    Opened, Scales,
 };
 use crate::error::{data_err, usage};
 use crate::input::clean;
 use crate::input::roles::{list_headers, Kind, Role};
-use crate::metrics::drivers::{analyse, invalid_counts, invalid_examples, sums, Analysis, DriverResult, DriversSpec, Sums};
+use crate::metrics::drivers::{analyse, invalid_counts, invalid_examples, seen_values, sums, Analysis, DriverResult, DriversSpec, Sums};
 use crate::metrics::grouping::{GroupKey, RowKind};
 use crate::metrics::satisfaction::Metric;
 use crate::output::columns::{always, Column, Rows, Show, Shown, Value};
@@ -49,16 +50,16 @@ impl Plan {
 /// Runs `cxstat drivers`.
 pub fn run(args: &DriversArgs, io: &mut Io) -> Result<()> {
     let format = choose_format(args.output.format, args.output.output.as_deref(), io.stdout_is_terminal);
-    let (opened, scales) = open_checked(&args.input, Some(Kind::Responses), io, |config| {
+    let (opened, (scales, max_invalid)) = open_checked(&args.input, Some(Kind::Responses), io, |config| {
         check_dates(args.group.from, args.group.to)?;
         if let Some(path) = &args.chart {
             chart::ChartFormat::of(path)?;
         }
-        scales(&args.scales, config)
+        Ok((scales(&args.scales, config)?, max_invalid(args.invalid.max_invalid, config)?))
     })?;
     let plan = plan(args, &opened, &scales)?;
     let groups = sums(&opened.data, &plan.spec)?;
-    check_invalid(&opened, &plan, &groups, args.strict, io)?;
+    check_invalid(&opened, &plan, &groups, (args.strict, max_invalid), io)?;
     let analyses: Vec<Analysis> = groups.iter().map(|(key, kind, s)| analyse(key.clone(), *kind, s)).collect();
     if analyses.iter().all(|a| a.n == 0.0) {
         return Err(data_err(format!(
@@ -143,20 +144,49 @@ fn plan(args: &DriversArgs, opened: &Opened, scales: &Scales) -> Result<Plan> {
 }
 
 /// Invalid target and driver values, counted over all groups (the total row, when there is
-/// one, repeats them): reported with examples, or an error under `--strict`.
-fn check_invalid(opened: &Opened, plan: &Plan, groups: &[(GroupKey, RowKind, Sums)], strict: bool, io: &mut Io) -> Result<()> {
-    let invalid = invalid_counts(groups, plan.spec.columns.len());
+/// one, repeats them): reported with examples, or an error under `--strict`; more than
+/// `max_invalid` % of a column's answers invalid stops the run (the rest would not be a
+/// result). A driver on 1–k that also has 0s (a "not applicable" code, averaged in as a score
+/// unless `--na-values 0` says otherwise) is warned about.
+fn check_invalid(
+    opened: &Opened,
+    plan: &Plan,
+    groups: &[(GroupKey, RowKind, Sums)],
+    (strict, max_invalid): (bool, f64),
+    io: &mut Io,
+) -> Result<()> {
+    let k = plan.spec.columns.len();
+    let (invalid, seen) = (invalid_counts(groups, k), seen_values(groups, k));
+    let name = &opened.data.name;
     let mut messages = Vec::new();
     for (i, count) in invalid.iter().enumerate().filter(|(_, c)| **c > 0) {
         let header = &plan.spec.columns[i];
         let examples = invalid_examples(&opened.data, &plan.spec, i, EXAMPLES)?;
         let expected = if i == 0 { "a score on the target's scale" } else { "a number" };
+        let answered = count + seen[i].valid;
+        let share = 100.0 * *count as f64 / answered as f64;
+        if share > max_invalid {
+            return Err(data_err(format!(
+                "{name}: column '{header}': {count} of {answered} answers ({share:.1}%) are not {expected} ({}), more than --max-invalid \
+                 {max_invalid}%: if they mean \"not answered\", add them to --na-values; if the column is not a rating, leave it out of --drivers",
+                quote_rows(&examples, *count)
+            )));
+        }
         messages.push(format!(
-            "{}: column '{header}': {count} invalid value{} (expected {expected}; the row is left out): {}",
-            opened.data.name,
+            "{name}: column '{header}': {count} invalid value{} (expected {expected}; the row is left out): {}",
             if *count == 1 { "" } else { "s" },
             quote_rows(&examples, *count)
         ));
+    }
+    for (i, s) in seen.iter().enumerate().skip(1) {
+        if let Some(high) = s.zero_below_a_scale() {
+            io.warn(&format!(
+                "{name}: column '{}': {} answer{} of 0 below 1–{high}, read as scores of 0: if 0 means \"not applicable\", add --na-values 0",
+                plan.spec.columns[i],
+                s.zeros,
+                if s.zeros == 1 { "" } else { "s" }
+            ));
+        }
     }
     report_problems(&messages, strict, io)
 }

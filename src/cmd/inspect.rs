@@ -11,6 +11,7 @@ use crate::cmd::{open_checked, satisfaction_spec, scales};
 use crate::input::clean::{self, Scale};
 use crate::input::frame::Layout;
 use crate::input::roles::{Origin, Role};
+use crate::input::source::Delimiter;
 use crate::metrics::profile::{profile, Check, ColumnProfile};
 use crate::output::columns::{always, Column, Rows, Value};
 use crate::output::{choose_format, emit, Cell, Report};
@@ -133,7 +134,10 @@ pub fn run(args: &InspectArgs, io: &mut Io) -> Result<()> {
 
     let (format_name, encoding, bom, delimiter) = match &data.layout {
         Layout::Delimited { encoding, bom, delimiter } => {
-            let d = if *delimiter == b'\t' { "tab".to_string() } else { (*delimiter as char).to_string() };
+            let d = match delimiter {
+                Delimiter::Char(c) if *c != b'\t' => (*c as char).to_string(),
+                other => other.to_string(),
+            };
             ("delimited text", Cell::Text(encoding.to_string()), Cell::Bool(*bom), Cell::Text(d))
         }
         Layout::Parquet => ("parquet", Cell::Null, Cell::Null, Cell::Null),
@@ -142,20 +146,22 @@ pub fn run(args: &InspectArgs, io: &mut Io) -> Result<()> {
     let caption = vec![
         format!("file: {}", data.name),
         match &data.layout {
-            Layout::Delimited { encoding, bom, delimiter } => format!(
-                "format: delimited text, delimiter {} · encoding {encoding}{}",
-                if *delimiter == b'\t' { "tab".to_string() } else { format!("'{}'", *delimiter as char) },
-                if *bom { " with BOM" } else { "" }
-            ),
+            Layout::Delimited { encoding, bom, delimiter } => {
+                format!("format: delimited text, delimiter {delimiter} · encoding {encoding}{}", if *bom { " with BOM" } else { "" })
+            }
             Layout::Parquet => "format: parquet".to_string(),
             Layout::Sheet { sheet } => format!("format: spreadsheet, sheet '{sheet}' (--sheet NAME for another)"),
         },
-        format!(
-            "source: {} · header rows: {} · map columns by name{}",
-            data.export.name(),
-            data.header_rows,
-            if detailed { ", import id or question text (--col nps=QID7)" } else { "" }
-        ),
+        if data.header_rows == 0 {
+            "source: no header row (--no-header): columns are named 1, 2, … · map them by number (--col customer=2)".to_string()
+        } else {
+            format!(
+                "source: {} · header rows: {} · map columns by name{}",
+                data.export.name(),
+                data.header_rows,
+                if detailed { ", import id or question text (--col nps=QID7)" } else { "" }
+            )
+        },
         format!("rows: {rows} (data rows, header rows excluded) · columns: {}", data.headers.len()),
         format!(
             "answer labels: a leading number wins (\"9 - Very likely\" → 9); built-in wordings for 1–5, 1–7 and 0–10 \

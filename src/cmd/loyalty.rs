@@ -39,6 +39,8 @@ pub fn run(args: &LoyaltyArgs, io: &mut Io) -> Result<()> {
         na_values: args.na_values.clone(),
         source: None,
         header_rows: None,
+        no_header: false,
+        decimal_comma: false,
         keep_all: false,
         sheet: None,
         streaming: false,

@@ -99,7 +99,8 @@ impl<'a> SourceOptions<'a> {
                 delimiter: args.delimiter,
                 skip_lines: args.skip_rows,
                 export: args.source,
-                header_rows: args.header_rows,
+                header_rows: if args.no_header { Some(0) } else { args.header_rows },
+                decimal_comma: args.decimal_comma,
                 keep_all: args.keep_all,
                 sheet: args.sheet.as_deref(),
                 streaming: args.streaming,
@@ -206,6 +207,7 @@ pub fn satisfaction_spec(scales: &Scales, input: &InputArgs, opened: &Opened) ->
         ces_easy_min: scales.ces_easy_min,
         designation: opened.roles.get(Role::Designation).map(str::to_string),
         weight: None,
+        weight_comma: false,
         labels: opened.config.labels.iter().map(|(k, v)| (k.clone(), *v)).collect(),
         numbers_only: false,
         na_values: input.na_values.clone().or_else(|| defaults.na_values.clone()).unwrap_or_default(),
@@ -230,6 +232,8 @@ pub fn order_spec(data: &Dataset, roles: &RoleMap, flag: &str, need_customer: bo
         order: roles.get(Role::Order).map(str::to_string),
         customer,
         ordered: roles.get(Role::Ordered).ok_or_else(|| missing("order date", "ordered"))?.to_string(),
+        amount_comma: roles.get(Role::Amount).map(|h| data.decimal_comma(h)).transpose()?.unwrap_or(false),
+        date_order: None,
         amount: roles.get(Role::Amount).map(str::to_string),
     })
 }
@@ -237,6 +241,13 @@ pub fn order_spec(data: &Dataset, roles: &RoleMap, flag: &str, need_customer: bo
 /// The header named by `--weight` (found like a `--by` column).
 pub fn weight_column(opened: &Opened, name: Option<&str>) -> Result<Option<String>> {
     name.map(|n| resolve_group_column_of(opened, n, "--weight")).transpose()
+}
+
+/// Sets the spec's weight column (`--weight NAME`), and whether it is written with a decimal comma.
+pub fn set_weight(spec: &mut SatisfactionSpec, opened: &Opened, name: Option<&str>) -> Result<()> {
+    spec.weight = weight_column(opened, name)?;
+    spec.weight_comma = spec.weight.as_deref().map(|h| opened.data.decimal_comma(h)).transpose()?.unwrap_or(false);
+    Ok(())
 }
 
 /// Checks `--from` against `--to` (before any input is opened).

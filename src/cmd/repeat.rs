@@ -84,7 +84,7 @@ fn execute(args: &RepeatArgs, io: &mut Io, format: Option<crate::output::Format>
         Ok((period, window, confidence_level(args.stats.confidence, defaults.confidence, "[repeat] confidence")?))
     })?;
     let data = &opened.data;
-    let spec = crate::cmd::order_spec(data, &opened.roles, "--col", true)?;
+    let spec = OrderSpec { date_order: args.date_order, ..crate::cmd::order_spec(data, &opened.roles, "--col", true)? };
     let (from, to) = (args.from, args.to);
     // Without --as-of, "today" is the day of the latest purchase in the file (as complaints and
     // loyalty take theirs): a report run later, or from an old export, measures to the data's end.

@@ -14,7 +14,7 @@ use crate::cli::{ChartType, MergeArgs, SurveyArgs};
 use crate::cmd::charts::{self, TrendMetric};
 use crate::cmd::{
     check_dates, confidence_level, grouping_quick_first, key_cells, key_columns, low_base_note, max_invalid, open_checked, quote_rows,
-    report_problems, satisfaction_spec, scales, weight_column, Opened, Outcome, Scales,
+    report_problems, satisfaction_spec, scales, set_weight, Opened, Outcome, Scales,
 };
 use crate::error::{data_err, usage};
 use crate::input::clean::Scale;
@@ -177,6 +177,7 @@ impl Settings {
                 ces_easy_min: self.ces_easy_min,
                 designation: self.designation.clone(),
                 weight: self.weight.clone(),
+                weight_comma: false,
                 na_values: Vec::new(),
                 labels: Vec::new(),
                 numbers_only: false,
@@ -346,7 +347,7 @@ fn plan(args: &SurveyArgs, opened: &Opened, scales: &Scales, confidence: f64) ->
     let defaults = &opened.config.survey;
     let headers = &opened.data.headers;
     let mut spec = satisfaction_spec(scales, &args.input, opened);
-    spec.weight = weight_column(opened, args.weight.as_deref())?;
+    set_weight(&mut spec, opened, args.weight.as_deref())?;
     if spec.csat.is_none() && spec.nps.is_none() && spec.ces.is_none() && spec.designation.is_none() {
         return Err(data_err(format!(
             "{}: no CSAT, NPS or CES column found; headers found: {}. Map one with --col csat=HEADER \
@@ -661,6 +662,7 @@ mod tests {
                 ces_easy_min: 5,
                 designation: Some("asked".into()),
                 weight: weight.then(|| "w".into()),
+                weight_comma: false,
                 labels: Vec::new(),
                 numbers_only: false,
                 na_values: Vec::new(),

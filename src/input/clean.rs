@@ -510,6 +510,50 @@ const THOUSANDS: &str = r"^-?\d{1,3}(,\d{3})+(\.\d+)?$";
 
 /// A money amount: a number, with currency signs and spaces ignored and commas taken as thousands
 /// separators only where they group digits by three (`12,50` is invalid, never 1250).
+/// A number written with a decimal comma: `1,25`, `-0,5`, `1.234,50`, `1234` (dots, if any,
+/// group thousands).
+const DECIMAL_COMMA: &str = r"^[-+]?(?:\d{1,3}(?:\.\d{3})+|\d+)(?:,\d+)?$";
+
+/// True where a value of `column` is a number with a decimal comma and a comma in it (what
+/// [`crate::input::frame::Dataset::decimal_comma`] looks for).
+pub fn decimal_comma_form(column: &str) -> Expr {
+    let t = text(column).str().replace_all(lit(r"[¥￥$€£\s]"), lit(""), false);
+    t.clone().str().contains(lit(DECIMAL_COMMA), false).and(t.str().contains_literal(lit(","))).fill_null(lit(false))
+}
+
+/// The number of a text `t` written with a decimal comma (null where it is not one).
+fn comma_number(t: Expr) -> Expr {
+    let plain = t.clone().str().replace_all(lit("."), lit(""), true).str().replace(lit(","), lit("."), true);
+    when(t.str().contains(lit(DECIMAL_COMMA), false).fill_null(lit(false)))
+        .then(plain.cast(DataType::Float64))
+        .otherwise(lit(NULL).cast(DataType::Float64))
+}
+
+/// An amount as [`amount`] reads it, or with `decimal_comma` written `1.234,50` (currency signs
+/// and spaces dropped, dots grouping thousands).
+pub fn amount_in(column: &str, decimal_comma: bool) -> Cleaned {
+    if !decimal_comma {
+        return amount(column);
+    }
+    let t = text(column).str().replace_all(lit(r"[¥￥$€£\s]"), lit(""), false);
+    let value = comma_number(t.clone());
+    let answered = filled(t);
+    Cleaned { invalid: answered.and(value.clone().is_null()), value }
+}
+
+/// A number as [`number`] reads it, or with `decimal_comma` written `1,25` or `1.234,5`.
+pub fn number_in(column: &str, na_values: &[String], decimal_comma: bool) -> Cleaned {
+    if !decimal_comma {
+        return number(column, na_values);
+    }
+    let value = comma_number(text(column));
+    let answered = not_answered(text(column), na_values).not();
+    Cleaned {
+        value: when(answered.clone()).then(value.clone()).otherwise(lit(NULL).cast(DataType::Float64)),
+        invalid: answered.and(value.is_null()),
+    }
+}
+
 pub fn amount(column: &str) -> Cleaned {
     let t = text(column).str().replace_all(lit(r"[¥￥$€£\s]"), lit(""), false);
     let plain = when(t.clone().str().contains(lit(THOUSANDS), false).fill_null(lit(false)))

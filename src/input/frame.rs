@@ -9,8 +9,8 @@ use polars::prelude::*;
 use crate::error::{data_err, no_input};
 use crate::input::layout::{detect, layout, ColumnInfo, Export};
 use crate::input::sheet::{is_sheet, read_sheet};
-use crate::input::source::{find_ragged_row, open_text, Body, Source};
-use crate::input::trace;
+use crate::input::source::{find_ragged_row, open_text, Body, Delimiter, Source};
+use crate::input::{clean, trace};
 
 /// Name of the row-number column added for error reports.
 pub const ROW: &str = "__row";
@@ -39,7 +39,7 @@ pub enum Layout {
     Delimited {
         encoding: &'static str,
         bom: bool,
-        delimiter: u8,
+        delimiter: Delimiter,
     },
     Parquet,
     /// A spreadsheet (.xlsx, .xls, .ods …) and the sheet read.
@@ -67,19 +67,24 @@ pub struct Dataset {
     text: Option<Delimited>,
     /// Queries run on the streaming engine (see [`ReadOptions::streaming`]).
     pub streaming: bool,
+    /// `--decimal-comma`: amounts and weights are written `1.234,50`.
+    decimal_comma: bool,
 }
 
 /// How to read an input: decoding, layout and which rows to keep.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct ReadOptions<'a> {
     pub encoding: Option<&'static encoding_rs::Encoding>,
-    pub delimiter: Option<u8>,
+    pub delimiter: Option<Delimiter>,
     /// Lines before the header, dropped.
     pub skip_lines: usize,
     /// Force a layout (`--source`); detected otherwise.
     pub export: Option<Export>,
-    /// Force the number of header rows (`--header-rows`).
+    /// Force the number of header rows (`--header-rows`; 0 for `--no-header`).
     pub header_rows: Option<usize>,
+    /// Read amounts and weights with a decimal comma (`--decimal-comma`); otherwise detected
+    /// per column in files not delimited by commas ([`Dataset::decimal_comma`]).
+    pub decimal_comma: bool,
     /// Keep Qualtrics preview, test and spam responses (`--keep-all`).
     pub keep_all: bool,
     /// The sheet of a spreadsheet (`--sheet`; the first by default).
@@ -245,7 +250,7 @@ impl Dataset {
         let export = text.layout.export;
         let keep = real_responses(export, &text.layout.names, options.keep_all);
         let data = Dataset {
-            layout: Layout::Delimited { encoding: text.encoding, bom: text.bom, delimiter: text.delimiter },
+            layout: Layout::Delimited { encoding: text.encoding, bom: text.bom, delimiter: text.written },
             name: text.name,
             headers: text.layout.names,
             export,
@@ -257,6 +262,7 @@ impl Dataset {
             keep,
             text: Some(delimited),
             streaming,
+            decimal_comma: options.decimal_comma,
         };
         data.count_dropped()
     }
@@ -279,6 +285,21 @@ impl Dataset {
     }
 
     /// The raw columns, lazily (the rows kept).
+    /// Whether the numbers of column `header` (amounts, weights) are written with a decimal
+    /// comma (`1,25`, `1.234,50`): with `--decimal-comma`, or where the file is not split on
+    /// commas and some value of the column has the form (one query over the column).
+    pub fn decimal_comma(&self, header: &str) -> Result<bool> {
+        if self.decimal_comma {
+            return Ok(true);
+        }
+        match self.layout {
+            Layout::Delimited { delimiter: Delimiter::Char(b','), .. } | Layout::Parquet => return Ok(false),
+            _ => {}
+        }
+        let found = self.collect(self.lazy().select([clean::decimal_comma_form(header).any(true).alias("found")]))?;
+        Ok(found.column("found")?.bool()?.get(0) == Some(true))
+    }
+
     pub fn lazy(&self) -> LazyFrame {
         match &self.keep {
             Some(keep) => self.scan.clone().filter(keep.clone()),
@@ -444,6 +465,7 @@ fn open_parquet(source: &Source, options: &ReadOptions) -> Result<Dataset> {
         keep: None,
         text: None,
         streaming,
+        decimal_comma: options.decimal_comma,
     })
 }
 
@@ -459,7 +481,7 @@ fn open_sheet(path: &std::path::Path, options: &ReadOptions) -> Result<Dataset> 
     }
     let text = |r: &Vec<Option<String>>| (0..width).map(|c| r.get(c).cloned().flatten().unwrap_or_default()).collect::<Vec<String>>();
     let first: Vec<Vec<String>> = rows.iter().take(3).map(text).collect();
-    let export = options.export.unwrap_or_else(|| detect(&first));
+    let export = options.export.unwrap_or_else(|| if options.header_rows == Some(0) { Export::Plain } else { detect(&first) });
     let layout = layout(&first, export, options.header_rows);
     let body = rows.get(layout.rows..).unwrap_or(&[]);
     let columns: Vec<Column> = layout
@@ -486,6 +508,7 @@ fn open_sheet(path: &std::path::Path, options: &ReadOptions) -> Result<Dataset> 
         keep,
         text: None,
         streaming: options.streaming,
+        decimal_comma: options.decimal_comma,
     }
     .count_dropped()
 }

@@ -118,6 +118,12 @@ pub fn unique(raw: &[String]) -> Vec<String> {
 /// The layout of `export` (`rows` overrides its header-row count: the first row names the
 /// columns and the others are skipped).
 pub fn layout(records: &[Vec<String>], export: Export, rows: Option<usize>) -> HeaderLayout {
+    if rows == Some(0) {
+        // No header row (`--no-header`): the columns are named 1, 2, … as xsv and qsv number them.
+        let width = records.iter().map(Vec::len).max().unwrap_or(0);
+        let names = (1..=width).map(|c| c.to_string()).collect();
+        return HeaderLayout { export: Export::Plain, rows: 0, names, info: vec![ColumnInfo::default(); width] };
+    }
     let rows = rows.unwrap_or(export.header_rows()).max(1);
     // The header rows' width (a ragged data row must not add columns: it is caught later).
     let width = records.iter().take(rows).map(Vec::len).max().unwrap_or(0);

@@ -61,7 +61,10 @@ pub struct TextInput {
     /// The encoding the input was read as (e.g. "UTF-8", "GBK").
     pub encoding: &'static str,
     pub bom: bool,
+    /// The delimiter the body is split on (a tab for a body rewritten from whitespace).
     pub delimiter: u8,
+    /// The delimiter as the user knows it (whitespace, or the character).
+    pub written: Delimiter,
     /// The header rows: export layout, column names, question texts and import ids.
     pub layout: HeaderLayout,
     pub body: Body,
@@ -75,12 +78,12 @@ pub struct TextInput {
 pub fn open_text(
     source: &Source,
     encoding: Option<&'static Encoding>,
-    delimiter: Option<u8>,
+    delimiter: Option<Delimiter>,
     skip_lines: usize,
     (export, header_rows): (Option<Export>, Option<usize>),
 ) -> Result<TextInput> {
     let name = source.name();
-    let (forced, forced_delimiter) = (encoding, delimiter);
+    let (forced, forced_delimiter, delimiter_choice) = (encoding, delimiter, delimiter);
     let (sample, complete, whole) = match source {
         Source::Stdin => {
             let mut all = Vec::new();
@@ -153,6 +156,19 @@ pub fn open_text(
         bytes.drain(..cut);
         Body::Memory(bytes)
     };
+    // Space-aligned columns: each line's fields, split on runs of spaces and tabs, rewritten
+    // tab-separated (a field with a quote quoted), in memory. Lines stay lines, so row numbers hold.
+    let (body, forced_delimiter) = match forced_delimiter {
+        Some(Delimiter::Whitespace) => {
+            let bytes = match body {
+                Body::Memory(bytes) => bytes,
+                Body::File(path) => std::fs::read(&path).map_err(|e| no_input(format!("cannot read {name}: {e}")))?,
+            };
+            (Body::Memory(split_on_whitespace(String::from_utf8_lossy(&bytes).trim_start_matches('\u{feff}'))), Some(b'\t'))
+        }
+        Some(Delimiter::Char(c)) => (body, Some(c)),
+        None => (body, None),
+    };
     // The sample, as text, for sniffing the header and the delimiter.
     let sample_text = match &body {
         Body::Memory(bytes) => String::from_utf8_lossy(&bytes[..bytes.len().min(SAMPLE_BYTES)]).into_owned(),
@@ -164,9 +180,47 @@ pub fn open_text(
     }
     let delimiter = forced_delimiter.unwrap_or_else(|| sniff_delimiter(sample_text));
     let records = first_records(sample_text, delimiter, 3).map_err(|e| data_err(format!("{name}: cannot read the header row: {e}")))?;
-    let export = export.unwrap_or_else(|| detect(&records));
+    // Without a header row there is no export layout to recognise.
+    let export = export.unwrap_or_else(|| if header_rows == Some(0) { Export::Plain } else { detect(&records) });
     let layout = layout(&records, export, header_rows);
-    Ok(TextInput { name, encoding: encoding.name(), bom: bom_len > 0, delimiter, layout, body, warnings })
+    let written = match delimiter_choice {
+        Some(Delimiter::Whitespace) => Delimiter::Whitespace,
+        _ => Delimiter::Char(delimiter),
+    };
+    Ok(TextInput { name, encoding: encoding.name(), bom: bom_len > 0, delimiter, written, layout, body, warnings })
+}
+
+/// How fields are separated: by one character, or by runs of spaces and tabs
+/// (`--delimiter whitespace`, for space-aligned columns).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Delimiter {
+    Char(u8),
+    Whitespace,
+}
+
+impl std::fmt::Display for Delimiter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Delimiter::Whitespace => f.write_str("whitespace"),
+            Delimiter::Char(b'\t') => f.write_str("tab"),
+            Delimiter::Char(c) => write!(f, "'{}'", *c as char),
+        }
+    }
+}
+
+/// Space-aligned text rewritten tab-separated: each line's fields split on runs of spaces and
+/// tabs (leading and trailing ones ignored), a field holding a quote quoted as CSV does.
+fn split_on_whitespace(text: &str) -> Vec<u8> {
+    let mut out = String::with_capacity(text.len());
+    for line in text.lines() {
+        let fields: Vec<String> = line
+            .split_whitespace()
+            .map(|f| if f.contains('"') { format!("\"{}\"", f.replace('"', "\"\"")) } else { f.to_string() })
+            .collect();
+        out.push_str(&fields.join("\t"));
+        out.push('\n');
+    }
+    out.into_bytes()
 }
 
 fn read_all(source: &Source) -> Result<Vec<u8>> {

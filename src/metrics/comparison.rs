@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use anyhow::Result;
 
 use crate::input::frame::Dataset;
-use crate::metrics::grouping::{GroupKey, Grouping};
+use crate::metrics::grouping::{Group, GroupKey, Grouping};
 use crate::metrics::satisfaction::{aggregate_read, score_table, Metric, SatisfactionCounts, SatisfactionSpec};
 use crate::stats::intervals::Interval;
 use crate::stats::significance::{adjust, chi_square, nps_difference, two_proportions, welch, Adjust, Comparison};
@@ -69,17 +69,12 @@ fn metric_code(m: Metric) -> u8 {
 }
 
 /// Sums of counts and score tables per group key.
-pub fn sides(
-    data: &Dataset,
-    spec: &SatisfactionSpec,
-    grouping: &Grouping,
-    label: impl Fn(&GroupKey) -> String,
-) -> Result<BTreeMap<GroupKey, Side>> {
+pub fn sides(data: &Dataset, spec: &SatisfactionSpec, grouping: &Grouping, label: impl Fn(&GroupKey) -> String) -> Result<Sides> {
     let mut out: BTreeMap<GroupKey, Side> = BTreeMap::new();
     // The score tables read the scores as the counts did (numbers only when that was enough).
-    let (groups, spec, grouping) = aggregate_read(data, spec, grouping)?;
-    let (spec, grouping) = (&spec, &grouping);
-    for g in groups.into_iter().filter(|g| g.dated) {
+    let (groups, read_spec, read_grouping) = aggregate_read(data, spec, grouping)?;
+    let (spec, grouping) = (&read_spec, &read_grouping);
+    for g in groups.iter().filter(|g| g.dated) {
         let label = label(&g.key);
         out.entry(g.key.clone())
             .or_insert_with(|| Side { label, counts: SatisfactionCounts::default(), scores: BTreeMap::new() })
@@ -92,7 +87,16 @@ pub fn sides(
             }
         }
     }
-    Ok(out)
+    Ok(Sides { sides: out, groups, spec: read_spec, grouping: read_grouping })
+}
+
+/// The sides of [`sides`], with the groups they came from (undated ones too: their invalid
+/// answers are reported) and the reading that made them.
+pub struct Sides {
+    pub sides: BTreeMap<GroupKey, Side>,
+    pub groups: Vec<Group<SatisfactionCounts>>,
+    pub spec: SatisfactionSpec,
+    pub grouping: Grouping,
 }
 
 fn pct(part: f64, n: f64) -> Option<f64> {

@@ -31,9 +31,45 @@ pub struct DriversSpec {
 pub struct Sums {
     pub rows: f64,
     pub invalid: Vec<u64>,
+    /// Per column, what its valid values look like.
+    pub seen: Vec<Seen>,
     pub values: Moments,
     /// Per driver: the moments of (target rank, driver rank) over the complete rows.
     pub ranks: Vec<Moments>,
+}
+
+/// What a column's valid values look like: how many, how many are 0, are not whole, the
+/// lowest above 0 and the highest (over the rows read, complete or not).
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Seen {
+    pub valid: u64,
+    pub zeros: u64,
+    pub fractional: u64,
+    pub lowest_positive: Option<f64>,
+    pub highest: Option<f64>,
+}
+
+impl Seen {
+    fn join(self, o: Seen) -> Seen {
+        let pick = |a: Option<f64>, b: Option<f64>, f: fn(f64, f64) -> f64| match (a, b) {
+            (Some(a), Some(b)) => Some(f(a, b)),
+            (a, b) => a.or(b),
+        };
+        Seen {
+            valid: self.valid + o.valid,
+            zeros: self.zeros + o.zeros,
+            fractional: self.fractional + o.fractional,
+            lowest_positive: pick(self.lowest_positive, o.lowest_positive, f64::min),
+            highest: pick(self.highest, o.highest, f64::max),
+        }
+    }
+
+    /// A rating question on 1–`high` (whole numbers, 4 to 10 points) that also has 0s: most
+    /// often a "not applicable" code, which read as a number is averaged in as a score.
+    pub fn zero_below_a_scale(&self) -> Option<i64> {
+        let high = self.highest?;
+        (self.zeros > 0 && self.fractional == 0 && self.lowest_positive == Some(1.0) && (4.0..=10.0).contains(&high)).then_some(high as i64)
+    }
 }
 
 /// One driver's results in a group.
@@ -75,6 +111,12 @@ fn aggregations(k: usize) -> Vec<Expr> {
     let mut aggs = vec![len().cast(DataType::Float64).alias("rows"), count_where(col("__ok")).alias("n")];
     for i in 0..k {
         aggs.push(count_where(col(format!("__bad{i}").as_str())).alias(format!("bad{i}")));
+        let x = col(format!("__x{i}").as_str());
+        aggs.push(count_where(x.clone().is_not_null()).alias(format!("valid{i}")));
+        aggs.push(count_where(x.clone().eq(lit(0.0))).alias(format!("zeros{i}")));
+        aggs.push(count_where((x.clone() % lit(1.0)).neq(lit(0.0))).alias(format!("fractional{i}")));
+        aggs.push(x.clone().filter(x.clone().gt(lit(0.0))).min().alias(format!("lowpos{i}")));
+        aggs.push(x.max().alias(format!("highest{i}")));
         aggs.push(col(v(i).as_str()).sum().alias(format!("s{i}")));
         for j in i..k {
             aggs.push((col(v(i).as_str()) * col(v(j).as_str())).sum().alias(format!("c{i}_{j}")));
@@ -103,6 +145,18 @@ fn read_sums(df: &DataFrame, row: usize, k: usize) -> Result<Sums> {
     Ok(Sums {
         rows: get("rows".into())?,
         invalid: (0..k).map(|i| get(format!("bad{i}")).map(|b| b as u64)).collect::<Result<_>>()?,
+        seen: (0..k)
+            .map(|i| {
+                let maybe = |name: String| -> Result<Option<f64>> { Ok(df.column(&name)?.cast(&DataType::Float64)?.f64()?.get(row)) };
+                Ok(Seen {
+                    valid: get(format!("valid{i}"))? as u64,
+                    zeros: get(format!("zeros{i}"))? as u64,
+                    fractional: get(format!("fractional{i}"))? as u64,
+                    lowest_positive: maybe(format!("lowpos{i}"))?,
+                    highest: maybe(format!("highest{i}"))?,
+                })
+            })
+            .collect::<Result<_>>()?,
         values: Moments { n, sums, cross },
         ranks,
     })
@@ -210,6 +264,18 @@ pub fn analyse(key: GroupKey, kind: RowKind, s: &Sums) -> Analysis {
 pub fn invalid_examples(data: &Dataset, spec: &DriversSpec, i: usize, limit: u32) -> Result<Vec<(u64, String)>> {
     let (lf, _) = spec.grouping.apply(prepared(data, spec, true));
     data.examples(lf.filter(col(format!("__bad{i}").as_str())), &spec.columns[i], limit)
+}
+
+/// What each column's valid values look like (target first), over the groups (not the total,
+/// which repeats them).
+pub fn seen_values(groups: &[(GroupKey, RowKind, Sums)], columns: usize) -> Vec<Seen> {
+    let mut seen = vec![Seen::default(); columns];
+    for (_, _, s) in groups.iter().filter(|g| g.1 == RowKind::Group) {
+        for (total, one) in seen.iter_mut().zip(&s.seen) {
+            *total = total.join(*one);
+        }
+    }
+    seen
 }
 
 /// Invalid values per column (target first), over the groups (not the total, which repeats them).

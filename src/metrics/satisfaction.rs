@@ -38,6 +38,8 @@ pub struct SatisfactionSpec {
     /// A weight per response (`--weight`): positive numbers up to [`MAX_WEIGHT`]; rows with a
     /// zero, negative, larger, missing or invalid weight are left out of every metric.
     pub weight: Option<String>,
+    /// The weights are written with a decimal comma (`1,25`).
+    pub weight_comma: bool,
     pub na_values: Vec<String>,
     /// Answer labels and their scale points (the config's `[labels]`), before the built-in wordings.
     pub labels: Vec<(String, f64)>,
@@ -251,7 +253,7 @@ impl SatisfactionSpec {
         let mut parsed = Vec::new();
         let mut columns = Vec::new();
         if let Some(header) = &self.weight {
-            parsed.push(clean::number(header, &self.na_values).value.alias("__w_num"));
+            parsed.push(clean::number_in(header, &self.na_values, self.weight_comma).value.alias("__w_num"));
             let valid = valid_weight(col("__w_num"));
             columns.push(when(valid.clone()).then(col("__w_num")).otherwise(lit(NULL).cast(DataType::Float64)).alias(WEIGHT));
             columns.push(valid.not().alias("__weight_bad"));

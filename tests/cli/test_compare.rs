@@ -1,6 +1,8 @@
 //! `cxstat compare` on the small fixture, with the tests worked by hand.
 
-use crate::workdir::{assert_close, csv_rows, cxstat, example, fixture, num, row};
+use predicates::prelude::*;
+
+use crate::workdir::{assert_close, csv_rows, cxstat, example, fixture, num, row, workdir};
 
 #[test]
 fn latest_month_against_the_previous_one() {
@@ -80,4 +82,32 @@ fn tiny_p_values_read_as_less_than_a_ten_thousandth_and_stay_exact_in_csv() {
     let table = String::from_utf8(out.get_output().stdout.clone()).unwrap();
     let line = table.lines().find(|l| l.contains("| consumer") && l.contains("| nps ")).unwrap();
     assert!(line.contains("<0.0001"), "{line}");
+}
+
+/// compare reads the scores as survey does: a text `satisfaction` column (6 of 10 answers are
+/// words) stops the run rather than test the 4 left; a few invalid answers are a warning, and
+/// an error under --strict.
+#[test]
+fn invalid_answers_are_reported_as_survey_reports_them() {
+    cxstat()
+        .arg("compare")
+        .arg(fixture("survey_text_satisfaction.csv"))
+        .assert()
+        .code(65)
+        .stdout("")
+        .stderr(predicate::str::contains("column 'satisfaction': 6 of 10 answers (60.0%)"));
+    let dir = workdir();
+    let path = dir.path().join("few.csv");
+    let mut text = String::from("id,date,segment,csat\n");
+    for i in 0..20 {
+        text.push_str(&format!("{i},2026-10-{:02},{},{}\n", i % 28 + 1, if i % 2 == 0 { "a" } else { "b" }, if i == 3 { "x" } else { "4" }));
+    }
+    std::fs::write(&path, text).unwrap();
+    cxstat()
+        .args(["compare", "--segments", "segment", "--format", "csv"])
+        .arg(&path)
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("column 'csat': 1 invalid value").and(predicate::str::contains("row 5: 'x'")));
+    cxstat().args(["compare", "--segments", "segment", "--strict"]).arg(&path).assert().code(65);
 }

@@ -117,3 +117,45 @@ fn drivers_are_listed_by_importance_and_a_reversed_item_is_flagged() {
     assert!(wait["note"].contains("negative relation: reverse-coded item?"), "{wait:?}");
     assert!(!row(&rows, &[("driver", "q_speed")])["note"].contains("negative"));
 }
+
+/// fixtures/drivers_na_code.csv: `q_staff` is words (7 of its 8 answers are not numbers), so
+/// the run stops rather than analyse the one row left; `q_speed` is 1–5 with two 0s, which are
+/// averaged in as scores unless `--na-values 0` says they mean "not applicable": mean
+/// (5 + 4 + 2 + 0 + 5 + 1 + 0 + 3)/8 = 2.5 over 8 rows, or 20/6 over the 6 others.
+#[test]
+fn drivers_refuse_text_and_warn_about_zero_codes() {
+    cxstat()
+        .args(["drivers", "--drivers", "q_*"])
+        .arg(fixture("drivers_na_code.csv"))
+        .assert()
+        .code(65)
+        .stdout("")
+        .stderr(predicate::str::contains("column 'q_staff': 7 of 8 answers (87.5%) are not a number"))
+        .stderr(predicate::str::contains("row 2: 'good'"))
+        .stderr(predicate::str::contains("--max-invalid 10%"));
+    // Allowed, the text is left out with a warning and one row is complete.
+    cxstat()
+        .args(["drivers", "--drivers", "q_*", "--max-invalid", "90", "--format", "csv"])
+        .arg(fixture("drivers_na_code.csv"))
+        .assert()
+        .success();
+    let out = cxstat()
+        .args(["drivers", "--drivers", "q_speed", "--format", "csv"])
+        .arg(fixture("drivers_na_code.csv"))
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("column 'q_speed': 2 answers of 0 below 1–5, read as scores of 0"))
+        .stderr(predicate::str::contains("--na-values 0"));
+    let r = &csv_rows(&out.get_output().stdout)[0];
+    assert_eq!(r["n"], "8");
+    assert_close(num(r, "mean"), 2.5, 1e-12);
+    let out = cxstat()
+        .args(["drivers", "--drivers", "q_speed", "--na-values", "0", "--format", "csv"])
+        .arg(fixture("drivers_na_code.csv"))
+        .assert()
+        .success()
+        .stderr("");
+    let r = &csv_rows(&out.get_output().stdout)[0];
+    assert_eq!(r["n"], "6");
+    assert_close(num(r, "mean"), 20.0 / 6.0, 1e-12);
+}

@@ -2,7 +2,7 @@
 //! Qualtrics (3 header rows, a matrix question, NPS with its `_NPS_GROUP`, a preview row),
 //! SurveyMonkey (2 header rows, BOM, a matrix question) and Google Forms give the same metrics.
 
-use crate::workdir::{cxstat, fixture};
+use crate::workdir::{assert_close, csv_rows, cxstat, fixture, num, row};
 use predicates::prelude::*;
 
 const CSAT: &str = "csat=Overall, how satisfied are you with our service?";
@@ -167,4 +167,86 @@ fn a_row_starting_with_a_nul_byte_is_read_like_any_other() {
     assert_eq!(survey_at(&with_nul, &[]), expected);
     let piped = cxstat().args(["survey", "-"]).write_stdin(&b"id,csat\nr1,5\nr2,4\n\0r3,1\n"[..]).assert().success();
     assert_eq!(String::from_utf8(piped.get_output().stdout.clone()).unwrap(), expected);
+}
+
+/// A headerless order log: `--no-header` names the columns 1, 2, … and `--col` maps them by
+/// number; the same numbers as fixtures/orders_small.csv's first four orders (Aug: C1, C2, 150;
+/// Sep: C1 returning, C3 new, 100). `--header-rows 0` is the same.
+#[test]
+fn headerless_files_map_columns_by_number() {
+    let maps = ["--col", "order=1", "--col", "customer=2", "--col", "ordered=3", "--col", "amount=4"];
+    let run = |flag: &[&str]| {
+        let out = cxstat()
+            .args(["repeat", "--format", "csv"])
+            .args(flag)
+            .args(maps)
+            .arg(fixture("orders_headerless.csv"))
+            .assert()
+            .success()
+            .stderr("");
+        csv_rows(&out.get_output().stdout)
+    };
+    let rows = run(&["--no-header"]);
+    let aug = row(&rows, &[("period", "2026-08")]);
+    assert_eq!((aug["active_customers"].as_str(), aug["orders"].as_str(), aug["revenue"].as_str()), ("2", "2", "150"));
+    let sep = row(&rows, &[("period", "2026-09")]);
+    assert_eq!((sep["new_customers"].as_str(), sep["returning_customers"].as_str(), sep["revenue"].as_str()), ("1", "1", "100"));
+    assert_eq!(run(&["--header-rows", "0"]), rows);
+    cxstat()
+        .args(["inspect", "--no-header"])
+        .arg(fixture("orders_headerless.csv"))
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("\n1,,,text,4,").and(predicate::str::contains("\n4,,,")));
+}
+
+/// Space-aligned columns (leading spaces, a tab, runs of spaces): `--delimiter whitespace`.
+/// smb 5, 4 → CSAT 100%, mean 4.5, NPS 9, 10 → +100; enterprise 2, 3 → 0%, NPS 3, 7 → −50.
+#[test]
+fn space_aligned_columns_split_on_whitespace() {
+    let out = cxstat()
+        .args(["survey", "--delimiter", "whitespace", "--by", "segment", "--format", "csv"])
+        .arg(fixture("survey_aligned.txt"))
+        .assert()
+        .success()
+        .stderr("");
+    let rows = csv_rows(&out.get_output().stdout);
+    let smb = row(&rows, &[("segment", "smb")]);
+    assert_eq!((smb["csat_pct"].as_str(), smb["csat_mean"].as_str(), smb["nps"].as_str()), ("100", "4.5", "100"));
+    let ent = row(&rows, &[("segment", "enterprise")]);
+    assert_eq!((ent["csat_pct"].as_str(), ent["nps"].as_str()), ("0", "-50"));
+    cxstat()
+        .args(["inspect", "--delimiter", "whitespace"])
+        .arg(fixture("survey_aligned.txt"))
+        .arg("--format")
+        .arg("table")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("delimiter whitespace"));
+}
+
+/// Decimal commas in a `;` file, found from the values: weights 1,5 + 0,5 + 1.000,0 + 2 =
+/// 1004; satisfied (4–5) weigh 2 → CSAT 2/1004 = 0.199203…%; mean (7.5 + 2 + 2000 + 6)/1004.
+/// Amounts 1.234,50 + € 10,25 + 99 = 1343.75, a refund of 5,00, and day-first dates 03.10.2026.
+#[test]
+fn decimal_commas_in_semicolon_files() {
+    let out = cxstat()
+        .args(["survey", "--weight", "weight", "--format", "csv"])
+        .arg(fixture("survey_decimal_comma.csv"))
+        .assert()
+        .success()
+        .stderr("");
+    let r = &csv_rows(&out.get_output().stdout)[0];
+    assert_close(num(r, "csat_pct"), 200.0 / 1004.0, 1e-12);
+    assert_close(num(r, "csat_mean"), 2015.5 / 1004.0, 1e-12);
+    let out = cxstat().args(["repeat", "--format", "csv"]).arg(fixture("orders_decimal_comma.csv")).assert().success().stderr("");
+    let rows = csv_rows(&out.get_output().stdout);
+    let oct = row(&rows, &[("period", "2026-10")]);
+    assert_close(num(oct, "revenue"), 1343.75, 1e-9);
+    assert_close(num(oct, "refund_amount"), 5.0, 1e-12);
+    assert_eq!(oct["orders"], "3");
+    // Said outright, the same; in a comma-separated file `--decimal-comma` is how to ask.
+    let forced =
+        cxstat().args(["repeat", "--decimal-comma", "--format", "csv"]).arg(fixture("orders_decimal_comma.csv")).assert().success();
+    assert_eq!(csv_rows(&forced.get_output().stdout), rows);
 }

@@ -308,8 +308,8 @@ fn flag_and_config_errors_come_before_the_input_is_opened() {
         &["--col", "bogus=Q1"],
         &["--encoding", "klingon"],
         &["--delimiter", "ab"],
-        // Not silently ignored: a file without a header row is refused.
-        &["--header-rows", "0"],
+        &["--header-rows", "x"],
+        &["--no-header", "--header-rows", "2"],
     ] {
         cxstat().arg("survey").arg(&missing).args(flags).assert().code(2);
     }

@@ -25,6 +25,11 @@ pub struct OrderSpec {
     pub customer: Option<String>,
     pub ordered: String,
     pub amount: Option<String>,
+    /// The amounts are written with a decimal comma (`1.234,50`).
+    pub amount_comma: bool,
+    /// How dates written with the year last (`03.10.2026`) read (`--date-order`); `None`: from
+    /// the values, where the quick reader finds dates it cannot read.
+    pub date_order: Option<clean::DateOrder>,
 }
 
 /// Orders and ordering customers of one group.
@@ -131,12 +136,13 @@ impl Checked {
     }
 }
 
-/// The amount as read: the plain numbers of the quick first pass, or every form.
-fn amount_value(header: &str, quick: bool) -> Expr {
-    if quick {
+/// The amount as read: the plain numbers of the quick first pass, or every form; amounts with a
+/// decimal comma always with their own reader (the quick one would take `1.234` for 1.234).
+fn amount_value(spec: &OrderSpec, header: &str, quick: bool) -> Expr {
+    if quick && !spec.amount_comma {
         clean::amount_quick(header)
     } else {
-        clean::amount(header).value
+        clean::amount_in(header, spec.amount_comma).value
     }
 }
 
@@ -171,7 +177,7 @@ fn order_counts_with(
     let mut unread = lit(false);
     let buy = match &spec.amount {
         Some(a) => {
-            lf = lf.with_column(amount_value(a, quick).alias("__amount"));
+            lf = lf.with_column(amount_value(spec, a, quick).alias("__amount"));
             if quick {
                 unread = clean::answered(a, true).and(col("__amount").is_null());
             }
@@ -314,11 +320,15 @@ pub fn read_orders(data: &Dataset, spec: &OrderSpec, period: Period, as_of: Naiv
         return Ok(quick);
     }
     drop(quick);
-    read_orders_with(data, spec, period, as_of, false)
+    let date_order = match spec.date_order {
+        Some(order) => Some(order),
+        None => crate::metrics::grouping::detect_date_order(data, &spec.ordered)?,
+    };
+    read_orders_with(data, &OrderSpec { date_order, ..spec.clone() }, period, as_of, false)
 }
 
 fn read_orders_with(data: &Dataset, spec: &OrderSpec, period: Period, as_of: NaiveDate, quick: bool) -> Result<OrderRows> {
-    let day = if quick { clean::date_quick(&spec.ordered) } else { clean::date(&spec.ordered).value };
+    let day = if quick { clean::date_quick(&spec.ordered) } else { clean::date_in(&spec.ordered, spec.date_order).value };
     // Parsed first; the flags then read the parsed columns.
     let mut columns = vec![
         col(ROW),
@@ -335,12 +345,12 @@ fn read_orders_with(data: &Dataset, spec: &OrderSpec, period: Period, as_of: Nai
     ];
     match &spec.amount {
         Some(h) => {
-            columns.push(amount_value(h, quick).alias("__amount"));
+            columns.push(amount_value(spec, h, quick).alias("__amount"));
             columns.push(col(h.as_str()).cast(DataType::String));
             flags.push(if quick {
                 clean::answered(h, true).and(col("__amount").is_null()).alias("__amount_bad")
             } else {
-                clean::amount(h).invalid.alias("__amount_bad")
+                clean::amount_in(h, spec.amount_comma).invalid.alias("__amount_bad")
             });
         }
         None => columns.push(lit(NULL).cast(DataType::Float64).alias("__amount")),
@@ -424,7 +434,14 @@ mod tests {
     use super::*;
 
     fn ids_frame(ids: &[Option<&str>]) -> (bool, Vec<bool>) {
-        let spec = OrderSpec { order: Some("id".into()), customer: None, ordered: "d".into(), amount: None };
+        let spec = OrderSpec {
+            order: Some("id".into()),
+            customer: None,
+            ordered: "d".into(),
+            amount: None,
+            amount_comma: false,
+            date_order: None,
+        };
         let df = DataFrame::new(ids.len(), vec![Series::new("id".into(), ids.to_vec()).into()]).unwrap();
         let out = df
             .lazy()
