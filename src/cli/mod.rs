@@ -346,6 +346,11 @@ pub struct GroupArgs {
     #[arg(long)]
     pub no_total: bool,
 
+    /// Trim and lower-case the --by keys (and complaints' Pareto causes), so that `Comcast` and
+    /// `comcast ` are one group; the caption says so.
+    #[arg(long)]
+    pub fold_case: bool,
+
     /// Groups with fewer rows are flagged as low base [default: 30].
     #[arg(long, value_name = "N")]
     pub min_n: Option<u64>,

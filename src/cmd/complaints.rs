@@ -507,6 +507,9 @@ fn kpi_report(rows: &[ComplaintRow], rates: Option<&Rates>, plan: &Plan, name: &
     let labels = |r: &ComplaintRow| key_cells(&r.key, r.kind, g);
     let table = Rows { plan, label_columns: &label_columns, labels: &labels, rows };
     let mut caption = vec![format!("{name} · complaints opened '{}'", spec.opened)];
+    if plan.grouping.fold_case && !plan.grouping.by.is_empty() {
+        caption.push(crate::cmd::FOLDED.to_string());
+    }
     let mut notes = Vec::new();
     if let Some(t) = as_of {
         notes.push(format!("open complaints aged to {}", t.format("%Y-%m-%d %H:%M")));
@@ -562,6 +565,9 @@ fn pareto_report(items: &[ParetoItem], column: &str, plan: &Plan, opened: &Opene
     let vital = items.iter().filter(|i| i.vital).count();
     let mut caption =
         vec![format!("{} · Pareto of '{column}': {vital} of {} causes make up 80% of complaints", opened.data.name, items.len())];
+    if plan.grouping.fold_case {
+        caption.push(crate::cmd::FOLDED.to_string());
+    }
     if plan.grouping.from.is_some() || plan.grouping.to.is_some() {
         caption.push(format!("dates {} to {}", date_or(plan.grouping.from, "start"), date_or(plan.grouping.to, "end")));
     }

@@ -133,13 +133,30 @@ pub fn open_dataset(
         mappings.push(roles::parse_mapping(text, kind.roles())?);
     }
     let mut roles = roles::resolve(&data.headers, &data.aliases(), &mappings, kind.roles())?;
-    if data.export != Export::Plain {
-        let questions: Vec<(String, String)> =
-            data.headers.iter().zip(&data.info).map(|(h, i)| (h.clone(), i.question.clone().unwrap_or_else(|| h.clone()))).collect();
-        roles.recognise_by_question(&questions, kind.roles());
+    let questions: Vec<(String, String)> =
+        data.headers.iter().zip(&data.info).map(|(h, i)| (h.clone(), i.question.clone().unwrap_or_else(|| h.clone()))).collect();
+    roles.recognise_by_question(&questions, kind.roles());
+    // Several columns asking for a score the headers did not name (a matrix question): none is
+    // taken, and the run says so, naming this file's columns.
+    for (role, candidates) in roles.ambiguous(&questions, kind.roles()) {
+        let shown: Vec<String> = candidates.iter().take(5).map(|c| format!("'{c}'")).collect();
+        io.warn(&format!(
+            "{}: {} columns ask for {} ({}{}: a matrix question?), so none of them is taken as {}: map one with --col {}=\"{}\"",
+            data.name,
+            candidates.len(),
+            role.name().to_uppercase(),
+            shown.join(", "),
+            if candidates.len() > 5 { ", …" } else { "" },
+            role.name().to_uppercase(),
+            role.name(),
+            candidates[0]
+        ));
     }
     Ok((data, roles, kind))
 }
+
+/// The caption line of a run with `--fold-case`.
+pub const FOLDED: &str = "keys trimmed and lower-cased (--fold-case): values that differ only in case or spaces are one group";
 
 /// The answer scales: flags over config defaults over built-in ones, checked.
 #[derive(Debug, Clone, Copy)]
@@ -272,7 +289,7 @@ pub fn grouping_quick_first(args: &GroupArgs, opened: &Opened, date_role: Role) 
 fn grouping_with(args: &GroupArgs, opened: &Opened, date_role: Role, defer_order: bool) -> Result<Grouping> {
     let headers = &opened.data.headers;
     check_dates(args.from, args.to)?;
-    let mut grouping = Grouping { period: args.period, from: args.from, to: args.to, ..Default::default() };
+    let mut grouping = Grouping { period: args.period, from: args.from, to: args.to, fold_case: args.fold_case, ..Default::default() };
     if grouping.uses_date() {
         let Some(date) = opened.roles.get(date_role) else {
             return Err(data_err(format!(

@@ -106,7 +106,31 @@ fn finish(groups: &[Group<SatisfactionCounts>], plan: &Plan, name: &str, io: &mu
     if in_scope.csat_n + in_scope.nps_n + in_scope.ces_n + in_scope.designation_n == 0.0 {
         return Err(data_err(format!("{name}: no valid CSAT, NPS or CES answers to compute")));
     }
-    Ok((build_report(&table.rows, plan, name), table))
+    let mut report = build_report(&table.rows, plan, name);
+    report.caption.extend(excluded_line(groups, plan));
+    Ok((report, table))
+}
+
+/// The caption line counting the answers left out as invalid (each reported on stderr), per
+/// score column, of its answers: "excluded as invalid: CSAT 3 of 6 answers".
+fn excluded_line(groups: &[Group<SatisfactionCounts>], plan: &Plan) -> Option<String> {
+    let mut invalid = crate::metrics::satisfaction::InvalidCounts::default();
+    let mut valid = SatisfactionCounts::default();
+    for g in groups {
+        invalid += g.counts.invalid;
+        valid += g.counts;
+    }
+    let spec = &plan.spec;
+    let parts: Vec<String> = [
+        ("CSAT", spec.csat.is_some(), invalid.csat, valid.csat_n),
+        ("NPS", spec.nps.is_some(), invalid.nps, valid.nps_n),
+        ("CES", spec.ces.is_some(), invalid.ces, valid.ces_n),
+    ]
+    .into_iter()
+    .filter(|(_, used, count, _)| *used && *count > 0)
+    .map(|(metric, _, count, n)| format!("{metric} {count} of {} answers", count as f64 + n))
+    .collect();
+    (!parts.is_empty()).then(|| format!("excluded as invalid (see the warnings): {}", parts.join(", ")))
 }
 
 /// The settings that shape the survey table, as partial results record them: partials merge
@@ -626,6 +650,9 @@ fn caption(plan: &Plan, name: &str) -> Vec<String> {
         ));
     }
     let mut lines = vec![parts.join(" · ")];
+    if plan.grouping.fold_case {
+        lines.push(crate::cmd::FOLDED.to_string());
+    }
     match (plan.grouping.from, plan.grouping.to) {
         (None, None) => {}
         (f, t) => lines.push(format!(

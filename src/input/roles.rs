@@ -371,11 +371,28 @@ impl RoleMap {
     /// whose question text (`questions`: header and question, the header itself when there is
     /// no separate text) asks for it. Two or more candidates (a matrix question) assign nothing.
     pub fn recognise_by_question(&mut self, questions: &[(String, String)], roles: &[Role]) {
+        for (role, candidates) in self.asked_for(questions, roles) {
+            if let [only] = candidates.as_slice() {
+                self.entries.push((role, only.clone(), Origin::Recognised));
+            }
+        }
+    }
+
+    /// The roles still open among `roles` that two or more columns ask for by their question
+    /// text (a matrix question, or several rating questions), with those columns: none of them
+    /// is taken, and the user should be told.
+    pub fn ambiguous(&self, questions: &[(String, String)], roles: &[Role]) -> Vec<(Role, Vec<String>)> {
+        self.asked_for(questions, roles).into_iter().filter(|(_, c)| c.len() > 1).collect()
+    }
+
+    /// For each role still open among `roles`: the columns whose question text asks for it.
+    fn asked_for(&self, questions: &[(String, String)], roles: &[Role]) -> Vec<(Role, Vec<String>)> {
+        let mut out = Vec::new();
         for (role, words) in QUESTION_WORDS {
             if !roles.contains(role) || self.get(*role).is_some() {
                 continue;
             }
-            let candidates: Vec<&String> = questions
+            let candidates: Vec<String> = questions
                 .iter()
                 .filter(|(h, q)| {
                     let q = q.to_lowercase();
@@ -384,12 +401,13 @@ impl RoleMap {
                         && !h.to_lowercase().ends_with("_nps_group")
                         && words.iter().any(|w| q.contains(w))
                 })
-                .map(|(h, _)| h)
+                .map(|(h, _)| h.clone())
                 .collect();
-            if let [only] = candidates.as_slice() {
-                self.entries.push((*role, (*only).clone(), Origin::Recognised));
+            if !candidates.is_empty() {
+                out.push((*role, candidates));
             }
         }
+        out
     }
 }
 
@@ -582,8 +600,9 @@ mod tests {
         roles.recognise_by_question(&questions, Kind::Responses.roles());
         assert_eq!(roles.get(Role::Csat), Some("Q1"));
         assert_eq!(roles.get(Role::Nps), Some("Q3"));
-        // Two "easy" columns (a matrix): no CES rather than a guess.
+        // Two "easy" columns (a matrix): no CES rather than a guess, and said.
         assert_eq!(roles.get(Role::Ces), None);
+        assert_eq!(roles.ambiguous(&questions, Kind::Responses.roles()), vec![(Role::Ces, vec!["Q2_1".to_string(), "Q2_2".to_string()])]);
     }
 
     #[test]

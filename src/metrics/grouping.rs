@@ -44,6 +44,9 @@ pub struct Grouping {
     /// [`Grouping::with_date_order`] before reading them again. Saves the sample's read (BENCHMARKS.md,
     /// "What changed between the a33e370 and 49f7509 runs").
     pub order_pending: bool,
+    /// `--fold-case`: the `--by` keys (and a Pareto's causes) trimmed and lower-cased, so that
+    /// `Comcast` and `comcast ` are one group.
+    pub fold_case: bool,
 }
 
 /// The identity of one group: its period label and its `--by` values (None = blank).
@@ -147,9 +150,20 @@ impl Grouping {
             }
         }
         for (i, header) in self.by.iter().enumerate() {
-            keys.push(col(header.as_str()).cast(DataType::String).alias(format!("__by{i}")));
+            let key = if self.fold_case { self.key_text(header) } else { col(header.as_str()).cast(DataType::String) };
+            keys.push(key.alias(format!("__by{i}")));
         }
         (lf, keys)
+    }
+
+    /// A grouping column's values as keys: trimmed, and lower-cased with `fold_case`.
+    pub fn key_text(&self, header: &str) -> Expr {
+        let t = clean::text(header);
+        if self.fold_case {
+            t.str().to_lowercase()
+        } else {
+            t
+        }
     }
 
     /// Aggregates `aggs` per group (or over everything when there are no keys) and reads the

@@ -100,7 +100,12 @@ fn invalid_answers_are_reported_as_survey_reports_them() {
     let path = dir.path().join("few.csv");
     let mut text = String::from("id,date,segment,csat\n");
     for i in 0..20 {
-        text.push_str(&format!("{i},2026-10-{:02},{},{}\n", i % 28 + 1, if i % 2 == 0 { "a" } else { "b" }, if i == 3 { "x" } else { "4" }));
+        text.push_str(&format!(
+            "{i},2026-10-{:02},{},{}\n",
+            i % 28 + 1,
+            if i % 2 == 0 { "a" } else { "b" },
+            if i == 3 { "x" } else { "4" }
+        ));
     }
     std::fs::write(&path, text).unwrap();
     cxstat()

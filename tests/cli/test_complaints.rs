@@ -402,3 +402,25 @@ fn warnings_count_the_rows_they_leave_out() {
         .stderr(predicate::str::contains("were left out").not());
     assert_eq!(csv_rows(&out.get_output().stdout)[0]["n"], "5");
 }
+
+/// `--fold-case`: `Comcast`, `comcast ` and `COMCAST` are one cause (3 of 4 complaints) in the
+/// Pareto and one `--by` group, and the caption says so; without it they are three.
+#[test]
+fn fold_case_makes_one_cause_of_spellings() {
+    let dir = workdir();
+    let path = dir.path().join("causes.csv");
+    std::fs::write(&path, "id,opened_at,category,status\n1,2026-10-01,Comcast,closed\n2,2026-10-02,comcast ,open\n3,2026-10-03,COMCAST,closed\n4,2026-10-04,billing,closed\n").unwrap();
+    let out = cxstat().args(["complaints", "--pareto", "category", "--fold-case", "--format", "csv"]).arg(&path).assert().success();
+    let rows = csv_rows(&out.get_output().stdout);
+    assert_eq!((rows.len(), row(&rows, &[("category", "comcast")])["count"].as_str()), (2, "3"));
+    let out = cxstat().args(["complaints", "--by", "category", "--fold-case", "--format", "csv"]).arg(&path).assert().success();
+    assert_eq!(row(&csv_rows(&out.get_output().stdout), &[("category", "comcast")])["n"], "3");
+    cxstat()
+        .args(["complaints", "--pareto", "category", "--fold-case", "--format", "markdown"])
+        .arg(&path)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("keys trimmed and lower-cased (--fold-case)"));
+    let out = cxstat().args(["complaints", "--pareto", "category", "--format", "csv"]).arg(&path).assert().success();
+    assert_eq!(csv_rows(&out.get_output().stdout).len(), 4);
+}

@@ -250,3 +250,30 @@ fn decimal_commas_in_semicolon_files() {
         cxstat().args(["repeat", "--decimal-comma", "--format", "csv"]).arg(fixture("orders_decimal_comma.csv")).assert().success();
     assert_eq!(csv_rows(&forced.get_output().stdout), rows);
 }
+
+/// Two "how satisfied" columns (a matrix) and no CSAT header: no CSAT is computed from a guess,
+/// the run says so naming this file's columns and the --col to use; the one "recommend"
+/// question is the NPS (promoters 9, 10 and a detractor 6: +33.3).
+#[test]
+fn a_matrix_question_is_named_not_guessed() {
+    let out = cxstat()
+        .args(["survey", "--format", "csv"])
+        .arg(fixture("survey_matrix.csv"))
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(
+            "2 columns ask for CSAT ('How satisfied were you with - Delivery', 'How satisfied were you with - Staff': a matrix question?)",
+        ))
+        .stderr(predicate::str::contains("--col csat=\"How satisfied were you with - Delivery\""));
+    let r = &csv_rows(&out.get_output().stdout)[0];
+    assert!(!r.contains_key("csat_pct"));
+    assert_close(num(r, "nps"), 100.0 / 3.0, 1e-12);
+    // Mapped, CSAT is computed and nothing is said: 4, 4, 3 → 2 of 3 satisfied.
+    let out = cxstat()
+        .args(["survey", "--format", "csv", "--col", "csat=How satisfied were you with - Staff"])
+        .arg(fixture("survey_matrix.csv"))
+        .assert()
+        .success()
+        .stderr("");
+    assert_close(num(&csv_rows(&out.get_output().stdout)[0], "csat_pct"), 200.0 / 3.0, 1e-12);
+}

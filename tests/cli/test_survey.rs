@@ -523,3 +523,25 @@ fn nps_on_one_to_ten() {
         .stdout(predicate::str::contains("NPS 'nps' 1–10 (1–6 detractors, 9–10 promoters)"));
     cxstat().args(["survey", "--nps-scale", "1-5"]).arg(&file).assert().code(2);
 }
+
+/// Below --max-invalid the invalid answers stay warnings, and the table says how many of each
+/// score's answers were left out: fixtures/survey_invalid.csv has 3 of 6 CSAT answers invalid
+/// ('abc', 6, 3.5), 2 of 6 NPS (11, −99) and 2 of the 5 CES answers (−99, 0).
+#[test]
+fn the_caption_counts_the_answers_left_out() {
+    cxstat()
+        .args(["survey", "--max-invalid", "60", "--format", "markdown"])
+        .arg(fixture("survey_invalid.csv"))
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("column 'csat': 3 invalid values"))
+        .stdout(predicate::str::contains(
+            "excluded as invalid (see the warnings): CSAT 3 of 6 answers, NPS 2 of 6 answers, CES 2 of 5 answers",
+        ));
+    cxstat()
+        .args(["survey", "--format", "markdown"])
+        .arg(fixture("survey_small.csv"))
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("excluded as invalid").not());
+}

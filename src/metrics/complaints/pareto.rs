@@ -5,7 +5,6 @@ use anyhow::Result;
 use polars::prelude::*;
 
 use super::Prepared;
-use crate::input::clean;
 use crate::input::frame::{f64_at, Dataset};
 use crate::metrics::grouping::{Grouping, DATE};
 
@@ -24,7 +23,8 @@ pub struct ParetoItem {
 pub fn pareto_counts(data: &Dataset, prepared: &Prepared, grouping: &Grouping, column: &str) -> Result<Vec<(Option<String>, u64)>> {
     let (scoped, _) = prepared.over(grouping).apply(prepared.rows.clone().lazy().filter(col("__dup").not()));
     let scoped = if grouping.uses_date() { scoped.filter(col(DATE).is_not_null()) } else { scoped };
-    let df = data.collect(scoped.group_by([clean::text(column).alias("__value")]).agg([len().cast(DataType::Float64).alias("__n")]))?;
+    let df =
+        data.collect(scoped.group_by([grouping.key_text(column).alias("__value")]).agg([len().cast(DataType::Float64).alias("__n")]))?;
     let values = df.column("__value")?.str()?;
     (0..df.height())
         .map(|i| {
