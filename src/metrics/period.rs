@@ -23,6 +23,17 @@ impl Period {
     pub const ALL: [Period; 5] = [Period::Day, Period::Week, Period::Month, Period::Quarter, Period::Year];
 
     /// The name of the granularity, as `--period` takes it ("month").
+    /// The most days a period of this kind has (366 for a leap year).
+    pub fn max_days(self) -> u32 {
+        match self {
+            Period::Day => 1,
+            Period::Week => 7,
+            Period::Month => 31,
+            Period::Quarter => 92,
+            Period::Year => 366,
+        }
+    }
+
     pub fn name(self) -> &'static str {
         match self {
             Period::Day => "day",

@@ -26,6 +26,19 @@ pub struct WordCounts {
     pub new: Vec<f64>,
     /// Customers with a row in this period and in the one before (0 for the first).
     pub retained: Vec<f64>,
+    /// Customers with rows on two or more distinct days in the period (all 0 without days).
+    pub repeaters: Vec<f64>,
+    /// The distinct words with how many customers have them (`__word`, `__repeat`, `__n`), for
+    /// counts over several periods ([`scope_counts`]).
+    pub words: DataFrame,
+}
+
+/// The day column of [`count`] and how many of its low bits tell two days of one period apart:
+/// two distinct days `δ` apart differ in bit `trailing_zeros(δ)`, below `day_bits` when every
+/// period is shorter than `2^day_bits` days.
+pub struct Days<'a> {
+    pub column: &'a str,
+    pub day_bits: u32,
 }
 
 /// Runs a query: the caller picks the engine.
@@ -49,26 +62,64 @@ pub fn fits((lo, hi): (i64, i64)) -> Option<(i64, u32)> {
 /// Counts the customers (`customer`, not null) of `rows` per period (`period`, not null)
 /// over the `periods` periods from `first`: the words are made by `reduce` (a hash grouping
 /// of millions of ids: streaming), the counts over them by `collect`.
+///
+/// With `days`, also the customers with rows on two or more distinct days of a period, in the
+/// same grouping: a second word per customer, `__repeat`, has bit `i` set when two of the
+/// customer's days in period `i` differ in one of the low `day_bits` bits of the day number
+/// (some bit `k` is 1 on one day and 0 on another: the OR of the period bits of the rows with bit
+/// `k` set meets that of the rows with it clear).
 pub fn count(
     rows: LazyFrame,
     customer: &str,
     period: &str,
     (first, periods): (i64, u32),
-    collect: &Collect,
-    reduce: &Collect,
+    days: Option<Days>,
+    (collect, reduce): (&Collect, &Collect),
 ) -> Result<WordCounts> {
     let bits = Series::new("__bits".into(), (0..periods).map(|i| 1u64 << i).collect::<Vec<u64>>());
     let bit = lit(bits).gather((col(period).cast(DataType::Int64) - lit(first)).cast(IDX_DTYPE), true);
     // The bit is a column before the grouping: looked up inside the aggregation, the grouping
     // took several times as long, on either engine.
+    let mut aggs = vec![col("__bit").bitwise_or().alias("__word")];
+    let mut masked = Vec::new();
+    let mut repeat = lit(0u64);
+    if let Some(days) = &days {
+        // Days before 1970 are negative: 2^40 added keeps the low bits and makes them positive.
+        let day = col(days.column).cast(DataType::Int64) + lit(1i64 << 40);
+        for k in 0..days.day_bits {
+            let set = day.clone().and(lit(1i64 << k)).neq(lit(0i64)).cast(DataType::UInt64);
+            if periods <= 32 {
+                // Both halves in one word, a column per bit of the day (half the memory): the
+                // period bit where the day's bit k is clear, 32 places up where it is set.
+                let d = format!("__d{k}");
+                masked.push((col("__bit") * (lit(1u64) + set * lit(u64::from(u32::MAX)))).alias(d.as_str()));
+                aggs.push(col(d.as_str()).bitwise_or());
+                // Clear and set in one period: the low half moved up meets the high half.
+                let met = (col(d.as_str()).and(lit(u64::from(u32::MAX))) * lit(1u64 << 32)).and(col(d.as_str()));
+                repeat = repeat.or(met / lit(1u64 << 32));
+            } else {
+                // The period bit where the day's bit k is set, else 0; and the other way round.
+                // Made as columns before the grouping, with arithmetic, as the bit is (see above).
+                let one = col("__bit") * set;
+                masked.push(one.clone().alias(format!("__one{k}")));
+                masked.push((col("__bit") - one).alias(format!("__zero{k}")));
+                aggs.push(col(format!("__one{k}")).bitwise_or());
+                aggs.push(col(format!("__zero{k}")).bitwise_or());
+                repeat = repeat.or(col(format!("__one{k}")).and(col(format!("__zero{k}"))));
+            }
+        }
+    }
     let words = rows
         .filter(col(customer).is_not_null().and(col(period).is_not_null()))
         .with_column(bit.alias("__bit"))
+        .with_columns(masked)
         .group_by([col(customer)])
-        .agg([col("__bit").bitwise_or().alias("__word")]);
+        .agg(aggs)
+        .select([col("__word"), repeat.cast(DataType::UInt64).alias("__repeat")]);
     let words = reduce(words)?;
-    // Customers with the same word are counted together: far fewer words than customers.
-    let counted = words.lazy().group_by([col("__word")]).agg([len().cast(DataType::Float64).alias("__n")]);
+    // Customers with the same words are counted together: far fewer words than customers.
+    let words = collect(words.lazy().group_by([col("__word"), col("__repeat")]).agg([len().cast(DataType::Float64).alias("__n")]))?;
+    let counted = words.clone().lazy();
     let sum_where = |holds: Expr| when(holds).then(col("__n")).otherwise(lit(0.0)).sum();
     // Every bit of `m` set; and bit `i` the lowest set bit (bits 0 to i are exactly it).
     let all_of = |m: u64| sum_where(col("__word").and(lit(m)).eq(lit(m)));
@@ -76,6 +127,7 @@ pub fn count(
     let mut sums = Vec::new();
     for i in 0..periods {
         sums.push(all_of(1u64 << i).alias(format!("active{i}")));
+        sums.push(sum_where(col("__repeat").and(lit(1u64 << i)).neq(lit(0u64))).alias(format!("repeaters{i}")));
         sums.push(lowest(i).alias(format!("new{i}")));
         if i > 0 {
             sums.push(all_of(3u64 << (i - 1)).alias(format!("retained{i}")));
@@ -85,7 +137,36 @@ pub fn count(
     let column = |name: &str, from: u32| {
         (0..periods).map(|i| if i < from { Ok(0.0) } else { f64_at(&df, &format!("{name}{i}"), 0) }).collect::<Result<Vec<f64>>>()
     };
-    Ok(WordCounts { first, active: column("active", 0)?, new: column("new", 0)?, retained: column("retained", 1)? })
+    Ok(WordCounts {
+        first,
+        active: column("active", 0)?,
+        new: column("new", 0)?,
+        retained: column("retained", 1)?,
+        repeaters: column("repeaters", 0)?,
+        words,
+    })
+}
+
+/// Over the periods `lo` to `hi` (numbers; the span's first is `first`) of [`WordCounts::words`]:
+/// the customers with a row in them, and those with rows on two or more distinct days in them
+/// (on days of two periods, or two days of one).
+pub fn scope_counts(words: &DataFrame, first: i64, (lo, hi): (i64, i64)) -> Result<(f64, f64)> {
+    let (lo, hi) = ((lo - first).clamp(0, 63) as u32, (hi - first).clamp(0, 63) as u32);
+    let mask = (u64::MAX >> (63 - hi)) & (u64::MAX << lo);
+    let seen = col("__word").and(lit(mask));
+    let df = words
+        .clone()
+        .lazy()
+        .select([
+            when(seen.clone().neq(lit(0u64))).then(col("__n")).otherwise(lit(0.0)).sum().alias("active"),
+            when(seen.bitwise_count_ones().gt_eq(lit(2)).or(col("__repeat").and(lit(mask)).neq(lit(0u64))))
+                .then(col("__n"))
+                .otherwise(lit(0.0))
+                .sum()
+                .alias("repeaters"),
+        ])
+        .collect()?;
+    Ok((f64_at(&df, "active", 0)?, f64_at(&df, "repeaters", 0)?))
 }
 
 #[cfg(test)]
@@ -101,7 +182,7 @@ mod tests {
         .lazy();
         let collect = |q: LazyFrame| Ok(q.collect()?);
         let span = span(&df.clone().filter(col("c").is_not_null()), "p", &collect).unwrap().unwrap();
-        count(df, "c", "p", span, &collect, &collect).unwrap()
+        count(df, "c", "p", span, None, (&collect, &collect)).unwrap()
     }
 
     #[test]

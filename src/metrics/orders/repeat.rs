@@ -93,16 +93,17 @@ pub fn repeat_rates(rows: Vec<RepeatRow>, confidence: f64) -> Vec<RepeatRates> {
 }
 
 /// What the repeat table is computed from: per period the purchases (`orders`, `valued`,
-/// `revenue`) and refunds (`refunds`, `refund_amount`), the customer and period of each
-/// purchase (`buys`; after a merge, each distinct pair once), and its day too (`days`, an
-/// Int32 `__day`; after a merge, one row for a customer's single purchase day in the period,
-/// two made-up days for several). Period numbers are in `__p`. Made once ([`repeat_base`],
-/// [`sums_base`]) for both the table and the partial results.
+/// `revenue`) and refunds (`refunds`, `refund_amount`), and the customer, period and day (an
+/// Int32 `__day`) of each purchase (`buys`; after a merge, one row for a customer's single
+/// purchase day in a period, two made-up days for several). Period numbers are in `__p`. Made
+/// once ([`repeat_base`], [`sums_base`]) for both the table and the partial results.
 pub struct RepeatBase {
     per_period: LazyFrame,
     refunds: LazyFrame,
     buys: LazyFrame,
-    days: LazyFrame,
+    /// The customers' words of periods and their first period, once the table has counted them
+    /// (for [`repeat_total`]).
+    words: std::cell::OnceCell<(DataFrame, i64)>,
     /// The first and last period of the orders read, when known (it spares a query).
     periods: Option<(i64, i64)>,
 }
@@ -121,8 +122,8 @@ pub fn repeat_base(orders: &OrderRows) -> RepeatBase {
         .filter(col("__day").is_not_null().and(col("__dup").not()).and(col("__amount").lt(lit(0.0)).fill_null(lit(false))))
         .group_by([col("__p")])
         .agg([len().cast(DataType::Float64).alias("refunds"), (-col("__amount")).sum().alias("refund_amount")]);
-    let days = buys.clone().select([col("__customer"), col("__p"), col("__day").cast(DataType::Int32)]);
-    RepeatBase { per_period, refunds, buys: buys.select([col("__customer"), col("__p")]), days, periods: orders.periods }
+    let buys = buys.select([col("__customer"), col("__p"), col("__day").cast(DataType::Int32)]);
+    RepeatBase { per_period, refunds, buys, words: Default::default(), periods: orders.periods }
 }
 
 /// One period's share of the repeat table in a form that adds up across shards (what
@@ -170,7 +171,7 @@ pub fn repeat_sums(data: &Dataset, base: &RepeatBase) -> Result<Vec<(i64, Repeat
     // Each customer's single day in the period, or null for several.
     let pairs = data
         .collect_reduced(
-            base.days
+            base.buys
                 .clone()
                 .group_by([col("__customer"), col("__p")])
                 .agg([col("__day").min().alias("__first"), col("__day").max().alias("__last")]),
@@ -239,10 +240,6 @@ pub fn sums_base(sums: &[(i64, RepeatSums)]) -> Result<RepeatBase> {
     // The table has the periods with a purchase; refunds are looked up by period.
     let per_period = periods.clone().filter(col("orders").gt(lit(0.0))).select([col("__p"), col("orders"), col("valued"), col("revenue")]);
     let refunds = periods.select([col("__p"), col("refunds"), col("refund_amount")]);
-    let pair_index: Vec<i64> = sums.iter().flat_map(|(k, s)| std::iter::repeat_n(*k, s.customers.len())).collect();
-    let pair_customers: Vec<&str> = sums.iter().flat_map(|(_, s)| s.customers.iter().map(String::as_str)).collect();
-    let pairs =
-        DataFrame::new(pair_index.len(), vec![Column::new("__customer".into(), pair_customers), Column::new("__p".into(), pair_index)])?;
     let mut day_rows: (Vec<&str>, Vec<i64>, Vec<i32>) = Default::default();
     for (k, s) in sums {
         if s.days.len() != s.customers.len() {
@@ -268,7 +265,7 @@ pub fn sums_base(sums: &[(i64, RepeatSums)]) -> Result<RepeatBase> {
         day_rows.0.len(),
         vec![Column::new("__customer".into(), day_rows.0), Column::new("__p".into(), day_rows.1), Column::new("__day".into(), day_rows.2)],
     )?;
-    Ok(RepeatBase { per_period, refunds, buys: pairs.lazy(), days: days.lazy(), periods: None })
+    Ok(RepeatBase { per_period, refunds, buys: days.lazy(), words: Default::default(), periods: None })
 }
 
 /// The repeat table from merged [`RepeatSums`] ([`sums_base`]), as [`repeat_table`] computes it
@@ -283,22 +280,11 @@ pub fn repeat_table_of_sums(base: &RepeatBase, period: Period, as_of: NaiveDate)
 /// added up. `data` runs the query on the input's engine; without it, in memory (a merge).
 pub fn repeat_total(data: Option<&Dataset>, base: &RepeatBase, shown: &[RepeatRow]) -> Result<RepeatRow> {
     let (Some(first), Some(last)) = (shown.first(), shown.last()) else { return Ok(RepeatRow { total: true, ..Default::default() }) };
-    let q = base
-        .days
-        .clone()
-        .filter(col("__p").gt_eq(lit(first.index)).and(col("__p").lt_eq(lit(last.index))))
-        .group_by([col("__customer")])
-        .agg([col("__day").min().alias("__first"), col("__day").max().alias("__last")])
-        .select([
-            len().cast(DataType::Float64).alias("active"),
-            col("__first").neq(col("__last")).cast(DataType::Float64).sum().alias("repeaters"),
-        ]);
-    let df = match data {
-        Some(data) => data.collect_reduced(q)?,
-        None => q.collect()?,
+    let (active, repeaters) = match base.words.get() {
+        Some((words, start)) => words::scope_counts(words, *start, (first.index, last.index))?,
+        None => scope_by_customer(data, base, (first.index, last.index))?,
     };
     let sum = |f: fn(&RepeatRow) -> f64| shown.iter().map(f).sum::<f64>();
-    let active = f64_at(&df, "active", 0)?;
     let new = sum(|r| r.new);
     Ok(RepeatRow {
         period: "Total".to_string(),
@@ -316,9 +302,29 @@ pub fn repeat_total(data: Option<&Dataset>, base: &RepeatBase, shown: &[RepeatRo
         retained: 0.0,
         window_eligible: sum(|r| r.window_eligible),
         window_repeaters: sum(|r| r.window_repeaters),
-        repeat_customers: f64_at(&df, "repeaters", 0)?,
+        repeat_customers: repeaters,
         total: true,
     })
+}
+
+/// The customers who bought in periods `lo` to `hi`, and those who bought on two or more
+/// distinct days of them, by a grouping over the customers (for spans too long for words).
+fn scope_by_customer(data: Option<&Dataset>, base: &RepeatBase, (lo, hi): (i64, i64)) -> Result<(f64, f64)> {
+    let q = base
+        .buys
+        .clone()
+        .filter(col("__p").gt_eq(lit(lo)).and(col("__p").lt_eq(lit(hi))))
+        .group_by([col("__customer")])
+        .agg([col("__day").min().alias("__first"), col("__day").max().alias("__last")])
+        .select([
+            len().cast(DataType::Float64).alias("active"),
+            col("__first").neq(col("__last")).cast(DataType::Float64).sum().alias("repeaters"),
+        ]);
+    let df = match data {
+        Some(data) => data.collect_reduced(q)?,
+        None => q.collect()?,
+    };
+    Ok((f64_at(&df, "active", 0)?, f64_at(&df, "repeaters", 0)?))
 }
 
 /// The repeat table per period (all periods with orders; the caller picks the ones shown).
@@ -385,14 +391,23 @@ struct Activity {
     active: HashMap<i64, f64>,
     new: HashMap<i64, f64>,
     retained: HashMap<i64, f64>,
+    /// Customers who bought on two or more distinct days of the period.
+    repeaters: HashMap<i64, f64>,
+    /// The words counted ([`words::WordCounts::words`]) and their first period, when counted by words.
+    words: Option<(DataFrame, i64)>,
 }
 
-/// [`Activity`] from the customer and period of each purchase (`__customer`, `__p`): by each
-/// customer's word of periods within [`words::MAX_PERIODS`] periods (five years of months),
-/// else by the distinct (customer, period) pairs. Both give the same counts (tested). The span
-/// is `periods` (of all orders read, so at least that of the purchases) when it fits a word,
-/// else the purchases' own.
-fn customer_activity(buys: &LazyFrame, periods: Option<(i64, i64)>, collect: &Collect, reduce: &Collect) -> Result<Activity> {
+/// [`Activity`] from the customer, period and day of each purchase (`__customer`, `__p`,
+/// `__day`) in periods of kind `period`: by each customer's word of periods within
+/// [`words::MAX_PERIODS`] periods (five years of months), else by the distinct (customer,
+/// period) pairs. Both give the same counts (tested). The span is `periods` (of all orders
+/// read, so at least that of the purchases) when it fits a word, else the purchases' own.
+fn customer_activity(
+    buys: &LazyFrame,
+    periods: Option<(i64, i64)>,
+    period: Period,
+    (collect, reduce): (&Collect, &Collect),
+) -> Result<Activity> {
     let span = match periods.and_then(words::fits) {
         Some(span) => Some(span),
         None => words::span(buys, "__p", collect)?,
@@ -400,12 +415,13 @@ fn customer_activity(buys: &LazyFrame, periods: Option<(i64, i64)>, collect: &Co
     let Some(span) = span else {
         return activity_by_pairs(buys, collect, reduce);
     };
-    Ok(activity_of_words(&words::count(buys.clone(), "__customer", "__p", span, collect, reduce)?))
+    let days = words::Days { column: "__day", day_bits: u32::BITS - (period.max_days() - 1).leading_zeros() };
+    Ok(activity_of_words(words::count(buys.clone(), "__customer", "__p", span, Some(days), (collect, reduce))?))
 }
 
 /// [`Activity`] from the counts of [`words::count`]; the periods of the span without a purchase
 /// are not in the table.
-fn activity_of_words(w: &words::WordCounts) -> Activity {
+fn activity_of_words(w: words::WordCounts) -> Activity {
     let mut activity = Activity::default();
     for (i, &active) in w.active.iter().enumerate() {
         let p = w.first + i as i64;
@@ -414,7 +430,9 @@ fn activity_of_words(w: &words::WordCounts) -> Activity {
         }
         activity.new.insert(p, w.new[i]);
         activity.retained.insert(p, w.retained[i]);
+        activity.repeaters.insert(p, w.repeaters[i]);
     }
+    activity.words = Some((w.words, w.first));
     activity
 }
 
@@ -435,6 +453,15 @@ fn activity_by_pairs(buys: &LazyFrame, collect: &Collect, reduce: &Collect) -> R
     let union = concat([pairs, next], UnionArgs::default())?
         .group_by([col("__p")])
         .agg([col("__customer").n_unique().cast(DataType::Float64).alias("union")]);
+    // Customers with purchases on two or more distinct days of a period.
+    let repeaters = buys
+        .clone()
+        .group_by([col("__customer"), col("__p")])
+        .agg([col("__day").min().alias("__first"), col("__day").max().alias("__last")])
+        .filter(col("__first").neq(col("__last")))
+        .group_by([col("__p")])
+        .agg([len().cast(DataType::Float64).alias("repeaters")]);
+    let repeaters = by_period(&reduce(repeaters)?, "repeaters")?.into_iter().collect();
     let active: HashMap<i64, f64> = by_period(&reduce(active)?, "active")?.into_iter().collect();
     let new = by_period(&reduce(new)?, "new")?.into_iter().collect();
     let retained = by_period(&collect(union)?, "union")?
@@ -442,7 +469,7 @@ fn activity_by_pairs(buys: &LazyFrame, collect: &Collect, reduce: &Collect) -> R
         .filter(|(p, _)| active.contains_key(p))
         .map(|(p, union)| (p, active[&p] + active.get(&(p - 1)).copied().unwrap_or(0.0) - union))
         .collect();
-    Ok(Activity { active, new, retained })
+    Ok(Activity { active, new, retained, repeaters, words: None })
 }
 
 /// `collect` runs the sums of amounts, in memory so that they are added in the same order on
@@ -456,18 +483,11 @@ fn repeat_rows(
     p: Period,
     as_of: NaiveDate,
 ) -> Result<Vec<RepeatRow>> {
-    let activity = customer_activity(&base.buys, base.periods, collect, reduce)?;
-    // Customers with purchases on two or more distinct days of a period.
-    let repeaters = reduce(
-        base.days
-            .clone()
-            .group_by([col("__customer"), col("__p")])
-            .agg([col("__day").min().alias("__first"), col("__day").max().alias("__last")])
-            .filter(col("__first").neq(col("__last")))
-            .group_by([col("__p")])
-            .agg([len().cast(DataType::Float64).alias("repeaters")]),
-    )?;
-    let repeaters: HashMap<i64, f64> = by_period(&repeaters, "repeaters")?.into_iter().collect();
+    let mut activity = customer_activity(&base.buys, base.periods, p, (collect, reduce))?;
+    if let Some(words) = activity.words.take() {
+        // Kept for the total row; a base counted twice keeps the first.
+        let _ = base.words.set(words);
+    }
     let count = |counts: &HashMap<i64, f64>, k: i64| counts.get(&k).copied().unwrap_or(0.0);
     let mut table = collect(base.per_period.clone())?;
     let refunds = collect(base.refunds.clone())?;
@@ -499,7 +519,7 @@ fn repeat_rows(
             retained: count(&activity.retained, k),
             window_eligible: window.as_ref().map_or(0.0, |(e, _)| find(e, k)),
             window_repeaters: window.as_ref().map_or(0.0, |(_, r)| find(r, k)),
-            repeat_customers: count(&repeaters, k),
+            repeat_customers: count(&activity.repeaters, k),
             total: false,
         });
     }
@@ -510,18 +530,20 @@ fn repeat_rows(
 mod tests {
     use super::*;
 
-    /// Purchases as (customer, period) rows, and their [`Activity`] counted both ways.
-    fn activities(buys: &[(&str, i64)]) -> (Activity, Activity) {
+    /// Purchases as (customer, period, day of the period 0–30) rows (day number 31·period + day,
+    /// negative before period 0), and their [`Activity`] counted both ways.
+    fn activities(buys: &[(&str, i64, i64)]) -> (Activity, Activity) {
         let df = df!(
-            "__customer" => buys.iter().map(|(c, _)| *c).collect::<Vec<_>>(),
-            "__p" => buys.iter().map(|(_, p)| *p).collect::<Vec<_>>()
+            "__customer" => buys.iter().map(|(c, _, _)| *c).collect::<Vec<_>>(),
+            "__p" => buys.iter().map(|(_, p, _)| *p).collect::<Vec<_>>(),
+            "__day" => buys.iter().map(|(_, p, d)| (31 * p + d) as i32).collect::<Vec<_>>()
         )
         .unwrap()
         .lazy();
         let collect = |q: LazyFrame| Ok(q.collect()?);
         let span = words::span(&df, "__p", &collect).unwrap().expect("a span of at most 64 periods");
-        let counted = words::count(df.clone(), "__customer", "__p", span, &collect, &collect).unwrap();
-        (activity_of_words(&counted), activity_by_pairs(&df, &collect, &collect).unwrap())
+        let words = customer_activity(&df, Some((span.0, span.0 + span.1 as i64 - 1)), Period::Month, (&collect, &collect)).unwrap();
+        (words, activity_by_pairs(&df, &collect, &collect).unwrap())
     }
 
     fn sorted(counts: &HashMap<i64, f64>) -> Vec<(i64, f64)> {
@@ -530,39 +552,67 @@ mod tests {
         v
     }
 
+    /// Customers of periods `lo` to `hi`, and those on two or more distinct days, counted directly.
+    fn scope_by_hand(buys: &[(&str, i64, i64)], (lo, hi): (i64, i64)) -> (f64, f64) {
+        let mut days: HashMap<&str, std::collections::HashSet<i64>> = HashMap::new();
+        for (c, p, d) in buys.iter().filter(|(_, p, _)| (lo..=hi).contains(p)) {
+            days.entry(*c).or_default().insert(31 * p + d);
+        }
+        (days.len() as f64, days.values().filter(|d| d.len() >= 2).count() as f64)
+    }
+
     #[test]
     fn customer_activity_worked_by_hand() {
-        // Periods 10 to 13. A buys in 10 (twice) and 11; B in 11 and 13; C in 13 only; nobody
-        // in 12. Active: 10 {A} 1, 11 {A, B} 2, 13 {B, C} 2 (12 is not a period of the table).
-        // New: A in 10, B in 11, C in 13. Retained: 11 has A from 10 → 1; 13 has nobody from 12.
-        let (words, pairs) = activities(&[("A", 10), ("B", 11), ("A", 11), ("A", 10), ("C", 13), ("B", 13)]);
+        // Periods 10 to 13. A buys in 10 (twice, on days 3 and 5) and 11; B in 11 and 13; C in
+        // 13 only, twice on day 7; nobody in 12. Active: 10 {A} 1, 11 {A, B} 2, 13 {B, C} 2 (12
+        // is not a period of the table). New: A in 10, B in 11, C in 13. Retained: 11 has A from
+        // 10 → 1; 13 has nobody from 12. On two days of a period: A in 10 only (C's are one day).
+        let buys = [("A", 10, 3), ("B", 11, 0), ("A", 11, 1), ("A", 10, 5), ("C", 13, 7), ("B", 13, 30), ("C", 13, 7)];
+        let (words, pairs) = activities(&buys);
         assert_eq!(sorted(&words.active), vec![(10, 1.0), (11, 2.0), (13, 2.0)]);
         assert_eq!(sorted(&words.new), vec![(10, 1.0), (11, 1.0), (12, 0.0), (13, 1.0)]);
         assert_eq!(words.retained[&11], 1.0);
         assert_eq!(words.retained[&13], 0.0);
+        assert_eq!((words.repeaters[&10], words.repeaters[&11], words.repeaters[&13]), (1.0, 0.0, 0.0));
         assert_eq!(sorted(&pairs.active), sorted(&words.active));
         assert_eq!(pairs.retained[&11], 1.0);
+        assert_eq!(sorted(&pairs.repeaters), vec![(10, 1.0)]);
+        // Over 11 to 13: A, B, C bought; B on two days (11 and 13), A once (11), C once.
+        let (counted, first) = words.words.as_ref().unwrap();
+        assert_eq!(words::scope_counts(counted, *first, (11, 13)).unwrap(), (3.0, 1.0));
+        assert_eq!(words::scope_counts(counted, *first, (10, 13)).unwrap(), (3.0, 2.0));
         // 64 periods fit one word: the top bit is period 63 (lowest and retained there too).
-        let (words, pairs) = activities(&[("A", 0), ("A", 62), ("A", 63), ("B", 63)]);
-        assert_eq!((words.active[&63], words.new[&63], words.retained[&63]), (2.0, 1.0, 1.0));
+        let (words, pairs) = activities(&[("A", 0, 0), ("A", 62, 0), ("A", 63, 0), ("B", 63, 0), ("B", 63, 16)]);
+        assert_eq!((words.active[&63], words.new[&63], words.retained[&63], words.repeaters[&63]), (2.0, 1.0, 1.0, 1.0));
         assert_eq!((pairs.active[&63], pairs.new[&63], pairs.retained[&63]), (2.0, 1.0, 1.0));
     }
 
     proptest::proptest! {
-        /// The word of periods per customer gives the same active, new and retained customers
-        /// as the distinct (customer, period) pairs, in every period with a purchase.
+        /// The word of periods per customer gives the same active, new, retained and repeat
+        /// customers as the distinct (customer, period) pairs, in every period with a purchase
+        /// (days before 1970 too; spans of up to 32 periods and longer ones), and over any range
+        /// of periods the same as a count by hand.
         #[test]
         fn activity_words_count_as_the_pairs_do(
-            buys in proptest::collection::vec((0usize..6, 0i64..64), 1..80),
+            buys in proptest::collection::vec((0usize..6, 0i64..64, 0i64..31), 1..80),
             first in -30i64..30,
+            range in (0i64..64, 0i64..64),
+            narrow in proptest::bool::ANY,
         ) {
             let names = ["a", "b", "c", "d", "e", "f"];
-            let buys: Vec<(&str, i64)> = buys.iter().map(|(c, p)| (names[*c], first + p)).collect();
+            let buys: Vec<(&str, i64, i64)> =
+                buys.iter().map(|(c, p, d)| (names[*c], first + if narrow { p % 20 } else { *p }, *d)).collect();
             let (words, pairs) = activities(&buys);
             proptest::prop_assert_eq!(sorted(&words.active), sorted(&pairs.active));
             for p in words.active.keys() {
-                let (w, q) = ((words.new.get(p), words.retained[p]), (pairs.new.get(p).or(Some(&0.0)), pairs.retained[p]));
+                let w = (words.new.get(p), words.retained[p], words.repeaters[p]);
+                let q = (pairs.new.get(p).or(Some(&0.0)), pairs.retained[p], pairs.repeaters.get(p).copied().unwrap_or(0.0));
                 proptest::prop_assert_eq!(w, q, "period {}", p);
+            }
+            let (counted, start) = words.words.as_ref().unwrap();
+            let (lo, hi) = (first + range.0.min(range.1), first + range.0.max(range.1));
+            if lo >= *start && hi <= start + 63 {
+                proptest::prop_assert_eq!(words::scope_counts(counted, *start, (lo, hi)).unwrap(), scope_by_hand(&buys, (lo, hi)));
             }
         }
     }
