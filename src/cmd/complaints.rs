@@ -461,9 +461,11 @@ fn check_problems(opened: &Opened, plan: &Plan, prepared: &Prepared, strict: boo
                 quote_rows(&examples, count)
             }
         };
-        let g = &plan.grouping;
-        let dated = g.period.is_some() || g.from.is_some() || g.to.is_some();
-        messages.push(format!("{}: column '{column}': {count} {rows}: {}: {detail}", data.name, problem_text(problem, dated)));
+        messages.push(format!(
+            "{}: column '{column}': {count} {rows}: {}: {detail}",
+            data.name,
+            problem_text(problem, plan.grouping.uses_date())
+        ));
     }
     report_problems(&messages, strict, io)
 }

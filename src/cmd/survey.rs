@@ -111,15 +111,21 @@ fn finish(groups: &[Group<SatisfactionCounts>], plan: &Plan, name: &str, io: &mu
     Ok((report, table))
 }
 
-/// The caption line counting the answers left out as invalid (each reported on stderr), per
-/// score column, of its answers: "excluded as invalid: CSAT 3 of 6 answers".
-fn excluded_line(groups: &[Group<SatisfactionCounts>], plan: &Plan) -> Option<String> {
+/// The invalid answers and the valid counts of all `groups`, added up.
+fn answers(groups: &[Group<SatisfactionCounts>]) -> (crate::metrics::satisfaction::InvalidCounts, SatisfactionCounts) {
     let mut invalid = crate::metrics::satisfaction::InvalidCounts::default();
     let mut valid = SatisfactionCounts::default();
     for g in groups {
         invalid += g.counts.invalid;
         valid += g.counts;
     }
+    (invalid, valid)
+}
+
+/// The caption line counting the answers left out as invalid (each reported on stderr), per
+/// score column, of its answers: "excluded as invalid: CSAT 3 of 6 answers".
+fn excluded_line(groups: &[Group<SatisfactionCounts>], plan: &Plan) -> Option<String> {
+    let (invalid, valid) = answers(groups);
     let spec = &plan.spec;
     let parts: Vec<String> = [
         ("CSAT", spec.csat.is_some(), invalid.csat, valid.csat_n),
@@ -404,12 +410,7 @@ pub(crate) fn check_invalid(
     (strict, max_invalid): (bool, f64),
     io: &mut Io,
 ) -> Result<()> {
-    let mut invalid = crate::metrics::satisfaction::InvalidCounts::default();
-    let mut valid = SatisfactionCounts::default();
-    for g in groups {
-        invalid += g.counts.invalid;
-        valid += g.counts;
-    }
+    let (invalid, valid) = answers(groups);
     opened.data.check_ragged(invalid.ragged)?;
     for (metric, count, answers) in
         [(Metric::Csat, invalid.csat, valid.csat_n), (Metric::Nps, invalid.nps, valid.nps_n), (Metric::Ces, invalid.ces, valid.ces_n)]

@@ -427,11 +427,11 @@ pub fn datetime(column: &str) -> Cleaned {
 /// (`22-04-2015 10:00`, `04/22/2015 10:00:05`), as [`date_in`] reads dates.
 pub fn datetime_in(column: &str, order: Option<DateOrder>) -> Cleaned {
     let t = text(column);
-    let two = |e: Expr, default: &str| e.fill_null(lit(default.to_string())).str().zfill(lit(2));
-    let moment = |pattern: &str, [year, month, day, hour, minute, second]: [usize; 6]| {
+    let two = |e: Expr| e.fill_null(lit("0")).str().zfill(lit(2));
+    // The timestamp of a `yyyy-mm-dd` text and the groups `[hour, minute, second]` of `pattern`.
+    let at = |date: Expr, pattern: &str, [hour, minute, second]: [usize; 3]| {
         let part = |i: usize| t.clone().str().extract(lit(pattern.to_string()), i);
-        let date = concat_str([part(year), part(month).str().zfill(lit(2)), part(day).str().zfill(lit(2))], "-", false);
-        let time = concat_str([two(part(hour), "0"), two(part(minute), "0"), two(part(second), "0")], ":", false);
+        let time = concat_str([two(part(hour)), two(part(minute)), two(part(second))], ":", false);
         concat_str([date, time], " ", false).str().to_datetime(
             Some(TimeUnit::Milliseconds),
             None,
@@ -439,17 +439,15 @@ pub fn datetime_in(column: &str, order: Option<DateOrder>) -> Cleaned {
             lit("raise"),
         )
     };
+    let moment = |pattern: &str, [year, month, day, hour, minute, second]: [usize; 6]| {
+        let part = |i: usize| t.clone().str().extract(lit(pattern.to_string()), i);
+        let date = concat_str([part(year), part(month).str().zfill(lit(2)), part(day).str().zfill(lit(2))], "-", false);
+        at(date, pattern, [hour, minute, second])
+    };
     let mut value = moment(DATETIME_PATTERN, [1, 2, 3, 4, 5, 6]);
     for (iso, pattern) in other_dates(&t, TIME_TAIL) {
         // The time's groups follow the date's three.
-        let part = |i: usize| t.clone().str().extract(lit(pattern.clone()), i);
-        let time = concat_str([two(part(4), "0"), two(part(5), "0"), two(part(6), "0")], ":", false);
-        value = value.fill_null(concat_str([iso, time], " ", false).str().to_datetime(
-            Some(TimeUnit::Milliseconds),
-            None,
-            StrptimeOptions { format: Some("%Y-%m-%d %H:%M:%S".into()), strict: false, exact: true, cache: false },
-            lit("raise"),
-        ));
+        value = value.fill_null(at(iso, &pattern, [4, 5, 6]));
     }
     if let Some(order) = order {
         let parts = match order {
@@ -508,8 +506,6 @@ pub fn boolean(column: &str) -> Cleaned {
 /// Digits grouped by thousands with commas, e.g. `1,234.50`.
 const THOUSANDS: &str = r"^-?\d{1,3}(,\d{3})+(\.\d+)?$";
 
-/// A money amount: a number, with currency signs and spaces ignored and commas taken as thousands
-/// separators only where they group digits by three (`12,50` is invalid, never 1250).
 /// A number written with a decimal comma: `1,25`, `-0,5`, `1.234,50`, `1234` (dots, if any,
 /// group thousands).
 const DECIMAL_COMMA: &str = r"^[-+]?(?:\d{1,3}(?:\.\d{3})+|\d+)(?:,\d+)?$";
@@ -517,7 +513,7 @@ const DECIMAL_COMMA: &str = r"^[-+]?(?:\d{1,3}(?:\.\d{3})+|\d+)(?:,\d+)?$";
 /// True where a value of `column` is a number with a decimal comma and a comma in it (what
 /// [`crate::input::frame::Dataset::decimal_comma`] looks for).
 pub fn decimal_comma_form(column: &str) -> Expr {
-    let t = text(column).str().replace_all(lit(r"[¥￥$€£\s]"), lit(""), false);
+    let t = money_text(column);
     t.clone().str().contains(lit(DECIMAL_COMMA), false).and(t.str().contains_literal(lit(","))).fill_null(lit(false))
 }
 
@@ -535,7 +531,7 @@ pub fn amount_in(column: &str, decimal_comma: bool) -> Cleaned {
     if !decimal_comma {
         return amount(column);
     }
-    let t = text(column).str().replace_all(lit(r"[¥￥$€£\s]"), lit(""), false);
+    let t = money_text(column);
     let value = comma_number(t.clone());
     let answered = filled(t);
     Cleaned { invalid: answered.and(value.clone().is_null()), value }
@@ -554,8 +550,15 @@ pub fn number_in(column: &str, na_values: &[String], decimal_comma: bool) -> Cle
     }
 }
 
+/// The column as trimmed text without currency signs and spaces: an amount as written.
+fn money_text(column: &str) -> Expr {
+    text(column).str().replace_all(lit(r"[¥￥$€£\s]"), lit(""), false)
+}
+
+/// A money amount: a number, with currency signs and spaces ignored and commas taken as thousands
+/// separators only where they group digits by three (`12,50` is invalid, never 1250).
 pub fn amount(column: &str) -> Cleaned {
-    let t = text(column).str().replace_all(lit(r"[¥￥$€£\s]"), lit(""), false);
+    let t = money_text(column);
     let plain = when(t.clone().str().contains(lit(THOUSANDS), false).fill_null(lit(false)))
         .then(t.clone().str().replace_all(lit(","), lit(""), true))
         .otherwise(t.clone());

@@ -170,12 +170,7 @@ impl std::ops::AddAssign for RepeatSums {
 pub fn repeat_sums(data: &Dataset, base: &RepeatBase) -> Result<Vec<(i64, RepeatSums)>> {
     // Each customer's single day in the period, or null for several.
     let pairs = data
-        .collect_reduced(
-            base.buys
-                .clone()
-                .group_by([col("__customer"), col("__p")])
-                .agg([col("__day").min().alias("__first"), col("__day").max().alias("__last")]),
-        )?
+        .collect_reduced(day_span(base.buys.clone(), [col("__customer"), col("__p")]))?
         .lazy()
         .with_column(when(col("__first").eq(col("__last"))).then(col("__first")).otherwise(lit(NULL).cast(DataType::Int32)).alias("__one"));
     let customers = pairs.group_by([col("__p")]).agg([
@@ -275,6 +270,12 @@ pub fn repeat_table_of_sums(base: &RepeatBase, period: Period, as_of: NaiveDate)
     repeat_rows(&collect, &collect, base, None, period, as_of)
 }
 
+/// The first and last purchase day (`__first`, `__last`) of each group of `buys` by `keys`:
+/// different where the group bought on two or more distinct days.
+fn day_span(buys: LazyFrame, keys: impl AsRef<[Expr]>) -> LazyFrame {
+    buys.group_by(keys).agg([col("__day").min().alias("__first"), col("__day").max().alias("__last")])
+}
+
 /// The total row of the periods `shown` (in order): each customer who bought in them counted
 /// once, and as a repeat customer when they bought on two or more distinct days; the other counts
 /// added up. `data` runs the query on the input's engine; without it, in memory (a merge).
@@ -310,16 +311,10 @@ pub fn repeat_total(data: Option<&Dataset>, base: &RepeatBase, shown: &[RepeatRo
 /// The customers who bought in periods `lo` to `hi`, and those who bought on two or more
 /// distinct days of them, by a grouping over the customers (for spans too long for words).
 fn scope_by_customer(data: Option<&Dataset>, base: &RepeatBase, (lo, hi): (i64, i64)) -> Result<(f64, f64)> {
-    let q = base
-        .buys
-        .clone()
-        .filter(col("__p").gt_eq(lit(lo)).and(col("__p").lt_eq(lit(hi))))
-        .group_by([col("__customer")])
-        .agg([col("__day").min().alias("__first"), col("__day").max().alias("__last")])
-        .select([
-            len().cast(DataType::Float64).alias("active"),
-            col("__first").neq(col("__last")).cast(DataType::Float64).sum().alias("repeaters"),
-        ]);
+    let q = day_span(base.buys.clone().filter(col("__p").gt_eq(lit(lo)).and(col("__p").lt_eq(lit(hi)))), [col("__customer")]).select([
+        len().cast(DataType::Float64).alias("active"),
+        col("__first").neq(col("__last")).cast(DataType::Float64).sum().alias("repeaters"),
+    ]);
     let df = match data {
         Some(data) => data.collect_reduced(q)?,
         None => q.collect()?,
@@ -454,10 +449,7 @@ fn activity_by_pairs(buys: &LazyFrame, collect: &Collect, reduce: &Collect) -> R
         .group_by([col("__p")])
         .agg([col("__customer").n_unique().cast(DataType::Float64).alias("union")]);
     // Customers with purchases on two or more distinct days of a period.
-    let repeaters = buys
-        .clone()
-        .group_by([col("__customer"), col("__p")])
-        .agg([col("__day").min().alias("__first"), col("__day").max().alias("__last")])
+    let repeaters = day_span(buys.clone(), [col("__customer"), col("__p")])
         .filter(col("__first").neq(col("__last")))
         .group_by([col("__p")])
         .agg([len().cast(DataType::Float64).alias("repeaters")]);
