@@ -67,6 +67,21 @@ pub fn io_err(message: impl Into<String>) -> anyhow::Error {
     err(Exit::IoErr, message)
 }
 
+/// Text from the input as a message shows it: control characters (NUL, escape, a line end inside
+/// a value) escaped as Rust writes them (`'4\0'`, `\u{1b}`), so that none is invisible or moves
+/// the terminal's cursor.
+pub fn printable(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if c.is_control() {
+            out.extend(c.escape_debug());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 /// True when the error is a closed stdout pipe (`cxstat … | head`), which is not a failure.
 pub fn is_broken_pipe(error: &anyhow::Error) -> bool {
     error.chain().any(|cause| cause.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe))
@@ -77,7 +92,14 @@ pub fn exit_for(error: &anyhow::Error) -> Exit {
     if is_broken_pipe(error) {
         return Exit::Ok;
     }
-    error.chain().find_map(|cause| cause.downcast_ref::<CxError>().map(|e| e.exit)).unwrap_or(Exit::Failure)
+    error
+        .chain()
+        .find_map(|cause| {
+            // A CxError is also carried inside an io::Error by writers (NamedStdout).
+            let inner = cause.downcast_ref::<std::io::Error>().and_then(|io| io.get_ref()).and_then(|e| e.downcast_ref::<CxError>());
+            cause.downcast_ref::<CxError>().or(inner).map(|e| e.exit)
+        })
+        .unwrap_or(Exit::Failure)
 }
 
 #[cfg(test)]

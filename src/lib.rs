@@ -71,6 +71,8 @@ impl Io {
 
 /// Runs a parsed command line.
 pub fn run(cli: Cli, io: &mut Io) -> Result<()> {
+    let files = cli.command.files();
+    output::check_outputs(&files.inputs, &files.outputs)?;
     match cli.command {
         Command::Survey(args) => cmd::survey::run(&args, io),
         Command::Complaints(args) => cmd::complaints::run(&args, io),

@@ -34,7 +34,7 @@ fn main() -> ExitCode {
     let mut io = Io {
         stdout_is_terminal: stdout.is_terminal(),
         stderr_is_terminal: stderr.is_terminal(),
-        stdout: Box::new(stdout.lock()),
+        stdout: Box::new(cxstat::output::NamedStdout(stdout.lock())),
         stderr: Box::new(stderr.lock()),
         quiet: cli.quiet,
     };

@@ -52,6 +52,60 @@ impl OrderPartials {
     }
 }
 
+/// The largest count a partial file may hold (2^53).
+pub use crate::stats::MAX_COUNT;
+
+/// What a partial file's numbers must satisfy to be added up. Partial files are input: a damaged
+/// or tampered one (a negative count, more top boxes than answers, a histogram whose lists differ
+/// in length) stops the merge with exit 65, naming the file, the group and the field, rather than
+/// printing a share of 266.7 %. `ctx` is what the check needs beyond the values (the settings).
+pub trait Checked<Ctx = ()> {
+    /// The first broken invariant, as "FIELD = VALUE …".
+    fn problem(&self, ctx: &Ctx) -> Option<String>;
+}
+
+/// Checks of single fields and of pairs, for [`Checked`] implementations: each returns the
+/// problem, if any.
+pub mod check {
+    use super::MAX_COUNT;
+
+    /// A count: a whole number from 0 to 2^53.
+    pub fn count(name: &str, v: f64) -> Option<String> {
+        (!(v.is_finite() && (0.0..=MAX_COUNT).contains(&v) && v.fract() == 0.0))
+            .then(|| format!("{name} = {v} is not a count (a whole number from 0 to 2^53)"))
+    }
+
+    /// A count held as an integer.
+    pub fn whole(name: &str, v: u64) -> Option<String> {
+        (v as f64 > MAX_COUNT).then(|| format!("{name} = {v} is above 2^53"))
+    }
+
+    /// A sum of weights or of squares: finite, from 0 to 2^53.
+    pub fn weight(name: &str, v: f64) -> Option<String> {
+        (!(v.is_finite() && (0.0..=MAX_COUNT).contains(&v))).then(|| format!("{name} = {v} is not a sum of weights (from 0 to 2^53)"))
+    }
+
+    /// A sum of values (amounts, scores): finite and within ±2^53 × 10^6.
+    pub fn sum(name: &str, v: f64) -> Option<String> {
+        (!(v.is_finite() && v.abs() <= MAX_COUNT * 1e6)).then(|| format!("{name} = {v} is not a finite sum"))
+    }
+
+    /// `a ≤ b`, allowing for rounding in sums of weights.
+    pub fn at_most(a: (&str, f64), b: (&str, f64)) -> Option<String> {
+        (a.1 > b.1 + 1e-9 * b.1.abs().max(1.0)).then(|| format!("{} = {} is above {} = {}", a.0, a.1, b.0, b.1))
+    }
+
+    /// A confidence level strictly between 0 and 1.
+    pub fn confidence(v: f64) -> Option<String> {
+        (!(v > 0.0 && v < 1.0)).then(|| format!("confidence = {v} is not between 0 and 1"))
+    }
+
+    /// The first problem of a list of checks.
+    pub fn first(checks: impl IntoIterator<Item = Option<String>>) -> Option<String> {
+        checks.into_iter().flatten().next()
+    }
+}
+
 /// What the partial files add up to.
 pub struct Combined<S, C> {
     pub settings: S,
@@ -126,10 +180,11 @@ pub fn read(path: &Path) -> Result<(String, serde_json::Value)> {
 
 /// Reads partial files of one command with one set of settings, and adds their groups up
 /// (groups with the same period, `--by` values and datedness are one group).
+/// Every value is checked ([`Checked`]) as read, and the sums again once added up.
 pub fn combine<S, C>(files: &[(String, serde_json::Value)]) -> Result<Combined<S, C>>
 where
-    S: DeserializeOwned + PartialEq + Serialize,
-    C: DeserializeOwned + Default + Clone + std::ops::AddAssign,
+    S: DeserializeOwned + PartialEq + Serialize + Checked,
+    C: DeserializeOwned + Default + Clone + std::ops::AddAssign + Checked<S>,
 {
     let mut settings: Option<(String, S)> = None;
     let mut inputs = Vec::new();
@@ -138,6 +193,13 @@ where
     for (name, value) in files {
         let partials = Partials::<S, C>::deserialize(value)
             .map_err(|e| data_err(format!("{name}: partial results that this cxstat cannot read: {e}")))?;
+        if let Some(problem) = partials.settings.problem(&()) {
+            return Err(damaged(name, "settings", &problem));
+        }
+        check_groups(name, &partials.groups, &partials.settings)?;
+        if let Some(o) = &partials.orders {
+            check_groups(&format!("{name} (orders)"), &o.periods, &())?;
+        }
         match &settings {
             None => settings = Some((name.clone(), partials.settings)),
             Some((first, s)) if *s != partials.settings => {
@@ -159,7 +221,70 @@ where
         }
     }
     let (_, settings) = settings.ok_or_else(|| usage("cxstat merge needs at least one partial results file"))?;
-    Ok(Combined { settings, inputs, groups: groups_of(sums), orders: orders.map(|(names, periods)| (names, groups_of(periods))) })
+    let combined =
+        Combined { settings, inputs, groups: groups_of(sums), orders: orders.map(|(names, periods)| (names, groups_of(periods))) };
+    // Each file's counts are within bounds; their sums must be too (else they are not exact).
+    let all = files.iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>().join(" + ");
+    check_groups(&all, &combined.groups, &combined.settings)?;
+    if let Some((_, periods)) = &combined.orders {
+        check_groups(&format!("{all} (orders)"), periods, &())?;
+    }
+    Ok(combined)
+}
+
+/// Every group's values pass their checks.
+fn check_groups<Ctx, C: Checked<Ctx>>(name: &str, groups: &[impl AsGroup<C>], ctx: &Ctx) -> Result<()> {
+    for g in groups {
+        if let Some(problem) = g.counts().problem(ctx) {
+            return Err(damaged(name, &g.label(), &problem));
+        }
+    }
+    Ok(())
+}
+
+/// A partial group as read, or one added up.
+trait AsGroup<C> {
+    fn counts(&self) -> &C;
+    /// "group 2026-10 / North", "group (all) / (blank)".
+    fn label(&self) -> String;
+}
+
+fn label_of(period: &Option<String>, by: &[Option<String>]) -> String {
+    let parts: Vec<&str> =
+        std::iter::once(period.as_deref().unwrap_or("(all)")).chain(by.iter().map(|b| b.as_deref().unwrap_or("(blank)"))).collect();
+    format!("group {}", parts.join(" / "))
+}
+
+impl<C> AsGroup<C> for PartialGroup<C> {
+    fn counts(&self) -> &C {
+        &self.counts
+    }
+    fn label(&self) -> String {
+        label_of(&self.period, &self.by)
+    }
+}
+
+impl<C> AsGroup<C> for Group<C> {
+    fn counts(&self) -> &C {
+        &self.counts
+    }
+    fn label(&self) -> String {
+        label_of(&self.key.period, &self.key.by)
+    }
+}
+
+fn damaged(name: &str, place: &str, problem: &str) -> anyhow::Error {
+    let problem = crate::error::printable(problem);
+    data_err(format!("{name}: {place}: {problem}; the partial results file is damaged or was not written by cxstat (write it again with --emit-partials)"))
+}
+
+impl Checked for crate::metrics::orders::OrderSums {
+    fn problem(&self, _: &()) -> Option<String> {
+        check::first([
+            check::count("orders", self.orders),
+            check::at_most(("customers", self.customers.len() as f64), ("orders", self.orders)),
+        ])
+    }
 }
 
 /// Statistics per group: key and datedness.

@@ -1,6 +1,6 @@
 //! The command-line interface: clap derive definitions only, no behaviour.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 pub mod values;
 
@@ -704,5 +704,73 @@ mod tests {
     fn cli_is_well_formed() {
         use clap::CommandFactory;
         super::Cli::command().debug_assert();
+    }
+}
+
+/// The files a command line names: what it reads, and what it writes with the flag that names it.
+#[derive(Debug, Default)]
+pub struct Files<'a> {
+    pub inputs: Vec<&'a Path>,
+    pub outputs: Vec<(&'static str, &'a Path)>,
+}
+
+/// An input file and its config.
+fn input_files<'a>(files: &mut Files<'a>, args: &'a InputArgs) {
+    files.inputs.push(&args.file);
+    files.inputs.extend(args.config.as_deref());
+}
+
+impl Command {
+    /// The files this command line reads and writes (the scorecard's folder is checked where its
+    /// name is known).
+    pub fn files(&self) -> Files<'_> {
+        let mut f = Files::default();
+        match self {
+            Command::Survey(a) => {
+                input_files(&mut f, &a.input);
+                f.outputs.extend(a.emit_partials.as_deref().map(|p| ("--emit-partials", p)));
+                f.outputs.extend(a.chart.chart.as_deref().map(|p| ("--chart", p)));
+                f.outputs.extend(a.output.output.as_deref().map(|p| ("-o", p)));
+            }
+            Command::Complaints(a) => {
+                input_files(&mut f, &a.input);
+                f.inputs.extend(a.orders.as_deref());
+                f.outputs.extend(a.emit_partials.as_deref().map(|p| ("--emit-partials", p)));
+                f.outputs.extend(a.chart.chart.as_deref().map(|p| ("--chart", p)));
+                f.outputs.extend(a.output.output.as_deref().map(|p| ("-o", p)));
+            }
+            Command::Repeat(a) => {
+                input_files(&mut f, &a.input);
+                f.outputs.extend(a.customers.as_deref().map(|p| ("--customers", p)));
+                f.outputs.extend(a.emit_partials.as_deref().map(|p| ("--emit-partials", p)));
+                f.outputs.extend(a.chart.chart.as_deref().map(|p| ("--chart", p)));
+                f.outputs.extend(a.output.output.as_deref().map(|p| ("-o", p)));
+            }
+            Command::Inspect(a) => {
+                input_files(&mut f, &a.input);
+                f.outputs.extend(a.output.output.as_deref().map(|p| ("-o", p)));
+            }
+            Command::Scorecard(a) => {
+                f.inputs.extend([&a.responses, &a.complaints, &a.orders, &a.config].into_iter().flatten().map(PathBuf::as_path));
+            }
+            Command::Compare(a) => {
+                input_files(&mut f, &a.input);
+                f.outputs.extend(a.output.output.as_deref().map(|p| ("-o", p)));
+            }
+            Command::Drivers(a) => {
+                input_files(&mut f, &a.input);
+                f.outputs.extend(a.chart.as_deref().map(|p| ("--chart", p)));
+                f.outputs.extend(a.output.output.as_deref().map(|p| ("-o", p)));
+            }
+            Command::Loyalty(a) => {
+                f.inputs.extend([Some(&a.responses), Some(&a.orders), a.config.as_ref()].into_iter().flatten().map(PathBuf::as_path));
+                f.outputs.extend(a.output.output.as_deref().map(|p| ("-o", p)));
+            }
+            Command::Merge(a) => {
+                f.inputs.extend(a.partials.iter().map(PathBuf::as_path));
+                f.outputs.extend(a.output.output.as_deref().map(|p| ("-o", p)));
+            }
+        }
+        f
     }
 }

@@ -5,7 +5,7 @@
 //! Config files give some of the same settings as text; the commands read those with the same
 //! parsers ([`in_config`]), so a value means the same wherever it is written.
 
-use chrono::{NaiveDate, NaiveDateTime};
+use chrono::{Datelike, NaiveDate, NaiveDateTime};
 
 use crate::input::clean::{parse_duration, Scale};
 use crate::input::source::Delimiter;
@@ -15,7 +15,8 @@ use crate::report::kpis::KPIS;
 
 /// An answer scale, `LOW-HIGH`.
 pub fn scale(text: &str) -> Result<Scale, String> {
-    Scale::parse(text).ok_or_else(|| "expected LOW-HIGH with whole numbers, low below high, e.g. 1-5 or 0-10".to_string())
+    Scale::parse(text)
+        .ok_or_else(|| "expected LOW-HIGH with whole numbers, low below high, at most 1,001 points (e.g. 1-5, 0-10, 0-100)".to_string())
 }
 
 /// An NPS scale: 0-10, or 1-10 (the same bands without a 0).
@@ -57,11 +58,17 @@ fn level(text: &str, what: &str) -> Result<f64, String> {
     text.trim().parse::<f64>().ok().filter(|c| *c > 0.0 && *c < 1.0).ok_or_else(|| format!("expected {what}"))
 }
 
-/// A day, `YYYY-MM-DD` (or `YYYY/MM/DD`).
+/// Years a flag may name: four digits, so that date arithmetic on them (windows, a year back)
+/// cannot leave the calendar.
+pub const YEARS: std::ops::RangeInclusive<i32> = 1000..=9999;
+
+/// A day, `YYYY-MM-DD` (or `YYYY/MM/DD`), in a four-digit year.
 pub fn date(text: &str) -> Result<NaiveDate, String> {
     NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
         .or_else(|_| NaiveDate::parse_from_str(text.trim(), "%Y/%m/%d"))
-        .map_err(|_| "expected a date as YYYY-MM-DD".to_string())
+        .ok()
+        .filter(|d| YEARS.contains(&d.year()))
+        .ok_or_else(|| "expected a date as YYYY-MM-DD (years 1000 to 9999)".to_string())
 }
 
 /// A moment, `YYYY-MM-DD[ HH:MM[:SS]]`; a day alone means the end of that day.
@@ -69,24 +76,35 @@ pub fn datetime(text: &str) -> Result<NaiveDateTime, String> {
     let t = text.trim();
     for format in ["%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M"] {
         if let Ok(d) = NaiveDateTime::parse_from_str(t, format) {
+            if !YEARS.contains(&d.year()) {
+                break;
+            }
             return Ok(d);
         }
     }
-    let d = date(t).map_err(|_| "expected YYYY-MM-DD[ HH:MM[:SS]]".to_string())?;
+    let d = date(t).map_err(|_| "expected YYYY-MM-DD[ HH:MM[:SS]] (years 1000 to 9999)".to_string())?;
     Ok(d.succ_opt().unwrap_or(d).and_hms_opt(0, 0, 0).expect("midnight"))
 }
 
-/// An SLA target in hours: `4h`, `30m`, `3d` (a bare number is hours).
+/// The longest duration a flag takes: 100 years of days.
+pub const MAX_DAYS: f64 = 36_525.0;
+
+/// An SLA target in hours: `4h`, `30m`, `3d` (a bare number is hours); at most 100 years.
 pub fn hours(text: &str) -> Result<f64, String> {
-    parse_duration(text, 'h').map(|s| s / 3600.0).ok_or_else(|| "expected a duration such as 4h, 30m or 3d".to_string())
+    parse_duration(text, 'h')
+        .filter(|s| *s <= MAX_DAYS * 86_400.0)
+        .map(|s| s / 3600.0)
+        .ok_or_else(|| "expected a duration such as 4h, 30m or 3d (at most 100 years)".to_string())
 }
 
-/// A window of whole days: `90d`, `26w`, or a bare number of days; at least one day.
+/// A window of whole days: `90d`, `26w`, or a bare number of days; from one day to 100 years.
 pub fn days(text: &str) -> Result<i64, String> {
     parse_duration(text, 'd')
-        .map(|s| (s / 86_400.0).round() as i64)
-        .filter(|d| *d > 0)
-        .ok_or_else(|| "expected a number of days such as 90d or 26w".to_string())
+        .map(|s| (s / 86_400.0).round())
+        .filter(|d| (1.0..=MAX_DAYS).contains(d))
+        // In range, so the conversion is exact.
+        .map(|d| d as i64)
+        .ok_or_else(|| "expected a number of days such as 90d or 26w (from 1 day to 100 years, 36525d)".to_string())
 }
 
 /// Working hours, `HH:MM-HH:MM`: their start and end in milliseconds after midnight.
@@ -168,7 +186,8 @@ fn span(text: &str, what: &str, part: impl Fn(&str) -> Option<(i64, i64)>) -> Re
         return Ok(Chosen::Last);
     }
     let (year, rest) = text.split_once('-').ok_or_else(|| what.to_string())?;
-    let year: i64 = year.parse().map_err(|_| what.to_string())?;
+    let year: i32 = year.parse().ok().filter(|y| YEARS.contains(y)).ok_or_else(|| format!("{what} (years 1000 to 9999)"))?;
+    let year = i64::from(year);
     let (per_year, n) = part(rest).ok_or_else(|| what.to_string())?;
     Ok(Chosen::Index(year * per_year + n - 1))
 }

@@ -646,6 +646,54 @@ const KPI_COLUMNS: &[Column<ComplaintRow, Plan>] = &[
     Column { key: "per_1000_customers", decimals: 2, shown: has_orders, value: |r, _| Value::Num(r.per_1000_customers) },
 ];
 
+impl partials::Checked for Settings {
+    fn problem(&self, _: &()) -> Option<String> {
+        let sla = &self.spec.sla;
+        let hours = std::iter::once(("sla.response", sla.response))
+            .chain(std::iter::once(("sla.resolve", sla.resolve)))
+            .chain(sla.by_severity.iter().flat_map(|(_, r, s)| [("sla.severity", *r), ("sla.severity", *s)]));
+        let bad_hours = hours
+            .filter_map(|(name, h)| h.filter(|h| !(h.is_finite() && *h >= 0.0)).map(|h| format!("{name} = {h} is not a number of hours")));
+        partials::check::first(std::iter::once(partials::check::confidence(self.confidence)).chain(bad_hours.map(Some)))
+    }
+}
+
+impl partials::Checked<Settings> for ComplaintSums {
+    fn problem(&self, _: &Settings) -> Option<String> {
+        use partials::check::{at_most, count, first};
+        let c = &self.counts;
+        let n = ("n", c.n);
+        let pairs = [
+            ("resolved", c.resolved, n),
+            ("open_scope", c.open_scope, n),
+            ("open_end", c.open_end, n),
+            ("fcr_yes", c.fcr_yes, ("fcr_n", c.fcr_n)),
+            ("fcr_n", c.fcr_n, n),
+            ("reopen_yes", c.reopen_yes, ("reopen_n", c.reopen_n)),
+            ("reopen_n", c.reopen_n, n),
+            ("timely_yes", c.timely_yes, ("timely_n", c.timely_n)),
+            ("timely_n", c.timely_n, n),
+            ("sla_resp_met", c.sla_resp_met, ("sla_resp_n", c.sla_resp_n)),
+            ("sla_resp_n", c.sla_resp_n, n),
+            ("sla_resol_met", c.sla_resol_met, ("sla_resol_n", c.sla_resol_n)),
+            ("sla_resol_n", c.sla_resol_n, n),
+            ("stage_unknown", c.stage_unknown, n),
+        ];
+        let stages: f64 = c.stages.iter().sum::<f64>() + c.stage_unknown;
+        first(
+            std::iter::once(count("n", c.n))
+                .chain(pairs.iter().map(|(name, v, _)| count(name, *v)))
+                .chain(c.stages.iter().map(|v| count("stages", *v)))
+                .chain(pairs.iter().map(|(name, v, of)| at_most((name, *v), *of)))
+                .chain([
+                    at_most(("stages + stage_unknown", stages), n),
+                    self.response_hours.problem("response_hours", c.n),
+                    self.resolve_hours.problem("resolve_hours", c.n),
+                ]),
+        )
+    }
+}
+
 /// Whether the table declares the column `key` (for the scorecard's tests).
 #[cfg(test)]
 pub(crate) fn declares(key: &str) -> bool {

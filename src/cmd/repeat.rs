@@ -365,6 +365,32 @@ fn per_period(r: &RepeatRates, count: f64) -> Value {
     }
 }
 
+impl partials::Checked for Settings {
+    fn problem(&self, _: &()) -> Option<String> {
+        partials::check::confidence(self.confidence)
+    }
+}
+
+impl partials::Checked<Settings> for RepeatSums {
+    fn problem(&self, _: &Settings) -> Option<String> {
+        use partials::check::{at_most, count, first, sum, weight};
+        // Purchase days of the years a date can have (1000 to 9999), as days since 1970-01-01.
+        let days = -354_285..=2_932_896;
+        first([
+            count("orders", self.orders),
+            count("valued_orders", self.valued_orders),
+            count("refunds", self.refunds),
+            sum("revenue", self.revenue),
+            weight("refund_amount", self.refund_amount.abs()),
+            at_most(("valued_orders", self.valued_orders), ("orders", self.orders)),
+            at_most(("customers", self.customers.len() as f64), ("orders", self.orders)),
+            (self.days.len() != self.customers.len())
+                .then(|| format!("days has {} entries for {} customers", self.days.len(), self.customers.len())),
+            self.days.iter().flatten().find(|d| !days.contains(*d)).map(|d| format!("days has {d}, not a day of the years 1000 to 9999")),
+        ])
+    }
+}
+
 /// Whether the table declares the column `key` (for the scorecard's tests).
 #[cfg(test)]
 pub(crate) fn declares(key: &str) -> bool {

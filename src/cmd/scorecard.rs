@@ -255,6 +255,12 @@ fn figure(stem: &str, chart: Chart) -> Result<(Figure, Chart)> {
 pub fn run(args: &ScorecardArgs, io: &mut Io) -> Result<()> {
     let plan = plan(args)?;
     let span = plan.span;
+    let read: Vec<&Path> =
+        [&plan.responses, &plan.complaints, &plan.orders, &plan.config_path].into_iter().flatten().map(PathBuf::as_path).collect();
+    crate::output::check_folder(&read, &plan.out.join(span.label()))?;
+    for line in clean_stale(&plan.out, &span.label()) {
+        io.warn(&line);
+    }
     let (prev, ago) = (span.previous(), span.year_ago());
     let labels = [span.label(), prev.label(), ago.label()];
     let period_word = span.period.name();
@@ -471,7 +477,9 @@ fn file_stem(name: &str) -> String {
 fn write_folder(out: &Path, label: &str, s: &Scorecard, figures: &[(Figure, Chart)], csvs: &[(String, Vec<u8>)]) -> Result<PathBuf> {
     let fail = |what: &Path, e: std::io::Error| io_err(format!("cannot write {}: {e}", what.display()));
     std::fs::create_dir_all(out).map_err(|e| fail(out, e))?;
-    let tmp = tempfile::Builder::new().prefix(&format!(".{label}.new-")).tempdir_in(out).map_err(|e| fail(out, e))?;
+    let prefix = aside(&out.join(label), "new", std::process::id());
+    let prefix = prefix.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let tmp = tempfile::Builder::new().prefix(&prefix).tempdir_in(out).map_err(|e| fail(out, e))?;
     let dir = tmp.path();
     let write = |name: &str, bytes: &[u8]| -> Result<()> {
         let path = dir.join(name);
@@ -514,27 +522,110 @@ fn write_folder(out: &Path, label: &str, s: &Scorecard, figures: &[(Figure, Char
     }
     let target = out.join(label);
     let built = tmp.keep();
-    let old = out.join(format!(".{label}.old-{}", std::process::id()));
-    let had_old = target.exists();
-    if had_old {
-        std::fs::rename(&target, &old).map_err(|e| fail(&target, e))?;
-    }
-    if let Err(e) = std::fs::rename(&built, &target) {
-        if had_old {
-            let _ = std::fs::rename(&old, &target);
-        }
+    swap_in(&built, &target).map_err(|e| {
         let _ = std::fs::remove_dir_all(&built);
-        return Err(fail(&target, e));
-    }
-    if had_old {
-        let _ = std::fs::remove_dir_all(&old);
-    }
+        fail(&target, e)
+    })?;
     Ok(target)
+}
+
+/// Puts the finished folder `built` at `target`, and deletes what was there. On Linux the two
+/// are exchanged in one step (`renameat2` with `RENAME_EXCHANGE`), so a reader or a killed run
+/// always finds a whole report at `target`. Elsewhere (or on a file system without the exchange)
+/// the old folder is first moved aside to `.LABEL.old-PID`, which the next run restores if this
+/// one was killed in between.
+fn swap_in(built: &Path, target: &Path) -> std::io::Result<()> {
+    if !target.exists() {
+        return std::fs::rename(built, target);
+    }
+    #[cfg(target_os = "linux")]
+    {
+        use rustix::fs::{renameat_with, RenameFlags, CWD};
+        if renameat_with(CWD, built, CWD, target, RenameFlags::EXCHANGE).is_ok() {
+            // `built` now holds the old report.
+            let _ = std::fs::remove_dir_all(built);
+            return Ok(());
+        }
+    }
+    let old = aside(target, "old", std::process::id());
+    std::fs::rename(target, &old)?;
+    if let Err(e) = std::fs::rename(built, target) {
+        let _ = std::fs::rename(&old, target);
+        return Err(e);
+    }
+    let _ = std::fs::remove_dir_all(&old);
+    Ok(())
+}
+
+/// `OUT/.LABEL.KIND-PID`: a folder being built (`new`) or an old report moved aside (`old`).
+fn aside(target: &Path, kind: &str, pid: u32) -> PathBuf {
+    let label = target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    target.with_file_name(format!(".{label}.{kind}-{pid}-"))
+}
+
+/// True when process `pid` is running (Linux: /proc/PID exists); elsewhere every other process
+/// is taken for gone.
+fn alive(pid: u32) -> bool {
+    pid == std::process::id() || (cfg!(target_os = "linux") && Path::new("/proc").join(pid.to_string()).exists())
+}
+
+/// Cleans up after runs that were killed: their half-built `.LABEL.new-PID-*` folders are removed,
+/// and an old report moved aside (`.LABEL.old-PID-*`) is put back when no report is in place
+/// (else removed). Folders of runs still going are left alone.
+fn clean_stale(out: &Path, label: &str) -> Vec<String> {
+    let mut done = Vec::new();
+    let Ok(entries) = std::fs::read_dir(out) else { return done };
+    let target = out.join(label);
+    let mut olds: Vec<(std::time::SystemTime, PathBuf)> = Vec::new();
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let Some(rest) = name.strip_prefix(&format!(".{label}.")) else { continue };
+        let Some((kind, tail)) = rest.split_once('-') else { continue };
+        let Some(pid) = tail.split('-').next().and_then(|p| p.parse::<u32>().ok()) else { continue };
+        if alive(pid) || !entry.file_type().is_ok_and(|t| t.is_dir()) {
+            continue;
+        }
+        match kind {
+            "new" if std::fs::remove_dir_all(entry.path()).is_ok() => {
+                done.push(format!("removed {}, left by a run that was stopped", entry.path().display()));
+            }
+            "old" => olds.push((entry.metadata().and_then(|m| m.modified()).unwrap_or(std::time::UNIX_EPOCH), entry.path())),
+            _ => {}
+        }
+    }
+    // The newest old report is the one a killed run moved aside last.
+    olds.sort();
+    if !target.exists() {
+        if let Some((_, newest)) = olds.pop() {
+            if std::fs::rename(&newest, &target).is_ok() {
+                done.push(format!("restored {} from {}, moved aside by a run that was stopped", target.display(), newest.display()));
+            }
+        }
+    }
+    for (_, old) in olds {
+        if std::fs::remove_dir_all(&old).is_ok() {
+            done.push(format!("removed {}, left by a run that was stopped", old.display()));
+        }
+    }
+    done
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn swap_in_replaces_the_folder_and_leaves_nothing_beside_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let (target, built) = (dir.path().join("2026-10"), dir.path().join(".2026-10.new-1-x"));
+        for (folder, text) in [(&target, "old"), (&built, "new")] {
+            std::fs::create_dir(folder).unwrap();
+            std::fs::write(folder.join("scorecard.md"), text).unwrap();
+        }
+        swap_in(&built, &target).unwrap();
+        assert_eq!(std::fs::read_to_string(target.join("scorecard.md")).unwrap(), "new");
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
 
     fn d(s: &str) -> NaiveDate {
         NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()

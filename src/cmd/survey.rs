@@ -577,6 +577,84 @@ const COLUMNS: &[Column<SurveyRow, Plan>] = &[
     Column { key: "designation_high", decimals: 1, shown: has_designation, value: |r, _| Value::high(r.summary.designation_ci) },
 ];
 
+impl partials::Checked for Settings {
+    fn problem(&self, _: &()) -> Option<String> {
+        let scale = |name: &str, c: &Option<SettingsColumn>| {
+            c.as_ref().and_then(|c| {
+                Scale::parse(&format!("{}..{}", c.low, c.high))
+                    .is_none()
+                    .then(|| format!("{name} scale {}–{} is not a scale (low below high, at most 1,001 points)", c.low, c.high))
+            })
+        };
+        let within = |name: &str, v: i64, c: &Option<SettingsColumn>| {
+            c.as_ref().and_then(|c| (!(c.low..=c.high).contains(&v)).then(|| format!("{name} = {v} is outside {}–{}", c.low, c.high)))
+        };
+        partials::check::first([
+            partials::check::confidence(self.confidence),
+            scale("csat", &self.csat),
+            scale("nps", &self.nps),
+            scale("ces", &self.ces),
+            within("csat_top_min", self.csat_top_min, &self.csat),
+            within("ces_easy_min", self.ces_easy_min, &self.ces),
+        ])
+    }
+}
+
+impl partials::Checked<Settings> for SatisfactionCounts {
+    fn problem(&self, settings: &Settings) -> Option<String> {
+        use partials::check::{at_most, count, first, sum, weight, whole};
+        let i = &self.invalid;
+        // A mean of a scale's answers lies on the scale.
+        let mean_on = |name: &str, total: f64, w: f64, c: &Option<SettingsColumn>| {
+            let c = c.as_ref()?;
+            let (low, high) = (c.low as f64 * w, c.high as f64 * w);
+            let slack = 1e-9 * low.abs().max(high.abs()).max(1.0);
+            (w > 0.0 && !(low - slack..=high + slack).contains(&total))
+                .then(|| format!("{name} = {total} is not the sum of {w} answers on {}–{}", c.low, c.high))
+        };
+        first([
+            count("n", self.n),
+            count("csat_n", self.csat_n),
+            count("nps_n", self.nps_n),
+            count("ces_n", self.ces_n),
+            count("designation_n", self.designation_n),
+            weight("csat_w", self.csat_w),
+            weight("csat_w2", self.csat_w2),
+            weight("csat_top", self.csat_top),
+            weight("nps_w", self.nps_w),
+            weight("nps_w2", self.nps_w2),
+            weight("promoters", self.promoters),
+            weight("detractors", self.detractors),
+            weight("ces_w", self.ces_w),
+            weight("ces_w2", self.ces_w2),
+            weight("ces_easy", self.ces_easy),
+            weight("designation_w", self.designation_w),
+            weight("designation_w2", self.designation_w2),
+            weight("designation_yes", self.designation_yes),
+            sum("csat_sum", self.csat_sum),
+            sum("ces_sum", self.ces_sum),
+            weight("ces_sum_sq", self.ces_sum_sq),
+            at_most(("csat_n", self.csat_n), ("n", self.n)),
+            at_most(("nps_n", self.nps_n), ("n", self.n)),
+            at_most(("ces_n", self.ces_n), ("n", self.n)),
+            at_most(("designation_n", self.designation_n), ("n", self.n)),
+            at_most(("csat_top", self.csat_top), ("csat_w", self.csat_w)),
+            at_most(("promoters + detractors", self.promoters + self.detractors), ("nps_w", self.nps_w)),
+            at_most(("ces_easy", self.ces_easy), ("ces_w", self.ces_w)),
+            at_most(("designation_yes", self.designation_yes), ("designation_w", self.designation_w)),
+            mean_on("csat_sum", self.csat_sum, self.csat_w, &settings.csat),
+            mean_on("ces_sum", self.ces_sum, self.ces_w, &settings.ces),
+            whole("invalid.csat", i.csat),
+            whole("invalid.nps", i.nps),
+            whole("invalid.ces", i.ces),
+            whole("invalid.designation", i.designation),
+            whole("invalid.date", i.date),
+            whole("invalid.weight", i.weight),
+            whole("invalid.ragged", i.ragged),
+        ])
+    }
+}
+
 /// Whether the table declares the column `key` (for the scorecard's tests).
 #[cfg(test)]
 pub(crate) fn declares(key: &str) -> bool {

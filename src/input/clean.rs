@@ -12,12 +12,20 @@ pub struct Scale {
 
 impl Scale {
     /// Parses `LOW-HIGH`, e.g. `1-7` (also `1..7`, `1–7`), low below high.
+    /// The most points a scale may have (0–1000 is the widest).
+    pub const MAX_SCALE_POINTS: i64 = 1001;
+    /// The largest end of a scale, either way.
+    pub const MAX_SCALE_VALUE: i64 = 1_000_000;
+
     pub fn parse(text: &str) -> Option<Scale> {
         let parts: Vec<&str> = text.trim().split(['-', '–']).filter(|p| !p.is_empty()).collect();
         let parts: Vec<&str> = if parts.len() == 1 { text.trim().split("..").collect() } else { parts };
         let [low, high] = parts[..] else { return None };
         let (low, high): (i64, i64) = (low.trim().parse().ok()?, high.trim().parse().ok()?);
-        (low < high).then_some(Scale { low, high })
+        // Bounded, because per-point tables are allocated from it: a scale of at most
+        // MAX_SCALE_POINTS points within ±MAX_SCALE_VALUE.
+        let fits = |v: i64| v.abs() <= Self::MAX_SCALE_VALUE;
+        (low < high && fits(low) && fits(high) && high - low < Self::MAX_SCALE_POINTS).then_some(Scale { low, high })
     }
 
     /// Number of points on the scale.

@@ -22,6 +22,9 @@ pub struct ColumnProfile {
     pub blanks: u64,
     pub numeric: u64,
     pub integral: u64,
+    /// Values with a digit (every date has one).
+    pub with_digit: u64,
+    /// Values read as dates: counted only where every value could be one, else 0.
     pub dates: u64,
     /// Invalid values and score answers read from labels (role columns only).
     pub invalid: Option<u64>,
@@ -34,6 +37,13 @@ pub struct ColumnProfile {
 }
 
 impl ColumnProfile {
+    /// Every value could be a date: each has a digit, and a column of numbers only when they
+    /// are all whole numbers of 8 digits (compact dates, `20261003`).
+    pub fn could_be_dates(&self) -> bool {
+        let compact = self.integral == self.values && self.whole.is_some_and(|(lo, hi)| lo >= 10_000_101 && hi <= 99_991_231);
+        self.values > 0 && self.with_digit == self.values && (self.numeric < self.values || compact)
+    }
+
     /// The column's type as a person would name it.
     pub fn type_name(&self) -> String {
         match self.values {
@@ -56,61 +66,100 @@ pub struct Profile {
     pub columns: Vec<ColumnProfile>,
 }
 
+/// Columns per query. Polars plans a query's expressions as one tree, and a file of 10,000
+/// columns would make one tree of 100,000; in batches the work grows with the columns.
+const BATCH: usize = 256;
+/// Columns per query of the date check, whose expressions are the largest (a dozen regular
+/// expressions a column).
+const DATE_BATCH: usize = 32;
+
 /// Profiles every column of `data`; `checks` has one entry per column (None: no role to check).
+/// The date check runs only on columns where every value could be a date (see
+/// [`ColumnProfile::could_be_dates`]).
 pub fn profile(data: &Dataset, checks: &[Option<Check>]) -> Result<Profile> {
-    let mut aggs = vec![len().cast(DataType::Float64).alias("__rows")];
-    aggs.extend(data.ragged_count());
-    for (i, header) in data.headers.iter().enumerate() {
-        let t = clean::text(header);
-        let present = t.clone().neq(lit("")).fill_null(lit(false));
-        let number = t.clone().cast(DataType::Float64);
-        let sum = |e: Expr, name: &str| e.cast(DataType::Float64).sum().alias(format!("{name}{i}"));
-        aggs.push(sum(present.clone().not(), "b"));
-        aggs.push(sum(number.clone().is_not_null(), "num"));
-        aggs.push(sum((number.clone() % lit(1.0)).eq(lit(0.0)).fill_null(lit(false)), "int"));
-        // Year-last dates count as dates in either order.
-        let any_date =
-            clean::date_in(header, Some(clean::DateOrder::Mdy))
-                .value
-                .is_not_null()
-                .or(clean::date_in(header, Some(clean::DateOrder::Dmy)).value.is_not_null());
-        aggs.push(sum(any_date, "d"));
-        aggs.push(t.filter(present).first().alias(format!("ex{i}")));
-        let whole = number.clone().filter((number.clone() % lit(1.0)).eq(lit(0.0)).fill_null(lit(false)));
-        aggs.push(whole.clone().min().cast(DataType::Float64).alias(format!("lo_{i}")));
-        aggs.push(whole.clone().max().cast(DataType::Float64).alias(format!("hi_{i}")));
-        aggs.push(whole.clone().filter(whole.gt(lit(0.0))).min().cast(DataType::Float64).alias(format!("lop_{i}")));
-        if let Some(Some(check)) = checks.get(i) {
-            aggs.push(sum(check.cleaned.invalid.clone(), "bad"));
-            // Score answers that were words or "N - label" rather than plain numbers (0 for dates).
-            let labelled =
-                check.cleaned.value.clone().is_not_null().and(clean::text(header).cast(DataType::Float64).is_null()).and(lit(check.score));
-            aggs.push(sum(labelled, "lab"));
+    let n = data.headers.len();
+    let mut head = vec![len().cast(DataType::Float64).alias("__rows")];
+    head.extend(data.ragged_count());
+    let (mut rows, mut ragged) = (0, 0);
+    let mut columns = Vec::with_capacity(n);
+    let starts: Vec<usize> = (0..n.max(1)).step_by(BATCH).collect();
+    for (b, &first) in starts.iter().enumerate() {
+        let batch = first..(first + BATCH).min(n);
+        let mut aggs = if b == 0 { std::mem::take(&mut head) } else { Vec::new() };
+        for i in batch.clone() {
+            aggs.extend(column_aggs(&data.headers[i], i, checks.get(i).and_then(Option::as_ref)));
+        }
+        let df = data.collect(data.lazy().select(aggs))?;
+        if b == 0 {
+            rows = f64_at(&df, "__rows", 0)? as u64;
+            ragged = data.ragged_at(&df, 0)?;
+        }
+        for i in batch {
+            columns.push(column_profile(&df, i, rows, matches!(checks.get(i), Some(Some(_))))?);
         }
     }
-    let df = data.collect(data.lazy().select(aggs))?;
-    let rows = f64_at(&df, "__rows", 0)? as u64;
-    let count = |name: String| -> Result<u64> { Ok(f64_at(&df, &name, 0)? as u64) };
-    let whole = |name: String| -> Result<Option<i64>> { Ok(df.column(&name)?.f64()?.get(0).map(|v| v as i64)) };
-    let mut columns = Vec::with_capacity(data.headers.len());
-    for i in 0..data.headers.len() {
-        let blanks = count(format!("b{i}"))?;
-        let checked = matches!(checks.get(i), Some(Some(_)));
-        columns.push(ColumnProfile {
-            values: rows - blanks,
-            blanks,
-            numeric: count(format!("num{i}"))?,
-            integral: count(format!("int{i}"))?,
-            dates: count(format!("d{i}"))?,
-            invalid: if checked { Some(count(format!("bad{i}"))?) } else { None },
-            labelled: if checked { Some(count(format!("lab{i}"))?) } else { None },
-            // One line, at most 40 characters: a multi-line comment would break the table.
-            example: df.column(&format!("ex{i}"))?.str()?.get(0).map(|s| s.replace(['\r', '\n'], "↵").chars().take(40).collect()),
-            whole: whole(format!("lo_{i}"))?.zip(whole(format!("hi_{i}"))?),
-            lowest_positive: whole(format!("lop_{i}"))?,
+    let candidates: Vec<usize> = (0..n).filter(|&i| columns[i].could_be_dates()).collect();
+    for batch in candidates.chunks(DATE_BATCH) {
+        let aggs = batch.iter().map(|&i| {
+            let header = &data.headers[i];
+            // Year-last dates count as dates in either order.
+            let read = |order| clean::date_in(header, Some(order)).value.is_not_null();
+            read(clean::DateOrder::Mdy).or(read(clean::DateOrder::Dmy)).cast(DataType::Float64).sum().alias(format!("d{i}"))
         });
+        let df = data.collect(data.lazy().select(aggs.collect::<Vec<_>>()))?;
+        for &i in batch {
+            columns[i].dates = f64_at(&df, &format!("d{i}"), 0)? as u64;
+        }
     }
-    Ok(Profile { rows, ragged: data.ragged_at(&df, 0)?, columns })
+    Ok(Profile { rows, ragged, columns })
+}
+
+/// The aggregates of column `i` but its dates.
+fn column_aggs(header: &str, i: usize, check: Option<&Check>) -> Vec<Expr> {
+    let t = clean::text(header);
+    let present = t.clone().neq(lit("")).fill_null(lit(false));
+    let number = t.clone().cast(DataType::Float64);
+    let sum = |e: Expr, name: &str| e.cast(DataType::Float64).sum().alias(format!("{name}{i}"));
+    let whole = number.clone().filter((number.clone() % lit(1.0)).eq(lit(0.0)).fill_null(lit(false)));
+    let mut aggs = vec![
+        sum(present.clone().not(), "b"),
+        sum(number.clone().is_not_null(), "num"),
+        sum((number.clone() % lit(1.0)).eq(lit(0.0)).fill_null(lit(false)), "int"),
+        sum(t.clone().str().contains(lit("[0-9]"), false).fill_null(lit(false)), "dig"),
+        t.filter(present).first().alias(format!("ex{i}")),
+        whole.clone().min().cast(DataType::Float64).alias(format!("lo_{i}")),
+        whole.clone().max().cast(DataType::Float64).alias(format!("hi_{i}")),
+        whole.clone().filter(whole.gt(lit(0.0))).min().cast(DataType::Float64).alias(format!("lop_{i}")),
+    ];
+    if let Some(check) = check {
+        aggs.push(sum(check.cleaned.invalid.clone(), "bad"));
+        // Score answers that were words or "N - label" rather than plain numbers (0 for dates).
+        let labelled =
+            check.cleaned.value.clone().is_not_null().and(clean::text(header).cast(DataType::Float64).is_null()).and(lit(check.score));
+        aggs.push(sum(labelled, "lab"));
+    }
+    aggs
+}
+
+/// Column `i`'s profile from its aggregates in `df` (dates still 0).
+fn column_profile(df: &DataFrame, i: usize, rows: u64, checked: bool) -> Result<ColumnProfile> {
+    let count = |name: String| -> Result<u64> { Ok(f64_at(df, &name, 0)? as u64) };
+    let whole = |name: String| -> Result<Option<i64>> { Ok(df.column(&name)?.f64()?.get(0).map(|v| v as i64)) };
+    let blanks = count(format!("b{i}"))?;
+    Ok(ColumnProfile {
+        values: rows - blanks,
+        blanks,
+        numeric: count(format!("num{i}"))?,
+        integral: count(format!("int{i}"))?,
+        with_digit: count(format!("dig{i}"))?,
+        dates: 0,
+        invalid: if checked { Some(count(format!("bad{i}"))?) } else { None },
+        labelled: if checked { Some(count(format!("lab{i}"))?) } else { None },
+        // One line, at most 40 characters: a multi-line comment would break the table.
+        example: df.column(&format!("ex{i}"))?.str()?.get(0).map(|s| s.replace(['\r', '\n'], "↵").chars().take(40).collect()),
+        whole: whole(format!("lo_{i}"))?.zip(whole(format!("hi_{i}"))?),
+        lowest_positive: whole(format!("lop_{i}"))?,
+    })
 }
 
 #[cfg(test)]
@@ -124,6 +173,7 @@ mod tests {
             blanks: 0,
             numeric,
             integral,
+            with_digit: values,
             dates,
             invalid: None,
             labelled: None,

@@ -104,13 +104,13 @@ pub struct InvalidCounts {
 
 impl AddAssign for InvalidCounts {
     fn add_assign(&mut self, o: Self) {
-        self.csat += o.csat;
-        self.nps += o.nps;
-        self.ces += o.ces;
-        self.designation += o.designation;
-        self.date += o.date;
-        self.weight += o.weight;
-        self.ragged += o.ragged;
+        self.csat = self.csat.saturating_add(o.csat);
+        self.nps = self.nps.saturating_add(o.nps);
+        self.ces = self.ces.saturating_add(o.ces);
+        self.designation = self.designation.saturating_add(o.designation);
+        self.date = self.date.saturating_add(o.date);
+        self.weight = self.weight.saturating_add(o.weight);
+        self.ragged = self.ragged.saturating_add(o.ragged);
     }
 }
 

@@ -11,7 +11,7 @@ use std::path::Path;
 use anyhow::Result;
 
 pub use render::{human_text, machine_text, render};
-pub use sink::write_atomic;
+pub use sink::{check_folder, check_outputs, write_atomic, NamedStdout};
 
 /// Output format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]

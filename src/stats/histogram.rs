@@ -42,7 +42,10 @@ impl Histogram {
         let mut sum = Histogram { hours: Vec::with_capacity(pairs.len()), counts: Vec::with_capacity(pairs.len()) };
         for (h, c) in pairs {
             match sum.hours.last() {
-                Some(last) if last.total_cmp(&h).is_eq() => *sum.counts.last_mut().expect("a count for each value") += c,
+                Some(last) if last.total_cmp(&h).is_eq() => {
+                    let count = sum.counts.last_mut().expect("a count for each value");
+                    *count = count.saturating_add(c);
+                }
                 _ => {
                     sum.hours.push(h);
                     sum.counts.push(c);
@@ -50,6 +53,26 @@ impl Histogram {
             }
         }
         sum
+    }
+
+    /// What is wrong with a histogram read from a partial file, named `name`, of a group of `n`
+    /// complaints: lists of different lengths, durations that are not ascending numbers of hours
+    /// (0 or more), counts of 0 or above 2^53, more durations than complaints.
+    pub fn problem(&self, name: &str, n: f64) -> Option<String> {
+        if self.hours.len() != self.counts.len() {
+            return Some(format!("{name} has {} hours and {} counts", self.hours.len(), self.counts.len()));
+        }
+        if let Some(h) = self.hours.iter().find(|h| !(h.is_finite() && **h >= 0.0)) {
+            return Some(format!("{name}.hours has {h}, not a duration (hours, 0 or more)"));
+        }
+        if self.hours.windows(2).any(|w| w[0] >= w[1]) {
+            return Some(format!("{name}.hours are not ascending"));
+        }
+        if let Some(c) = self.counts.iter().find(|c| **c == 0 || **c as f64 > super::MAX_COUNT) {
+            return Some(format!("{name}.counts has {c}, not a count from 1 to 2^53"));
+        }
+        let total = self.counts.iter().fold(0u64, |t, c| t.saturating_add(*c));
+        (total as f64 > n).then(|| format!("{name} counts {total} durations in a group of {n} complaints"))
     }
 
     /// The histogram of `values`, which are ascending: one entry per run of equal values.
@@ -64,9 +87,9 @@ impl Histogram {
 
     /// The `k`-th smallest duration (from 0).
     fn nth(&self, k: u64) -> f64 {
-        let mut seen = 0;
+        let mut seen: u64 = 0;
         for (h, c) in self.hours.iter().zip(&self.counts) {
-            seen += c;
+            seen = seen.saturating_add(*c);
             if k < seen {
                 return *h;
             }
