@@ -82,6 +82,12 @@ pub fn printable(text: &str) -> String {
     out
 }
 
+/// A message as printed on stderr: each of its lines [`printable`], so that no value quoted in
+/// it (whatever command wrote it) hides a control character.
+pub fn printable_lines(message: &str) -> String {
+    message.split('\n').map(printable).collect::<Vec<_>>().join("\n")
+}
+
 /// True when the error is a closed stdout pipe (`cxstat … | head`), which is not a failure.
 pub fn is_broken_pipe(error: &anyhow::Error) -> bool {
     error.chain().any(|cause| cause.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe))

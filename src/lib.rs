@@ -64,7 +64,7 @@ impl Io {
     pub fn warn(&mut self, message: &str) {
         if !self.quiet {
             // A warning that cannot be written is not worth failing the run for.
-            let _ = writeln!(self.stderr, "warning: {message}");
+            let _ = writeln!(self.stderr, "warning: {}", error::printable_lines(message));
         }
     }
 }

@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use cxstat::cli::Cli;
-use cxstat::error::{exit_for, Exit};
+use cxstat::error::{exit_for, printable_lines, Exit};
 use cxstat::Io;
 
 /// jemalloc rather than the system allocator: it gives freed memory back sooner, which keeps
@@ -47,10 +47,10 @@ fn main() -> ExitCode {
                 Exit::Ok => {}
                 // The breaches are already listed, one per line; this is the summary.
                 Exit::Alert => {
-                    let _ = writeln!(io.stderr, "alert: {error:#}");
+                    let _ = writeln!(io.stderr, "alert: {}", printable_lines(&format!("{error:#}")));
                 }
                 _ => {
-                    let _ = writeln!(io.stderr, "error: {error:#}");
+                    let _ = writeln!(io.stderr, "error: {}", printable_lines(&format!("{error:#}")));
                 }
             }
             ExitCode::from(exit.code())

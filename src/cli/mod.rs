@@ -224,6 +224,18 @@ pub struct OutputArgs {
     /// Write to FILE (atomically: a temporary file renamed into place) instead of stdout.
     #[arg(long, short, value_name = "FILE")]
     pub output: Option<PathBuf>,
+
+    /// With -o FILE.csv: text cells that a spreadsheet would run as a formula (starting with =, +,
+    /// -, @, a tab or a CR) start with ' instead. CSV on stdout is never changed.
+    #[arg(long)]
+    pub safe_csv: bool,
+}
+
+impl OutputArgs {
+    /// Where the result goes.
+    pub fn target(&self) -> crate::output::Target<'_> {
+        crate::output::Target { path: self.output.as_deref(), safe_csv: self.safe_csv }
+    }
 }
 
 /// `cxstat scorecard`: every option can also come from the config's `[scorecard]` table.

@@ -29,7 +29,7 @@ use crate::Io;
 pub fn run(args: &CompareArgs, io: &mut Io) -> Result<()> {
     let format = choose_format(args.output.format, args.output.output.as_deref(), io.stdout_is_terminal);
     let report = report(args, io)?.report;
-    emit(&report, format, args.output.output.as_deref(), &mut *io.stdout)
+    emit(&report, format, args.output.target(), &mut *io.stdout)
 }
 
 /// The result of `cxstat compare` with these arguments and the input it read, without writing
@@ -53,6 +53,12 @@ pub fn report(args: &CompareArgs, io: &mut Io) -> Result<Outcome<ComparisonRow>>
     // Invalid answers as `survey` reports them: a warning, an error under --strict, and a stop
     // when they are more than --max-invalid of a column's answers.
     crate::cmd::survey::check_invalid(&opened, &read.spec, &read.grouping, &read.groups, (args.stats.strict, max_invalid), io)?;
+    // Nothing valid to compare (every weight invalid, say) is no result, as in `survey`.
+    let answers: f64 = read.groups.iter().map(|g| g.counts.csat_n + g.counts.nps_n + g.counts.ces_n + g.counts.designation_n).sum();
+    if answers == 0.0 {
+        let why = if read.spec.weight.is_some() { " (with a valid weight)" } else { "" };
+        return Err(data_err(format!("{}: no valid CSAT, NPS or CES answers{why} to compare", opened.data.name)));
+    }
     let pairs = match &args.segments {
         Some(_) => comparison::segment_pairs(&read.sides),
         None => period_pairs(args, &read.sides, opened.data.name.as_str())?,

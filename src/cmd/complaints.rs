@@ -52,7 +52,7 @@ struct Plan {
 pub fn run(args: &ComplaintsArgs, io: &mut Io) -> Result<()> {
     let format = choose_format(args.output.format, args.output.output.as_deref(), io.stdout_is_terminal);
     let (report, _, plan, opened) = execute(args, io)?;
-    emit(&report, format, args.output.output.as_deref(), &mut *io.stdout)?;
+    emit(&report, format, args.output.target(), &mut *io.stdout)?;
     let Some(path) = &args.chart.chart else { return Ok(()) };
     let chart = match &plan.pareto {
         Some(column) => {
@@ -244,7 +244,7 @@ pub fn merge(files: &[(String, serde_json::Value)], args: &MergeArgs, io: &mut I
     let rates = combined.orders.map(|(names, periods)| Rates::of_sums(names.join(" + "), &periods));
     let (report, _) = complaints_report(&rows, rates.as_ref(), &plan, &name, combined.settings.funnel, plan.spec.as_of)?;
     let format = choose_format(args.output.format, args.output.output.as_deref(), io.stdout_is_terminal);
-    emit(&report, format, args.output.output.as_deref(), &mut *io.stdout)
+    emit(&report, format, args.output.target(), &mut *io.stdout)
 }
 
 /// Complaint KPIs `--chart-metric` can name, the default first.

@@ -69,7 +69,7 @@ pub fn run(args: &DriversArgs, io: &mut Io) -> Result<()> {
         )));
     }
     let report = build_report(&analyses, &plan, &opened);
-    emit(&report, format, args.output.output.as_deref(), &mut *io.stdout)?;
+    emit(&report, format, args.output.target(), &mut *io.stdout)?;
     if let Some(path) = &args.chart {
         chart::write(&matrix(&analyses, &plan, &opened)?, path)?;
     }

@@ -191,7 +191,7 @@ pub fn run(args: &InspectArgs, io: &mut Io) -> Result<()> {
         ],
         rows_key: "columns",
     };
-    emit(&report, format, args.output.output.as_deref(), &mut *io.stdout)
+    emit(&report, format, args.output.target(), &mut *io.stdout)
 }
 
 fn detailed(d: &bool) -> bool {

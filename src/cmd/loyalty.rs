@@ -112,7 +112,7 @@ pub fn run(args: &LoyaltyArgs, io: &mut Io) -> Result<()> {
         )));
     }
     let report = build_report(&result, &loyalty_spec, confidence, order_spec.amount.is_some(), (&data.name, &orders_data.name));
-    emit(&report, format, args.output.output.as_deref(), &mut *io.stdout)
+    emit(&report, format, args.output.target(), &mut *io.stdout)
 }
 
 fn build_report(r: &Loyalty, spec: &LoyaltySpec, confidence: f64, revenue: bool, (responses, orders): (&str, &str)) -> Report {

@@ -375,7 +375,7 @@ pub fn confidence_level(flag: Option<f64>, config: Option<f64>, setting: &str) -
 /// The first rows with a problem, quoted for a message: `row 12: 'abc', row 15: 'x'`, with `, …`
 /// when there are more than the `count` shown.
 pub fn quote_rows(examples: &[(u64, String)], count: u64) -> String {
-    let quoted: Vec<String> = examples.iter().map(|(row, value)| format!("row {row}: '{value}'")).collect();
+    let quoted: Vec<String> = examples.iter().map(|(row, value)| format!("row {row}: '{}'", crate::error::printable(value))).collect();
     let more = if count > examples.len() as u64 { ", …" } else { "" };
     format!("{}{more}", quoted.join(", "))
 }

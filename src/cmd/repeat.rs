@@ -108,7 +108,12 @@ fn execute(args: &RepeatArgs, io: &mut Io, format: Option<crate::output::Format>
             let label_columns = ["customer_id".to_string()];
             let table = Rows { plan: &(), label_columns: &label_columns, labels: &labels, rows: &customers }.machine(CUSTOMER_COLUMNS);
             let report = Report { machine: table.clone(), human: table, ..Default::default() };
-            emit(&report, choose_format(None, Some(path), false), Some(path), &mut *io.stdout)?;
+            emit(
+                &report,
+                choose_format(None, Some(path), false),
+                crate::output::Target { path: Some(path), safe_csv: args.output.safe_csv },
+                &mut *io.stdout,
+            )?;
         }
         (rfm_report(&customers, as_of, &opened), Vec::new(), Vec::new())
     } else {
@@ -138,7 +143,7 @@ fn execute(args: &RepeatArgs, io: &mut Io, format: Option<crate::output::Format>
         (report, rows, shown_keys(REPEAT_COLUMNS, &shape))
     };
     let Some(format) = format else { return Ok(Outcome { report, rows, shown, opened }) };
-    emit(&report, format, args.output.output.as_deref(), &mut *io.stdout)?;
+    emit(&report, format, args.output.target(), &mut *io.stdout)?;
     if let Some(path) = &args.chart.chart {
         let name = period.name();
         let window = Grouping { from, to, ..Default::default() };
@@ -214,7 +219,7 @@ pub fn merge(files: &[(String, serde_json::Value)], args: &MergeArgs, io: &mut I
     let rows = repeat_table_of_sums(&base, settings.period, settings.as_of)?;
     let (report, _, _) = shown_report(rows, None, &settings, &name, (None, &base))?;
     let format = choose_format(args.output.format, args.output.output.as_deref(), io.stdout_is_terminal);
-    emit(&report, format, args.output.output.as_deref(), &mut *io.stdout)
+    emit(&report, format, args.output.target(), &mut *io.stdout)
 }
 
 /// Repeat rates `--chart-metric` can name, the default first.

@@ -282,7 +282,7 @@ pub fn run(args: &ScorecardArgs, io: &mut Io) -> Result<()> {
         let result = run_in_span(survey, &cmd, Role::Date, &plan, io)?;
         notes.push(format!("survey KPIs: cxstat {}", cmd.join(" ")));
         kpis.extend(survey_kpis(&result.rows, &labels, |k| result.shows(k), plan.min_n));
-        csvs.push(("survey_by_period.csv".into(), render(&result.report, Format::Csv)?));
+        csvs.push(("survey_by_period.csv".into(), render(&crate::output::for_spreadsheets(&result.report), Format::Csv)?));
         // NPS and CES changes are tested as `cxstat compare` tests them (the shares above already are).
         for against in ["previous", "yoy"] {
             let cmd = words(&[
@@ -317,7 +317,7 @@ pub fn run(args: &ScorecardArgs, io: &mut Io) -> Result<()> {
             let cmd = words(&["survey", &path_text(r), "--by", segment, "--from", &start, "--to", &end]);
             let by = survey(&cmd, &plan, io)?;
             let csv = format!("survey_by_{}.csv", file_stem(segment));
-            csvs.push((csv.clone(), render(&by.report, Format::Csv)?));
+            csvs.push((csv.clone(), render(&crate::output::for_spreadsheets(&by.report), Format::Csv)?));
             sections.push(section(
                 &format!("Satisfaction by {segment}, {}", labels[0]),
                 format!("cxstat {}", cmd.join(" ")),
@@ -346,7 +346,7 @@ pub fn run(args: &ScorecardArgs, io: &mut Io) -> Result<()> {
         let result = run_in_span(complaints, &cmd, Role::Opened, &plan, io)?;
         notes.push(format!("complaint KPIs: cxstat {}", cmd.join(" ")));
         kpis.extend(complaint_kpis(&result.rows, &labels, |k| result.shows(k), plan.min_n));
-        csvs.push(("complaints_by_period.csv".into(), render(&result.report, Format::Csv)?));
+        csvs.push(("complaints_by_period.csv".into(), render(&crate::output::for_spreadsheets(&result.report), Format::Csv)?));
         let trend_metric = crate::cmd::complaints::TRENDS[0];
         if result.shows("resolved_pct") {
             let scope = format!("{} · dates {from} to {to}", path_text(c));
@@ -359,7 +359,7 @@ pub fn run(args: &ScorecardArgs, io: &mut Io) -> Result<()> {
             let cmd = words(&["complaints", &path_text(c), "--pareto", "category", "--from", &start, "--to", &end, "--as-of", &end]);
             match complaints(&cmd, &plan, io) {
                 Ok(Outcome { report: pareto, .. }) => {
-                    csvs.push(("complaints_pareto.csv".into(), render(&pareto, Format::Csv)?));
+                    csvs.push(("complaints_pareto.csv".into(), render(&crate::output::for_spreadsheets(&pareto), Format::Csv)?));
                     sections.push(section(
                         &format!("Complaint causes, {}", labels[0]),
                         format!("cxstat {}", cmd.join(" ")),
@@ -386,7 +386,7 @@ pub fn run(args: &ScorecardArgs, io: &mut Io) -> Result<()> {
         let result = run_in_span(repeat, &cmd, Role::Ordered, &plan, io)?;
         notes.push(format!("loyalty KPIs: cxstat {}", cmd.join(" ")));
         kpis.extend(repeat_kpis(&result.rows, &labels, |k| result.shows(k), plan.min_n));
-        csvs.push(("repeat_by_period.csv".into(), render(&result.report, Format::Csv)?));
+        csvs.push(("repeat_by_period.csv".into(), render(&crate::output::for_spreadsheets(&result.report), Format::Csv)?));
         let m = crate::cmd::repeat::TRENDS[0];
         let band = format!("{} confidence interval", charts::level_text(plan.config.repeat.confidence.unwrap_or(0.95)));
         let (trend_table, _) = at_trend_period(&cmd, &result, &plan, io, repeat)?;
@@ -501,7 +501,7 @@ fn write_folder(out: &Path, label: &str, s: &Scorecard, figures: &[(Figure, Char
         ],
         rows_key: "kpis",
     };
-    write("summary.csv", &render(&summary, Format::Csv)?)?;
+    write("summary.csv", &render(&crate::output::for_spreadsheets(&summary), Format::Csv)?)?;
     write("summary.json", &render(&summary, Format::Json)?)?;
     for (name, bytes) in csvs {
         write(name, bytes)?;

@@ -49,7 +49,7 @@ struct Plan {
 pub fn run(args: &SurveyArgs, io: &mut Io) -> Result<()> {
     let format = choose_format(args.output.format, args.output.output.as_deref(), io.stdout_is_terminal);
     let (report, _, plan, opened) = execute(args, io)?;
-    emit(&report, format, args.output.output.as_deref(), &mut *io.stdout)?;
+    emit(&report, format, args.output.target(), &mut *io.stdout)?;
     if let Some(path) = &args.chart.chart {
         chart::write(&survey_chart(args, &report, &plan, &opened)?, path)?;
     }
@@ -250,7 +250,7 @@ pub fn merge(files: &[(String, serde_json::Value)], args: &MergeArgs, io: &mut I
     }
     let (report, _) = finish(&groups, &plan, &name, io)?;
     let format = choose_format(args.output.format, args.output.output.as_deref(), io.stdout_is_terminal);
-    emit(&report, format, args.output.output.as_deref(), &mut *io.stdout)
+    emit(&report, format, args.output.target(), &mut *io.stdout)
 }
 
 /// The trends `--chart-metric` can name, the default first.

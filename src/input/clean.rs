@@ -405,7 +405,7 @@ pub fn datetime_quick(column: &str) -> Expr {
 /// An amount written as a plain number (`20.57`, `-3`), as [`amount`] reads it: the fast first
 /// pass (see [`date_quick`]); currency signs, spaces and thousands separators need [`amount`].
 pub fn amount_quick(column: &str) -> Expr {
-    col(column).cast(DataType::String).cast(DataType::Float64)
+    bounded(col(column).cast(DataType::String).cast(DataType::Float64), MAX_AMOUNT)
 }
 
 /// For a date column: the order its year-last dates are written in, from the values themselves
@@ -533,6 +533,16 @@ fn comma_number(t: Expr) -> Expr {
         .otherwise(lit(NULL).cast(DataType::Float64))
 }
 
+/// The largest amount read, either way: 10^15 (a quadrillion in any currency). Beyond it, and
+/// `inf` or `NaN`, an amount is invalid: sums of such values would be no result.
+pub const MAX_AMOUNT: f64 = 1e15;
+
+/// `value` where its magnitude is at most `limit`, else null (NaN and infinities too).
+fn bounded(value: Expr, limit: f64) -> Expr {
+    let within = value.clone().lt_eq(lit(limit)).and(value.clone().gt_eq(lit(-limit))).fill_null(lit(false));
+    when(within).then(value).otherwise(lit(NULL).cast(DataType::Float64))
+}
+
 /// An amount as [`amount`] reads it, or with `decimal_comma` written `1.234,50` (currency signs
 /// and spaces dropped, dots grouping thousands).
 pub fn amount_in(column: &str, decimal_comma: bool) -> Cleaned {
@@ -540,7 +550,7 @@ pub fn amount_in(column: &str, decimal_comma: bool) -> Cleaned {
         return amount(column);
     }
     let t = money_text(column);
-    let value = comma_number(t.clone());
+    let value = bounded(comma_number(t.clone()), MAX_AMOUNT);
     let answered = filled(t);
     Cleaned { invalid: answered.and(value.clone().is_null()), value }
 }
@@ -550,7 +560,7 @@ pub fn number_in(column: &str, na_values: &[String], decimal_comma: bool) -> Cle
     if !decimal_comma {
         return number(column, na_values);
     }
-    let value = comma_number(text(column));
+    let value = bounded(comma_number(text(column)), f64::MAX);
     let answered = not_answered(text(column), na_values).not();
     Cleaned {
         value: when(answered.clone()).then(value.clone()).otherwise(lit(NULL).cast(DataType::Float64)),
@@ -570,7 +580,7 @@ pub fn amount(column: &str) -> Cleaned {
     let plain = when(t.clone().str().contains(lit(THOUSANDS), false).fill_null(lit(false)))
         .then(t.clone().str().replace_all(lit(","), lit(""), true))
         .otherwise(t.clone());
-    let value = plain.cast(DataType::Float64);
+    let value = bounded(plain.cast(DataType::Float64), MAX_AMOUNT);
     let answered = filled(t);
     Cleaned { invalid: answered.and(value.clone().is_null()), value }
 }

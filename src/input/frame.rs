@@ -9,7 +9,7 @@ use polars::prelude::*;
 use crate::error::{data_err, no_input};
 use crate::input::layout::{detect, layout, ColumnInfo, Export};
 use crate::input::sheet::{is_sheet, read_sheet};
-use crate::input::source::{find_ragged_row, open_text, Body, Delimiter, Source};
+use crate::input::source::{find_ragged_row, find_unterminated_quote, open_text, Body, Delimiter, Source};
 use crate::input::{clean, trace};
 
 /// Name of the row-number column added for error reports.
@@ -192,6 +192,15 @@ impl Delimited {
             Raw::File(path) => std::fs::read(path).ok().and_then(|b| find_ragged_row(&b, self.delimiter)),
         };
         found.map(|(row, got, want)| (row + self.skipped, got, want))
+    }
+
+    /// The row where a quoted field starts that is never closed (error path only).
+    fn unterminated_quote(&self) -> Option<u64> {
+        let found = match &self.raw {
+            Raw::Memory(bytes) => find_unterminated_quote(bytes, self.delimiter),
+            Raw::File(path) => std::fs::read(path).ok().and_then(|b| find_unterminated_quote(&b, self.delimiter)),
+        };
+        found.map(|row| row + self.skipped)
     }
 }
 
@@ -527,12 +536,20 @@ fn convert_error(name: &str, error: PolarsError, text: Option<&Delimited>) -> an
         ));
     }
     if let Some(text) = text {
+        if let Some(row) = text.unterminated_quote() {
+            return data_err(format!(
+                "{name}: row {row}: a quoted field starts there and is never closed, so the rest of the file \
+                 would be one value (a stray '\"'? quote it as '\"\"' inside a quoted field)"
+            ));
+        }
         if let Some((row, found, expected)) = text.first_ragged_row() {
             return data_err(format!(
                 "{name}: row {row} has {found} fields but the header has {expected} (check quoting and the delimiter)"
             ));
         }
-        return data_err(format!("{name}: cannot parse as delimited text: {message}"));
+        // Polars' first line says what it could not read; the rest is advice for its Python API.
+        let first = crate::error::printable(message.lines().next().unwrap_or_default());
+        return data_err(format!("{name}: cannot parse as delimited text: {first}"));
     }
-    anyhow::anyhow!("{name}: {message}")
+    anyhow::anyhow!("{name}: {}", crate::error::printable(&message))
 }

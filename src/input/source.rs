@@ -13,6 +13,29 @@ use crate::input::layout::{detect, layout, Export, HeaderLayout};
 
 /// How many bytes are looked at to detect the encoding and sniff the delimiter.
 const SAMPLE_BYTES: usize = 1 << 20;
+/// How far the sample is extended for the first lines to be whole: a header line longer than
+/// this is refused.
+const MAX_FIRST_LINES: usize = 64 << 20;
+
+/// Line ends (LF, or CR in text without LF) in `bytes`.
+fn line_ends(bytes: &[u8]) -> usize {
+    match memchr::memchr_iter(b'\n', bytes).count() {
+        0 => memchr::memchr_iter(b'\r', bytes).count(),
+        n => n,
+    }
+}
+
+/// Where the sample of `bytes` ends: a megabyte, or further, up to [`MAX_FIRST_LINES`], so that
+/// it holds the first four lines whole (the header rows and a record to sniff).
+fn sample_end(bytes: &[u8]) -> usize {
+    let mut end = bytes.len().min(SAMPLE_BYTES);
+    if end < bytes.len() && line_ends(&bytes[..end]) < 4 {
+        let cap = bytes.len().min(MAX_FIRST_LINES);
+        let lf = memchr::memchr_iter(b'\n', &bytes[..cap]).nth(3).map(|i| i + 1);
+        end = lf.unwrap_or(cap).max(end);
+    }
+    end
+}
 
 /// An input named on the command line: a path, or `-` for stdin.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -88,25 +111,53 @@ pub fn open_text(
         Source::Stdin => {
             let mut all = Vec::new();
             std::io::stdin().lock().read_to_end(&mut all).map_err(|e| no_input(format!("cannot read stdin: {e}")))?;
-            let sample = all[..all.len().min(SAMPLE_BYTES)].to_vec();
-            (sample, all.len() <= SAMPLE_BYTES, Some(all))
+            let end = sample_end(&all);
+            (all[..end].to_vec(), end == all.len(), Some(all))
+        }
+        // A FIFO, a device or a process substitution (`<(zcat x.csv.gz)`) cannot be read twice:
+        // it is read whole, like stdin.
+        Source::File(path) if !std::fs::metadata(path).is_ok_and(|m| m.is_file()) => {
+            let mut file = File::open(path).map_err(|e| no_input(format!("cannot open {name}: {e}")))?;
+            let mut all = Vec::new();
+            file.read_to_end(&mut all).map_err(|e| no_input(format!("cannot read {name}: {e}")))?;
+            let end = sample_end(&all);
+            (all[..end].to_vec(), end == all.len(), Some(all))
         }
         Source::File(path) => {
-            let file = File::open(path).map_err(|e| no_input(format!("cannot open {name}: {e}")))?;
+            let mut file = File::open(path).map_err(|e| no_input(format!("cannot open {name}: {e}")))?;
             let mut sample = Vec::with_capacity(SAMPLE_BYTES.min(1 << 16));
-            file.take(SAMPLE_BYTES as u64 + 1).read_to_end(&mut sample).map_err(|e| no_input(format!("cannot read {name}: {e}")))?;
-            let complete = sample.len() <= SAMPLE_BYTES;
-            sample.truncate(SAMPLE_BYTES);
+            // A megabyte, or more until the first lines are whole (a header line may be longer).
+            let mut limit = SAMPLE_BYTES;
+            loop {
+                let want = (limit + 1 - sample.len()) as u64;
+                (&mut file).take(want).read_to_end(&mut sample).map_err(|e| no_input(format!("cannot read {name}: {e}")))?;
+                if sample.len() <= limit || sample_end(&sample) <= limit || limit >= MAX_FIRST_LINES {
+                    break;
+                }
+                limit = (limit * 4).min(MAX_FIRST_LINES);
+            }
+            let complete = sample.len() <= limit;
+            sample.truncate(limit);
             (sample, complete, None)
         }
     };
+    if !complete && line_ends(&sample) == 0 {
+        return Err(data_err(format!(
+            "{name}: no line end in its first {} MiB: the header line is longer than cxstat reads (is it a delimited text file?)",
+            MAX_FIRST_LINES >> 20
+        )));
+    }
     let (encoding, bom_len) = match forced {
         Some(enc) => (enc, Encoding::for_bom(&sample).filter(|(e, _)| *e == enc).map_or(0, |(_, n)| n)),
         None => detect_encoding(&sample, complete),
     };
+    // UTF-8 but for a few bad bytes: read with them replaced, and reported by row.
+    let mut lossy = false;
     if encoding == UTF_8 {
         if let Err(e) = std::str::from_utf8(&sample[bom_len..]) {
-            if complete || e.error_len().is_some() {
+            if (complete || e.error_len().is_some()) && mostly_utf8(&sample[bom_len..]) {
+                lossy = true;
+            } else if complete || e.error_len().is_some() {
                 let guess = guess_encoding(&sample, complete, false);
                 return Err(data_err(format!(
                     "{name} is not valid UTF-8 (byte {}); it looks like {}: try --encoding {}",
@@ -118,10 +169,12 @@ pub fn open_text(
         }
     }
     let mut warnings = Vec::new();
-    let body = if encoding == UTF_8 {
+    // The raw bytes of a file read as UTF-8 with bad bytes, to find their rows once the delimiter is known.
+    let mut bad_utf8: Option<Vec<u8>> = None;
+    let body = if encoding == UTF_8 && !lossy {
         match (source, whole) {
-            (Source::File(path), _) => Body::File(path.clone()),
-            (Source::Stdin, Some(bytes)) => Body::Memory(bytes),
+            (_, Some(bytes)) => Body::Memory(bytes),
+            (Source::File(path), None) => Body::File(path.clone()),
             (Source::Stdin, None) => unreachable!("stdin is read whole"),
         }
     } else {
@@ -130,13 +183,28 @@ pub fn open_text(
             None => read_all(source)?,
         };
         let (text, _, had_errors) = encoding.decode(&bytes);
-        if had_errors {
+        if had_errors && encoding == UTF_8 {
+            bad_utf8 = Some(bytes.clone());
+        } else if had_errors {
             warnings.push(format!(
                 "{name}: some bytes are not valid {}; they were replaced by U+FFFD (use --encoding to choose another)",
                 encoding.name()
             ));
         }
         Body::Memory(text.into_owned().into_bytes())
+    };
+    // Lines that end in a lone CR: each CR becomes a line end.
+    let body = if lone_cr_lines(&sample) {
+        let mut bytes = match body {
+            Body::Memory(bytes) => bytes,
+            Body::File(path) => std::fs::read(&path).map_err(|e| no_input(format!("cannot read {name}: {e}")))?,
+        };
+        for b in bytes.iter_mut().filter(|b| **b == b'\r') {
+            *b = b'\n';
+        }
+        Body::Memory(bytes)
+    } else {
+        body
     };
     // Lines before the header (a title, a note left by an unzip tool): dropped, in memory.
     let body = if skip_lines == 0 {
@@ -171,7 +239,7 @@ pub fn open_text(
     };
     // The sample, as text, for sniffing the header and the delimiter.
     let sample_text = match &body {
-        Body::Memory(bytes) => String::from_utf8_lossy(&bytes[..bytes.len().min(SAMPLE_BYTES)]).into_owned(),
+        Body::Memory(bytes) => String::from_utf8_lossy(&bytes[..sample_end(bytes)]).into_owned(),
         Body::File(_) => String::from_utf8_lossy(&sample[bom_len..]).into_owned(),
     };
     let sample_text = sample_text.trim_start_matches('\u{feff}');
@@ -183,6 +251,17 @@ pub fn open_text(
     // Without a header row there is no export layout to recognise.
     let export = export.unwrap_or_else(|| if header_rows == Some(0) { Export::Plain } else { detect(&records) });
     let layout = layout(&records, export, header_rows);
+    if let Some(raw) = bad_utf8 {
+        let (rows, count) = invalid_utf8_rows(&raw, delimiter, 5);
+        let rows: Vec<String> = rows.iter().map(|r| format!("row {r}")).collect();
+        warnings.push(format!(
+            "{name}: {count} byte sequence{} not valid UTF-8 ({}{}), read as U+FFFD; the rest of the file is UTF-8 \
+             (if it is in another encoding, name it with --encoding)",
+            if count == 1 { " is" } else { "s are" },
+            rows.join(", "),
+            if count > rows.len() { ", …" } else { "" }
+        ));
+    }
     let written = match delimiter_choice {
         Some(Delimiter::Whitespace) => Delimiter::Whitespace,
         _ => Delimiter::Char(delimiter),
@@ -238,13 +317,112 @@ pub fn detect_encoding(sample: &[u8], complete: bool) -> (&'static Encoding, usi
     if let Some((encoding, len)) = Encoding::for_bom(sample) {
         return (encoding, len);
     }
+    if let Some(encoding) = utf16_by_nuls(sample) {
+        return (encoding, 0);
+    }
     match std::str::from_utf8(sample) {
         Ok(_) => return (UTF_8, 0),
         // Only a character cut off at the end of a partial sample: still UTF-8.
         Err(e) if !complete && e.error_len().is_none() => return (UTF_8, 0),
         Err(_) => {}
     }
+    if mostly_utf8(sample) {
+        return (UTF_8, 0);
+    }
     (guess_encoding(sample, complete, true), 0)
+}
+
+/// UTF-16 without a BOM, told by its NUL bytes: text that is mostly ASCII (headers, digits,
+/// delimiters) has a NUL in the high byte of most characters, at odd offsets for little-endian
+/// and even ones for big-endian, and almost none at the others.
+fn utf16_by_nuls(sample: &[u8]) -> Option<&'static Encoding> {
+    let pairs = sample.len() / 2;
+    if pairs < 4 {
+        return None;
+    }
+    let nuls = |start: usize| sample[start..pairs * 2].iter().step_by(2).filter(|b| **b == 0).count();
+    let (even, odd) = (nuls(0), nuls(1));
+    let many = |n: usize| n * 4 >= pairs;
+    let few = |n: usize| n * 20 <= pairs;
+    match () {
+        _ if many(odd) && few(even) => Some(encoding_rs::UTF_16LE),
+        _ if many(even) && few(odd) => Some(encoding_rs::UTF_16BE),
+        _ => None,
+    }
+}
+
+/// UTF-8 but for a few bad bytes (a truncated character, a stray byte from another program):
+/// at least four valid multi-byte characters for each invalid sequence. Text in a legacy encoding
+/// (GBK, Latin-1) has almost no valid multi-byte UTF-8 sequences.
+pub fn mostly_utf8(bytes: &[u8]) -> bool {
+    let (mut valid, mut invalid) = (0usize, 0usize);
+    for chunk in bytes.utf8_chunks() {
+        valid += chunk.valid().chars().filter(|c| !c.is_ascii()).count();
+        invalid += usize::from(!chunk.invalid().is_empty());
+    }
+    valid > 0 && invalid * 4 <= valid
+}
+
+/// The rows (the header row is 1) of the first `limit` byte sequences of `text` that are not
+/// valid UTF-8, and how many such sequences there are: for the warning when a file is read as
+/// UTF-8 with them replaced.
+pub fn invalid_utf8_rows(text: &[u8], delimiter: u8, limit: usize) -> (Vec<u64>, usize) {
+    let (mut offsets, mut count, mut at) = (Vec::new(), 0, 0);
+    for chunk in text.utf8_chunks() {
+        at += chunk.valid().len();
+        if !chunk.invalid().is_empty() {
+            count += 1;
+            if offsets.len() < limit {
+                offsets.push(at as u64);
+            }
+        }
+        at += chunk.invalid().len();
+    }
+    // Where each record starts, up to the last offset; a byte's row is the number of records
+    // that start at or before it.
+    let last = offsets.last().copied().unwrap_or(0);
+    let mut reader = csv::ReaderBuilder::new().delimiter(delimiter).has_headers(false).flexible(true).from_reader(text);
+    let mut record = csv::ByteRecord::new();
+    let mut starts = Vec::new();
+    while reader.position().byte() <= last {
+        starts.push(reader.position().byte());
+        if !matches!(reader.read_byte_record(&mut record), Ok(true)) {
+            break;
+        }
+    }
+    let mut rows: Vec<u64> = offsets.iter().map(|o| starts.partition_point(|s| s <= o) as u64).collect();
+    rows.dedup();
+    (rows, count)
+}
+
+/// The row (the header row is 1) where a quoted field starts that is never closed: the csv
+/// reader takes the rest of the file into it, so it is the last record, and it holds an odd
+/// number of quotes and a line end. For the message when the text cannot be parsed.
+pub fn find_unterminated_quote(text: &[u8], delimiter: u8) -> Option<u64> {
+    let mut reader = csv::ReaderBuilder::new().delimiter(delimiter).has_headers(false).flexible(true).from_reader(text);
+    let mut record = csv::ByteRecord::new();
+    let (mut row, mut last_start) = (0u64, 0usize);
+    loop {
+        let start = reader.position().byte() as usize;
+        match reader.read_byte_record(&mut record) {
+            Ok(true) => {
+                row += 1;
+                last_start = start;
+            }
+            Ok(false) => break,
+            Err(_) => return None,
+        }
+    }
+    let last = text.get(last_start..)?;
+    let quotes = memchr::memchr_iter(b'"', last).count();
+    let spans_lines = last.iter().rev().skip_while(|b| **b == b'\n' || **b == b'\r').any(|b| *b == b'\n' || *b == b'\r');
+    (quotes % 2 == 1 && spans_lines).then_some(row)
+}
+
+/// Text whose lines end in a lone CR (classic Mac OS, some exporters): no LF in the sample but
+/// a CR. Such text is read with each CR as a line end.
+pub fn lone_cr_lines(sample: &[u8]) -> bool {
+    memchr::memchr(b'\n', sample).is_none() && memchr::memchr(b'\r', sample).is_some()
 }
 
 /// chardetng's guess, favouring Chinese encodings (the `cn` hint): GBK/GB18030 as office software writes them.

@@ -10,7 +10,7 @@ use std::path::Path;
 
 use anyhow::Result;
 
-pub use render::{human_text, machine_text, render};
+pub use render::{human_text, machine_text, markdown_text, render};
 pub use sink::{check_folder, check_outputs, write_atomic, NamedStdout};
 
 /// Output format.
@@ -102,14 +102,74 @@ pub fn choose_format(flag: Option<Format>, output: Option<&Path>, stdout_is_term
     }
 }
 
-/// Renders `report` and writes it to `output` (atomically) or to `stdout`.
-pub fn emit(report: &Report, format: Format, output: Option<&Path>, stdout: &mut dyn Write) -> Result<()> {
-    let bytes = render(report, format)?;
-    match output {
-        Some(path) => write_atomic(path, &bytes),
+/// Where a result goes: a file (atomically) or stdout; `safe_csv` neutralises formulas in a CSV
+/// file ([`for_spreadsheets`]).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Target<'a> {
+    pub path: Option<&'a Path>,
+    pub safe_csv: bool,
+}
+
+/// Renders `report` and writes it to the target's file (atomically) or to `stdout`. CSV on stdout
+/// stays byte-exact for pipes: `safe_csv` applies to files only.
+pub fn emit(report: &Report, format: Format, target: Target<'_>, stdout: &mut dyn Write) -> Result<()> {
+    match target.path {
+        Some(path) if target.safe_csv && format == Format::Csv => write_atomic(path, &render(&for_spreadsheets(report), format)?),
+        Some(path) => write_atomic(path, &render(report, format)?),
         None => {
-            stdout.write_all(&bytes)?;
+            stdout.write_all(&render(report, format)?)?;
             Ok(())
         }
+    }
+}
+
+/// A copy of `report` whose text cells and headers that a spreadsheet would run as a formula
+/// (starting with `=`, `+`, `-`, `@`, a tab or a CR) start with `'` instead (OWASP's rule
+/// against CSV injection). Numbers are cells of their own kind and stay numbers.
+pub fn for_spreadsheets(report: &Report) -> Report {
+    let safe = |s: &str| {
+        if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+            format!("'{s}")
+        } else {
+            s.to_string()
+        }
+    };
+    let table = |t: &Table| Table {
+        columns: t.columns.iter().map(|c| safe(c)).collect(),
+        rows: t
+            .rows
+            .iter()
+            .map(|r| r.iter().map(|c| if let Cell::Text(s) = c { Cell::Text(safe(s)) } else { c.clone() }).collect())
+            .collect(),
+    };
+    Report { machine: table(&report.machine), human: table(&report.human), ..report.clone() }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn for_spreadsheets_prefixes_formula_starts_in_text_cells_and_headers_only() {
+        let table = Table {
+            columns: vec!["=h".into(), "n".into()],
+            rows: vec![
+                vec![Cell::Text("=1+1".into()), Cell::Int(-3)],
+                vec![Cell::Text("+x".into()), Cell::Int(1)],
+                vec![Cell::Text("-x".into()), Cell::Int(1)],
+                vec![Cell::Text("@SUM(A1)".into()), Cell::Int(1)],
+                vec![Cell::Text("\tx".into()), Cell::Int(1)],
+                vec![Cell::Text("\rx".into()), Cell::Int(1)],
+                vec![Cell::Text("a=b".into()), Cell::Int(1)],
+            ],
+        };
+        let report = Report { machine: table.clone(), human: table, ..Report::default() };
+        let safe = for_spreadsheets(&report);
+        assert_eq!(safe.machine.columns, vec!["'=h", "n"]);
+        let firsts: Vec<_> = safe.machine.rows.iter().map(|r| r[0].clone()).collect();
+        let want = ["'=1+1", "'+x", "'-x", "'@SUM(A1)", "'\tx", "'\rx", "a=b"];
+        assert_eq!(firsts, want.iter().map(|s| Cell::Text(s.to_string())).collect::<Vec<_>>());
+        // Numbers stay numbers, negative or not.
+        assert_eq!(safe.machine.rows[0][1], Cell::Int(-3));
     }
 }

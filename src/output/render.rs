@@ -96,17 +96,44 @@ fn json_bytes(report: &Report) -> Result<Vec<u8>> {
     Ok(bytes)
 }
 
+/// Text as it goes into Markdown, so that a value such as `<img src=x onerror=alert(1)>` renders
+/// as text on GitHub or GitLab, never as HTML or a link: a `<` that could open a tag, comment or
+/// autolink (followed by a letter, `/`, `!` or `?`) as `&lt;`, an `&` that could start an entity
+/// as `&amp;`, brackets escaped (no link or image), a pipe escaped (it would end a table cell), a
+/// line end as a space. `n < 30` and `<0.0001` stay as they are: they cannot be HTML.
+pub fn markdown_text(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        let next = chars.peek().copied();
+        match c {
+            '<' if next.is_some_and(|n| n.is_ascii_alphabetic() || matches!(n, '/' | '!' | '?')) => out.push_str("&lt;"),
+            '&' if next.is_some_and(|n| n.is_ascii_alphanumeric() || n == '#') => out.push_str("&amp;"),
+            '|' | '[' | ']' | '\\' | '`' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '\n' | '\r' => out.push(' '),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
 fn text_table(report: &Report, markdown: bool) -> String {
     let table = &report.human;
     let mut t = comfy_table::Table::new();
     t.load_preset(if markdown { presets::ASCII_MARKDOWN } else { presets::UTF8_FULL_CONDENSED });
     t.set_content_arrangement(if markdown { ContentArrangement::Disabled } else { ContentArrangement::Dynamic });
-    t.set_header(&table.columns);
+    if markdown {
+        t.set_header(table.columns.iter().map(|c| markdown_text(c)));
+    } else {
+        t.set_header(&table.columns);
+    }
     for row in &table.rows {
         t.add_row(row.iter().map(|cell| {
             let text = human_text(cell);
-            // A pipe inside a Markdown cell would end the cell.
-            let text = if markdown { text.replace('|', "\\|") } else { text };
+            let text = if markdown { markdown_text(&text) } else { text };
             let c = comfy_table::Cell::new(text);
             match cell {
                 Cell::Int(_) | Cell::Num(..) | Cell::P(_) => c.set_alignment(CellAlignment::Right),
@@ -117,7 +144,7 @@ fn text_table(report: &Report, markdown: bool) -> String {
     let mut out = String::new();
     for line in &report.caption {
         if markdown {
-            out.push_str(&format!("{line}  \n"));
+            out.push_str(&format!("{}  \n", markdown_text(line)));
         } else {
             out.push_str(line);
             out.push('\n');
@@ -181,5 +208,18 @@ mod tests {
     #[test]
     fn markdown_rounds() {
         insta::assert_snapshot!(String::from_utf8(render(&sample(), Format::Markdown).unwrap()).unwrap());
+    }
+
+    #[test]
+    fn markdown_text_defuses_html_links_and_cell_ends_only() {
+        assert_eq!(markdown_text("<img src=x onerror=alert(1)>"), "&lt;img src=x onerror=alert(1)>");
+        assert_eq!(markdown_text("</b><!--x--><?php"), "&lt;/b>&lt;!--x-->&lt;?php");
+        assert_eq!(markdown_text("&lt; &#60; & x"), "&amp;lt; &amp;#60; & x");
+        assert_eq!(markdown_text("![x](http://t/p.png) a|b"), r"!\[x\](http://t/p.png) a\|b");
+        assert_eq!(markdown_text("a\\b `c`"), r"a\\b \`c\`");
+        assert_eq!(markdown_text("two\nlines\r"), "two lines ");
+        // What cannot start HTML is left readable.
+        assert_eq!(markdown_text("low base (n < 30), p <0.0001, 3 > 2"), "low base (n < 30), p <0.0001, 3 > 2");
+        assert_eq!(markdown_text("<"), "<");
     }
 }

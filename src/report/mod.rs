@@ -155,7 +155,7 @@ pub fn value_with_unit(k: &Kpi) -> String {
 }
 
 fn md_escape(s: &str) -> String {
-    s.replace('|', "\\|").replace('\n', " ")
+    crate::output::markdown_text(s)
 }
 
 fn md_table(out: &mut String, columns: &[String], rows: &[Vec<String>]) {
@@ -202,9 +202,9 @@ fn table_text(table: &Table) -> Vec<Vec<String>> {
 /// The scorecard as Markdown; charts are linked as `charts/<stem>.svg`.
 pub fn markdown(s: &Scorecard) -> String {
     let mut out = String::new();
-    let _ = writeln!(out, "# {} — {}\n", s.title, s.period);
+    let _ = writeln!(out, "# {} — {}\n", md_escape(&s.title), md_escape(&s.period));
     let _ = writeln!(out, "Dates {} · compared with {} and {} · made {}  ", s.dates, s.previous, s.year_ago, s.as_of);
-    let _ = writeln!(out, "Inputs: {}\n", s.inputs.join(", "));
+    let _ = writeln!(out, "Inputs: {}\n", md_escape(&s.inputs.join(", ")));
     if !s.alerts.is_empty() {
         let _ = writeln!(out, "## Alerts\n");
         for a in &s.alerts {
@@ -221,9 +221,9 @@ pub fn markdown(s: &Scorecard) -> String {
         md_table(&mut out, &["indicator", "value", "measured as"].map(String::from), &rows);
     }
     for section in &s.sections {
-        let _ = writeln!(out, "## {}\n", section.title);
+        let _ = writeln!(out, "## {}\n", md_escape(&section.title));
         if !section.note.is_empty() {
-            let _ = writeln!(out, "{}\n", section.note);
+            let _ = writeln!(out, "{}\n", md_escape(&section.note));
         }
         md_table(&mut out, &section.table.columns, &table_text(&section.table));
         let _ = writeln!(out, "Full precision: [{0}]({0})\n", section.csv);

@@ -206,3 +206,163 @@ fn partial_counts_that_add_up_beyond_2_to_the_53_are_refused() {
         .code(65)
         .stderr(predicate::str::contains("part.json + ").and(predicate::str::contains("n = 18014398509481984 is not a count")));
 }
+
+/// Writes `bytes` to a file named `name` in `dir`.
+fn file(dir: &tempfile::TempDir, name: &str, bytes: &[u8]) -> std::path::PathBuf {
+    let path = dir.path().join(name);
+    std::fs::write(&path, bytes).unwrap();
+    path
+}
+
+/// The CSV output's first data row's `n` and `csat_mean` (ungrouped survey).
+fn survey_n_mean(path: &Path, extra: &[&str]) -> (String, String) {
+    let out = cxstat().arg("survey").arg(path).args(extra).assert().success();
+    let rows = crate::workdir::csv_rows(&out.get_output().stdout);
+    (rows[0]["n"].clone(), rows[0]["csat_mean"].clone())
+}
+
+#[test]
+fn lone_cr_utf16_without_bom_and_mostly_utf8_files_read() {
+    let dir = workdir();
+    // Old-Mac line ends: 3 responses, CSAT 5, 4, 3 → mean 4.
+    let cr = file(&dir, "cr.csv", b"id,csat\r1,5\r2,4\r3,3\r");
+    assert_eq!(survey_n_mean(&cr, &[]), ("3".to_string(), "4".to_string()));
+    // UTF-16 without a BOM, either byte order: 2 responses, 5 and 4 → 4.5.
+    let text = "id,满意度\n1,5\n2,4\n";
+    let le: Vec<u8> = text.encode_utf16().flat_map(u16::to_le_bytes).collect();
+    let be: Vec<u8> = text.encode_utf16().flat_map(u16::to_be_bytes).collect();
+    for (name, bytes) in [("le.csv", le), ("be.csv", be)] {
+        let path = file(&dir, name, &bytes);
+        assert_eq!(survey_n_mean(&path, &["--col", "csat=满意度"]), ("2".to_string(), "4.5".to_string()), "{name}");
+    }
+    // UTF-8 with one bad byte in row 3: read as UTF-8 (not GBK mojibake), the byte reported.
+    let mut bytes = "id,segment,csat\n1,北京,5\n".as_bytes().to_vec();
+    bytes.extend_from_slice(b"2,\xe5\xb9\xbf\xff,3\n");
+    for i in 3..20 {
+        bytes.extend_from_slice(format!("{i},上海,4\n").as_bytes());
+    }
+    let bad = file(&dir, "bad.csv", &bytes);
+    let out = cxstat().arg("survey").arg(&bad).args(["--by", "segment"]).assert().success();
+    let stdout = String::from_utf8_lossy(&out.get_output().stdout).into_owned();
+    assert!(stdout.contains("北京,1,") && stdout.contains("上海,17,"), "{stdout}");
+    let stderr = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+    assert!(stderr.contains("1 byte sequence is not valid UTF-8 (row 3), read as U+FFFD"), "{stderr}");
+}
+
+#[test]
+fn an_unterminated_quote_names_its_row_without_polars_words() {
+    let dir = workdir();
+    let path = file(&dir, "quote.csv", b"id,csat\n1,5\n2,\"4\n3,5\n4,2\n");
+    cxstat()
+        .arg("survey")
+        .arg(&path)
+        .assert()
+        .code(65)
+        .stderr(predicate::str::contains("row 3: a quoted field starts there and is never closed"))
+        .stderr(predicate::str::contains("infer_schema_length").not());
+}
+
+#[test]
+fn a_header_line_longer_than_the_sample_is_read_whole() {
+    let dir = workdir();
+    // A 1.3 MB column name between two others: the column after it is still there.
+    let mut text = format!("csat,{},last\n", "x".repeat(1_300_000));
+    text.push_str("5,1,9\n4,1,9\n");
+    let path = file(&dir, "long.csv", text.as_bytes());
+    cxstat().args(["survey"]).arg(&path).args(["--by", "last"]).assert().success().stdout(predicate::str::contains("\n9,2,"));
+}
+
+#[cfg(unix)]
+#[test]
+fn a_fifo_is_read_as_a_stream() {
+    let dir = workdir();
+    let fifo = dir.path().join("pipe.csv");
+    assert!(std::process::Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+    let writer = {
+        let (fifo, source) = (fifo.clone(), fixture("survey_small.csv"));
+        std::thread::spawn(move || std::fs::write(&fifo, std::fs::read(source).unwrap()).unwrap())
+    };
+    let (n, _) = survey_n_mean(&fifo, &[]);
+    writer.join().unwrap();
+    assert_eq!(n, "12");
+}
+
+#[test]
+fn amounts_and_weights_that_are_not_finite_are_invalid() {
+    let dir = workdir();
+    // Amounts inf, NaN and 1e308 are invalid: revenue is the one valid amount, 10.
+    let orders = file(
+        &dir,
+        "orders.csv",
+        b"order_id,customer_id,order_date,amount\n1,C1,2026-10-01,inf\n2,C2,2026-10-02,NaN\n3,C3,2026-10-03,1e308\n4,C1,2026-10-04,10\n",
+    );
+    let out = cxstat().arg("repeat").arg(&orders).assert().success();
+    let rows = crate::workdir::csv_rows(&out.get_output().stdout);
+    assert_eq!(rows[0]["revenue"], "10");
+    assert!(String::from_utf8_lossy(&out.get_output().stderr).contains("3 rows: invalid amount"));
+    // compare with every weight invalid: reported, and no result (exit 65).
+    let weights = file(
+        &dir,
+        "weights.csv",
+        b"id,submitted_at,csat,weight\n1,2026-09-01,5,inf\n2,2026-09-02,4,NaN\n3,2026-10-01,3,abc\n4,2026-10-02,5,-1\n",
+    );
+    cxstat()
+        .args(["compare"])
+        .arg(&weights)
+        .args(["--weight", "weight"])
+        .assert()
+        .code(65)
+        .stderr(predicate::str::contains("column 'weight': 4 invalid values"))
+        .stderr(predicate::str::contains("no valid CSAT, NPS or CES answers (with a valid weight) to compare"));
+}
+
+#[test]
+fn control_characters_in_values_are_shown_escaped() {
+    let dir = workdir();
+    let path = file(&dir, "nul.csv", b"id,csat\n1,4\x00\n2,5\n3,x\x1b[2J\n");
+    // As warnings (the row list) and in the error of too many invalid answers.
+    cxstat()
+        .arg("survey")
+        .arg(&path)
+        .args(["--max-invalid", "90"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(r"row 2: '4\0'").and(predicate::str::contains(r"row 4: 'x\u{1b}[2J'")));
+    let out = cxstat().arg("survey").arg(&path).assert().code(65);
+    let stderr = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+    assert!(stderr.contains(r"'4\0' (1)") && !stderr.contains('\0') && !stderr.contains('\u{1b}'), "{stderr}");
+}
+
+#[test]
+fn markdown_escapes_html_and_safe_csv_neutralises_formulas() {
+    let dir = workdir();
+    let path = file(
+        &dir,
+        "inj.csv",
+        b"id,segment,csat\n1,<img src=x onerror=alert(1)>,5\n2,=HYPERLINK(\"http://x\"),4\n3,a|b,3\n4,![x](http://t/p.png),2\n",
+    );
+    cxstat()
+        .arg("survey")
+        .arg(&path)
+        .args(["--by", "segment", "--format", "markdown"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("&lt;img src=x onerror=alert(1)>").and(predicate::str::contains("<img").not()))
+        .stdout(predicate::str::contains(r"a\|b"))
+        // No image or link either: the brackets are escaped.
+        .stdout(predicate::str::contains(r"!\[x\](http://t/p.png)"))
+        // What cannot be HTML stays readable.
+        .stdout(predicate::str::contains("low base (n < 30)"));
+    let out = dir.path().join("out.csv");
+    cxstat().arg("survey").arg(&path).args(["--by", "segment", "--safe-csv", "-o"]).arg(&out).assert().success();
+    let written = std::fs::read_to_string(&out).unwrap();
+    assert!(written.contains("\"'=HYPERLINK(\"\"http://x\"\")\",1,"), "{written}");
+    // On stdout the CSV is byte-exact.
+    cxstat()
+        .arg("survey")
+        .arg(&path)
+        .args(["--by", "segment", "--safe-csv"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("\n\"=HYPERLINK("));
+}
