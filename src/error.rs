@@ -93,6 +93,39 @@ pub fn is_broken_pipe(error: &anyhow::Error) -> bool {
     error.chain().any(|cause| cause.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe))
 }
 
+/// Words that betray a library's or Rust's internals rather than tell a user what is wrong:
+/// debug formatting of options and results, serde's and polars' own vocabulary, a panic. No
+/// message of cxstat may contain one (the messages test and the fuzz targets check).
+pub const INTERNAL_WORDS: &[&str] = &[
+    "Some(",
+    "None)",
+    "Ok(",
+    "Err(",
+    "expected u64",
+    "expected i64",
+    "expected f64",
+    "invalid type:",
+    "called `Option",
+    "called `Result",
+    "panicked",
+    "RUST_BACKTRACE",
+    "ComputeError",
+    "SchemaMismatch",
+    "ColumnNotFound",
+    "InvalidOperation",
+    "ShapeMismatch",
+    "OutOfBounds",
+    "ErrString",
+    "EOCD",
+    "polars",
+    "calamine",
+];
+
+/// The first of [`INTERNAL_WORDS`] in `message`.
+pub fn internal_word(message: &str) -> Option<&'static str> {
+    INTERNAL_WORDS.iter().copied().find(|w| message.contains(w))
+}
+
 /// The exit status for an error: the first `CxError` in its chain decides, else 1.
 pub fn exit_for(error: &anyhow::Error) -> Exit {
     if is_broken_pipe(error) {

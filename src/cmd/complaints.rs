@@ -21,10 +21,10 @@ use crate::error::{data_err, usage};
 use crate::input::clean::token_of;
 use crate::input::config::Config;
 use crate::input::frame::ReadOptions;
-use crate::input::roles::{list_headers, resolve_group_column, Kind, Role};
+use crate::input::roles::{list_headers, resolve_group_column, Kind, Origin, Role};
 use crate::metrics::complaints::kpis::{self, ComplaintRow, FunnelRow, Rates};
 use crate::metrics::complaints::pareto::{pareto, pareto_counts, ParetoItem};
-use crate::metrics::complaints::problems::{problem_counts, problem_examples, problem_values, Problem};
+use crate::metrics::complaints::problems::{problem_counts, problem_examples, problem_values, rows_in_scope, Problem};
 use crate::metrics::complaints::{aggregate, prepare, ComplaintCounts, ComplaintSpec, ComplaintSums, Prepared, Sla, STAGES};
 use crate::metrics::grouping::{Group, Grouping, ResultRow};
 use crate::metrics::orders::{order_counts, OrderCounts, OrderSums};
@@ -93,6 +93,9 @@ fn execute(args: &ComplaintsArgs, io: &mut Io) -> Result<(Report, Vec<ComplaintR
     })?;
     let mut plan = plan(args, &opened, handling)?;
     let data = &opened.data;
+    if let Some(warning) = counts_only(&plan.spec, &data.name, &data.headers) {
+        io.warn(&warning);
+    }
     let prepared = prepare(data, &plan.spec, &plan.grouping)?;
     // The date order, where the quick readers could not read every timestamp and it was looked for.
     plan.grouping = plan.grouping.with_order_found(prepared.date_order);
@@ -415,6 +418,23 @@ fn plan(args: &ComplaintsArgs, opened: &Opened, handling: Handling) -> Result<Pl
     })
 }
 
+/// A file with an opened date but none of the handling columns (first response, resolution,
+/// status, category…) gives counts only: said, so that a survey or an order file taken for a
+/// complaint log by mistake does not pass for one.
+fn counts_only(spec: &ComplaintSpec, file: &str, headers: &[String]) -> Option<String> {
+    let handling = [&spec.responded, &spec.resolved, &spec.status, &spec.severity, &spec.reopened, &spec.fcr, &spec.timely];
+    if handling.iter().any(|c| c.is_some()) {
+        return None;
+    }
+    Some(format!(
+        "{file}: only '{}' was recognised (as when complaints were opened): no response, resolution or status \
+         column; headers found: {}. Only counts are given: map the others with --col responded=HEADER, \
+         --col resolved=HEADER, --col status=HEADER",
+        spec.opened,
+        list_headers(headers)
+    ))
+}
+
 /// What a problem's rows are, and what becomes of them; `dated`: the run groups or filters by
 /// the opened date (a complaint without a valid one is then left out; otherwise it counts, with
 /// no times).
@@ -454,6 +474,18 @@ fn check_problems(opened: &Opened, plan: &Plan, prepared: &Prepared, strict: boo
             Problem::UnknownSeverity | Problem::UnknownStatus => {
                 let values = problem_values(data, prepared, &plan.grouping, problem, &column, 8)?;
                 let listed: Vec<String> = values.iter().map(|(v, n)| format!("'{v}' ({n})")).collect();
+                // A column taken as the status by its name alone (a US 'State') whose values are
+                // mostly not statuses would make every complaint open: not guessed further.
+                let guessed = opened.roles.role_of(&column).is_some_and(|(_, origin)| origin == Origin::Recognised);
+                if problem == Problem::UnknownStatus && guessed && count * 2 >= rows_in_scope(data, prepared, &plan.grouping)? {
+                    return Err(data_err(format!(
+                        "{}: column '{column}' was taken as the status by its name, but {count} rows' values are not \
+                         statuses ({}); map the status column with --col status=HEADER (headers found: {})",
+                        data.name,
+                        listed.join(", "),
+                        list_headers(&data.headers)
+                    )));
+                }
                 listed.join(", ")
             }
             _ => {

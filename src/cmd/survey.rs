@@ -104,7 +104,8 @@ fn finish(groups: &[Group<SatisfactionCounts>], plan: &Plan, name: &str, io: &mu
         return Err(data_err(format!("{name}: no responses to compute (no data rows in scope)")));
     }
     if in_scope.csat_n + in_scope.nps_n + in_scope.ces_n + in_scope.designation_n == 0.0 {
-        return Err(data_err(format!("{name}: no valid CSAT, NPS or CES answers to compute")));
+        let weighted = plan.spec.weight.as_deref().map(|w| format!(" (with a valid weight in '{w}')")).unwrap_or_default();
+        return Err(data_err(format!("{name}: no valid CSAT, NPS or CES answers{weighted} to compute")));
     }
     let mut report = build_report(&table.rows, plan, name);
     report.caption.extend(excluded_line(groups, plan));

@@ -7,7 +7,7 @@ use anyhow::Result;
 use polars::prelude::*;
 
 use crate::error::{data_err, no_input};
-use crate::input::layout::{detect, layout, ColumnInfo, Export};
+use crate::input::layout::{detect, layout, renamed_note, unique, ColumnInfo, Export};
 use crate::input::sheet::{is_sheet, read_sheet};
 use crate::input::source::{find_ragged_row, find_unterminated_quote, open_text, Body, Delimiter, Source};
 use crate::input::{clean, trace};
@@ -460,15 +460,21 @@ fn open_parquet(source: &Source, options: &ReadOptions) -> Result<Dataset> {
     let mut scan = LazyFrame::scan_parquet(PlRefPath::new(path.to_string_lossy().as_ref()), ScanArgsParquet::default())
         .map_err(|e| convert_error(&name, e, None))?;
     let schema = scan.collect_schema().map_err(|e| convert_error(&name, e, None))?;
-    let headers: Vec<String> = schema.iter_names().map(|n| n.to_string()).collect();
+    let stored: Vec<String> = schema.iter_names().map(|n| n.to_string()).collect();
+    // Parquet names are unique already; only a name starting with `__` changes.
+    let (headers, renamed) = unique(&stored);
+    if !renamed.is_empty() {
+        let changed: Vec<(&String, &String)> = stored.iter().zip(&headers).filter(|(s, h)| s != h).collect();
+        scan = scan.rename(changed.iter().map(|(s, _)| s.as_str()), changed.iter().map(|(_, h)| h.as_str()), true);
+    }
     Ok(Dataset {
         info: vec![ColumnInfo::default(); headers.len()],
+        warnings: renamed_note(&name, &renamed).into_iter().collect(),
         headers,
         name,
         layout: Layout::Parquet,
         export: Export::Plain,
         header_rows: 1,
-        warnings: Vec::new(),
         first_data_row: 2,
         scan,
         keep: None,
@@ -504,6 +510,7 @@ fn open_sheet(path: &std::path::Path, options: &ReadOptions) -> Result<Dataset> 
         .collect();
     let frame = DataFrame::new(body.len(), columns).map_err(|e| data_err(format!("{name}: {e}")))?;
     let keep = real_responses(export, &layout.names, options.keep_all);
+    let warnings = renamed_note(&name, &layout.renamed).into_iter().collect();
     Dataset {
         name,
         first_data_row: sheet.first_row + options.skip_lines as u32 + layout.rows as u32,
@@ -512,7 +519,7 @@ fn open_sheet(path: &std::path::Path, options: &ReadOptions) -> Result<Dataset> 
         export,
         header_rows: layout.rows,
         info: layout.info,
-        warnings: Vec::new(),
+        warnings,
         scan: frame.lazy(),
         keep,
         text: None,
@@ -550,6 +557,12 @@ fn convert_error(name: &str, error: PolarsError, text: Option<&Delimited>) -> an
         // Polars' first line says what it could not read; the rest is advice for its Python API.
         let first = crate::error::printable(message.lines().next().unwrap_or_default());
         return data_err(format!("{name}: cannot parse as delimited text: {first}"));
+    }
+    // Polars reads Parquet itself: what it cannot read there is the file's doing.
+    if name.to_ascii_lowercase().ends_with(".parquet") {
+        let first = message.lines().next().unwrap_or_default();
+        let detail = first.strip_prefix("parquet: ").unwrap_or(first);
+        return data_err(format!("{name}: cannot read it as Parquet: {}", crate::error::printable(detail)));
     }
     anyhow::anyhow!("{name}: {}", crate::error::printable(&message))
 }

@@ -59,6 +59,8 @@ pub struct HeaderLayout {
     pub rows: usize,
     pub names: Vec<String>,
     pub info: Vec<ColumnInfo>,
+    /// Headers that started with `__` (cxstat's own columns' prefix), as (header, name read).
+    pub renamed: Vec<(String, String)>,
 }
 
 fn cell(records: &[Vec<String>], row: usize, col: usize) -> &str {
@@ -98,21 +100,53 @@ pub fn detect(records: &[Vec<String>]) -> Export {
     Export::Plain
 }
 
-/// Distinct names: blanks become `column_N`, repeats get `_2`, `_3`.
-pub fn unique(raw: &[String]) -> Vec<String> {
+/// The prefix of the columns cxstat adds to a frame while it computes (`__day`, `__customer`,
+/// `__overflow`): no input column may start with it.
+pub const RESERVED_PREFIX: &str = "__";
+
+/// Distinct names: blanks become `column_N`, repeats get `_2`, `_3`; a name starting with `__`
+/// (cxstat's own columns) starts with one underscore instead, listed in the second vector as
+/// (header, name read).
+pub fn unique(raw: &[String]) -> (Vec<String>, Vec<(String, String)>) {
     let mut names: Vec<String> = Vec::with_capacity(raw.len());
+    let mut renamed = Vec::new();
     for (i, r) in raw.iter().enumerate() {
         let base = r.trim_start_matches('\u{feff}').trim();
-        let base = if base.is_empty() { format!("column_{}", i + 1) } else { base.to_string() };
+        let base = if base.is_empty() {
+            format!("column_{}", i + 1)
+        } else if base.starts_with(RESERVED_PREFIX) {
+            format!("_{}", base.trim_start_matches('_'))
+        } else {
+            base.to_string()
+        };
         let mut name = base.clone();
         let mut k = 2;
         while names.contains(&name) {
             name = format!("{base}_{k}");
             k += 1;
         }
+        if r.trim().starts_with(RESERVED_PREFIX) {
+            renamed.push((r.trim().to_string(), name.clone()));
+        }
         names.push(name);
     }
-    names
+    (names, renamed)
+}
+
+/// The warning for headers renamed by [`unique`], if any.
+pub fn renamed_note(file: &str, renamed: &[(String, String)]) -> Option<String> {
+    if renamed.is_empty() {
+        return None;
+    }
+    let pairs: Vec<String> = renamed.iter().take(5).map(|(h, n)| format!("'{h}' as '{n}'")).collect();
+    let many = renamed.len() > 1;
+    Some(format!(
+        "{file}: column{} {}{} (names starting with '__' are cxstat's own); use the new name{} in --by and the config",
+        if many { "s read" } else { " read" },
+        pairs.join(", "),
+        if renamed.len() > 5 { ", …" } else { "" },
+        if many { "s" } else { "" },
+    ))
 }
 
 /// The layout of `export` (`rows` overrides its header-row count: the first row names the
@@ -122,7 +156,7 @@ pub fn layout(records: &[Vec<String>], export: Export, rows: Option<usize>) -> H
         // No header row (`--no-header`): the columns are named 1, 2, … as xsv and qsv number them.
         let width = records.iter().map(Vec::len).max().unwrap_or(0);
         let names = (1..=width).map(|c| c.to_string()).collect();
-        return HeaderLayout { export: Export::Plain, rows: 0, names, info: vec![ColumnInfo::default(); width] };
+        return HeaderLayout { export: Export::Plain, rows: 0, names, info: vec![ColumnInfo::default(); width], renamed: Vec::new() };
     }
     let rows = rows.unwrap_or(export.header_rows()).max(1);
     // The header rows' width (a ragged data row must not add columns: it is caught later).
@@ -167,7 +201,8 @@ pub fn layout(records: &[Vec<String>], export: Export, rows: Option<usize>) -> H
         }
         Export::Plain | Export::GoogleForms => (0..width).map(|c| (text(0, c), ColumnInfo::default())).unzip(),
     };
-    HeaderLayout { export, rows, names: unique(&raw), info }
+    let (names, renamed) = unique(&raw);
+    HeaderLayout { export, rows, names, info, renamed }
 }
 
 #[cfg(test)]

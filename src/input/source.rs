@@ -9,7 +9,7 @@ use anyhow::Result;
 use encoding_rs::{Encoding, UTF_8};
 
 use crate::error::{data_err, no_input};
-use crate::input::layout::{detect, layout, Export, HeaderLayout};
+use crate::input::layout::{detect, layout, renamed_note, Export, HeaderLayout};
 
 /// How many bytes are looked at to detect the encoding and sniff the delimiter.
 const SAMPLE_BYTES: usize = 1 << 20;
@@ -251,6 +251,18 @@ pub fn open_text(
     // Without a header row there is no export layout to recognise.
     let export = export.unwrap_or_else(|| if header_rows == Some(0) { Export::Plain } else { detect(&records) });
     let layout = layout(&records, export, header_rows);
+    warnings.extend(renamed_note(&name, &layout.renamed));
+    if skip_lines == 0 && header_rows != Some(0) {
+        if let Some((lines, fields)) = table_below(sample_text, delimiter) {
+            warnings.push(format!(
+                "{name}: the first line has {} field{} but line {} has {fields}: if the table starts there (notes above it), \
+                 skip the lines before it with --skip-rows {lines}",
+                layout.names.len(),
+                if layout.names.len() == 1 { "" } else { "s" },
+                lines + 1
+            ));
+        }
+    }
     if let Some(raw) = bad_utf8 {
         let (rows, count) = invalid_utf8_rows(&raw, delimiter, 5);
         let rows: Vec<String> = rows.iter().map(|r| format!("row {r}")).collect();
@@ -464,6 +476,23 @@ pub fn first_records(sample: &str, delimiter: u8, limit: usize) -> Result<Vec<Ve
     Ok(out)
 }
 
+/// Where a table seems to start below notes (an archive listing, a title line): the first
+/// record has fewer than 3 fields and one of the next 20 has 3 or more, as has the record after
+/// it. Returns (lines before it, its fields), for a hint to skip them with `--skip-rows`.
+pub fn table_below(sample: &str, delimiter: u8) -> Option<(u64, usize)> {
+    let mut reader = csv::ReaderBuilder::new().delimiter(delimiter).has_headers(false).flexible(true).from_reader(sample.as_bytes());
+    let mut records: Vec<(u64, usize)> = Vec::new();
+    for record in reader.records().take(22) {
+        let record = record.ok()?;
+        records.push((record.position().map_or(0, |p| p.line()), record.len()));
+    }
+    let (_, first) = *records.first()?;
+    if first >= 3 {
+        return None;
+    }
+    records.windows(2).skip(1).find(|w| w[0].1 >= 3 && (w[1].1 == w[0].1)).map(|w| (w[0].0.saturating_sub(1), w[0].1))
+}
+
 /// Finds the first record whose field count differs from the header's, for error messages.
 /// Returns (row number counting the header as row 1, fields found, fields expected).
 pub fn find_ragged_row(text: &[u8], delimiter: u8) -> Option<(u64, usize, usize)> {
@@ -492,6 +521,18 @@ mod tests {
         assert_eq!(sniff_delimiter("a;b;c\n1;\"2;5\";3\n"), b';');
         // Commas inside quoted fields do not fool it.
         assert_eq!(sniff_delimiter("a|b\n\"x, y, z\"|2\n"), b'|');
+    }
+
+    #[test]
+    fn a_table_below_notes_is_found_by_its_field_counts() {
+        // CFPB's sample as downloaded: two lines of an unzip listing, then the table (3 fields here).
+        let listing = "Archive:  complaints.csv.zip\n  inflating: complaints.csv\nDate received,Product,Complaint ID\n2020-03-18,Card,1\n";
+        assert_eq!(table_below(listing, b','), Some((2, 3)));
+        // A table from its first line, or a two-column one, is left alone.
+        assert_eq!(table_below("id,csat,nps\n1,5,9\n", b','), None);
+        assert_eq!(table_below("id,csat\n1,5\n2,4\n", b','), None);
+        // One wide line alone (a footnote with commas) is not a table.
+        assert_eq!(table_below("Title\na, b, c\nend\n", b','), None);
     }
 
     #[test]

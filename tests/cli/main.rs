@@ -9,6 +9,7 @@ mod test_inspect;
 mod test_layout;
 mod test_loyalty;
 mod test_merge;
+mod test_messages;
 mod test_repeat;
 mod test_scorecard;
 mod test_sources;

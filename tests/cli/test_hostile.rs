@@ -366,3 +366,61 @@ fn markdown_escapes_html_and_safe_csv_neutralises_formulas() {
         .success()
         .stdout(predicate::str::contains("\n\"=HYPERLINK("));
 }
+
+/// cxstat's own columns start with `__` (`__overflow` counts extra fields, `__day` holds dates):
+/// an input header with that prefix is read under a name with one underscore, said in a
+/// warning, and neither hides nor corrupts cxstat's columns.
+#[test]
+fn headers_named_like_cxstats_own_columns_are_renamed_not_mixed_up() {
+    let dir = workdir();
+    let path = file(&dir, "own.csv", b"id,__overflow,__day,csat\n1,a,x,5\n2,a,y,4\n3,b,z,2\n");
+    let out = cxstat().arg("survey").arg(&path).args(["--by", "_overflow", "--format", "csv"]).assert().success().stderr(
+        predicate::str::contains("columns read '__overflow' as '_overflow', '__day' as '_day' (names starting with '__' are cxstat's own)"),
+    );
+    let rows = crate::workdir::csv_rows(&out.get_output().stdout);
+    // a: 5 and 4 → mean 4.5, 2 of 2 top-2; b: 2 → mean 2.
+    assert_eq!((rows[0]["_overflow"].as_str(), rows[0]["n"].as_str(), rows[0]["csat_mean"].as_str()), ("a", "2", "4.5"));
+    assert_eq!((rows[1]["_overflow"].as_str(), rows[1]["n"].as_str(), rows[1]["csat_mean"].as_str()), ("b", "1", "2"));
+    // An extra field is still caught, by its row (cxstat's own __overflow column still works).
+    let ragged = file(&dir, "ragged.csv", b"id,__overflow,csat\n1,a,5\n2,a,4,9\n");
+    cxstat()
+        .arg("survey")
+        .arg(&ragged)
+        .assert()
+        .code(65)
+        .stderr(predicate::str::contains("1 row has more fields than the header (3 columns); the first is row 3 with 4 fields"));
+}
+
+/// Two cells far apart make a sheet of 17 billion cells from 6 KB: refused by its span before
+/// the grid is built (it aborted on the allocation before).
+#[test]
+fn a_sheet_whose_used_range_is_absurd_is_refused_with_its_last_cell() {
+    cxstat()
+        .arg("survey")
+        .arg(fixture("sheet_far_cells.xlsx"))
+        .assert()
+        .code(65)
+        .stderr(predicate::str::contains("spans 1048576 rows × 16384 columns (its last cell is XFD1048576)"))
+        .stderr(predicate::str::contains("export the sheet as CSV"));
+}
+
+/// A workbook or a Parquet file that is empty, text or garbage is bad data (65), said in words.
+#[test]
+fn garbage_and_empty_workbooks_and_parquet_files_are_exit_65_in_words() {
+    let dir = workdir();
+    let cases: [(&str, &[u8], &str); 6] = [
+        ("empty.xlsx", b"", "cannot read it as a .xlsx workbook: it is empty"),
+        ("text.xlsx", b"id,csat\n1,5\n", "it holds text, not a workbook (a CSV file saved under this name? rename it .csv)"),
+        ("junk.xlsx", b"\x01\x02\x03\x04\x05\x06\x07\x08\xff", "it is not a zip-based workbook"),
+        ("junk.xls", b"PK\x03\x04\x00\x00\x00\x00", "it is not an Excel 97–2003 file"),
+        ("empty.parquet", b"", "cannot read it as Parquet: File out of specification"),
+        ("junk.parquet", b"PAR1 this is not parquet at all PAR0", "cannot read it as Parquet: File out of specification"),
+    ];
+    for (name, bytes, says) in cases {
+        let path = file(&dir, name, bytes);
+        let out = cxstat().arg("survey").arg(&path).assert().code(65);
+        let stderr = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+        assert!(stderr.contains(says) && stderr.contains(name), "{name}: {stderr}");
+        assert!(cxstat::error::internal_word(&stderr).is_none(), "{name}: {stderr}");
+    }
+}

@@ -84,6 +84,12 @@ fn scoped(prepared: &Prepared, grouping: &Grouping) -> LazyFrame {
     prepared.over(grouping).apply(prepared.rows.clone().lazy()).0
 }
 
+/// How many rows are in scope.
+pub fn rows_in_scope(data: &Dataset, prepared: &Prepared, grouping: &Grouping) -> Result<u64> {
+    let df = data.collect(scoped(prepared, grouping).select([len().cast(DataType::Float64).alias("rows")]))?;
+    Ok(f64_at(&df, "rows", 0)? as u64)
+}
+
 /// How many rows in scope have each problem (duplicates: rows after the first of their id).
 pub fn problem_counts(data: &Dataset, prepared: &Prepared, grouping: &Grouping) -> Result<Vec<(Problem, u64)>> {
     let present: Vec<Problem> = Problem::ALL.into_iter().filter(|p| prepared.rows.get_column_index(p.flag()).is_some()).collect();
