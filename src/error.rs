@@ -121,6 +121,27 @@ pub const INTERNAL_WORDS: &[&str] = &[
     "calamine",
 ];
 
+/// Serde's type words in an error (TOML config, JSON partials) said as a user knows them: `invalid type: string "many",
+/// expected u64` → `found the text "many", expected a whole number`.
+pub fn plain_types(message: &str) -> String {
+    static RULES: std::sync::OnceLock<Vec<(regex::Regex, &'static str)>> = std::sync::OnceLock::new();
+    let rules = RULES.get_or_init(|| {
+        [
+            (r"expected (?:u8|u16|u32|u64|usize)\b", "expected a whole number from 0"),
+            (r"expected (?:i8|i16|i32|i64|isize)\b", "expected a whole number"),
+            (r"expected (?:f32|f64)\b", "expected a number"),
+            (r"invalid (?:type|value): string ", "found the text "),
+            (r"invalid (?:type|value): (?:integer|floating point) `([^`]*)`", "found the number $1"),
+            (r"invalid (?:type|value): boolean `([^`]*)`", "found $1"),
+            (r"invalid (?:type|value): ", "found "),
+        ]
+        .into_iter()
+        .map(|(pattern, with)| (regex::Regex::new(pattern).expect("a valid pattern"), with))
+        .collect()
+    });
+    rules.iter().fold(message.to_string(), |text, (pattern, with)| pattern.replace_all(&text, *with).into_owned())
+}
+
 /// The first of [`INTERNAL_WORDS`] in `message`.
 pub fn internal_word(message: &str) -> Option<&'static str> {
     INTERNAL_WORDS.iter().copied().find(|w| message.contains(w))

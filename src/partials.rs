@@ -191,8 +191,15 @@ where
     let mut sums: Sums<C> = BTreeMap::new();
     let mut orders: Option<(Vec<String>, Sums<OrderSums>)> = None;
     for (name, value) in files {
-        let partials = Partials::<S, C>::deserialize(value)
-            .map_err(|e| data_err(format!("{name}: partial results that this cxstat cannot read: {e}")))?;
+        // The path of the field that does not fit (`groups[0].counts.orders`) is named.
+        let partials: Partials<S, C> = serde_path_to_error::deserialize(value).map_err(|e| {
+            let field = e.path().to_string();
+            let at = if field == "." { String::new() } else { format!("{field}: ") };
+            data_err(format!(
+                "{name}: partial results that this cxstat cannot read: {at}{}",
+                crate::error::plain_types(&e.inner().to_string())
+            ))
+        })?;
         if let Some(problem) = partials.settings.problem(&()) {
             return Err(damaged(name, "settings", &problem));
         }

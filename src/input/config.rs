@@ -130,27 +130,6 @@ pub struct SurveyDefaults {
     pub max_invalid: Option<f64>,
 }
 
-/// Serde's type words in a TOML error said as a user knows them: `invalid type: string "many",
-/// expected u64` → `found the text "many", expected a whole number`.
-fn plain_types(message: &str) -> String {
-    static RULES: std::sync::OnceLock<Vec<(regex::Regex, &'static str)>> = std::sync::OnceLock::new();
-    let rules = RULES.get_or_init(|| {
-        [
-            (r"expected (?:u8|u16|u32|u64|usize)\b", "expected a whole number from 0"),
-            (r"expected (?:i8|i16|i32|i64|isize)\b", "expected a whole number"),
-            (r"expected (?:f32|f64)\b", "expected a number"),
-            (r"invalid (?:type|value): string ", "found the text "),
-            (r"invalid (?:type|value): (?:integer|floating point) `([^`]*)`", "found the number $1"),
-            (r"invalid (?:type|value): boolean `([^`]*)`", "found $1"),
-            (r"invalid (?:type|value): ", "found "),
-        ]
-        .into_iter()
-        .map(|(pattern, with)| (regex::Regex::new(pattern).expect("a valid pattern"), with))
-        .collect()
-    });
-    rules.iter().fold(message.to_string(), |text, (pattern, with)| pattern.replace_all(&text, *with).into_owned())
-}
-
 impl Config {
     /// Reads a config file; a missing file is exit 66, a malformed one exit 2.
     pub fn load(path: &Path) -> Result<Config> {
@@ -160,7 +139,7 @@ impl Config {
 
     /// Parses config text.
     pub fn parse(text: &str) -> Result<Config> {
-        let config: Config = toml::from_str(text).map_err(|e| anyhow::anyhow!(plain_types(&e.to_string())))?;
+        let config: Config = toml::from_str(text).map_err(|e| anyhow::anyhow!(crate::error::plain_types(&e.to_string())))?;
         for role in config.columns.keys() {
             if Role::parse(role).is_none() {
                 let names: Vec<_> = Role::ALL.iter().map(|r| r.name()).collect();

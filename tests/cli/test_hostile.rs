@@ -183,6 +183,11 @@ fn tampered_partials_stop_the_merge_naming_file_group_and_field() {
     let (code, stderr) = merge_tampered("repeat", "orders_small.csv", |p| p["groups"][0]["counts"]["orders"] = serde_json::json!(-1e6));
     assert_eq!(code, 65);
     assert!(stderr.contains("group 2026-08: orders = -1000000 is not a count"), "{stderr}");
+    // A fraction where a whole number belongs (found by the merge fuzz target): named by its path.
+    let (code, stderr) = merge_tampered("repeat", "orders_small.csv", |p| p["groups"][0]["counts"]["days"][0] = serde_json::json!(207.27));
+    assert_eq!(code, 65);
+    assert!(stderr.contains("groups[0].counts.days[0]: found the number 207.27, expected a whole number"), "{stderr}");
+    assert!(cxstat::error::internal_word(&stderr).is_none(), "{stderr}");
     let (code, stderr) = merge_tampered("repeat", "orders_small.csv", |p| p["groups"][0]["counts"]["days"] = serde_json::json!([1]));
     assert_eq!(code, 65);
     assert!(stderr.contains("days has 1 entries for 2 customers"), "{stderr}");
