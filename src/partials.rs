@@ -170,9 +170,15 @@ pub fn read(path: &Path) -> Result<(String, serde_json::Value)> {
     if value.get("format").and_then(|f| f.as_str()) != Some(FORMAT) {
         return Err(data_err(format!("{name}: not a partial results file (no \"format\": \"{FORMAT}\"); write one with --emit-partials")));
     }
-    let version = value.get("version").and_then(|v| v.as_u64());
-    if version != Some(u64::from(VERSION)) {
-        return Err(data_err(format!("{name}: partial results version {version:?}; this cxstat reads version {VERSION}")));
+    let version = value.get("version");
+    if version.and_then(|v| v.as_u64()) != Some(u64::from(VERSION)) {
+        let found = match version {
+            Some(v) => format!("version {}", crate::error::printable(&v.to_string())),
+            None => "no version".to_string(),
+        };
+        return Err(data_err(format!(
+            "{name}: partial results of {found}; this cxstat reads version {VERSION} (write them again with this cxstat's --emit-partials)"
+        )));
     }
     let command = value.get("command").and_then(|c| c.as_str()).unwrap_or_default().to_string();
     Ok((command, value))

@@ -211,7 +211,7 @@ pub fn merge(files: &[(String, serde_json::Value)], args: &MergeArgs, io: &mut I
     for g in combined.groups {
         let label = g.key.period.unwrap_or_default();
         let k = label_index(&label, settings.period)
-            .ok_or_else(|| data_err(format!("{name}: partial results with a period '{label}' that is not a {:?}", settings.period)))?;
+            .ok_or_else(|| data_err(format!("{name}: partial results with a period '{label}' that is not a {}", settings.period.name())))?;
         sums.push((k, g.counts));
     }
     sums.sort_by_key(|(k, _)| *k);

@@ -45,7 +45,7 @@ pub fn cell_text(cell: &Data) -> Option<String> {
             }
         }),
         Data::DateTimeIso(s) | Data::DurationIso(s) => Some(s.clone()),
-        Data::Error(e) => Some(format!("#{e:?}")),
+        Data::Error(e) => Some(e.to_string()),
     }
 }
 
@@ -186,6 +186,9 @@ mod tests {
         assert_eq!(cell_text(&Data::Int(10)), Some("10".into()));
         assert_eq!(cell_text(&Data::String("  ".into())), None);
         assert_eq!(cell_text(&Data::Empty), None);
+        // Error cells as Excel shows them (their debug names were `#NA`, `#Div0`).
+        assert_eq!(cell_text(&Data::Error(calamine::CellErrorType::NA)), Some("#N/A".into()));
+        assert_eq!(cell_text(&Data::Error(calamine::CellErrorType::Div0)), Some("#DIV/0!".into()));
         assert!(is_sheet(Path::new("a/b.XLSX")) && !is_sheet(Path::new("b.csv")));
     }
 

@@ -183,6 +183,13 @@ fn tampered_partials_stop_the_merge_naming_file_group_and_field() {
     let (code, stderr) = merge_tampered("repeat", "orders_small.csv", |p| p["groups"][0]["counts"]["orders"] = serde_json::json!(-1e6));
     assert_eq!(code, 65);
     assert!(stderr.contains("group 2026-08: orders = -1000000 is not a count"), "{stderr}");
+    // Another version, or none (found by the merge fuzz target: it printed `Some(1)`).
+    let (code, stderr) = merge_tampered("repeat", "orders_small.csv", |p| p["version"] = serde_json::json!(1));
+    assert_eq!(code, 65);
+    assert!(stderr.contains("partial results of version 1; this cxstat reads version 2"), "{stderr}");
+    let (code, stderr) = merge_tampered("repeat", "orders_small.csv", |p| p.as_object_mut().unwrap().retain(|k, _| k != "version"));
+    assert_eq!(code, 65);
+    assert!(stderr.contains("partial results of no version;") && cxstat::error::internal_word(&stderr).is_none(), "{stderr}");
     // A fraction where a whole number belongs (found by the merge fuzz target): named by its path.
     let (code, stderr) = merge_tampered("repeat", "orders_small.csv", |p| p["groups"][0]["counts"]["days"][0] = serde_json::json!(207.27));
     assert_eq!(code, 65);
