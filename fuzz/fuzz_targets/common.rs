@@ -40,7 +40,7 @@ pub fn run(args: &[&str]) {
         let message = format!("{error:#}");
         let exit = exit_for(&error);
         assert!(exit != Exit::Failure, "exit 1 for {args:?}: {message}");
-        if let Some(word) = internal_word(&message) {
+        if let Some(word) = internal_word(&without_quoted(&message)) {
             panic!("internals ({word}) in the message for {args:?}: {message}");
         }
     }
@@ -50,4 +50,10 @@ pub fn run(args: &[&str]) {
 pub fn one_thread() {
     static ONCE: std::sync::Once = std::sync::Once::new();
     ONCE.call_once(|| std::env::set_var("POLARS_MAX_THREADS", "1"));
+}
+
+/// A message without the values it quotes (`got ';polars'`): those are the input's own text,
+/// which may hold any word.
+pub fn without_quoted(message: &str) -> String {
+    message.split('\'').step_by(2).collect::<Vec<_>>().join("''")
 }
