@@ -375,6 +375,12 @@ pub fn mostly_utf8(bytes: &[u8]) -> bool {
     valid > 0 && invalid * 4 <= valid
 }
 
+/// A reader of `bytes` as records: no header, any number of fields per record (the scans and
+/// the sniffer count them themselves).
+fn records(bytes: &[u8], delimiter: u8) -> csv::Reader<&[u8]> {
+    csv::ReaderBuilder::new().delimiter(delimiter).has_headers(false).flexible(true).from_reader(bytes)
+}
+
 /// The rows (the header row is 1) of the first `limit` byte sequences of `text` that are not
 /// valid UTF-8, and how many such sequences there are: for the warning when a file is read as
 /// UTF-8 with them replaced.
@@ -393,7 +399,7 @@ pub fn invalid_utf8_rows(text: &[u8], delimiter: u8, limit: usize) -> (Vec<u64>,
     // Where each record starts, up to the last offset; a byte's row is the number of records
     // that start at or before it.
     let last = offsets.last().copied().unwrap_or(0);
-    let mut reader = csv::ReaderBuilder::new().delimiter(delimiter).has_headers(false).flexible(true).from_reader(text);
+    let mut reader = records(text, delimiter);
     let mut record = csv::ByteRecord::new();
     let mut starts = Vec::new();
     while reader.position().byte() <= last {
@@ -411,7 +417,7 @@ pub fn invalid_utf8_rows(text: &[u8], delimiter: u8, limit: usize) -> (Vec<u64>,
 /// reader takes the rest of the file into it, so it is the last record, and it holds an odd
 /// number of quotes and a line end. For the message when the text cannot be parsed.
 pub fn find_unterminated_quote(text: &[u8], delimiter: u8) -> Option<u64> {
-    let mut reader = csv::ReaderBuilder::new().delimiter(delimiter).has_headers(false).flexible(true).from_reader(text);
+    let mut reader = records(text, delimiter);
     let mut record = csv::ByteRecord::new();
     let (mut row, mut last_start) = (0u64, 0usize);
     loop {
@@ -449,7 +455,7 @@ pub fn sniff_delimiter(sample: &str) -> u8 {
     const CANDIDATES: [u8; 4] = [b',', b'\t', b';', b'|'];
     let mut best = (b',', 0usize, 0usize); // (delimiter, consistent records, fields)
     for &delimiter in &CANDIDATES {
-        let mut reader = csv::ReaderBuilder::new().delimiter(delimiter).has_headers(false).flexible(true).from_reader(sample.as_bytes());
+        let mut reader = records(sample.as_bytes(), delimiter);
         let counts: Vec<usize> = reader.records().take(50).map_while(|r| r.ok()).map(|r| r.len()).collect();
         let Some(&fields) = counts.first() else { continue };
         if fields < 2 {
@@ -468,7 +474,7 @@ pub fn sniff_delimiter(sample: &str) -> u8 {
 /// The first `limit` records of the sample (fields as written; a cut-off last record of the
 /// sample is dropped rather than read short).
 pub fn first_records(sample: &str, delimiter: u8, limit: usize) -> Result<Vec<Vec<String>>, csv::Error> {
-    let mut reader = csv::ReaderBuilder::new().delimiter(delimiter).has_headers(false).flexible(true).from_reader(sample.as_bytes());
+    let mut reader = records(sample.as_bytes(), delimiter);
     let mut out = Vec::new();
     for record in reader.records().take(limit) {
         out.push(record?.iter().map(str::to_string).collect());
@@ -480,7 +486,7 @@ pub fn first_records(sample: &str, delimiter: u8, limit: usize) -> Result<Vec<Ve
 /// record has fewer than 3 fields and one of the next 20 has 3 or more, as has the record after
 /// it. Returns (lines before it, its fields), for a hint to skip them with `--skip-rows`.
 pub fn table_below(sample: &str, delimiter: u8) -> Option<(u64, usize)> {
-    let mut reader = csv::ReaderBuilder::new().delimiter(delimiter).has_headers(false).flexible(true).from_reader(sample.as_bytes());
+    let mut reader = records(sample.as_bytes(), delimiter);
     let mut records: Vec<(u64, usize)> = Vec::new();
     for record in reader.records().take(22) {
         let record = record.ok()?;
@@ -496,7 +502,7 @@ pub fn table_below(sample: &str, delimiter: u8) -> Option<(u64, usize)> {
 /// Finds the first record whose field count differs from the header's, for error messages.
 /// Returns (row number counting the header as row 1, fields found, fields expected).
 pub fn find_ragged_row(text: &[u8], delimiter: u8) -> Option<(u64, usize, usize)> {
-    let mut reader = csv::ReaderBuilder::new().delimiter(delimiter).has_headers(false).flexible(true).from_reader(text);
+    let mut reader = records(text, delimiter);
     let mut expected = None;
     for (i, record) in reader.records().enumerate() {
         let Ok(record) = record else { return None };

@@ -221,9 +221,7 @@ fn partial_counts_that_add_up_beyond_2_to_the_53_are_refused() {
 
 /// Writes `bytes` to a file named `name` in `dir`.
 fn file(dir: &tempfile::TempDir, name: &str, bytes: &[u8]) -> std::path::PathBuf {
-    let path = dir.path().join(name);
-    std::fs::write(&path, bytes).unwrap();
-    path
+    crate::workdir::put(dir.path(), name, bytes)
 }
 
 /// The CSV output's first data row's `n` and `csat_mean` (ungrouped survey).

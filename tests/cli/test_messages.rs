@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use predicates::prelude::*;
 
-use crate::workdir::{cxstat, fixture, workdir};
+use crate::workdir::{cxstat, fixture, put, workdir};
 
 /// A bad run: its arguments, the exit code it must give and words its message must hold.
 struct Case {
@@ -21,12 +21,6 @@ fn case(args: &[&dyn AsRef<std::ffi::OsStr>], exit: i32, says: &[&str]) -> Case 
         exit,
         says: says.iter().map(|s| s.to_string()).collect(),
     }
-}
-
-fn put(dir: &Path, name: &str, bytes: &[u8]) -> PathBuf {
-    let path = dir.join(name);
-    std::fs::write(&path, bytes).unwrap();
-    path
 }
 
 /// The partials a real run emits, for merge cases.

@@ -57,3 +57,10 @@ pub fn assert_close(actual: f64, expected: f64, tol: f64) {
 pub fn workdir() -> tempfile::TempDir {
     tempfile::tempdir().expect("temp dir")
 }
+
+/// Writes `bytes` to `dir/name` and returns the path.
+pub fn put(dir: &Path, name: &str, bytes: &[u8]) -> PathBuf {
+    let path = dir.join(name);
+    std::fs::write(&path, bytes).unwrap();
+    path
+}
