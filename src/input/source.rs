@@ -95,6 +95,14 @@ pub struct TextInput {
     pub warnings: Vec<String>,
 }
 
+/// A stream read whole (stdin, a FIFO): its sample, whether the sample is all of it, and all of it.
+fn whole(mut stream: impl Read, name: &str) -> Result<(Vec<u8>, bool, Option<Vec<u8>>)> {
+    let mut all = Vec::new();
+    stream.read_to_end(&mut all).map_err(|e| no_input(format!("cannot read {name}: {e}")))?;
+    let end = sample_end(&all);
+    Ok((all[..end].to_vec(), end == all.len(), Some(all)))
+}
+
 /// Reads the start of a file (or all of stdin) and makes it ready for parsing.
 /// `export` forces a layout (`--source`; detected from the first records otherwise) and
 /// `header_rows` its number of header rows (`--header-rows`).
@@ -108,20 +116,11 @@ pub fn open_text(
     let name = source.name();
     let (forced, forced_delimiter, delimiter_choice) = (encoding, delimiter, delimiter);
     let (sample, complete, whole) = match source {
-        Source::Stdin => {
-            let mut all = Vec::new();
-            std::io::stdin().lock().read_to_end(&mut all).map_err(|e| no_input(format!("cannot read stdin: {e}")))?;
-            let end = sample_end(&all);
-            (all[..end].to_vec(), end == all.len(), Some(all))
-        }
+        Source::Stdin => whole(std::io::stdin().lock(), "stdin")?,
         // A FIFO, a device or a process substitution (`<(zcat x.csv.gz)`) cannot be read twice:
         // it is read whole, like stdin.
         Source::File(path) if !std::fs::metadata(path).is_ok_and(|m| m.is_file()) => {
-            let mut file = File::open(path).map_err(|e| no_input(format!("cannot open {name}: {e}")))?;
-            let mut all = Vec::new();
-            file.read_to_end(&mut all).map_err(|e| no_input(format!("cannot read {name}: {e}")))?;
-            let end = sample_end(&all);
-            (all[..end].to_vec(), end == all.len(), Some(all))
+            whole(File::open(path).map_err(|e| no_input(format!("cannot open {name}: {e}")))?, &name)?
         }
         Source::File(path) => {
             let mut file = File::open(path).map_err(|e| no_input(format!("cannot open {name}: {e}")))?;
