@@ -20,7 +20,7 @@ fuzz_target!(|data: &[u8]| {
                 .lines()
                 .filter(|l| !l.trim_start().trim_start_matches(|c: char| c.is_ascii_digit()).trim_start().starts_with('|'))
                 .collect();
-            assert!(cxstat::error::internal_word(&common::without_quoted(&words.join("\n"))).is_none(), "internals: {message}");
+            assert!(common::internals(&words.join("\n"), text).is_none(), "internals: {message}");
             return;
         }
     }

@@ -28,6 +28,6 @@ fuzz_target!(|data: &[u8]| {
     if let Err(error) = source::open_text(&Source::File(path), None, None, 0, (None, None)) {
         let message = format!("{error:#}");
         assert!(cxstat::error::exit_for(&error) != cxstat::error::Exit::Failure, "exit 1: {message}");
-        assert!(cxstat::error::internal_word(&message).is_none(), "internals: {message}");
+        assert!(common::internals(&message, &text).is_none(), "internals: {message}");
     }
 });
