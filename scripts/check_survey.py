@@ -118,7 +118,8 @@ def metrics(rows):
         if n >= 2:  # a t interval needs two answers; cxstat leaves the cells empty below that
             var = sum((v - mean) ** 2 for v in ces) / (n - 1)
             half = t_quantile(0.975, n - 1) * math.sqrt(var / n)
-            out.update(ces_low=mean - half, ces_high=mean + half)
+            # clipped to the 1-7 scale, as cxstat documents: a mean of 1-7 answers lies in 1-7
+            out.update(ces_low=max(1.0, mean - half), ces_high=min(7.0, mean + half))
     return out
 
 

@@ -43,7 +43,7 @@ impl fmt::Display for CxError {
 
 impl std::error::Error for CxError {}
 
-fn err(exit: Exit, message: impl Into<String>) -> anyhow::Error {
+pub fn err(exit: Exit, message: impl Into<String>) -> anyhow::Error {
     CxError { exit, message: message.into() }.into()
 }
 

@@ -14,6 +14,7 @@ pub mod input;
 pub mod metrics;
 pub mod output;
 pub mod partials;
+pub mod progress;
 pub mod report;
 pub mod stats;
 
@@ -48,23 +49,36 @@ pub struct Io {
     pub stdout_is_terminal: bool,
     /// Progress is shown only on a terminal.
     pub stderr_is_terminal: bool,
+    /// Without a FILE, a command reads stdin unless it is a terminal (nobody is typing a CSV).
+    pub stdin_is_terminal: bool,
     /// `--quiet`: no warnings.
     pub quiet: bool,
+    /// How a table on stdout is drawn: the terminal's width and `--color`.
+    pub screen: output::Screen,
+    /// The spinner on stderr while the run works.
+    pub spinner: progress::Spinner,
 }
 
 impl Io {
-    /// Prints a progress line on stderr when it is a terminal, unless `--quiet`.
+    /// Says on stderr which stage the run is at (a spinner with the time so far, after a second)
+    /// when it is a terminal, unless `--quiet`.
     pub fn progress(&mut self, message: &str) {
         if self.stderr_is_terminal && !self.quiet {
-            let _ = writeln!(self.stderr, "{message}");
+            self.spinner.stage(message);
         }
+    }
+
+    /// Clears the progress spinner: the result is about to be written.
+    pub fn done(&mut self) {
+        self.spinner.finish();
     }
 
     /// Prints a warning on stderr unless `--quiet`.
     pub fn warn(&mut self, message: &str) {
         if !self.quiet {
+            let Io { spinner, stderr, .. } = self;
             // A warning that cannot be written is not worth failing the run for.
-            let _ = writeln!(self.stderr, "warning: {}", error::printable_lines(message));
+            spinner.suspend(|| writeln!(stderr, "warning: {}", error::printable_lines(message)).ok());
         }
     }
 }
@@ -73,6 +87,13 @@ impl Io {
 pub fn run(cli: Cli, io: &mut Io) -> Result<()> {
     let files = cli.command.files();
     output::check_outputs(&files.inputs, &files.outputs)?;
+    let outcome = dispatch(cli, io);
+    io.done();
+    input::frame::remove_piped();
+    outcome
+}
+
+fn dispatch(cli: Cli, io: &mut Io) -> Result<()> {
     match cli.command {
         Command::Survey(args) => cmd::survey::run(&args, io),
         Command::Complaints(args) => cmd::complaints::run(&args, io),
@@ -83,5 +104,7 @@ pub fn run(cli: Cli, io: &mut Io) -> Result<()> {
         Command::Drivers(args) => cmd::drivers::run(&args, io),
         Command::Loyalty(args) => cmd::loyalty::run(&args, io),
         Command::Merge(args) => cmd::merge::run(&args, io),
+        Command::Completions { shell } => cmd::shell::completions(shell, io),
+        Command::Man => cmd::shell::man(io),
     }
 }

@@ -3,8 +3,6 @@
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 
-use clap::Parser;
-use cxstat::cli::Cli;
 use cxstat::error::{exit_for, printable_lines, Exit};
 use cxstat::Io;
 
@@ -28,15 +26,24 @@ fn purge() {
 fn main() -> ExitCode {
     #[cfg(not(target_env = "msvc"))]
     cxstat::on_release_memory(purge);
-    let cli = Cli::parse();
+    let cli = cxstat::cli::try_parse_from(std::env::args_os()).unwrap_or_else(|e| e.exit());
     let stdout = std::io::stdout();
     let stderr = std::io::stderr();
+    let stdout_is_terminal = stdout.is_terminal();
+    let screen = cxstat::output::Screen {
+        width: if stdout_is_terminal { terminal_size::terminal_size_of(&stdout).map(|(w, _)| usize::from(w.0)) } else { None },
+        color: cli.color.colors(stdout_is_terminal, std::env::var_os("NO_COLOR").as_deref(), std::env::var_os("TERM").as_deref()),
+    };
     let mut io = Io {
-        stdout_is_terminal: stdout.is_terminal(),
+        stdout_is_terminal,
         stderr_is_terminal: stderr.is_terminal(),
+        stdin_is_terminal: std::io::stdin().is_terminal(),
         stdout: Box::new(cxstat::output::NamedStdout(stdout.lock())),
-        stderr: Box::new(stderr.lock()),
+        // Unlocked: the progress spinner draws from its own thread.
+        stderr: Box::new(stderr),
         quiet: cli.quiet,
+        screen,
+        spinner: Default::default(),
     };
     let outcome = cxstat::run(cli, &mut io).and_then(|()| Ok(io.stdout.flush()?));
     match outcome {

@@ -4,8 +4,6 @@
 
 use std::path::Path;
 
-use clap::Parser;
-use cxstat::cli::Cli;
 use cxstat::error::{exit_for, Exit, INTERNAL_WORDS};
 use cxstat::Io;
 
@@ -25,7 +23,7 @@ pub fn put(dir: &Path, name: &str, bytes: &[u8]) -> std::path::PathBuf {
 /// so is an error that exits 1 (not classified as bad data, usage or I/O) or whose message
 /// shows a library's internals.
 pub fn run(args: &[&str]) {
-    let cli = match Cli::try_parse_from(std::iter::once("cxstat").chain(args.iter().copied())) {
+    let cli = match cxstat::cli::try_parse_from(std::iter::once("cxstat").chain(args.iter().copied())) {
         Ok(cli) => cli,
         Err(_) => return,
     };
@@ -34,7 +32,10 @@ pub fn run(args: &[&str]) {
         stderr: Box::new(std::io::sink()),
         stdout_is_terminal: false,
         stderr_is_terminal: false,
+        stdin_is_terminal: false,
         quiet: true,
+        screen: cxstat::output::Screen::default(),
+        spinner: Default::default(),
     };
     if let Err(error) = cxstat::run(cli, &mut io) {
         let message = format!("{error:#}");

@@ -15,16 +15,50 @@ use crate::output::Format;
 use crate::stats::intervals::NpsMethod;
 use crate::stats::significance::Adjust;
 
-const EXIT_CODES: &str = "\
-Exit codes:
+/// Exit codes, as every command but the scorecard uses them.
+macro_rules! exit_codes {
+    () => {
+        "Exit codes:
   0   success (a closed stdout pipe, as in `| head`, counts as success)
   1   the run failed
   2   usage or configuration error
   65  bad data: invalid values under --strict, or nothing valid to compute
   66  an input file is missing or unreadable
+  74  an output file could not be written"
+    };
+}
+
+/// A command's help ends with real examples on the bundled data, then the exit codes.
+macro_rules! examples {
+    ($($line:literal),+ $(,)?) => {
+        concat!("Examples:\n", $("  ", $line, "\n",)+ "\n", exit_codes!())
+    };
+}
+
+const TOP_HELP: &str = "\
+Examples:
+  cxstat survey examples/data/responses.csv --by segment
+  cxstat inspect examples/data/responses.csv
+  cxstat scorecard --responses examples/data/responses.csv --month 2026-10 \\
+    --out reports
+
+Exit codes:
+  0   success (a closed stdout pipe, as in `| head`, counts as success)
+  1   the run failed
+  2   usage or configuration error
+  3   scorecard only: an alert fired (--fail-under / --fail-over)
+  65  bad data: invalid values under --strict, or nothing valid to compute
+  66  an input file is missing or unreadable
   74  an output file could not be written";
 
-const SCORECARD_EXIT_CODES: &str = "\
+const SCORECARD_HELP: &str = "\
+Examples:
+  cxstat scorecard --responses examples/data/responses.csv --month 2026-10 \\
+    --out reports
+  cxstat scorecard --responses examples/data/responses.csv --month 2026-10 \\
+    --complaints examples/data/complaints.csv \\
+    --orders examples/data/orders.csv --out reports --fail-under nps=30
+
 Exit codes:
   0   success
   1   the run failed
@@ -36,53 +70,141 @@ Exit codes:
 
 /// Customer-satisfaction analytics: CSAT, NPS and CES with confidence intervals.
 #[derive(Debug, Parser)]
-#[command(name = "cxstat", version, about, after_help = EXIT_CODES)]
+#[command(name = "cxstat", version, about, after_help = TOP_HELP)]
 pub struct Cli {
     /// Print nothing on stderr but errors.
     #[arg(long, short, global = true)]
     pub quiet: bool,
 
+    /// Colour in the terminal table (totals bold, low-base rows dim, significant changes green or
+    /// red): auto = on a terminal unless NO_COLOR is set; never in CSV, JSON, Markdown or a file.
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
+    pub color: ColorChoice,
+
     #[command(subcommand)]
     pub command: Command,
+}
+
+/// Per subcommand that draws charts: the chart types it can draw and the help of its
+/// --chart-metric.
+const CHARTS: &[(&str, &[ChartType], &str, &str)] = &[
+    (
+        "survey",
+        &[ChartType::Trend, ChartType::Nps, ChartType::Distribution],
+        "Which chart [default: trend with --period, else nps].",
+        "The metric of a trend or distribution: csat, nps or ces.",
+    ),
+    (
+        "complaints",
+        &[ChartType::Trend, ChartType::Pareto],
+        "Which chart [default: pareto with --pareto, else trend].",
+        "The metric of a trend: resolved, fcr, reopen, timely, response, resolve, sla-response, sla-resolve or per-1000-orders.",
+    ),
+    (
+        "repeat",
+        &[ChartType::Trend, ChartType::Cohorts],
+        "Which chart [default: cohorts with --cohorts, else trend].",
+        "The metric of a trend: repeat, return, churn or window.",
+    ),
+];
+
+/// The command line as it is parsed: the derived one, with each subcommand's chart options
+/// narrowed to the charts that subcommand draws (its help lists only those).
+pub fn command() -> clap::Command {
+    use clap::builder::{PossibleValuesParser, TypedValueParser};
+    use clap::CommandFactory;
+    let mut cli = Cli::command();
+    for &(name, types, type_help, metric_help) in CHARTS {
+        cli = cli.mut_subcommand(name, |sub| {
+            let values: Vec<clap::builder::PossibleValue> = types.iter().filter_map(ValueEnum::to_possible_value).collect();
+            let parser = PossibleValuesParser::new(values).try_map(|s: String| ChartType::from_str(&s, true));
+            sub.mut_arg("chart_type", |a| a.value_parser(parser).help(type_help)).mut_arg("chart_metric", |a| a.help(metric_help))
+        });
+    }
+    cli
+}
+
+/// Parses a command line (the program's name first) as [`command`] defines it.
+pub fn try_parse_from<I, T>(args: I) -> Result<Cli, clap::Error>
+where
+    I: IntoIterator<Item = T>,
+    T: Into<std::ffi::OsString> + Clone,
+{
+    use clap::FromArgMatches;
+    let mut matches = command().try_get_matches_from(args)?;
+    Cli::from_arg_matches_mut(&mut matches)
+}
+
+/// When to colour the terminal table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+impl ColorChoice {
+    /// Whether to colour a table on stdout: `always`; `auto` on a terminal that is not `dumb`
+    /// when `NO_COLOR` is unset or empty (no-color.org); never otherwise.
+    pub fn colors(self, stdout_is_terminal: bool, no_color: Option<&std::ffi::OsStr>, term: Option<&std::ffi::OsStr>) -> bool {
+        match self {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => stdout_is_terminal && no_color.is_none_or(|v| v.is_empty()) && term.is_none_or(|t| t != "dumb"),
+        }
+    }
 }
 
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Satisfaction metrics (CSAT, NPS, CES) per group from a survey responses export.
-    #[command(after_help = EXIT_CODES)]
+    #[command(after_help = examples!("cxstat survey examples/data/responses.csv --by segment", "cxstat survey examples/data/responses.csv --period quarter \\\n --from 2025-10-01 --format markdown", "cxstat survey examples/data/responses.csv --by segment --chart nps.svg \\\n -o by_segment.xlsx"))]
     Survey(SurveyArgs),
     /// Complaint handling KPIs per group: backlog, resolution, FCR, reopen, response and resolution
     /// times, SLA compliance, complaints per 1,000 orders; also --funnel and --pareto.
-    #[command(after_help = EXIT_CODES)]
+    #[command(after_help = examples!("cxstat complaints examples/data/complaints.csv --period quarter \\\n --orders examples/data/orders.csv", "cxstat complaints examples/data/complaints.csv --pareto category \\\n --chart causes.png", "cxstat complaints examples/data/complaints.csv --funnel"))]
     Complaints(ComplaintsArgs),
     /// Repeat-purchase and loyalty indices per period from an orders export: repeat, return and churn
     /// rates; also --window, --cohorts and --rfm.
-    #[command(after_help = EXIT_CODES)]
+    #[command(after_help = examples!("cxstat repeat examples/data/orders.csv --as-of 2026-10-31 --window 90d", "cxstat repeat examples/data/orders.csv --cohorts --chart cohorts.png", "cxstat repeat examples/data/orders.csv --rfm --customers rfm.csv"))]
     Repeat(RepeatArgs),
     /// The monthly (or quarterly) scorecard: headline KPIs with changes, breakdowns, charts and alerts,
     /// written as Markdown, HTML, CSV and JSON into OUT/PERIOD/ (replaced atomically).
-    #[command(after_help = SCORECARD_EXIT_CODES)]
+    #[command(after_help = SCORECARD_HELP)]
     Scorecard(ScorecardArgs),
     /// Is a change real? The latest period against the one before (or a year before), or each
     /// segment against the rest: differences with intervals, test statistics and p-values.
-    #[command(after_help = EXIT_CODES)]
+    #[command(after_help = examples!("cxstat compare examples/data/responses.csv", "cxstat compare examples/data/responses.csv --segments segment \\\n --from 2026-07-01"))]
     Compare(CompareArgs),
     /// What drives satisfaction? Key-driver analysis of rating questions against CSAT, NPS or CES:
     /// means, Pearson and Spearman correlations, Johnson's relative weights, importance–performance quadrants.
-    #[command(after_help = EXIT_CODES)]
+    #[command(after_help = examples!("cxstat drivers examples/data/responses.csv --drivers 'q_*'", "cxstat drivers examples/data/responses.csv --drivers 'q_*' --target nps \\\n --chart drivers.png"))]
     Drivers(DriversArgs),
     /// Does satisfaction bring customers back? Promoters, passives and detractors (and CSAT boxes):
     /// the share who ordered again within a window after their survey, orders and revenue per customer.
-    #[command(after_help = EXIT_CODES)]
+    #[command(after_help = examples!("cxstat loyalty --responses examples/data/responses.csv \\\n --orders examples/data/orders.csv", "cxstat loyalty --responses examples/data/responses.csv \\\n --orders examples/data/orders.csv --window 90 --format json"))]
     Loyalty(LoyaltyArgs),
     /// Show how cxstat reads a file: encoding, delimiter, rows, column roles, types, blanks, invalid values.
-    #[command(after_help = EXIT_CODES)]
+    #[command(after_help = examples!("cxstat inspect examples/data/responses.csv", "cxstat inspect fixtures/survey_gbk.csv"))]
     Inspect(InspectArgs),
     /// Combine partial results (written by runs with --emit-partials FILE, one per shard of the
     /// data) into the table of one run over all the shards.
-    #[command(after_help = EXIT_CODES)]
+    #[command(after_help = examples!("cxstat survey part1.csv --by segment --emit-partials p1.json > /dev/null", "cxstat survey part2.csv --by segment --emit-partials p2.json > /dev/null", "cxstat merge p1.json p2.json"))]
     Merge(MergeArgs),
+    /// Print a shell completion script: `cxstat completions bash > ~/.local/share/bash-completion/completions/cxstat`.
+    #[command(after_help = "Install:
+  bash        cxstat completions bash > ~/.local/share/bash-completion/completions/cxstat
+  zsh         cxstat completions zsh > ~/.zfunc/_cxstat   (with fpath+=~/.zfunc before compinit)
+  fish        cxstat completions fish > ~/.config/fish/completions/cxstat.fish
+  powershell  cxstat completions powershell >> $PROFILE")]
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff): `cxstat man > ~/.local/share/man/man1/cxstat.1`.
+    Man,
 }
 
 /// Arguments of `cxstat merge`.
@@ -101,8 +223,9 @@ pub struct MergeArgs {
 #[command(next_help_heading = "Input")]
 pub struct InputArgs {
     /// Input file: CSV or TSV (delimiter sniffed), Excel (.xlsx, .xls) or OpenDocument (.ods),
-    /// Parquet (.parquet), or `-` for stdin.
-    pub file: PathBuf,
+    /// Parquet (.parquet), or `-` for stdin (a workbook or Parquet file there is known by its
+    /// first bytes) [default: stdin, when it is not a terminal].
+    pub file: Option<PathBuf>,
 
     /// Field delimiter, overriding the sniffed one: a single character, `tab` or `\t`, or
     /// `whitespace` for space-aligned columns (runs of spaces and tabs; leading ones ignored).
@@ -303,13 +426,11 @@ pub struct ChartArgs {
     #[arg(long, value_name = "FILE")]
     pub chart: Option<PathBuf>,
 
-    /// Which chart [default: trend with --period; otherwise nps (survey), pareto (with --pareto),
-    /// cohorts (with --cohorts)].
+    /// Which chart (each command's help lists its own).
     #[arg(long, value_enum, requires = "chart")]
     pub chart_type: Option<ChartType>,
 
-    /// The metric of a trend or distribution: survey csat|nps|ces; complaints resolved|fcr|reopen|timely|
-    /// response|resolve|sla-response|sla-resolve|per-1000-orders; repeat repeat|return|churn|window.
+    /// The metric of a trend or distribution (each command's help lists its own).
     #[arg(long, value_name = "METRIC", requires = "chart")]
     pub chart_metric: Option<String>,
 }
@@ -714,8 +835,23 @@ pub struct InspectArgs {
 mod tests {
     #[test]
     fn cli_is_well_formed() {
-        use clap::CommandFactory;
-        super::Cli::command().debug_assert();
+        super::command().debug_assert();
+    }
+
+    /// Each subcommand takes, and its help lists, only the charts it draws.
+    #[test]
+    fn chart_types_are_each_commands_own() {
+        use super::{try_parse_from, ChartType, Command};
+        let parse = |args: &[&str]| try_parse_from(std::iter::once("cxstat").chain(args.iter().copied()));
+        let cli = parse(&["survey", "f.csv", "--chart", "c.png", "--chart-type", "distribution"]).unwrap();
+        let Command::Survey(survey) = cli.command else { panic!("survey") };
+        assert_eq!(survey.chart.chart_type, Some(ChartType::Distribution));
+        let refused = parse(&["survey", "f.csv", "--chart", "c.png", "--chart-type", "pareto"]).unwrap_err().to_string();
+        assert!(refused.contains("[possible values: trend, nps, distribution]"), "{refused}");
+        assert!(parse(&["complaints", "f.csv", "--chart", "c.png", "--chart-type", "pareto"]).is_ok());
+        assert!(parse(&["repeat", "f.csv", "--chart", "c.png", "--chart-type", "nps"]).is_err());
+        let help = super::command().find_subcommand_mut("repeat").unwrap().render_long_help().to_string();
+        assert!(help.contains("cohorts") && !help.contains("pareto") && help.contains("repeat, return, churn or window"), "{help}");
     }
 }
 
@@ -726,9 +862,16 @@ pub struct Files<'a> {
     pub outputs: Vec<(&'static str, &'a Path)>,
 }
 
+impl InputArgs {
+    /// The input: the file named, else `-` (stdin).
+    pub fn path(&self) -> &Path {
+        self.file.as_deref().unwrap_or(Path::new("-"))
+    }
+}
+
 /// An input file and its config.
 fn input_files<'a>(files: &mut Files<'a>, args: &'a InputArgs) {
-    files.inputs.push(&args.file);
+    files.inputs.push(args.path());
     files.inputs.extend(args.config.as_deref());
 }
 
@@ -762,6 +905,7 @@ impl Command {
                 input_files(&mut f, &a.input);
                 f.outputs.extend(a.output.output.as_deref().map(|p| ("-o", p)));
             }
+            Command::Completions { .. } | Command::Man => {}
             Command::Scorecard(a) => {
                 f.inputs.extend([&a.responses, &a.complaints, &a.orders, &a.config].into_iter().flatten().map(PathBuf::as_path));
             }

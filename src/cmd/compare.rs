@@ -20,16 +20,16 @@ use crate::metrics::comparison::{self, sides, ComparisonRow, Pair, Side, Sides};
 use crate::metrics::grouping::GroupKey;
 use crate::metrics::period::{index_label, label_index, Period};
 use crate::metrics::satisfaction::SatisfactionSpec;
-use crate::output::columns::{always, shown_keys, Column, Rows, Show, Shown, Value};
+use crate::output::columns::{always, human_number, shown_keys, Column, Rows, Show, Shown, Value};
 use crate::output::{choose_format, emit, Cell, Report};
 use crate::stats::significance::Adjust;
 use crate::Io;
 
 /// Runs `cxstat compare`.
 pub fn run(args: &CompareArgs, io: &mut Io) -> Result<()> {
-    let format = choose_format(args.output.format, args.output.output.as_deref(), io.stdout_is_terminal);
+    let format = choose_format(args.output.format, args.output.output.as_deref(), io.stdout_is_terminal)?;
     let report = report(args, io)?.report;
-    emit(&report, format, args.output.target(), &mut *io.stdout)
+    emit(&report, format, args.output.target(), io)
 }
 
 /// The result of `cxstat compare` with these arguments and the input it read, without writing
@@ -191,14 +191,16 @@ const VIEWS: &[Shown<ComparisonRow, bool>] = &[
         show: Show::Cell(|r, _| {
             let d = decimals(r);
             match test_of(r, |t| t.difference.zip(t.interval)) {
-                Some((v, i)) => Cell::Text(format!("{v:+.d$} ({:+.d$} to {:+.d$})", i.low, i.high)),
+                Some((v, i)) => Cell::Text(format!(
+                    "{} ({} to {})",
+                    human_number(v, d, true),
+                    human_number(i.low, d, true),
+                    human_number(i.high, d, true)
+                )),
                 None => Cell::Null,
             }
         }),
     },
-    Shown { header: |_| "test".into(), shown: always, show: Show::Column("test") },
-    Shown { header: |_| "p".into(), shown: always, show: Show::Column("p_value") },
-    Shown { header: |_| "p adj.".into(), shown: always, show: Show::Column("p_adjusted") },
     Shown {
         header: |_| "sig.".into(),
         shown: always,
@@ -212,5 +214,8 @@ const VIEWS: &[Shown<ComparisonRow, bool>] = &[
             Cell::Text(flag.to_string())
         }),
     },
+    Shown { header: |_| "p adj.".into(), shown: always, show: Show::Column("p_adjusted") },
+    Shown { header: |_| "p".into(), shown: always, show: Show::Column("p_value") },
+    Shown { header: |_| "test".into(), shown: always, show: Show::Column("test") },
     Shown { header: |_| "note".into(), shown: always, show: Show::Column("note") },
 ];

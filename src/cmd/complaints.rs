@@ -50,9 +50,9 @@ struct Plan {
 
 /// Runs `cxstat complaints`.
 pub fn run(args: &ComplaintsArgs, io: &mut Io) -> Result<()> {
-    let format = choose_format(args.output.format, args.output.output.as_deref(), io.stdout_is_terminal);
+    let format = choose_format(args.output.format, args.output.output.as_deref(), io.stdout_is_terminal)?;
     let (report, _, plan, opened) = execute(args, io)?;
-    emit(&report, format, args.output.target(), &mut *io.stdout)?;
+    emit(&report, format, args.output.target(), io)?;
     let Some(path) = &args.chart.chart else { return Ok(()) };
     let chart = match &plan.pareto {
         Some(column) => {
@@ -246,8 +246,8 @@ pub fn merge(files: &[(String, serde_json::Value)], args: &MergeArgs, io: &mut I
     let rows = kpis::result_rows(&combined.groups, plan.totals);
     let rates = combined.orders.map(|(names, periods)| Rates::of_sums(names.join(" + "), &periods));
     let (report, _) = complaints_report(&rows, rates.as_ref(), &plan, &name, combined.settings.funnel, plan.spec.as_of)?;
-    let format = choose_format(args.output.format, args.output.output.as_deref(), io.stdout_is_terminal);
-    emit(&report, format, args.output.target(), &mut *io.stdout)
+    let format = choose_format(args.output.format, args.output.output.as_deref(), io.stdout_is_terminal)?;
+    emit(&report, format, args.output.target(), io)
 }
 
 /// Complaint KPIs `--chart-metric` can name, the default first.

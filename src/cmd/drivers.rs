@@ -17,7 +17,7 @@ use crate::cmd::{
 };
 use crate::error::{data_err, usage};
 use crate::input::clean;
-use crate::input::roles::{list_headers, Kind, Role};
+use crate::input::roles::{did_you_mean, list_headers, Kind, Role};
 use crate::metrics::drivers::{analyse, invalid_counts, invalid_examples, seen_values, sums, Analysis, DriverResult, DriversSpec, Sums};
 use crate::metrics::grouping::{GroupKey, RowKind};
 use crate::metrics::satisfaction::Metric;
@@ -49,7 +49,7 @@ impl Plan {
 
 /// Runs `cxstat drivers`.
 pub fn run(args: &DriversArgs, io: &mut Io) -> Result<()> {
-    let format = choose_format(args.output.format, args.output.output.as_deref(), io.stdout_is_terminal);
+    let format = choose_format(args.output.format, args.output.output.as_deref(), io.stdout_is_terminal)?;
     let (opened, (scales, max_invalid)) = open_checked(&args.input, Some(Kind::Responses), io, |config| {
         check_dates(args.group.from, args.group.to)?;
         if let Some(path) = &args.chart {
@@ -69,7 +69,7 @@ pub fn run(args: &DriversArgs, io: &mut Io) -> Result<()> {
         )));
     }
     let report = build_report(&analyses, &plan, &opened);
-    emit(&report, format, args.output.target(), &mut *io.stdout)?;
+    emit(&report, format, args.output.target(), io)?;
     if let Some(path) = &args.chart {
         chart::write(&matrix(&analyses, &plan, &opened)?, path)?;
     }
@@ -115,7 +115,9 @@ fn plan(args: &DriversArgs, opened: &Opened, scales: &Scales) -> Result<Plan> {
     for pattern in &args.drivers {
         let found = matching(headers, pattern)?;
         if found.is_empty() {
-            return Err(usage(format!("--drivers: no column matches '{pattern}'; headers found: {}", list_headers(headers))));
+            let guess =
+                if pattern.contains(['*', '?', '[']) { String::new() } else { did_you_mean(pattern, headers.iter().map(String::as_str)) };
+            return Err(usage(format!("--drivers: no column matches '{pattern}';{guess} headers found: {}", list_headers(headers))));
         }
         for h in found {
             if h != &target.header && Some(h.as_str()) != date && !drivers.contains(h) {

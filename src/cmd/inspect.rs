@@ -72,7 +72,7 @@ impl Inspected {
 
 /// Runs `cxstat inspect`.
 pub fn run(args: &InspectArgs, io: &mut Io) -> Result<()> {
-    let format = choose_format(args.output.format, args.output.output.as_deref(), io.stdout_is_terminal);
+    let format = choose_format(args.output.format, args.output.output.as_deref(), io.stdout_is_terminal)?;
     let (opened, scales) = open_checked(&args.input, None, io, |config| scales(&args.scales, config))?;
     let spec = satisfaction_spec(&scales, &args.input, &opened);
     let data = &opened.data;
@@ -191,7 +191,7 @@ pub fn run(args: &InspectArgs, io: &mut Io) -> Result<()> {
         ],
         rows_key: "columns",
     };
-    emit(&report, format, args.output.target(), &mut *io.stdout)
+    emit(&report, format, args.output.target(), io)
 }
 
 fn detailed(d: &bool) -> bool {

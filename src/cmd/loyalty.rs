@@ -28,9 +28,9 @@ use crate::Io;
 
 /// Runs `cxstat loyalty`.
 pub fn run(args: &LoyaltyArgs, io: &mut Io) -> Result<()> {
-    let format = choose_format(args.output.format, args.output.output.as_deref(), io.stdout_is_terminal);
+    let format = choose_format(args.output.format, args.output.output.as_deref(), io.stdout_is_terminal)?;
     let input = InputArgs {
-        file: args.responses.clone(),
+        file: Some(args.responses.clone()),
         delimiter: None,
         skip_rows: 0,
         encoding: None,
@@ -112,7 +112,7 @@ pub fn run(args: &LoyaltyArgs, io: &mut Io) -> Result<()> {
         )));
     }
     let report = build_report(&result, &loyalty_spec, confidence, order_spec.amount.is_some(), (&data.name, &orders_data.name));
-    emit(&report, format, args.output.target(), &mut *io.stdout)
+    emit(&report, format, args.output.target(), io)
 }
 
 fn build_report(r: &Loyalty, spec: &LoyaltySpec, confidence: f64, revenue: bool, (responses, orders): (&str, &str)) -> Report {

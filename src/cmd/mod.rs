@@ -10,6 +10,7 @@ pub mod loyalty;
 pub mod merge;
 pub mod repeat;
 pub mod scorecard;
+pub mod shell;
 pub mod survey;
 
 use anyhow::Result;
@@ -79,8 +80,12 @@ pub fn open_checked<T>(args: &InputArgs, kind: Option<Kind>, io: &mut Io, check:
             roles::parse_mapping(text, kind.roles())?;
         }
     }
+    if args.file.is_none() && io.stdin_is_terminal {
+        return Err(usage("no input: name a FILE (or `-` for stdin), or pipe one in"));
+    }
     let source = SourceOptions::of(args);
-    let (data, roles, kind) = open_dataset(&args.file, &source, &config, kind, io)?;
+    io.progress(&format!("working on {}", Source::from_arg(args.path()).name()));
+    let (data, roles, kind) = open_dataset(args.path(), &source, &config, kind, io)?;
     Ok((Opened { config, data, roles, kind }, checked))
 }
 

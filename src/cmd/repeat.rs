@@ -33,7 +33,7 @@ use crate::Io;
 
 /// Runs `cxstat repeat`.
 pub fn run(args: &RepeatArgs, io: &mut Io) -> Result<()> {
-    let format = choose_format(args.output.format, args.output.output.as_deref(), io.stdout_is_terminal);
+    let format = choose_format(args.output.format, args.output.output.as_deref(), io.stdout_is_terminal)?;
     execute(args, io, Some(format)).map(drop)
 }
 
@@ -110,9 +110,9 @@ fn execute(args: &RepeatArgs, io: &mut Io, format: Option<crate::output::Format>
             let report = Report { machine: table.clone(), human: table, ..Default::default() };
             emit(
                 &report,
-                choose_format(None, Some(path), false),
+                choose_format(None, Some(path), false)?,
                 crate::output::Target { path: Some(path), safe_csv: args.output.safe_csv },
-                &mut *io.stdout,
+                io,
             )?;
         }
         (rfm_report(&customers, as_of, &opened), Vec::new(), Vec::new())
@@ -143,7 +143,7 @@ fn execute(args: &RepeatArgs, io: &mut Io, format: Option<crate::output::Format>
         (report, rows, shown_keys(REPEAT_COLUMNS, &shape))
     };
     let Some(format) = format else { return Ok(Outcome { report, rows, shown, opened }) };
-    emit(&report, format, args.output.target(), &mut *io.stdout)?;
+    emit(&report, format, args.output.target(), io)?;
     if let Some(path) = &args.chart.chart {
         let name = period.name();
         let window = Grouping { from, to, ..Default::default() };
@@ -218,8 +218,8 @@ pub fn merge(files: &[(String, serde_json::Value)], args: &MergeArgs, io: &mut I
     let base = sums_base(&sums)?;
     let rows = repeat_table_of_sums(&base, settings.period, settings.as_of)?;
     let (report, _, _) = shown_report(rows, None, &settings, &name, (None, &base))?;
-    let format = choose_format(args.output.format, args.output.output.as_deref(), io.stdout_is_terminal);
-    emit(&report, format, args.output.target(), &mut *io.stdout)
+    let format = choose_format(args.output.format, args.output.output.as_deref(), io.stdout_is_terminal)?;
+    emit(&report, format, args.output.target(), io)
 }
 
 /// Repeat rates `--chart-metric` can name, the default first.

@@ -12,11 +12,10 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Result;
 use chrono::NaiveDate;
-use clap::Parser;
 
 use crate::chart::{self, Chart};
 use crate::cli::values::{self, Chosen};
-use crate::cli::{Cli, Command, ScorecardArgs};
+use crate::cli::{Command, ScorecardArgs};
 use crate::cmd::charts;
 use crate::cmd::{open_input, Opened, Outcome};
 use crate::error::{data_err, exit_for, io_err, usage, CxError, Exit};
@@ -134,7 +133,7 @@ fn command(words: &[String], plan: &Plan) -> Result<Command> {
     if let Some(p) = &plan.config_path {
         argv.extend(["--config".to_string(), p.display().to_string()]);
     }
-    let cli = Cli::try_parse_from(&argv).map_err(|e| usage(format!("scorecard: {}", e.to_string().trim())))?;
+    let cli = crate::cli::try_parse_from(&argv).map_err(|e| usage(format!("scorecard: {}", e.to_string().trim())))?;
     Ok(cli.command)
 }
 

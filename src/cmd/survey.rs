@@ -28,7 +28,7 @@ use crate::metrics::satisfaction::{
 use crate::output::columns::{always, shown_keys, Column, Rows, Show, Shown, Value};
 use crate::output::{choose_format, emit, Cell, Report};
 use crate::partials;
-use crate::stats::intervals::NpsMethod;
+use crate::stats::intervals::{Interval, NpsMethod};
 use crate::Io;
 use clap::ValueEnum;
 
@@ -47,9 +47,9 @@ struct Plan {
 
 /// Runs `cxstat survey`.
 pub fn run(args: &SurveyArgs, io: &mut Io) -> Result<()> {
-    let format = choose_format(args.output.format, args.output.output.as_deref(), io.stdout_is_terminal);
+    let format = choose_format(args.output.format, args.output.output.as_deref(), io.stdout_is_terminal)?;
     let (report, _, plan, opened) = execute(args, io)?;
-    emit(&report, format, args.output.target(), &mut *io.stdout)?;
+    emit(&report, format, args.output.target(), io)?;
     if let Some(path) = &args.chart.chart {
         chart::write(&survey_chart(args, &report, &plan, &opened)?, path)?;
     }
@@ -250,8 +250,8 @@ pub fn merge(files: &[(String, serde_json::Value)], args: &MergeArgs, io: &mut I
         }
     }
     let (report, _) = finish(&groups, &plan, &name, io)?;
-    let format = choose_format(args.output.format, args.output.output.as_deref(), io.stdout_is_terminal);
-    emit(&report, format, args.output.target(), &mut *io.stdout)
+    let format = choose_format(args.output.format, args.output.output.as_deref(), io.stdout_is_terminal)?;
+    emit(&report, format, args.output.target(), io)
 }
 
 /// The trends `--chart-metric` can name, the default first.
@@ -563,8 +563,8 @@ const COLUMNS: &[Column<SurveyRow, Plan>] = &[
     Column { key: "ces_n", decimals: 0, shown: has_ces, value: |r, _| Value::Count(r.counts.ces_n) },
     Column { key: "ces_n_eff", decimals: 1, shown: |p| has_ces(p) && weighted(p), value: |r, _| Value::Num(Some(r.n_eff(Metric::Ces))) },
     Column { key: "ces_mean", decimals: 2, shown: has_ces, value: |r, _| Value::Num(r.summary.ces_mean) },
-    Column { key: "ces_low", decimals: 2, shown: has_ces, value: |r, _| Value::low(r.summary.ces_ci) },
-    Column { key: "ces_high", decimals: 2, shown: has_ces, value: |r, _| Value::high(r.summary.ces_ci) },
+    Column { key: "ces_low", decimals: 2, shown: has_ces, value: |r, p| Value::low(on_scale(r.summary.ces_ci, &p.spec.ces)) },
+    Column { key: "ces_high", decimals: 2, shown: has_ces, value: |r, p| Value::high(on_scale(r.summary.ces_ci, &p.spec.ces)) },
     Column { key: "ces_easy_pct", decimals: 1, shown: has_ces, value: |r, _| Value::Num(r.summary.ces_easy_pct) },
     Column { key: "designation_n", decimals: 0, shown: has_designation, value: |r, _| Value::Count(r.counts.designation_n) },
     Column {
@@ -660,6 +660,18 @@ impl partials::Checked<Settings> for SatisfactionCounts {
 #[cfg(test)]
 pub(crate) fn declares(key: &str) -> bool {
     COLUMNS.iter().any(|c| c.key == key)
+}
+
+/// A mean's t interval clipped to the scale its answers are on: a mean of 1–7 answers lies in
+/// 1–7, however few the answers (two answers of 1 and 7 give 4 ± 38.1 at 95%, shown as 1 to 7).
+fn on_scale(interval: Option<Interval>, column: &Option<ScoreColumn>) -> Option<Interval> {
+    match (interval, column) {
+        (Some(i), Some(c)) => {
+            let (low, high) = (c.scale.low as f64, c.scale.high as f64);
+            Some(Interval { low: i.low.clamp(low, high), high: i.high.clamp(low, high) })
+        }
+        (i, _) => i,
+    }
 }
 
 /// The survey table as people see it: each score with its interval in one cell.
@@ -803,7 +815,7 @@ mod tests {
             assert_eq!(human.columns.len(), if weighted { 12 } else { 11 });
             // NPS 2 promoters of 4 = 50.0; its interval ±100·1.96·√(0.5 − 0.25)/2 = ±49.0.
             let nps = human.columns.iter().position(|c| c == "NPS (95% CI)").unwrap();
-            assert_eq!(human.rows[0][nps], Cell::Text("+50.0 (1.0–99.0)".into()));
+            assert_eq!(human.rows[0][nps], Cell::Text("+50.0 (1.0 to 99.0)".into()));
         }
         // Without CES nor designation, their columns are not shown.
         let mut plan = plan(false);

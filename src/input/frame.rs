@@ -208,6 +208,13 @@ impl Dataset {
     /// Opens a CSV/TSV (any encoding), stdin, or a Parquet file.
     /// `skip_lines` lines before the header are dropped (row numbers in messages still count them).
     pub fn open(source: &Source, options: &ReadOptions) -> Result<Dataset> {
+        if *source == Source::Stdin {
+            let bytes = crate::input::source::stdin_bytes()?;
+            if let Some(kind) = crate::input::source::binary_kind(&bytes) {
+                return open_piped_binary(&bytes, kind, options);
+            }
+            crate::input::source::unread_stdin(bytes);
+        }
         if source.is_parquet() {
             return open_parquet(source, options);
         }
@@ -447,6 +454,42 @@ impl Dataset {
         let engine = if streaming { Engine::Streaming } else { Engine::InMemory };
         let _timer = trace::Timer::start(std::panic::Location::caller(), streaming);
         query.collect_with_engine(engine).map(|result| result.unwrap_single()).map_err(|e| convert_error(&self.name, e, self.text.as_ref()))
+    }
+}
+
+/// The temporary files that hold a workbook or Parquet file read from stdin, until the run ends.
+static PIPED: std::sync::Mutex<Vec<tempfile::TempPath>> = std::sync::Mutex::new(Vec::new());
+
+/// Removes the temporary files of [`open_piped_binary`] (the run is over).
+pub fn remove_piped() {
+    PIPED.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clear();
+}
+
+/// A workbook or Parquet file on stdin: its readers need a file, so the bytes go to a private
+/// temporary file (removed at exit) and are read from there. Messages name `<stdin>`, never the
+/// temporary file.
+fn open_piped_binary(bytes: &[u8], kind: &str, options: &ReadOptions) -> Result<Dataset> {
+    use std::io::Write;
+    let mut file = tempfile::Builder::new()
+        .prefix(".cxstat-stdin-")
+        .suffix(&format!(".{kind}"))
+        .tempfile()
+        .map_err(|e| no_input(format!("cannot keep stdin's {kind} bytes in a temporary file: {e}")))?;
+    file.write_all(bytes)
+        .and_then(|()| file.flush())
+        .map_err(|e| no_input(format!("cannot keep stdin's {kind} bytes in a temporary file: {e}")))?;
+    let path = file.into_temp_path();
+    let shown = path.display().to_string();
+    let source = Source::File(path.to_path_buf());
+    let opened = if kind == "parquet" { open_parquet(&source, options) } else { open_sheet(&path, options) };
+    PIPED.lock().unwrap_or_else(std::sync::PoisonError::into_inner).push(path);
+    match opened {
+        Ok(mut data) => {
+            data.name = Source::Stdin.name();
+            data.warnings = data.warnings.iter().map(|w| w.replace(&shown, &data.name)).collect();
+            Ok(data)
+        }
+        Err(e) => Err(crate::error::err(crate::error::exit_for(&e), format!("{e:#}").replace(&shown, &Source::Stdin.name()))),
     }
 }
 

@@ -433,7 +433,8 @@ pub fn resolve(headers: &[String], aliases: &[(String, String)], mapped: &[(Role
         };
         let Some(header) = find_header(headers, wanted).or_else(by_alias) else {
             return Err(usage(format!(
-                "column '{wanted}' (mapped to {role}) is not in the file; headers found: {}",
+                "column '{wanted}' (mapped to {role}) is not in the file;{} headers found: {}",
+                did_you_mean(wanted, headers.iter().map(String::as_str)),
                 list_headers(headers)
             )));
         };
@@ -473,7 +474,21 @@ pub fn resolve_group_column(headers: &[String], roles: &RoleMap, name: &str, fla
     if let Some(h) = Role::parse(name).and_then(|r| roles.get(r)) {
         return Ok(h.to_string());
     }
-    Err(usage(format!("{flag}: no column '{name}'; headers found: {}", list_headers(headers))))
+    let roles_mapped = roles.entries.iter().map(|(r, _, _)| r.name());
+    let candidates: Vec<&str> = headers.iter().map(String::as_str).chain(roles_mapped).collect();
+    Err(usage(format!("{flag}: no column '{name}';{} headers found: {}", did_you_mean(name, candidates), list_headers(headers))))
+}
+
+/// " did you mean 'segment'?" naming the candidate most like `name` (clap's own rule for
+/// misspelled flags: Jaro–Winkler similarity above 0.7, here ignoring case), or nothing.
+pub fn did_you_mean<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> String {
+    let name = name.to_lowercase();
+    let best = candidates
+        .into_iter()
+        .map(|c| (strsim::jaro_winkler(&name, &c.to_lowercase()), c))
+        .filter(|(score, _)| *score > 0.7)
+        .max_by(|a, b| a.0.total_cmp(&b.0));
+    best.map_or(String::new(), |(_, c)| format!(" did you mean '{c}'?"))
 }
 
 /// Parses `ROLE=HEADER` from `--col`; the role must be one of `roles` (the command's).
@@ -502,6 +517,17 @@ mod tests {
 
     fn headers(names: &[&str]) -> Vec<String> {
         names.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn a_misspelled_column_gets_the_closest_header() {
+        let h = ["date", "segment", "csat", "nps", "渠道"];
+        assert_eq!(did_you_mean("segmnt", h), " did you mean 'segment'?");
+        assert_eq!(did_you_mean("SEGMENT ", h), " did you mean 'segment'?");
+        assert_eq!(did_you_mean("csta", h), " did you mean 'csat'?");
+        assert_eq!(did_you_mean("region", h), "");
+        let by = resolve_group_column(&headers(&h), &RoleMap::default(), "segmnet", "--by").unwrap_err().to_string();
+        assert!(by.starts_with("--by: no column 'segmnet'; did you mean 'segment'? headers found: 'date'"), "{by}");
     }
 
     #[test]

@@ -103,6 +103,45 @@ fn whole(mut stream: impl Read, name: &str) -> Result<(Vec<u8>, bool, Option<Vec
     Ok((all[..end].to_vec(), end == all.len(), Some(all)))
 }
 
+/// Stdin's bytes once they have been read to look at their first bytes ([`stdin_bytes`]), kept
+/// for the reader that comes next: stdin cannot be read twice.
+static STDIN_READ: std::sync::Mutex<Option<Vec<u8>>> = std::sync::Mutex::new(None);
+
+/// All of stdin: the bytes given back by [`unread_stdin`], else what stdin holds now.
+pub fn stdin_bytes() -> Result<Vec<u8>> {
+    if let Some(bytes) = STDIN_READ.lock().unwrap_or_else(std::sync::PoisonError::into_inner).take() {
+        return Ok(bytes);
+    }
+    let mut all = Vec::new();
+    std::io::stdin().lock().read_to_end(&mut all).map_err(|e| no_input(format!("cannot read stdin: {e}")))?;
+    Ok(all)
+}
+
+/// Gives stdin's bytes back for the next [`stdin_bytes`].
+pub fn unread_stdin(bytes: Vec<u8>) {
+    *STDIN_READ.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = Some(bytes);
+}
+
+/// What a binary input is by its first bytes (stdin has no file name to tell): the extension
+/// its reader expects, or None for text.
+pub fn binary_kind(bytes: &[u8]) -> Option<&'static str> {
+    if bytes.starts_with(b"PAR1") {
+        Some("parquet")
+    } else if bytes.starts_with(b"PK\x03\x04") {
+        // A zip: an Office Open XML workbook, or an OpenDocument one (its first entry is the
+        // uncompressed `mimetype`).
+        Some(if bytes.get(30..).is_some_and(|rest| rest.starts_with(b"mimetypeapplication/vnd.oasis.opendocument")) {
+            "ods"
+        } else {
+            "xlsx"
+        })
+    } else if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]) {
+        Some("xls")
+    } else {
+        None
+    }
+}
+
 /// Reads the start of a file (or all of stdin) and makes it ready for parsing.
 /// `export` forces a layout (`--source`; detected from the first records otherwise) and
 /// `header_rows` its number of header rows (`--header-rows`).
@@ -116,7 +155,7 @@ pub fn open_text(
     let name = source.name();
     let (forced, forced_delimiter, delimiter_choice) = (encoding, delimiter, delimiter);
     let (sample, complete, whole) = match source {
-        Source::Stdin => whole(std::io::stdin().lock(), "stdin")?,
+        Source::Stdin => whole(std::io::Cursor::new(stdin_bytes()?), "stdin")?,
         // A FIFO, a device or a process substitution (`<(zcat x.csv.gz)`) cannot be read twice:
         // it is read whole, like stdin.
         Source::File(path) if !std::fs::metadata(path).is_ok_and(|m| m.is_file()) => {

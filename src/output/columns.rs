@@ -180,14 +180,27 @@ impl<R, P> Rows<'_, R, P> {
     }
 }
 
-/// "82.4 (80.1–84.5)", or "–" when not computable.
+/// "82.4 (80.1 to 84.5)", "+5.2 (−1.6 to 8.7)", or "–" when not computable.
 pub fn with_interval(value: Option<f64>, interval: Option<(f64, f64)>, decimals: usize, signed: bool) -> Cell {
     let Some(v) = value else { return Cell::Null };
-    let v = if signed { format!("{v:+.decimals$}") } else { format!("{v:.decimals$}") };
+    let v = human_number(v, decimals, signed);
     Cell::Text(match interval {
-        Some((low, high)) => format!("{v} ({low:.decimals$}–{high:.decimals$})"),
+        Some((low, high)) => format!("{v} ({} to {})", human_number(low, decimals, false), human_number(high, decimals, false)),
         None => v,
     })
+}
+
+/// A number rounded for people: a true minus sign (−) on negatives, a plus on positives when
+/// `signed`, and never "-0.0" (a value that rounds to zero has no sign).
+pub fn human_number(v: f64, decimals: usize, signed: bool) -> String {
+    let text = format!("{:.decimals$}", v.abs());
+    let zero = text.bytes().all(|b| b == b'0' || b == b'.');
+    match () {
+        _ if zero => text,
+        _ if v < 0.0 => format!("−{text}"),
+        _ if signed => format!("+{text}"),
+        _ => text,
+    }
 }
 
 #[cfg(test)]
@@ -220,7 +233,7 @@ mod tests {
         let rows = [(3.0, 2.5)];
         let labels = |_: &(f64, f64)| vec![Cell::Text("all".into())];
         for (extra, machine_keys, mean) in
-            [(true, vec!["g", "n", "mean", "low", "high"], "2.50 (1.50–3.50)"), (false, vec!["g", "n", "mean"], "2.50 (1.50–3.50)")]
+            [(true, vec!["g", "n", "mean", "low", "high"], "2.50 (1.50 to 3.50)"), (false, vec!["g", "n", "mean"], "2.50 (1.50 to 3.50)")]
         {
             let plan = Plan { extra };
             let r = Rows { plan: &plan, label_columns: &["g".to_string()], labels: &labels, rows: &rows };
@@ -234,7 +247,10 @@ mod tests {
 
     #[test]
     fn intervals_read_as_text() {
-        assert_eq!(with_interval(Some(12.04), Some((-1.0, 25.5)), 1, true), Cell::Text("+12.0 (-1.0–25.5)".into()));
+        assert_eq!(with_interval(Some(12.04), Some((-1.0, 25.5)), 1, true), Cell::Text("+12.0 (−1.0 to 25.5)".into()));
+        assert_eq!(with_interval(Some(-100.0), Some((-100.0, -100.0)), 1, true), Cell::Text("−100.0 (−100.0 to −100.0)".into()));
+        // Rounded to zero: no sign, whichever side it came from.
+        assert_eq!(with_interval(Some(-0.04), Some((-0.04, 0.04)), 1, true), Cell::Text("0.0 (0.0 to 0.0)".into()));
         assert_eq!(with_interval(Some(4.0), None, 2, false), Cell::Text("4.00".into()));
         assert_eq!(with_interval(None, Some((1.0, 2.0)), 1, false), Cell::Null);
     }

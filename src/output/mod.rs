@@ -10,7 +10,7 @@ use std::path::Path;
 
 use anyhow::Result;
 
-pub use render::{human_text, machine_text, markdown_text, render};
+pub use render::{human_text, machine_text, markdown_text, render, render_on};
 pub use sink::{check_folder, check_outputs, write_atomic, NamedStdout};
 
 /// Output format.
@@ -18,8 +18,20 @@ pub use sink::{check_folder, check_outputs, write_atomic, NamedStdout};
 pub enum Format {
     Table,
     Csv,
+    /// Tab-separated: CSV's quoting rules with a tab between fields.
+    Tsv,
     Json,
     Markdown,
+    /// An Excel workbook: one sheet, numbers as numbers, the header row frozen.
+    Xlsx,
+}
+
+/// Where a terminal table is shown: the width it must fit (`None`: a file or a pipe, as wide as
+/// it is) and whether it is coloured (`--color`, `NO_COLOR`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Screen {
+    pub width: Option<usize>,
+    pub color: bool,
 }
 
 /// A value in a result table.
@@ -81,25 +93,37 @@ pub struct Report {
 }
 
 /// The format to use: the flag, else the output file's extension, else table on a terminal
-/// and CSV in a pipe.
-pub fn choose_format(flag: Option<Format>, output: Option<&Path>, stdout_is_terminal: bool) -> Format {
-    if let Some(f) = flag {
-        return f;
+/// and CSV in a pipe. An extension that names no format is refused (exit 2) rather than
+/// written as CSV under a name that promises something else; so is a workbook on a terminal.
+pub fn choose_format(flag: Option<Format>, output: Option<&Path>, stdout_is_terminal: bool) -> Result<Format> {
+    let format = match (flag, output) {
+        (Some(f), _) => f,
+        (None, Some(path)) => {
+            let ext = path.extension().map(|e| e.to_string_lossy().to_lowercase());
+            match ext.as_deref() {
+                None | Some("csv") => Format::Csv,
+                Some("tsv" | "tab") => Format::Tsv,
+                Some("json") => Format::Json,
+                Some("md" | "markdown") => Format::Markdown,
+                Some("txt") => Format::Table,
+                Some("xlsx") => Format::Xlsx,
+                Some(other) => {
+                    return Err(crate::error::usage(format!(
+                        "-o {}: cannot tell the format from '.{other}': name the file .csv, .tsv, .json, .md, .txt or .xlsx, or give --format csv|tsv|json|markdown|table|xlsx",
+                        path.display()
+                    )))
+                }
+            }
+        }
+        (None, None) if stdout_is_terminal => Format::Table,
+        (None, None) => Format::Csv,
+    };
+    if format == Format::Xlsx && output.is_none() && stdout_is_terminal {
+        return Err(crate::error::usage(
+            "--format xlsx writes a workbook, not text for a terminal: add -o FILE.xlsx (or redirect stdout to a file)",
+        ));
     }
-    if let Some(path) = output {
-        let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
-        return match ext.as_str() {
-            "json" => Format::Json,
-            "md" | "markdown" => Format::Markdown,
-            "txt" => Format::Table,
-            _ => Format::Csv,
-        };
-    }
-    if stdout_is_terminal {
-        Format::Table
-    } else {
-        Format::Csv
-    }
+    Ok(format)
 }
 
 /// Where a result goes: a file (atomically) or stdout; `safe_csv` neutralises formulas in a CSV
@@ -110,14 +134,17 @@ pub struct Target<'a> {
     pub safe_csv: bool,
 }
 
-/// Renders `report` and writes it to the target's file (atomically) or to `stdout`. CSV on stdout
-/// stays byte-exact for pipes: `safe_csv` applies to files only.
-pub fn emit(report: &Report, format: Format, target: Target<'_>, stdout: &mut dyn Write) -> Result<()> {
+/// Renders `report` and writes it to the target's file (atomically), or to stdout drawn for
+/// its screen. CSV on stdout stays byte-exact for pipes: `safe_csv` applies to files only.
+pub fn emit(report: &Report, format: Format, target: Target<'_>, io: &mut crate::Io) -> Result<()> {
+    io.done();
     match target.path {
-        Some(path) if target.safe_csv && format == Format::Csv => write_atomic(path, &render(&for_spreadsheets(report), format)?),
+        Some(path) if target.safe_csv && matches!(format, Format::Csv | Format::Tsv) => {
+            write_atomic(path, &render(&for_spreadsheets(report), format)?)
+        }
         Some(path) => write_atomic(path, &render(report, format)?),
         None => {
-            stdout.write_all(&render(report, format)?)?;
+            io.stdout.write_all(&render_on(report, format, io.screen)?)?;
             Ok(())
         }
     }
@@ -148,6 +175,33 @@ pub fn for_spreadsheets(report: &Report) -> Report {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_format_comes_from_the_flag_then_the_extension_and_an_unknown_extension_is_refused() {
+        let of = |flag, path: Option<&str>, terminal| choose_format(flag, path.map(Path::new), terminal);
+        assert_eq!(of(None, None, true).unwrap(), Format::Table);
+        assert_eq!(of(None, None, false).unwrap(), Format::Csv);
+        for (name, format) in [
+            ("a.csv", Format::Csv),
+            ("a.TSV", Format::Tsv),
+            ("a.tab", Format::Tsv),
+            ("a.json", Format::Json),
+            ("a.md", Format::Markdown),
+            ("a.txt", Format::Table),
+            ("a.xlsx", Format::Xlsx),
+            ("a", Format::Csv),
+        ] {
+            assert_eq!(of(None, Some(name), true).unwrap(), format, "{name}");
+        }
+        let refused = of(None, Some("report.pdf"), false).unwrap_err();
+        assert_eq!(crate::error::exit_for(&refused), crate::error::Exit::Usage);
+        assert!(refused.to_string().contains("cannot tell the format from '.pdf'"), "{refused}");
+        // The flag decides whatever the name.
+        assert_eq!(of(Some(Format::Json), Some("report.pdf"), false).unwrap(), Format::Json);
+        // A workbook is never poured onto a terminal; into a pipe or a file it is.
+        assert!(of(Some(Format::Xlsx), None, true).is_err());
+        assert_eq!(of(Some(Format::Xlsx), None, false).unwrap(), Format::Xlsx);
+    }
 
     #[test]
     fn for_spreadsheets_prefixes_formula_starts_in_text_cells_and_headers_only() {

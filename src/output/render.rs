@@ -2,18 +2,27 @@
 //! Markdown, rounded, from the human table.
 
 use anyhow::Result;
-use comfy_table::{presets, CellAlignment, ContentArrangement};
+use comfy_table::{presets, Attribute, CellAlignment, Color, ContentArrangement};
+use unicode_width::UnicodeWidthStr;
 
 use super::Format;
-use super::{Cell, Report, Table};
+use super::{Cell, Report, Screen, Table};
 
-/// Renders a report in a format, ready to write.
+/// Renders a report in a format for a file, ready to write: no colour, as wide as it is.
 pub fn render(report: &Report, format: Format) -> Result<Vec<u8>> {
+    render_on(report, format, Screen::default())
+}
+
+/// Renders a report in a format for `screen`: a terminal table fits its width and may be
+/// coloured; every other format is the same on any screen.
+pub fn render_on(report: &Report, format: Format, screen: Screen) -> Result<Vec<u8>> {
     match format {
-        Format::Csv => csv_bytes(&report.machine),
+        Format::Csv => csv_bytes(&report.machine, b','),
+        Format::Tsv => csv_bytes(&report.machine, b'\t'),
+        Format::Xlsx => xlsx_bytes(&report.machine),
         Format::Json => json_bytes(report),
-        Format::Table => Ok(text_table(report, false).into_bytes()),
-        Format::Markdown => Ok(text_table(report, true).into_bytes()),
+        Format::Table => Ok(terminal_table(report, screen).into_bytes()),
+        Format::Markdown => Ok(markdown_table(report).into_bytes()),
     }
 }
 
@@ -53,13 +62,40 @@ pub fn human_text(cell: &Cell) -> String {
     }
 }
 
-fn csv_bytes(table: &Table) -> Result<Vec<u8>> {
-    let mut writer = csv::Writer::from_writer(Vec::new());
+fn csv_bytes(table: &Table, delimiter: u8) -> Result<Vec<u8>> {
+    let mut writer = csv::WriterBuilder::new().delimiter(delimiter).from_writer(Vec::new());
     writer.write_record(&table.columns)?;
     for row in &table.rows {
         writer.write_record(row.iter().map(machine_text))?;
     }
     writer.into_inner().map_err(|e| anyhow::anyhow!("{e}"))
+}
+
+/// The machine table as a workbook: a bold, frozen header row; counts and statistics as
+/// numbers at full precision, text as text (never a formula), blanks empty.
+fn xlsx_bytes(table: &Table) -> Result<Vec<u8>> {
+    use rust_xlsxwriter::{Format as XlsxFormat, Workbook};
+    let mut book = Workbook::new();
+    let sheet = book.add_worksheet();
+    let bold = XlsxFormat::new().set_bold();
+    for (c, name) in table.columns.iter().enumerate() {
+        sheet.write_string_with_format(0, u16::try_from(c)?, name, &bold)?;
+    }
+    for (r, row) in table.rows.iter().enumerate() {
+        let r = u32::try_from(r + 1)?;
+        for (c, cell) in row.iter().enumerate() {
+            let c = u16::try_from(c)?;
+            match cell {
+                Cell::Text(s) => sheet.write_string(r, c, s).map(|_| ())?,
+                Cell::Int(i) => sheet.write_number(r, c, *i as f64).map(|_| ())?,
+                Cell::Num(v, _) | Cell::P(v) => sheet.write_number(r, c, *v).map(|_| ())?,
+                Cell::Bool(b) => sheet.write_boolean(r, c, *b).map(|_| ())?,
+                Cell::Null => {}
+            }
+        }
+    }
+    sheet.set_freeze_panes(1, 0)?;
+    Ok(book.save_to_buffer()?)
 }
 
 fn json_value(cell: &Cell) -> serde_json::Value {
@@ -120,33 +156,181 @@ pub fn markdown_text(s: &str) -> String {
     out
 }
 
-fn text_table(report: &Report, markdown: bool) -> String {
+/// The columns of the human table that show something: a column whose every cell is blank
+/// (a note no row needs) is left out. "–" (not computable) is something.
+fn shown_columns(table: &Table) -> Vec<usize> {
+    let blank = |c: &Cell| matches!(c, Cell::Bool(false)) || matches!(c, Cell::Text(s) if s.trim().is_empty());
+    (0..table.columns.len()).filter(|&i| table.rows.is_empty() || !table.rows.iter().all(|r| r.get(i).is_none_or(blank))).collect()
+}
+
+fn markdown_table(report: &Report) -> String {
     let table = &report.human;
+    let columns = shown_columns(table);
     let mut t = comfy_table::Table::new();
-    t.load_preset(if markdown { presets::ASCII_MARKDOWN } else { presets::UTF8_FULL_CONDENSED });
-    t.set_content_arrangement(if markdown { ContentArrangement::Disabled } else { ContentArrangement::Dynamic });
-    if markdown {
-        t.set_header(table.columns.iter().map(|c| markdown_text(c)));
-    } else {
-        t.set_header(&table.columns);
-    }
+    t.load_preset(presets::ASCII_MARKDOWN);
+    t.set_content_arrangement(ContentArrangement::Disabled);
+    t.set_header(columns.iter().map(|&i| markdown_text(&table.columns[i])));
     for row in &table.rows {
-        t.add_row(row.iter().map(|cell| {
-            let text = human_text(cell);
-            let text = if markdown { markdown_text(&text) } else { text };
-            let c = comfy_table::Cell::new(text);
-            match cell {
-                Cell::Int(_) | Cell::Num(..) | Cell::P(_) => c.set_alignment(CellAlignment::Right),
-                _ => c,
+        t.add_row(columns.iter().map(|&i| aligned(comfy_table::Cell::new(markdown_text(&human_text(&row[i]))), &row[i])));
+    }
+    let mut out = String::new();
+    for line in &report.caption {
+        out.push_str(&format!("{}  \n", markdown_text(line)));
+    }
+    if !report.caption.is_empty() {
+        out.push('\n');
+    }
+    out.push_str(&t.to_string());
+    out.push('\n');
+    out
+}
+
+/// Numbers right-aligned.
+fn aligned(c: comfy_table::Cell, cell: &Cell) -> comfy_table::Cell {
+    match cell {
+        Cell::Int(_) | Cell::Num(..) | Cell::P(_) => c.set_alignment(CellAlignment::Right),
+        _ => c,
+    }
+}
+
+/// How a row is set off on a coloured terminal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum RowMark {
+    /// A total or subtotal: bold.
+    Total,
+    /// Fewer answers than the low-base threshold: dimmed (its note says so in words too).
+    LowBase,
+    Plain,
+}
+
+/// A total row has "Total" among its labels (the text cells before its first number); a
+/// low-base row has a note starting "low base".
+fn row_mark(row: &[Cell]) -> RowMark {
+    let labels = row.iter().take_while(|c| matches!(c, Cell::Text(_) | Cell::Null));
+    if labels.into_iter().any(|c| matches!(c, Cell::Text(s) if s == "Total")) {
+        RowMark::Total
+    } else if row.iter().any(|c| matches!(c, Cell::Text(s) if s.starts_with("low base"))) {
+        RowMark::LowBase
+    } else {
+        RowMark::Plain
+    }
+}
+
+/// The widest a column must be so that no number or word is broken: its widest cell (cells are
+/// never wrapped), or the longest word of its header (headers wrap between words).
+fn least_width(header: &str, cells: &[String]) -> usize {
+    let words = words(header).iter().map(|w| w.width()).max().unwrap_or(0);
+    cells.iter().map(|c| c.width()).max().unwrap_or(0).max(words)
+}
+
+/// `text` in lines of at most `width` columns, broken between words only (a longer word has a
+/// line of its own).
+fn wrap(text: &str, width: usize) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    let mut line = String::new();
+    for word in words(text) {
+        let word = word.as_str();
+        if !line.is_empty() && line.width() + 1 + word.width() > width {
+            lines.push(std::mem::take(&mut line));
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(word);
+    }
+    if !line.is_empty() || lines.is_empty() {
+        lines.push(line);
+    }
+    lines
+}
+
+/// The words of `text`, a parenthesis kept whole ("(95% CI)" is one word: it reads badly
+/// broken).
+fn words(text: &str) -> Vec<String> {
+    let mut words: Vec<String> = Vec::new();
+    let mut open = false;
+    for word in text.split_whitespace() {
+        match words.last_mut() {
+            Some(last) if open => {
+                last.push(' ');
+                last.push_str(word);
             }
+            _ => words.push(word.to_string()),
+        }
+        let last = words.last().map_or("", String::as_str);
+        open = last.matches('(').count() > last.matches(')').count();
+    }
+    words
+}
+
+/// A column's share of a `UTF8_FULL_CONDENSED` table's width: its text, a space either side and
+/// the border on its right (the table adds one border on the left).
+const PADDING_AND_BORDER: usize = 3;
+
+/// The terminal table: caption, then the table. On a screen of known width it fits: headers
+/// wrap between words, numbers and words are never broken, and the columns that do not fit are
+/// left out from the right and named below the table, with how to see them (as DuckDB's CLI
+/// does). Totals bold, low-base rows dimmed, ▲ green and ▼ red when coloured.
+fn terminal_table(report: &Report, screen: Screen) -> String {
+    let table = &report.human;
+    let shown = shown_columns(table);
+    let texts: Vec<Vec<String>> = table.rows.iter().map(|r| r.iter().map(human_text).collect()).collect();
+    let least: Vec<usize> =
+        shown.iter().map(|&i| least_width(&table.columns[i], &texts.iter().map(|r| r[i].clone()).collect::<Vec<_>>())).collect();
+    // The first column always; then each next column while the table still fits.
+    let mut used = 1;
+    let mut fits = 0;
+    for (k, w) in least.iter().enumerate() {
+        if k > 0 && screen.width.is_some_and(|limit| used + w + PADDING_AND_BORDER > limit) {
+            break;
+        }
+        used += w + PADDING_AND_BORDER;
+        fits += 1;
+    }
+    let (columns, left_out) = shown.split_at(fits);
+    // The room left goes to headers, left to right, so that fewer of them wrap.
+    let mut widths: Vec<usize> = least[..fits].to_vec();
+    if let Some(limit) = screen.width {
+        let mut room = limit.saturating_sub(used);
+        for (w, &i) in widths.iter_mut().zip(columns) {
+            let more = table.columns[i].width().saturating_sub(*w).min(room);
+            *w += more;
+            room -= more;
+        }
+    }
+    let mut t = comfy_table::Table::new();
+    t.load_preset(presets::UTF8_FULL_CONDENSED);
+    t.set_content_arrangement(ContentArrangement::Disabled);
+    if screen.color {
+        t.enforce_styling();
+    } else {
+        t.force_no_tty();
+    }
+    t.set_header(columns.iter().zip(&widths).map(|(&i, &w)| {
+        let header = if screen.width.is_some() { wrap(&table.columns[i], w).join("\n") } else { table.columns[i].clone() };
+        comfy_table::Cell::new(header)
+    }));
+    for (row, text) in table.rows.iter().zip(&texts) {
+        let mark = if screen.color { row_mark(row) } else { RowMark::Plain };
+        t.add_row(columns.iter().map(|&i| {
+            let mut c = aligned(comfy_table::Cell::new(&text[i]), &row[i]);
+            match mark {
+                RowMark::Total => c = c.add_attribute(Attribute::Bold),
+                RowMark::LowBase => c = c.add_attribute(Attribute::Dim),
+                RowMark::Plain => {}
+            }
+            if screen.color && text[i].starts_with('▲') {
+                c = c.fg(Color::Green);
+            } else if screen.color && text[i].starts_with('▼') {
+                c = c.fg(Color::Red);
+            }
+            c
         }));
     }
     let mut out = String::new();
     for line in &report.caption {
-        if markdown {
-            out.push_str(&format!("{}  \n", markdown_text(line)));
-        } else {
-            out.push_str(line);
+        for part in screen.width.map_or_else(|| vec![line.clone()], |w| wrap(line, w)) {
+            out.push_str(&part);
             out.push('\n');
         }
     }
@@ -155,6 +339,19 @@ fn text_table(report: &Report, markdown: bool) -> String {
     }
     out.push_str(&t.to_string());
     out.push('\n');
+    if !left_out.is_empty() {
+        let names: Vec<&str> = left_out.iter().map(|&i| table.columns[i].as_str()).collect();
+        let s = if left_out.len() == 1 { "" } else { "s" };
+        let note = format!(
+            "{} more column{s} not shown for the terminal's width: {}. Widen the terminal, or see every column with --format csv, json or markdown.",
+            left_out.len(),
+            names.join(", ")
+        );
+        for line in wrap(&note, screen.width.unwrap_or(usize::MAX)) {
+            out.push_str(&line);
+            out.push('\n');
+        }
+    }
     out
 }
 
@@ -221,5 +418,140 @@ mod tests {
         // What cannot start HTML is left readable.
         assert_eq!(markdown_text("low base (n < 30), p <0.0001, 3 > 2"), "low base (n < 30), p <0.0001, 3 > 2");
         assert_eq!(markdown_text("<"), "<");
+    }
+
+    /// A survey table as wide as the README's: ten columns of intervals and shares.
+    fn wide() -> Report {
+        let columns = [
+            "segment",
+            "n",
+            "CSAT top-2 % (95% CI)",
+            "CSAT mean",
+            "NPS (95% CI)",
+            "Prom %",
+            "Pass %",
+            "Detr %",
+            "CES mean (95% CI)",
+            "CES easy %",
+            "note",
+        ];
+        let row = |g: &str, n: i64, note: &str| {
+            vec![
+                Cell::Text(g.into()),
+                Cell::Int(n),
+                Cell::Text("65.8 (63.5 to 67.9)".into()),
+                Cell::Num(3.88, 2),
+                Cell::Text("+5.2 (1.6 to 8.7)".into()),
+                Cell::Num(32.0, 1),
+                Cell::Num(41.3, 1),
+                Cell::Num(26.8, 1),
+                Cell::Text("4.79 (4.73 to 4.85)".into()),
+                Cell::Num(58.0, 1),
+                Cell::Text(note.into()),
+            ]
+        };
+        let table = Table {
+            columns: columns.iter().map(|c| c.to_string()).collect(),
+            rows: vec![row("consumer", 1846, ""), row("Total", 4000, "")],
+        };
+        Report { machine: table.clone(), human: table, caption: vec!["responses.csv".into()], ..Default::default() }
+    }
+
+    fn on(width: Option<usize>, color: bool, report: &Report) -> String {
+        String::from_utf8(render_on(report, Format::Table, Screen { width, color }).unwrap()).unwrap()
+    }
+
+    #[test]
+    fn a_terminal_table_fits_without_breaking_a_number_or_a_word() {
+        let report = wide();
+        for width in [60, 80, 100, 120] {
+            let text = on(Some(width), false, &report);
+            let table_lines: Vec<&str> = text.lines().skip(2).filter(|l| l.starts_with(['┌', '│', '╞', '├', '└', '╭', '┆'])).collect();
+            for line in &table_lines {
+                assert!(line.width() <= width, "{width}: {line}");
+            }
+            // Every cell text that is shown is shown whole, on one line.
+            let rows: Vec<&str> = text.lines().filter(|l| l.starts_with('│')).collect();
+            for cell in ["65.8 (63.5 to 67.9)", "+5.2 (1.6 to 8.7)", "4.79 (4.73 to 4.85)", "consumer", "1846"] {
+                let shown_whole = rows.iter().any(|l| l.contains(cell));
+                let first = cell.split(' ').next().unwrap();
+                let shown_in_part = rows.iter().any(|l| l.contains(first));
+                assert!(shown_whole || !shown_in_part, "{width}: '{cell}' broken:\n{text}");
+            }
+        }
+        // 80 columns: what does not fit is named, with how to see it.
+        let text = on(Some(80), false, &report);
+        assert!(text.contains("more columns not shown for the terminal's width: "), "{text}");
+        assert!(text.contains("CES easy %") && text.contains("--format csv"), "{text}");
+        assert!(text.contains("65.8 (63.5 to 67.9)"), "{text}");
+        // Wide enough: everything, and no word of a header broken either.
+        let text = on(Some(200), false, &report);
+        assert!(!text.contains("not shown"), "{text}");
+        assert!(text.contains("CES mean (95% CI)"), "{text}");
+    }
+
+    #[test]
+    fn headers_and_notes_wrap_between_words_keeping_a_parenthesis_whole() {
+        assert_eq!(words("CSAT top-2 % (95% CI)"), ["CSAT", "top-2", "%", "(95% CI)"]);
+        assert_eq!(wrap("CSAT top-2 % (95% CI)", 17), ["CSAT top-2 %", "(95% CI)"]);
+        assert_eq!(wrap("a b c", 1), ["a", "b", "c"]);
+        assert_eq!(wrap("", 10), [""]);
+        // A word longer than the width has a line of its own, unbroken.
+        assert_eq!(wrap("x enterprise y", 4), ["x", "enterprise", "y"]);
+        assert_eq!(least_width("CSAT top-2 % (95% CI)", &["65.8".into()]), 8);
+    }
+
+    #[test]
+    fn an_empty_note_column_is_left_out_and_a_used_one_kept() {
+        let mut report = wide();
+        let text = on(None, false, &report);
+        assert!(!text.contains("note"), "{text}");
+        report.human.rows[0][10] = Cell::Text("low base (n < 30)".into());
+        let text = on(None, false, &report);
+        assert!(text.contains("note") && text.contains("low base (n < 30)"), "{text}");
+        // Markdown too; CSV keeps every column.
+        let md = String::from_utf8(render(&wide(), Format::Markdown).unwrap()).unwrap();
+        assert!(!md.contains("note"), "{md}");
+        let csv = String::from_utf8(render(&wide(), Format::Csv).unwrap()).unwrap();
+        assert!(csv.lines().next().unwrap().ends_with(",note"), "{csv}");
+    }
+
+    #[test]
+    fn colour_only_when_asked_totals_bold_low_base_dim_changes_green_and_red() {
+        let mut report = wide();
+        report.human.rows[0][10] = Cell::Text("low base (n < 30)".into());
+        report.human.rows[0][4] = Cell::Text("▲ yes".into());
+        let plain = on(Some(300), false, &report);
+        assert!(!plain.contains('\u{1b}'), "{plain}");
+        let coloured = on(Some(300), true, &report);
+        let total = coloured.lines().find(|l| l.contains("Total")).unwrap();
+        assert!(total.contains("\u{1b}[1m"), "bold: {total:?}");
+        let low = coloured.lines().find(|l| l.contains("consumer")).unwrap();
+        assert!(low.contains("\u{1b}[2m"), "dim: {low:?}");
+        assert!(low.contains("\u{1b}[38;5;10m\u{1b}[2m ▲ yes"), "green: {low:?}");
+        // Colour never reaches a file's formats.
+        for format in [Format::Csv, Format::Json, Format::Markdown] {
+            let text = String::from_utf8(render_on(&report, format, Screen { width: Some(80), color: true }).unwrap()).unwrap();
+            assert!(!text.contains('\u{1b}'), "{format:?}");
+        }
+    }
+
+    #[test]
+    fn tsv_and_xlsx_are_what_they_say() {
+        let tsv = String::from_utf8(render(&sample(), Format::Tsv).unwrap()).unwrap();
+        // CSV's quoting rules: a field with a quote (or a tab, or a line end) is quoted.
+        assert_eq!(tsv, "segment\tn\tcsat_pct\tnote\n\"smb, \"\"west\"\"\"\t3\t66.66666666666667\t\nvip|gold\t0\t\ttrue\n");
+        let xlsx = render(&sample(), Format::Xlsx).unwrap();
+        assert!(xlsx.starts_with(b"PK\x03\x04"));
+        use calamine::Reader;
+        let mut book = calamine::Xlsx::new(std::io::Cursor::new(xlsx)).unwrap();
+        let range = book.worksheet_range_at(0).unwrap().unwrap();
+        assert_eq!(range.get((0, 2)), Some(&calamine::Data::String("csat_pct".into())));
+        // Numbers are numbers at full precision, text is text, blanks are empty.
+        assert_eq!(range.get((1, 1)), Some(&calamine::Data::Float(3.0)));
+        assert_eq!(range.get((1, 2)), Some(&calamine::Data::Float(66.66666666666667)));
+        assert_eq!(range.get((1, 0)), Some(&calamine::Data::String("smb, \"west\"".into())));
+        assert_eq!(range.get((2, 3)), Some(&calamine::Data::Bool(true)));
+        assert_eq!(range.get((2, 2)), Some(&calamine::Data::Empty));
     }
 }

@@ -14,5 +14,6 @@ mod test_repeat;
 mod test_scorecard;
 mod test_sources;
 mod test_survey;
+mod test_terminal;
 mod test_weights;
 mod workdir;

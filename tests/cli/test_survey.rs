@@ -369,7 +369,7 @@ fn table_and_markdown_formats_render() {
         .arg(fixture("survey_small.csv"))
         .assert()
         .success()
-        .stdout(predicate::str::contains("+27.3 (-23.7–78.2)"));
+        .stdout(predicate::str::contains("+27.3 (−23.7 to 78.2)"));
 }
 
 #[test]
