@@ -10,6 +10,7 @@ mod test_layout;
 mod test_loyalty;
 mod test_merge;
 mod test_messages;
+mod test_readme;
 mod test_repeat;
 mod test_scorecard;
 mod test_sources;
