@@ -22,18 +22,22 @@ const PROMOTER: RGBColor = RGBColor(46, 125, 50);
 const BAR: RGBColor = RGBColor(21, 101, 192);
 const CUMULATIVE: RGBColor = RGBColor(230, 81, 0);
 /// Line colours for groups (Tableau 10, which stays apart for colour-blind readers).
-const PALETTE: [RGBColor; 10] = [
-    RGBColor(31, 119, 180),
-    RGBColor(255, 127, 14),
-    RGBColor(44, 160, 44),
-    RGBColor(214, 39, 40),
-    RGBColor(148, 103, 189),
-    RGBColor(140, 86, 75),
-    RGBColor(227, 119, 194),
-    RGBColor(127, 127, 127),
-    RGBColor(188, 189, 34),
-    RGBColor(23, 190, 207),
+/// Lines of several groups: Okabe & Ito's colour-blind-safe palette (2008, "Color Universal
+/// Design"), black left for the total line, then two darker tones for an 8th and 9th group.
+const PALETTE: [RGBColor; 9] = [
+    RGBColor(0, 114, 178),
+    RGBColor(230, 159, 0),
+    RGBColor(0, 158, 115),
+    RGBColor(213, 94, 0),
+    RGBColor(86, 180, 233),
+    RGBColor(204, 121, 167),
+    RGBColor(240, 228, 66),
+    RGBColor(90, 90, 90),
+    RGBColor(0, 80, 120),
 ];
+
+/// A target or alert threshold drawn across a trend.
+const TARGET: RGBColor = RGBColor(183, 28, 28);
 /// The name of the line of all groups together, drawn in black.
 const ALL: &str = "all";
 /// Confidence bands are drawn when a trend has at most this many lines; more would hide each other.
@@ -190,6 +194,10 @@ where
             hi = hi.max(v);
         }
     }
+    for (_, v) in t.targets.iter().filter(|(_, v)| v.is_finite()) {
+        lo = lo.min(*v);
+        hi = hi.max(*v);
+    }
     let (y0, y1) = padded(lo, hi, t.limits);
     let mut chart = category_chart(
         &body,
@@ -198,6 +206,12 @@ where
         &|v| format!("{v:.0}"),
     )?;
     let annotate = t.series.len() <= 2 && n <= 13;
+    for (label, v) in &t.targets {
+        let line = [(-0.5, *v), (n as f64 - 0.5, *v)];
+        chart.draw_series(DashedLineSeries::new(line, 10, 6, TARGET.stroke_width(2)))?;
+        let (px, py) = chart.backend_coord(&(n as f64 - 0.5, *v));
+        root.draw_text(label, &font(13, &TARGET).pos(Pos::new(HPos::Right, VPos::Bottom)), (px - 4, py - 4))?;
+    }
     for (s, &color) in t.series.iter().zip(&colors) {
         if !bands {
             continue;
@@ -215,19 +229,86 @@ where
     }
     for (s, &color) in t.series.iter().zip(&colors) {
         for run in runs(&s.points, |p| Some(p.value)) {
-            chart.draw_series(LineSeries::new(run.iter().map(|(x, v)| (*x, *v)), color.stroke_width(3)))?;
+            let pixels: Vec<(i32, i32)> = run.iter().map(|(x, v)| chart.backend_coord(&(*x, *v))).collect();
+            thick_line(root, &pixels, 3.0, color)?;
         }
         let points: Vec<(f64, f64)> = s.points.iter().enumerate().filter_map(|(i, p)| p.map(|p| (i as f64, p.value))).collect();
         chart.draw_series(points.iter().map(|xy| Circle::new(*xy, 4, color.filled())))?;
         if annotate {
-            let style = font(13, &color).pos(Pos::new(HPos::Center, VPos::Bottom));
-            for (x, v) in &points {
-                let (px, py) = chart.backend_coord(&(*x, *v));
-                root.draw_text(&format!("{v:.1}"), &style, (px, py - 8))?;
+            let at: Vec<(i32, i32)> = points.iter().map(|p| chart.backend_coord(p)).collect();
+            for (i, (x, v)) in points.iter().enumerate() {
+                // Neighbours on the line (a gap breaks it: no neighbour there).
+                let left = (i > 0 && points[i - 1].0 == x - 1.0).then(|| at[i - 1]);
+                let right = points.get(i + 1).filter(|p| p.0 == x + 1.0).map(|_| at[i + 1]);
+                let text = format!("{v:.1}");
+                let (px, py) = at[i];
+                let ((hpos, vpos), (dx, dy)) = label_place(at[i], left, right);
+                let style = font(13, &color).pos(Pos::new(hpos, vpos));
+                let (w, h) = root.estimate_text_size(&text, &style)?;
+                let (w, h) = (w as i32, h as i32);
+                let (x0, y0) = (
+                    match hpos {
+                        HPos::Left => px + dx,
+                        HPos::Right => px + dx - w,
+                        HPos::Center => px + dx - w / 2,
+                    },
+                    match vpos {
+                        VPos::Top => py + dy,
+                        VPos::Bottom => py + dy - h,
+                        VPos::Center => py + dy - h / 2,
+                    },
+                );
+                // A white plate under the number: the band or another line never runs through it.
+                root.draw(&Rectangle::new([(x0 - 2, y0 - 1), (x0 + w + 2, y0 + h + 1)], WHITE.mix(0.85).filled()))?;
+                root.draw_text(&text, &style, (px + dx, py + dy))?;
             }
         }
     }
     category_labels(root, |i| chart.backend_coord(&(i as f64, y0)), &t.periods, None, 14)
+}
+
+/// A line of constant width through `points` (pixels): each segment a rectangle as wide as
+/// `width` across its direction, the joins filled by discs. The bitmap backend's own wide lines
+/// come out thicker on steep segments than on flat ones.
+fn thick_line<DB: DrawingBackend>(root: &Area<DB>, points: &[(i32, i32)], width: f64, color: RGBColor) -> Result<()>
+where
+    DB::ErrorType: 'static,
+{
+    let half = width / 2.0;
+    for pair in points.windows(2) {
+        let ((x0, y0), (x1, y1)) = (pair[0], pair[1]);
+        let (dx, dy) = (f64::from(x1 - x0), f64::from(y1 - y0));
+        let length = dx.hypot(dy);
+        if length == 0.0 {
+            continue;
+        }
+        let (nx, ny) = (-dy / length * half, dx / length * half);
+        let corner = |x: i32, y: i32, sign: f64| ((f64::from(x) + sign * nx).round() as i32, (f64::from(y) + sign * ny).round() as i32);
+        let quad = vec![corner(x0, y0, 1.0), corner(x1, y1, 1.0), corner(x1, y1, -1.0), corner(x0, y0, -1.0)];
+        root.draw(&Polygon::new(quad, color.filled()))?;
+    }
+    for &p in points.iter().skip(1).take(points.len().saturating_sub(2)) {
+        root.draw(&Circle::new(p, half.round() as i32, color.filled()))?;
+    }
+    Ok(())
+}
+
+/// Where a point's number goes so that its line does not strike it: above the point when
+/// neither segment leaves upwards, below when neither leaves downwards, else in the upper (or
+/// lower) corner that no segment crosses. Returns the text's anchor and its offset from the
+/// point, in pixels (y grows downwards).
+fn label_place(at: (i32, i32), left: Option<(i32, i32)>, right: Option<(i32, i32)>) -> ((HPos, VPos), (i32, i32)) {
+    // A neighbour higher on the screen (smaller y) takes that upper corner; lower, the lower one.
+    let up = |n: Option<(i32, i32)>| n.is_some_and(|n| n.1 < at.1);
+    let down = |n: Option<(i32, i32)>| n.is_some_and(|n| n.1 >= at.1);
+    const GAP: i32 = 9;
+    match (up(left), up(right), down(left), down(right)) {
+        (false, false, _, _) => ((HPos::Center, VPos::Bottom), (0, -GAP)),
+        (_, _, false, false) => ((HPos::Center, VPos::Top), (0, GAP)),
+        (true, false, _, _) => ((HPos::Left, VPos::Bottom), (GAP - 2, -GAP + 2)),
+        (false, true, _, _) => ((HPos::Right, VPos::Bottom), (-GAP + 2, -GAP + 2)),
+        (true, true, _, _) => ((HPos::Center, VPos::Top), (0, GAP)),
+    }
 }
 
 /// The axis set-up shared by the charts with categories (periods, groups, scores, causes) on x.

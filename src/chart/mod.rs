@@ -9,6 +9,7 @@
 
 mod draw;
 mod raster;
+pub mod webfont;
 
 use std::path::Path;
 use std::sync::OnceLock;
@@ -66,6 +67,8 @@ pub struct Trend {
     pub band: String,
     pub periods: Vec<String>,
     pub series: Vec<Series>,
+    /// Thresholds drawn across the chart as dashed lines: (label, value), e.g. ("target 30", 30).
+    pub targets: Vec<(String, f64)>,
 }
 
 /// Detractors, passives and promoters of one group, in percent.
@@ -258,6 +261,7 @@ mod tests {
                     Some(Point { value: 82.0, low: None, high: None }),
                 ],
             }],
+            targets: vec![("target 85".into(), 85.0)],
         })
     }
 
@@ -266,6 +270,8 @@ mod tests {
         let svg = svg(&trend()).unwrap();
         assert!(svg.starts_with("<svg"), "{}", &svg[..40]);
         assert!(svg.contains("CSAT 满意度") && svg.contains("线上"));
+        // The target is drawn and named.
+        assert!(svg.contains("\ntarget 85\n") && svg.contains("stroke=\"#B71C1C\""), "{svg}");
         let png = png(&trend()).unwrap();
         assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
     }

@@ -171,6 +171,7 @@ pub fn trend(
         band,
         periods,
         series,
+        targets: Vec::new(),
     }))
 }
 

@@ -783,10 +783,10 @@ const PARETO_COLUMNS: &[Column<ParetoItem, Plan>] = &[
 
 const PARETO_VIEWS: &[Shown<ParetoItem, Plan>] = &[
     Shown { header: |_| "count".into(), shown: always, show: Show::Column("count") },
-    Shown { header: |_| "share_pct".into(), shown: always, show: Show::Column("share_pct") },
-    Shown { header: |_| "cumulative_pct".into(), shown: always, show: Show::Column("cumulative_pct") },
+    Shown { header: |_| "share %".into(), shown: always, show: Show::Column("share_pct") },
+    Shown { header: |_| "cumulative %".into(), shown: always, show: Show::Column("cumulative_pct") },
     Shown {
-        header: |_| "vital_few".into(),
+        header: |_| "vital few".into(),
         shown: always,
         show: Show::Cell(|i, _| Cell::Text(if i.vital { "vital few".into() } else { String::new() })),
     },

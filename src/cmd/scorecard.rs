@@ -71,6 +71,27 @@ pub fn thresholds(under: &[(String, f64)], over: &[(String, f64)], config: &Conf
     Ok(out)
 }
 
+/// A trend chart with the thresholds set on its KPI drawn across it ("target 30" for
+/// `--fail-under nps=30`, "alert above 60" for `--fail-over`).
+fn with_targets(chart: Chart, kpi: &str, thresholds: &[Threshold]) -> Chart {
+    match chart {
+        Chart::Trend(mut t) => {
+            t.targets = thresholds
+                .iter()
+                .filter(|th| th.kpi == kpi)
+                .map(|th| {
+                    (
+                        format!("{} {}", if th.under { "target" } else { "alert above" }, crate::report::grouped(&th.value.to_string())),
+                        th.value,
+                    )
+                })
+                .collect();
+            Chart::Trend(t)
+        }
+        other => other,
+    }
+}
+
 /// Inputs and settings, validated before any work.
 struct Plan {
     config_path: Option<PathBuf>,
@@ -309,7 +330,8 @@ pub fn run(args: &ScorecardArgs, io: &mut Io) -> Result<()> {
         for m in &crate::cmd::survey::TRENDS[..2] {
             if trend_shows.contains(&m.value) {
                 let c = charts::trend(&trend_table, &[], m, scope.clone(), (trend_word, band.clone()), &|_| "")?;
-                figures.push(figure(&format!("{}_trend", m.name), c)?);
+                let kpi = if m.name == "nps" { "nps" } else { "csat" };
+                figures.push(figure(&format!("{}_trend", m.name), with_targets(c, kpi, &plan.thresholds))?);
             }
         }
         for (k, segment) in plan.segments.iter().enumerate() {
@@ -352,7 +374,7 @@ pub fn run(args: &ScorecardArgs, io: &mut Io) -> Result<()> {
             let band = format!("{} confidence interval", charts::level_text(plan.config.complaints.confidence.unwrap_or(0.95)));
             let (trend_table, _) = at_trend_period(&cmd, &result, &plan, io, complaints)?;
             let chart = charts::trend(&trend_table, &[], &trend_metric, scope, (trend_word, band), &|_| "")?;
-            figures.push(figure("resolution_trend", chart)?);
+            figures.push(figure("resolution_trend", with_targets(chart, "resolved_pct", &plan.thresholds))?);
         }
         if result.opened.roles.get(Role::Category).is_some() {
             let cmd = words(&["complaints", &path_text(c), "--pareto", "category", "--from", &start, "--to", &end, "--as-of", &end]);
@@ -390,7 +412,8 @@ pub fn run(args: &ScorecardArgs, io: &mut Io) -> Result<()> {
         let band = format!("{} confidence interval", charts::level_text(plan.config.repeat.confidence.unwrap_or(0.95)));
         let (trend_table, _) = at_trend_period(&cmd, &result, &plan, io, repeat)?;
         let scope = format!("{} · dates {from} to {to}", path_text(o));
-        figures.push(figure("repeat_trend", charts::trend(&trend_table, &[], &m, scope, (trend_word, band), &|_| "")?)?);
+        let chart = charts::trend(&trend_table, &[], &m, scope, (trend_word, band), &|_| "")?;
+        figures.push(figure("repeat_trend", with_targets(chart, "repeat_rate", &plan.thresholds))?);
     }
 
     // The five classic satisfaction indicators, where the data allows.
@@ -446,6 +469,7 @@ pub fn run(args: &ScorecardArgs, io: &mut Io) -> Result<()> {
         notes,
         sections,
         figures: figures.iter().map(|(f, _)| f.clone()).collect(),
+        currency: plan.config.report.currency.clone().unwrap_or_default(),
     };
     io.progress(&format!("scorecard {}: writing {}", labels[0], plan.out.join(&labels[0]).display()));
     let folder = write_folder(&plan.out, &labels[0], &scorecard, &figures, &csvs)?;
@@ -678,6 +702,7 @@ mod tests {
             p_previous: None,
             p_year_ago: None,
             alert: None,
+            target: None,
         };
         // NPS 42 < 50 fires; CSAT 80 is not under 80; 6.5 complaints > 5 fires.
         let mut kpis = vec![kpi("nps", Some(42.0)), kpi("csat", Some(80.0)), kpi("complaints_per_1000", Some(6.5))];

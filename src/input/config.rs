@@ -31,9 +31,18 @@ pub struct Config {
     pub repeat: RepeatDefaults,
     #[serde(default)]
     pub scorecard: ScorecardDefaults,
+    #[serde(default)]
+    pub report: ReportConfig,
     /// `"answer label" = scale point`, for survey answers exported as words.
     #[serde(default)]
     pub labels: BTreeMap<String, f64>,
+}
+
+/// How the scorecard writes numbers: `currency` before amounts ("¥", "€", "US$").
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReportConfig {
+    pub currency: Option<String>,
 }
 
 /// `cxstat scorecard` settings, so that a cron line needs only `--config` and `--month last`.

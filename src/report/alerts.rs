@@ -15,6 +15,9 @@ pub fn check_alerts(kpis: &mut [Kpi], thresholds: &[Threshold], period: &str) ->
     let mut lines = Vec::new();
     for t in thresholds {
         let word = if t.under { "under" } else { "over" };
+        if let Some(k) = kpis.iter_mut().find(|k| k.key == t.kpi) {
+            k.target = Some((t.under, t.value));
+        }
         match kpis.iter_mut().find(|k| k.key == t.kpi) {
             Some(k) => match k.value {
                 Some(v) if (t.under && v < t.value) || (!t.under && v > t.value) => {

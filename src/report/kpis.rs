@@ -67,7 +67,7 @@ pub const KPIS: [KpiName; 13] = [
     ("csat_mean", "CSAT mean", "score", 2, true),
     ("nps", "NPS", "points", 1, true),
     ("promoters_pct", "Promoters %", "%", 1, true),
-    ("ces", "CES (mean effort)", "score", 2, true),
+    ("ces", "CES (mean, higher = easier)", "score", 2, true),
     ("designation_pct", "Asked for the brand by name %", "%", 1, true),
     ("complaints_per_1000", "Complaints per 1,000 orders", "per 1,000", 2, false),
     ("resolved_pct", "Resolution rate", "%", 1, true),
@@ -110,6 +110,7 @@ pub fn kpi<R: PeriodRow>(rows: &[R], labels: &[String; 3], name: KpiName, read: 
         p_previous: p(previous),
         p_year_ago: p(year_ago),
         alert: None,
+        target: None,
     }
 }
 

@@ -33,6 +33,9 @@ pub struct Kpi {
     pub p_year_ago: Option<f64>,
     /// The alert that fired on this KPI, if any.
     pub alert: Option<String>,
+    /// Its threshold (`--fail-under`, `--fail-over`): (under, value); printed on the page and
+    /// drawn on its trend chart.
+    pub target: Option<(bool, f64)>,
 }
 
 /// Significance level of the scorecard's change marks.
@@ -92,14 +95,37 @@ pub struct Scorecard {
     pub notes: Vec<String>,
     pub sections: Vec<Section>,
     pub figures: Vec<Figure>,
+    /// Written before amounts (`[report] currency = "¥"`); "" for none.
+    pub currency: String,
 }
 
 fn number(v: Option<f64>, decimals: usize) -> String {
-    v.map_or("–".to_string(), |v| format!("{v:.decimals$}"))
+    v.map_or("–".to_string(), |v| grouped(&format!("{v:.decimals$}")))
 }
 
 fn signed(v: Option<f64>, decimals: usize) -> String {
-    v.map_or("–".to_string(), |v| format!("{v:+.decimals$}"))
+    v.map_or("–".to_string(), |v| grouped(&format!("{v:+.decimals$}")))
+}
+
+/// A formatted number with thousands separators in its whole part: "39,567.10", "+4,415.11",
+/// "-1,234"; a number under 1,000 as it is.
+pub fn grouped(text: &str) -> String {
+    let (sign, rest) = match text.strip_prefix(['+', '-']) {
+        Some(rest) => (&text[..1], rest),
+        None => ("", text),
+    };
+    let (whole, fraction) = rest.split_at(rest.find('.').unwrap_or(rest.len()));
+    if !whole.bytes().all(|b| b.is_ascii_digit()) {
+        return text.to_string();
+    }
+    let mut out = String::with_capacity(text.len() + whole.len() / 3);
+    for (i, digit) in whole.chars().enumerate() {
+        if i > 0 && (whole.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(digit);
+    }
+    format!("{sign}{out}{fraction}")
 }
 
 /// ▲ / ▼ for a change that is significant at [`ALPHA`], "" otherwise (no change, not
@@ -131,7 +157,7 @@ fn p_text(p: f64) -> String {
 
 fn interval(k: &Kpi) -> String {
     match (k.low, k.high) {
-        (Some(l), Some(h)) => format!("{}–{}", number(Some(l), k.decimals), number(Some(h), k.decimals)),
+        (Some(l), Some(h)) => format!("{} to {}", number(Some(l), k.decimals), number(Some(h), k.decimals)),
         _ => String::new(),
     }
 }
@@ -145,13 +171,87 @@ fn base(k: &Kpi) -> String {
     }
 }
 
-/// The value as shown: "82.4%", "25.4", or "–".
+/// The value as shown: "82.4%", "25.4", "39,567.10", or "–".
 pub fn value_with_unit(k: &Kpi) -> String {
     match k.value {
         Some(v) if k.unit == "%" => format!("{v:.*}%", k.decimals),
-        Some(v) => format!("{v:.*}", k.decimals),
+        Some(v) => grouped(&format!("{v:.*}", k.decimals)),
         None => "–".to_string(),
     }
+}
+
+/// [`value_with_unit`], an amount with the report's currency before it ("¥39,567.10").
+fn shown_value(k: &Kpi, currency: &str) -> String {
+    let value = value_with_unit(k);
+    if k.unit == "amount" && k.value.is_some() {
+        format!("{currency}{value}")
+    } else {
+        value
+    }
+}
+
+/// The KPI's threshold as the page says it: "target ≥ 30" (`--fail-under`) or "limit ≤ 60"
+/// (`--fail-over`), "" without one.
+fn target_text(k: &Kpi) -> String {
+    match k.target {
+        Some((true, t)) => format!("target ≥ {}", grouped(&t.to_string())),
+        Some((false, t)) => format!("limit ≤ {}", grouped(&t.to_string())),
+        None => String::new(),
+    }
+}
+
+/// A label inside a sentence: "resolution rate", but "NPS" and "CSAT (top-box %)" as they are.
+fn in_sentence(label: &str) -> String {
+    let mut chars = label.chars();
+    match (chars.next(), chars.next()) {
+        (Some(first), Some(second)) if second.is_lowercase() => first.to_lowercase().chain(label.chars().skip(1)).collect(),
+        _ => label.to_string(),
+    }
+}
+
+/// What changed, in a sentence for the top of the page: the KPIs past their threshold first,
+/// then those whose change against the previous period is significant, at most four; without
+/// either, the first KPI that has a change ("Against 2026-09: NPS fell 10.7 points to 25.4, below the target of
+/// 30; resolution rate rose 5.5 points to 96.2% (significant, p = 0.0120).").
+pub fn headline(s: &Scorecard) -> String {
+    let breached = s.kpis.iter().filter(|k| k.alert.is_some() && k.value.is_some());
+    let significant = s.kpis.iter().filter(|k| k.alert.is_none() && k.p_previous.is_some_and(|p| p < ALPHA) && k.change().is_some());
+    let mut chosen: Vec<&Kpi> = breached.chain(significant).take(4).collect();
+    if chosen.is_empty() {
+        chosen.extend(s.kpis.iter().find(|k| k.change().is_some()));
+    }
+    if chosen.is_empty() {
+        return format!("No KPI has a value for both {} and {}: nothing to compare.", s.period, s.previous);
+    }
+    let phrases: Vec<String> = chosen
+        .iter()
+        .map(|k| {
+            let value = shown_value(k, &s.currency);
+            let mut phrase = match k.change() {
+                Some(c) if format!("{:.*}", k.decimals, c.abs()).bytes().all(|b| b == b'0' || b == b'.') => {
+                    format!("{} held at {value}", in_sentence(k.label))
+                }
+                Some(c) => {
+                    let by = grouped(&format!("{:.*}", k.decimals, c.abs()));
+                    let unit = if matches!(k.unit, "%" | "points") { " points" } else { "" };
+                    format!("{} {} {by}{unit} to {value}", in_sentence(k.label), if c > 0.0 { "rose" } else { "fell" })
+                }
+                None => format!("{} is {value} (no {} value to compare)", in_sentence(k.label), s.previous),
+            };
+            match (k.target, k.alert.is_some()) {
+                (Some((true, t)), true) => phrase.push_str(&format!(", below the target of {}", grouped(&t.to_string()))),
+                (Some((false, t)), true) => phrase.push_str(&format!(", above the limit of {}", grouped(&t.to_string()))),
+                _ => {}
+            }
+            match k.p_previous {
+                Some(p) if p < ALPHA => phrase.push_str(&format!(" (significant, p = {})", p_text(p))),
+                Some(p) if k.alert.is_some() => phrase.push_str(&format!(" (not a significant change, p = {})", p_text(p))),
+                _ => {}
+            }
+            phrase
+        })
+        .collect();
+    format!("Against {}: {}.", s.previous, phrases.join("; "))
 }
 
 fn md_escape(s: &str) -> String {
@@ -175,6 +275,7 @@ fn kpi_rows(s: &Scorecard) -> (Vec<String>, Vec<Vec<String>>) {
         "base (n)".to_string(),
         format!("vs {}", s.previous),
         format!("vs {}", s.year_ago),
+        "target".to_string(),
         "alert".to_string(),
     ];
     let rows = s
@@ -183,16 +284,26 @@ fn kpi_rows(s: &Scorecard) -> (Vec<String>, Vec<Vec<String>>) {
         .map(|k| {
             vec![
                 k.label.to_string(),
-                value_with_unit(k),
+                shown_value(k, &s.currency),
                 interval(k),
                 base(k),
-                format!("{} {}", arrow(k.change(), k.p_previous), signed(k.change(), k.decimals)).trim().to_string(),
-                format!("{} {}", arrow(k.change_yoy(), k.p_year_ago), signed(k.change_yoy(), k.decimals)).trim().to_string(),
+                change_text(k.change(), k.p_previous, k.decimals),
+                change_text(k.change_yoy(), k.p_year_ago, k.decimals),
+                target_text(k),
                 k.alert.clone().unwrap_or_default(),
             ]
         })
         .collect();
     (columns, rows)
+}
+
+/// A change as the tables show it: "▼ -10.7 (p = 0.0150)", "+2.5 (p = 0.4000)", "+0.23".
+fn change_text(change: Option<f64>, p: Option<f64>, decimals: usize) -> String {
+    let text = format!("{} {}", arrow(change, p), signed(change, decimals)).trim().to_string();
+    match p {
+        Some(p) if change.is_some() => format!("{text} (p = {})", p_text(p)),
+        _ => text,
+    }
 }
 
 fn table_text(table: &Table) -> Vec<Vec<String>> {
@@ -205,6 +316,7 @@ pub fn markdown(s: &Scorecard) -> String {
     let _ = writeln!(out, "# {} — {}\n", md_escape(&s.title), md_escape(&s.period));
     let _ = writeln!(out, "Dates {} · compared with {} and {} · made {}  ", s.dates, s.previous, s.year_ago, s.as_of);
     let _ = writeln!(out, "Inputs: {}\n", md_escape(&s.inputs.join(", ")));
+    let _ = writeln!(out, "**{}**\n", md_escape(&headline(s)));
     if !s.alerts.is_empty() {
         let _ = writeln!(out, "## Alerts\n");
         for a in &s.alerts {
@@ -259,8 +371,15 @@ pub fn escape(s: &str) -> String {
     out
 }
 
+/// The page's fonts: first the bundled font cut to the page's characters that are not ASCII
+/// (embedded, so Chinese renders without a CJK font installed; it has no Latin letters, which
+/// fall through to the reader's own fonts), in the text and the inline charts alike (CSS
+/// outranks the charts' `font-family` attribute). It must come first: Chromium on Linux takes
+/// a character `system-ui` lacks to its own fallback, never to a family later in the list.
+const FONTS: &str = "'cxstat-noto-sc',system-ui,-apple-system,'Segoe UI',Roboto,'Helvetica Neue',Arial,'Noto Sans CJK SC','PingFang SC','Microsoft YaHei',sans-serif";
+
 const STYLE: &str = "
-body{font-family:system-ui,-apple-system,'Segoe UI','Noto Sans CJK SC','PingFang SC','Microsoft YaHei',sans-serif;margin:0;background:#f5f6f8;color:#212121}
+body{margin:0;background:#f5f6f8;color:#212121}
 main{max-width:1240px;margin:0 auto;padding:24px 32px 48px}
 h1{font-size:28px;margin:0 0 4px}h2{font-size:20px;margin:32px 0 12px}
 .meta{color:#616161;font-size:14px;margin:0 0 2px}
@@ -274,6 +393,11 @@ h1{font-size:28px;margin:0 0 4px}h2{font-size:20px;margin:32px 0 12px}
 .card .ci,.card .n{font-size:12px;color:#757575}
 .card .deltas{font-size:13px;margin-top:6px}
 .good{color:#2e7d32}.bad{color:#c62828}.flat{color:#757575}
+.card .p{font-size:11px;color:#9e9e9e}
+.card .target{font-size:12px;color:#424242;margin-top:4px}
+.headline{font-size:17px;background:#fff;border-radius:8px;padding:12px 16px;margin:16px 0;box-shadow:0 1px 2px rgba(0,0,0,.08)}
+@page{size:A4;margin:14mm}
+@media print{body{background:#fff}main{max-width:none;padding:0}.card,figure,table,.alerts,.headline{box-shadow:none;border:1px solid #ddd;break-inside:avoid}h2{break-after:avoid}.cards{grid-template-columns:repeat(3,1fr)}.scroll{overflow:visible}}
 table{border-collapse:collapse;background:#fff;font-size:13px;width:100%;box-shadow:0 1px 2px rgba(0,0,0,.08)}
 th,td{padding:6px 10px;border-bottom:1px solid #eee;text-align:right;white-space:nowrap}
 th{background:#fafafa;font-weight:600}
@@ -293,8 +417,12 @@ fn delta_html(change: Option<f64>, p: Option<f64>, k: &Kpi, against: &str) -> St
         Some(_) if !mark.is_empty() => "bad",
         _ => "flat",
     };
+    let p_shown = match p {
+        Some(p) if change.is_some() => format!(" <span class=\"p\">p = {}</span>", escape(&p_text(p))),
+        _ => String::new(),
+    };
     format!(
-        "<span class=\"{class}\" title=\"change against {against}: {}\">{mark} {}</span> <span class=\"flat\">vs {against}</span>",
+        "<span class=\"{class}\" title=\"change against {against}: {}\">{mark} {}</span> <span class=\"flat\">vs {against}</span>{p_shown}",
         escape(&significance_text(p)),
         escape(&signed(change, k.decimals))
     )
@@ -321,11 +449,7 @@ fn html_table(out: &mut String, columns: &[String], rows: &[Vec<String>], class:
 pub fn html(s: &Scorecard) -> String {
     let mut out = String::new();
     let title = format!("{} — {}", s.title, s.period);
-    let _ = write!(
-        out,
-        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>{}</title><style>{STYLE}</style></head><body><main>",
-        escape(&title)
-    );
+    out.push_str("<body><main>");
     let _ = write!(out, "<h1>{}</h1>", escape(&title));
     let _ = write!(
         out,
@@ -336,6 +460,7 @@ pub fn html(s: &Scorecard) -> String {
         escape(&s.as_of),
         escape(&s.inputs.join(", "))
     );
+    let _ = write!(out, "<p class=\"headline\">{}</p>", escape(&headline(s)));
     if !s.alerts.is_empty() {
         out.push_str("<div class=\"alerts\"><strong>Alerts</strong>");
         html_list(&mut out, "", &s.alerts);
@@ -345,14 +470,18 @@ pub fn html(s: &Scorecard) -> String {
     for k in &s.kpis {
         let _ = write!(
             out,
-            "<div class=\"card{}\"><div class=\"label\">{}</div><div class=\"value\">{}</div><div class=\"ci\">{}</div><div class=\"n\">n = {}</div><div class=\"deltas\">{}<br>{}</div></div>",
+            "<div class=\"card{}\"><div class=\"label\">{}</div><div class=\"value\">{}</div><div class=\"ci\">{}</div><div class=\"n\">n = {}</div><div class=\"deltas\">{}<br>{}</div>{}</div>",
             if k.alert.is_some() { " alert" } else { "" },
             escape(k.label),
-            escape(&value_with_unit(k)),
+            escape(&shown_value(k, &s.currency)),
             escape(&if interval(k).is_empty() { String::new() } else { format!("interval {}", interval(k)) }),
             escape(&base(k)),
             delta_html(k.change(), k.p_previous, k, &s.previous),
             delta_html(k.change_yoy(), k.p_year_ago, k, &s.year_ago),
+            match target_text(k) {
+                t if t.is_empty() => String::new(),
+                t => format!("<div class=\"target\">{}</div>", escape(&t)),
+            },
         );
     }
     out.push_str("</div>");
@@ -370,14 +499,19 @@ pub fn html(s: &Scorecard) -> String {
             let _ = write!(out, "<p class=\"note\">{}</p>", escape(&section.note));
         }
         html_table(&mut out, &section.table.columns, &table_text(&section.table), "numbers");
-        let _ = write!(out, "<p class=\"note\">Full precision: {}</p>", escape(&section.csv));
+        let _ = write!(out, "<p class=\"note\">Full precision: <a href=\"{0}\">{0}</a></p>", escape(&section.csv));
     }
     if !s.notes.is_empty() {
         out.push_str("<h2>Notes</h2>");
         html_list(&mut out, "note", &s.notes);
     }
     out.push_str("</main></body></html>\n");
-    out
+    let head = format!(
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>{}</title><style>{}body,figure svg text{{font-family:{FONTS}}}{STYLE}</style></head>",
+        escape(&title),
+        crate::chart::webfont::font_face(&format!("{title}{out}")),
+    );
+    head + &out
 }
 
 fn html_list(out: &mut String, class: &str, items: &[String]) {
@@ -471,6 +605,7 @@ mod tests {
             p_previous: Some(0.012),
             p_year_ago: None,
             alert: None,
+            target: None,
         }
     }
 
@@ -499,6 +634,7 @@ mod tests {
             notes: vec![],
             sections: vec![],
             figures: vec![Figure { stem: "x".into(), title: "X".into(), svg: "<?xml version=\"1.0\"?><svg></svg>".into() }],
+            currency: String::new(),
         };
         let h = html(&s);
         assert!(h.contains("CX &lt;scorecard&gt;"));
@@ -508,12 +644,85 @@ mod tests {
         assert!(h.contains("title=\"change against 2026-09: significant: p = 0.0120\">▼ -8.0"), "{h}");
         assert!(h.contains("title=\"change against 2025-10: no significance test for this KPI\">"), "{h}");
         let md = markdown(&s);
-        assert!(md.contains("| NPS | 32.0 | 25.5–38.5 | 200 | ▼ -8.0 | – |"), "{md}");
+        assert!(md.contains("| NPS | 32.0 | 25.5 to 38.5 | 200 | ▼ -8.0 (p = 0.0120) | – |  |  |"), "{md}");
+        assert!(md.contains("**Against 2026-09: NPS fell 8.0 points to 32.0 (significant, p = 0.0120).**"), "{md}");
+        // The p-value is on the page, not only in the tooltip.
+        assert!(h.contains("<span class=\"p\">p = 0.0120</span>"), "{h}");
         // Not significant: the change is shown without a mark, in grey.
         let mut calm = s.clone();
         calm.kpis[0].p_previous = Some(0.2);
         let h = html(&calm);
         assert!(h.contains("<span class=\"flat\" title=\"change against 2026-09: not significant at 0.05: p = 0.2000\"> -8.0"), "{h}");
-        assert!(markdown(&calm).contains("| 200 | -8.0 |"));
+        assert!(markdown(&calm).contains("| 200 | -8.0 (p = 0.2000) |"));
+    }
+
+    #[test]
+    fn numbers_are_grouped_by_thousands() {
+        for (text, want) in [
+            ("39567.10", "39,567.10"),
+            ("+4415.11", "+4,415.11"),
+            ("-1234567", "-1,234,567"),
+            ("999.5", "999.5"),
+            ("0", "0"),
+            ("–", "–"),
+            ("1e16", "1e16"),
+        ] {
+            assert_eq!(grouped(text), want, "{text}");
+        }
+    }
+
+    #[test]
+    fn the_headline_says_what_changed_breaches_first() {
+        let nps = Kpi { alert: Some("under 35".into()), target: Some((true, 35.0)), p_previous: Some(0.015), ..kpi() };
+        let resolved = Kpi {
+            key: "resolved_pct",
+            label: "Resolution rate",
+            unit: "%",
+            value: Some(96.2),
+            previous: Some(90.7),
+            p_previous: Some(0.012),
+            alert: None,
+            target: None,
+            ..kpi()
+        };
+        let quiet = Kpi { key: "csat", label: "CSAT (top-box %)", p_previous: Some(0.4), ..resolved.clone() };
+        let mut s = Scorecard {
+            title: "t".into(),
+            period: "2026-10".into(),
+            previous: "2026-09".into(),
+            year_ago: "2025-10".into(),
+            dates: String::new(),
+            as_of: String::new(),
+            inputs: vec![],
+            kpis: vec![quiet.clone(), resolved, nps],
+            indicators: vec![],
+            alerts: vec![],
+            notes: vec![],
+            sections: vec![],
+            figures: vec![],
+            currency: String::new(),
+        };
+        // NPS 32.0 from 40.0: fell 8.0 points, under its target; resolution 90.7 → 96.2: rose 5.5
+        // points, p = 0.012 < 0.05; CSAT's change (p = 0.4) is not news.
+        assert_eq!(
+            headline(&s),
+            "Against 2026-09: NPS fell 8.0 points to 32.0, below the target of 35 (significant, p = 0.0150); resolution rate rose 5.5 points to 96.2% (significant, p = 0.0120)."
+        );
+        // Nothing breached or significant: the first KPI with a change.
+        s.kpis = vec![quiet];
+        assert_eq!(headline(&s), "Against 2026-09: CSAT (top-box %) rose 5.5 points to 96.2%.");
+        let revenue = Kpi {
+            key: "revenue",
+            label: "Revenue",
+            unit: "amount",
+            decimals: 2,
+            value: Some(39567.1),
+            previous: Some(35151.99),
+            p_previous: None,
+            ..kpi()
+        };
+        s.kpis = vec![revenue];
+        s.currency = "¥".into();
+        assert_eq!(headline(&s), "Against 2026-09: revenue rose 4,415.11 to ¥39,567.10.");
     }
 }

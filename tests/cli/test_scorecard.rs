@@ -184,3 +184,41 @@ fn a_month_without_data_is_exit_65_naming_the_month_and_the_data() {
         .code(65)
         .stderr(predicate::str::contains("orders.csv: no data for 2024-01"));
 }
+
+/// The page a manager forwards (issue 26): what changed in one sentence at the top, targets and
+/// p-values on the page, amounts grouped with the configured currency, the CSV files linked, and
+/// the Chinese text rendered by an embedded font cut to the page's characters.
+#[test]
+fn the_html_page_says_what_changed_and_carries_its_font() {
+    let dir = workdir();
+    let config = crate::workdir::put(dir.path(), "cx.toml", "[report]\ncurrency = \"¥\"\n".as_bytes());
+    let out = dir.path().join("out");
+    cxstat()
+        .args(["scorecard", "--month", "2026-10", "--as-of", "2026-11-05", "--by", "segment", "--fail-under", "nps=30", "--quiet"])
+        .arg("--responses")
+        .arg(example("responses.csv"))
+        .arg("--complaints")
+        .arg(example("complaints.csv"))
+        .arg("--orders")
+        .arg(example("orders.csv"))
+        .arg("--config")
+        .arg(&config)
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .code(3);
+    let html = std::fs::read_to_string(out.join("2026-10/scorecard.html")).unwrap();
+    assert!(html.len() < 1_500_000, "{} bytes", html.len());
+    assert!(html.contains("<p class=\"headline\">Against 2026-09: NPS fell 10.7 points to 25.4, below the target of 30"), "headline");
+    assert!(html.contains("<div class=\"target\">target ≥ 30</div>"));
+    assert!(html.contains("<span class=\"p\">p = 0.1938</span>"));
+    assert!(html.contains("¥39,567.10"));
+    assert!(html.contains("<a href=\"survey_by_segment.csv\">survey_by_segment.csv</a>"));
+    assert!(html.contains("@media print") && html.contains("break-inside:avoid"));
+    // The font: embedded once, first in the list, holding the page's Chinese characters.
+    assert_eq!(html.matches("@font-face{font-family:'cxstat-noto-sc';src:url(data:font/otf;base64,").count(), 1);
+    assert!(html.contains("font-family:'cxstat-noto-sc',system-ui"));
+    assert!(html.contains("回头率"));
+    let md = std::fs::read_to_string(out.join("2026-10/scorecard.md")).unwrap();
+    assert!(md.contains("| NPS | 25.4 | 13.6 to 37.3 | 169 | -10.7 (p = 0.1938) | +5.8 (p = 0.4900) | target ≥ 30 | under 30 |"), "{md}");
+}
