@@ -16,9 +16,11 @@ type Span = fn(&super::Stack) -> (f64, f64);
 const INK: RGBColor = RGBColor(33, 33, 33);
 const MUTED: RGBColor = RGBColor(97, 97, 97);
 const GRID: RGBColor = RGBColor(224, 224, 224);
-const DETRACTOR: RGBColor = RGBColor(198, 40, 40);
-const PASSIVE: RGBColor = RGBColor(176, 176, 176);
-const PROMOTER: RGBColor = RGBColor(46, 125, 50);
+/// NPS groups in Okabe & Ito's colours: vermillion against blue, told apart with any colour
+/// vision (red against green is not).
+const DETRACTOR: RGBColor = RGBColor(213, 94, 0);
+const PASSIVE: RGBColor = RGBColor(170, 170, 170);
+const PROMOTER: RGBColor = RGBColor(0, 114, 178);
 const BAR: RGBColor = RGBColor(21, 101, 192);
 const CUMULATIVE: RGBColor = RGBColor(230, 81, 0);
 /// Line colours for groups (Tableau 10, which stays apart for colour-blind readers).
@@ -409,14 +411,16 @@ where
     for (color, span) in layers {
         let rects = c.bars.iter().enumerate().map(|(i, b)| {
             let (from, to) = span(b);
-            Rectangle::new([(i as f64 - half, from), (i as f64 + half, to)], color.filled())
+            // A low-base bar is faded: its shares rest on few answers.
+            let fill = if b.low_base { color.mix(0.45).filled() } else { color.filled() };
+            Rectangle::new([(i as f64 - half, from), (i as f64 + half, to)], fill)
         });
         chart.draw_series(rects)?;
-        let style = font(14, &WHITE).pos(Pos::new(HPos::Center, VPos::Center));
         for (i, b) in c.bars.iter().enumerate() {
             let (from, to) = span(b);
             if to - from >= 5.0 {
                 let (px, py) = chart.backend_coord(&(i as f64, (from + to) / 2.0));
+                let style = font(14, if b.low_base { &INK } else { &WHITE }).pos(Pos::new(HPos::Center, VPos::Center));
                 root.draw_text(&format!("{:.0}%", to - from), &style, (px, py))?;
             }
         }
@@ -427,7 +431,7 @@ where
         root.draw_text(&format!("NPS {:+.1}", b.nps), &style, (px, py - 6))?;
     }
     let labels: Vec<String> = c.bars.iter().map(|b| b.label.clone()).collect();
-    let bases: Vec<String> = c.bars.iter().map(|b| format!("n = {}", b.n)).collect();
+    let bases: Vec<String> = c.bars.iter().map(|b| format!("n = {}{}", b.n, if b.low_base { " · low base" } else { "" })).collect();
     category_labels(root, |i| chart.backend_coord(&(i as f64, 0.0)), &labels, Some(&bases), 30)
 }
 

@@ -80,6 +80,8 @@ pub struct Stack {
     pub passives: f64,
     pub promoters: f64,
     pub nps: f64,
+    /// Fewer answers than the low-base threshold: drawn faded, its base marked.
+    pub low_base: bool,
 }
 
 /// NPS composition: one stacked bar per group.

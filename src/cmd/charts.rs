@@ -195,7 +195,8 @@ pub fn composition(table: &Table, by: &[String], period: bool, subtitle: String)
         let (Some(det), Some(pas), Some(pro), Some(score)) = (number(&row[d]), number(&row[p]), number(&row[pr]), number(&row[nps])) else {
             continue;
         };
-        bars.push(Stack { label, n: number(&row[n]).unwrap_or(0.0), detractors: det, passives: pas, promoters: pro, nps: score });
+        let low_base = at("low_base").is_some_and(|k| row[k] == Cell::Bool(true));
+        bars.push(Stack { label, n: number(&row[n]).unwrap_or(0.0), detractors: det, passives: pas, promoters: pro, nps: score, low_base });
     }
     Ok(Chart::Composition(Composition {
         title: format!(

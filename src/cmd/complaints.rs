@@ -570,6 +570,15 @@ fn kpi_report(rows: &[ComplaintRow], rates: Option<&Rates>, plan: &Plan, name: &
     if g.from.is_some() || g.to.is_some() {
         caption.push(format!("dates {} to {}", date_or(g.from, "start"), date_or(g.to, "end")));
     }
+    // A customer who ordered in several periods is one customer of the whole span: the Total's
+    // base is smaller than the sum of the periods', so its rate is above theirs.
+    if rates.is_some() && g.period.is_some() && rows.iter().any(|r| r.kind != crate::metrics::grouping::RowKind::Group) {
+        caption.push(
+            "per 1k customers: a period's complaints per 1,000 of its ordering customers; in a total, per 1,000 distinct customers of \
+             all its periods (each counted once), so it is above the periods' own"
+                .to_string(),
+        );
+    }
     Report { machine: table.machine(KPI_COLUMNS), human: table.human(KPI_VIEWS, KPI_COLUMNS), caption, ..Default::default() }
 }
 
