@@ -10,6 +10,7 @@ use crate::cmd::Opened;
 use crate::error::usage;
 use crate::input::roles::Role;
 use crate::metrics::grouping::Grouping;
+use crate::metrics::period::{label_index, Period, Span};
 use crate::output::{machine_text, Cell, Table};
 
 /// At most this many lines on a trend; more groups would be unreadable.
@@ -71,13 +72,29 @@ fn number(cell: &Cell) -> Option<f64> {
 
 /// The dates a chart covers, for its subtitle: "dates 2025-11-01 to 2026-10-31" (the first and
 /// last valid date in scope of the date column, whether or not the table is grouped by period).
-pub fn date_scope(opened: &Opened, grouping: &Grouping, date_role: Role) -> Result<String> {
+/// Also the span itself (None: no dates, or no date column), for [`partial_marks`].
+pub fn date_scope(opened: &Opened, grouping: &Grouping, date_role: Role) -> Result<(String, Option<(NaiveDate, NaiveDate)>)> {
     let Some(date) = grouping.date.clone().or_else(|| opened.roles.get(date_role).map(str::to_string)) else {
-        return Ok("no date column".to_string());
+        return Ok(("no date column".to_string(), None));
     };
     let scope = Grouping { date: Some(date), from: grouping.from, to: grouping.to, ..Default::default() };
     let span = scope.date_span(opened.data.lazy(), |q| opened.data.collect(q))?;
-    Ok(span_text(span))
+    Ok((span_text(span), span))
+}
+
+/// Marks for a trend's periods that the data covers in part: " (partial)" on a row whose
+/// period starts before the first date in scope or ends after the last (an export that stops
+/// mid-month makes its last month look like a fall).
+pub fn partial_marks(table: &Table, period: Period, span: Option<(NaiveDate, NaiveDate)>) -> impl Fn(usize) -> &'static str + '_ {
+    let at = column(table, "period");
+    move |i| {
+        let (Some(k), Some((first, last))) = (at, span) else { return "" };
+        let label = machine_text(&table.rows[i][k]);
+        match label_index(&label, period).map(|index| Span { period, index }) {
+            Some(p) if p.start() < first || p.end() > last => " (partial)",
+            _ => "",
+        }
+    }
 }
 
 /// "dates 2025-11-01 to 2026-10-31", or "no valid dates".
@@ -259,6 +276,20 @@ pub fn heatmap(table: &Table, counts: bool, period_name: &str, subtitle: String)
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn periods_the_data_covers_in_part_are_marked() {
+        let rows = ["2026-07", "2026-08", "2026-09", "Total"].iter().map(|p| vec![Cell::Text(p.to_string())]).collect();
+        let table = Table { columns: vec!["period".into()], rows };
+        let day = |m, d| NaiveDate::from_ymd_opt(2026, m, d).unwrap();
+        // Data from 7 July to 30 September: July starts late, September is whole.
+        let marks = partial_marks(&table, Period::Month, Some((day(7, 7), day(9, 30))));
+        assert_eq!((0..4).map(&marks).collect::<Vec<_>>(), [" (partial)", "", "", ""]);
+        // Ending on 29 September: September is partial too.
+        let marks = partial_marks(&table, Period::Month, Some((day(7, 1), day(9, 29))));
+        assert_eq!((0..4).map(&marks).collect::<Vec<_>>(), ["", "", " (partial)", ""]);
+        assert_eq!(partial_marks(&table, Period::Month, None)(0), "");
+    }
 
     const CSAT: TrendMetric = TrendMetric {
         name: "csat",

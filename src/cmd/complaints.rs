@@ -59,7 +59,7 @@ pub fn run(args: &ComplaintsArgs, io: &mut Io) -> Result<()> {
             if args.chart.chart_type.is_some_and(|t| t != ChartType::Pareto) {
                 return Err(usage("with --pareto the chart is a Pareto chart (--chart-type pareto)".to_string()));
             }
-            let scope = format!("{} · {}", opened.data.name, charts::date_scope(&opened, &plan.grouping, Role::Opened)?);
+            let scope = format!("{} · {}", opened.data.name, charts::date_scope(&opened, &plan.grouping, Role::Opened)?.0);
             charts::pareto(&report.machine, column, scope)
         }
         None => {
@@ -295,9 +295,12 @@ fn kpi_chart(args: &ComplaintsArgs, report: &Report, plan: &Plan, opened: &Opene
         return Err(usage("--chart draws complaint KPIs over time: add --period (or use --pareto COL for causes)".to_string()));
     }
     let m = charts::pick(&TRENDS, args.chart.chart_metric.as_deref(), &report.machine)?;
-    let scope = format!("{} · {}", opened.data.name, charts::date_scope(opened, g, Role::Opened)?);
+    let (dates, span) = charts::date_scope(opened, g, Role::Opened)?;
+    let scope = format!("{} · {dates}", opened.data.name);
     let band = format!("{} confidence interval", charts::level_text(plan.confidence));
-    charts::trend(&report.machine, &g.by, m, scope, (g.period.map_or("period", Period::name), band), &|_| "")
+    let marks = g.period.map(|p| charts::partial_marks(&report.machine, p, span));
+    let marks = |i: usize| marks.as_ref().map_or("", |m| m(i));
+    charts::trend(&report.machine, &g.by, m, scope, (g.period.map_or("period", Period::name), band), &marks)
 }
 
 /// What the flags and the config say of complaint handling, checked before the input is opened.

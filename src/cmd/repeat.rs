@@ -147,7 +147,7 @@ fn execute(args: &RepeatArgs, io: &mut Io, format: Option<crate::output::Format>
     if let Some(path) = &args.chart.chart {
         let name = period.name();
         let window = Grouping { from, to, ..Default::default() };
-        let scope = format!("{} · as of {as_of} · {}", data.name, charts::date_scope(&opened, &window, Role::Ordered)?);
+        let scope = format!("{} · as of {as_of} · {}", data.name, charts::date_scope(&opened, &window, Role::Ordered)?.0);
         let chart = if args.cohorts {
             charts::heatmap(&report.machine, args.counts, name, scope)
         } else {

@@ -297,7 +297,8 @@ pub const TRENDS: [TrendMetric; 4] = [
 /// The chart asked for with `--chart`, drawn from the result table.
 fn survey_chart(args: &SurveyArgs, report: &Report, plan: &Plan, opened: &Opened) -> Result<Chart> {
     let g = &plan.grouping;
-    let scope = format!("{} · {}", opened.data.name, charts::date_scope(opened, g, Role::Date)?);
+    let (dates, span) = charts::date_scope(opened, g, Role::Date)?;
+    let scope = format!("{} · {dates}", opened.data.name);
     let band = format!("{} confidence interval", charts::level_text(plan.confidence));
     let default = if g.period.is_some() {
         ChartType::Trend
@@ -311,7 +312,9 @@ fn survey_chart(args: &SurveyArgs, report: &Report, plan: &Plan, opened: &Opened
         ChartType::Trend => {
             let m = charts::pick(&TRENDS, metric, &report.machine)?;
             let period = g.period.map_or("period", Period::name);
-            charts::trend(&report.machine, &g.by, m, scope, (period, band), &|_| "")
+            let marks = g.period.map(|p| charts::partial_marks(&report.machine, p, span));
+            let marks = |i: usize| marks.as_ref().map_or("", |m| m(i));
+            charts::trend(&report.machine, &g.by, m, scope, (period, band), &marks)
         }
         ChartType::Nps => charts::composition(&report.machine, &g.by, g.period.is_some(), scope),
         ChartType::Distribution => distribution(metric, plan, opened, scope),
