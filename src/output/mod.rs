@@ -10,7 +10,7 @@ use std::path::Path;
 
 use anyhow::Result;
 
-pub use render::{human_text, machine_text, markdown_text, render, render_on};
+pub use render::{human_text, machine_text, markdown_text, render, render_on, without_blank_columns};
 pub use sink::{check_folder, check_outputs, write_atomic, NamedStdout};
 
 /// Output format.

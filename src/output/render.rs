@@ -158,9 +158,18 @@ pub fn markdown_text(s: &str) -> String {
 
 /// The columns of the human table that show something: a column whose every cell is blank
 /// (a note no row needs) is left out. "–" (not computable) is something.
-fn shown_columns(table: &Table) -> Vec<usize> {
+pub(crate) fn shown_columns(table: &Table) -> Vec<usize> {
     let blank = |c: &Cell| matches!(c, Cell::Bool(false)) || matches!(c, Cell::Text(s) if s.trim().is_empty());
     (0..table.columns.len()).filter(|&i| table.rows.is_empty() || !table.rows.iter().all(|r| r.get(i).is_none_or(blank))).collect()
+}
+
+/// The table without its blank columns ([`shown_columns`]): what people are shown.
+pub fn without_blank_columns(table: &Table) -> Table {
+    let keep = shown_columns(table);
+    Table {
+        columns: keep.iter().map(|&i| table.columns[i].clone()).collect(),
+        rows: table.rows.iter().map(|r| keep.iter().map(|&i| r[i].clone()).collect()).collect(),
+    }
 }
 
 fn markdown_table(report: &Report) -> String {

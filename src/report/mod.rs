@@ -7,7 +7,7 @@ pub mod kpis;
 
 use std::fmt::Write as _;
 
-use crate::output::{human_text, Cell, Table};
+use crate::output::{human_text, without_blank_columns, Cell, Table};
 
 /// One headline KPI for the current period, the one before and the same period a year before.
 #[derive(Debug, Clone, PartialEq)]
@@ -337,7 +337,8 @@ pub fn markdown(s: &Scorecard) -> String {
         if !section.note.is_empty() {
             let _ = writeln!(out, "{}\n", md_escape(&section.note));
         }
-        md_table(&mut out, &section.table.columns, &table_text(&section.table));
+        let table = without_blank_columns(&section.table);
+        md_table(&mut out, &table.columns, &table_text(&table));
         let _ = writeln!(out, "Full precision: [{0}]({0})\n", section.csv);
     }
     if !s.figures.is_empty() {
@@ -498,7 +499,8 @@ pub fn html(s: &Scorecard) -> String {
         if !section.note.is_empty() {
             let _ = write!(out, "<p class=\"note\">{}</p>", escape(&section.note));
         }
-        html_table(&mut out, &section.table.columns, &table_text(&section.table), "numbers");
+        let table = without_blank_columns(&section.table);
+        html_table(&mut out, &table.columns, &table_text(&table), "numbers");
         let _ = write!(out, "<p class=\"note\">Full precision: <a href=\"{0}\">{0}</a></p>", escape(&section.csv));
     }
     if !s.notes.is_empty() {
