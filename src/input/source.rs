@@ -99,8 +99,13 @@ pub struct TextInput {
 fn whole(mut stream: impl Read, name: &str) -> Result<(Vec<u8>, bool, Option<Vec<u8>>)> {
     let mut all = Vec::new();
     stream.read_to_end(&mut all).map_err(|e| no_input(format!("cannot read {name}: {e}")))?;
+    Ok(sampled(all))
+}
+
+/// Bytes read whole: their sample, whether the sample is all of them, and all of them.
+fn sampled(all: Vec<u8>) -> (Vec<u8>, bool, Option<Vec<u8>>) {
     let end = sample_end(&all);
-    Ok((all[..end].to_vec(), end == all.len(), Some(all)))
+    (all[..end].to_vec(), end == all.len(), Some(all))
 }
 
 /// Stdin's bytes once they have been read to look at their first bytes ([`stdin_bytes`]), kept
@@ -155,7 +160,7 @@ pub fn open_text(
     let name = source.name();
     let (forced, forced_delimiter, delimiter_choice) = (encoding, delimiter, delimiter);
     let (sample, complete, whole) = match source {
-        Source::Stdin => whole(std::io::Cursor::new(stdin_bytes()?), "stdin")?,
+        Source::Stdin => sampled(stdin_bytes()?),
         // A FIFO, a device or a process substitution (`<(zcat x.csv.gz)`) cannot be read twice:
         // it is read whole, like stdin.
         Source::File(path) if !std::fs::metadata(path).is_ok_and(|m| m.is_file()) => {
