@@ -253,21 +253,27 @@ fn wrap(text: &str, width: usize) -> Vec<String> {
     lines
 }
 
-/// The words of `text`, a parenthesis kept whole ("(95% CI)" is one word: it reads badly
-/// broken).
+/// The words of `text`, a short parenthesis kept whole ("(95% CI)" is one word: it reads badly
+/// broken); a long one wraps like the rest.
 fn words(text: &str) -> Vec<String> {
+    const SHORT: usize = 12;
     let mut words: Vec<String> = Vec::new();
-    let mut open = false;
+    let mut start = None;
     for word in text.split_whitespace() {
-        match words.last_mut() {
-            Some(last) if open => {
-                last.push(' ');
-                last.push_str(word);
-            }
-            _ => words.push(word.to_string()),
+        words.push(word.to_string());
+        if start.is_none() && word.starts_with('(') {
+            start = Some(words.len() - 1);
         }
-        let last = words.last().map_or("", String::as_str);
-        open = last.matches('(').count() > last.matches(')').count();
+        if let Some(first) = start {
+            let group = words[first..].join(" ");
+            if group.ends_with(')') || group.width() > SHORT {
+                if group.ends_with(')') && group.width() <= SHORT {
+                    words.truncate(first);
+                    words.push(group);
+                }
+                start = None;
+            }
+        }
     }
     words
 }
@@ -502,6 +508,8 @@ mod tests {
     #[test]
     fn headers_and_notes_wrap_between_words_keeping_a_parenthesis_whole() {
         assert_eq!(words("CSAT top-2 % (95% CI)"), ["CSAT", "top-2", "%", "(95% CI)"]);
+        // A long parenthesis wraps like any words.
+        assert_eq!(words("scales (English and Chinese)"), ["scales", "(English", "and", "Chinese)"]);
         assert_eq!(wrap("CSAT top-2 % (95% CI)", 17), ["CSAT top-2 %", "(95% CI)"]);
         assert_eq!(wrap("a b c", 1), ["a", "b", "c"]);
         assert_eq!(wrap("", 10), [""]);
