@@ -182,6 +182,9 @@ where
     let bands = t.series.len() <= BANDS;
     let has_bands = t.series.iter().flat_map(|s| s.points.iter().flatten()).any(|p| p.low.is_some());
     let mut subtitle = t.subtitle.clone();
+    if t.series.iter().flat_map(|s| s.points.iter().flatten()).any(|p| p.low_base) {
+        subtitle.push_str(" · hollow: low base");
+    }
     if has_bands && bands {
         subtitle.push_str(&format!(" · shaded: {}", t.band));
     } else if has_bands {
@@ -235,7 +238,17 @@ where
             thick_line(root, &pixels, 3.0, color)?;
         }
         let points: Vec<(f64, f64)> = s.points.iter().enumerate().filter_map(|(i, p)| p.map(|p| (i as f64, p.value))).collect();
-        chart.draw_series(points.iter().map(|xy| Circle::new(*xy, 4, color.filled())))?;
+        // A low-base point is a hollow ring: its value rests on few answers.
+        let markers = s.points.iter().enumerate().filter_map(|(i, p)| p.map(|p| (i as f64, p)));
+        chart.draw_series(markers.map(|(x, p)| {
+            if p.low_base {
+                Circle::new((x, p.value), 5, WHITE.filled())
+            } else {
+                Circle::new((x, p.value), 4, color.filled())
+            }
+        }))?;
+        let rings = s.points.iter().enumerate().filter_map(|(i, p)| p.filter(|p| p.low_base).map(|p| (i as f64, p.value)));
+        chart.draw_series(rings.map(|xy| Circle::new(xy, 5, color.stroke_width(2))))?;
         if annotate {
             let at: Vec<(i32, i32)> = points.iter().map(|p| chart.backend_coord(p)).collect();
             for (i, (x, v)) in points.iter().enumerate() {

@@ -45,6 +45,8 @@ pub struct Point {
     pub value: f64,
     pub low: Option<f64>,
     pub high: Option<f64>,
+    /// Fewer answers than the low-base threshold: drawn as a hollow marker.
+    pub low_base: bool,
 }
 
 /// One line of a trend: a value (or a gap) per period.
@@ -258,9 +260,9 @@ mod tests {
             series: vec![Series {
                 name: "线上".into(),
                 points: vec![
-                    Some(Point { value: 80.0, low: Some(75.0), high: Some(84.0) }),
+                    Some(Point { value: 80.0, low: Some(75.0), high: Some(84.0), low_base: false }),
                     None,
-                    Some(Point { value: 82.0, low: None, high: None }),
+                    Some(Point { value: 82.0, low: None, high: None, low_base: true }),
                 ],
             }],
             targets: vec![("target 85".into(), 85.0)],

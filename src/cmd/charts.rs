@@ -132,6 +132,7 @@ pub fn trend(
     let (low_at, high_at) = (metric.low.and_then(at), metric.high.and_then(at));
     let by_at: Vec<usize> = by.iter().filter_map(|b| at(b)).collect();
     let n_at = at("n");
+    let low_base_at = at("low_base");
     let mut periods: Vec<String> = Vec::new();
     // (series name, size for ranking, points by period label)
     let mut series: Vec<Line> = Vec::new();
@@ -153,7 +154,8 @@ pub fn trend(
             keys.join(" / ")
         };
         let Some(value) = number(&row[value_at]) else { continue };
-        let point = Point { value, low: low_at.and_then(|k| number(&row[k])), high: high_at.and_then(|k| number(&row[k])) };
+        let low_base = low_base_at.is_some_and(|k| row[k] == Cell::Bool(true));
+        let point = Point { value, low: low_at.and_then(|k| number(&row[k])), high: high_at.and_then(|k| number(&row[k])), low_base };
         let size = n_at.and_then(|k| number(&row[k])).unwrap_or(0.0);
         match series.iter_mut().find(|s| s.0 == name) {
             Some(s) => {
@@ -327,7 +329,7 @@ mod tests {
         assert_eq!(names, ["A", "all", "B"]);
         // B has no September row: a gap, not a zero.
         assert_eq!(t.series[2].points[0], None);
-        assert_eq!(t.series[2].points[1], Some(Point { value: 90.0, low: Some(85.0), high: Some(95.0) }));
+        assert_eq!(t.series[2].points[1], Some(Point { value: 90.0, low: Some(85.0), high: Some(95.0), low_base: false }));
     }
 
     #[test]
