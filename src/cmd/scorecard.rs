@@ -193,11 +193,18 @@ type Runner<R> = fn(&[String], &Plan, &mut Io) -> Result<Outcome<R>>;
 /// Runs a command of the scorecard's period, and fails (exit 65) when the period lies outside the
 /// dates of its input (`role` names the date column): a report of a month without data is not a
 /// report, and its cron job should hear so.
-fn run_in_span<R>(run: Runner<R>, cmd: &[String], role: Role, plan: &Plan, io: &mut Io) -> Result<Outcome<R>> {
+/// Also the first and last date of the input, to mark the trend periods it covers in part.
+fn run_in_span<R>(
+    run: Runner<R>,
+    cmd: &[String],
+    role: Role,
+    plan: &Plan,
+    io: &mut Io,
+) -> Result<(Outcome<R>, Option<(NaiveDate, NaiveDate)>)> {
     match run(cmd, plan, io) {
         Ok(outcome) => {
-            check_covered(&outcome.opened, role, plan.span)?;
-            Ok(outcome)
+            let dates = check_covered(&outcome.opened, role, plan.span)?;
+            Ok((outcome, dates))
         }
         // Nothing in the scorecard's window: say whether the file covers the period at all.
         Err(e) if exit_for(&e) == Exit::DataErr => {
@@ -214,14 +221,15 @@ fn run_in_span<R>(run: Runner<R>, cmd: &[String], role: Role, plan: &Plan, io: &
     }
 }
 
-/// Fails when `span` is outside the first and last valid date of the input's `role` column.
-fn check_covered(opened: &Opened, role: Role, span: Span) -> Result<()> {
-    let Some(column) = opened.roles.get(role) else { return Ok(()) };
+/// Fails when `span` is outside the first and last valid date of the input's `role` column;
+/// returns those dates.
+fn check_covered(opened: &Opened, role: Role, span: Span) -> Result<Option<(NaiveDate, NaiveDate)>> {
+    let Some(column) = opened.roles.get(role) else { return Ok(None) };
     let all = Grouping { date: Some(column.to_string()), ..Default::default() };
     let found = all.date_span(opened.data.lazy(), |q| opened.data.collect(q))?;
     let name = &opened.data.name;
     match found {
-        Some((first, last)) if span.start() <= last && span.end() >= first => Ok(()),
+        Some((first, last)) if span.start() <= last && span.end() >= first => Ok(Some((first, last))),
         Some((first, last)) => Err(data_err(format!(
             "{name}: no data for {} ({} to {}): its dates in '{column}' run from {first} to {last}; choose a --month or \
              --quarter within them (or check that the export is the latest)",
@@ -299,7 +307,7 @@ pub fn run(args: &ScorecardArgs, io: &mut Io) -> Result<()> {
         io.progress(&format!("scorecard {}: survey responses {}", labels[0], r.display()));
         inputs.push(path_text(r));
         let cmd = words(&["survey", &path_text(r), "--period", period_word, "--from", &from, "--to", &to]);
-        let result = run_in_span(survey, &cmd, Role::Date, &plan, io)?;
+        let (result, dates) = run_in_span(survey, &cmd, Role::Date, &plan, io)?;
         notes.push(format!("survey KPIs: cxstat {}", cmd.join(" ")));
         kpis.extend(survey_kpis(&result.rows, &labels, |k| result.shows(k), plan.min_n));
         csvs.push(("survey_by_period.csv".into(), render(&crate::output::for_spreadsheets(&result.report), Format::Csv)?));
@@ -329,7 +337,8 @@ pub fn run(args: &ScorecardArgs, io: &mut Io) -> Result<()> {
         // CSAT and NPS, the first two survey trends.
         for m in &crate::cmd::survey::TRENDS[..2] {
             if trend_shows.contains(&m.value) {
-                let c = charts::trend(&trend_table, &[], m, scope.clone(), (trend_word, band.clone()), &|_| "")?;
+                let marks = charts::partial_marks(&trend_table, plan.trend, dates);
+                let c = charts::trend(&trend_table, &[], m, scope.clone(), (trend_word, band.clone()), &marks)?;
                 let kpi = if m.name == "nps" { "nps" } else { "csat" };
                 figures.push(figure(&format!("{}_trend", m.name), with_targets(c, kpi, &plan.thresholds))?);
             }
@@ -364,7 +373,7 @@ pub fn run(args: &ScorecardArgs, io: &mut Io) -> Result<()> {
         if let Some(o) = &plan.orders {
             cmd.extend(words(&["--orders", &path_text(o)]));
         }
-        let result = run_in_span(complaints, &cmd, Role::Opened, &plan, io)?;
+        let (result, dates) = run_in_span(complaints, &cmd, Role::Opened, &plan, io)?;
         notes.push(format!("complaint KPIs: cxstat {}", cmd.join(" ")));
         kpis.extend(complaint_kpis(&result.rows, &labels, |k| result.shows(k), plan.min_n));
         csvs.push(("complaints_by_period.csv".into(), render(&crate::output::for_spreadsheets(&result.report), Format::Csv)?));
@@ -373,7 +382,8 @@ pub fn run(args: &ScorecardArgs, io: &mut Io) -> Result<()> {
             let scope = format!("{} · dates {from} to {to}", path_text(c));
             let band = format!("{} confidence interval", charts::level_text(plan.config.complaints.confidence.unwrap_or(0.95)));
             let (trend_table, _) = at_trend_period(&cmd, &result, &plan, io, complaints)?;
-            let chart = charts::trend(&trend_table, &[], &trend_metric, scope, (trend_word, band), &|_| "")?;
+            let marks = charts::partial_marks(&trend_table, plan.trend, dates);
+            let chart = charts::trend(&trend_table, &[], &trend_metric, scope, (trend_word, band), &marks)?;
             figures.push(figure("resolution_trend", with_targets(chart, "resolved_pct", &plan.thresholds))?);
         }
         if result.opened.roles.get(Role::Category).is_some() {
@@ -404,7 +414,7 @@ pub fn run(args: &ScorecardArgs, io: &mut Io) -> Result<()> {
         io.progress(&format!("scorecard {}: orders {}", labels[0], o.display()));
         inputs.push(path_text(o));
         let cmd = words(&["repeat", &path_text(o), "--period", period_word, "--from", &from, "--to", &to, "--as-of", &end]);
-        let result = run_in_span(repeat, &cmd, Role::Ordered, &plan, io)?;
+        let (result, dates) = run_in_span(repeat, &cmd, Role::Ordered, &plan, io)?;
         notes.push(format!("loyalty KPIs: cxstat {}", cmd.join(" ")));
         kpis.extend(repeat_kpis(&result.rows, &labels, |k| result.shows(k), plan.min_n));
         csvs.push(("repeat_by_period.csv".into(), render(&crate::output::for_spreadsheets(&result.report), Format::Csv)?));
@@ -412,7 +422,8 @@ pub fn run(args: &ScorecardArgs, io: &mut Io) -> Result<()> {
         let band = format!("{} confidence interval", charts::level_text(plan.config.repeat.confidence.unwrap_or(0.95)));
         let (trend_table, _) = at_trend_period(&cmd, &result, &plan, io, repeat)?;
         let scope = format!("{} · dates {from} to {to}", path_text(o));
-        let chart = charts::trend(&trend_table, &[], &m, scope, (trend_word, band), &|_| "")?;
+        let marks = charts::partial_marks(&trend_table, plan.trend, dates);
+        let chart = charts::trend(&trend_table, &[], &m, scope, (trend_word, band), &marks)?;
         figures.push(figure("repeat_trend", with_targets(chart, "repeat_rate", &plan.thresholds))?);
     }
 
