@@ -193,14 +193,11 @@ type Runner<R> = fn(&[String], &Plan, &mut Io) -> Result<Outcome<R>>;
 /// Runs a command of the scorecard's period, and fails (exit 65) when the period lies outside the
 /// dates of its input (`role` names the date column): a report of a month without data is not a
 /// report, and its cron job should hear so.
+/// The first and last valid date of an input.
+type Dates = Option<(NaiveDate, NaiveDate)>;
+
 /// Also the first and last date of the input, to mark the trend periods it covers in part.
-fn run_in_span<R>(
-    run: Runner<R>,
-    cmd: &[String],
-    role: Role,
-    plan: &Plan,
-    io: &mut Io,
-) -> Result<(Outcome<R>, Option<(NaiveDate, NaiveDate)>)> {
+fn run_in_span<R>(run: Runner<R>, cmd: &[String], role: Role, plan: &Plan, io: &mut Io) -> Result<(Outcome<R>, Dates)> {
     match run(cmd, plan, io) {
         Ok(outcome) => {
             let dates = check_covered(&outcome.opened, role, plan.span)?;
@@ -223,7 +220,7 @@ fn run_in_span<R>(
 
 /// Fails when `span` is outside the first and last valid date of the input's `role` column;
 /// returns those dates.
-fn check_covered(opened: &Opened, role: Role, span: Span) -> Result<Option<(NaiveDate, NaiveDate)>> {
+fn check_covered(opened: &Opened, role: Role, span: Span) -> Result<Dates> {
     let Some(column) = opened.roles.get(role) else { return Ok(None) };
     let all = Grouping { date: Some(column.to_string()), ..Default::default() };
     let found = all.date_span(opened.data.lazy(), |q| opened.data.collect(q))?;
