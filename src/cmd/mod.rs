@@ -84,7 +84,9 @@ pub fn open_checked<T>(args: &InputArgs, kind: Option<Kind>, io: &mut Io, check:
         return Err(usage("no input: name a FILE (or `-` for stdin), or pipe one in"));
     }
     let source = SourceOptions::of(args);
-    io.progress(&format!("working on {}", Source::from_arg(args.path()).name()));
+    let size =
+        std::fs::metadata(args.path()).ok().filter(|m| m.is_file()).map_or(String::new(), |m| format!(" ({:.1} MB)", m.len() as f64 / 1e6));
+    io.progress(&format!("reading and computing {}{size}", Source::from_arg(args.path()).name()));
     let (data, roles, kind) = open_dataset(args.path(), &source, &config, kind, io)?;
     Ok((Opened { config, data, roles, kind }, checked))
 }
