@@ -838,6 +838,22 @@ mod tests {
         super::command().debug_assert();
     }
 
+    /// `--color auto` colours a terminal only, and never when NO_COLOR is set (no-color.org) or
+    /// TERM is dumb; `always` and `never` decide alone.
+    #[test]
+    fn colour_follows_the_flag_the_terminal_and_no_color() {
+        use super::ColorChoice::{Always, Auto, Never};
+        use std::ffi::OsStr;
+        let (set, empty, dumb, xterm) = (Some(OsStr::new("1")), Some(OsStr::new("")), Some(OsStr::new("dumb")), Some(OsStr::new("xterm")));
+        assert!(Auto.colors(true, None, xterm));
+        assert!(Auto.colors(true, empty, None), "an empty NO_COLOR does not count");
+        assert!(!Auto.colors(false, None, xterm), "a pipe");
+        assert!(!Auto.colors(true, set, xterm));
+        assert!(!Auto.colors(true, None, dumb));
+        assert!(Always.colors(false, set, dumb));
+        assert!(!Never.colors(true, None, xterm));
+    }
+
     /// Each subcommand takes, and its help lists, only the charts it draws.
     #[test]
     fn chart_types_are_each_commands_own() {
