@@ -59,6 +59,16 @@ fn without_file_stdin_is_read_and_a_workbook_there_is_known_by_its_bytes() {
     assert_eq!(out.status.code(), Some(65), "{}", String::from_utf8_lossy(&out.stderr));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("<stdin>") && !stderr.contains(".cxstat-stdin-"), "{stderr}");
+    // Parquet's magic bytes take it to the Parquet reader (this one is broken: said as such).
+    let out = cxstat().arg("survey").write_stdin(&b"PAR1 this is not parquet at all PAR0"[..]).output().unwrap();
+    assert_eq!(out.status.code(), Some(65));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("<stdin>: cannot read it as Parquet"));
+    // Nothing of stdin's is left in the temp dir.
+    let left = std::fs::read_dir(std::env::temp_dir())
+        .unwrap()
+        .filter_map(Result::ok)
+        .any(|e| e.file_name().to_string_lossy().starts_with(".cxstat-stdin-"));
+    assert!(!left, "a .cxstat-stdin-* file was left behind");
 }
 
 #[test]
