@@ -31,10 +31,19 @@ fn sample_end(bytes: &[u8]) -> usize {
     let mut end = bytes.len().min(SAMPLE_BYTES);
     if end < bytes.len() && line_ends(&bytes[..end]) < 4 {
         let cap = bytes.len().min(MAX_FIRST_LINES);
-        let lf = memchr::memchr_iter(b'\n', &bytes[..cap]).nth(3).map(|i| i + 1);
-        end = lf.unwrap_or(cap).max(end);
+        end = nth_line_end(&bytes[..cap], 4).unwrap_or(cap).max(end);
     }
     end
+}
+
+/// Just past the `n`th line end of `bytes`, counted as [`line_ends`] counts them: LFs, or lone
+/// CRs in text that has no LF (old Mac exports).
+fn nth_line_end(bytes: &[u8], n: usize) -> Option<usize> {
+    let at = match memchr::memchr(b'\n', bytes) {
+        Some(_) => memchr::memchr_iter(b'\n', bytes).nth(n - 1),
+        None => memchr::memchr_iter(b'\r', bytes).nth(n - 1),
+    };
+    at.map(|i| i + 1)
 }
 
 /// An input named on the command line: a path, or `-` for stdin.
@@ -562,6 +571,24 @@ pub fn find_ragged_row(text: &[u8], delimiter: u8) -> Option<(u64, usize, usize)
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The sample holds the first four lines whole, whatever ends them: a file of lone CRs with
+    /// long lines is sampled to its fourth CR, not to the 64 MiB cap.
+    #[test]
+    fn the_sample_ends_after_four_lines_of_lf_or_of_lone_cr() {
+        let line = "x".repeat(600_000);
+        for end in ["\n", "\r", "\r\n"] {
+            let text: String = (0..10).map(|_| format!("{line}{end}")).collect();
+            let want = 4 * (line.len() + end.len());
+            assert_eq!(sample_end(text.as_bytes()), want, "{end:?}");
+        }
+        // Short lines: the first megabyte, as before.
+        let short = "a,b\r".repeat(400_000);
+        assert_eq!(sample_end(short.as_bytes()), SAMPLE_BYTES);
+        assert_eq!(nth_line_end(b"a\rb\rc", 2), Some(4));
+        assert_eq!(nth_line_end(b"a\rb\nc\n", 2), Some(6), "with any LF, only LFs count");
+        assert_eq!(nth_line_end(b"abc", 1), None);
+    }
 
     #[test]
     fn sniffs_common_delimiters() {
