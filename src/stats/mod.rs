@@ -8,3 +8,4 @@ pub mod drivers;
 pub mod histogram;
 pub mod intervals;
 pub mod significance;
+pub mod themes;
