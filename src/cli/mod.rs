@@ -159,11 +159,11 @@ impl ColorChoice {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Satisfaction metrics (CSAT, NPS, CES) per group from a survey responses export.
-    #[command(after_help = examples!("cxstat survey examples/data/responses.csv --by segment", "cxstat survey examples/data/responses.csv --period quarter \\\n --from 2025-10-01 --format markdown", "cxstat survey examples/data/responses.csv --by segment --chart nps.svg \\\n -o by_segment.xlsx"))]
+    #[command(after_help = examples!("cxstat survey examples/data/responses.csv --by segment", "cxstat survey examples/data/responses.csv --period quarter \\\n    --from 2025-10-01 --format markdown", "cxstat survey examples/data/responses.csv --by segment --chart nps.svg \\\n    -o by_segment.xlsx"))]
     Survey(SurveyArgs),
     /// Complaint handling KPIs per group: backlog, resolution, FCR, reopen, response and resolution
     /// times, SLA compliance, complaints per 1,000 orders; also --funnel and --pareto.
-    #[command(after_help = examples!("cxstat complaints examples/data/complaints.csv --period quarter \\\n --orders examples/data/orders.csv", "cxstat complaints examples/data/complaints.csv --pareto category \\\n --chart causes.png", "cxstat complaints examples/data/complaints.csv --funnel"))]
+    #[command(after_help = examples!("cxstat complaints examples/data/complaints.csv --period quarter \\\n    --orders examples/data/orders.csv", "cxstat complaints examples/data/complaints.csv --pareto category \\\n    --chart causes.png", "cxstat complaints examples/data/complaints.csv --funnel"))]
     Complaints(ComplaintsArgs),
     /// Repeat-purchase and loyalty indices per period from an orders export: repeat, return and churn
     /// rates; also --window, --cohorts and --rfm.
@@ -175,15 +175,15 @@ pub enum Command {
     Scorecard(ScorecardArgs),
     /// Is a change real? The latest period against the one before (or a year before), or each
     /// segment against the rest: differences with intervals, test statistics and p-values.
-    #[command(after_help = examples!("cxstat compare examples/data/responses.csv", "cxstat compare examples/data/responses.csv --segments segment \\\n --from 2026-07-01"))]
+    #[command(after_help = examples!("cxstat compare examples/data/responses.csv", "cxstat compare examples/data/responses.csv --segments segment \\\n    --from 2026-07-01"))]
     Compare(CompareArgs),
     /// What drives satisfaction? Key-driver analysis of rating questions against CSAT, NPS or CES:
     /// means, Pearson and Spearman correlations, Johnson's relative weights, importance–performance quadrants.
-    #[command(after_help = examples!("cxstat drivers examples/data/responses.csv --drivers 'q_*'", "cxstat drivers examples/data/responses.csv --drivers 'q_*' --target nps \\\n --chart drivers.png"))]
+    #[command(after_help = examples!("cxstat drivers examples/data/responses.csv --drivers 'q_*'", "cxstat drivers examples/data/responses.csv --drivers 'q_*' --target nps \\\n    --chart drivers.png"))]
     Drivers(DriversArgs),
     /// Does satisfaction bring customers back? Promoters, passives and detractors (and CSAT boxes):
     /// the share who ordered again within a window after their survey, orders and revenue per customer.
-    #[command(after_help = examples!("cxstat loyalty --responses examples/data/responses.csv \\\n --orders examples/data/orders.csv", "cxstat loyalty --responses examples/data/responses.csv \\\n --orders examples/data/orders.csv --window 90 --format json"))]
+    #[command(after_help = examples!("cxstat loyalty --responses examples/data/responses.csv \\\n    --orders examples/data/orders.csv", "cxstat loyalty --responses examples/data/responses.csv \\\n    --orders examples/data/orders.csv --window 90 --format json"))]
     Loyalty(LoyaltyArgs),
     /// Show how cxstat reads a file: encoding, delimiter, rows, column roles, types, blanks, invalid values.
     #[command(after_help = examples!("cxstat inspect examples/data/responses.csv", "cxstat inspect fixtures/survey_gbk.csv"))]

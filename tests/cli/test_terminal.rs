@@ -91,7 +91,13 @@ fn help_ends_with_examples_that_run_and_the_exit_codes() {
         let help = String::from_utf8(cxstat().args([command, "--help"]).output().unwrap().stdout).unwrap();
         let examples = help.split("Examples:\n").nth(1).unwrap_or_else(|| panic!("{command}: no examples"));
         assert!(examples.contains("Exit codes:"), "{command}");
-        let count = examples.lines().take_while(|l| !l.is_empty()).filter(|l| l.starts_with("  cxstat ")).count();
+        let block: Vec<&str> = examples.lines().take_while(|l| !l.is_empty()).collect();
+        let count = block.iter().filter(|l| l.starts_with("  cxstat ")).count();
+        // Continuation lines are indented under their command; every line fits 80 columns.
+        for line in &block {
+            assert!(line.starts_with("  cxstat ") || line.starts_with("    "), "{command}: {line:?}");
+            assert!(line.chars().count() <= 80, "{command}: {line:?}");
+        }
         assert!((2..=3).contains(&count), "{command}: {count} examples");
     }
     let survey = String::from_utf8(cxstat().args(["survey", "--help"]).output().unwrap().stdout).unwrap();
