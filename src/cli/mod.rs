@@ -241,7 +241,7 @@ pub struct InputArgs {
     pub encoding: Option<&'static encoding_rs::Encoding>,
 
     /// Map a column role to a header. Survey roles: csat, nps, ces, date, id, customer, segment,
-    /// channel, region. Complaints: id, customer, order, opened, responded, resolved, category,
+    /// channel, region, designation, comment. Complaints: id, customer, order, opened, responded, resolved, category,
     /// severity, channel, status, reopened, fcr, timely. Orders: order, customer, ordered, amount, channel.
     #[arg(value_parser = values::mapping, long = "col", value_name = "ROLE=HEADER")]
     pub columns: Vec<String>,

@@ -41,6 +41,8 @@ pub enum Role {
     Amount,
     /// Whether the customer asked for the brand by name (yes/no survey answer).
     Designation,
+    /// The customer's own words: the free-text answer ("why did you give this score?").
+    Comment,
 }
 
 /// The kind of export a command reads; it decides which roles are looked for.
@@ -56,7 +58,7 @@ impl Kind {
     pub fn roles(self) -> &'static [Role] {
         use Role::*;
         match self {
-            Kind::Responses => &[Csat, Nps, Ces, Date, Id, Customer, Segment, Channel, Region, Designation],
+            Kind::Responses => &[Csat, Nps, Ces, Date, Id, Customer, Segment, Channel, Region, Designation, Comment],
             Kind::Complaints => &[
                 Id, Customer, Order, Opened, Responded, Resolved, Category, Severity, Channel, Status, Reopened, Fcr, Timely, Segment,
                 Region,
@@ -88,7 +90,7 @@ impl Kind {
 }
 
 impl Role {
-    pub const ALL: [Role; 22] = [
+    pub const ALL: [Role; 23] = [
         Role::Csat,
         Role::Nps,
         Role::Ces,
@@ -111,6 +113,7 @@ impl Role {
         Role::Ordered,
         Role::Amount,
         Role::Designation,
+        Role::Comment,
     ];
 
     /// The role's name in `--col ROLE=HEADER` and in the config's `[columns]` table.
@@ -126,6 +129,7 @@ impl Role {
             Role::Channel => "channel",
             Role::Region => "region",
             Role::Designation => "designation",
+            Role::Comment => "comment",
             Role::Opened => "opened",
             Role::Responded => "responded",
             Role::Resolved => "resolved",
@@ -255,6 +259,27 @@ impl Role {
             Role::Channel => &["channel", "source channel", "received via", "submitted via", "via", "source", "渠道", "来源渠道"],
             Role::Region => &["region", "area", "地区", "区域", "大区"],
             Role::Designation => &["designation", "asked by name", "asked for brand", "brand requested", "指名", "指名购买", "是否指名"],
+            Role::Comment => &[
+                "comment",
+                "comments",
+                "verbatim",
+                "feedback",
+                "why",
+                "reason",
+                "open text",
+                "open ended",
+                "any other comments",
+                "customer comment",
+                "意见",
+                "建议",
+                "意见建议",
+                "意见和建议",
+                "留言",
+                "评价",
+                "原因",
+                "备注",
+                "其他意见",
+            ],
             Role::Opened => &[
                 "opened at",
                 "opened",
@@ -517,6 +542,18 @@ mod tests {
 
     fn headers(names: &[&str]) -> Vec<String> {
         names.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn comment_columns_are_recognised_in_english_and_chinese() {
+        for header in ["comment", "Comments", "Verbatim", "Why?", "意见", "建议：", "备注"] {
+            let map = resolve(&headers(&["id", header, "nps"]), &[], &[], Kind::Responses.roles()).unwrap();
+            assert_eq!(map.get(Role::Comment), Some(header), "{header}");
+        }
+        // Only in survey responses: a complaints export's "reason" is not a comment column.
+        let map = resolve(&headers(&["reason"]), &[], &[], Kind::Complaints.roles()).unwrap();
+        assert_eq!(map.get(Role::Comment), None);
+        assert_eq!(Role::parse("comment"), Some(Role::Comment));
     }
 
     #[test]
