@@ -28,7 +28,7 @@ use crate::metrics::satisfaction::{
 use crate::output::columns::{always, shown_keys, Column, Rows, Show, Shown, Value};
 use crate::output::{choose_format, emit, Cell, Report};
 use crate::partials;
-use crate::stats::intervals::{Interval, NpsMethod};
+use crate::stats::intervals::NpsMethod;
 use crate::Io;
 use clap::ValueEnum;
 
@@ -88,7 +88,8 @@ fn execute(args: &SurveyArgs, io: &mut Io) -> Result<(Report, SurveyTable, Plan,
 
 /// From the groups' counts to the report: the undated rows reported, subtotals and total.
 fn finish(groups: &[Group<SatisfactionCounts>], plan: &Plan, name: &str, io: &mut Io) -> Result<(Report, SurveyTable)> {
-    let table = survey_table(groups, plan.totals, plan.confidence, plan.nps_method);
+    let ces_scale = plan.spec.ces.as_ref().map(|c| c.scale);
+    let table = survey_table(groups, plan.totals, plan.confidence, plan.nps_method, ces_scale);
     let undated = table.undated;
     if undated > 0.0 {
         io.warn(&format!(
@@ -566,8 +567,8 @@ const COLUMNS: &[Column<SurveyRow, Plan>] = &[
     Column { key: "ces_n", decimals: 0, shown: has_ces, value: |r, _| Value::Count(r.counts.ces_n) },
     Column { key: "ces_n_eff", decimals: 1, shown: |p| has_ces(p) && weighted(p), value: |r, _| Value::Num(Some(r.n_eff(Metric::Ces))) },
     Column { key: "ces_mean", decimals: 2, shown: has_ces, value: |r, _| Value::Num(r.summary.ces_mean) },
-    Column { key: "ces_low", decimals: 2, shown: has_ces, value: |r, p| Value::low(on_scale(r.summary.ces_ci, &p.spec.ces)) },
-    Column { key: "ces_high", decimals: 2, shown: has_ces, value: |r, p| Value::high(on_scale(r.summary.ces_ci, &p.spec.ces)) },
+    Column { key: "ces_low", decimals: 2, shown: has_ces, value: |r, _| Value::low(r.summary.ces_ci) },
+    Column { key: "ces_high", decimals: 2, shown: has_ces, value: |r, _| Value::high(r.summary.ces_ci) },
     Column { key: "ces_easy_pct", decimals: 1, shown: has_ces, value: |r, _| Value::Num(r.summary.ces_easy_pct) },
     Column { key: "designation_n", decimals: 0, shown: has_designation, value: |r, _| Value::Count(r.counts.designation_n) },
     Column {
@@ -663,18 +664,6 @@ impl partials::Checked<Settings> for SatisfactionCounts {
 #[cfg(test)]
 pub(crate) fn declares(key: &str) -> bool {
     COLUMNS.iter().any(|c| c.key == key)
-}
-
-/// A mean's t interval clipped to the scale its answers are on: a mean of 1–7 answers lies in
-/// 1–7, however few the answers (two answers of 1 and 7 give 4 ± 38.1 at 95%, shown as 1 to 7).
-fn on_scale(interval: Option<Interval>, column: &Option<ScoreColumn>) -> Option<Interval> {
-    match (interval, column) {
-        (Some(i), Some(c)) => {
-            let (low, high) = (c.scale.low as f64, c.scale.high as f64);
-            Some(Interval { low: i.low.clamp(low, high), high: i.high.clamp(low, high) })
-        }
-        (i, _) => i,
-    }
 }
 
 /// The survey table as people see it: each score with its interval in one cell.

@@ -684,8 +684,27 @@ pub struct SurveyTable {
     pub undated: f64,
 }
 
-/// Orders and summarises the groups: the survey table.
-pub fn survey_table(groups: &[Group<SatisfactionCounts>], totals: bool, confidence: f64, nps_method: NpsMethod) -> SurveyTable {
+/// A mean's t interval clipped to the scale its answers are on: a mean of 1–7 answers lies in
+/// 1–7, however few the answers (two answers of 1 and 7 give 4 ± 38.1 at 95%, shown as 1 to 7).
+fn on_scale(interval: Option<Interval>, scale: Option<Scale>) -> Option<Interval> {
+    match (interval, scale) {
+        (Some(i), Some(s)) => {
+            let (low, high) = (s.low as f64, s.high as f64);
+            Some(Interval { low: i.low.clamp(low, high), high: i.high.clamp(low, high) })
+        }
+        (i, _) => i,
+    }
+}
+
+/// Orders and summarises the groups: the survey table. CES intervals are clipped to
+/// `ces_scale` ([`on_scale`]), for every reader of the rows: the table, charts, the scorecard.
+pub fn survey_table(
+    groups: &[Group<SatisfactionCounts>],
+    totals: bool,
+    confidence: f64,
+    nps_method: NpsMethod,
+    ces_scale: Option<Scale>,
+) -> SurveyTable {
     let undated = groups.iter().filter(|g| !g.dated).map(|g| g.counts.n).sum();
     let rows = arrange(groups, totals);
     let mut in_scope = SatisfactionCounts::default();
@@ -694,7 +713,11 @@ pub fn survey_table(groups: &[Group<SatisfactionCounts>], totals: bool, confiden
     }
     let rows = rows
         .into_iter()
-        .map(|r| SurveyRow { summary: summarise(&r.counts, confidence, nps_method), key: r.key, kind: r.kind, counts: r.counts })
+        .map(|r| {
+            let mut summary = summarise(&r.counts, confidence, nps_method);
+            summary.ces_ci = on_scale(summary.ces_ci, ces_scale);
+            SurveyRow { summary, key: r.key, kind: r.kind, counts: r.counts }
+        })
         .collect();
     SurveyTable { rows, in_scope, undated }
 }
@@ -718,6 +741,21 @@ pub(crate) fn unweighted(c: SatisfactionCounts) -> SatisfactionCounts {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ces_intervals_are_clipped_to_the_scale() {
+        // Answers 1 and 7 on 1–7: mean 4, s = √18 = 4.243, SE = 3, t(0.975, 1) = 12.7062:
+        // 4 ± 38.1186, which a mean of 1–7 answers cannot reach; clipped to 1 to 7.
+        let c = SatisfactionCounts { n: 2.0, ces_n: 2.0, ces_w: 2.0, ces_w2: 2.0, ces_sum: 8.0, ces_sum_sq: 50.0, ..Default::default() };
+        let raw = summarise(&c, 0.95, NpsMethod::Wald).ces_ci.unwrap();
+        assert!((raw.low - (4.0 - 38.1186)).abs() < 1e-3, "{raw:?}");
+        let clipped = on_scale(Some(raw), Some(Scale { low: 1, high: 7 })).unwrap();
+        assert_eq!((clipped.low, clipped.high), (1.0, 7.0));
+        // Inside the scale: unchanged; no scale: unchanged.
+        let inside = Interval { low: 4.5, high: 5.5 };
+        assert_eq!(on_scale(Some(inside), Some(Scale { low: 1, high: 7 })), Some(inside));
+        assert_eq!(on_scale(Some(raw), None), Some(raw));
+    }
 
     #[test]
     fn weights_use_the_kish_effective_size() {

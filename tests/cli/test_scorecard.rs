@@ -222,3 +222,20 @@ fn the_html_page_says_what_changed_and_carries_its_font() {
     let md = std::fs::read_to_string(out.join("2026-10/scorecard.md")).unwrap();
     assert!(md.contains("| NPS | 25.4 | 13.6 to 37.3 | 169 | -10.7 (p = 0.1938) | +5.8 (p = 0.4900) | target ≥ 30 | under 30 |"), "{md}");
 }
+
+/// The scorecard reads the survey's rows, so its CES interval is clipped to the scale as the
+/// survey table's is: answers 1 and 7 give 4 ± 38.1 by the t formula, reported as 1 to 7.
+#[test]
+fn the_scorecard_clips_the_ces_interval_to_the_scale() {
+    let dir = workdir();
+    let responses = crate::workdir::put(
+        dir.path(),
+        "r.csv",
+        b"response_id,submitted_at,csat,nps,ces\n1,2026-09-05,4,9,5\n2,2026-09-06,5,10,6\n3,2026-10-03,4,8,1\n4,2026-10-04,5,9,7\n",
+    );
+    let out = dir.path().join("out");
+    cxstat().args(["scorecard", "--month", "2026-10", "--quiet", "--responses"]).arg(&responses).arg("--out").arg(&out).assert().success();
+    let rows = csv_rows(&std::fs::read(out.join("2026-10/summary.csv")).unwrap());
+    let ces = row(&rows, &[("kpi", "ces")]);
+    assert_eq!((num(ces, "value"), num(ces, "low"), num(ces, "high")), (4.0, 1.0, 7.0));
+}
