@@ -317,12 +317,15 @@ fn label_place(at: (i32, i32), left: Option<(i32, i32)>, right: Option<(i32, i32
     let up = |n: Option<(i32, i32)>| n.is_some_and(|n| n.1 < at.1);
     let down = |n: Option<(i32, i32)>| n.is_some_and(|n| n.1 >= at.1);
     const GAP: i32 = 9;
-    match (up(left), up(right), down(left), down(right)) {
-        (false, false, _, _) => ((HPos::Center, VPos::Bottom), (0, -GAP)),
-        (_, _, false, false) => ((HPos::Center, VPos::Top), (0, GAP)),
-        (true, false, _, _) => ((HPos::Left, VPos::Bottom), (GAP - 2, -GAP + 2)),
-        (false, true, _, _) => ((HPos::Right, VPos::Bottom), (-GAP + 2, -GAP + 2)),
-        (true, true, _, _) => ((HPos::Center, VPos::Top), (0, GAP)),
+    if !up(left) && !up(right) {
+        ((HPos::Center, VPos::Bottom), (0, -GAP))
+    } else if !down(left) && !down(right) {
+        ((HPos::Center, VPos::Top), (0, GAP))
+    } else if up(left) {
+        // The left segment leaves upwards, the right one downwards: the upper right is free.
+        ((HPos::Left, VPos::Bottom), (GAP - 2, -GAP + 2))
+    } else {
+        ((HPos::Right, VPos::Bottom), (-GAP + 2, -GAP + 2))
     }
 }
 
@@ -676,6 +679,20 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A point's number goes where its line does not run (screen y grows downwards); the
+    /// offset from the point tells the place: above (0, −9), below (0, 9), upper right (7, −7),
+    /// upper left (−7, −7).
+    #[test]
+    fn labels_sit_where_the_line_leaves_room() {
+        let place = |left: Option<i32>, right: Option<i32>| label_place((100, 100), left.map(|y| (80, y)), right.map(|y| (120, y))).1;
+        assert_eq!(place(Some(120), Some(130)), (0, -9), "a peak: above");
+        assert_eq!(place(Some(80), Some(70)), (0, 9), "a valley: below");
+        assert_eq!(place(Some(120), Some(80)), (-7, -7), "rising: the upper left is free");
+        assert_eq!(place(Some(80), Some(120)), (7, -7), "falling: the upper right is free");
+        assert_eq!(place(None, Some(80)), (0, 9), "a first point below its next: below");
+        assert_eq!(place(None, None), (0, -9), "a lone point: above");
+    }
 
     #[test]
     fn runs_split_at_gaps() {

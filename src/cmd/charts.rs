@@ -85,10 +85,11 @@ pub fn date_scope(opened: &Opened, grouping: &Grouping, date_role: Role) -> Resu
 /// Marks for a trend's periods that the data covers in part: " (partial)" on a row whose
 /// period starts before the first date in scope or ends after the last (an export that stops
 /// mid-month makes its last month look like a fall).
-pub fn partial_marks(table: &Table, period: Period, span: Option<(NaiveDate, NaiveDate)>) -> impl Fn(usize) -> &'static str + '_ {
+/// Without a period (no `--period`), nothing is marked.
+pub fn partial_marks(table: &Table, period: Option<Period>, span: Option<(NaiveDate, NaiveDate)>) -> impl Fn(usize) -> &'static str + '_ {
     let at = column(table, "period");
     move |i| {
-        let (Some(k), Some((first, last))) = (at, span) else { return "" };
+        let (Some(k), Some(period), Some((first, last))) = (at, period, span) else { return "" };
         let label = machine_text(&table.rows[i][k]);
         match label_index(&label, period).map(|index| Span { period, index }) {
             Some(p) if p.start() < first || p.end() > last => " (partial)",
@@ -285,12 +286,13 @@ mod tests {
         let table = Table { columns: vec!["period".into()], rows };
         let day = |m, d| NaiveDate::from_ymd_opt(2026, m, d).unwrap();
         // Data from 7 July to 30 September: July starts late, September is whole.
-        let marks = partial_marks(&table, Period::Month, Some((day(7, 7), day(9, 30))));
+        let marks = partial_marks(&table, Some(Period::Month), Some((day(7, 7), day(9, 30))));
         assert_eq!((0..4).map(&marks).collect::<Vec<_>>(), [" (partial)", "", "", ""]);
         // Ending on 29 September: September is partial too.
-        let marks = partial_marks(&table, Period::Month, Some((day(7, 1), day(9, 29))));
+        let marks = partial_marks(&table, Some(Period::Month), Some((day(7, 1), day(9, 29))));
         assert_eq!((0..4).map(&marks).collect::<Vec<_>>(), ["", "", " (partial)", ""]);
-        assert_eq!(partial_marks(&table, Period::Month, None)(0), "");
+        assert_eq!(partial_marks(&table, Some(Period::Month), None)(0), "");
+        assert_eq!(partial_marks(&table, None, Some((day(7, 7), day(9, 30))))(0), "");
     }
 
     const CSAT: TrendMetric = TrendMetric {

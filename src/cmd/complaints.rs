@@ -298,8 +298,7 @@ fn kpi_chart(args: &ComplaintsArgs, report: &Report, plan: &Plan, opened: &Opene
     let (dates, span) = charts::date_scope(opened, g, Role::Opened)?;
     let scope = format!("{} · {dates}", opened.data.name);
     let band = format!("{} confidence interval", charts::level_text(plan.confidence));
-    let marks = g.period.map(|p| charts::partial_marks(&report.machine, p, span));
-    let marks = |i: usize| marks.as_ref().map_or("", |m| m(i));
+    let marks = charts::partial_marks(&report.machine, g.period, span);
     charts::trend(&report.machine, &g.by, m, scope, (g.period.map_or("period", Period::name), band), &marks)
 }
 

@@ -334,7 +334,7 @@ pub fn run(args: &ScorecardArgs, io: &mut Io) -> Result<()> {
         // CSAT and NPS, the first two survey trends.
         for m in &crate::cmd::survey::TRENDS[..2] {
             if trend_shows.contains(&m.value) {
-                let marks = charts::partial_marks(&trend_table, plan.trend, dates);
+                let marks = charts::partial_marks(&trend_table, Some(plan.trend), dates);
                 let c = charts::trend(&trend_table, &[], m, scope.clone(), (trend_word, band.clone()), &marks)?;
                 let kpi = if m.name == "nps" { "nps" } else { "csat" };
                 figures.push(figure(&format!("{}_trend", m.name), with_targets(c, kpi, &plan.thresholds))?);
@@ -379,7 +379,7 @@ pub fn run(args: &ScorecardArgs, io: &mut Io) -> Result<()> {
             let scope = format!("{} · dates {from} to {to}", path_text(c));
             let band = format!("{} confidence interval", charts::level_text(plan.config.complaints.confidence.unwrap_or(0.95)));
             let (trend_table, _) = at_trend_period(&cmd, &result, &plan, io, complaints)?;
-            let marks = charts::partial_marks(&trend_table, plan.trend, dates);
+            let marks = charts::partial_marks(&trend_table, Some(plan.trend), dates);
             let chart = charts::trend(&trend_table, &[], &trend_metric, scope, (trend_word, band), &marks)?;
             figures.push(figure("resolution_trend", with_targets(chart, "resolved_pct", &plan.thresholds))?);
         }
@@ -419,7 +419,7 @@ pub fn run(args: &ScorecardArgs, io: &mut Io) -> Result<()> {
         let band = format!("{} confidence interval", charts::level_text(plan.config.repeat.confidence.unwrap_or(0.95)));
         let (trend_table, _) = at_trend_period(&cmd, &result, &plan, io, repeat)?;
         let scope = format!("{} · dates {from} to {to}", path_text(o));
-        let marks = charts::partial_marks(&trend_table, plan.trend, dates);
+        let marks = charts::partial_marks(&trend_table, Some(plan.trend), dates);
         let chart = charts::trend(&trend_table, &[], &m, scope, (trend_word, band), &marks)?;
         figures.push(figure("repeat_trend", with_targets(chart, "repeat_rate", &plan.thresholds))?);
     }

@@ -313,8 +313,7 @@ fn survey_chart(args: &SurveyArgs, report: &Report, plan: &Plan, opened: &Opened
         ChartType::Trend => {
             let m = charts::pick(&TRENDS, metric, &report.machine)?;
             let period = g.period.map_or("period", Period::name);
-            let marks = g.period.map(|p| charts::partial_marks(&report.machine, p, span));
-            let marks = |i: usize| marks.as_ref().map_or("", |m| m(i));
+            let marks = charts::partial_marks(&report.machine, g.period, span);
             charts::trend(&report.machine, &g.by, m, scope, (period, band), &marks)
         }
         ChartType::Nps => charts::composition(&report.machine, &g.by, g.period.is_some(), scope),

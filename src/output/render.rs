@@ -227,9 +227,9 @@ fn row_mark(row: &[Cell]) -> RowMark {
 
 /// The widest a column must be so that no number or word is broken: its widest cell (cells are
 /// never wrapped), or the longest word of its header (headers wrap between words).
-fn least_width(header: &str, cells: &[String]) -> usize {
+fn least_width<'a>(header: &str, cells: impl Iterator<Item = &'a str>) -> usize {
     let words = words(header).iter().map(|w| w.width()).max().unwrap_or(0);
-    cells.iter().map(|c| c.width()).max().unwrap_or(0).max(words)
+    cells.map(UnicodeWidthStr::width).max().unwrap_or(0).max(words)
 }
 
 /// `text` in lines of at most `width` columns, broken between words only (a longer word has a
@@ -290,8 +290,7 @@ fn terminal_table(report: &Report, screen: Screen) -> String {
     let table = &report.human;
     let shown = shown_columns(table);
     let texts: Vec<Vec<String>> = table.rows.iter().map(|r| r.iter().map(human_text).collect()).collect();
-    let least: Vec<usize> =
-        shown.iter().map(|&i| least_width(&table.columns[i], &texts.iter().map(|r| r[i].clone()).collect::<Vec<_>>())).collect();
+    let least: Vec<usize> = shown.iter().map(|&i| least_width(&table.columns[i], texts.iter().map(|r| r[i].as_str()))).collect();
     // The first column always; then each next column while the table still fits.
     let mut used = 1;
     let mut fits = 0;
@@ -515,7 +514,7 @@ mod tests {
         assert_eq!(wrap("", 10), [""]);
         // A word longer than the width has a line of its own, unbroken.
         assert_eq!(wrap("x enterprise y", 4), ["x", "enterprise", "y"]);
-        assert_eq!(least_width("CSAT top-2 % (95% CI)", &["65.8".into()]), 8);
+        assert_eq!(least_width("CSAT top-2 % (95% CI)", ["65.8"].into_iter()), 8);
     }
 
     #[test]
