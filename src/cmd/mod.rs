@@ -140,8 +140,12 @@ pub fn open_dataset(
         mappings.push(roles::parse_mapping(text, kind.roles())?);
     }
     let mut roles = roles::resolve(&data.headers, &data.aliases(), &mappings, kind.roles())?;
-    let questions: Vec<(String, String)> =
-        data.headers.iter().zip(&data.info).map(|(h, i)| (h.clone(), i.question.clone().unwrap_or_else(|| h.clone()))).collect();
+    let questions: Vec<(String, String)> = data
+        .headers
+        .iter()
+        .zip(&data.info)
+        .map(|(h, i)| (h.clone(), roles::free_text_question(i.question.as_deref().unwrap_or(h), i.import_id.as_deref())))
+        .collect();
     roles.recognise_by_question(&questions, kind.roles());
     // Several columns asking for a score the headers did not name (a matrix question): none is
     // taken, and the run says so, naming this file's columns.

@@ -384,21 +384,46 @@ impl RoleMap {
     }
 }
 
-/// Words in a question's text that say which score it asks for.
+/// What [`free_text_question`] adds to the question of a Qualtrics text-entry column.
+const FREE_TEXT: &str = " (free text)";
+
+/// The question text to recognise a column by: a Qualtrics text-entry question (import id
+/// `QID12_TEXT`; not `QID12_4_TEXT`, the "other, please specify" box of a choice, nor the
+/// `…_TEXT_…Topics` column Qualtrics adds) is marked as free text, so that it is taken as the
+/// comment whatever it asks.
+pub fn free_text_question(question: &str, import_id: Option<&str>) -> String {
+    let free = import_id
+        .and_then(|id| id.strip_prefix("QID"))
+        .and_then(|rest| rest.strip_suffix("_TEXT"))
+        .is_some_and(|digits| !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()));
+    if free {
+        format!("{question}{FREE_TEXT}")
+    } else {
+        question.to_string()
+    }
+}
+
+/// Words in a question's text that say which score (or the comment) it asks for. The comment
+/// comes first: "Why are you satisfied?" asks for a comment, and is then no candidate for CSAT.
 const QUESTION_WORDS: &[(Role, &[&str])] = &[
+    (Role::Comment, &["why", "free text", "comment", "feedback", "为什么", "原因", "意见", "建议"]),
     (Role::Nps, &["recommend", "推荐"]),
     (Role::Csat, &["satisfied", "satisfaction", "满意"]),
     (Role::Ces, &["easy", "effort", "容易", "费力"]),
 ];
 
 impl RoleMap {
-    /// For a survey platform's export: assigns CSAT, NPS and CES still open to the one column
+    /// For a survey platform's export: assigns the comment, CSAT, NPS and CES still open to the one column
     /// whose question text (`questions`: header and question, the header itself when there is
     /// no separate text) asks for it. Two or more candidates (a matrix question) assign nothing.
     pub fn recognise_by_question(&mut self, questions: &[(String, String)], roles: &[Role]) {
-        for (role, candidates) in self.asked_for(questions, roles) {
-            if let [only] = candidates.as_slice() {
-                self.entries.push((role, only.clone(), Origin::Recognised));
+        // One role after the other, so that a column taken (as the comment) is no candidate for
+        // the next ones.
+        for (role, _) in QUESTION_WORDS.iter().filter(|(r, _)| roles.contains(r)) {
+            if let Some((role, candidates)) = self.asked_for(questions, &[*role]).pop() {
+                if let [only] = candidates.as_slice() {
+                    self.entries.push((role, only.clone(), Origin::Recognised));
+                }
             }
         }
     }
@@ -666,6 +691,35 @@ mod tests {
         // Two "easy" columns (a matrix): no CES rather than a guess, and said.
         assert_eq!(roles.get(Role::Ces), None);
         assert_eq!(roles.ambiguous(&questions, Kind::Responses.roles()), vec![(Role::Ces, vec!["Q2_1".to_string(), "Q2_2".to_string()])]);
+    }
+
+    #[test]
+    fn the_comment_is_the_question_asking_why_or_a_qualtrics_text_entry() {
+        let q = |h: &str, t: &str| (h.to_string(), t.to_string());
+        // "Why are you satisfied?" is the comment, so it is no second candidate for CSAT.
+        let questions = vec![
+            q("Q1", "Overall, how satisfied are you?"),
+            q("Q2", "Why are you satisfied or not?"),
+            q("Q3", "How likely are you to recommend us?"),
+        ];
+        let mut roles = RoleMap::default();
+        roles.recognise_by_question(&questions, Kind::Responses.roles());
+        assert_eq!((roles.get(Role::Comment), roles.get(Role::Csat)), (Some("Q2"), Some("Q1")));
+        assert!(roles.ambiguous(&questions, Kind::Responses.roles()).is_empty());
+        // A Qualtrics text entry by its import id, whatever it asks; not an "other" box of a
+        // choice (QID5_4_TEXT) nor the topics Qualtrics adds.
+        assert_eq!(free_text_question("This is a free text question.", Some("QID2_TEXT")), "This is a free text question. (free text)");
+        assert_eq!(free_text_question("Tell us more", Some("QID17_TEXT")), "Tell us more (free text)");
+        for id in [Some("QID5_4_TEXT"), Some("QID2_TEXT_eae5Topics"), Some("QID_TEXT"), Some("QID2"), None] {
+            assert_eq!(free_text_question("Tell us more", id), "Tell us more", "{id:?}");
+        }
+        let mut roles = RoleMap::default();
+        roles.recognise_by_question(&[q("Q7", "Tell us more (free text)"), q("Q8", "Q8 - Topics")], Kind::Responses.roles());
+        assert_eq!(roles.get(Role::Comment), Some("Q7"));
+        // Not for complaints: a complaint's "reason" question is no survey comment.
+        let mut roles = RoleMap::default();
+        roles.recognise_by_question(&[q("Q2", "Why did you complain?")], Kind::Complaints.roles());
+        assert_eq!(roles.get(Role::Comment), None);
     }
 
     #[test]
