@@ -17,6 +17,7 @@ pub mod partials;
 pub mod progress;
 pub mod report;
 pub mod stats;
+pub mod text;
 
 /// What the binary's allocator does to give its unused memory back to the system now (set once
 /// by `main`; the library has no allocator of its own to ask).
@@ -103,6 +104,7 @@ fn dispatch(cli: Cli, io: &mut Io) -> Result<()> {
         Command::Compare(args) => cmd::compare::run(&args, io),
         Command::Drivers(args) => cmd::drivers::run(&args, io),
         Command::Loyalty(args) => cmd::loyalty::run(&args, io),
+        Command::Themes(args) => cmd::themes::run(&args, io),
         Command::Merge(args) => cmd::merge::run(&args, io),
         Command::Completions { shell } => cmd::shell::completions(shell, io),
         Command::Man => cmd::shell::man(io),

@@ -7,7 +7,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use super::{Band, Chart, Composition, Heatmap, Histogram, Pareto, Quadrants, Trend, FAMILY};
+use super::{Band, Chart, Composition, Heatmap, Histogram, Pareto, Quadrants, ThemeChart, Trend, FAMILY};
 
 type Area<DB> = DrawingArea<DB, Shift>;
 /// Where one layer of a stacked bar starts and ends.
@@ -64,6 +64,7 @@ where
         Chart::Pareto(p) => pareto(root, p),
         Chart::Heatmap(h) => heatmap(root, h),
         Chart::Quadrants(q) => quadrants(root, q),
+        Chart::Themes(t) => themes(root, t),
     }
 }
 
@@ -535,6 +536,74 @@ where
     chart.draw_secondary_series(cumulative.iter().map(|xy| Circle::new(*xy, 4, CUMULATIVE.filled())))?;
     let labels: Vec<String> = bars.iter().map(|b| b.0.clone()).collect();
     category_labels(root, |i| chart.backend_coord(&(i as f64, 0.0)), &labels, None, PARETO_BARS)
+}
+
+/// The colour of an NPS against the overall one: grey at the overall NPS, turning vermillion as
+/// it falls towards −100 and blue as it rises towards +100.
+fn nps_color(nps: Option<f64>, overall: f64) -> RGBColor {
+    let Some(nps) = nps else { return PASSIVE };
+    let (to, s) = if nps < overall {
+        (DETRACTOR, (overall - nps) / (overall + 100.0).max(1e-9))
+    } else {
+        (PROMOTER, (nps - overall) / (100.0 - overall).max(1e-9))
+    };
+    let s = s.clamp(0.0, 1.0);
+    let mix = |a: u8, b: u8| (f64::from(a) + (f64::from(b) - f64::from(a)) * s).round() as u8;
+    RGBColor(mix(PASSIVE.0, to.0), mix(PASSIVE.1, to.1), mix(PASSIVE.2, to.2))
+}
+
+fn themes<DB: DrawingBackend>(root: &Area<DB>, t: &ThemeChart) -> Result<()>
+where
+    DB::ErrorType: 'static,
+{
+    let legend = [key("bar: % of comments that mention the theme", PASSIVE, false)];
+    let body = header(root, &t.title, &t.subtitle, &legend)?;
+    let overall = t.overall.unwrap_or(0.0);
+    // The colour key on the legend's row: NPS −100 to +100, the overall NPS marked.
+    if t.bars.iter().any(|b| b.nps.is_some()) {
+        let (x0, x1, y) = (800, 1120, 80);
+        for x in x0..x1 {
+            let nps = -100.0 + 200.0 * f64::from(x - x0) / f64::from(x1 - x0);
+            root.draw(&Rectangle::new([(x, y), (x + 1, y + 12)], nps_color(Some(nps), overall).filled()))?;
+        }
+        let at = x0 + ((overall + 100.0) / 200.0 * f64::from(x1 - x0)).round() as i32;
+        root.draw(&PathElement::new(vec![(at, y - 3), (at, y + 15)], INK.stroke_width(2)))?;
+        let small = font(12, &MUTED).pos(Pos::new(HPos::Center, VPos::Top));
+        root.draw_text("−100", &small, (x0, y + 15))?;
+        root.draw_text("+100", &small, (x1, y + 15))?;
+        let mark = font(12, &INK).pos(Pos::new(HPos::Center, VPos::Top));
+        root.draw_text(&format!("all commenters {}", signed(overall)), &mark, (at, y + 15))?;
+        let name = font(14, &INK).pos(Pos::new(HPos::Right, VPos::Center));
+        root.draw_text("colour: NPS of those who mention it", &name, (x0 - 12, y + 6))?;
+    }
+    let n = t.bars.len().max(1);
+    let top = t.bars.iter().fold(0.0f64, |a, b| a.max(b.share)).max(1.0) * 1.18;
+    let mut chart = category_chart(
+        &body,
+        (-0.5..(n as f64 - 0.5), 0.0..top.min(118.0), 0.0..1.0),
+        &Axes { x_desc: "theme", y_desc: "% of comments mentioning it", x_area: 70, y_area: 90, right_area: 0, y_labels: 8 },
+        &|v| format!("{v:.0}"),
+    )?;
+    chart.draw_series(
+        t.bars
+            .iter()
+            .enumerate()
+            .map(|(i, b)| Rectangle::new([(i as f64 - 0.4, 0.0), (i as f64 + 0.4, b.share)], nps_color(b.nps, overall).filled())),
+    )?;
+    let style = font(13, &INK).pos(Pos::new(HPos::Center, VPos::Bottom));
+    for (i, b) in t.bars.iter().enumerate() {
+        let (px, py) = chart.backend_coord(&(i as f64, b.share));
+        root.draw_text(&format!("{:.1}%", b.share), &style, (px, py - 20))?;
+        let nps = b.nps.map_or("no NPS".to_string(), |v| format!("NPS {}", signed(v)));
+        root.draw_text(&nps, &font(12, &MUTED).pos(Pos::new(HPos::Center, VPos::Bottom)), (px, py - 4))?;
+    }
+    let labels: Vec<String> = t.bars.iter().map(|b| b.label.clone()).collect();
+    category_labels(root, |i| chart.backend_coord(&(i as f64, 0.0)), &labels, None, 30)
+}
+
+/// "+12.3", "−4.0", "0.0".
+fn signed(v: f64) -> String {
+    crate::output::columns::human_number(v, 1, true)
 }
 
 /// White to blue by `share` (0–1).

@@ -161,6 +161,26 @@ pub struct Quadrants {
     pub points: Vec<QuadrantPoint>,
 }
 
+/// One theme of the themes chart.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ThemeBar {
+    pub label: String,
+    /// Mentions as % of the comments.
+    pub share: f64,
+    /// The mentioners' NPS (`None`: no NPS answers, drawn grey).
+    pub nps: Option<f64>,
+}
+
+/// Themes as bars of mention share, each coloured by its mentioners' NPS on a scale centred on
+/// the overall NPS of the commenters (marked on the colour key).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ThemeChart {
+    pub title: String,
+    pub subtitle: String,
+    pub overall: Option<f64>,
+    pub bars: Vec<ThemeBar>,
+}
+
 /// A chart ready to draw.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Chart {
@@ -170,6 +190,7 @@ pub enum Chart {
     Pareto(Pareto),
     Heatmap(Heatmap),
     Quadrants(Quadrants),
+    Themes(ThemeChart),
 }
 
 impl Chart {
@@ -182,6 +203,7 @@ impl Chart {
             Chart::Pareto(p) => &p.title,
             Chart::Heatmap(h) => &h.title,
             Chart::Quadrants(q) => &q.title,
+            Chart::Themes(t) => &t.title,
         }
     }
 }

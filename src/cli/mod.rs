@@ -185,6 +185,11 @@ pub enum Command {
     /// the share who ordered again within a window after their survey, orders and revenue per customer.
     #[command(after_help = examples!("cxstat loyalty --responses examples/data/responses.csv \\\n    --orders examples/data/orders.csv", "cxstat loyalty --responses examples/data/responses.csv \\\n    --orders examples/data/orders.csv --window 90 --format json"))]
     Loyalty(LoyaltyArgs),
+    /// What do the comments say? Themes (built-in for service and retail, in English and Chinese,
+    /// and your own) with their mention share, the NPS, CSAT and CES of those who mention them
+    /// against the others, each theme's NPS impact and example quotes; also --terms and --unmatched.
+    #[command(after_help = examples!("cxstat themes examples/data/responses.csv", "cxstat themes examples/data/responses.csv --quotes", "cxstat themes examples/data/responses.csv --terms --min-count 20", "cxstat themes examples/data/responses.csv --by segment --chart themes.png"))]
+    Themes(ThemesArgs),
     /// Show how cxstat reads a file: encoding, delimiter, rows, column roles, types, blanks, invalid values.
     #[command(after_help = examples!("cxstat inspect examples/data/responses.csv", "cxstat inspect fixtures/survey_gbk.csv"))]
     Inspect(InspectArgs),
@@ -609,6 +614,77 @@ pub struct DriversArgs {
     pub output: OutputArgs,
 }
 
+/// Arguments of `cxstat themes`.
+#[derive(Debug, Clone, Args)]
+pub struct ThemesArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+
+    #[command(flatten)]
+    pub scales: ScaleArgs,
+
+    #[command(flatten)]
+    pub group: GroupArgs,
+
+    /// Use only the config's [themes.NAME] tables, not the built-in themes.
+    #[arg(long, help_heading = "Themes")]
+    pub no_builtin_themes: bool,
+
+    /// Show the example quotes of each theme (up to three, with their response ids), one per row.
+    #[arg(long, help_heading = "Themes", conflicts_with_all = ["terms", "unmatched"])]
+    pub quotes: bool,
+
+    /// Show the words and two-word phrases that most set the low scores apart from the high ones
+    /// (NPS detractors from promoters, or CSAT bottom from top boxes): log-odds with an
+    /// informative Dirichlet prior and its z-score (Monroe, Colaresi & Quinn 2008).
+    #[arg(long, help_heading = "Themes", conflicts_with = "unmatched")]
+    pub terms: bool,
+
+    /// Show the most frequent words and two-word phrases of the comments that no theme matches.
+    #[arg(long, help_heading = "Themes")]
+    pub unmatched: bool,
+
+    /// The score that makes the sides of --terms and the quotes' preference: nps, or csat
+    /// [default: nps when the file has it].
+    #[arg(long, value_enum, help_heading = "Themes")]
+    pub target: Option<Target>,
+
+    /// With --terms: leave out the words and phrases used fewer than N times by the two sides together.
+    #[arg(long, value_name = "N", default_value_t = 10, help_heading = "Themes")]
+    pub min_count: u64,
+
+    /// With --terms and --unmatched: how many words and phrases to show (per side with --terms).
+    #[arg(long, value_name = "N", default_value_t = 15, help_heading = "Themes")]
+    pub top: usize,
+
+    /// Significance level.
+    #[arg(value_parser = values::alpha, long, value_name = "ALPHA", default_value_t = 0.05, help_heading = "Statistics")]
+    pub alpha: f64,
+
+    /// Adjustment of p-values over the themes (and groups) of each metric.
+    #[arg(long, value_enum, default_value = "holm", help_heading = "Statistics")]
+    pub adjust: Adjust,
+
+    #[command(flatten)]
+    pub stats: StatsArgs,
+
+    #[command(flatten)]
+    pub invalid: InvalidArgs,
+
+    /// Weight each response by this column (positive numbers up to 1e9): weighted NPS, CSAT and
+    /// CES, tests on Kish's effective sample size. Mentions are counted unweighted.
+    #[arg(long, value_name = "COL", help_heading = "Statistics")]
+    pub weight: Option<String>,
+
+    /// Also draw the themes to FILE (.svg or .png): bars of mention share, coloured by the
+    /// mentioners' NPS, the overall NPS marked (overall rows).
+    #[arg(long, value_name = "FILE", help_heading = "Chart")]
+    pub chart: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
 /// Arguments of `cxstat loyalty`.
 #[derive(Debug, Clone, Args)]
 pub struct LoyaltyArgs {
@@ -930,6 +1006,11 @@ impl Command {
                 f.outputs.extend(a.output.output.as_deref().map(|p| ("-o", p)));
             }
             Command::Drivers(a) => {
+                input_files(&mut f, &a.input);
+                f.outputs.extend(a.chart.as_deref().map(|p| ("--chart", p)));
+                f.outputs.extend(a.output.output.as_deref().map(|p| ("-o", p)));
+            }
+            Command::Themes(a) => {
                 input_files(&mut f, &a.input);
                 f.outputs.extend(a.chart.as_deref().map(|p| ("--chart", p)));
                 f.outputs.extend(a.output.output.as_deref().map(|p| ("-o", p)));

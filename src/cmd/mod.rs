@@ -12,6 +12,7 @@ pub mod repeat;
 pub mod scorecard;
 pub mod shell;
 pub mod survey;
+pub mod themes;
 
 use anyhow::Result;
 

@@ -36,6 +36,31 @@ pub struct Config {
     /// `"answer label" = scale point`, for survey answers exported as words.
     #[serde(default)]
     pub labels: BTreeMap<String, f64>,
+    /// `[themes.NAME]` tables: the comment themes of `cxstat themes` (added to the built-in ones).
+    #[serde(default)]
+    pub themes: BTreeMap<String, crate::text::taxonomy::ThemeConfig>,
+    #[serde(default)]
+    pub words: WordsConfig,
+}
+
+/// How comments are counted as words (`cxstat themes`).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WordsConfig {
+    /// Replaces the built-in English and Chinese stop words.
+    pub stop_words: Option<Vec<String>>,
+    /// Added to the stop words.
+    #[serde(default)]
+    pub more_stop_words: Vec<String>,
+}
+
+impl WordsConfig {
+    /// The stop words of a run.
+    pub fn stop_words(&self) -> Vec<String> {
+        let mut words = self.stop_words.clone().unwrap_or_else(crate::text::builtin_stop_words);
+        words.extend(self.more_stop_words.iter().cloned());
+        words
+    }
 }
 
 /// How the scorecard writes numbers: `currency` before amounts ("¥", "€", "US$").

@@ -316,6 +316,12 @@ impl Dataset {
         Ok(found.column("found")?.bool()?.get(0) == Some(true))
     }
 
+    /// Adds a column computed from the raw ones (named `__…`, clear of the headers) to every
+    /// later query of the input; a query that does not read it does not compute it.
+    pub fn add_column(&mut self, column: Expr) {
+        self.scan = self.scan.clone().with_column(column);
+    }
+
     pub fn lazy(&self) -> LazyFrame {
         match &self.keep {
             Some(keep) => self.scan.clone().filter(keep.clone()),

@@ -48,5 +48,6 @@ pub mod orders;
 pub mod period;
 pub mod profile;
 pub mod satisfaction;
+pub mod themes;
 pub mod words;
 pub mod worktime;

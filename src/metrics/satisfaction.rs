@@ -249,7 +249,7 @@ impl SatisfactionSpec {
     ///
     /// Each text column is parsed once: the parsed numbers are columns of their own
     /// (`…_num`, `…_ans`), which the values and flags then read.
-    fn with_scores(&self, lf: LazyFrame) -> LazyFrame {
+    pub(crate) fn with_scores(&self, lf: LazyFrame) -> LazyFrame {
         let mut parsed = Vec::new();
         let mut columns = Vec::new();
         if let Some(header) = &self.weight {

@@ -1,0 +1,473 @@
+//! The computations of `cxstat themes`: the distinct comments in scope with how many respondents
+//! of each side wrote them, each read once (segmented and matched, [`read`]); each response's
+//! themes as one bit mask, hashed from its comment; satisfaction per group and mask in one pass;
+//! the candidate quotes; and from these the rows per theme ([`theme_rows`]), the words of the
+//! comments no theme matches ([`unmatched_terms`]) and the words of --terms ([`terms`]).
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use anyhow::Result;
+use polars::prelude::*;
+
+use crate::input::clean;
+use crate::input::frame::{f64_at, Dataset, ROW};
+use crate::metrics::comparison::{self, ComparisonRow, Side as CompareSide};
+use crate::metrics::grouping::{Group, GroupKey, Grouping, RowKind, DATE};
+use crate::metrics::satisfaction::{aggregate_read, SatisfactionCounts, SatisfactionSpec};
+use crate::stats::significance::Adjust;
+use crate::stats::themes::{log_odds, nps_impact, NpsCounts};
+use crate::text::taxonomy::Theme;
+use crate::text::{has_text, Tokenizer};
+
+/// The mask column added to the input: bit `i` for the `i`-th theme, [`TEXT_BIT`] for a comment
+/// with text.
+pub const MASK: &str = "__themes";
+
+/// The mask's bit of a comment with text.
+pub const TEXT_BIT: u64 = 1 << 63;
+
+/// Which side a respondent is on: the low scores (NPS detractors, CSAT bottom boxes), the high
+/// ones (promoters, top boxes), or neither (passives, the middle, no valid answer).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Side {
+    Low,
+    Middle,
+    High,
+}
+
+impl Side {
+    fn of(code: i64) -> Side {
+        match code {
+            c if c < 0 => Side::Low,
+            0 => Side::Middle,
+            _ => Side::High,
+        }
+    }
+}
+
+/// The side of each row (−1, 0, 1), from the score read by `spec` ([`SatisfactionSpec::with_scores`]'s
+/// `__nps` or `__csat`): NPS 0–6 / 9–10; CSAT the bottom boxes (as many as the top ones) / the top.
+pub fn side_expr(spec: &SatisfactionSpec, nps: bool) -> Expr {
+    let (score, low_max, high_min) = match (&spec.nps, &spec.csat) {
+        (Some(_), _) if nps => (col("__nps"), 6.0, 9.0),
+        (_, Some(c)) => (col("__csat"), (c.scale.low + c.scale.high - spec.csat_top_min) as f64, spec.csat_top_min as f64),
+        _ => return lit(0i64),
+    };
+    when(score.clone().lt_eq(lit(low_max))).then(lit(-1i64)).when(score.gt_eq(lit(high_min))).then(lit(1i64)).otherwise(lit(0i64))
+}
+
+/// The rows in scope: within `--from`/`--to`, and with a valid date when a date is needed.
+fn in_scope(data: &Dataset, spec: &SatisfactionSpec, grouping: &Grouping, with_rows: bool) -> (LazyFrame, Vec<Expr>) {
+    let lf = if with_rows { data.lazy_with_rows() } else { data.lazy() };
+    let (lf, keys) = grouping.apply(spec.with_scores(lf));
+    let lf = if grouping.uses_date() && grouping.date.is_some() { lf.filter(col(DATE).is_not_null()) } else { lf };
+    (lf, keys)
+}
+
+/// A distinct comment in scope and how many respondents on each side wrote it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DistinctComment {
+    pub text: String,
+    /// Respondents by [`Side`]: low, middle, high.
+    pub rows: [f64; 3],
+}
+
+impl DistinctComment {
+    /// All who wrote it.
+    pub fn total(&self) -> f64 {
+        self.rows.iter().sum()
+    }
+}
+
+/// The distinct comments in scope (as written, blanks left out), in the order of their text.
+pub fn distinct_comments(
+    data: &Dataset,
+    spec: &SatisfactionSpec,
+    grouping: &Grouping,
+    header: &str,
+    side: Expr,
+) -> Result<Vec<DistinctComment>> {
+    let scope = Grouping { by: Vec::new(), period: None, ..grouping.clone() };
+    let (lf, _) = in_scope(data, spec, &scope, false);
+    let query = lf
+        .select([col(header).cast(DataType::String).alias("__comment"), side.alias("__side")])
+        .filter(col("__comment").is_not_null())
+        .group_by([col("__comment"), col("__side")])
+        .agg([len().cast(DataType::Float64).alias("n")]);
+    let df = data.collect_reduced(query)?;
+    let texts = df.column("__comment")?.str()?.clone();
+    let sides = df.column("__side")?.cast(&DataType::Int64)?;
+    let sides = sides.i64()?;
+    let mut found: BTreeMap<String, [f64; 3]> = BTreeMap::new();
+    for i in 0..df.height() {
+        let (Some(text), Some(side)) = (texts.get(i), sides.get(i)) else { continue };
+        found.entry(text.to_string()).or_default()[Side::of(side) as usize] += f64_at(&df, "n", i)?;
+    }
+    Ok(found.into_iter().map(|(text, rows)| DistinctComment { text, rows }).collect())
+}
+
+/// The expression giving each row the mask of its comment (0 without a comment, or for a comment
+/// out of scope): one hash lookup per row.
+pub fn mask_expr(header: &str, texts: Vec<String>, masks: Vec<u64>) -> Expr {
+    col(header)
+        .cast(DataType::String)
+        .replace_strict(lit(Series::new("".into(), texts)), lit(Series::new("".into(), masks)), Some(lit(0u64)), Some(DataType::UInt64))
+        .fill_null(lit(0u64))
+        .alias(MASK)
+}
+
+/// Satisfaction per group and mask (the input must have the [`MASK`] column): the groups of
+/// `grouping`, each with its counts per mask; rows without a valid date where one is needed
+/// are left out. Also the groups as read (all of them, for the invalid answers' report), and
+/// the spec and grouping that read them.
+pub struct MaskCounts {
+    pub per_group: BTreeMap<GroupKey, Vec<(u64, SatisfactionCounts)>>,
+    pub groups: Vec<Group<SatisfactionCounts>>,
+    pub spec: SatisfactionSpec,
+    pub grouping: Grouping,
+}
+
+/// Aggregates satisfaction per group of `grouping` and mask, in one pass.
+pub fn mask_counts(data: &Dataset, spec: &SatisfactionSpec, grouping: &Grouping) -> Result<MaskCounts> {
+    let mut with_mask = grouping.clone();
+    with_mask.by.push(MASK.to_string());
+    let (groups, spec, mut read_grouping) = aggregate_read(data, spec, &with_mask)?;
+    let mut per_group: BTreeMap<GroupKey, Vec<(u64, SatisfactionCounts)>> = BTreeMap::new();
+    for g in groups.iter().filter(|g| g.dated) {
+        let mut key = g.key.clone();
+        let mask = key.by.pop().flatten().and_then(|m| m.parse::<u64>().ok()).unwrap_or(0);
+        per_group.entry(key).or_default().push((mask, g.counts));
+    }
+    read_grouping.by.pop();
+    Ok(MaskCounts { per_group, groups, spec, grouping: read_grouping })
+}
+
+/// A comment that can be quoted: its row number, its response id (when the input has one) and
+/// its text, with the respondent's side and the comment's mask.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Candidate {
+    pub row: u64,
+    pub id: Option<String>,
+    pub text: String,
+    pub side: Side,
+    pub mask: u64,
+    /// Between [`QUOTE_CHARS`] characters long.
+    pub fits: bool,
+}
+
+/// The length of a comment quoted first: long enough to say something, short enough to read.
+pub const QUOTE_CHARS: (u32, u32) = (20, 280);
+
+/// How many candidates are kept per group, mask, side and length: enough for three distinct
+/// quotes.
+const KEPT: usize = 6;
+
+/// The first comments in the file (by row) of each group, mask, side and length class: the
+/// quotes of any theme are among them (see `cmd::themes` for the rule). The input must have the
+/// [`MASK`] column.
+pub fn candidates(
+    data: &Dataset,
+    spec: &SatisfactionSpec,
+    grouping: &Grouping,
+    header: &str,
+    id: Option<&str>,
+    side: Expr,
+) -> Result<BTreeMap<GroupKey, Vec<Candidate>>> {
+    let (lf, _) = in_scope(data, spec, grouping, true);
+    let length = col(header).cast(DataType::String).str().len_chars();
+    let fits = length.clone().gt_eq(lit(QUOTE_CHARS.0)).and(length.lt_eq(lit(QUOTE_CHARS.1)));
+    let id_text = match id {
+        Some(h) => clean::text(h),
+        None => lit(NULL).cast(DataType::String),
+    };
+    let lf = lf.with_columns([side.alias("__side"), fits.alias("__fits"), id_text.alias("__id")]).filter(col(MASK).gt(lit(TEXT_BIT)));
+    let kept = KEPT as u32;
+    let groups = grouping.aggregate_query(
+        lf,
+        |lf, mut names| {
+            names.extend([col(MASK), col("__side"), col("__fits")]);
+            lf.group_by(names).agg([
+                col(ROW).cast(DataType::UInt64).head(Some(kept as usize)).alias("rows"),
+                col(header).cast(DataType::String).head(Some(kept as usize)).alias("texts"),
+                col("__id").head(Some(kept as usize)).alias("ids"),
+            ])
+        },
+        |q| data.collect_in_memory(q),
+        |df, i| -> Result<Vec<Candidate>> {
+            let mask = df.column(MASK)?.cast(&DataType::UInt64)?.u64()?.get(i).unwrap_or(0);
+            let side = Side::of(df.column("__side")?.cast(&DataType::Int64)?.i64()?.get(i).unwrap_or(0));
+            let fits = df.column("__fits")?.bool()?.get(i).unwrap_or(false);
+            let list = |name: &str| -> Result<Series> {
+                Ok(df.column(name)?.list()?.get_as_series(i).unwrap_or_else(|| Series::new_empty(name.into(), &DataType::String)))
+            };
+            let (rows, texts, ids) = (list("rows")?, list("texts")?, list("ids")?);
+            let (rows, texts, ids) = (rows.cast(&DataType::UInt64)?, texts.cast(&DataType::String)?, ids.cast(&DataType::String)?);
+            let (rows, texts, ids) = (rows.u64()?, texts.str()?, ids.str()?);
+            Ok((0..rows.len())
+                .filter_map(|k| {
+                    Some(Candidate {
+                        row: rows.get(k)?,
+                        id: ids.get(k).map(str::to_string),
+                        text: texts.get(k)?.to_string(),
+                        side,
+                        mask,
+                        fits,
+                    })
+                })
+                .collect())
+        },
+    )?;
+    let mut out: BTreeMap<GroupKey, Vec<Candidate>> = BTreeMap::new();
+    for g in groups.into_iter().filter(|g| g.dated) {
+        out.entry(g.key).or_default().extend(g.counts);
+    }
+    Ok(out)
+}
+
+/// The row of the comments that match no theme.
+pub const NO_THEME: &str = "(no theme)";
+
+/// How many quotes a theme gets.
+pub const QUOTES: usize = 3;
+
+
+/// One theme of one group (or the total).
+#[derive(Debug, Clone)]
+pub struct ThemeRow {
+    pub key: GroupKey,
+    pub kind: RowKind,
+    pub theme: String,
+    /// Responses in the group, and those with a comment with text.
+    pub respondents: f64,
+    pub comments: f64,
+    /// Comments that mention the theme.
+    pub mentions: f64,
+    pub mentioners: SatisfactionCounts,
+    /// The other commenters.
+    pub others: SatisfactionCounts,
+    /// The tests of `compare` (mentioners − others); none for [`NO_THEME`].
+    pub nps: Option<ComparisonRow>,
+    pub csat: Option<ComparisonRow>,
+    pub ces: Option<ComparisonRow>,
+    pub impact: Option<f64>,
+    pub quotes: Vec<Candidate>,
+}
+
+
+/// A word or phrase of --terms.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Term {
+    pub text: String,
+    pub phrase: bool,
+    pub low: f64,
+    pub high: f64,
+    pub delta: f64,
+    pub z: f64,
+}
+
+/// A distinct comment with text, read: its mask, its distinct words and phrases (for
+/// --unmatched) and all their occurrences (for --terms).
+pub struct Read {
+    pub mask: u64,
+    pub words: Vec<String>,
+    pub phrases: Vec<String>,
+}
+
+
+/// Reads a distinct comment: `None` without text.
+pub fn read(text: &str, tokenizer: &Tokenizer, themes: &[Theme], na_values: &[String]) -> Option<Read> {
+    if !has_text(text, na_values) {
+        return None;
+    }
+    let comment = tokenizer.read(text);
+    let mut mask = TEXT_BIT;
+    for (i, theme) in themes.iter().enumerate() {
+        if theme.matches(text, &comment) {
+            mask |= 1 << i;
+        }
+    }
+    let (words, phrases) = tokenizer.words_and_phrases(&comment);
+    Some(Read { mask, words, phrases })
+}
+
+/// The NPS of weighted counts (`None` without answers).
+pub fn nps_counts(c: &SatisfactionCounts) -> NpsCounts {
+    NpsCounts { promoters: c.promoters, detractors: c.detractors, n: c.nps_w }
+}
+
+pub fn pct(part: f64, n: f64) -> Option<f64> {
+    (n > 0.0).then(|| 100.0 * part / n)
+}
+
+/// The rows of every group (and the total, with `total`): each theme by mentions, then
+/// [`NO_THEME`]; tested (mentioners against the other commenters, adjusted over the rows of each
+/// metric: `test`) and with their quotes.
+pub fn theme_rows(
+    counts: &MaskCounts,
+    quotes: &BTreeMap<GroupKey, Vec<Candidate>>,
+    names: &[&str],
+    total: bool,
+    test: (&SatisfactionSpec, f64, (Adjust, f64)),
+    min_n: u64,
+) -> Vec<ThemeRow> {
+    let mut levels: Vec<Level> = Vec::new();
+    for (key, masks) in &counts.per_group {
+        let quotes = quotes.get(key).map(|c| c.iter().collect()).unwrap_or_default();
+        levels.push(Level { key: key.clone(), kind: RowKind::Group, masks: masks.clone(), quotes });
+    }
+    if total {
+        let masks: Vec<(u64, SatisfactionCounts)> = counts.per_group.values().flatten().copied().collect();
+        let key = GroupKey { period: None, by: vec![None; counts.grouping.by.len()] };
+        levels.push(Level { key, kind: RowKind::Total, masks, quotes: quotes.values().flatten().collect() });
+    }
+    let mut rows = Vec::new();
+    for level in &levels {
+        rows.extend(level_rows(level, names));
+    }
+    let (spec, confidence, adjust) = test;
+    test_rows(&mut rows, spec, confidence, adjust, min_n);
+    for row in rows.iter_mut() {
+        let Some(bit) = names.iter().position(|n| *n == row.theme) else { continue };
+        let level = levels.iter().find(|l| l.key == row.key && l.kind == row.kind).map(|l| l.quotes.as_slice()).unwrap_or_default();
+        row.quotes = pick_quotes(level, 1 << bit, row.impact);
+    }
+    rows
+}
+
+/// One group (or the total): its counts per mask and its candidate quotes.
+struct Level<'a> {
+    key: GroupKey,
+    kind: RowKind,
+    masks: Vec<(u64, SatisfactionCounts)>,
+    quotes: Vec<&'a Candidate>,
+}
+
+/// The rows of one level: each theme, then the comments no theme matches.
+fn level_rows(level: &Level, names: &[&str]) -> Vec<ThemeRow> {
+    let (key, kind) = (&level.key, level.kind);
+    let sum = |keep: &dyn Fn(u64) -> bool| {
+        level.masks.iter().filter(|(m, _)| keep(*m)).fold(SatisfactionCounts::default(), |mut acc, (_, c)| {
+            acc += *c;
+            acc
+        })
+    };
+    let all = sum(&|_| true);
+    let commenters = sum(&|m| m & TEXT_BIT != 0);
+    let row = |theme: &str, mentioners: SatisfactionCounts| {
+        let others = commenters.minus(&mentioners);
+        ThemeRow {
+            key: key.clone(),
+            kind,
+            theme: theme.to_string(),
+            respondents: all.n,
+            comments: commenters.n,
+            mentions: mentioners.n,
+            mentioners,
+            others,
+            nps: None,
+            csat: None,
+            ces: None,
+            impact: nps_impact(nps_counts(&mentioners), nps_counts(&others)),
+            quotes: Vec::new(),
+        }
+    };
+    let mut rows: Vec<ThemeRow> = names.iter().enumerate().map(|(i, name)| row(name, sum(&|m| m & (1 << i) != 0))).collect();
+    rows.sort_by(|a, b| b.mentions.total_cmp(&a.mentions).then_with(|| a.theme.cmp(&b.theme)));
+    rows.push(row(NO_THEME, sum(&|m| m == TEXT_BIT)));
+    rows
+}
+
+/// Whether a row has too few mentions (or too few other commenters) to be tested.
+pub fn low_base(r: &ThemeRow, min_n: u64) -> bool {
+    r.mentions < min_n as f64 || r.comments - r.mentions < min_n as f64
+}
+
+/// The tests of `compare` for each theme row (not [`NO_THEME`], nor a low base): mentioners
+/// against the other commenters, p-values adjusted over the rows of each metric.
+fn test_rows(rows: &mut [ThemeRow], spec: &SatisfactionSpec, confidence: f64, (method, alpha): (Adjust, f64), min_n: u64) {
+    let side = |label: &str, counts: SatisfactionCounts| CompareSide { label: label.to_string(), counts, scores: BTreeMap::new() };
+    let pairs: Vec<comparison::Pair> = rows
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| r.theme != NO_THEME && !low_base(r, min_n))
+        .map(|(i, r)| (vec![i.to_string()], side("mentioners", r.mentioners), side("others", r.others)))
+        .collect();
+    for tested in comparison::compare(&pairs, spec, confidence, method, alpha) {
+        let Some(row) = tested.group.first().and_then(|i| i.parse::<usize>().ok()).and_then(|i| rows.get_mut(i)) else { continue };
+        match tested.metric {
+            "nps" => row.nps = Some(tested),
+            "csat_pct" => row.csat = Some(tested),
+            "ces_mean" => row.ces = Some(tested),
+            _ => {}
+        }
+    }
+}
+
+/// Up to three quotes of the theme with bit `bit`, by this rule: from the comments that mention
+/// the theme, first those of respondents on the side of its impact (detractors when it lowers
+/// the NPS, promoters when it raises it), then those that mention no other theme, then those of
+/// 20 to 280 characters, then the first in the file; a text quoted once is not quoted again.
+fn pick_quotes(candidates: &[&Candidate], bit: u64, impact: Option<f64>) -> Vec<Candidate> {
+    let wanted = match impact {
+        Some(i) if i < 0.0 => Some(Side::Low),
+        Some(i) if i > 0.0 => Some(Side::High),
+        _ => None,
+    };
+    let mut mine: Vec<&Candidate> = candidates.iter().copied().filter(|c| c.mask & bit != 0).collect();
+    mine.sort_by_key(|c| (wanted.is_some_and(|w| c.side != w), (c.mask & !TEXT_BIT).count_ones() > 1, !c.fits, c.row));
+    let mut seen = HashSet::new();
+    mine.into_iter().filter(|c| seen.insert(c.text.as_str())).take(QUOTES).cloned().collect()
+}
+
+/// The distinct words and phrases of the comments that no theme matches, with the number of
+/// such comments that use them, most used first.
+pub fn unmatched_terms(distinct: &[DistinctComment], reads: &[Option<Read>]) -> Vec<(String, bool, f64)> {
+    let mut counts: HashMap<(&str, bool), f64> = HashMap::new();
+    for (d, r) in distinct.iter().zip(reads) {
+        let Some(r) = r.as_ref().filter(|r| r.mask == TEXT_BIT) else { continue };
+        let words: HashSet<&str> = r.words.iter().map(String::as_str).collect();
+        let phrases: HashSet<&str> = r.phrases.iter().map(String::as_str).collect();
+        for (set, phrase) in [(words, false), (phrases, true)] {
+            for term in set {
+                *counts.entry((term, phrase)).or_insert(0.0) += d.total();
+            }
+        }
+    }
+    let mut out: Vec<(String, bool, f64)> = counts.into_iter().map(|((t, p), n)| (t.to_string(), p, n)).collect();
+    out.sort_by(|a, b| b.2.total_cmp(&a.2).then_with(|| a.0.cmp(&b.0)));
+    out
+}
+
+/// The log-odds of every word and phrase between the low and the high side (occurrences, each
+/// comment counted once per respondent who wrote it), with the prior from all comments in scope
+/// (α_w = the term's count there, α_0 = all terms of its kind): words and phrases are two
+/// vocabularies. Terms used fewer than `min_count` times by the two sides are left out.
+pub fn terms(distinct: &[DistinctComment], reads: &[Option<Read>], min_count: u64) -> Vec<Term> {
+    // Per kind: term → (low, high, all).
+    let mut counts: [HashMap<&str, [f64; 3]>; 2] = [HashMap::new(), HashMap::new()];
+    for (d, r) in distinct.iter().zip(reads) {
+        let Some(r) = r else { continue };
+        for (kind, list) in [(0, &r.words), (1, &r.phrases)] {
+            for term in list {
+                let c = counts[kind].entry(term.as_str()).or_insert([0.0; 3]);
+                c[0] += d.rows[Side::Low as usize];
+                c[1] += d.rows[Side::High as usize];
+                c[2] += d.total();
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for (kind, vocabulary) in counts.iter().enumerate() {
+        let (n_low, n_high, alpha_0) = vocabulary.values().fold((0.0, 0.0, 0.0), |acc, c| (acc.0 + c[0], acc.1 + c[1], acc.2 + c[2]));
+        for (term, c) in vocabulary {
+            if c[0] + c[1] < min_count as f64 || c[0] + c[1] == 0.0 {
+                continue;
+            }
+            let w = log_odds((c[0], n_low), (c[1], n_high), c[2], alpha_0);
+            out.push(Term { text: term.to_string(), phrase: kind == 1, low: c[0], high: c[1], delta: w.delta, z: w.z });
+        }
+    }
+    out.sort_by(|a, b| b.z.total_cmp(&a.z).then_with(|| a.text.cmp(&b.text)));
+    out
+}
+
