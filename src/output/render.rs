@@ -53,7 +53,7 @@ pub fn human_text(cell: &Cell) -> String {
     match cell {
         Cell::Text(s) => s.clone(),
         Cell::Int(i) => i.to_string(),
-        Cell::Num(v, decimals) => format!("{v:.decimals$}"),
+        Cell::Num(v, decimals) => super::columns::human_number(*v, *decimals, false),
         Cell::P(p) if *p < 0.0001 => "<0.0001".to_string(),
         Cell::P(p) => format!("{p:.4}"),
         Cell::Bool(true) => "yes".to_string(),
