@@ -17,7 +17,9 @@ use anyhow::Result;
 
 use crate::chart::{self, Chart, ThemeBar, ThemeChart};
 use crate::cli::{Target, ThemesArgs};
-use crate::cmd::{check_dates, grouping_for, key_cells, key_columns, max_invalid, open_checked, satisfaction_spec, scales, set_weight, Opened};
+use crate::cmd::{
+    check_dates, grouping_for, key_cells, key_columns, max_invalid, open_checked, satisfaction_spec, scales, set_weight, Opened,
+};
 use crate::error::{data_err, usage};
 use crate::input::roles::{list_headers, Kind, Role};
 use crate::metrics::comparison::{self, ComparisonRow};

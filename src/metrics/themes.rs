@@ -230,7 +230,6 @@ pub const NO_THEME: &str = "(no theme)";
 /// How many quotes a theme gets.
 pub const QUOTES: usize = 3;
 
-
 /// One theme of one group (or the total).
 #[derive(Debug, Clone)]
 pub struct ThemeRow {
@@ -253,7 +252,6 @@ pub struct ThemeRow {
     pub quotes: Vec<Candidate>,
 }
 
-
 /// A word or phrase of --terms.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Term {
@@ -272,7 +270,6 @@ pub struct Read {
     pub words: Vec<String>,
     pub phrases: Vec<String>,
 }
-
 
 /// Reads a distinct comment: `None` without text.
 pub fn read(text: &str, tokenizer: &Tokenizer, themes: &[Theme], na_values: &[String]) -> Option<Read> {
@@ -470,4 +467,3 @@ pub fn terms(distinct: &[DistinctComment], reads: &[Option<Read>], min_count: u6
     out.sort_by(|a, b| b.z.total_cmp(&a.z).then_with(|| a.text.cmp(&b.text)));
     out
 }
-

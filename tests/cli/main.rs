@@ -16,5 +16,6 @@ mod test_scorecard;
 mod test_sources;
 mod test_survey;
 mod test_terminal;
+mod test_themes;
 mod test_weights;
 mod workdir;
