@@ -405,9 +405,11 @@ fn quotes_report(a: &Analysis) -> Report {
     let rows: Vec<QuoteRow> =
         a.rows.iter().flat_map(|r| r.quotes.iter().enumerate().map(move |(k, q)| QuoteRow { row: r, rank: k + 1, quote: q })).collect();
     let mut columns = key_columns(&a.grouping);
+    let mut headers = columns.clone();
     columns.extend(["theme", "rank", "response_id", "row", "side", "comment"].map(String::from));
-    let mut machine = crate::output::Table { columns: columns.clone(), rows: Vec::new() };
-    let mut human = crate::output::Table { columns, rows: Vec::new() };
+    headers.extend(["theme", "rank", "response id", "row", "side", "comment"].map(String::from));
+    let mut machine = crate::output::Table { columns, rows: Vec::new() };
+    let mut human = crate::output::Table { columns: headers, rows: Vec::new() };
     for q in &rows {
         let mut cells = key_cells(&q.row.key, q.row.kind, &a.grouping);
         cells.extend([
@@ -454,10 +456,10 @@ fn unmatched_report(a: &Analysis, top: usize) -> Report {
         }
     }
     let columns: Vec<String> = ["kind", "term", "comments", "pct_of_unmatched"].map(String::from).to_vec();
-    let table = crate::output::Table { columns, rows };
+    let headers: Vec<String> = ["kind", "term", "comments", "% of unmatched"].map(String::from).to_vec();
     Report {
-        machine: table.clone(),
-        human: table,
+        machine: crate::output::Table { columns, rows: rows.clone() },
+        human: crate::output::Table { columns: headers, rows },
         caption: vec![format!(
             "{} · {} of {} comments ({:.1}%) match no theme: their most used words and phrases (each comment counted once), to add to [themes.NAME] in the config",
             a.opened.data.name,
@@ -482,8 +484,10 @@ fn terms_report(a: &Analysis, args: &ThemesArgs) -> Report {
         "log_odds".into(),
         "z".into(),
     ];
-    let mut machine = crate::output::Table { columns: columns.clone(), rows: Vec::new() };
-    let mut human = crate::output::Table { columns, rows: Vec::new() };
+    let headers: Vec<String> =
+        vec!["leans to".into(), "term".into(), "kind".into(), low.into(), high.into(), "log-odds".into(), "z".into()];
+    let mut machine = crate::output::Table { columns, rows: Vec::new() };
+    let mut human = crate::output::Table { columns: headers, rows: Vec::new() };
     for (side, t) in leaning_low.map(|t| (low, t)).chain(leaning_high.map(|t| (high, t))) {
         let cells = |decimals: usize| {
             vec![
@@ -505,7 +509,7 @@ fn terms_report(a: &Analysis, args: &ThemesArgs) -> Report {
         caption: vec![
             format!("{} · the words and phrases of '{}' that most set {low} apart from {high}", a.opened.data.name, a.comment),
             format!(
-                "log-odds ratio with an informative Dirichlet prior (all comments in scope) and its z-score (Monroe, Colaresi & Quinn 2008); |z| > 1.96 is unlikely by chance; used at least {} times by the two sides",
+                "log-odds ratio with an informative Dirichlet prior (all comments in scope) and its z-score (Monroe, Colaresi & Quinn 2008); |z| > 1.96 would be rare by chance for one term, but many terms are compared; used at least {} times by the two sides",
                 args.min_count
             ),
         ],
