@@ -92,6 +92,9 @@ fn with_targets(chart: Chart, kpi: &str, thresholds: &[Threshold]) -> Chart {
     }
 }
 
+/// How many themes "What customers say" shows.
+const VOICE_THEMES: usize = 5;
+
 /// Inputs and settings, validated before any work.
 struct Plan {
     config_path: Option<PathBuf>,
@@ -177,6 +180,18 @@ fn repeat(words: &[String], plan: &Plan, io: &mut Io) -> Result<Outcome<RepeatRa
     match command(words, plan)? {
         Command::Repeat(a) => crate::cmd::repeat::report(&a, io),
         _ => unreachable!("a repeat command line"),
+    }
+}
+
+/// Runs a themes command line: what it found, and its table.
+fn themes(words: &[String], plan: &Plan, io: &mut Io) -> Result<(crate::cmd::themes::Analysis, Report)> {
+    match command(words, plan)? {
+        Command::Themes(a) => {
+            let analysis = crate::cmd::themes::analyse(&a, io)?;
+            let report = crate::cmd::themes::themes_report(&analysis, &a);
+            Ok((analysis, report))
+        }
+        _ => unreachable!("a themes command line"),
     }
 }
 
@@ -338,6 +353,26 @@ pub fn run(args: &ScorecardArgs, io: &mut Io) -> Result<()> {
                 let c = charts::trend(&trend_table, &[], m, scope.clone(), (trend_word, band.clone()), &marks)?;
                 let kpi = if m.name == "nps" { "nps" } else { "csat" };
                 figures.push(figure(&format!("{}_trend", m.name), with_targets(c, kpi, &plan.thresholds))?);
+            }
+        }
+        // What the comments of the period say, when the responses have a comment column.
+        if result.opened.roles.get(Role::Comment).is_some() {
+            let cmd = words(&["themes", &path_text(r), "--from", &start, "--to", &end]);
+            match themes(&cmd, &plan, io) {
+                Ok((analysis, full)) => {
+                    csvs.push(("themes.csv".into(), render(&crate::output::for_spreadsheets(&full), Format::Csv)?));
+                    sections.push(Section {
+                        title: format!("What customers say, {}", labels[0]),
+                        note: format!(
+                            "the themes that move the NPS most, costliest first: NPS impact = share of comments × (NPS of those who mention the theme − NPS of the other commenters); each with a customer's words (the rule: cxstat themes --help, README). cxstat {}",
+                            cmd.join(" ")
+                        ),
+                        table: crate::cmd::themes::voice_table(&analysis, VOICE_THEMES),
+                        csv: "themes.csv".into(),
+                    });
+                }
+                Err(e) if exit_for(&e) == Exit::DataErr => notes.push(format!("no comments to read in {}: {e}", labels[0])),
+                Err(e) => return Err(e),
             }
         }
         for (k, segment) in plan.segments.iter().enumerate() {

@@ -30,7 +30,7 @@ use crate::metrics::themes::{
     Candidate, Read, Side, Term, ThemeRow, NO_THEME, QUOTES, QUOTE_CHARS, TEXT_BIT,
 };
 use crate::output::columns::{always, human_number, Column, Rows, Show, Shown, Value};
-use crate::output::{choose_format, emit, Cell, Report};
+use crate::output::{choose_format, emit, Cell, Report, Table};
 use crate::stats::significance::Adjust;
 use crate::text::taxonomy;
 use crate::text::Tokenizer;
@@ -77,7 +77,8 @@ pub struct Analysis {
     pub terms: Vec<Term>,
 }
 
-fn analyse(args: &ThemesArgs, io: &mut Io) -> Result<Analysis> {
+/// What `cxstat themes` finds with these arguments, for every view of it (and the scorecard).
+pub fn analyse(args: &ThemesArgs, io: &mut Io) -> Result<Analysis> {
     let (mut opened, (scales, max_invalid, themes)) = open_checked(&args.input, Some(Kind::Responses), io, |config| {
         check_dates(args.group.from, args.group.to)?;
         if let Some(path) = &args.chart {
@@ -344,7 +345,8 @@ fn adjust_name(method: Adjust) -> &'static str {
     }
 }
 
-fn themes_report(a: &Analysis, args: &ThemesArgs) -> Report {
+/// The themes table (the default view).
+pub fn themes_report(a: &Analysis, args: &ThemesArgs) -> Report {
     let plan = plan(a);
     let label_columns = key_columns(&a.grouping);
     let labels = |r: &ThemeRow| key_cells(&r.key, r.kind, &a.grouping);
@@ -408,8 +410,8 @@ fn quotes_report(a: &Analysis) -> Report {
     let mut headers = columns.clone();
     columns.extend(["theme", "rank", "response_id", "row", "side", "comment"].map(String::from));
     headers.extend(["theme", "rank", "response id", "row", "side", "comment"].map(String::from));
-    let mut machine = crate::output::Table { columns, rows: Vec::new() };
-    let mut human = crate::output::Table { columns: headers, rows: Vec::new() };
+    let mut machine = Table { columns, rows: Vec::new() };
+    let mut human = Table { columns: headers, rows: Vec::new() };
     for q in &rows {
         let mut cells = key_cells(&q.row.key, q.row.kind, &a.grouping);
         cells.extend([
@@ -458,8 +460,8 @@ fn unmatched_report(a: &Analysis, top: usize) -> Report {
     let columns: Vec<String> = ["kind", "term", "comments", "pct_of_unmatched"].map(String::from).to_vec();
     let headers: Vec<String> = ["kind", "term", "comments", "% of unmatched"].map(String::from).to_vec();
     Report {
-        machine: crate::output::Table { columns, rows: rows.clone() },
-        human: crate::output::Table { columns: headers, rows },
+        machine: Table { columns, rows: rows.clone() },
+        human: Table { columns: headers, rows },
         caption: vec![format!(
             "{} · {} of {} comments ({:.1}%) match no theme: their most used words and phrases (each comment counted once), to add to [themes.NAME] in the config",
             a.opened.data.name,
@@ -486,8 +488,8 @@ fn terms_report(a: &Analysis, args: &ThemesArgs) -> Report {
     ];
     let headers: Vec<String> =
         vec!["leans to".into(), "term".into(), "kind".into(), low.into(), high.into(), "log-odds".into(), "z".into()];
-    let mut machine = crate::output::Table { columns, rows: Vec::new() };
-    let mut human = crate::output::Table { columns: headers, rows: Vec::new() };
+    let mut machine = Table { columns, rows: Vec::new() };
+    let mut human = Table { columns: headers, rows: Vec::new() };
     for (side, t) in leaning_low.map(|t| (low, t)).chain(leaning_high.map(|t| (high, t))) {
         let cells = |decimals: usize| {
             vec![
@@ -515,6 +517,37 @@ fn terms_report(a: &Analysis, args: &ThemesArgs) -> Report {
         ],
         ..Default::default()
     }
+}
+
+/// The scorecard's "What customers say": the `n` themes of the overall rows that move the NPS
+/// most (by the size of their impact; by mentions without NPS), costliest first, each with its
+/// first quote on one line.
+pub fn voice_table(a: &Analysis, n: usize) -> Table {
+    let total = a.rows.iter().any(|r| r.kind == RowKind::Total);
+    let mut rows: Vec<&ThemeRow> =
+        a.rows.iter().filter(|r| r.theme != NO_THEME && r.mentions > 0.0 && (r.kind == RowKind::Total) == total).collect();
+    let weight = |r: &ThemeRow| r.impact.map_or(r.mentions, f64::abs);
+    rows.sort_by(|x, y| weight(y).total_cmp(&weight(x)));
+    rows.truncate(n);
+    rows.sort_by(|x, y| x.impact.unwrap_or(0.0).total_cmp(&y.impact.unwrap_or(0.0)));
+    let columns =
+        ["theme", "mentions", "% of comments", "NPS", "NPS others", "NPS impact", "what a customer wrote"].map(String::from).to_vec();
+    let cells = |r: &ThemeRow| {
+        let quote = r.quotes.first().map(|q| {
+            let text = q.text.split_whitespace().collect::<Vec<_>>().join(" ");
+            format!("“{text}” ({})", q.id.clone().unwrap_or_else(|| format!("row {}", q.row)))
+        });
+        vec![
+            Cell::Text(r.theme.clone()),
+            Cell::Int(r.mentions as i64),
+            Cell::num(pct(r.mentions, r.comments), 1),
+            Cell::num(nps_of(&r.mentioners), 1),
+            Cell::num(nps_of(&r.others), 1),
+            Cell::text(r.impact.map(|v| human_number(v, 1, true)).as_deref()),
+            Cell::text(quote.as_deref()),
+        ]
+    };
+    Table { columns, rows: rows.into_iter().map(cells).collect() }
 }
 
 /// The chart: each theme's mention share, coloured by its mentioners' NPS (the overall rows:

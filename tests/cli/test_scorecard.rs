@@ -239,3 +239,35 @@ fn the_scorecard_clips_the_ces_interval_to_the_scale() {
     let ces = row(&rows, &[("kpi", "ces")]);
     assert_eq!((num(ces, "value"), num(ces, "low"), num(ces, "high")), (4.0, 1.0, 7.0));
 }
+
+/// "What customers say": the themes that move the NPS most, each with a customer's words, which
+/// are the customer's text, not ours: escaped in the HTML page and defused in Markdown.
+#[test]
+fn the_scorecard_says_what_customers_say_in_their_own_escaped_words() {
+    let dir = workdir();
+    let mut csv = String::from("response_id,submitted_at,nps,comment\n");
+    csv.push_str("H1,2026-10-01,2,\"<script>alert(1)</script> Delivery was late & the box was wet\"\n");
+    for i in 0..40 {
+        csv.push_str(&format!("D{i},2026-10-{:02},{},Delivery was late again\n", 2 + i % 20, i % 5));
+        csv.push_str(&format!("P{i},2026-10-{:02},{},Friendly staff and a quick answer\n", 2 + i % 20, 9 + i % 2));
+    }
+    let responses = crate::workdir::put(dir.path(), "r.csv", csv.as_bytes());
+    let out = dir.path().join("out");
+    cxstat()
+        .args(["scorecard", "--month", "2026-10", "--as-of", "2026-11-05", "--quiet", "--out"])
+        .arg(&out)
+        .arg("--responses")
+        .arg(&responses)
+        .assert()
+        .success();
+    let md = std::fs::read_to_string(out.join("2026-10/scorecard.md")).unwrap();
+    // 81 commenters: 41 mention delivery (all detractors, NPS −100), 40 the staff (NPS +100);
+    // delivery's impact 41/81 × (−100 − 100) = −101.2, staff's 40/81 × 200 = +98.8.
+    assert!(md.contains("## What customers say, 2026-10"), "{md}");
+    assert!(md.contains("| delivery | 41 | 50.6 | −100.0 | 100.0 | −101.2 | “&lt;script>alert(1)&lt;/script> Delivery was late & the box was wet” (H1) |"), "{md}");
+    assert!(md.contains("| staff | 40 | 49.4 | 100.0 | −100.0 | +98.8 |"), "{md}");
+    let html = std::fs::read_to_string(out.join("2026-10/scorecard.html")).unwrap();
+    assert!(!html.contains("<script>alert"), "the customer's markup is escaped");
+    assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt; Delivery was late &amp; the box was wet"));
+    assert!(out.join("2026-10/themes.csv").is_file());
+}
