@@ -290,23 +290,19 @@ fn difference(t: &Option<ComparisonRow>, decimals: usize) -> Cell {
 const VIEWS: &[Shown<ThemeRow, Plan>] = &[
     Shown { header: |_| "theme".into(), shown: always, show: Show::Column("theme") },
     Shown { header: |_| "mentions".into(), shown: always, show: Show::Column("mentions") },
-    Shown { header: |_| "% of comments".into(), shown: always, show: Show::Column("mention_pct") },
+    Shown { header: |_| "share %".into(), shown: always, show: Show::Column("mention_pct") },
+    Shown { header: |_| "NPS impact".into(), shown: has_nps, show: Show::Column("nps_impact") },
     Shown { header: |_| "NPS".into(), shown: has_nps, show: Show::Column("nps") },
     Shown { header: |_| "NPS others".into(), shown: has_nps, show: Show::Column("nps_others") },
     Shown { header: |_| "NPS diff. (CI)".into(), shown: has_nps, show: Show::Cell(|r, _| difference(&r.nps, 1)) },
-    Shown {
-        header: |_| "NPS impact".into(),
-        shown: has_nps,
-        show: Show::Cell(|r, _| Cell::text(r.impact.map(|v| human_number(v, 1, true)).as_deref())),
-    },
     Shown { header: |_| "detr. %".into(), shown: has_nps, show: Show::Column("detractor_pct") },
+    Shown { header: |_| "note".into(), shown: always, show: Show::Column("note") },
     Shown { header: |_| "CSAT %".into(), shown: has_csat, show: Show::Column("csat_pct") },
     Shown { header: |_| "CSAT % others".into(), shown: has_csat, show: Show::Column("csat_pct_others") },
     Shown { header: |_| "CSAT diff. (CI)".into(), shown: has_csat, show: Show::Cell(|r, _| difference(&r.csat, 1)) },
     Shown { header: |_| "CES".into(), shown: has_ces, show: Show::Column("ces_mean") },
     Shown { header: |_| "CES others".into(), shown: has_ces, show: Show::Column("ces_mean_others") },
     Shown { header: |_| "CES diff. (CI)".into(), shown: has_ces, show: Show::Cell(|r, _| difference(&r.ces, 2)) },
-    Shown { header: |_| "note".into(), shown: always, show: Show::Column("note") },
 ];
 
 fn plan(a: &Analysis) -> Plan {
@@ -316,9 +312,9 @@ fn plan(a: &Analysis) -> Plan {
 /// Why a row has no test.
 fn note(r: &ThemeRow, p: &Plan) -> String {
     match () {
-        _ if r.theme == NO_THEME => "not tested".to_string(),
-        _ if r.mentions < p.min_n as f64 => format!("low base (< {} mentions): not tested", p.min_n),
-        _ if low_base(r, p.min_n) => format!("low base (< {} other comments): not tested", p.min_n),
+        _ if r.theme == NO_THEME => "untested".to_string(),
+        _ if r.mentions < p.min_n as f64 => format!("low base: < {} mentions, untested", p.min_n),
+        _ if low_base(r, p.min_n) => format!("low base: < {} others, untested", p.min_n),
         _ => String::new(),
     }
 }
@@ -354,21 +350,21 @@ pub fn themes_report(a: &Analysis, args: &ThemesArgs) -> Report {
     let respondents: f64 = a.rows.iter().filter(|r| r.theme == NO_THEME && r.kind != RowKind::Total).map(|r| r.respondents).sum();
     let mut caption = vec![
         format!(
-            "{} · {} of {} responses have a comment ('{}') · a comment can mention several themes",
+            "{} · {} of {} responses have a comment ('{}'); a comment can mention several themes",
             a.opened.data.name, a.comments as u64, respondents as u64, a.comment
         ),
         format!(
-            "those who mention a theme against the other commenters · diff. = mentioners − others, {}% intervals, ▲▼ significant at {} after {} adjustment over the themes",
+            "mentioners against the other commenters: diff. = mentioners − others ({}% CI), ▲▼ significant at {} ({} over the themes)",
             level_pct(a.confidence),
             args.alpha,
             adjust_name(args.adjust)
         ),
     ];
     if plan.nps {
-        caption.push("NPS impact = share of comments × (NPS of mentioners − NPS of others): the points of the commenters' NPS the theme accounts for".to_string());
+        caption.push("NPS impact = share × (NPS − NPS others): the points of the commenters' NPS that the theme accounts for".to_string());
     }
     caption.push(format!(
-        "no theme: {:.1}% of comments; their most used words: {}; phrases: {} (all: --unmatched; quotes: --quotes; telling words: --terms)",
+        "no theme: {:.1}% of comments; most used words there: {}; phrases: {} (see --unmatched, --quotes, --terms)",
         100.0 * a.unmatched_comments / a.comments,
         listed(&a.unmatched, false, 5),
         listed(&a.unmatched, true, 3)

@@ -45,7 +45,7 @@ fn a_theme_mentioned_by_detractors_lowers_the_nps() {
     // Refunds: 19 mentions, under the low base of 30: values, but no test.
     let refunds = row(&rows, &[("theme", "refunds")]);
     assert_eq!((refunds["mentions"].as_str(), refunds["low_base"].as_str(), refunds["nps_p"].as_str()), ("19", "true", ""));
-    assert_eq!(refunds["note"], "low base (< 30 mentions): not tested");
+    assert_eq!(refunds["note"], "low base: < 30 mentions, untested");
     // The comments no theme matches: 94 of 489.
     let none = row(&rows, &[("theme", "(no theme)")]);
     assert_eq!(none["mentions"], "94");
