@@ -467,3 +467,79 @@ pub fn terms(distinct: &[DistinctComment], reads: &[Option<Read>], min_count: u6
     out.sort_by(|a, b| b.z.total_cmp(&a.z).then_with(|| a.text.cmp(&b.text)));
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn counts(promoters: u32, passives: u32, detractors: u32) -> SatisfactionCounts {
+        let n = f64::from(promoters + passives + detractors);
+        SatisfactionCounts {
+            n,
+            nps_n: n,
+            nps_w: n,
+            nps_w2: n,
+            promoters: f64::from(promoters),
+            detractors: f64::from(detractors),
+            ..Default::default()
+        }
+    }
+
+    fn candidate(row: u64, text: &str, side: Side, mask: u64) -> Candidate {
+        Candidate { row, id: None, text: text.to_string(), side, mask: TEXT_BIT | mask, fits: text.chars().count() >= 20 }
+    }
+
+    #[test]
+    fn quotes_follow_the_rule() {
+        let c = [
+            candidate(2, "late and expensive, both at once", Side::Low, 0b11),
+            candidate(3, "late", Side::Low, 0b01),
+            candidate(4, "the parcel came late, so late", Side::High, 0b01),
+            candidate(5, "the courier was late again today", Side::Low, 0b01),
+            candidate(6, "the courier was late again today", Side::Low, 0b01),
+            candidate(7, "a second late delivery this month", Side::Low, 0b01),
+        ];
+        let all: Vec<&Candidate> = c.iter().collect();
+        let rows = |q: Vec<Candidate>| q.iter().map(|c| c.row).collect::<Vec<_>>();
+        // Lowering the NPS: detractors first; of them, one theme only and 20+ characters first
+        // (rows 5 and 7; row 6 repeats row 5's text), then row 3 (too short), then row 2 (two themes).
+        assert_eq!(rows(pick_quotes(&all, 0b01, Some(-3.0))), [5, 7, 3]);
+        // Raising it: the promoter first.
+        assert_eq!(rows(pick_quotes(&all, 0b01, Some(2.0))), [4, 5, 7]);
+        // The second theme: only row 2 mentions it.
+        assert_eq!(rows(pick_quotes(&all, 0b10, None)), [2]);
+    }
+
+    proptest! {
+        /// For every theme, the commenters' NPS is share × NPS of mentioners + (1 − share) × NPS
+        /// of the others, so the impact is the gap to the others' NPS; and every comment is either
+        /// of no theme or mentions one at least.
+        #[test]
+        fn the_impact_splits_the_commenters_nps(
+            entries in prop::collection::vec((0u64..8, 0u32..40, 0u32..40, 0u32..40), 1..24),
+            silent in (0u32..30, 0u32..30, 0u32..30),
+        ) {
+            let mut masks: Vec<(u64, SatisfactionCounts)> = entries.iter().map(|&(m, p, q, d)| (TEXT_BIT | m, counts(p, q, d))).collect();
+            masks.push((0, counts(silent.0, silent.1, silent.2)));
+            let level = Level { key: GroupKey { period: None, by: Vec::new() }, kind: RowKind::Group, masks: masks.clone(), quotes: Vec::new() };
+            let rows = level_rows(&level, &["a", "b", "c"]);
+            let commenters = masks.iter().filter(|(m, _)| m & TEXT_BIT != 0).fold(SatisfactionCounts::default(), |mut acc, (_, c)| {
+                acc += *c;
+                acc
+            });
+            let all_nps = nps_counts(&commenters).nps();
+            for r in &rows {
+                prop_assert_eq!(r.comments, commenters.n);
+                if let (Some(impact), Some(m), Some(o), Some(all)) = (r.impact, nps_counts(&r.mentioners).nps(), nps_counts(&r.others).nps(), all_nps) {
+                    let share = r.mentioners.nps_w / commenters.nps_w;
+                    prop_assert!((share * m + (1.0 - share) * o - all).abs() < 1e-9);
+                    prop_assert!((impact - (all - o)).abs() < 1e-9);
+                }
+            }
+            let none = rows.iter().find(|r| r.theme == NO_THEME).unwrap().mentions;
+            let some: f64 = masks.iter().filter(|(m, _)| *m > TEXT_BIT).map(|(_, c)| c.n).sum();
+            prop_assert_eq!(none + some, commenters.n);
+        }
+    }
+}
