@@ -364,7 +364,7 @@ pub fn run(args: &ScorecardArgs, io: &mut Io) -> Result<()> {
                     sections.push(Section {
                         title: format!("What customers say, {}", labels[0]),
                         note: format!(
-                            "the themes that move the NPS most, costliest first: NPS impact = share of comments × (NPS of those who mention the theme − NPS of the other commenters); each with a customer's words (the rule: cxstat themes --help, README). cxstat {}",
+                            "the themes that move the NPS most, costliest first: NPS impact = share of comments × (NPS of those who mention the theme − NPS of the other commenters); each with a customer's words, chosen by the rule in the README (themes, quotes). cxstat {}",
                             cmd.join(" ")
                         ),
                         table: crate::cmd::themes::voice_table(&analysis, VOICE_THEMES),

@@ -403,6 +403,7 @@ table{border-collapse:collapse;background:#fff;font-size:13px;width:100%;box-sha
 th,td{padding:6px 10px;border-bottom:1px solid #eee;text-align:right;white-space:nowrap}
 th{background:#fafafa;font-weight:600}
 td:first-child,th:first-child{text-align:left}
+td.t,th.t{text-align:left;white-space:normal}
 table.text td,table.text th{text-align:left;white-space:normal}
 .scroll{overflow-x:auto}
 .note{color:#616161;font-size:13px}
@@ -431,18 +432,28 @@ fn delta_html(change: Option<f64>, p: Option<f64>, k: &Kpi, against: &str) -> St
 
 fn html_table(out: &mut String, columns: &[String], rows: &[Vec<String>], class: &str) {
     let _ = write!(out, "<div class=\"scroll\"><table class=\"{class}\"><thead><tr>");
-    for c in columns {
-        let _ = write!(out, "<th>{}</th>", escape(c));
+    for (k, c) in columns.iter().enumerate() {
+        // A column of words has its header on the left too.
+        let words = rows.iter().any(|r| r.get(k).is_some_and(|cell| !is_number_text(cell)));
+        let _ = write!(out, "<th{}>{}</th>", if words { " class=\"t\"" } else { "" }, escape(c));
     }
     out.push_str("</tr></thead><tbody>");
     for row in rows {
         out.push_str("<tr>");
         for c in row {
-            let _ = write!(out, "<td>{}</td>", escape(c));
+            // Words (a segment, a customer's comment) read from the left; numbers line up right.
+            let class = if is_number_text(c) { "" } else { " class=\"t\"" };
+            let _ = write!(out, "<td{class}>{}</td>", escape(c));
         }
         out.push_str("</tr>");
     }
     out.push_str("</tbody></table></div>");
+}
+
+/// Whether a cell shows a number ("1,234.5", "−3.2", "+4.0", "67.7%", "–" or nothing).
+fn is_number_text(cell: &str) -> bool {
+    let body = cell.trim().trim_start_matches(['+', '-', '−']).trim_end_matches('%');
+    body.is_empty() || body == "–" || body.chars().all(|c| c.is_ascii_digit() || c == ',' || c == '.')
 }
 
 /// The scorecard as one self-contained HTML page: inline CSS, inline SVG charts, no scripts
