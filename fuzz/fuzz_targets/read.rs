@@ -14,7 +14,7 @@ fuzz_target!(|data: &[u8]| {
     let dir = common::scratch();
     let path = common::put(dir.path(), "in.csv", body);
     let file = path.to_str().expect("a UTF-8 temp path");
-    let mut args: Vec<&str> = match pick % 8 {
+    let mut args: Vec<&str> = match pick % 10 {
         0 => vec!["survey", file, "--by", "segment"],
         1 => vec!["survey", file, "--period", "month"],
         2 => vec!["complaints", file, "--by", "category"],
@@ -22,9 +22,11 @@ fuzz_target!(|data: &[u8]| {
         4 => vec!["repeat", file],
         5 => vec!["inspect", file],
         6 => vec!["compare", file, "--segments", "segment"],
-        _ => vec!["drivers", file, "--drivers", "q_speed,q_staff,q_price"],
+        7 => vec!["drivers", file, "--drivers", "q_speed,q_staff,q_price"],
+        8 => vec!["themes", file, "--by", "segment"],
+        _ => vec!["themes", file, "--terms", "--min-count", "1"],
     };
-    match (pick / 8) % 4 {
+    match (pick / 10) % 4 {
         1 => args.push("--decimal-comma"),
         2 => args.extend(["--date-order", "dmy"]),
         3 => args.extend(["--header-rows", "2"]),

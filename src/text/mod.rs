@@ -43,7 +43,7 @@ fn breaks_clause(c: char) -> bool {
 pub fn latin_clauses(lower: &str) -> Vec<Vec<String>> {
     lower
         .split(breaks_clause)
-        .map(|clause| clause.unicode_words().map(str::to_string).collect::<Vec<_>>())
+        .map(|clause| clause.unicode_words().flat_map(str::split_whitespace).map(str::to_string).collect::<Vec<_>>())
         .filter(|c| !c.is_empty())
         .collect()
 }
@@ -91,7 +91,8 @@ impl Tokenizer {
                 if han {
                     tokens.extend(self.jieba.cut(run, true).into_iter().map(|t| t.word.to_string()));
                 } else {
-                    tokens.extend(run.unicode_words().map(str::to_string));
+                    // A space followed by a combining mark is one segment of UAX #29 (WB4): split it.
+                    tokens.extend(run.unicode_words().flat_map(str::split_whitespace).map(str::to_string));
                 }
                 rest = after;
             }
@@ -197,6 +198,25 @@ mod tests {
             ("无聊", true),
         ] {
             assert_eq!(has_text(text, &na), expected, "{text}");
+        }
+    }
+
+    proptest::proptest! {
+        /// Whatever the text, its tokens are non-empty, hold no white space and nothing that
+        /// ends a clause (punctuation, symbols, emoji), and every word has a letter.
+        #[test]
+        fn tokens_hold_no_punctuation_or_space(text in "\\PC{0,60}", mixed in "[a-zA-Z0-9 ,.!'’\n物流太慢了快递员😡👍]{0,40}") {
+            static TOKENIZER: std::sync::OnceLock<Tokenizer> = std::sync::OnceLock::new();
+            let t = TOKENIZER.get_or_init(tokenizer);
+            for input in [text.as_str(), mixed.as_str()] {
+                let c = t.read(input);
+                for token in c.clauses.iter().flatten() {
+                    proptest::prop_assert!(!token.is_empty());
+                    proptest::prop_assert!(!token.chars().any(|ch| ch.is_whitespace() || breaks_clause(ch)), "{:?} in {:?}", token, input);
+                }
+                let (words, _) = t.words_and_phrases(&c);
+                proptest::prop_assert!(words.iter().all(|w| w.chars().any(char::is_alphabetic)));
+            }
         }
     }
 
