@@ -26,8 +26,8 @@ use crate::metrics::comparison::{self, ComparisonRow};
 use crate::metrics::grouping::{Grouping, RowKind};
 use crate::metrics::satisfaction::{SatisfactionCounts, SatisfactionSpec};
 use crate::metrics::themes::{
-    candidates, distinct_comments, low_base, mask_counts, mask_expr, nps_counts, pct, read, side_expr, terms, theme_rows, unmatched_terms,
-    Candidate, Read, Side, Term, ThemeRow, NO_THEME, QUOTES, QUOTE_CHARS, TEXT_BIT,
+    candidates, comments, low_base, mask_counts, mask_expr, nps_counts, pct, read, terms, theme_rows, unmatched_terms, Candidate, Read,
+    Side, Term, ThemeRow, NO_THEME, QUOTES, QUOTE_CHARS, TEXT_BIT,
 };
 use crate::output::columns::{always, human_number, Column, Rows, Show, Shown, Value};
 use crate::output::{choose_format, emit, Cell, Report, Table};
@@ -120,11 +120,12 @@ pub fn analyse(args: &ThemesArgs, io: &mut Io) -> Result<Analysis> {
         )));
     }
     let grouping = grouping_for(&args.group, &opened, Role::Date)?;
-    let side = side_expr(&spec, by_nps);
 
     io.progress(&format!("reading the comments of {name}"));
-    let distinct = distinct_comments(&opened.data, &spec, &grouping, &comment, side.clone())?;
+    let id = opened.roles.get(Role::Id).map(str::to_string);
     let tokenizer = Tokenizer::new(opened.config.words.stop_words());
+    let read_comments = comments(&opened.data, &spec, &grouping, &comment, id.as_deref(), by_nps)?;
+    let distinct = &read_comments.distinct;
     let reads: Vec<Option<Read>> = distinct.iter().map(|d| read(&d.text, &tokenizer, &themes, &spec.na_values)).collect();
     let comments: f64 = distinct.iter().zip(&reads).filter(|(_, r)| r.is_some()).map(|(d, _)| d.total()).sum();
     if comments == 0.0 {
@@ -133,15 +134,15 @@ pub fn analyse(args: &ThemesArgs, io: &mut Io) -> Result<Analysis> {
             if grouping.from.is_some() || grouping.to.is_some() { " within --from/--to" } else { "" }
         )));
     }
-    let (texts, masks): (Vec<String>, Vec<u64>) =
-        distinct.iter().zip(&reads).filter_map(|(d, r)| r.as_ref().map(|r| (d.text.clone(), r.mask))).unzip();
-    opened.data.add_column(mask_expr(&comment, texts, masks));
+    let masks: Vec<Option<u64>> = reads.iter().map(|r| r.as_ref().map(|r| r.mask)).collect();
+    let (texts, text_masks): (Vec<String>, Vec<u64>) =
+        distinct.iter().zip(&masks).filter_map(|(d, m)| m.map(|m| (d.text.to_string(), m))).unzip();
+    opened.data.add_column(mask_expr(&comment, texts, text_masks));
 
     io.progress(&format!("counting the themes of {name}"));
     let counts = mask_counts(&opened.data, &spec, &grouping)?;
     crate::cmd::survey::check_invalid(&opened, &counts.spec, &counts.grouping, &counts.groups, (args.stats.strict, max_invalid), io)?;
-    let id = opened.roles.get(Role::Id).map(str::to_string);
-    let quotes = candidates(&opened.data, &counts.spec, &counts.grouping, &comment, id.as_deref(), side)?;
+    let quotes = candidates(&read_comments, &masks);
 
     let names: Vec<&str> = themes.iter().map(|t| t.name.as_str()).collect();
     let total = (grouping.period.is_some() || !grouping.by.is_empty()) && !args.group.no_total;
@@ -150,8 +151,8 @@ pub fn analyse(args: &ThemesArgs, io: &mut Io) -> Result<Analysis> {
 
     let unmatched_comments: f64 =
         distinct.iter().zip(&reads).filter(|(_, r)| r.as_ref().is_some_and(|r| r.mask == TEXT_BIT)).map(|(d, _)| d.total()).sum();
-    let unmatched = unmatched_terms(&distinct, &reads);
-    let terms = if args.terms { terms(&distinct, &reads, args.min_count) } else { Vec::new() };
+    let unmatched = unmatched_terms(distinct, &reads);
+    let terms = if args.terms { terms(distinct, &reads, args.min_count) } else { Vec::new() };
     Ok(Analysis {
         rows,
         opened,
@@ -212,7 +213,7 @@ fn ces_of(c: &SatisfactionCounts) -> Option<f64> {
 }
 
 fn quote(r: &ThemeRow, k: usize) -> Value {
-    Value::Text(r.quotes.get(k).map(|q| q.text.clone()))
+    Value::Text(r.quotes.get(k).map(|q| q.text.to_string()))
 }
 fn quote_id(r: &ThemeRow, k: usize) -> Value {
     Value::Text(r.quotes.get(k).map(|q| q.id.clone().unwrap_or_else(|| format!("row {}", q.row))))
@@ -418,7 +419,7 @@ fn quotes_report(a: &Analysis) -> Report {
             Cell::Text(side_name(q.quote.side, a.by_nps).to_string()),
         ]);
         let mut shown = cells.clone();
-        cells.push(Cell::Text(q.quote.text.clone()));
+        cells.push(Cell::Text(q.quote.text.to_string()));
         // On screen a comment is one line: its line breaks and runs of spaces are one space.
         shown.push(Cell::Text(q.quote.text.split_whitespace().collect::<Vec<_>>().join(" ")));
         machine.rows.push(cells);

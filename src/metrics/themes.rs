@@ -5,6 +5,7 @@
 //! comments no theme matches ([`unmatched_terms`]) and the words of --terms ([`terms`]).
 
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::Arc;
 
 use anyhow::Result;
 use polars::prelude::*;
@@ -47,7 +48,7 @@ impl Side {
 
 /// The side of each row (−1, 0, 1), from the score read by `spec` ([`SatisfactionSpec::with_scores`]'s
 /// `__nps` or `__csat`): NPS 0–6 / 9–10; CSAT the bottom boxes (as many as the top ones) / the top.
-pub fn side_expr(spec: &SatisfactionSpec, nps: bool) -> Expr {
+fn side_expr(spec: &SatisfactionSpec, nps: bool) -> Expr {
     let (score, low_max, high_min) = match (&spec.nps, &spec.csat) {
         (Some(_), _) if nps => (col("__nps"), 6.0, 9.0),
         (_, Some(c)) => (col("__csat"), (c.scale.low + c.scale.high - spec.csat_top_min) as f64, spec.csat_top_min as f64),
@@ -67,7 +68,7 @@ fn in_scope(data: &Dataset, spec: &SatisfactionSpec, grouping: &Grouping, with_r
 /// A distinct comment in scope and how many respondents on each side wrote it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DistinctComment {
-    pub text: String,
+    pub text: Arc<str>,
     /// Respondents by [`Side`]: low, middle, high.
     pub rows: [f64; 3],
 }
@@ -79,31 +80,98 @@ impl DistinctComment {
     }
 }
 
-/// The distinct comments in scope (as written, blanks left out), in the order of their text.
-pub fn distinct_comments(
+/// Where a comment was first written, per group and side: the first row's number and id.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FirstWritten {
+    pub key: GroupKey,
+    /// Its index in [`Comments::distinct`].
+    pub comment: usize,
+    pub side: Side,
+    pub row: u64,
+    pub id: Option<String>,
+}
+
+/// One group, text and side of [`comments`]' query.
+struct Written {
+    text: Option<String>,
+    side: Side,
+    n: f64,
+    row: u64,
+    id: Option<String>,
+}
+
+/// The comments in scope, read in one pass: each distinct text with its respondents per side (in
+/// the order of the texts), and where each was first written per group and side (for quotes).
+pub struct Comments {
+    pub distinct: Vec<DistinctComment>,
+    pub first: Vec<FirstWritten>,
+}
+
+/// Reads the comments in scope (blanks left out), grouped by `grouping`'s keys, the text and
+/// the side (by the NPS, or by CSAT when `nps` is false): how many rows, the first row and its
+/// response id (`id`'s column). Only the side's score is read.
+pub fn comments(
     data: &Dataset,
     spec: &SatisfactionSpec,
     grouping: &Grouping,
     header: &str,
-    side: Expr,
-) -> Result<Vec<DistinctComment>> {
-    let scope = Grouping { by: Vec::new(), period: None, ..grouping.clone() };
-    let (lf, _) = in_scope(data, spec, &scope, false);
-    let query = lf
-        .select([col(header).cast(DataType::String).alias("__comment"), side.alias("__side")])
-        .filter(col("__comment").is_not_null())
-        .group_by([col("__comment"), col("__side")])
-        .agg([len().cast(DataType::Float64).alias("n")]);
-    let df = data.collect_reduced(query)?;
-    let texts = df.column("__comment")?.str()?.clone();
-    let sides = df.column("__side")?.cast(&DataType::Int64)?;
-    let sides = sides.i64()?;
-    let mut found: BTreeMap<String, [f64; 3]> = BTreeMap::new();
-    for i in 0..df.height() {
-        let (Some(text), Some(side)) = (texts.get(i), sides.get(i)) else { continue };
-        found.entry(text.to_string()).or_default()[Side::of(side) as usize] += f64_at(&df, "n", i)?;
+    id: Option<&str>,
+    nps: bool,
+) -> Result<Comments> {
+    let by_nps = nps && spec.nps.is_some();
+    let spec = SatisfactionSpec {
+        nps: if by_nps { spec.nps.clone() } else { None },
+        csat: if by_nps { None } else { spec.csat.clone() },
+        ces: None,
+        designation: None,
+        weight: None,
+        ..spec.clone()
+    };
+    let side = side_expr(&spec, by_nps);
+    let (lf, _) = in_scope(data, &spec, grouping, true);
+    let id_text = match id {
+        Some(h) => clean::text(h),
+        None => lit(NULL).cast(DataType::String),
+    };
+    let lf = lf
+        .with_columns([col(header).cast(DataType::String).alias("__comment"), side.alias("__side"), id_text.alias("__id")])
+        .filter(col("__comment").is_not_null());
+    let groups = grouping.aggregate_query(
+        lf,
+        |lf, mut names| {
+            names.extend([col("__comment"), col("__side")]);
+            lf.group_by(names).agg([
+                len().cast(DataType::Float64).alias("n"),
+                col(ROW).cast(DataType::UInt64).min().alias("row"),
+                col("__id").get(col(ROW).arg_min(), false).alias("id"),
+            ])
+        },
+        |q| data.collect_reduced(q),
+        |df, i| -> Result<Written> {
+            Ok(Written {
+                text: df.column("__comment")?.str()?.get(i).map(str::to_string),
+                side: Side::of(df.column("__side")?.cast(&DataType::Int64)?.i64()?.get(i).unwrap_or(0)),
+                n: f64_at(df, "n", i)?,
+                row: df.column("row")?.cast(&DataType::UInt64)?.u64()?.get(i).unwrap_or(0),
+                id: df.column("id")?.cast(&DataType::String)?.str()?.get(i).map(str::to_string),
+            })
+        },
+    )?;
+    let mut index: BTreeMap<String, [f64; 3]> = BTreeMap::new();
+    for g in groups.iter().filter(|g| g.dated) {
+        if let Some(text) = &g.counts.text {
+            index.entry(text.clone()).or_default()[g.counts.side as usize] += g.counts.n;
+        }
     }
-    Ok(found.into_iter().map(|(text, rows)| DistinctComment { text, rows }).collect())
+    let distinct: Vec<DistinctComment> = index.into_iter().map(|(text, rows)| DistinctComment { text: Arc::from(text), rows }).collect();
+    let position: HashMap<&str, usize> = distinct.iter().enumerate().map(|(i, d)| (&*d.text, i)).collect();
+    let mut first = Vec::new();
+    for g in groups.iter().filter(|g| g.dated) {
+        let Some(text) = &g.counts.text else { continue };
+        let w = &g.counts;
+        first.push(FirstWritten { key: g.key.clone(), comment: position[text.as_str()], side: w.side, row: w.row, id: w.id.clone() });
+    }
+    Ok(Comments { distinct, first })
 }
 
 /// The expression giving each row the mask of its comment (0 without a comment, or for a comment
@@ -148,7 +216,7 @@ pub fn mask_counts(data: &Dataset, spec: &SatisfactionSpec, grouping: &Grouping)
 pub struct Candidate {
     pub row: u64,
     pub id: Option<String>,
-    pub text: String,
+    pub text: Arc<str>,
     pub side: Side,
     pub mask: u64,
     /// Between [`QUOTE_CHARS`] characters long.
@@ -156,72 +224,21 @@ pub struct Candidate {
 }
 
 /// The length of a comment quoted first: long enough to say something, short enough to read.
-pub const QUOTE_CHARS: (u32, u32) = (20, 280);
+pub const QUOTE_CHARS: (usize, usize) = (20, 280);
 
-/// How many candidates are kept per group, mask, side and length: enough for three distinct
-/// quotes.
-const KEPT: usize = 6;
-
-/// The first comments in the file (by row) of each group, mask, side and length class: the
-/// quotes of any theme are among them (see `cmd::themes` for the rule). The input must have the
-/// [`MASK`] column.
-pub fn candidates(
-    data: &Dataset,
-    spec: &SatisfactionSpec,
-    grouping: &Grouping,
-    header: &str,
-    id: Option<&str>,
-    side: Expr,
-) -> Result<BTreeMap<GroupKey, Vec<Candidate>>> {
-    let (lf, _) = in_scope(data, spec, grouping, true);
-    let length = col(header).cast(DataType::String).str().len_chars();
-    let fits = length.clone().gt_eq(lit(QUOTE_CHARS.0)).and(length.lt_eq(lit(QUOTE_CHARS.1)));
-    let id_text = match id {
-        Some(h) => clean::text(h),
-        None => lit(NULL).cast(DataType::String),
-    };
-    let lf = lf.with_columns([side.alias("__side"), fits.alias("__fits"), id_text.alias("__id")]).filter(col(MASK).gt(lit(TEXT_BIT)));
-    let kept = KEPT as u32;
-    let groups = grouping.aggregate_query(
-        lf,
-        |lf, mut names| {
-            names.extend([col(MASK), col("__side"), col("__fits")]);
-            lf.group_by(names).agg([
-                col(ROW).cast(DataType::UInt64).head(Some(kept as usize)).alias("rows"),
-                col(header).cast(DataType::String).head(Some(kept as usize)).alias("texts"),
-                col("__id").head(Some(kept as usize)).alias("ids"),
-            ])
-        },
-        |q| data.collect_in_memory(q),
-        |df, i| -> Result<Vec<Candidate>> {
-            let mask = df.column(MASK)?.cast(&DataType::UInt64)?.u64()?.get(i).unwrap_or(0);
-            let side = Side::of(df.column("__side")?.cast(&DataType::Int64)?.i64()?.get(i).unwrap_or(0));
-            let fits = df.column("__fits")?.bool()?.get(i).unwrap_or(false);
-            let list = |name: &str| -> Result<Series> {
-                Ok(df.column(name)?.list()?.get_as_series(i).unwrap_or_else(|| Series::new_empty(name.into(), &DataType::String)))
-            };
-            let (rows, texts, ids) = (list("rows")?, list("texts")?, list("ids")?);
-            let (rows, texts, ids) = (rows.cast(&DataType::UInt64)?, texts.cast(&DataType::String)?, ids.cast(&DataType::String)?);
-            let (rows, texts, ids) = (rows.u64()?, texts.str()?, ids.str()?);
-            Ok((0..rows.len())
-                .filter_map(|k| {
-                    Some(Candidate {
-                        row: rows.get(k)?,
-                        id: ids.get(k).map(str::to_string),
-                        text: texts.get(k)?.to_string(),
-                        side,
-                        mask,
-                        fits,
-                    })
-                })
-                .collect())
-        },
-    )?;
+/// The comments that can be quoted, per group: each comment that mentions a theme, where it was
+/// first written in the group by each side (`masks`: each distinct comment's, `None` without
+/// text).
+pub fn candidates(comments: &Comments, masks: &[Option<u64>]) -> BTreeMap<GroupKey, Vec<Candidate>> {
     let mut out: BTreeMap<GroupKey, Vec<Candidate>> = BTreeMap::new();
-    for g in groups.into_iter().filter(|g| g.dated) {
-        out.entry(g.key).or_default().extend(g.counts);
+    for f in &comments.first {
+        let Some(mask) = masks[f.comment].filter(|m| *m > TEXT_BIT) else { continue };
+        let text = comments.distinct[f.comment].text.clone();
+        let chars = text.chars().count();
+        let fits = (QUOTE_CHARS.0..=QUOTE_CHARS.1).contains(&chars);
+        out.entry(f.key.clone()).or_default().push(Candidate { row: f.row, id: f.id.clone(), text, side: f.side, mask, fits });
     }
-    Ok(out)
+    out
 }
 
 /// The row of the comments that match no theme.
@@ -413,7 +430,7 @@ fn pick_quotes(candidates: &[&Candidate], bit: u64, impact: Option<f64>) -> Vec<
     let mut mine: Vec<&Candidate> = candidates.iter().copied().filter(|c| c.mask & bit != 0).collect();
     mine.sort_by_key(|c| (wanted.is_some_and(|w| c.side != w), (c.mask & !TEXT_BIT).count_ones() > 1, !c.fits, c.row));
     let mut seen = HashSet::new();
-    mine.into_iter().filter(|c| seen.insert(c.text.as_str())).take(QUOTES).cloned().collect()
+    mine.into_iter().filter(|c| seen.insert(&*c.text)).take(QUOTES).cloned().collect()
 }
 
 /// The distinct words and phrases of the comments that no theme matches, with the number of
@@ -487,7 +504,7 @@ mod tests {
     }
 
     fn candidate(row: u64, text: &str, side: Side, mask: u64) -> Candidate {
-        Candidate { row, id: None, text: text.to_string(), side, mask: TEXT_BIT | mask, fits: text.chars().count() >= 20 }
+        Candidate { row, id: None, text: Arc::from(text), side, mask: TEXT_BIT | mask, fits: text.chars().count() >= 20 }
     }
 
     #[test]
