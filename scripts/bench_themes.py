@@ -20,6 +20,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_run import timed  # noqa: E402  (one run under /usr/bin/time -v: seconds, peak MB)
 KEYS = ["mentions", "nps", "nps_others", "detractor_pct", "nps_impact", "csat_pct", "csat_pct_others", "ces_mean", "ces_mean_others"]
 
 
@@ -73,17 +74,6 @@ def reference(responses, out):
             "ces_mean_others": ces[o].mean() if ces[o].notna().any() else None,
         })
     pd.DataFrame(rows).to_csv(out, index=False)
-
-
-def timed(command):
-    done = subprocess.run(["/usr/bin/time", "-v", *command], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    if done.returncode != 0:
-        sys.exit(f"failed ({done.returncode}): {' '.join(command)}\n{done.stderr}")
-    import re
-    wall = re.search(r"Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): (\S+)", done.stderr).group(1)
-    seconds = sum(float(x) * 60**i for i, x in enumerate(reversed(wall.split(":"))))
-    rss = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", done.stderr).group(1)) / 1024
-    return seconds, rss
 
 
 def main():
