@@ -11,7 +11,7 @@ use anyhow::Result;
 use polars::prelude::*;
 
 use crate::input::clean;
-use crate::input::frame::{f64_at, Dataset, ROW};
+use crate::input::frame::{Dataset, ROW};
 use crate::metrics::comparison::{self, ComparisonRow, Side as CompareSide};
 use crate::metrics::grouping::{Group, GroupKey, Grouping, RowKind, DATE};
 use crate::metrics::satisfaction::{aggregate_read, SatisfactionCounts, SatisfactionSpec};
@@ -134,7 +134,11 @@ pub fn comments(
         None => lit(NULL).cast(DataType::String),
     };
     let lf = lf
-        .with_columns([col(header).cast(DataType::String).alias("__comment"), side.alias("__side"), id_text.alias("__id")])
+        .with_columns([
+            col(header).cast(DataType::String).alias("__comment"),
+            side.cast(DataType::Int64).alias("__side"),
+            id_text.alias("__id"),
+        ])
         .filter(col("__comment").is_not_null());
     let groups = grouping.aggregate_query(
         lf,
@@ -143,17 +147,19 @@ pub fn comments(
             lf.group_by(names).agg([
                 len().cast(DataType::Float64).alias("n"),
                 col(ROW).cast(DataType::UInt64).min().alias("row"),
-                col("__id").get(col(ROW).arg_min(), false).alias("id"),
+                col("__id").get(col(ROW).arg_min(), false).cast(DataType::String).alias("id"),
             ])
         },
         |q| data.collect_reduced(q),
+        // Typed in the query and read without a cast: a cast per group would copy the column
+        // each time (quadratic in the groups, which are as many as the distinct comments).
         |df, i| -> Result<Written> {
             Ok(Written {
                 text: df.column("__comment")?.str()?.get(i).map(str::to_string),
-                side: Side::of(df.column("__side")?.cast(&DataType::Int64)?.i64()?.get(i).unwrap_or(0)),
-                n: f64_at(df, "n", i)?,
-                row: df.column("row")?.cast(&DataType::UInt64)?.u64()?.get(i).unwrap_or(0),
-                id: df.column("id")?.cast(&DataType::String)?.str()?.get(i).map(str::to_string),
+                side: Side::of(df.column("__side")?.i64()?.get(i).unwrap_or(0)),
+                n: df.column("n")?.f64()?.get(i).unwrap_or(0.0),
+                row: df.column("row")?.u64()?.get(i).unwrap_or(0),
+                id: df.column("id")?.str()?.get(i).map(str::to_string),
             })
         },
     )?;
