@@ -547,9 +547,7 @@ fn nps_color(nps: Option<f64>, overall: f64) -> RGBColor {
     } else {
         (PROMOTER, (nps - overall) / (100.0 - overall).max(1e-9))
     };
-    let s = s.clamp(0.0, 1.0);
-    let mix = |a: u8, b: u8| (f64::from(a) + (f64::from(b) - f64::from(a)) * s).round() as u8;
-    RGBColor(mix(PASSIVE.0, to.0), mix(PASSIVE.1, to.1), mix(PASSIVE.2, to.2))
+    blend(PASSIVE, to, s)
 }
 
 fn themes<DB: DrawingBackend>(root: &Area<DB>, t: &ThemeChart) -> Result<()>
@@ -608,9 +606,14 @@ fn signed(v: f64) -> String {
 
 /// White to blue by `share` (0–1).
 fn heat(share: f64) -> RGBColor {
+    blend(RGBColor(247, 251, 255), RGBColor(8, 69, 148), share)
+}
+
+/// The colour `share` (0–1, clamped) of the way from `from` to `to`.
+fn blend(from: RGBColor, to: RGBColor, share: f64) -> RGBColor {
     let s = share.clamp(0.0, 1.0);
     let mix = |a: u8, b: u8| (f64::from(a) + (f64::from(b) - f64::from(a)) * s).round() as u8;
-    RGBColor(mix(247, 8), mix(251, 69), mix(255, 148))
+    RGBColor(mix(from.0, to.0), mix(from.1, to.1), mix(from.2, to.2))
 }
 
 fn heatmap<DB: DrawingBackend>(root: &Area<DB>, h: &Heatmap) -> Result<()>

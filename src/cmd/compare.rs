@@ -22,7 +22,6 @@ use crate::metrics::period::{index_label, label_index, Period};
 use crate::metrics::satisfaction::SatisfactionSpec;
 use crate::output::columns::{always, human_number, shown_keys, Column, Rows, Show, Shown, Value};
 use crate::output::{choose_format, emit, Cell, Report};
-use crate::stats::significance::Adjust;
 use crate::Io;
 
 /// Runs `cxstat compare`.
@@ -101,11 +100,7 @@ fn segment_sides(args: &CompareArgs, column: &str, opened: &Opened, spec: &Satis
 }
 
 fn build_report(rows: &[ComparisonRow], args: &CompareArgs, pairs: &[Pair], confidence: f64, opened: &Opened) -> Report {
-    let adjust_name = match args.adjust {
-        Adjust::Holm => "Holm",
-        Adjust::BenjaminiHochberg => "Benjamini–Hochberg",
-        Adjust::None => "none",
-    };
+    let adjust_name = args.adjust.name();
     let what = match &args.segments {
         Some(c) => format!("each value of '{c}' against all other responses"),
         None => {
@@ -113,7 +108,6 @@ fn build_report(rows: &[ComparisonRow], args: &CompareArgs, pairs: &[Pair], conf
             format!("{first}{}", if args.group.by.is_empty() { String::new() } else { format!(", per {}", args.group.by.join(", ")) })
         }
     };
-    let level = (confidence * 1000.0).round() / 10.0;
     let label_columns: Vec<String> = match &args.segments {
         Some(c) => vec![c.clone()],
         None => args.group.by.clone(),
@@ -127,8 +121,9 @@ fn build_report(rows: &[ComparisonRow], args: &CompareArgs, pairs: &[Pair], conf
         caption: vec![
             format!("{} · {what} · difference = a − b", opened.data.name),
             format!(
-                "alpha {} · p adjusted over the groups of each metric: {adjust_name} · {level}% intervals of the differences",
-                args.alpha
+                "alpha {} · p adjusted over the groups of each metric: {adjust_name} · {} intervals of the differences",
+                args.alpha,
+                crate::cmd::charts::level_text(confidence)
             ),
         ],
         ..Default::default()

@@ -24,14 +24,14 @@ use crate::error::{data_err, usage};
 use crate::input::roles::{list_headers, Kind, Role};
 use crate::metrics::comparison::{self, ComparisonRow};
 use crate::metrics::grouping::{Grouping, RowKind};
+use crate::metrics::pct;
 use crate::metrics::satisfaction::{SatisfactionCounts, SatisfactionSpec};
 use crate::metrics::themes::{
-    candidates, comments, low_base, mask_counts, mask_expr, nps_counts, pct, read, terms, theme_rows, unmatched_terms, Candidate, Read,
-    Side, Term, ThemeRow, NO_THEME, QUOTES, QUOTE_CHARS, TEXT_BIT,
+    candidates, comments, low_base, mask_counts, mask_expr, nps_counts, read, terms, theme_rows, unmatched_terms, Candidate, Read, Side,
+    Term, ThemeRow, NO_THEME, QUOTES, QUOTE_CHARS, TEXT_BIT,
 };
 use crate::output::columns::{always, human_number, Column, Rows, Show, Shown, Value};
 use crate::output::{choose_format, emit, Cell, Report, Table};
-use crate::stats::significance::Adjust;
 use crate::text::taxonomy;
 use crate::text::Tokenizer;
 use crate::Io;
@@ -216,7 +216,30 @@ fn quote(r: &ThemeRow, k: usize) -> Value {
     Value::Text(r.quotes.get(k).map(|q| q.text.to_string()))
 }
 fn quote_id(r: &ThemeRow, k: usize) -> Value {
-    Value::Text(r.quotes.get(k).map(|q| q.id.clone().unwrap_or_else(|| format!("row {}", q.row))))
+    Value::Text(r.quotes.get(k).map(quote_ref))
+}
+
+/// Where a quote comes from: its response id, else its row ("row 57").
+fn quote_ref(q: &Candidate) -> String {
+    q.id.clone().unwrap_or_else(|| format!("row {}", q.row))
+}
+
+/// A comment on one line, for screens and report tables: its line breaks and runs of spaces are
+/// one space.
+fn one_line(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// The overall rows: the total's when grouped, else the only group's; `None` when grouped
+/// without a total (`--no-total`).
+fn overall(a: &Analysis) -> Option<Vec<&ThemeRow>> {
+    if a.rows.iter().any(|r| r.kind == RowKind::Total) {
+        Some(a.rows.iter().filter(|r| r.kind == RowKind::Total).collect())
+    } else if a.rows.iter().all(|r| r.key == a.rows[0].key) {
+        Some(a.rows.iter().collect())
+    } else {
+        None
+    }
 }
 
 /// The themes table's columns, in their order in CSV and JSON (after the groups).
@@ -330,18 +353,6 @@ fn listed(terms: &[(String, bool, f64)], phrase: bool, n: usize) -> String {
     }
 }
 
-fn level_pct(confidence: f64) -> f64 {
-    (confidence * 1000.0).round() / 10.0
-}
-
-fn adjust_name(method: Adjust) -> &'static str {
-    match method {
-        Adjust::Holm => "Holm",
-        Adjust::BenjaminiHochberg => "Benjamini–Hochberg",
-        Adjust::None => "none",
-    }
-}
-
 /// The themes table (the default view).
 pub fn themes_report(a: &Analysis, args: &ThemesArgs) -> Report {
     let plan = plan(a);
@@ -355,10 +366,10 @@ pub fn themes_report(a: &Analysis, args: &ThemesArgs) -> Report {
             a.opened.data.name, a.comments as u64, respondents as u64, a.comment
         ),
         format!(
-            "mentioners against the other commenters: diff. = mentioners − others ({}% CI), ▲▼ significant at {} ({} over the themes)",
-            level_pct(a.confidence),
+            "mentioners against the other commenters: diff. = mentioners − others ({} CI), ▲▼ significant at {} ({} over the themes)",
+            crate::cmd::charts::level_text(a.confidence),
             args.alpha,
-            adjust_name(args.adjust)
+            args.adjust.name()
         ),
     ];
     if plan.nps {
@@ -420,8 +431,7 @@ fn quotes_report(a: &Analysis) -> Report {
         ]);
         let mut shown = cells.clone();
         cells.push(Cell::Text(q.quote.text.to_string()));
-        // On screen a comment is one line: its line breaks and runs of spaces are one space.
-        shown.push(Cell::Text(q.quote.text.split_whitespace().collect::<Vec<_>>().join(" ")));
+        shown.push(Cell::Text(one_line(&q.quote.text)));
         machine.rows.push(cells);
         human.rows.push(shown);
     }
@@ -520,9 +530,8 @@ fn terms_report(a: &Analysis, args: &ThemesArgs) -> Report {
 /// most (by the size of their impact; by mentions without NPS), costliest first, each with its
 /// first quote on one line.
 pub fn voice_table(a: &Analysis, n: usize) -> Table {
-    let total = a.rows.iter().any(|r| r.kind == RowKind::Total);
-    let mut rows: Vec<&ThemeRow> =
-        a.rows.iter().filter(|r| r.theme != NO_THEME && r.mentions > 0.0 && (r.kind == RowKind::Total) == total).collect();
+    let mut rows: Vec<&ThemeRow> = overall(a).unwrap_or_default();
+    rows.retain(|r| r.theme != NO_THEME && r.mentions > 0.0);
     let weight = |r: &ThemeRow| r.impact.map_or(r.mentions, f64::abs);
     rows.sort_by(|x, y| weight(y).total_cmp(&weight(x)));
     rows.truncate(n);
@@ -530,10 +539,7 @@ pub fn voice_table(a: &Analysis, n: usize) -> Table {
     let columns =
         ["theme", "mentions", "% of comments", "NPS", "NPS others", "NPS impact", "what a customer wrote"].map(String::from).to_vec();
     let cells = |r: &ThemeRow| {
-        let quote = r.quotes.first().map(|q| {
-            let text = q.text.split_whitespace().collect::<Vec<_>>().join(" ");
-            format!("“{text}” ({})", q.id.clone().unwrap_or_else(|| format!("row {}", q.row)))
-        });
+        let quote = r.quotes.first().map(|q| format!("“{}” ({})", one_line(&q.text), quote_ref(q)));
         vec![
             Cell::Text(r.theme.clone()),
             Cell::Int(r.mentions as i64),
@@ -550,11 +556,8 @@ pub fn voice_table(a: &Analysis, n: usize) -> Table {
 /// The chart: each theme's mention share, coloured by its mentioners' NPS (the overall rows:
 /// the total when grouped).
 fn theme_chart(a: &Analysis) -> Result<Chart> {
-    let total = a.rows.iter().any(|r| r.kind == RowKind::Total);
-    let overall: Vec<&ThemeRow> = match total {
-        true => a.rows.iter().filter(|r| r.kind == RowKind::Total).collect(),
-        false if a.rows.iter().all(|r| r.key == a.rows[0].key) => a.rows.iter().collect(),
-        false => return Err(usage("--chart draws the overall themes: drop --no-total")),
+    let Some(overall) = overall(a) else {
+        return Err(usage("--chart draws the overall themes: drop --no-total"));
     };
     let commenters = overall.first().map(|r| {
         let mut all = r.mentioners;

@@ -8,6 +8,7 @@ use anyhow::Result;
 
 use crate::input::frame::Dataset;
 use crate::metrics::grouping::{Group, GroupKey, Grouping};
+use crate::metrics::pct;
 use crate::metrics::satisfaction::{aggregate_read, score_table, Metric, SatisfactionCounts, SatisfactionSpec};
 use crate::stats::intervals::Interval;
 use crate::stats::significance::{adjust, chi_square, nps_difference, two_proportions, welch, Adjust, Comparison};
@@ -97,10 +98,6 @@ pub struct Sides {
     pub groups: Vec<Group<SatisfactionCounts>>,
     pub spec: SatisfactionSpec,
     pub grouping: Grouping,
-}
-
-fn pct(part: f64, n: f64) -> Option<f64> {
-    (n > 0.0).then(|| 100.0 * part / n)
 }
 
 /// Why a test could not be made.

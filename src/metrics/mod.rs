@@ -3,6 +3,11 @@
 use anyhow::Result;
 use polars::prelude::*;
 
+/// `part` as a percentage of `whole` (`None` when `whole` is not positive).
+pub fn pct(part: f64, whole: f64) -> Option<f64> {
+    (whole > 0.0).then(|| 100.0 * part / whole)
+}
+
 /// An aggregation counting the rows where `predicate` holds (nulls do not count).
 pub(crate) fn count_where(predicate: Expr) -> Expr {
     predicate.cast(DataType::Float64).sum()

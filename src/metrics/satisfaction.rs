@@ -6,7 +6,7 @@ use std::ops::AddAssign;
 use anyhow::Result;
 use polars::prelude::*;
 
-use crate::metrics::{count_where, exact_at, exact_sum};
+use crate::metrics::{count_where, exact_at, exact_sum, pct};
 
 use crate::input::clean::{self, Scale};
 use crate::input::frame::{f64_at, Dataset};
@@ -622,10 +622,6 @@ pub struct SatisfactionSummary {
     /// Share who asked for the brand by name, with its Wilson interval.
     pub designation_pct: Option<f64>,
     pub designation_ci: Option<Interval>,
-}
-
-fn pct(part: f64, whole: f64) -> Option<f64> {
-    (whole > 0.0).then(|| 100.0 * part / whole)
 }
 
 fn scaled(i: Interval, by: f64) -> Interval {

@@ -315,10 +315,6 @@ pub fn nps_counts(c: &SatisfactionCounts) -> NpsCounts {
     NpsCounts { promoters: c.promoters, detractors: c.detractors, n: c.nps_w }
 }
 
-pub fn pct(part: f64, n: f64) -> Option<f64> {
-    (n > 0.0).then(|| 100.0 * part / n)
-}
-
 /// The rows of every group (and the total, with `total`): each theme by mentions, then
 /// [`NO_THEME`]; tested (mentioners against the other commenters, adjusted over the rows of each
 /// metric: `test`) and with their quotes.

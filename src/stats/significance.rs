@@ -147,6 +147,17 @@ pub enum Adjust {
     None,
 }
 
+impl Adjust {
+    /// The method's name for captions.
+    pub fn name(self) -> &'static str {
+        match self {
+            Adjust::Holm => "Holm",
+            Adjust::BenjaminiHochberg => "Benjamini–Hochberg",
+            Adjust::None => "none",
+        }
+    }
+}
+
 /// Adjusted p-values in the order given (`None` entries stay `None` and do not count).
 pub fn adjust(p: &[Option<f64>], method: Adjust) -> Vec<Option<f64>> {
     let mut order: Vec<usize> = (0..p.len()).filter(|&i| p[i].is_some()).collect();
