@@ -124,7 +124,7 @@ pub fn analyse(args: &ThemesArgs, io: &mut Io) -> Result<Analysis> {
     io.progress(&format!("reading the comments of {name}"));
     let id = opened.roles.get(Role::Id).map(str::to_string);
     let tokenizer = Tokenizer::new(opened.config.words.stop_words());
-    let read_comments = comments(&opened.data, &spec, &grouping, &comment, id.as_deref(), by_nps)?;
+    let (read_comments, per_comment) = comments(&opened.data, &spec, &grouping, &comment, id.as_deref(), by_nps)?;
     let distinct = &read_comments.distinct;
     let reads: Vec<Option<Read>> = distinct.iter().map(|d| read(&d.text, &tokenizer, &themes, &spec.na_values)).collect();
     let comments: f64 = distinct.iter().zip(&reads).filter(|(_, r)| r.is_some()).map(|(d, _)| d.total()).sum();
@@ -135,12 +135,16 @@ pub fn analyse(args: &ThemesArgs, io: &mut Io) -> Result<Analysis> {
         )));
     }
     let masks: Vec<Option<u64>> = reads.iter().map(|r| r.as_ref().map(|r| r.mask)).collect();
-    let (texts, text_masks): (Vec<String>, Vec<u64>) =
-        distinct.iter().zip(&masks).filter_map(|(d, m)| m.map(|m| (d.text.to_string(), m))).unzip();
-    opened.data.add_column(mask_expr(&comment, texts, text_masks));
-
-    io.progress(&format!("counting the themes of {name}"));
-    let counts = mask_counts(&opened.data, &spec, &grouping)?;
+    let counts = match per_comment {
+        Some(per_comment) => per_comment.by_mask(&masks),
+        None => {
+            io.progress(&format!("counting the themes of {name}"));
+            let (texts, text_masks): (Vec<String>, Vec<u64>) =
+                distinct.iter().zip(&masks).filter_map(|(d, m)| m.map(|m| (d.text.to_string(), m))).unzip();
+            opened.data.add_column(mask_expr(&comment, texts, text_masks));
+            mask_counts(&opened.data, &spec, &grouping)?
+        }
+    };
     crate::cmd::survey::check_invalid(&opened, &counts.spec, &counts.grouping, &counts.groups, (args.stats.strict, max_invalid), io)?;
     let quotes = candidates(&read_comments, &masks);
 

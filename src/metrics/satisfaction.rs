@@ -438,20 +438,62 @@ pub fn aggregate_read(
     data: &Dataset,
     spec: &SatisfactionSpec,
     grouping: &Grouping,
-) -> Result<(Vec<Group<SatisfactionCounts>>, SatisfactionSpec, Grouping)> {
+) -> Result<Read<SatisfactionCounts>> {
+    let none = Finer { with_rows: false, columns: Vec::new(), keys: Vec::new(), aggs: Vec::new(), read: |_: &DataFrame, _: usize| Ok(()) };
+    let (groups, spec, grouping) = aggregate_finer(data, spec, grouping, &none)?;
+    Ok((groups.into_iter().map(|g| Group { key: g.key, dated: g.dated, counts: g.counts.0 }).collect(), spec, grouping))
+}
+
+/// Groups as read, with the spec and grouping that read them (see [`aggregate_read`]).
+pub type Read<C> = (Vec<Group<C>>, SatisfactionSpec, Grouping);
+
+/// Finer groups for [`aggregate_finer`]: `columns` are added to the rows (after the scores
+/// `__csat`, `__nps`, `__ces`, and with the record numbers [`ROW`] when `with_rows`), the
+/// groups are split further by `keys`, `aggs` are computed beside the counts, and `read` reads
+/// them from row `i` of the result.
+pub struct Finer<R> {
+    pub with_rows: bool,
+    pub columns: Vec<Expr>,
+    pub keys: Vec<Expr>,
+    pub aggs: Vec<Expr>,
+    pub read: R,
+}
+
+/// [`aggregate_read`] with each group split further and more aggregates (see [`Finer`]), in the
+/// same one or two passes.
+pub fn aggregate_finer<X, R: Fn(&DataFrame, usize) -> Result<X>>(
+    data: &Dataset,
+    spec: &SatisfactionSpec,
+    grouping: &Grouping,
+    finer: &Finer<R>,
+) -> Result<Read<(SatisfactionCounts, X)>> {
     let run = |spec: &SatisfactionSpec, grouping: &Grouping| {
-        grouping.aggregate(
-            spec.with_scores(data.lazy()),
-            aggregations(data, spec, grouping),
-            |query| data.collect_reduced(query),
-            |df, i| read_counts(data, df, i, spec, grouping),
+        let rows = if finer.with_rows { data.lazy_with_rows() } else { data.lazy() };
+        let mut aggs = aggregations(data, spec, grouping);
+        aggs.extend(finer.aggs.iter().cloned());
+        let lf = spec.with_scores(rows);
+        let lf = if finer.columns.is_empty() { lf } else { lf.with_columns(finer.columns.clone()) };
+        let collect = |query| data.collect_reduced(query);
+        let read = |df: &DataFrame, i| Ok((read_counts(data, df, i, spec, grouping)?, (finer.read)(df, i)?));
+        if finer.keys.is_empty() {
+            // Without keys an empty input is one group with no rows, not none.
+            return grouping.aggregate(lf, aggs, collect, read);
+        }
+        grouping.aggregate_query(
+            lf,
+            |lf, mut names| {
+                names.extend(finer.keys.iter().cloned());
+                lf.group_by(names).agg(aggs)
+            },
+            collect,
+            read,
         )
     };
     let fast = SatisfactionSpec { numbers_only: true, ..spec.clone() };
     let quick = Grouping { quick: true, ..grouping.clone() };
     let groups = run(&fast, &quick)?;
     let invalid = groups.iter().fold(InvalidCounts::default(), |mut acc, g| {
-        acc += g.counts.invalid;
+        acc += g.counts.0.invalid;
         acc
     });
     let scores_again = invalid.csat + invalid.nps + invalid.ces > 0 && !spec.numbers_only;

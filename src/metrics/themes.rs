@@ -1,6 +1,8 @@
 //! The computations of `cxstat themes`: the distinct comments in scope with how many respondents
-//! of each side wrote them, each read once (segmented and matched, [`read`]); each response's
-//! themes as one bit mask, hashed from its comment; satisfaction per group and mask in one pass;
+//! of each side wrote them and their satisfaction, in one pass; each comment read once
+//! (segmented and matched, [`read`]) into its themes as one bit mask; satisfaction per group and
+//! mask added up from the comments' (weighted: a second pass, each row's mask hashed from its
+//! comment);
 //! the candidate quotes; and from these the rows per theme ([`theme_rows`]), the words of the
 //! comments no theme matches ([`unmatched_terms`]) and the words of --terms ([`terms`]).
 
@@ -13,8 +15,8 @@ use polars::prelude::*;
 use crate::input::clean;
 use crate::input::frame::{Dataset, ROW};
 use crate::metrics::comparison::{self, ComparisonRow, Side as CompareSide};
-use crate::metrics::grouping::{Group, GroupKey, Grouping, RowKind, DATE};
-use crate::metrics::satisfaction::{aggregate_read, SatisfactionCounts, SatisfactionSpec};
+use crate::metrics::grouping::{Group, GroupKey, Grouping, RowKind};
+use crate::metrics::satisfaction::{aggregate_finer, aggregate_read, Finer, SatisfactionCounts, SatisfactionSpec};
 use crate::stats::significance::Adjust;
 use crate::stats::themes::{log_odds, nps_impact, NpsCounts};
 use crate::text::taxonomy::Theme;
@@ -57,14 +59,6 @@ fn side_expr(spec: &SatisfactionSpec, nps: bool) -> Expr {
     when(score.clone().lt_eq(lit(low_max))).then(lit(-1i64)).when(score.gt_eq(lit(high_min))).then(lit(1i64)).otherwise(lit(0i64))
 }
 
-/// The rows in scope: within `--from`/`--to`, and with a valid date when a date is needed.
-fn in_scope(data: &Dataset, spec: &SatisfactionSpec, grouping: &Grouping, with_rows: bool) -> (LazyFrame, Vec<Expr>) {
-    let lf = if with_rows { data.lazy_with_rows() } else { data.lazy() };
-    let (lf, keys) = grouping.apply(spec.with_scores(lf));
-    let lf = if grouping.uses_date() && grouping.date.is_some() { lf.filter(col(DATE).is_not_null()) } else { lf };
-    (lf, keys)
-}
-
 /// A distinct comment in scope and how many respondents on each side wrote it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DistinctComment {
@@ -95,7 +89,6 @@ pub struct FirstWritten {
 struct Written {
     text: Option<String>,
     side: Side,
-    n: f64,
     row: u64,
     id: Option<String>,
 }
@@ -107,9 +100,24 @@ pub struct Comments {
     pub first: Vec<FirstWritten>,
 }
 
-/// Reads the comments in scope (blanks left out), grouped by `grouping`'s keys, the text and
-/// the side (by the NPS, or by CSAT when `nps` is false): how many rows, the first row and its
-/// response id (`id`'s column). Only the side's score is read.
+/// The satisfaction of each group, comment and side, read in the comments' pass: every group
+/// as read (dated or not), with its comment's index in [`Comments::distinct`] (none without a
+/// comment or without a valid date), and the spec and grouping that read them.
+pub struct PerComment {
+    groups: Vec<Group<SatisfactionCounts>>,
+    comment: Vec<Option<usize>>,
+    spec: SatisfactionSpec,
+    grouping: Grouping,
+}
+
+/// Reads the comments in scope, grouped by `grouping`'s keys, the text and the side (by the
+/// NPS, or by CSAT when `nps` is false): how many rows, the first row and its response id
+/// (`id`'s column), in one pass with the satisfaction of each (see [`PerComment::by_mask`]).
+///
+/// Weighted, the satisfaction is not read here ([`mask_counts`] reads it per mask in a second
+/// pass): sums of weights are exact only within a query ([`crate::metrics::exact_sum`]), and
+/// adding them per comment in memory would round. Unweighted, every sum is of whole numbers,
+/// exact in any order.
 pub fn comments(
     data: &Dataset,
     spec: &SatisfactionSpec,
@@ -117,67 +125,91 @@ pub fn comments(
     header: &str,
     id: Option<&str>,
     nps: bool,
-) -> Result<Comments> {
+) -> Result<(Comments, Option<PerComment>)> {
     let by_nps = nps && spec.nps.is_some();
-    let spec = SatisfactionSpec {
-        nps: if by_nps { spec.nps.clone() } else { None },
-        csat: if by_nps { None } else { spec.csat.clone() },
-        ces: None,
-        designation: None,
-        weight: None,
-        ..spec.clone()
+    let weighted = spec.weight.is_some();
+    let spec = if weighted {
+        SatisfactionSpec {
+            nps: if by_nps { spec.nps.clone() } else { None },
+            csat: if by_nps { None } else { spec.csat.clone() },
+            ces: None,
+            designation: None,
+            weight: None,
+            ..spec.clone()
+        }
+    } else {
+        spec.clone()
     };
-    let side = side_expr(&spec, by_nps);
-    let (lf, _) = in_scope(data, &spec, grouping, true);
     let id_text = match id {
         Some(h) => clean::text(h),
         None => lit(NULL).cast(DataType::String),
     };
-    let lf = lf
-        .with_columns([
+    let finer = Finer {
+        with_rows: true,
+        columns: vec![
             col(header).cast(DataType::String).alias("__comment"),
-            side.cast(DataType::Int64).alias("__side"),
+            side_expr(&spec, by_nps).cast(DataType::Int64).alias("__side"),
             id_text.alias("__id"),
-        ])
-        .filter(col("__comment").is_not_null());
-    let groups = grouping.aggregate_query(
-        lf,
-        |lf, mut names| {
-            names.extend([col("__comment"), col("__side")]);
-            lf.group_by(names).agg([
-                len().cast(DataType::Float64).alias("n"),
-                col(ROW).cast(DataType::UInt64).min().alias("row"),
-                col("__id").get(col(ROW).arg_min(), false).cast(DataType::String).alias("id"),
-            ])
-        },
-        |q| data.collect_reduced(q),
+        ],
+        keys: vec![col("__comment"), col("__side")],
+        aggs: vec![
+            col(ROW).cast(DataType::UInt64).min().alias("row"),
+            col("__id").get(col(ROW).arg_min(), false).cast(DataType::String).alias("id"),
+        ],
         // Typed in the query and read without a cast: a cast per group would copy the column
         // each time (quadratic in the groups, which are as many as the distinct comments).
-        |df, i| -> Result<Written> {
+        read: |df: &DataFrame, i: usize| -> Result<Written> {
             Ok(Written {
                 text: df.column("__comment")?.str()?.get(i).map(str::to_string),
                 side: Side::of(df.column("__side")?.i64()?.get(i).unwrap_or(0)),
-                n: df.column("n")?.f64()?.get(i).unwrap_or(0.0),
                 row: df.column("row")?.u64()?.get(i).unwrap_or(0),
                 id: df.column("id")?.str()?.get(i).map(str::to_string),
             })
         },
-    )?;
-    let mut index: BTreeMap<String, [f64; 3]> = BTreeMap::new();
+    };
+    let (groups, read_spec, read_grouping) = aggregate_finer(data, &spec, grouping, &finer)?;
+    let mut index: BTreeMap<&str, [f64; 3]> = BTreeMap::new();
     for g in groups.iter().filter(|g| g.dated) {
-        if let Some(text) = &g.counts.text {
-            index.entry(text.clone()).or_default()[g.counts.side as usize] += g.counts.n;
+        let (counts, w) = &g.counts;
+        if let Some(text) = &w.text {
+            index.entry(text).or_default()[w.side as usize] += counts.n;
         }
     }
     let distinct: Vec<DistinctComment> = index.into_iter().map(|(text, rows)| DistinctComment { text: Arc::from(text), rows }).collect();
     let position: HashMap<&str, usize> = distinct.iter().enumerate().map(|(i, d)| (&*d.text, i)).collect();
     let mut first = Vec::new();
-    for g in groups.iter().filter(|g| g.dated) {
-        let Some(text) = &g.counts.text else { continue };
-        let w = &g.counts;
-        first.push(FirstWritten { key: g.key.clone(), comment: position[text.as_str()], side: w.side, row: w.row, id: w.id.clone() });
+    let mut comment = Vec::with_capacity(groups.len());
+    for g in &groups {
+        let w = &g.counts.1;
+        let at = w.text.as_deref().filter(|_| g.dated).map(|t| position[t]);
+        if let Some(at) = at {
+            first.push(FirstWritten { key: g.key.clone(), comment: at, side: w.side, row: w.row, id: w.id.clone() });
+        }
+        comment.push(at);
     }
-    Ok(Comments { distinct, first })
+    let per_comment = (!weighted).then(|| PerComment {
+        groups: groups.into_iter().map(|g| Group { key: g.key, dated: g.dated, counts: g.counts.0 }).collect(),
+        comment,
+        spec: read_spec,
+        grouping: read_grouping,
+    });
+    Ok((Comments { distinct, first }, per_comment))
+}
+
+impl PerComment {
+    /// Satisfaction per group and mask (`masks`: each distinct comment's, `None` without text),
+    /// added up from the comments' (see [`comments`]).
+    pub fn by_mask(self, masks: &[Option<u64>]) -> MaskCounts {
+        let mut sums: BTreeMap<GroupKey, BTreeMap<u64, SatisfactionCounts>> = BTreeMap::new();
+        for (g, at) in self.groups.iter().zip(&self.comment) {
+            if g.dated {
+                let mask = at.and_then(|i| masks[i]).unwrap_or(0);
+                *sums.entry(g.key.clone()).or_default().entry(mask).or_default() += g.counts;
+            }
+        }
+        let per_group = sums.into_iter().map(|(key, masks)| (key, masks.into_iter().collect())).collect();
+        MaskCounts { per_group, groups: self.groups, spec: self.spec, grouping: self.grouping }
+    }
 }
 
 /// The expression giving each row the mask of its comment (0 without a comment, or for a comment
@@ -201,7 +233,8 @@ pub struct MaskCounts {
     pub grouping: Grouping,
 }
 
-/// Aggregates satisfaction per group of `grouping` and mask, in one pass.
+/// Aggregates satisfaction per group of `grouping` and mask, in one pass over an input with the
+/// [`MASK`] column (weighted input, see [`comments`]).
 pub fn mask_counts(data: &Dataset, spec: &SatisfactionSpec, grouping: &Grouping) -> Result<MaskCounts> {
     let mut with_mask = grouping.clone();
     with_mask.by.push(MASK.to_string());

@@ -213,3 +213,37 @@ fn what_does_not_fit_is_refused_with_a_way_out() {
         .stderr(predicate::str::contains("[themes.x]: the regex '(' is not valid"));
     cxstat().args(["themes", file.to_str().unwrap(), "--target", "ces"]).assert().code(2);
 }
+
+#[test]
+fn weights_count_in_the_themes_nps() {
+    // Weighted, the satisfaction per theme is read in a pass of its own (exact sums of weights);
+    // unweighted, it is added up from the comments' pass. Both must give the weighted figures.
+    let dir = workdir();
+    let file = put(
+        dir.path(),
+        "weighted.csv",
+        b"id,nps,w,comment\nr1,10,2,Great delivery\nr2,0,1,Late delivery again\nr3,9,0.5,Friendly staff\n\
+          r4,3,1.5,Rude staff\nr5,10,1,\nr6,7,3,ok fine\n",
+    );
+    let rows = themes(&[file.to_str().unwrap(), "--weight", "w"]);
+    let delivery = row(&rows, &[("theme", "delivery")]);
+    // Mentioners r1 (promoter, 2) and r2 (detractor, 1): (2 − 1) / 3 = +33.3; the other
+    // commenters r3, r4, r6: (0.5 − 1.5) / 5 = −20 (r5 wrote nothing).
+    assert_eq!((delivery["responses"].as_str(), delivery["comments"].as_str(), delivery["mentions"].as_str()), ("6", "5", "2"));
+    assert_close(num(delivery, "nps"), 100.0 / 3.0, 1e-12);
+    assert_close(num(delivery, "nps_others"), -20.0, 1e-12);
+    // Impact: weighted share 3/8 × (33.3 + 20) = 20.
+    assert_close(num(delivery, "nps_impact"), 20.0, 1e-12);
+    let staff = row(&rows, &[("theme", "staff")]);
+    // r3 (promoter, 0.5), r4 (detractor, 1.5): −50; others r1, r2, r6: (2 − 1) / 6 = +16.7.
+    assert_close(num(staff, "nps"), -50.0, 1e-12);
+    assert_close(num(staff, "nps_others"), 100.0 / 6.0, 1e-12);
+    // Unweighted (one pass): r1, r2 → 0; others r3, r4, r6 → 0 too (one promoter, one detractor).
+    let rows = themes(&[file.to_str().unwrap()]);
+    let delivery = row(&rows, &[("theme", "delivery")]);
+    assert_close(num(delivery, "nps"), 0.0, 1e-12);
+    assert_close(num(delivery, "nps_others"), 0.0, 1e-12);
+    let staff = row(&rows, &[("theme", "staff")]);
+    // r3, r4: 0; r1, r2, r6: (1 − 1) / 3 = 0.
+    assert_close(num(staff, "nps"), 0.0, 1e-12);
+}
