@@ -105,6 +105,7 @@ fn dispatch(cli: Cli, io: &mut Io) -> Result<()> {
         Command::Drivers(args) => cmd::drivers::run(&args, io),
         Command::Loyalty(args) => cmd::loyalty::run(&args, io),
         Command::Themes(args) => cmd::themes::run(&args, io),
+        Command::Clv(args) => cmd::clv::run(&args, io),
         Command::Merge(args) => cmd::merge::run(&args, io),
         Command::Completions { shell } => cmd::shell::completions(shell, io),
         Command::Man => cmd::shell::man(io),

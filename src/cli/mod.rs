@@ -190,6 +190,11 @@ pub enum Command {
     /// against the others, each theme's NPS impact and example quotes; also --terms and --unmatched.
     #[command(after_help = examples!("cxstat themes examples/data/responses.csv", "cxstat themes examples/data/responses.csv --quotes", "cxstat themes examples/data/responses.csv --terms --min-count 20", "cxstat themes examples/data/responses.csv --by segment --chart themes.png"))]
     Themes(ThemesArgs),
+    /// Customer lifetime value and churn risk from an orders export: the BG/NBD model of purchases
+    /// and the Gamma-Gamma model of spend, fitted by maximum likelihood; P(alive), expected
+    /// purchases, CLV, value tiers and the customers at risk.
+    #[command(after_help = examples!("cxstat clv examples/data/orders.csv", "cxstat clv examples/data/orders.csv --horizon 26w --discount 8% \\\n    --customers clv.csv", "cxstat clv examples/data/orders.csv --format json"))]
+    Clv(ClvArgs),
     /// Show how cxstat reads a file: encoding, delimiter, rows, column roles, types, blanks, invalid values.
     #[command(after_help = examples!("cxstat inspect examples/data/responses.csv", "cxstat inspect fixtures/survey_gbk.csv"))]
     Inspect(InspectArgs),
@@ -894,6 +899,83 @@ pub struct RepeatArgs {
     pub output: OutputArgs,
 }
 
+/// The time unit of `cxstat clv`'s histories and parameters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TimeUnit {
+    Day,
+    Week,
+    Month,
+}
+
+impl TimeUnit {
+    /// Days per unit (a month is a twelfth of 365.25 days).
+    pub fn days(self) -> f64 {
+        match self {
+            TimeUnit::Day => 1.0,
+            TimeUnit::Week => 7.0,
+            TimeUnit::Month => 365.25 / 12.0,
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            TimeUnit::Day => "day",
+            TimeUnit::Week => "week",
+            TimeUnit::Month => "month",
+        }
+    }
+}
+
+/// Arguments of `cxstat clv`.
+#[derive(Debug, Clone, Args)]
+pub struct ClvArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+
+    /// "Today": orders after it are ignored; each customer's age T is measured to it
+    /// [default: the latest order date in the file].
+    #[arg(value_parser = values::date, long, value_name = "DATE", help_heading = "Grouping")]
+    pub as_of: Option<NaiveDate>,
+
+    /// Dates written with the year last (03.10.2026): month first (mdy) or day first (dmy)
+    /// [default: from the values (a part above 12 decides), else month first].
+    #[arg(long, value_enum, value_name = "ORDER", help_heading = "Grouping")]
+    pub date_order: Option<crate::input::clean::DateOrder>,
+
+    /// The time unit of recency, T and the parameters r and α [default: week].
+    #[arg(long, value_enum, value_name = "UNIT", help_heading = "Model")]
+    pub time_unit: Option<TimeUnit>,
+
+    /// How far ahead purchases and CLV are predicted, e.g. 52w or 365d [default: 52w].
+    #[arg(value_parser = values::days, long, value_name = "DURATION", help_heading = "Model")]
+    pub horizon: Option<i64>,
+
+    /// The profit margin on spend: CLV = discounted expected spend × margin [default: 1].
+    #[arg(value_parser = values::margin, long, value_name = "SHARE", help_heading = "Model")]
+    pub margin: Option<f64>,
+
+    /// The annual discount rate, e.g. 10% or 0.1 [default: 10%].
+    #[arg(value_parser = values::rate, long, value_name = "RATE", help_heading = "Model")]
+    pub discount: Option<f64>,
+
+    /// The shares of customers in the top and bottom value tiers, by CLV, e.g. 20,20 [default:
+    /// 20,20: top 20%, middle 60%, bottom 20%].
+    #[arg(value_parser = values::tiers, long, value_name = "TOP,BOTTOM", help_heading = "Model")]
+    pub tiers: Option<(f64, f64)>,
+
+    /// Write the per-customer table (customer_id, frequency, recency, T, monetary, past_value,
+    /// p_alive, expected_purchases, expected_spend, clv, tier, at_risk) to FILE (CSV, or JSON by
+    /// extension).
+    #[arg(long, value_name = "FILE", help_heading = "Reports")]
+    pub customers: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub stats: StatsArgs,
+
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
 /// Arguments of `cxstat inspect`.
 #[derive(Debug, Clone, Args)]
 pub struct InspectArgs {
@@ -991,6 +1073,11 @@ impl Command {
                 f.outputs.extend(a.customers.as_deref().map(|p| ("--customers", p)));
                 f.outputs.extend(a.emit_partials.as_deref().map(|p| ("--emit-partials", p)));
                 f.outputs.extend(a.chart.chart.as_deref().map(|p| ("--chart", p)));
+                f.outputs.extend(a.output.output.as_deref().map(|p| ("-o", p)));
+            }
+            Command::Clv(a) => {
+                input_files(&mut f, &a.input);
+                f.outputs.extend(a.customers.as_deref().map(|p| ("--customers", p)));
                 f.outputs.extend(a.output.output.as_deref().map(|p| ("-o", p)));
             }
             Command::Inspect(a) => {

@@ -54,6 +54,36 @@ pub fn alpha(text: &str) -> Result<f64, String> {
     level(text, "a significance level between 0 and 1, e.g. 0.05")
 }
 
+/// A share written as a percentage (`10%`) or a fraction (`0.1`).
+fn share(text: &str) -> Option<f64> {
+    let t = text.trim();
+    match t.strip_suffix('%') {
+        Some(p) => p.trim().parse::<f64>().ok().map(|p| p / 100.0),
+        None => t.parse::<f64>().ok(),
+    }
+    .filter(|v| v.is_finite())
+}
+
+/// An annual discount rate: `10%` or `0.1`, from 0 up to 100%.
+pub fn rate(text: &str) -> Result<f64, String> {
+    share(text).filter(|r| (0.0..=1.0).contains(r)).ok_or_else(|| "expected a rate such as 10% or 0.1 (0 to 100%)".to_string())
+}
+
+/// A profit margin: `30%`, `0.3` or `1` (the spend itself), above 0 and at most 100%.
+pub fn margin(text: &str) -> Result<f64, String> {
+    share(text).filter(|m| *m > 0.0 && *m <= 1.0).ok_or_else(|| "expected a margin such as 30% or 0.3 (above 0, at most 1)".to_string())
+}
+
+/// The top and bottom tiers' shares of customers, `20,20` (percent): each above 0, together
+/// below 100.
+pub fn tiers(text: &str) -> Result<(f64, f64), String> {
+    let parts: Vec<Option<f64>> = text.split(',').map(|p| p.trim().trim_end_matches('%').parse::<f64>().ok()).collect();
+    match parts.as_slice() {
+        [Some(top), Some(bottom)] if *top > 0.0 && *bottom > 0.0 && top + bottom < 100.0 => Ok((top / 100.0, bottom / 100.0)),
+        _ => Err("expected the top and bottom tiers' percentages of customers, e.g. 20,20 (each above 0, together below 100)".to_string()),
+    }
+}
+
 fn level(text: &str, what: &str) -> Result<f64, String> {
     text.trim().parse::<f64>().ok().filter(|c| *c > 0.0 && *c < 1.0).ok_or_else(|| format!("expected {what}"))
 }

@@ -2,6 +2,7 @@
 //! answer scales are validated into ready-to-run values before any heavy work starts.
 
 pub mod charts;
+pub mod clv;
 pub mod compare;
 pub mod complaints;
 pub mod drivers;

@@ -434,11 +434,7 @@ pub fn aggregate(data: &Dataset, spec: &SatisfactionSpec, grouping: &Grouping) -
 
 /// [`aggregate`], and the spec and grouping that read the input (the quick readers when they
 /// were enough), for further passes over the same file.
-pub fn aggregate_read(
-    data: &Dataset,
-    spec: &SatisfactionSpec,
-    grouping: &Grouping,
-) -> Result<Read<SatisfactionCounts>> {
+pub fn aggregate_read(data: &Dataset, spec: &SatisfactionSpec, grouping: &Grouping) -> Result<Read<SatisfactionCounts>> {
     let none = Finer { with_rows: false, columns: Vec::new(), keys: Vec::new(), aggs: Vec::new(), read: |_: &DataFrame, _: usize| Ok(()) };
     let (groups, spec, grouping) = aggregate_finer(data, spec, grouping, &none)?;
     Ok((groups.into_iter().map(|g| Group { key: g.key, dated: g.dated, counts: g.counts.0 }).collect(), spec, grouping))

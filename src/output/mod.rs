@@ -46,6 +46,9 @@ pub enum Cell {
     Bool(bool),
     /// Not computable or not applicable.
     Null,
+    /// Named values, for the facts of a JSON result (`meta`): an object there; in a table, its
+    /// values listed.
+    Object(Vec<(String, Cell)>),
 }
 
 impl Cell {

@@ -34,6 +34,7 @@ pub fn machine_text(cell: &Cell) -> String {
         Cell::Num(v, _) | Cell::P(v) => number_text(*v),
         Cell::Bool(b) => b.to_string(),
         Cell::Null => String::new(),
+        Cell::Object(fields) => listed(fields, machine_text),
     }
 }
 
@@ -59,7 +60,13 @@ pub fn human_text(cell: &Cell) -> String {
         Cell::Bool(true) => "yes".to_string(),
         Cell::Bool(false) => String::new(),
         Cell::Null => "–".to_string(),
+        Cell::Object(fields) => listed(fields, human_text),
     }
+}
+
+/// `name=value; …` of an object's fields.
+fn listed(fields: &[(String, Cell)], text: fn(&Cell) -> String) -> String {
+    fields.iter().map(|(k, v)| format!("{k}={}", text(v))).collect::<Vec<_>>().join("; ")
 }
 
 fn csv_bytes(table: &Table, delimiter: u8) -> Result<Vec<u8>> {
@@ -91,6 +98,7 @@ fn xlsx_bytes(table: &Table) -> Result<Vec<u8>> {
                 Cell::Num(v, _) | Cell::P(v) => sheet.write_number(r, c, *v).map(|_| ())?,
                 Cell::Bool(b) => sheet.write_boolean(r, c, *b).map(|_| ())?,
                 Cell::Null => {}
+                Cell::Object(_) => sheet.write_string(r, c, machine_text(cell)).map(|_| ())?,
             }
         }
     }
@@ -106,6 +114,7 @@ fn json_value(cell: &Cell) -> serde_json::Value {
         Cell::Num(v, _) | Cell::P(v) => serde_json::Number::from_f64(*v).map_or(Value::Null, Value::Number),
         Cell::Bool(b) => Value::Bool(*b),
         Cell::Null => Value::Null,
+        Cell::Object(fields) => Value::Object(fields.iter().map(|(k, v)| (k.clone(), json_value(v))).collect()),
     }
 }
 

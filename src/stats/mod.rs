@@ -4,6 +4,7 @@
 /// holds exactly; sums beyond it would not add up exactly.
 pub const MAX_COUNT: f64 = 9_007_199_254_740_992.0;
 
+pub mod clv;
 pub mod drivers;
 pub mod histogram;
 pub mod intervals;

@@ -6,6 +6,7 @@
 //! aggregations and joins on it. A negative amount is a refund: it is not a purchase (no order,
 //! no customer activity, no revenue) and is counted on its own.
 
+pub mod clv;
 pub mod cohorts;
 pub mod repeat;
 

@@ -1,0 +1,303 @@
+//! `cxstat clv ORDERS`: customer lifetime value and churn risk. Each customer's history from
+//! the orders, the BG/NBD model of purchases and the Gamma-Gamma model of spend fitted by
+//! maximum likelihood on the distinct histories, and per customer P(alive), the expected
+//! purchases and spend over the horizon, CLV, value tier and whether at risk.
+//!
+//! Usage: cxstat clv orders.csv [--as-of DATE] [--time-unit week] [--horizon 52w] [--margin 1]
+//!        [--discount 10%] [--tiers 20,20] [--customers FILE] [--format …] [-o FILE]
+
+use anyhow::Result;
+use chrono::NaiveDate;
+use polars::prelude::*;
+
+use crate::cli::{ClvArgs, TimeUnit};
+use crate::cmd::repeat::check_problems;
+use crate::cmd::{open_checked, Opened};
+use crate::error::data_err;
+use crate::input::roles::Kind;
+use crate::metrics::orders::clv::{
+    customers, histories, pattern_frame, pattern_predictions, patterns, spend_pairs, summary, ClvSettings, ClvSummary,
+};
+use crate::metrics::orders::{latest_purchase, read_orders, OrderSpec};
+use crate::metrics::period::Period;
+use crate::output::{choose_format, emit, Cell, Report, Table, Target};
+use crate::stats::clv::{fit_bgnbd, fit_gamma_gamma, BgNbd, Fitted, GammaGamma, Spend};
+use crate::Io;
+
+/// Fewer repeat customers than this and the models are not fitted: four or three parameters
+/// from a handful of repeat buyers are noise.
+pub const MIN_REPEAT: f64 = 10.0;
+
+/// The frequency–monetary correlation above which the Gamma-Gamma model's assumption of
+/// independence is said not to hold.
+pub const STRONG_CORRELATION: f64 = 0.3;
+
+/// Runs `cxstat clv`.
+pub fn run(args: &ClvArgs, io: &mut Io) -> Result<()> {
+    let format = choose_format(args.output.format, args.output.output.as_deref(), io.stdout_is_terminal)?;
+    let customers_format = args.customers.as_deref().map(|p| choose_format(None, Some(p), false)).transpose()?;
+    let (opened, ()) = open_checked(&args.input, Some(Kind::Orders), io, |_| Ok(()))?;
+    let fit = analyse(args, &opened, io)?;
+    if let (Some(path), Some(f)) = (&args.customers, customers_format) {
+        let report = Report { machine: fit.customer_table.clone(), human: fit.customer_table.clone(), ..Default::default() };
+        emit(&report, f, Target { path: Some(path), safe_csv: args.output.safe_csv }, io)?;
+    }
+    let report = clv_report(&fit, &opened);
+    emit(&report, format, args.output.target(), io)
+}
+
+/// What `cxstat clv` computed.
+pub struct Clv {
+    pub as_of: NaiveDate,
+    pub unit: TimeUnit,
+    pub settings: ClvSettings,
+    pub bgnbd: Fitted<BgNbd>,
+    /// None without an amount column.
+    pub spend: Option<Fitted<GammaGamma>>,
+    /// The frequency–monetary correlation of the repeat customers (weighted Pearson).
+    pub correlation: Option<f64>,
+    /// Repeat customers left out of the spend model for a mean spend of 0 or less.
+    pub spend_dropped: u64,
+    pub summary: ClvSummary,
+    pub customer_table: Table,
+}
+
+/// Reads the orders, fits the models and predicts per customer.
+pub fn analyse(args: &ClvArgs, opened: &Opened, io: &mut Io) -> Result<Clv> {
+    let data = &opened.data;
+    let name = &data.name;
+    let spec = OrderSpec { date_order: args.date_order, ..crate::cmd::order_spec(data, &opened.roles, "--col", true)? };
+    let orders = read_orders(data, &spec, Period::Month, args.as_of.unwrap_or(NaiveDate::MAX))?;
+    let as_of = match args.as_of {
+        Some(d) => d,
+        None => latest_purchase(data, &orders)?.ok_or_else(|| data_err(format!("{name}: no purchases with a valid date and customer")))?,
+    };
+    check_problems(data, &spec, &orders, args.stats.strict, io)?;
+    let unit = args.time_unit.unwrap_or(TimeUnit::Week);
+    let settings = ClvSettings {
+        unit_days: unit.days(),
+        horizon_days: args.horizon.unwrap_or(364) as f64,
+        margin: args.margin.unwrap_or(1.0),
+        discount: args.discount.unwrap_or(0.1),
+        tiers: args.tiers.unwrap_or((0.2, 0.2)),
+    };
+
+    let history = histories(data, &orders, as_of)?;
+    if history.height() == 0 {
+        return Err(data_err(format!("{name}: no purchases up to {as_of}")));
+    }
+    let frame = pattern_frame(data, &history)?;
+    let pats = patterns(&frame, unit.days())?;
+    let repeat: f64 = pats.iter().filter(|p| p.x > 0.0).map(|p| p.weight).sum();
+    if repeat < MIN_REPEAT {
+        return Err(data_err(format!(
+            "{name}: {repeat} of {} customers bought again (on a later day) up to {as_of}: the models need {MIN_REPEAT} repeat customers at least",
+            history.height()
+        )));
+    }
+    let bgnbd = fit_bgnbd(&pats).map_err(|e| data_err(format!("{name}: BG/NBD: {e}")))?;
+    let (spend, correlation, spend_dropped) = if spec.amount.is_some() {
+        let (pairs, dropped) = spend_pairs(data, &history)?;
+        let n: f64 = pairs.iter().map(|p| p.2).sum();
+        if n < MIN_REPEAT {
+            return Err(data_err(format!(
+                "{name}: {n} repeat customers with a positive mean spend: the Gamma-Gamma model needs {MIN_REPEAT} at least"
+            )));
+        }
+        let fit = fit_gamma_gamma(&pairs).map_err(|e| data_err(format!("{name}: Gamma-Gamma: {e}")))?;
+        if fit.model.q <= 1.0 {
+            return Err(data_err(format!(
+                "{name}: Gamma-Gamma: q = {:.4} ≤ 1: the model's mean spend is infinite; the spend per purchase varies too much between customers for it",
+                fit.model.q
+            )));
+        }
+        (Some(fit), weighted_correlation(&pairs), dropped)
+    } else {
+        (None, None, 0)
+    };
+    if let Some(r) = correlation.filter(|r| r.abs() >= STRONG_CORRELATION) {
+        io.warn(&format!(
+            "{name}: the repeat customers' purchases and mean spend correlate (r = {r:.3}): the Gamma-Gamma model assumes they do not, so the expected spend leans {}",
+            if r > 0.0 { "low for frequent buyers" } else { "high for frequent buyers" }
+        ));
+    }
+    let predictions = pattern_predictions(&frame, &pats, &bgnbd.model, &settings).map_err(|e| data_err(format!("{name}: {e}")))?;
+    let per_customer = customers(data, &history, &predictions, spend.as_ref().map(|s| &s.model), &settings)?;
+    let summary = summary(data, &per_customer)?;
+    let customer_table = customer_table(&per_customer, unit)?;
+    Ok(Clv { as_of, unit, settings, bgnbd, spend, correlation, spend_dropped, summary, customer_table })
+}
+
+/// Pearson's correlation of x and m over (x, m, weight), weighted.
+fn weighted_correlation(pairs: &[Spend]) -> Option<f64> {
+    let n: f64 = pairs.iter().map(|p| p.2).sum();
+    let mx = pairs.iter().map(|p| p.0 * p.2).sum::<f64>() / n;
+    let mm = pairs.iter().map(|p| p.1 * p.2).sum::<f64>() / n;
+    let (mut sxx, mut smm, mut sxm) = (0.0, 0.0, 0.0);
+    for &(x, m, w) in pairs {
+        sxx += w * (x - mx) * (x - mx);
+        smm += w * (m - mm) * (m - mm);
+        sxm += w * (x - mx) * (m - mm);
+    }
+    (sxx > 0.0 && smm > 0.0).then(|| sxm / (sxx * smm).sqrt())
+}
+
+/// The per-customer table of `--customers`, recency and T in the time unit.
+fn customer_table(df: &DataFrame, unit: TimeUnit) -> Result<Table> {
+    let days = unit.days();
+    let text = |name: &str| -> Result<Vec<Option<String>>> { Ok(df.column(name)?.str()?.iter().map(|v| v.map(str::to_string)).collect()) };
+    let nums = |name: &str| -> Result<Vec<Option<f64>>> { Ok(df.column(name)?.cast(&DataType::Float64)?.f64()?.iter().collect()) };
+    let flags = |name: &str| -> Result<Vec<Option<bool>>> { Ok(df.column(name)?.bool()?.iter().collect()) };
+    let (ids, x, recency, age) = (text("__customer")?, nums("x")?, nums("recency_days")?, nums("age_days")?);
+    let (monetary, past, alive, expected) = (nums("monetary")?, nums("past_value")?, nums("p_alive")?, nums("expected_purchases")?);
+    let (spend, clv, tier, risk) = (nums("expected_spend")?, nums("clv")?, text("tier")?, flags("at_risk")?);
+    let rows = (0..df.height())
+        .map(|i| {
+            vec![
+                Cell::text(ids[i].as_deref()),
+                Cell::Int(x[i].unwrap_or(0.0) as i64),
+                Cell::num(recency[i].map(|d| d / days), 4),
+                Cell::num(age[i].map(|d| d / days), 4),
+                Cell::num(monetary[i], 2),
+                Cell::num(past[i], 2),
+                Cell::num(alive[i], 4),
+                Cell::num(expected[i], 4),
+                Cell::num(spend[i], 2),
+                Cell::num(clv[i], 2),
+                Cell::text(tier[i].as_deref()),
+                risk[i].map_or(Cell::Null, Cell::Bool),
+            ]
+        })
+        .collect();
+    let columns = [
+        "customer_id",
+        "frequency",
+        "recency",
+        "T",
+        "monetary",
+        "past_value",
+        "p_alive",
+        "expected_purchases",
+        "expected_spend",
+        "clv",
+        "tier",
+        "at_risk",
+    ];
+    Ok(Table { columns: columns.iter().map(|c| c.to_string()).collect(), rows })
+}
+
+/// The summary table (one row, the whole file), the fit in the caption and in JSON's facts.
+fn clv_report(fit: &Clv, opened: &Opened) -> Report {
+    let s = &fit.summary;
+    let amount = fit.spend.is_some();
+    let money = |v: f64| if amount { Cell::Num(v, 2) } else { Cell::Null };
+    let pct = |v: f64| if amount { Cell::Num(v, 1) } else { Cell::Null };
+    let columns = [
+        "customers",
+        "repeat_customers",
+        "expected_purchases",
+        "clv_total",
+        "clv_mean",
+        "top_tier_clv_pct",
+        "middle_tier_clv_pct",
+        "bottom_tier_clv_pct",
+        "at_risk",
+        "at_risk_past_value",
+    ];
+    let row = vec![
+        Cell::Int(s.customers as i64),
+        Cell::Int(s.repeat_customers as i64),
+        Cell::Num(s.expected_purchases, 1),
+        money(s.clv),
+        money(s.clv_mean),
+        pct(s.top_share_pct),
+        pct(s.middle_share_pct),
+        pct(s.bottom_share_pct),
+        if amount { Cell::Int(s.at_risk as i64) } else { Cell::Null },
+        money(s.at_risk_past_value),
+    ];
+    let table = Table { columns: columns.iter().map(|c| c.to_string()).collect(), rows: vec![row] };
+    let b = &fit.bgnbd;
+    let unit = fit.unit.name();
+    let mut caption = vec![
+        format!(
+            "{} · as of {} · time unit {unit} · horizon {} days · discount {}% a year · margin {}",
+            opened.data.name,
+            fit.as_of,
+            fit.settings.horizon_days,
+            fit.settings.discount * 100.0,
+            fit.settings.margin
+        ),
+        format!(
+            "BG/NBD: r = {:.4} (SE {:.4}), α = {:.4} (SE {:.4}), a = {:.4} (SE {:.4}), b = {:.4} (SE {:.4}); log-likelihood {:.2}",
+            b.model.r,
+            b.standard_errors[0],
+            b.model.alpha,
+            b.standard_errors[1],
+            b.model.a,
+            b.standard_errors[2],
+            b.model.b,
+            b.standard_errors[3],
+            b.log_likelihood
+        ),
+    ];
+    match &fit.spend {
+        Some(g) => caption.push(format!(
+            "Gamma-Gamma: p = {:.4} (SE {:.4}), q = {:.4} (SE {:.4}), γ = {:.4} (SE {:.4}); log-likelihood {:.2}; purchases–spend correlation {}",
+            g.model.p,
+            g.standard_errors[0],
+            g.model.q,
+            g.standard_errors[1],
+            g.model.gamma,
+            g.standard_errors[2],
+            g.log_likelihood,
+            fit.correlation.map_or("–".to_string(), |r| format!("{r:.3}"))
+        )),
+        None => caption.push("no amount column: spend and CLV are not given (map one with --col amount=HEADER)".to_string()),
+    }
+    let (top, bottom) = fit.settings.tiers;
+    caption.push(format!(
+        "tiers by CLV: top {:.0}%, middle {:.0}%, bottom {:.0}% of customers · at risk: P(alive) < 0.5 and past value above the median",
+        top * 100.0,
+        (1.0 - top - bottom) * 100.0,
+        bottom * 100.0
+    ));
+    let num = |v: f64| Cell::num(Some(v), 6);
+    let mut parameters = vec![
+        ("r".to_string(), num(b.model.r)),
+        ("alpha".to_string(), num(b.model.alpha)),
+        ("a".to_string(), num(b.model.a)),
+        ("b".to_string(), num(b.model.b)),
+    ];
+    let mut errors: Vec<(String, Cell)> =
+        ["r", "alpha", "a", "b"].iter().zip(&b.standard_errors).map(|(k, v)| (k.to_string(), Cell::num(Some(*v), 6))).collect();
+    let mut likelihood = vec![("bgnbd".to_string(), num(b.log_likelihood))];
+    if let Some(g) = &fit.spend {
+        parameters.extend([
+            ("p".to_string(), num(g.model.p)),
+            ("q".to_string(), num(g.model.q)),
+            ("gamma".to_string(), num(g.model.gamma)),
+        ]);
+        errors.extend(["p", "q", "gamma"].iter().zip(&g.standard_errors).map(|(k, v)| (k.to_string(), Cell::num(Some(*v), 6))));
+        likelihood.push(("gamma_gamma".to_string(), num(g.log_likelihood)));
+    }
+    Report {
+        machine: table.clone(),
+        human: table,
+        caption,
+        meta: vec![
+            ("as_of".to_string(), Cell::Text(fit.as_of.to_string())),
+            ("time_unit".to_string(), Cell::Text(unit.to_string())),
+            ("horizon_days".to_string(), num(fit.settings.horizon_days)),
+            ("discount".to_string(), num(fit.settings.discount)),
+            ("margin".to_string(), num(fit.settings.margin)),
+            ("parameters".to_string(), Cell::Object(parameters)),
+            ("standard_errors".to_string(), Cell::Object(errors)),
+            ("log_likelihood".to_string(), Cell::Object(likelihood)),
+            ("frequency_monetary_correlation".to_string(), Cell::num(fit.correlation, 6)),
+            ("spend_excluded".to_string(), Cell::Int(fit.spend_dropped as i64)),
+            ("customers".to_string(), Cell::Int(s.customers as i64)),
+        ],
+        rows_key: "summary",
+    }
+}

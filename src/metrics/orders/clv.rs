@@ -1,0 +1,239 @@
+//! `cxstat clv`'s computations on the orders: each customer's history (x, tₓ, T and the mean
+//! spend of the repeat purchase days), the distinct histories the models are fitted on, and
+//! per customer what the fitted models predict, with the value tiers and the summary.
+//!
+//! A purchase is a day with orders (refunds and repeated order ids left out, see
+//! [`purchases`]): several orders on one day are one purchase, their amounts summed.
+
+use anyhow::{anyhow, Result};
+use chrono::NaiveDate;
+use polars::prelude::*;
+
+use crate::input::frame::Dataset;
+use crate::metrics::orders::{purchases, OrderRows};
+use crate::stats::clv::{discounted_purchases, BgNbd, GammaGamma, Pattern, Spend};
+
+/// Days in a year and in a month (a twelfth of it).
+pub const YEAR_DAYS: f64 = 365.25;
+pub const MONTH_DAYS: f64 = YEAR_DAYS / 12.0;
+
+/// The customers' histories as of `as_of`, one row each, by customer id: `__customer`,
+/// `x` (purchase days after the first), `recency_days` (first to last purchase day),
+/// `age_days` (first purchase day to `as_of`), `monetary` (mean spend of the repeat purchase
+/// days, 0 without one) and `past_value` (all purchase days' spend).
+pub fn histories(data: &Dataset, orders: &OrderRows, as_of: NaiveDate) -> Result<DataFrame> {
+    let day = col("__day");
+    let days = purchases(orders)
+        .filter(day.clone().lt_eq(lit(as_of)))
+        .group_by([col("__customer"), day.clone()])
+        .agg([col("__amount").sum().alias("__spend")]);
+    let first = day.clone().min();
+    let repeat_spend = col("__spend").filter(day.clone().gt(first.clone())).sum();
+    let q = days
+        .group_by([col("__customer")])
+        .agg([
+            (len().cast(DataType::Int64) - lit(1i64)).alias("x"),
+            (day.clone().max() - first.clone()).dt().total_days(false).alias("recency_days"),
+            (lit(as_of) - first).dt().total_days(false).alias("age_days"),
+            repeat_spend.alias("__repeat_spend"),
+            col("__spend").sum().alias("past_value"),
+        ])
+        .with_column(
+            when(col("x").gt(lit(0i64)))
+                .then(col("__repeat_spend") / col("x").cast(DataType::Float64))
+                .otherwise(lit(0.0))
+                .alias("monetary"),
+        )
+        .select([col("__customer"), col("x"), col("recency_days"), col("age_days"), col("monetary"), col("past_value")])
+        .sort(["__customer"], SortMultipleOptions::default());
+    data.collect_in_memory(q)
+}
+
+/// A column of whole numbers as `f64`s.
+fn floats(df: &DataFrame, name: &str) -> Result<Vec<f64>> {
+    let c = df.column(name)?.cast(&DataType::Float64)?;
+    Ok(c.f64()?.iter().map(|v| v.unwrap_or(0.0)).collect())
+}
+
+/// The distinct histories (x, tₓ, T in days) with how many customers have each, ordered.
+pub fn pattern_frame(data: &Dataset, histories: &DataFrame) -> Result<DataFrame> {
+    let keys = [col("x"), col("recency_days"), col("age_days")];
+    data.collect_in_memory(
+        histories
+            .clone()
+            .lazy()
+            .group_by(keys.clone())
+            .agg([len().cast(DataType::Float64).alias("weight")])
+            .sort(["x", "recency_days", "age_days"], SortMultipleOptions::default()),
+    )
+}
+
+/// The patterns of [`pattern_frame`] in time units of `unit_days` days.
+pub fn patterns(frame: &DataFrame, unit_days: f64) -> Result<Vec<Pattern>> {
+    let (x, t_x, t, w) = (floats(frame, "x")?, floats(frame, "recency_days")?, floats(frame, "age_days")?, floats(frame, "weight")?);
+    Ok((0..frame.height()).map(|i| Pattern { x: x[i], t_x: t_x[i] / unit_days, t: t[i] / unit_days, weight: w[i] }).collect())
+}
+
+/// The repeat customers' (x, mean spend, how many have both) for the Gamma-Gamma fit, and how
+/// many repeat customers were left out for a mean spend of 0 or less (the model needs m > 0).
+pub fn spend_pairs(data: &Dataset, histories: &DataFrame) -> Result<(Vec<Spend>, u64)> {
+    let df = data.collect_in_memory(
+        histories
+            .clone()
+            .lazy()
+            .filter(col("x").gt(lit(0i64)))
+            .group_by([col("x"), col("monetary")])
+            .agg([len().cast(DataType::Float64).alias("weight")])
+            .sort(["x", "monetary"], SortMultipleOptions::default()),
+    )?;
+    let (x, m, w) = (floats(&df, "x")?, floats(&df, "monetary")?, floats(&df, "weight")?);
+    let mut kept = Vec::with_capacity(x.len());
+    let mut dropped = 0u64;
+    for i in 0..x.len() {
+        if m[i] > 0.0 {
+            kept.push((x[i], m[i], w[i]));
+        } else {
+            dropped += w[i] as u64;
+        }
+    }
+    Ok((kept, dropped))
+}
+
+/// How CLV is computed: the horizon, margin and discount rate, in the fit's time unit.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ClvSettings {
+    /// Days per time unit.
+    pub unit_days: f64,
+    pub horizon_days: f64,
+    pub margin: f64,
+    /// The annual discount rate (0.1 = 10%).
+    pub discount: f64,
+    /// The shares of customers in the top and bottom tiers by CLV.
+    pub tiers: (f64, f64),
+}
+
+/// What the fitted models predict for each distinct history (the rows of [`pattern_frame`]):
+/// P(alive), the expected purchases over the horizon, and those purchases discounted month by
+/// month (see [`discounted_purchases`]).
+pub fn pattern_predictions(frame: &DataFrame, patterns: &[Pattern], model: &BgNbd, settings: &ClvSettings) -> Result<DataFrame> {
+    let unit = settings.unit_days;
+    let horizon = settings.horizon_days / unit;
+    let (mut alive, mut expected, mut discounted) =
+        (Vec::with_capacity(patterns.len()), Vec::with_capacity(patterns.len()), Vec::with_capacity(patterns.len()));
+    for p in patterns {
+        let history = (p.x, p.t_x, p.t);
+        let none = || {
+            anyhow!(
+                "the expected purchases of customers with x = {}, tₓ = {}, T = {} cannot be computed (₂F₁ does not converge)",
+                p.x,
+                p.t_x,
+                p.t
+            )
+        };
+        alive.push(model.p_alive(p.x, p.t_x, p.t));
+        expected.push(model.expected_purchases(horizon, p.x, p.t_x, p.t).ok_or_else(none)?);
+        discounted.push(
+            discounted_purchases(model, history, horizon, MONTH_DAYS / unit, (settings.discount, YEAR_DAYS / unit)).ok_or_else(none)?,
+        );
+    }
+    let mut out = frame.select(["x", "recency_days", "age_days"])?;
+    out.with_column(Column::new("p_alive".into(), alive))?;
+    out.with_column(Column::new("expected_purchases".into(), expected))?;
+    out.with_column(Column::new("__discounted".into(), discounted))?;
+    Ok(out)
+}
+
+/// Per customer (by id): the history, P(alive), expected purchases and spend, CLV, value tier
+/// and whether at risk (P(alive) < 0.5 and past value above the median customer's). Without a
+/// spend model (no amounts), spend, CLV, tier and risk are null.
+pub fn customers(
+    data: &Dataset,
+    histories: &DataFrame,
+    predictions: &DataFrame,
+    spend: Option<&GammaGamma>,
+    settings: &ClvSettings,
+) -> Result<DataFrame> {
+    let keys = [col("x"), col("recency_days"), col("age_days")];
+    let joined = histories.clone().lazy().join(predictions.clone().lazy(), keys.clone(), keys, JoinArgs::new(JoinType::Left));
+    let q = match spend {
+        Some(&GammaGamma { p, q, gamma }) => {
+            let x = col("x").cast(DataType::Float64);
+            let w = lit(p) * x.clone() / (lit(p) * x + lit(q - 1.0));
+            let expected_spend = (lit(1.0) - w.clone()) * lit(p * gamma / (q - 1.0)) + w * col("monetary");
+            let n = len().cast(DataType::Float64);
+            let rank = col("clv").rank(RankOptions { method: RankMethod::Min, descending: true }, None).cast(DataType::Float64);
+            let (top, bottom) = settings.tiers;
+            joined
+                .with_column(expected_spend.alias("expected_spend"))
+                .with_column((lit(settings.margin) * col("expected_spend") * col("__discounted")).alias("clv"))
+                .with_columns([
+                    when(rank.clone().lt_eq(lit(top) * n.clone()))
+                        .then(lit("top"))
+                        .when(rank.gt(lit(1.0 - bottom) * n))
+                        .then(lit("bottom"))
+                        .otherwise(lit("middle"))
+                        .alias("tier"),
+                    col("p_alive").lt(lit(0.5)).and(col("past_value").gt(col("past_value").median())).alias("at_risk"),
+                ])
+        }
+        None => joined.with_columns([
+            lit(NULL).cast(DataType::Float64).alias("expected_spend"),
+            lit(NULL).cast(DataType::Float64).alias("clv"),
+            lit(NULL).cast(DataType::String).alias("tier"),
+            lit(NULL).cast(DataType::Boolean).alias("at_risk"),
+        ]),
+    };
+    data.collect_in_memory(q.drop(cols(["__discounted"])).sort(["__customer"], SortMultipleOptions::default()))
+}
+
+/// The summary of `cxstat clv`: customers, repeat customers, expected purchases over the
+/// horizon, CLV in total and per customer, the share of CLV per tier, and the customers at risk
+/// with the value they bought so far.
+#[derive(Debug, Clone, Copy, Default, PartialEq, serde::Serialize)]
+pub struct ClvSummary {
+    pub customers: f64,
+    pub repeat_customers: f64,
+    pub expected_purchases: f64,
+    pub clv: f64,
+    pub clv_mean: f64,
+    pub top_share_pct: f64,
+    pub middle_share_pct: f64,
+    pub bottom_share_pct: f64,
+    pub at_risk: f64,
+    pub at_risk_past_value: f64,
+    pub past_value: f64,
+}
+
+/// Sums the per-customer frame of [`customers`] into the summary.
+pub fn summary(data: &Dataset, customers: &DataFrame) -> Result<ClvSummary> {
+    let tier_clv = |t: &str| col("clv").filter(col("tier").eq(lit(t))).sum().alias(t);
+    let q = customers.clone().lazy().select([
+        len().cast(DataType::Float64).alias("customers"),
+        col("x").gt(lit(0i64)).cast(DataType::Float64).sum().alias("repeat"),
+        col("expected_purchases").sum().alias("expected"),
+        col("clv").sum().alias("clv"),
+        tier_clv("top"),
+        tier_clv("middle"),
+        tier_clv("bottom"),
+        col("at_risk").cast(DataType::Float64).sum().alias("at_risk"),
+        col("past_value").filter(col("at_risk").fill_null(lit(false))).sum().alias("at_risk_value"),
+        col("past_value").sum().alias("past_value"),
+    ]);
+    let df = data.collect_in_memory(q)?;
+    let get = |name: &str| -> Result<f64> { Ok(df.column(name)?.cast(&DataType::Float64)?.f64()?.get(0).unwrap_or(0.0)) };
+    let (n, clv) = (get("customers")?, get("clv")?);
+    let share = |v: f64| if clv != 0.0 { 100.0 * v / clv } else { 0.0 };
+    Ok(ClvSummary {
+        customers: n,
+        repeat_customers: get("repeat")?,
+        expected_purchases: get("expected")?,
+        clv,
+        clv_mean: if n > 0.0 { clv / n } else { 0.0 },
+        top_share_pct: share(get("top")?),
+        middle_share_pct: share(get("middle")?),
+        bottom_share_pct: share(get("bottom")?),
+        at_risk: get("at_risk")?,
+        at_risk_past_value: get("at_risk_value")?,
+        past_value: get("past_value")?,
+    })
+}

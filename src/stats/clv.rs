@@ -1,0 +1,566 @@
+//! Customer lifetime value: the BG/NBD model of purchase counts (Fader, Hardie & Lee 2005,
+//! "Counting your customers the easy way", *Marketing Science* 24(2)) and the Gamma-Gamma model
+//! of spend (Fader & Hardie 2013, "The Gamma-Gamma model of monetary value"), fitted by maximum
+//! likelihood on the customers' histories, and what they predict per customer.
+//!
+//! A history is (x, tₓ, T): repeat purchases x, the time of the last one tₓ and the customer's
+//! age T, both from the first purchase. Histories that are equal are one [`Pattern`] with a
+//! weight, so each likelihood is evaluated once per distinct history.
+
+use anyhow::{anyhow, Result};
+use std::sync::{Arc, Mutex};
+
+use argmin::core::{CostFunction, Error as ArgminError, Executor, Gradient};
+use argmin::solver::linesearch::condition::ArmijoCondition;
+use argmin::solver::linesearch::BacktrackingLineSearch;
+use argmin::solver::quasinewton::BFGS;
+use nalgebra::DMatrix;
+use statrs::function::gamma::{digamma, ln_gamma};
+
+/// One distinct history and how many customers have it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Pattern {
+    pub x: f64,
+    pub t_x: f64,
+    pub t: f64,
+    pub weight: f64,
+}
+
+/// A repeat customer for the Gamma-Gamma model: (x, mean spend m of the repeat purchases, how
+/// many customers have both).
+pub type Spend = (f64, f64, f64);
+
+/// The BG/NBD parameters: purchase rates Gamma(r, α), drop-out probabilities Beta(a, b).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct BgNbd {
+    pub r: f64,
+    pub alpha: f64,
+    pub a: f64,
+    pub b: f64,
+}
+
+/// The Gamma-Gamma parameters: spend per purchase Gamma(p, ν), ν ~ Gamma(q, γ).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct GammaGamma {
+    pub p: f64,
+    pub q: f64,
+    pub gamma: f64,
+}
+
+/// A fitted model: the parameters (in the order of the model's struct), their standard errors
+/// (from the inverse of the observed information, the Hessian of −log L), and the
+/// log-likelihood at the maximum.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Fitted<M> {
+    pub model: M,
+    pub standard_errors: Vec<f64>,
+    pub log_likelihood: f64,
+    /// Evaluations of the likelihood the search took.
+    pub iterations: u64,
+}
+
+/// ln(eᵘ + eᵛ) without overflow.
+fn log_add_exp(u: f64, v: f64) -> f64 {
+    let m = u.max(v);
+    m + ((u - m).exp() + (v - m).exp()).ln()
+}
+
+impl BgNbd {
+    /// The log-likelihood of one history (eq. 6 of the paper, written as in its section 7):
+    /// L = Γ(r+x)αʳ/(Γ(r)(α+T)^(r+x)) · B(a, b+x)/B(a, b)
+    ///     + [x > 0] Γ(r+x)αʳ/(Γ(r)(α+tₓ)^(r+x)) · B(a+1, b+x−1)/B(a, b).
+    pub fn log_likelihood(&self, x: f64, t_x: f64, t: f64) -> f64 {
+        self.terms(x, t_x, t).0
+    }
+
+    /// The log-likelihood of one history and its gradient in (ln r, ln α, ln a, ln b).
+    fn terms(&self, x: f64, t_x: f64, t: f64) -> (f64, [f64; 4]) {
+        let BgNbd { r, alpha, a, b } = *self;
+        let a1 = ln_gamma(r + x) - ln_gamma(r) + r * alpha.ln();
+        let a2 = ln_gamma(a + b) + ln_gamma(b + x) - ln_gamma(b) - ln_gamma(a + b + x);
+        let a3 = -(r + x) * (alpha + t).ln();
+        // ∂/∂r, ∂/∂α, ∂/∂a, ∂/∂b of A₁ + A₂ and of A₃.
+        let d12 = [
+            digamma(r + x) - digamma(r) + alpha.ln(),
+            r / alpha,
+            digamma(a + b) - digamma(a + b + x),
+            digamma(a + b) + digamma(b + x) - digamma(b) - digamma(a + b + x),
+        ];
+        let d3 = [-(alpha + t).ln(), -(r + x) / (alpha + t), 0.0, 0.0];
+        let (value, d) = if x > 0.0 {
+            let a4 = a.ln() - (b + x - 1.0).ln() - (r + x) * (alpha + t_x).ln();
+            let d4 = [-(alpha + t_x).ln(), -(r + x) / (alpha + t_x), 1.0 / a, -1.0 / (b + x - 1.0)];
+            let l = log_add_exp(a3, a4);
+            let (w3, w4) = ((a3 - l).exp(), (a4 - l).exp());
+            (l, std::array::from_fn(|i| w3 * d3[i] + w4 * d4[i]))
+        } else {
+            (a3, d3)
+        };
+        let params = [r, alpha, a, b];
+        (a1 + a2 + value, std::array::from_fn(|i| (d12[i] + d[i]) * params[i]))
+    }
+
+    /// P(alive | x, tₓ, T) (Fader, Hardie & Lee, "Computing P(alive) using the BG/NBD model",
+    /// 2008): 1 / (1 + [x > 0] a/(b+x−1) · ((α+T)/(α+tₓ))^(r+x)).
+    pub fn p_alive(&self, x: f64, t_x: f64, t: f64) -> f64 {
+        if x == 0.0 {
+            return 1.0;
+        }
+        let BgNbd { r, alpha, a, b } = *self;
+        let log_odds = (r + x) * ((alpha + t) / (alpha + t_x)).ln() + (a / (b + x - 1.0)).ln();
+        1.0 / (1.0 + log_odds.exp())
+    }
+
+    /// The expected purchases in (T, T + `horizon`] of a customer with history (x, tₓ, T)
+    /// (eq. 10 of the paper):
+    /// (a+b+x−1)/(a−1) · [1 − ((α+T)/(α+T+t))^(r+x) · ₂F₁(r+x, b+x; a+b+x−1; t/(α+T+t))]
+    ///   / (1 + [x > 0] a/(b+x−1) · ((α+T)/(α+tₓ))^(r+x)).
+    /// For a < 1 both factors are negative (the product is not); `None` where ₂F₁'s series
+    /// does not apply (a + b + x − 1 ≤ 0) or does not converge.
+    pub fn expected_purchases(&self, horizon: f64, x: f64, t_x: f64, t: f64) -> Option<f64> {
+        let BgNbd { r, alpha, a, b } = *self;
+        if horizon <= 0.0 {
+            return Some(0.0);
+        }
+        let z = horizon / (alpha + t + horizon);
+        let ln_hyp = ln_hyp2f1(r + x, b + x, a + b + x - 1.0, z)?;
+        let second = -(ln_hyp + (r + x) * ((alpha + t) / (alpha + t + horizon)).ln()).exp_m1();
+        let first = (a + b + x - 1.0) / (a - 1.0);
+        let alive = if x > 0.0 { 1.0 + a / (b + x - 1.0) * ((alpha + t) / (alpha + t_x)).powf(r + x) } else { 1.0 };
+        Some(first * second / alive)
+    }
+
+    /// The expected purchases of a new customer in its first `t` time units (eq. 9 of the paper):
+    /// (a+b−1)/(a−1) · [1 − (α/(α+t))ʳ · ₂F₁(r, b; a+b−1; t/(α+t))].
+    pub fn expected_purchases_new(&self, t: f64) -> Option<f64> {
+        let BgNbd { r, alpha, a, b } = *self;
+        if t <= 0.0 {
+            return Some(0.0);
+        }
+        let ln_hyp = ln_hyp2f1(r, b, a + b - 1.0, t / (alpha + t))?;
+        Some((a + b - 1.0) / (a - 1.0) * -(ln_hyp + r * (alpha / (alpha + t)).ln()).exp_m1())
+    }
+}
+
+impl GammaGamma {
+    /// The log-likelihood of a customer's x repeat purchases of mean value m (x > 0):
+    /// ln Γ(px+q) − ln Γ(px) − ln Γ(q) + q ln γ + (px−1) ln m + px ln x − (px+q) ln(γ + mx).
+    pub fn log_likelihood(&self, x: f64, m: f64) -> f64 {
+        self.terms(x, m).0
+    }
+
+    /// The log-likelihood and its gradient in (ln p, ln q, ln γ).
+    fn terms(&self, x: f64, m: f64) -> (f64, [f64; 3]) {
+        let GammaGamma { p, q, gamma } = *self;
+        let px = p * x;
+        let value = ln_gamma(px + q) - ln_gamma(px) - ln_gamma(q) + q * gamma.ln() + (px - 1.0) * m.ln() + px * x.ln()
+            - (px + q) * (gamma + m * x).ln();
+        let dp = x * (digamma(px + q) - digamma(px) + m.ln() + x.ln() - (gamma + m * x).ln());
+        let dq = digamma(px + q) - digamma(q) + gamma.ln() - (gamma + m * x).ln();
+        let dg = q / gamma - (px + q) / (gamma + m * x);
+        (value, [dp * p, dq * q, dg * gamma])
+    }
+
+    /// The expected mean spend per purchase of a customer with x repeat purchases of mean m:
+    /// (1 − w)·pγ/(q−1) + w·m with w = px/(px+q−1); `None` when q ≤ 1 (no finite mean).
+    pub fn expected_spend(&self, x: f64, m: f64) -> Option<f64> {
+        let GammaGamma { p, q, gamma } = *self;
+        if q <= 1.0 {
+            return None;
+        }
+        let w = p * x / (p * x + q - 1.0);
+        Some((1.0 - w) * p * gamma / (q - 1.0) + w * m)
+    }
+}
+
+/// The terms of ₂F₁'s series summed at most: beyond, the series is said not to converge.
+pub const HYP2F1_MAX_TERMS: usize = 1_000_000;
+
+/// ln ₂F₁(a, b; c; z) for a, b, c > 0 and 0 ≤ z < 1, by its power series
+/// Σₙ (a)ₙ(b)ₙ/((c)ₙ n!) zⁿ.
+///
+/// Every term is positive, so the sum has no cancellation: each term adds a relative rounding
+/// error of about 10⁻¹⁶. The ratio of term n+1 to term n is ρₙ = (a+n)(b+n)/((c+n)(n+1))·z,
+/// which tends to z < 1; once ρₙ < 1 the rest of the series is at most tₙ·q/(1−q) with
+/// q = max(ρₙ, z), and the sum stops when that bound is below 10⁻¹⁷ of the sum (the ratio is a
+/// ratio of quadratics in n, so past its one turning point it moves monotonically to z). The
+/// sum is carried with a scale so that terms beyond 10³⁰⁸ (many purchases, z near 1) do not
+/// overflow. For large n, ρₙ ≈ z·(1 + k/n) with k = a + b − c − 1: the terms grow up to
+/// n ≈ zk/(1 − z), then fall by about z a term, some (zk + 40)/(1 − z) terms in all; for
+/// BG/NBD k = r − a and x and z = t/(α + T + t). `None` when the inputs are outside that
+/// domain or after [`HYP2F1_MAX_TERMS`].
+pub fn ln_hyp2f1(a: f64, b: f64, c: f64, z: f64) -> Option<f64> {
+    if !(a > 0.0 && b > 0.0 && c > 0.0 && (0.0..1.0).contains(&z)) {
+        return None;
+    }
+    const RESCALE: f64 = 1e200;
+    let (mut sum, mut term, mut ln_scale) = (1.0f64, 1.0f64, 0.0f64);
+    for n in 0..HYP2F1_MAX_TERMS {
+        let nf = n as f64;
+        let ratio = (a + nf) * (b + nf) / ((c + nf) * (nf + 1.0)) * z;
+        term *= ratio;
+        sum += term;
+        if sum > RESCALE {
+            sum /= RESCALE;
+            term /= RESCALE;
+            ln_scale += RESCALE.ln();
+        }
+        let next = (a + nf + 1.0) * (b + nf + 1.0) / ((c + nf + 1.0) * (nf + 2.0)) * z;
+        if next < 1.0 {
+            let q = next.max(z);
+            if term * q / (1.0 - q) <= 1e-17 * sum {
+                return Some(sum.ln() + ln_scale);
+            }
+        }
+    }
+    None
+}
+
+/// The discounted expected purchases over a horizon, for CLV: the horizon is cut into steps of
+/// `step` time units (the last one shorter), the purchases expected in each step (differences of
+/// [`BgNbd::expected_purchases`]) discounted to today at `rate` per `year` time units from the
+/// step's end: Σₖ (E[N(tₖ)] − E[N(tₖ₋₁)]) / (1 + rate)^(tₖ/year).
+pub fn discounted_purchases(model: &BgNbd, (x, t_x, t): (f64, f64, f64), horizon: f64, step: f64, (rate, year): (f64, f64)) -> Option<f64> {
+    let steps = (horizon / step).ceil().max(1.0) as usize;
+    let (mut total, mut before) = (0.0, 0.0);
+    for k in 1..=steps {
+        let end = (k as f64 * step).min(horizon);
+        let upto = model.expected_purchases(end, x, t_x, t)?;
+        total += (upto - before) / (1.0 + rate).powf(end / year);
+        before = upto;
+    }
+    Some(total)
+}
+
+// ---- Fitting -------------------------------------------------------------------------------
+
+/// −(mean log-likelihood) of the weighted patterns and its gradient, in log parameters.
+struct BgNbdProblem<'a> {
+    patterns: &'a [Pattern],
+    total_weight: f64,
+}
+
+fn bgnbd_of(p: &[f64]) -> BgNbd {
+    BgNbd { r: p[0].exp(), alpha: p[1].exp(), a: p[2].exp(), b: p[3].exp() }
+}
+
+impl BgNbdProblem<'_> {
+    fn value_and_gradient(&self, p: &[f64]) -> (f64, Vec<f64>) {
+        let model = bgnbd_of(p);
+        let (mut value, mut gradient) = (0.0, vec![0.0; 4]);
+        for pat in self.patterns {
+            let (l, d) = model.terms(pat.x, pat.t_x, pat.t);
+            value -= pat.weight * l;
+            for (g, d) in gradient.iter_mut().zip(d) {
+                *g -= pat.weight * d;
+            }
+        }
+        (value / self.total_weight, gradient.into_iter().map(|g| g / self.total_weight).collect())
+    }
+}
+
+impl CostFunction for BgNbdProblem<'_> {
+    type Param = Vec<f64>;
+    type Output = f64;
+    fn cost(&self, p: &Vec<f64>) -> Result<f64, ArgminError> {
+        Ok(self.value_and_gradient(p).0)
+    }
+}
+
+impl Gradient for BgNbdProblem<'_> {
+    type Param = Vec<f64>;
+    type Gradient = Vec<f64>;
+    fn gradient(&self, p: &Vec<f64>) -> Result<Vec<f64>, ArgminError> {
+        Ok(self.value_and_gradient(p).1)
+    }
+}
+
+struct GammaGammaProblem<'a> {
+    /// (x, m, weight) of the repeat customers.
+    customers: &'a [Spend],
+    total_weight: f64,
+}
+
+fn gamma_gamma_of(p: &[f64]) -> GammaGamma {
+    GammaGamma { p: p[0].exp(), q: p[1].exp(), gamma: p[2].exp() }
+}
+
+impl GammaGammaProblem<'_> {
+    fn value_and_gradient(&self, p: &[f64]) -> (f64, Vec<f64>) {
+        let model = gamma_gamma_of(p);
+        let (mut value, mut gradient) = (0.0, vec![0.0; 3]);
+        for &(x, m, w) in self.customers {
+            let (l, d) = model.terms(x, m);
+            value -= w * l;
+            for (g, d) in gradient.iter_mut().zip(d) {
+                *g -= w * d;
+            }
+        }
+        (value / self.total_weight, gradient.into_iter().map(|g| g / self.total_weight).collect())
+    }
+}
+
+impl CostFunction for GammaGammaProblem<'_> {
+    type Param = Vec<f64>;
+    type Output = f64;
+    fn cost(&self, p: &Vec<f64>) -> Result<f64, ArgminError> {
+        Ok(self.value_and_gradient(p).0)
+    }
+}
+
+impl Gradient for GammaGammaProblem<'_> {
+    type Param = Vec<f64>;
+    type Gradient = Vec<f64>;
+    fn gradient(&self, p: &Vec<f64>) -> Result<Vec<f64>, ArgminError> {
+        Ok(self.value_and_gradient(p).1)
+    }
+}
+
+/// A problem with the best parameters seen kept aside and a budget of evaluations: argmin's
+/// line searches have no limit of their own, and at the limit of floating-point noise a BFGS
+/// step of zero length makes the next direction NaN (yₖ·sₖ = 0), after which a backtracking
+/// search would never end. Not-a-number parameters and an exhausted budget stop the run, and
+/// the best parameters seen are judged by their gradient.
+struct Tracked<P> {
+    problem: P,
+    /// The lowest cost seen, its parameters and the evaluations so far.
+    best: Arc<Mutex<(f64, Vec<f64>, u64)>>,
+}
+
+/// Evaluations of the likelihood allowed in one fit.
+const BUDGET: u64 = 20_000;
+
+impl<P: CostFunction<Param = Vec<f64>, Output = f64>> CostFunction for Tracked<P> {
+    type Param = Vec<f64>;
+    type Output = f64;
+    fn cost(&self, p: &Vec<f64>) -> Result<f64, ArgminError> {
+        let mut best = self.best.lock().map_err(|_| anyhow!("poisoned"))?;
+        best.2 += 1;
+        if best.2 > BUDGET || p.iter().any(|v| !v.is_finite()) {
+            return Err(anyhow!("stopped"));
+        }
+        let cost = self.problem.cost(p)?;
+        if cost < best.0 {
+            (best.0, best.1) = (cost, p.clone());
+        }
+        Ok(cost)
+    }
+}
+
+impl<P: Gradient<Param = Vec<f64>, Gradient = Vec<f64>>> Gradient for Tracked<P> {
+    type Param = Vec<f64>;
+    type Gradient = Vec<f64>;
+    fn gradient(&self, p: &Vec<f64>) -> Result<Vec<f64>, ArgminError> {
+        if p.iter().any(|v| !v.is_finite()) {
+            return Err(anyhow!("stopped"));
+        }
+        self.problem.gradient(p)
+    }
+}
+
+/// The largest gradient norm (of the mean log-likelihood, in log parameters) accepted as a
+/// maximum: at it, the parameters are within about 10⁻⁶ of the maximum, relative.
+pub const GRADIENT_TOLERANCE: f64 = 1e-6;
+
+/// Minimises `problem` (the mean −log L in log parameters) by BFGS with a backtracking line
+/// search (Armijo) from `start`: the minimum and the evaluations, or why it failed. BFGS stops
+/// when the gradient's norm is below 10⁻⁹ (or cannot get lower, see [`Tracked`]); the best
+/// parameters seen are then the maximum if their gradient's norm is below
+/// [`GRADIENT_TOLERANCE`].
+fn minimise<P>(problem: P, start: Vec<f64>, gradient_at: impl Fn(&[f64]) -> Vec<f64>) -> Result<(Vec<f64>, u64)>
+where
+    P: CostFunction<Param = Vec<f64>, Output = f64> + Gradient<Param = Vec<f64>, Gradient = Vec<f64>>,
+{
+    let k = start.len();
+    let identity: Vec<Vec<f64>> = (0..k).map(|i| (0..k).map(|j| if i == j { 1.0 } else { 0.0 }).collect()).collect();
+    let line_search = BacktrackingLineSearch::new(ArmijoCondition::new(1e-4)?).rho(0.5)?;
+    let solver = BFGS::new(line_search).with_tolerance_grad(1e-9)?.with_tolerance_cost(0.0)?;
+    let best = Arc::new(Mutex::new((f64::INFINITY, start.clone(), 0)));
+    let tracked = Tracked { problem, best: Arc::clone(&best) };
+    // Ended by its own test or stopped (see Tracked): either way the best parameters seen are
+    // judged by their gradient below.
+    let _ = Executor::new(tracked, solver).configure(|state| state.param(start).inv_hessian(identity).max_iters(1000)).run();
+    let (_, best, evaluations) = best.lock().map_err(|_| anyhow!("the fit failed"))?.clone();
+    let norm = gradient_at(&best).iter().map(|g| g * g).sum::<f64>().sqrt();
+    if !norm.is_finite() || norm >= GRADIENT_TOLERANCE || best.iter().any(|p| !p.is_finite()) {
+        return Err(anyhow!("the fit did not converge (after {evaluations} evaluations the gradient's norm is {norm:.3e})"));
+    }
+    Ok((best, evaluations))
+}
+
+/// Standard errors of the parameters from the Hessian of the total −log L in log parameters
+/// (central differences of the analytic gradient, step 10⁻⁵): Var(θᵢ) = θᵢ² [H⁻¹]ᵢᵢ by the delta
+/// method. `None` where the Hessian is not invertible.
+fn standard_errors(at: &[f64], total_weight: f64, gradient_at: impl Fn(&[f64]) -> Vec<f64>) -> Vec<f64> {
+    let k = at.len();
+    let h = 1e-5;
+    let mut hessian = DMatrix::<f64>::zeros(k, k);
+    for j in 0..k {
+        let (mut up, mut down) = (at.to_vec(), at.to_vec());
+        up[j] += h;
+        down[j] -= h;
+        let (gu, gd) = (gradient_at(&up), gradient_at(&down));
+        for i in 0..k {
+            hessian[(i, j)] = (gu[i] - gd[i]) / (2.0 * h) * total_weight;
+        }
+    }
+    let symmetric = (&hessian + hessian.transpose()) / 2.0;
+    match symmetric.try_inverse() {
+        Some(inverse) => (0..k).map(|i| at[i].exp() * inverse[(i, i)].max(0.0).sqrt()).collect(),
+        None => vec![f64::NAN; k],
+    }
+}
+
+/// Fits the BG/NBD model to the patterns by maximum likelihood. Times are scaled so that the
+/// oldest customer's T is 1 during the fit (α scales with them), as `lifetimes` does; the
+/// search starts from ln θ = 0.1 for every parameter. The log-likelihood is given in the
+/// patterns' time unit.
+pub fn fit_bgnbd(patterns: &[Pattern]) -> Result<Fitted<BgNbd>> {
+    let scale = patterns.iter().map(|p| p.t).fold(0.0, f64::max);
+    if scale <= 0.0 {
+        return Err(anyhow!("every customer's first purchase is on the last day: no time to observe repeat purchases"));
+    }
+    let scaled: Vec<Pattern> = patterns.iter().map(|p| Pattern { x: p.x, t_x: p.t_x / scale, t: p.t / scale, weight: p.weight }).collect();
+    let total_weight: f64 = scaled.iter().map(|p| p.weight).sum();
+    let problem = || BgNbdProblem { patterns: &scaled, total_weight };
+    let gradient_at = |p: &[f64]| problem().value_and_gradient(p).1;
+    let (best, iterations) = minimise(problem(), vec![0.1; 4], gradient_at)?;
+    let mut model = bgnbd_of(&best);
+    model.alpha *= scale;
+    let mut se = standard_errors(&best, total_weight, gradient_at);
+    se[1] *= scale;
+    // In the caller's time unit: the likelihood is a density of the purchase times, so it
+    // depends on the unit (by scaleˣ per customer).
+    let log_likelihood = patterns.iter().map(|p| p.weight * model.log_likelihood(p.x, p.t_x, p.t)).sum();
+    Ok(Fitted { model, standard_errors: se, log_likelihood, iterations })
+}
+
+/// Fits the Gamma-Gamma model to the repeat customers' (x, mean spend m, weight), x > 0 and
+/// m > 0, starting from ln θ = 0.1.
+pub fn fit_gamma_gamma(customers: &[Spend]) -> Result<Fitted<GammaGamma>> {
+    let total_weight: f64 = customers.iter().map(|c| c.2).sum();
+    let problem = || GammaGammaProblem { customers, total_weight };
+    let gradient_at = |p: &[f64]| problem().value_and_gradient(p).1;
+    let (best, iterations) = minimise(problem(), vec![0.1; 3], gradient_at)?;
+    let mean = problem().value_and_gradient(&best).0;
+    Ok(Fitted {
+        model: gamma_gamma_of(&best),
+        standard_errors: standard_errors(&best, total_weight, gradient_at),
+        log_likelihood: -mean * total_weight,
+        iterations,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn close(a: f64, b: f64, rel: f64) {
+        assert!((a - b).abs() <= rel * b.abs().max(1e-300), "{a} vs {b}");
+    }
+
+    #[test]
+    fn hyp2f1_agrees_with_closed_forms() {
+        // ₂F₁(1, 1; 2; z) = −ln(1 − z)/z: at z = 0.5, 2 ln 2 = 1.3862943611198906.
+        close(ln_hyp2f1(1.0, 1.0, 2.0, 0.5).unwrap(), (2.0 * 2f64.ln()).ln(), 1e-14);
+        // ₂F₁(a, b; b; z) = (1 − z)^(−a): a = 3.5, z = 0.99 → 100^3.5 = 10⁷, ln = 16.1180956509583.
+        close(ln_hyp2f1(3.5, 2.0, 2.0, 0.99).unwrap(), 3.5 * 100f64.ln(), 1e-13);
+        // Far beyond f64: a = 400, z = 0.99 → ln = 400·ln 100 = 1842.068074395237 (the terms
+        // grow until n ≈ 40,000, then fall by 0.99 a term).
+        close(ln_hyp2f1(400.0, 7.0, 7.0, 0.99).unwrap(), 400.0 * 100f64.ln(), 1e-11);
+        // z = 0: 1.
+        assert_eq!(ln_hyp2f1(2.0, 3.0, 4.0, 0.0), Some(0.0));
+        // Outside the domain.
+        assert_eq!(ln_hyp2f1(2.0, 3.0, 4.0, 1.0), None);
+        assert_eq!(ln_hyp2f1(-1.0, 3.0, 4.0, 0.5), None);
+    }
+
+    /// Fader, Hardie & Lee's worked example (the CDNOW data, 2,357 customers, weeks):
+    /// r = 0.243, α = 4.414, a = 0.793, b = 2.426. Values by hand from the formulas.
+    fn cdnow() -> BgNbd {
+        BgNbd { r: 0.243, alpha: 4.414, a: 0.793, b: 2.426 }
+    }
+
+    #[test]
+    fn p_alive_by_hand() {
+        let m = cdnow();
+        // x = 2, tₓ = 30.43, T = 38.86: a/(b+x−1) = 0.793/3.426 = 0.231465;
+        // ((α+T)/(α+tₓ))^(r+x) = (43.274/34.844)^2.243 = 1.241935^2.243 = e^(2.243·0.216671) = 1.625789;
+        // P = 1/(1 + 0.231465·1.625789) = 1/1.376314 = 0.726579.
+        let odds = 0.793 / 3.426 * (43.274f64 / 34.844).powf(2.243);
+        close(m.p_alive(2.0, 30.43, 38.86), 1.0 / (1.0 + odds), 1e-14);
+        close(m.p_alive(2.0, 30.43, 38.86), 0.726_579, 1e-5);
+        // No repeat purchase: alive for sure (the model's drop-out happens after a purchase).
+        assert_eq!(m.p_alive(0.0, 0.0, 38.86), 1.0);
+    }
+
+    #[test]
+    fn log_likelihood_by_hand() {
+        let m = BgNbd { r: 0.5, alpha: 2.0, a: 1.5, b: 3.0 };
+        // x = 0, T = 4: ln[(α/(α+T))^r] = 0.5·ln(2/6) = −0.549306; the Beta ratio is 1.
+        close(m.log_likelihood(0.0, 0.0, 4.0), 0.5 * (1.0f64 / 3.0).ln(), 1e-14);
+        // x = 1, tₓ = 2, T = 4: Γ(1.5)/Γ(0.5) = 0.5; αʳ = √2;
+        // B(a, b+1)/B(a, b) = b/(a+b) = 3/4.5 = 2/3; B(a+1, b)/B(a, b) = a/(a+b) = 1.5/4.5 = 1/3.
+        // L = 0.5·√2·[(2/3)/6^1.5 + (1/3)/4^1.5] = 0.707107·[0.045361 + 0.041667] = 0.061538.
+        let l = 0.5 * 2f64.sqrt() * ((2.0 / 3.0) / 6f64.powf(1.5) + (1.0 / 3.0) / 4f64.powf(1.5));
+        close(m.log_likelihood(1.0, 2.0, 4.0), l.ln(), 1e-13);
+        close(l, 0.061_538, 1e-4);
+    }
+
+    #[test]
+    fn gradients_match_differences() {
+        let m = [0.5f64.ln(), 2f64.ln(), 1.5f64.ln(), 3f64.ln()];
+        let patterns = [
+            Pattern { x: 0.0, t_x: 0.0, t: 4.0, weight: 3.0 },
+            Pattern { x: 2.0, t_x: 1.5, t: 4.0, weight: 1.0 },
+            Pattern { x: 5.0, t_x: 3.9, t: 4.0, weight: 2.0 },
+        ];
+        let problem = BgNbdProblem { patterns: &patterns, total_weight: 6.0 };
+        let (_, g) = problem.value_and_gradient(&m);
+        for i in 0..4 {
+            let (mut up, mut down) = (m.to_vec(), m.to_vec());
+            up[i] += 1e-6;
+            down[i] -= 1e-6;
+            let numeric = (problem.value_and_gradient(&up).0 - problem.value_and_gradient(&down).0) / 2e-6;
+            close(g[i], numeric, 1e-6);
+        }
+        let customers = [(1.0, 20.0, 2.0), (4.0, 35.5, 1.0), (2.0, 12.25, 1.0)];
+        let problem = GammaGammaProblem { customers: &customers, total_weight: 4.0 };
+        let at = [2f64.ln(), 3f64.ln(), 15f64.ln()];
+        let (_, g) = problem.value_and_gradient(&at);
+        for i in 0..3 {
+            let (mut up, mut down) = (at.to_vec(), at.to_vec());
+            up[i] += 1e-6;
+            down[i] -= 1e-6;
+            let numeric = (problem.value_and_gradient(&up).0 - problem.value_and_gradient(&down).0) / 2e-6;
+            close(g[i], numeric, 1e-6);
+        }
+    }
+
+    #[test]
+    fn expected_purchases_of_a_new_customer_by_hand() {
+        // With b → the Beta(a, b) mean drop-out a/(a+b): check against the conditional formula
+        // for x = 0, tₓ = 0, T = 0, which is the same customer.
+        let m = cdnow();
+        let new = m.expected_purchases_new(39.0).unwrap();
+        close(m.expected_purchases(39.0, 0.0, 0.0, 0.0).unwrap(), new, 1e-12);
+        // The closed form: (a+b−1)/(a−1)·[1 − (α/(α+t))^r ₂F₁(r, b; a+b−1; t/(α+t))]; with
+        // a = 0.793 < 1 both factors are negative.
+        let hyp = ln_hyp2f1(0.243, 2.426, 0.793 + 2.426 - 1.0, 39.0 / 43.414).unwrap().exp();
+        let by_hand = (0.793 + 2.426 - 1.0) / (0.793 - 1.0) * (1.0 - (4.414f64 / 43.414).powf(0.243) * hyp);
+        close(new, by_hand, 1e-14);
+        assert!(new > 0.0 && (0.793f64 + 2.426 - 1.0) / (0.793 - 1.0) < 0.0);
+    }
+
+    #[test]
+    fn gamma_gamma_spend_by_hand() {
+        // p = 6.25, q = 3.74, γ = 15.44 (Fader & Hardie's CDNOW fit): population mean
+        // pγ/(q−1) = 96.5/2.74 = 35.2190; a customer with x = 2 purchases of mean 50:
+        // w = 12.5/(12.5 + 2.74) = 0.820210; E = 0.179790·35.2190 + 0.820210·50 = 47.3426.
+        let g = GammaGamma { p: 6.25, q: 3.74, gamma: 15.44 };
+        let w = 12.5 / (12.5 + 2.74);
+        close(g.expected_spend(2.0, 50.0).unwrap(), (1.0 - w) * 96.5 / 2.74 + w * 50.0, 1e-14);
+        close(g.expected_spend(2.0, 50.0).unwrap(), 47.3426, 1e-5);
+        assert_eq!(GammaGamma { q: 1.0, ..g }.expected_spend(2.0, 50.0), None);
+    }
+}
