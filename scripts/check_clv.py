@@ -41,6 +41,7 @@ def main():
     ap.add_argument("--horizon-days", type=float, default=364.0)
     ap.add_argument("--discount", type=float, default=0.1)
     ap.add_argument("--margin", type=float, default=1.0)
+    ap.add_argument("--show", default="", help="customer ids (comma-separated): print lifetimes' own figures for them, for the tests")
     a = ap.parse_args()
 
     orders = pd.read_csv(a.orders, dtype={"order_id": str, "customer_id": str})
@@ -95,6 +96,29 @@ def main():
     m = len(repeat)
     llg = -GammaGammaFitter._negative_log_likelihood(lg, repeat["frequency"].values, repeat["monetary_value"].values, np.ones(m), 0.0) * m
     check("Gamma-Gamma log-likelihood", out["log_likelihood"]["gamma_gamma"], llg, 1e-9)
+
+    def clv_of(x, tx, T, mv, bg, gg):
+        month, year, horizon = 365.25 / 12 / 7, 365.25 / 7, a.horizon_days / 7.0
+        total, before = 0.0, 0.0
+        for k in range(1, math.ceil(horizon / month) + 1):
+            end = min(k * month, horizon)
+            upto = float(np.asarray(bg.conditional_expected_number_of_purchases_up_to_time(end, x, tx, T)))
+            total += (upto - before) / (1 + a.discount) ** (end / year)
+            before = upto
+        return a.margin * float(np.asarray(gg.conditional_expected_average_profit(x, mv))) * total
+
+    if a.show:
+        ll_own = -BetaGeoFitter._negative_log_likelihood(np.log(bgf.params_.values), s["frequency"].values, s["recency"].values,
+                                                         s["T"].values, np.ones(len(s)), 0.0) * len(s)
+        print(f"lifetimes: parameters {fitted}; standard errors {fitted_se}; BG/NBD log-likelihood {ll_own!r}")
+        for cid in a.show.split(","):
+            r = s.loc[cid]
+            x, tx, T, mv = r["frequency"], r["recency"], r["T"], r["monetary_value"]
+            print(cid, dict(x=x, recency=tx, T=T, monetary=mv,
+                            p_alive=float(np.asarray(bgf.conditional_probability_alive(x, tx, T))[0]),
+                            expected=float(np.asarray(bgf.conditional_expected_number_of_purchases_up_to_time(a.horizon_days / 7.0, x, tx, T))),
+                            spend=float(np.asarray(ggf.conditional_expected_average_profit(x, mv))),
+                            clv=clv_of(x, tx, T, mv, bgf, ggf)))
 
     # Given cxstat's parameters, the predictions per customer.
     bgf.params_ = pd.Series({"r": p["r"], "alpha": p["alpha"], "a": p["a"], "b": p["b"]})

@@ -1,6 +1,7 @@
 //! End-to-end tests of the real binary on files in fixtures/, one module per command.
 
 mod test_charts;
+mod test_clv;
 mod test_compare;
 mod test_complaints;
 mod test_drivers;

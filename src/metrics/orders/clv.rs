@@ -11,6 +11,7 @@ use polars::prelude::*;
 
 use crate::input::frame::Dataset;
 use crate::metrics::orders::{purchases, OrderRows};
+use crate::metrics::{exact_sum, exact_value};
 use crate::stats::clv::{discounted_purchases, BgNbd, GammaGamma, Pattern, Spend};
 
 /// Days in a year and in a month (a twelfth of it).
@@ -22,28 +23,34 @@ pub const MONTH_DAYS: f64 = YEAR_DAYS / 12.0;
 /// `age_days` (first purchase day to `as_of`), `monetary` (mean spend of the repeat purchase
 /// days, 0 without one) and `past_value` (all purchase days' spend).
 pub fn histories(data: &Dataset, orders: &OrderRows, as_of: NaiveDate) -> Result<DataFrame> {
+    // Sums of amounts are exact (see exact_sum): added as floats, a customer's total would
+    // depend on the order the engine adds the rows in, and so would the fit.
     let day = col("__day");
+    let mut spend = Vec::from(exact_sum(col("__amount"), "__spend"));
+    spend.push(col("__amount").is_not_null().any(true).alias("__priced"));
     let days = purchases(orders)
         .filter(day.clone().lt_eq(lit(as_of)))
         .group_by([col("__customer"), day.clone()])
-        .agg([col("__amount").sum().alias("__spend")]);
+        .agg(spend)
+        .with_column(when(col("__priced")).then(exact_value("__spend")).otherwise(lit(NULL)).alias("__spend"));
     let first = day.clone().min();
-    let repeat_spend = col("__spend").filter(day.clone().gt(first.clone())).sum();
+    let mut aggs = vec![
+        (len().cast(DataType::Int64) - lit(1i64)).alias("x"),
+        (day.clone().max() - first.clone()).dt().total_days(false).alias("recency_days"),
+        (lit(as_of) - first.clone()).dt().total_days(false).alias("age_days"),
+    ];
+    aggs.extend(exact_sum(col("__spend").filter(day.clone().gt(first)), "__repeat_spend"));
+    aggs.extend(exact_sum(col("__spend"), "__past"));
     let q = days
         .group_by([col("__customer")])
-        .agg([
-            (len().cast(DataType::Int64) - lit(1i64)).alias("x"),
-            (day.clone().max() - first.clone()).dt().total_days(false).alias("recency_days"),
-            (lit(as_of) - first).dt().total_days(false).alias("age_days"),
-            repeat_spend.alias("__repeat_spend"),
-            col("__spend").sum().alias("past_value"),
-        ])
-        .with_column(
+        .agg(aggs)
+        .with_columns([
             when(col("x").gt(lit(0i64)))
-                .then(col("__repeat_spend") / col("x").cast(DataType::Float64))
+                .then(exact_value("__repeat_spend") / col("x").cast(DataType::Float64))
                 .otherwise(lit(0.0))
                 .alias("monetary"),
-        )
+            exact_value("__past").alias("past_value"),
+        ])
         .select([col("__customer"), col("x"), col("recency_days"), col("age_days"), col("monetary"), col("past_value")])
         .sort(["__customer"], SortMultipleOptions::default());
     data.collect_in_memory(q)
