@@ -963,6 +963,18 @@ pub struct ClvArgs {
     #[arg(value_parser = values::tiers, long, value_name = "TOP,BOTTOM", help_heading = "Model")]
     pub tiers: Option<(f64, f64)>,
 
+    /// Validate: fit on the orders before DATE and predict each customer's purchases from DATE
+    /// to --as-of; the table compares actual and predicted purchases by the calibration
+    /// frequency (0, 1, … 7+), and --chart draws the cumulative weekly purchases, actual
+    /// against predicted.
+    #[arg(value_parser = values::date, long, value_name = "DATE", help_heading = "Reports")]
+    pub holdout_from: Option<NaiveDate>,
+
+    /// Draw a chart (.svg or .png): the Lorenz curve of CLV (share of value by share of
+    /// customers), or with --holdout-from the tracking chart.
+    #[arg(long, value_name = "FILE", help_heading = "Reports")]
+    pub chart: Option<PathBuf>,
+
     /// Write the per-customer table (customer_id, frequency, recency, T, monetary, past_value,
     /// p_alive, expected_purchases, expected_spend, clv, tier, at_risk) to FILE (CSV, or JSON by
     /// extension).
@@ -1078,6 +1090,7 @@ impl Command {
             Command::Clv(a) => {
                 input_files(&mut f, &a.input);
                 f.outputs.extend(a.customers.as_deref().map(|p| ("--customers", p)));
+                f.outputs.extend(a.chart.as_deref().map(|p| ("--chart", p)));
                 f.outputs.extend(a.output.output.as_deref().map(|p| ("-o", p)));
             }
             Command::Inspect(a) => {

@@ -10,18 +10,21 @@ use anyhow::Result;
 use chrono::NaiveDate;
 use polars::prelude::*;
 
+use crate::chart::{self, Chart, Point, Series, Trend};
 use crate::cli::{ClvArgs, TimeUnit};
 use crate::cmd::repeat::check_problems;
 use crate::cmd::{open_checked, Opened};
-use crate::error::data_err;
+use crate::error::{data_err, usage};
+use crate::input::frame::Dataset;
 use crate::input::roles::Kind;
 use crate::metrics::orders::clv::{
-    customers, histories, pattern_frame, pattern_predictions, patterns, spend_pairs, summary, ClvSettings, ClvSummary,
+    customers, histories, holdout_histories, holdout_table, lorenz, pattern_frame, pattern_predictions, patterns, spend_pairs, summary,
+    tracking, ClvSettings, ClvSummary, HoldoutRow, HOLDOUT_TOP,
 };
-use crate::metrics::orders::{latest_purchase, read_orders, OrderSpec};
+use crate::metrics::orders::{latest_purchase, read_orders, OrderRows, OrderSpec};
 use crate::metrics::period::Period;
 use crate::output::{choose_format, emit, Cell, Report, Table, Target};
-use crate::stats::clv::{fit_bgnbd, fit_gamma_gamma, BgNbd, Fitted, GammaGamma, Spend};
+use crate::stats::clv::{fit_bgnbd, fit_gamma_gamma, BgNbd, Fitted, GammaGamma, Pattern, Spend};
 use crate::Io;
 
 /// Fewer repeat customers than this and the models are not fitted: four or three parameters
@@ -36,11 +39,30 @@ pub const STRONG_CORRELATION: f64 = 0.3;
 pub fn run(args: &ClvArgs, io: &mut Io) -> Result<()> {
     let format = choose_format(args.output.format, args.output.output.as_deref(), io.stdout_is_terminal)?;
     let customers_format = args.customers.as_deref().map(|p| choose_format(None, Some(p), false)).transpose()?;
+    if let Some(path) = &args.chart {
+        chart::ChartFormat::of(path)?;
+    }
+    if args.holdout_from.is_some() && args.customers.is_some() {
+        return Err(usage("--customers writes the predictions of a fit on all the orders; --holdout-from fits on part of them to check the model: run them apart"));
+    }
     let (opened, ()) = open_checked(&args.input, Some(Kind::Orders), io, |_| Ok(()))?;
-    let fit = analyse(args, &opened, io)?;
+    let prepared = prepare(args, &opened, io)?;
+    if let Some(from) = args.holdout_from {
+        let (report, chart) = validate(&prepared, &opened, from)?;
+        if let Some(path) = &args.chart {
+            chart::write(&chart, path)?;
+        }
+        return emit(&report, format, args.output.target(), io);
+    }
+    let fit = analyse(&prepared, &opened, io)?;
     if let (Some(path), Some(f)) = (&args.customers, customers_format) {
         let report = Report { machine: fit.customer_table.clone(), human: fit.customer_table.clone(), ..Default::default() };
         emit(&report, f, Target { path: Some(path), safe_csv: args.output.safe_csv }, io)?;
+    }
+    if let Some(path) = &args.chart {
+        let chart = lorenz_chart(&fit, &opened)
+            .ok_or_else(|| data_err(format!("{}: no CLV to draw: the orders have no amounts", opened.data.name)))?;
+        chart::write(&chart, path)?;
     }
     let report = clv_report(&fit, &opened);
     emit(&report, format, args.output.target(), io)
@@ -60,17 +82,28 @@ pub struct Clv {
     pub spend_dropped: u64,
     pub summary: ClvSummary,
     pub customer_table: Table,
+    /// The share of CLV (percent) of the top 0%, 5%, … 100% of customers by CLV.
+    pub lorenz: Option<Vec<f64>>,
 }
 
-/// Reads the orders, fits the models and predicts per customer.
-pub fn analyse(args: &ClvArgs, opened: &Opened, io: &mut Io) -> Result<Clv> {
+/// The orders read and the settings: what a fit and a validation share.
+pub struct Prepared {
+    pub orders: OrderRows,
+    pub amount: bool,
+    pub as_of: NaiveDate,
+    pub unit: TimeUnit,
+    pub settings: ClvSettings,
+}
+
+/// Reads the orders (problems reported) and the settings.
+pub fn prepare(args: &ClvArgs, opened: &Opened, io: &mut Io) -> Result<Prepared> {
     let data = &opened.data;
-    let name = &data.name;
     let spec = OrderSpec { date_order: args.date_order, ..crate::cmd::order_spec(data, &opened.roles, "--col", true)? };
     let orders = read_orders(data, &spec, Period::Month, args.as_of.unwrap_or(NaiveDate::MAX))?;
     let as_of = match args.as_of {
         Some(d) => d,
-        None => latest_purchase(data, &orders)?.ok_or_else(|| data_err(format!("{name}: no purchases with a valid date and customer")))?,
+        None => latest_purchase(data, &orders)?
+            .ok_or_else(|| data_err(format!("{}: no purchases with a valid date and customer", data.name)))?,
     };
     check_problems(data, &spec, &orders, args.stats.strict, io)?;
     let unit = args.time_unit.unwrap_or(TimeUnit::Week);
@@ -81,22 +114,43 @@ pub fn analyse(args: &ClvArgs, opened: &Opened, io: &mut Io) -> Result<Clv> {
         discount: args.discount.unwrap_or(0.1),
         tiers: args.tiers.unwrap_or((0.2, 0.2)),
     };
+    Ok(Prepared { orders, amount: spec.amount.is_some(), as_of, unit, settings })
+}
 
-    let history = histories(data, &orders, as_of)?;
+/// Fits BG/NBD on the histories' distinct patterns, after checking there are enough repeat
+/// customers: the pattern frame, the patterns and the fit.
+fn fit_purchases(
+    name: &str,
+    data: &Dataset,
+    history: &DataFrame,
+    unit: TimeUnit,
+    until: NaiveDate,
+) -> Result<(DataFrame, Vec<Pattern>, Fitted<BgNbd>)> {
     if history.height() == 0 {
-        return Err(data_err(format!("{name}: no purchases up to {as_of}")));
+        return Err(data_err(format!("{name}: no purchases up to {until}")));
     }
-    let frame = pattern_frame(data, &history)?;
+    let frame = pattern_frame(data, history)?;
     let pats = patterns(&frame, unit.days())?;
     let repeat: f64 = pats.iter().filter(|p| p.x > 0.0).map(|p| p.weight).sum();
     if repeat < MIN_REPEAT {
         return Err(data_err(format!(
-            "{name}: {repeat} of {} customers bought again (on a later day) up to {as_of}: the models need {MIN_REPEAT} repeat customers at least",
+            "{name}: {repeat} of {} customers bought again (on a later day) up to {until}: the models need {MIN_REPEAT} repeat customers at least",
             history.height()
         )));
     }
     let bgnbd = fit_bgnbd(&pats).map_err(|e| data_err(format!("{name}: BG/NBD: {e}")))?;
-    let (spend, correlation, spend_dropped) = if spec.amount.is_some() {
+    Ok((frame, pats, bgnbd))
+}
+
+/// Fits the models on all the orders and predicts per customer.
+pub fn analyse(prepared: &Prepared, opened: &Opened, io: &mut Io) -> Result<Clv> {
+    let data = &opened.data;
+    let name = &data.name;
+    let Prepared { orders, amount, as_of, unit, settings } = prepared;
+    let (as_of, unit, settings) = (*as_of, *unit, *settings);
+    let history = histories(data, orders, as_of)?;
+    let (frame, pats, bgnbd) = fit_purchases(name, data, &history, unit, as_of)?;
+    let (spend, correlation, spend_dropped) = if *amount {
         let (pairs, dropped) = spend_pairs(data, &history)?;
         let n: f64 = pairs.iter().map(|p| p.2).sum();
         if n < MIN_REPEAT {
@@ -121,11 +175,24 @@ pub fn analyse(args: &ClvArgs, opened: &Opened, io: &mut Io) -> Result<Clv> {
             if r > 0.0 { "low for frequent buyers" } else { "high for frequent buyers" }
         ));
     }
+    warn_boundary(name, &bgnbd, io);
     let predictions = pattern_predictions(&frame, &pats, &bgnbd.model, &settings).map_err(|e| data_err(format!("{name}: {e}")))?;
     let per_customer = customers(data, &history, &predictions, spend.as_ref().map(|s| &s.model), &settings)?;
     let summary = summary(data, &per_customer)?;
+    let lorenz = if *amount { Some(lorenz(data, &per_customer)?) } else { None };
     let customer_table = customer_table(&per_customer, unit)?;
-    Ok(Clv { as_of, unit, settings, bgnbd, spend, correlation, spend_dropped, summary, customer_table })
+    Ok(Clv { as_of, unit, settings, bgnbd, spend, correlation, spend_dropped, summary, customer_table, lorenz })
+}
+
+/// A fit with the mean drop-out probability a/(a + b) near 0 says the customers show no sign of
+/// leaving (the model is then the NBD, P(alive) about 1); a and b are then not estimable apart.
+fn warn_boundary(name: &str, fit: &Fitted<BgNbd>, io: &mut Io) {
+    let BgNbd { a, b, .. } = fit.model;
+    if a / (a + b) < 1e-4 {
+        io.warn(&format!(
+            "{name}: BG/NBD: the drop-out probability after a purchase is about 0 (a = {a:.3e}, b = {b:.3e}): the customers show no sign of leaving, P(alive) is about 1 for everyone, and a and b are not estimable apart"
+        ));
+    }
 }
 
 /// Pearson's correlation of x and m over (x, m, weight), weighted.
@@ -300,4 +367,134 @@ fn clv_report(fit: &Clv, opened: &Opened) -> Report {
         ],
         rows_key: "summary",
     }
+}
+
+/// The validation of `--holdout-from`: BG/NBD fitted on the purchases before `from`, the
+/// holdout purchases predicted per customer, the table by calibration frequency and the
+/// tracking chart.
+fn validate(prepared: &Prepared, opened: &Opened, from: NaiveDate) -> Result<(Report, Chart)> {
+    let data = &opened.data;
+    let name = &data.name;
+    let as_of = prepared.as_of;
+    let Some(calibration_end) = from.pred_opt().filter(|_| from <= as_of) else {
+        return Err(usage(format!("--holdout-from {from}: after --as-of {as_of}: the holdout period would be empty")));
+    };
+    let history = holdout_histories(data, &prepared.orders, calibration_end, as_of)?;
+    let (frame, pats, fit) = fit_purchases(name, data, &history, prepared.unit, calibration_end)?;
+    let duration = (as_of - calibration_end).num_days() as f64;
+    let settings = ClvSettings { horizon_days: duration, ..prepared.settings };
+    let predictions = pattern_predictions(&frame, &pats, &fit.model, &settings).map_err(|e| data_err(format!("{name}: {e}")))?;
+    let rows = holdout_table(data, &history, &predictions)?;
+    let (start, weeks) = tracking(data, &prepared.orders, &fit.model, (calibration_end, as_of), prepared.unit.days())
+        .map_err(|e| data_err(format!("{name}: {e}")))?;
+    let total =
+        rows.last().cloned().unwrap_or(HoldoutRow { frequency: None, and_more: false, customers: 0.0, actual: 0.0, predicted: 0.0 });
+    let error = if total.actual > 0.0 { Some(100.0 * (total.predicted - total.actual) / total.actual) } else { None };
+    let columns = ["frequency", "customers", "actual_mean", "predicted_mean", "actual", "predicted", "difference_pct"];
+    let mean = |v: f64, n: f64| Cell::num((n > 0.0).then(|| v / n), 4);
+    let table_rows = rows
+        .iter()
+        .map(|r| {
+            vec![
+                match r.frequency {
+                    Some(f) if r.and_more => Cell::Text(format!("{f}+")),
+                    Some(f) => Cell::Text(f.to_string()),
+                    None => Cell::Text("Total".to_string()),
+                },
+                Cell::Int(r.customers as i64),
+                mean(r.actual, r.customers),
+                mean(r.predicted, r.customers),
+                Cell::Int(r.actual as i64),
+                Cell::Num(r.predicted, 1),
+                Cell::num((r.actual > 0.0).then(|| 100.0 * (r.predicted - r.actual) / r.actual), 1),
+            ]
+        })
+        .collect();
+    let table = Table { columns: columns.iter().map(|c| c.to_string()).collect(), rows: table_rows };
+    let unit = prepared.unit.name();
+    let b = &fit.model;
+    let caption = vec![
+        format!(
+            "{name} · calibration: purchases up to {calibration_end} ({} customers) · holdout: {from} to {as_of} ({duration} days)",
+            total.customers as i64
+        ),
+        format!(
+            "BG/NBD on the calibration ({unit}s): r = {:.4}, α = {:.4}, a = {:.4}, b = {:.4} · holdout purchases: {} actual, {:.1} predicted ({})",
+            b.r,
+            b.alpha,
+            b.a,
+            b.b,
+            total.actual as i64,
+            total.predicted,
+            error.map_or("–".to_string(), |e| format!("{}{:.1}%", if e >= 0.0 { "+" } else { "−" }, e.abs()))
+        ),
+        format!("by the customers' purchases after the first in the calibration (0 … {HOLDOUT_TOP}+): mean purchases per customer in the holdout"),
+    ];
+    let num = |v: f64| Cell::num(Some(v), 6);
+    let report = Report {
+        machine: table.clone(),
+        human: table,
+        caption,
+        meta: vec![
+            ("calibration_end".to_string(), Cell::Text(calibration_end.to_string())),
+            ("holdout_from".to_string(), Cell::Text(from.to_string())),
+            ("as_of".to_string(), Cell::Text(as_of.to_string())),
+            ("time_unit".to_string(), Cell::Text(unit.to_string())),
+            (
+                "parameters".to_string(),
+                Cell::Object(vec![
+                    ("r".to_string(), num(b.r)),
+                    ("alpha".to_string(), num(b.alpha)),
+                    ("a".to_string(), num(b.a)),
+                    ("b".to_string(), num(b.b)),
+                ]),
+            ),
+            ("log_likelihood".to_string(), num(fit.log_likelihood)),
+            ("holdout_error_pct".to_string(), Cell::num(error, 6)),
+        ],
+        rows_key: "validation",
+    };
+    let week = |k: usize| (start + chrono::Duration::days(7 * k as i64)).to_string();
+    let point = |v: f64| Some(Point { value: v, low: None, high: None, low_base: false });
+    let chart = Chart::Trend(Trend {
+        title: "Repeat purchases: actual and predicted (BG/NBD)".to_string(),
+        subtitle: format!("{name} · cumulative, weekly · fitted up to {calibration_end}, holdout from {from}"),
+        x_label: "week starting".to_string(),
+        y_label: "cumulative repeat purchases".to_string(),
+        limits: (0.0, f64::INFINITY),
+        band: String::new(),
+        periods: (0..weeks.len()).map(week).collect(),
+        series: vec![
+            Series { name: "actual".to_string(), points: weeks.iter().map(|w| point(w.0)).collect() },
+            Series { name: "predicted".to_string(), points: weeks.iter().map(|w| point(w.1)).collect() },
+        ],
+        targets: Vec::new(),
+    });
+    Ok((report, chart))
+}
+
+/// The Lorenz curve of CLV: the share of the total CLV held by the top 0%, 5%, … 100% of
+/// customers, against the line of equal shares.
+fn lorenz_chart(fit: &Clv, opened: &Opened) -> Option<Chart> {
+    let curve = fit.lorenz.as_ref()?;
+    let point = |v: f64| Some(Point { value: v, low: None, high: None, low_base: false });
+    Some(Chart::Trend(Trend {
+        title: "Customer lifetime value: how concentrated".to_string(),
+        subtitle: format!(
+            "{} · as of {} · top 20% of customers hold {:.1}% of CLV",
+            opened.data.name,
+            fit.as_of,
+            curve.get(4).copied().unwrap_or(0.0)
+        ),
+        x_label: "share of customers, highest CLV first (%)".to_string(),
+        y_label: "share of CLV (%)".to_string(),
+        limits: (0.0, 100.0),
+        band: String::new(),
+        periods: (0..curve.len()).map(|k| format!("{}", 5 * k)).collect(),
+        series: vec![
+            Series { name: "share of CLV".to_string(), points: curve.iter().map(|v| point(*v)).collect() },
+            Series { name: "equal shares".to_string(), points: (0..curve.len()).map(|k| point(5.0 * k as f64)).collect() },
+        ],
+        targets: Vec::new(),
+    }))
 }

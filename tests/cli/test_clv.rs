@@ -173,3 +173,54 @@ fn without_amounts_purchases_are_predicted_and_value_is_not_given() {
         .success()
         .stdout(predicate::str::contains("no amount column: spend and CLV are not given"));
 }
+
+#[test]
+fn a_holdout_checks_the_model_against_what_happened() {
+    // Fit on the purchases up to 2025-12-31, predict 2026-01-01 … 2026-06-29 (180 days). The
+    // reference: lifetimes' BetaGeoFitter on the calibration histories (summary_data_from_transaction_data
+    // to 2025-12-31) and its conditional expectations over 180/7 weeks, per calibration frequency.
+    let dir = workdir();
+    let chart = dir.path().join("tracking.svg");
+    let file = fixture("clv_orders.csv");
+    let v = json(&[file.to_str().unwrap(), "--holdout-from", "2026-01-01", "--chart", chart.to_str().unwrap()]);
+    assert_eq!((v["calibration_end"].as_str(), v["as_of"].as_str()), (Some("2025-12-31"), Some("2026-06-29")));
+    for (k, want) in [("r", 0.967_563_27), ("alpha", 6.767_479_4), ("a", 0.789_944_36), ("b", 2.426_013_99)] {
+        close(v["parameters"][k].as_f64().unwrap(), want, 1e-6);
+    }
+    let rows = v["validation"].as_array().unwrap();
+    let want = [
+        ("0", 353, 413, 373.680_244),
+        ("1", 350, 233, 245.057_503),
+        ("2", 203, 244, 227.684_069),
+        ("3", 103, 143, 141.568_218),
+        ("4", 63, 76, 104.478_701),
+        ("5", 38, 88, 87.159_335),
+        ("6", 24, 58, 71.654_388),
+        ("7+", 83, 363, 380.274_425),
+        ("Total", 1217, 1618, 1631.556_883),
+    ];
+    assert_eq!(rows.len(), want.len());
+    for (r, (f, n, actual, predicted)) in rows.iter().zip(want) {
+        assert_eq!((r["frequency"].as_str(), r["customers"].as_i64(), r["actual"].as_i64()), (Some(f), Some(n), Some(actual)));
+        close(r["predicted"].as_f64().unwrap(), predicted, 1e-6);
+    }
+    // Error: (1631.56 − 1618) / 1618 = +0.84%.
+    close(v["holdout_error_pct"].as_f64().unwrap(), 100.0 * (1631.556_883 - 1618.0) / 1618.0, 1e-5);
+    let svg = std::fs::read_to_string(&chart).unwrap();
+    assert!(svg.contains("actual") && svg.contains("predicted"));
+    // A holdout after the data's end is a usage error; with --customers too.
+    cxstat().args(["clv", file.to_str().unwrap(), "--holdout-from", "2027-01-01"]).assert().code(2);
+    cxstat().args(["clv", file.to_str().unwrap(), "--holdout-from", "2026-01-01", "--customers", "x.csv"]).assert().code(2);
+}
+
+#[test]
+fn the_lorenz_curve_shows_how_concentrated_value_is() {
+    let dir = workdir();
+    let chart = dir.path().join("lorenz.svg");
+    let file = fixture("clv_orders.csv");
+    let v = json(&[file.to_str().unwrap(), "--chart", chart.to_str().unwrap()]);
+    let svg = std::fs::read_to_string(&chart).unwrap();
+    // The subtitle's share of the top 20% is the summary's top tier share (no ties in CLV).
+    let top = v["summary"][0]["top_tier_clv_pct"].as_f64().unwrap();
+    assert!(svg.contains(&format!("top 20% of customers hold {top:.1}% of CLV")), "{top}");
+}

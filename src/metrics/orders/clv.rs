@@ -244,3 +244,158 @@ pub fn summary(data: &Dataset, customers: &DataFrame) -> Result<ClvSummary> {
         past_value: get("past_value")?,
     })
 }
+
+/// The histories for validation: each customer who first bought by `calibration_end`, with x,
+/// recency and age (to `calibration_end`) from the purchases up to that day, and `holdout`, the
+/// purchase days after it up to `as_of`.
+pub fn holdout_histories(data: &Dataset, orders: &OrderRows, calibration_end: NaiveDate, as_of: NaiveDate) -> Result<DataFrame> {
+    let day = col("__day");
+    let days = purchases(orders).filter(day.clone().lt_eq(lit(as_of))).group_by([col("__customer"), day.clone()]).agg([len()]);
+    let first = day.clone().min();
+    let in_calibration = day.clone().lt_eq(lit(calibration_end));
+    let q = days
+        .group_by([col("__customer")])
+        .agg([
+            first.clone().alias("__first"),
+            (in_calibration.clone().cast(DataType::Int64).sum() - lit(1i64)).alias("x"),
+            (day.clone().filter(in_calibration.clone()).max() - first.clone()).dt().total_days(false).alias("recency_days"),
+            (lit(calibration_end) - first).dt().total_days(false).alias("age_days"),
+            in_calibration.not().cast(DataType::Int64).sum().alias("holdout"),
+        ])
+        .filter(col("__first").lt_eq(lit(calibration_end)))
+        .sort(["__customer"], SortMultipleOptions::default());
+    data.collect_in_memory(q)
+}
+
+/// One row of the validation table: the customers with a calibration frequency (the last row
+/// holds `top` and more), their actual and predicted purchases in the holdout period.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HoldoutRow {
+    /// The calibration frequency; `None` for the total.
+    pub frequency: Option<i64>,
+    pub and_more: bool,
+    pub customers: f64,
+    pub actual: f64,
+    pub predicted: f64,
+}
+
+/// The frequencies shown one by one in the validation table; the last holds this and more.
+pub const HOLDOUT_TOP: i64 = 7;
+
+/// Actual against predicted holdout purchases per calibration frequency (0 … 7+) and in total:
+/// `predictions` holds `expected_purchases` over the holdout per distinct history.
+pub fn holdout_table(data: &Dataset, histories: &DataFrame, predictions: &DataFrame) -> Result<Vec<HoldoutRow>> {
+    let keys = [col("x"), col("recency_days"), col("age_days")];
+    let joined = histories.clone().lazy().join(predictions.clone().lazy(), keys.clone(), keys, JoinArgs::new(JoinType::Left));
+    let sums = || {
+        [
+            len().cast(DataType::Float64).alias("customers"),
+            col("holdout").cast(DataType::Float64).sum().alias("actual"),
+            col("expected_purchases").sum().alias("predicted"),
+        ]
+    };
+    let bin = when(col("x").gt(lit(HOLDOUT_TOP))).then(lit(HOLDOUT_TOP)).otherwise(col("x"));
+    let per = data.collect_in_memory(
+        joined.clone().with_column(bin.alias("bin")).group_by([col("bin")]).agg(sums()).sort(["bin"], SortMultipleOptions::default()),
+    )?;
+    let total = data.collect_in_memory(joined.select(sums()))?;
+    let (bins, customers, actual, predicted) =
+        (floats(&per, "bin")?, floats(&per, "customers")?, floats(&per, "actual")?, floats(&per, "predicted")?);
+    let mut rows: Vec<HoldoutRow> = (0..per.height())
+        .map(|i| HoldoutRow {
+            frequency: Some(bins[i] as i64),
+            and_more: bins[i] as i64 == HOLDOUT_TOP,
+            customers: customers[i],
+            actual: actual[i],
+            predicted: predicted[i],
+        })
+        .collect();
+    let t = |name: &str| -> Result<f64> { Ok(floats(&total, name)?.first().copied().unwrap_or(0.0)) };
+    rows.push(HoldoutRow {
+        frequency: None,
+        and_more: false,
+        customers: t("customers")?,
+        actual: t("actual")?,
+        predicted: t("predicted")?,
+    });
+    Ok(rows)
+}
+
+/// Cumulative repeat purchases per week from `start`, actual and as the model expects them, of
+/// the customers who first bought by `calibration_end` (the tracking chart): for week k, the
+/// repeat purchase days up to its end, and Σ over first-purchase days d of (customers who first
+/// bought on d) × E[X(t − d)] with E the expected purchases of a new customer.
+pub fn tracking(
+    data: &Dataset,
+    orders: &OrderRows,
+    model: &BgNbd,
+    (calibration_end, as_of): (NaiveDate, NaiveDate),
+    unit_days: f64,
+) -> Result<(NaiveDate, Vec<(f64, f64)>)> {
+    let day = col("__day");
+    let days = purchases(orders).filter(day.clone().lt_eq(lit(as_of))).group_by([col("__customer"), day.clone()]).agg([len()]);
+    let first = day.clone().min().over([col("__customer")])?;
+    let per_day = data.collect_in_memory(
+        days.with_column(first.alias("__first"))
+            .filter(col("__first").lt_eq(lit(calibration_end)))
+            .with_column(day.clone().gt(col("__first")).alias("__repeat"))
+            .group_by([day.clone()])
+            .agg([
+                col("__repeat").cast(DataType::Float64).sum().alias("repeat"),
+                day.clone().eq(col("__first")).cast(DataType::Float64).sum().alias("new"),
+            ])
+            .sort(["__day"], SortMultipleOptions::default()),
+    )?;
+    let epoch = |name: &str| -> Result<Vec<i64>> {
+        Ok(per_day.column(name)?.cast(&DataType::Int32)?.i32()?.iter().map(|d| i64::from(d.unwrap_or(0))).collect())
+    };
+    let days_of = epoch("__day")?;
+    let (repeat, new) = (floats(&per_day, "repeat")?, floats(&per_day, "new")?);
+    let Some(&start) = days_of.first() else { return Ok((as_of, Vec::new())) };
+    let start_date = NaiveDate::from_epoch_days(start as i32).unwrap_or(as_of);
+    let end = i64::from(as_of.to_epoch_days());
+    let weeks = ((end - start) / 7 + 1) as usize;
+    let mut out = Vec::with_capacity(weeks);
+    let mut actual = 0.0;
+    let mut i = 0;
+    for k in 0..weeks {
+        let week_end = (start + 7 * (k as i64 + 1) - 1).min(end);
+        while i < days_of.len() && days_of[i] <= week_end {
+            actual += repeat[i];
+            i += 1;
+        }
+        let mut expected = 0.0;
+        for (d, n) in days_of.iter().zip(&new) {
+            if *n > 0.0 && *d < week_end + 1 {
+                let t = (week_end + 1 - d) as f64 / unit_days;
+                expected += n * model
+                    .expected_purchases_new(t)
+                    .ok_or_else(|| anyhow!("the expected purchases of a new customer over {t} cannot be computed"))?;
+            }
+        }
+        out.push((actual, expected));
+    }
+    Ok((start_date, out))
+}
+
+/// The Lorenz curve of CLV: the percentage of the total CLV held by the top 0%, 5%, … 100% of
+/// customers by CLV (the customer at each share's rank included, ⌈k·n/20⌉ customers).
+pub fn lorenz(data: &Dataset, customers: &DataFrame) -> Result<Vec<f64>> {
+    let n = customers.height();
+    let ranks: Vec<u32> = (1..=20).map(|k| ((k * n).div_ceil(20)).saturating_sub(1) as u32).collect();
+    let clv = col("clv").fill_null(lit(0.0));
+    let rank = clv.clone().rank(RankOptions { method: RankMethod::Ordinal, descending: true }, None).cast(DataType::Int64);
+    let total = clv.clone().sum();
+    let shares: Vec<Expr> = ranks
+        .iter()
+        .enumerate()
+        .map(|(k, r)| (clv.clone().filter(rank.clone().lt_eq(lit(i64::from(*r) + 1))).sum() / total.clone()).alias(format!("s{k}")))
+        .collect();
+    let q = customers.clone().lazy().select(shares);
+    let df = data.collect_in_memory(q)?;
+    let mut out = vec![0.0];
+    for k in 0..ranks.len() {
+        out.push(100.0 * floats(&df, &format!("s{k}"))?.first().copied().unwrap_or(0.0));
+    }
+    Ok(out)
+}
