@@ -197,7 +197,7 @@ fn a_holdout_checks_the_model_against_what_happened() {
         ("5", 38, 88, 87.159_335),
         ("6", 24, 58, 71.654_388),
         ("7+", 83, 363, 380.274_425),
-        ("Total", 1217, 1618, 1631.556_883),
+        ("Total", 1217, 1618, 1_631.556_883),
     ];
     assert_eq!(rows.len(), want.len());
     for (r, (f, n, actual, predicted)) in rows.iter().zip(want) {
@@ -205,7 +205,7 @@ fn a_holdout_checks_the_model_against_what_happened() {
         close(r["predicted"].as_f64().unwrap(), predicted, 1e-6);
     }
     // Error: (1631.56 − 1618) / 1618 = +0.84%.
-    close(v["holdout_error_pct"].as_f64().unwrap(), 100.0 * (1631.556_883 - 1618.0) / 1618.0, 1e-5);
+    close(v["holdout_error_pct"].as_f64().unwrap(), 100.0 * (1_631.556_883 - 1618.0) / 1618.0, 1e-5);
     let svg = std::fs::read_to_string(&chart).unwrap();
     assert!(svg.contains("actual") && svg.contains("predicted"));
     // A holdout after the data's end is a usage error; with --customers too.
