@@ -8,23 +8,18 @@
 
 use anyhow::Result;
 use chrono::NaiveDate;
-use polars::prelude::*;
 
 use crate::chart::{self, Chart, Point, Series, Trend};
 use crate::cli::{ClvArgs, TimeUnit};
 use crate::cmd::repeat::check_problems;
 use crate::cmd::{open_checked, Opened};
 use crate::error::{data_err, usage};
-use crate::input::frame::Dataset;
 use crate::input::roles::Kind;
-use crate::metrics::orders::clv::{
-    customers, histories, holdout_histories, holdout_table, lorenz, pattern_frame, pattern_predictions, patterns, spend_pairs, summary,
-    tracking, ClvSettings, ClvSummary, HoldoutRow, HOLDOUT_TOP,
-};
+use crate::metrics::orders::clv::{tracking, ClvSettings, ClvSummary, CustomerClv, Histories, HoldoutRow, HOLDOUT_TOP};
 use crate::metrics::orders::{latest_purchase, read_orders, OrderRows, OrderSpec};
 use crate::metrics::period::Period;
 use crate::output::{choose_format, emit, Cell, Report, Table, Target};
-use crate::stats::clv::{fit_bgnbd, fit_gamma_gamma, BgNbd, Fitted, GammaGamma, Pattern, Spend};
+use crate::stats::clv::{fit_bgnbd, fit_gamma_gamma, BgNbd, Fitted, GammaGamma, Spend};
 use crate::Io;
 
 /// Fewer repeat customers than this and the models are not fitted: four or three parameters
@@ -118,28 +113,19 @@ pub fn prepare(args: &ClvArgs, opened: &Opened, io: &mut Io) -> Result<Prepared>
 }
 
 /// Fits BG/NBD on the histories' distinct patterns, after checking there are enough repeat
-/// customers: the pattern frame, the patterns and the fit.
-fn fit_purchases(
-    name: &str,
-    data: &Dataset,
-    history: &DataFrame,
-    unit: TimeUnit,
-    until: NaiveDate,
-) -> Result<(DataFrame, Vec<Pattern>, Fitted<BgNbd>)> {
-    if history.height() == 0 {
+/// customers.
+fn fit_purchases(name: &str, history: &Histories, until: NaiveDate) -> Result<Fitted<BgNbd>> {
+    if history.is_empty() {
         return Err(data_err(format!("{name}: no purchases up to {until}")));
     }
-    let frame = pattern_frame(data, history)?;
-    let pats = patterns(&frame, unit.days())?;
-    let repeat: f64 = pats.iter().filter(|p| p.x > 0.0).map(|p| p.weight).sum();
+    let repeat: f64 = history.patterns.iter().filter(|p| p.x > 0.0).map(|p| p.weight).sum();
     if repeat < MIN_REPEAT {
         return Err(data_err(format!(
             "{name}: {repeat} of {} customers bought again (on a later day) up to {until}: the models need {MIN_REPEAT} repeat customers at least",
-            history.height()
+            history.len()
         )));
     }
-    let bgnbd = fit_bgnbd(&pats).map_err(|e| data_err(format!("{name}: BG/NBD: {e}")))?;
-    Ok((frame, pats, bgnbd))
+    fit_bgnbd(&history.patterns).map_err(|e| data_err(format!("{name}: BG/NBD: {e}")))
 }
 
 /// Fits the models on all the orders and predicts per customer.
@@ -148,10 +134,10 @@ pub fn analyse(prepared: &Prepared, opened: &Opened, io: &mut Io) -> Result<Clv>
     let name = &data.name;
     let Prepared { orders, amount, as_of, unit, settings } = prepared;
     let (as_of, unit, settings) = (*as_of, *unit, *settings);
-    let history = histories(data, orders, as_of)?;
-    let (frame, pats, bgnbd) = fit_purchases(name, data, &history, unit, as_of)?;
+    let history = Histories::read(data, orders, as_of, unit.days())?;
+    let bgnbd = fit_purchases(name, &history, as_of)?;
     let (spend, correlation, spend_dropped) = if *amount {
-        let (pairs, dropped) = spend_pairs(data, &history)?;
+        let (pairs, dropped) = history.spend(data)?;
         let n: f64 = pairs.iter().map(|p| p.2).sum();
         if n < MIN_REPEAT {
             return Err(data_err(format!(
@@ -176,12 +162,21 @@ pub fn analyse(prepared: &Prepared, opened: &Opened, io: &mut Io) -> Result<Clv>
         ));
     }
     warn_boundary(name, &bgnbd, io);
-    let predictions = pattern_predictions(&frame, &pats, &bgnbd.model, &settings).map_err(|e| data_err(format!("{name}: {e}")))?;
-    let per_customer = customers(data, &history, &predictions, spend.as_ref().map(|s| &s.model), &settings)?;
-    let summary = summary(data, &per_customer)?;
-    let lorenz = if *amount { Some(lorenz(data, &per_customer)?) } else { None };
-    let customer_table = customer_table(&per_customer, unit)?;
-    Ok(Clv { as_of, unit, settings, bgnbd, spend, correlation, spend_dropped, summary, customer_table, lorenz })
+    let predicted =
+        history.predict(data, &bgnbd.model, spend.as_ref().map(|s| &s.model), &settings).map_err(|e| data_err(format!("{name}: {e}")))?;
+    let customer_table = customer_table(&predicted.customers, unit);
+    Ok(Clv {
+        as_of,
+        unit,
+        settings,
+        bgnbd,
+        spend,
+        correlation,
+        spend_dropped,
+        summary: predicted.summary,
+        customer_table,
+        lorenz: predicted.lorenz,
+    })
 }
 
 /// A fit with the mean drop-out probability a/(a + b) near 0 says the customers show no sign of
@@ -210,29 +205,24 @@ fn weighted_correlation(pairs: &[Spend]) -> Option<f64> {
 }
 
 /// The per-customer table of `--customers`, recency and T in the time unit.
-fn customer_table(df: &DataFrame, unit: TimeUnit) -> Result<Table> {
+fn customer_table(customers: &[CustomerClv], unit: TimeUnit) -> Table {
     let days = unit.days();
-    let text = |name: &str| -> Result<Vec<Option<String>>> { Ok(df.column(name)?.str()?.iter().map(|v| v.map(str::to_string)).collect()) };
-    let nums = |name: &str| -> Result<Vec<Option<f64>>> { Ok(df.column(name)?.cast(&DataType::Float64)?.f64()?.iter().collect()) };
-    let flags = |name: &str| -> Result<Vec<Option<bool>>> { Ok(df.column(name)?.bool()?.iter().collect()) };
-    let (ids, x, recency, age) = (text("__customer")?, nums("x")?, nums("recency_days")?, nums("age_days")?);
-    let (monetary, past, alive, expected) = (nums("monetary")?, nums("past_value")?, nums("p_alive")?, nums("expected_purchases")?);
-    let (spend, clv, tier, risk) = (nums("expected_spend")?, nums("clv")?, text("tier")?, flags("at_risk")?);
-    let rows = (0..df.height())
-        .map(|i| {
+    let rows = customers
+        .iter()
+        .map(|c| {
             vec![
-                Cell::text(ids[i].as_deref()),
-                Cell::Int(x[i].unwrap_or(0.0) as i64),
-                Cell::num(recency[i].map(|d| d / days), 4),
-                Cell::num(age[i].map(|d| d / days), 4),
-                Cell::num(monetary[i], 2),
-                Cell::num(past[i], 2),
-                Cell::num(alive[i], 4),
-                Cell::num(expected[i], 4),
-                Cell::num(spend[i], 2),
-                Cell::num(clv[i], 2),
-                Cell::text(tier[i].as_deref()),
-                risk[i].map_or(Cell::Null, Cell::Bool),
+                Cell::Text(c.id.clone()),
+                Cell::Int(c.x),
+                Cell::num(Some(c.recency_days / days), 4),
+                Cell::num(Some(c.age_days / days), 4),
+                Cell::num(Some(c.monetary), 2),
+                Cell::num(Some(c.past_value), 2),
+                Cell::num(Some(c.p_alive), 4),
+                Cell::num(Some(c.expected_purchases), 4),
+                Cell::num(c.expected_spend, 2),
+                Cell::num(c.clv, 2),
+                Cell::text(c.tier.as_deref()),
+                c.at_risk.map_or(Cell::Null, Cell::Bool),
             ]
         })
         .collect();
@@ -250,7 +240,7 @@ fn customer_table(df: &DataFrame, unit: TimeUnit) -> Result<Table> {
         "tier",
         "at_risk",
     ];
-    Ok(Table { columns: columns.iter().map(|c| c.to_string()).collect(), rows })
+    Table { columns: columns.iter().map(|c| c.to_string()).collect(), rows }
 }
 
 /// The summary table (one row, the whole file), the fit in the caption and in JSON's facts.
@@ -379,12 +369,10 @@ fn validate(prepared: &Prepared, opened: &Opened, from: NaiveDate) -> Result<(Re
     let Some(calibration_end) = from.pred_opt().filter(|_| from <= as_of) else {
         return Err(usage(format!("--holdout-from {from}: after --as-of {as_of}: the holdout period would be empty")));
     };
-    let history = holdout_histories(data, &prepared.orders, calibration_end, as_of)?;
-    let (frame, pats, fit) = fit_purchases(name, data, &history, prepared.unit, calibration_end)?;
+    let history = Histories::read_holdout(data, &prepared.orders, (calibration_end, as_of), prepared.unit.days())?;
+    let fit = fit_purchases(name, &history, calibration_end)?;
     let duration = (as_of - calibration_end).num_days() as f64;
-    let settings = ClvSettings { horizon_days: duration, ..prepared.settings };
-    let predictions = pattern_predictions(&frame, &pats, &fit.model, &settings).map_err(|e| data_err(format!("{name}: {e}")))?;
-    let rows = holdout_table(data, &history, &predictions)?;
+    let rows = history.holdout_table(data, &fit.model, &prepared.settings, duration).map_err(|e| data_err(format!("{name}: {e}")))?;
     let (start, weeks) = tracking(data, &prepared.orders, &fit.model, (calibration_end, as_of), prepared.unit.days())
         .map_err(|e| data_err(format!("{name}: {e}")))?;
     let total =

@@ -22,7 +22,7 @@ pub const MONTH_DAYS: f64 = YEAR_DAYS / 12.0;
 /// `x` (purchase days after the first), `recency_days` (first to last purchase day),
 /// `age_days` (first purchase day to `as_of`), `monetary` (mean spend of the repeat purchase
 /// days, 0 without one) and `past_value` (all purchase days' spend).
-pub fn histories(data: &Dataset, orders: &OrderRows, as_of: NaiveDate) -> Result<DataFrame> {
+fn histories(data: &Dataset, orders: &OrderRows, as_of: NaiveDate) -> Result<DataFrame> {
     // Sums of amounts are exact (see exact_sum): added as floats, a customer's total would
     // depend on the order the engine adds the rows in, and so would the fit.
     let day = col("__day");
@@ -63,7 +63,7 @@ fn floats(df: &DataFrame, name: &str) -> Result<Vec<f64>> {
 }
 
 /// The distinct histories (x, tₓ, T in days) with how many customers have each, ordered.
-pub fn pattern_frame(data: &Dataset, histories: &DataFrame) -> Result<DataFrame> {
+fn pattern_frame(data: &Dataset, histories: &DataFrame) -> Result<DataFrame> {
     let keys = [col("x"), col("recency_days"), col("age_days")];
     data.collect_in_memory(
         histories
@@ -76,14 +76,14 @@ pub fn pattern_frame(data: &Dataset, histories: &DataFrame) -> Result<DataFrame>
 }
 
 /// The patterns of [`pattern_frame`] in time units of `unit_days` days.
-pub fn patterns(frame: &DataFrame, unit_days: f64) -> Result<Vec<Pattern>> {
+fn patterns(frame: &DataFrame, unit_days: f64) -> Result<Vec<Pattern>> {
     let (x, t_x, t, w) = (floats(frame, "x")?, floats(frame, "recency_days")?, floats(frame, "age_days")?, floats(frame, "weight")?);
     Ok((0..frame.height()).map(|i| Pattern { x: x[i], t_x: t_x[i] / unit_days, t: t[i] / unit_days, weight: w[i] }).collect())
 }
 
 /// The repeat customers' (x, mean spend, how many have both) for the Gamma-Gamma fit, and how
 /// many repeat customers were left out for a mean spend of 0 or less (the model needs m > 0).
-pub fn spend_pairs(data: &Dataset, histories: &DataFrame) -> Result<(Vec<Spend>, u64)> {
+fn spend_pairs(data: &Dataset, histories: &DataFrame) -> Result<(Vec<Spend>, u64)> {
     let df = data.collect_in_memory(
         histories
             .clone()
@@ -122,7 +122,7 @@ pub struct ClvSettings {
 /// What the fitted models predict for each distinct history (the rows of [`pattern_frame`]):
 /// P(alive), the expected purchases over the horizon, and those purchases discounted month by
 /// month (see [`discounted_purchases`]).
-pub fn pattern_predictions(frame: &DataFrame, patterns: &[Pattern], model: &BgNbd, settings: &ClvSettings) -> Result<DataFrame> {
+fn pattern_predictions(frame: &DataFrame, patterns: &[Pattern], model: &BgNbd, settings: &ClvSettings) -> Result<DataFrame> {
     let unit = settings.unit_days;
     let horizon = settings.horizon_days / unit;
     let (mut alive, mut expected, mut discounted) =
@@ -153,7 +153,7 @@ pub fn pattern_predictions(frame: &DataFrame, patterns: &[Pattern], model: &BgNb
 /// Per customer (by id): the history, P(alive), expected purchases and spend, CLV, value tier
 /// and whether at risk (P(alive) < 0.5 and past value above the median customer's). Without a
 /// spend model (no amounts), spend, CLV, tier and risk are null.
-pub fn customers(
+fn customers(
     data: &Dataset,
     histories: &DataFrame,
     predictions: &DataFrame,
@@ -212,7 +212,7 @@ pub struct ClvSummary {
 }
 
 /// Sums the per-customer frame of [`customers`] into the summary.
-pub fn summary(data: &Dataset, customers: &DataFrame) -> Result<ClvSummary> {
+fn summary(data: &Dataset, customers: &DataFrame) -> Result<ClvSummary> {
     let tier_clv = |t: &str| col("clv").filter(col("tier").eq(lit(t))).sum().alias(t);
     let q = customers.clone().lazy().select([
         len().cast(DataType::Float64).alias("customers"),
@@ -248,7 +248,7 @@ pub fn summary(data: &Dataset, customers: &DataFrame) -> Result<ClvSummary> {
 /// The histories for validation: each customer who first bought by `calibration_end`, with x,
 /// recency and age (to `calibration_end`) from the purchases up to that day, and `holdout`, the
 /// purchase days after it up to `as_of`.
-pub fn holdout_histories(data: &Dataset, orders: &OrderRows, calibration_end: NaiveDate, as_of: NaiveDate) -> Result<DataFrame> {
+fn holdout_histories(data: &Dataset, orders: &OrderRows, calibration_end: NaiveDate, as_of: NaiveDate) -> Result<DataFrame> {
     let day = col("__day");
     let days = purchases(orders).filter(day.clone().lt_eq(lit(as_of))).group_by([col("__customer"), day.clone()]).agg([len()]);
     let first = day.clone().min();
@@ -284,7 +284,7 @@ pub const HOLDOUT_TOP: i64 = 7;
 
 /// Actual against predicted holdout purchases per calibration frequency (0 … 7+) and in total:
 /// `predictions` holds `expected_purchases` over the holdout per distinct history.
-pub fn holdout_table(data: &Dataset, histories: &DataFrame, predictions: &DataFrame) -> Result<Vec<HoldoutRow>> {
+fn holdout_table(data: &Dataset, histories: &DataFrame, predictions: &DataFrame) -> Result<Vec<HoldoutRow>> {
     let keys = [col("x"), col("recency_days"), col("age_days")];
     let joined = histories.clone().lazy().join(predictions.clone().lazy(), keys.clone(), keys, JoinArgs::new(JoinType::Left));
     let sums = || {
@@ -380,7 +380,7 @@ pub fn tracking(
 
 /// The Lorenz curve of CLV: the percentage of the total CLV held by the top 0%, 5%, … 100% of
 /// customers by CLV (the customer at each share's rank included, ⌈k·n/20⌉ customers).
-pub fn lorenz(data: &Dataset, customers: &DataFrame) -> Result<Vec<f64>> {
+fn lorenz(data: &Dataset, customers: &DataFrame) -> Result<Vec<f64>> {
     let n = customers.height();
     let ranks: Vec<u32> = (1..=20).map(|k| ((k * n).div_ceil(20)).saturating_sub(1) as u32).collect();
     let clv = col("clv").fill_null(lit(0.0));
@@ -398,4 +398,117 @@ pub fn lorenz(data: &Dataset, customers: &DataFrame) -> Result<Vec<f64>> {
         out.push(100.0 * floats(&df, &format!("s{k}"))?.first().copied().unwrap_or(0.0));
     }
     Ok(out)
+}
+
+/// The customers' histories read from the orders, with their distinct patterns (in the time
+/// unit of the fit): what the models are fitted on and predict for.
+pub struct Histories {
+    customers: DataFrame,
+    frame: DataFrame,
+    pub patterns: Vec<Pattern>,
+}
+
+/// One customer's history and what the models predict (see [`Histories::predict`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct CustomerClv {
+    pub id: String,
+    pub x: i64,
+    pub recency_days: f64,
+    pub age_days: f64,
+    pub monetary: f64,
+    pub past_value: f64,
+    pub p_alive: f64,
+    pub expected_purchases: f64,
+    /// Without amounts: `None` (and so the CLV, tier and risk).
+    pub expected_spend: Option<f64>,
+    pub clv: Option<f64>,
+    pub tier: Option<String>,
+    pub at_risk: Option<bool>,
+}
+
+/// The predictions for every customer, their sums and the Lorenz curve (with amounts).
+pub struct Predicted {
+    pub customers: Vec<CustomerClv>,
+    pub summary: ClvSummary,
+    pub lorenz: Option<Vec<f64>>,
+}
+
+impl Histories {
+    /// Every customer's history as of `as_of`.
+    pub fn read(data: &Dataset, orders: &OrderRows, as_of: NaiveDate, unit_days: f64) -> Result<Histories> {
+        Self::of(data, histories(data, orders, as_of)?, unit_days)
+    }
+
+    /// The histories up to `calibration_end` of the customers who first bought by then, each
+    /// with its purchase days after it up to `as_of` (for [`Histories::holdout_table`]).
+    pub fn read_holdout(
+        data: &Dataset,
+        orders: &OrderRows,
+        (calibration_end, as_of): (NaiveDate, NaiveDate),
+        unit_days: f64,
+    ) -> Result<Histories> {
+        Self::of(data, holdout_histories(data, orders, calibration_end, as_of)?, unit_days)
+    }
+
+    fn of(data: &Dataset, customers: DataFrame, unit_days: f64) -> Result<Histories> {
+        let frame = pattern_frame(data, &customers)?;
+        let patterns = patterns(&frame, unit_days)?;
+        Ok(Histories { customers, frame, patterns })
+    }
+
+    /// How many customers.
+    pub fn len(&self) -> usize {
+        self.customers.height()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The repeat customers' (x, mean spend, count) for the Gamma-Gamma fit, and how many were
+    /// left out for a mean spend of 0 or less.
+    pub fn spend(&self, data: &Dataset) -> Result<(Vec<Spend>, u64)> {
+        spend_pairs(data, &self.customers)
+    }
+
+    /// Every customer's P(alive), expected purchases, spend, CLV, tier and risk (by id), the
+    /// summary and the Lorenz curve.
+    pub fn predict(&self, data: &Dataset, model: &BgNbd, spend: Option<&GammaGamma>, settings: &ClvSettings) -> Result<Predicted> {
+        let predictions = pattern_predictions(&self.frame, &self.patterns, model, settings)?;
+        let df = customers(data, &self.customers, &predictions, spend, settings)?;
+        let summary = summary(data, &df)?;
+        let lorenz = if spend.is_some() { Some(lorenz(data, &df)?) } else { None };
+        let text =
+            |name: &str| -> Result<Vec<Option<String>>> { Ok(df.column(name)?.str()?.iter().map(|v| v.map(str::to_string)).collect()) };
+        let nums = |name: &str| -> Result<Vec<Option<f64>>> { Ok(df.column(name)?.cast(&DataType::Float64)?.f64()?.iter().collect()) };
+        let (ids, x, recency, age) = (text("__customer")?, nums("x")?, nums("recency_days")?, nums("age_days")?);
+        let (monetary, past, alive, expected) = (nums("monetary")?, nums("past_value")?, nums("p_alive")?, nums("expected_purchases")?);
+        let (spend_of, clv, tier) = (nums("expected_spend")?, nums("clv")?, text("tier")?);
+        let risk: Vec<Option<bool>> = df.column("at_risk")?.bool()?.iter().collect();
+        let customers = (0..df.height())
+            .map(|i| CustomerClv {
+                id: ids[i].clone().unwrap_or_default(),
+                x: x[i].unwrap_or(0.0) as i64,
+                recency_days: recency[i].unwrap_or(0.0),
+                age_days: age[i].unwrap_or(0.0),
+                monetary: monetary[i].unwrap_or(0.0),
+                past_value: past[i].unwrap_or(0.0),
+                p_alive: alive[i].unwrap_or(f64::NAN),
+                expected_purchases: expected[i].unwrap_or(f64::NAN),
+                expected_spend: spend_of[i],
+                clv: clv[i],
+                tier: tier[i].clone(),
+                at_risk: risk[i],
+            })
+            .collect();
+        Ok(Predicted { customers, summary, lorenz })
+    }
+
+    /// Actual against predicted holdout purchases (over `holdout_days`) per calibration
+    /// frequency and in total, for histories read by [`Histories::read_holdout`].
+    pub fn holdout_table(&self, data: &Dataset, model: &BgNbd, settings: &ClvSettings, holdout_days: f64) -> Result<Vec<HoldoutRow>> {
+        let settings = ClvSettings { horizon_days: holdout_days, ..*settings };
+        let predictions = pattern_predictions(&self.frame, &self.patterns, model, &settings)?;
+        holdout_table(data, &self.customers, &predictions)
+    }
 }
