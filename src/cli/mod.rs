@@ -942,6 +942,11 @@ pub struct ClvArgs {
     #[arg(long, value_enum, value_name = "ORDER", help_heading = "Grouping")]
     pub date_order: Option<crate::input::clean::DateOrder>,
 
+    /// Summaries per value of this column of the orders (each customer in the group of their
+    /// first purchase), then the total.
+    #[arg(long, value_name = "COL", help_heading = "Grouping")]
+    pub by: Option<String>,
+
     /// The time unit of recency, T and the parameters r and α [default: week].
     #[arg(long, value_enum, value_name = "UNIT", help_heading = "Model")]
     pub time_unit: Option<TimeUnit>,

@@ -12,7 +12,7 @@ use chrono::NaiveDate;
 use crate::chart::{self, Chart, Point, Series, Trend};
 use crate::cli::{ClvArgs, TimeUnit};
 use crate::cmd::repeat::check_problems;
-use crate::cmd::{open_checked, Opened};
+use crate::cmd::{open_checked, resolve_group_column_of, Opened};
 use crate::error::{data_err, usage};
 use crate::input::roles::Kind;
 use crate::metrics::orders::clv::{tracking, ClvSettings, ClvSummary, CustomerClv, Histories, HoldoutRow, HOLDOUT_TOP};
@@ -59,7 +59,7 @@ pub fn run(args: &ClvArgs, io: &mut Io) -> Result<()> {
             .ok_or_else(|| data_err(format!("{}: no CLV to draw: the orders have no amounts", opened.data.name)))?;
         chart::write(&chart, path)?;
     }
-    let report = clv_report(&fit, &opened);
+    let report = clv_report(&fit, &opened, prepared.by.as_deref());
     emit(&report, format, args.output.target(), io)
 }
 
@@ -75,7 +75,8 @@ pub struct Clv {
     pub correlation: Option<f64>,
     /// Repeat customers left out of the spend model for a mean spend of 0 or less.
     pub spend_dropped: u64,
-    pub summary: ClvSummary,
+    /// Per group of --by, then the total (`None`).
+    pub summary: Vec<(Option<String>, ClvSummary)>,
     pub customer_table: Table,
     /// The share of CLV (percent) of the top 0%, 5%, … 100% of customers by CLV.
     pub lorenz: Option<Vec<f64>>,
@@ -84,6 +85,8 @@ pub struct Clv {
 /// The orders read and the settings: what a fit and a validation share.
 pub struct Prepared {
     pub orders: OrderRows,
+    /// The --by column.
+    pub by: Option<String>,
     pub amount: bool,
     pub as_of: NaiveDate,
     pub unit: TimeUnit,
@@ -93,7 +96,8 @@ pub struct Prepared {
 /// Reads the orders (problems reported) and the settings.
 pub fn prepare(args: &ClvArgs, opened: &Opened, io: &mut Io) -> Result<Prepared> {
     let data = &opened.data;
-    let spec = OrderSpec { date_order: args.date_order, ..crate::cmd::order_spec(data, &opened.roles, "--col", true)? };
+    let by = args.by.as_deref().map(|b| resolve_group_column_of(opened, b, "--by")).transpose()?;
+    let spec = OrderSpec { date_order: args.date_order, by: by.clone(), ..crate::cmd::order_spec(data, &opened.roles, "--col", true)? };
     let orders = read_orders(data, &spec, Period::Month, args.as_of.unwrap_or(NaiveDate::MAX))?;
     let as_of = match args.as_of {
         Some(d) => d,
@@ -109,7 +113,7 @@ pub fn prepare(args: &ClvArgs, opened: &Opened, io: &mut Io) -> Result<Prepared>
         discount: args.discount.unwrap_or(0.1),
         tiers: args.tiers.unwrap_or((0.2, 0.2)),
     };
-    Ok(Prepared { orders, amount: spec.amount.is_some(), as_of, unit, settings })
+    Ok(Prepared { orders, amount: spec.amount.is_some(), as_of, unit, settings, by })
 }
 
 /// Fits BG/NBD on the histories' distinct patterns, after checking there are enough repeat
@@ -132,7 +136,7 @@ fn fit_purchases(name: &str, history: &Histories, until: NaiveDate) -> Result<Fi
 pub fn analyse(prepared: &Prepared, opened: &Opened, io: &mut Io) -> Result<Clv> {
     let data = &opened.data;
     let name = &data.name;
-    let Prepared { orders, amount, as_of, unit, settings } = prepared;
+    let Prepared { orders, amount, as_of, unit, settings, .. } = prepared;
     let (as_of, unit, settings) = (*as_of, *unit, *settings);
     let history = Histories::read(data, orders, as_of, unit.days())?;
     let bgnbd = fit_purchases(name, &history, as_of)?;
@@ -164,7 +168,7 @@ pub fn analyse(prepared: &Prepared, opened: &Opened, io: &mut Io) -> Result<Clv>
     warn_boundary(name, &bgnbd, io);
     let predicted =
         history.predict(data, &bgnbd.model, spend.as_ref().map(|s| &s.model), &settings).map_err(|e| data_err(format!("{name}: {e}")))?;
-    let customer_table = customer_table(&predicted.customers, unit);
+    let customer_table = customer_table(&predicted.customers, unit, prepared.by.as_deref());
     Ok(Clv {
         as_of,
         unit,
@@ -205,13 +209,16 @@ fn weighted_correlation(pairs: &[Spend]) -> Option<f64> {
 }
 
 /// The per-customer table of `--customers`, recency and T in the time unit.
-fn customer_table(customers: &[CustomerClv], unit: TimeUnit) -> Table {
+fn customer_table(customers: &[CustomerClv], unit: TimeUnit, by: Option<&str>) -> Table {
     let days = unit.days();
     let rows = customers
         .iter()
         .map(|c| {
-            vec![
-                Cell::Text(c.id.clone()),
+            let mut row = vec![Cell::Text(c.id.clone())];
+            if by.is_some() {
+                row.push(Cell::text(c.group.as_deref()));
+            }
+            row.extend([
                 Cell::Int(c.x),
                 Cell::num(Some(c.recency_days / days), 4),
                 Cell::num(Some(c.age_days / days), 4),
@@ -223,57 +230,74 @@ fn customer_table(customers: &[CustomerClv], unit: TimeUnit) -> Table {
                 Cell::num(c.clv, 2),
                 Cell::text(c.tier.as_deref()),
                 c.at_risk.map_or(Cell::Null, Cell::Bool),
-            ]
+            ]);
+            row
         })
         .collect();
-    let columns = [
-        "customer_id",
-        "frequency",
-        "recency",
-        "T",
-        "monetary",
-        "past_value",
-        "p_alive",
-        "expected_purchases",
-        "expected_spend",
-        "clv",
-        "tier",
-        "at_risk",
-    ];
-    Table { columns: columns.iter().map(|c| c.to_string()).collect(), rows }
+    let mut columns: Vec<String> = vec!["customer_id".to_string()];
+    columns.extend(by.map(str::to_string));
+    columns.extend(
+        [
+            "frequency",
+            "recency",
+            "T",
+            "monetary",
+            "past_value",
+            "p_alive",
+            "expected_purchases",
+            "expected_spend",
+            "clv",
+            "tier",
+            "at_risk",
+        ]
+        .map(str::to_string),
+    );
+    Table { columns, rows }
 }
 
 /// The summary table (one row, the whole file), the fit in the caption and in JSON's facts.
-fn clv_report(fit: &Clv, opened: &Opened) -> Report {
-    let s = &fit.summary;
+fn clv_report(fit: &Clv, opened: &Opened, by: Option<&str>) -> Report {
     let amount = fit.spend.is_some();
     let money = |v: f64| if amount { Cell::Num(v, 2) } else { Cell::Null };
     let pct = |v: f64| if amount { Cell::Num(v, 1) } else { Cell::Null };
-    let columns = [
-        "customers",
-        "repeat_customers",
-        "expected_purchases",
-        "clv_total",
-        "clv_mean",
-        "top_tier_clv_pct",
-        "middle_tier_clv_pct",
-        "bottom_tier_clv_pct",
-        "at_risk",
-        "at_risk_past_value",
-    ];
-    let row = vec![
-        Cell::Int(s.customers as i64),
-        Cell::Int(s.repeat_customers as i64),
-        Cell::Num(s.expected_purchases, 1),
-        money(s.clv),
-        money(s.clv_mean),
-        pct(s.top_share_pct),
-        pct(s.middle_share_pct),
-        pct(s.bottom_share_pct),
-        if amount { Cell::Int(s.at_risk as i64) } else { Cell::Null },
-        money(s.at_risk_past_value),
-    ];
-    let table = Table { columns: columns.iter().map(|c| c.to_string()).collect(), rows: vec![row] };
+    let mut columns: Vec<String> = by.map(str::to_string).into_iter().collect();
+    columns.extend(
+        [
+            "customers",
+            "repeat_customers",
+            "expected_purchases",
+            "clv_total",
+            "clv_mean",
+            "top_tier_clv_pct",
+            "middle_tier_clv_pct",
+            "bottom_tier_clv_pct",
+            "at_risk",
+            "at_risk_past_value",
+        ]
+        .map(str::to_string),
+    );
+    let rows = fit
+        .summary
+        .iter()
+        .map(|(group, s)| {
+            let mut row: Vec<Cell> = by.map(|_| Cell::Text(group.clone().unwrap_or_else(|| "Total".to_string()))).into_iter().collect();
+            row.extend([
+                Cell::Int(s.customers as i64),
+                Cell::Int(s.repeat_customers as i64),
+                Cell::Num(s.expected_purchases, 1),
+                money(s.clv),
+                money(s.clv_mean),
+                pct(s.top_share_pct),
+                pct(s.middle_share_pct),
+                pct(s.bottom_share_pct),
+                if amount { Cell::Int(s.at_risk as i64) } else { Cell::Null },
+                money(s.at_risk_past_value),
+            ]);
+            row
+        })
+        .collect();
+    let table = Table { columns, rows };
+    let total = fit.summary.last().map(|(_, s)| *s).unwrap_or_default();
     let b = &fit.bgnbd;
     let unit = fit.unit.name();
     let mut caption = vec![
@@ -353,7 +377,7 @@ fn clv_report(fit: &Clv, opened: &Opened) -> Report {
             ("log_likelihood".to_string(), Cell::Object(likelihood)),
             ("frequency_monetary_correlation".to_string(), Cell::num(fit.correlation, 6)),
             ("spend_excluded".to_string(), Cell::Int(fit.spend_dropped as i64)),
-            ("customers".to_string(), Cell::Int(s.customers as i64)),
+            ("customers".to_string(), Cell::Int(total.customers as i64)),
         ],
         rows_key: "summary",
     }

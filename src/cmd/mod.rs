@@ -265,6 +265,7 @@ pub fn order_spec(data: &Dataset, roles: &RoleMap, flag: &str, need_customer: bo
         amount_comma: roles.get(Role::Amount).map(|h| data.decimal_comma(h)).transpose()?.unwrap_or(false),
         date_order: None,
         amount: roles.get(Role::Amount).map(str::to_string),
+        by: None,
     })
 }
 

@@ -224,3 +224,27 @@ fn the_lorenz_curve_shows_how_concentrated_value_is() {
     let top = v["summary"][0]["top_tier_clv_pct"].as_f64().unwrap();
     assert!(svg.contains(&format!("top 20% of customers hold {top:.1}% of CLV")), "{top}");
 }
+
+#[test]
+fn by_a_column_the_groups_add_up_to_the_total() {
+    let dir = workdir();
+    let customers = dir.path().join("c.csv");
+    let file = fixture("clv_orders.csv");
+    let out = cxstat()
+        .args(["clv", file.to_str().unwrap(), "--by", "channel", "--format", "csv", "--customers", customers.to_str().unwrap()])
+        .assert()
+        .success();
+    let rows = csv_rows(&out.get_output().stdout);
+    let order: Vec<&str> = rows.iter().map(|r| r["channel"].as_str()).collect();
+    assert_eq!(order, ["app", "store", "web", "Total"]);
+    let total = row(&rows, &[("channel", "Total")]);
+    let sum = |k: &str| -> f64 { rows.iter().filter(|r| r["channel"] != "Total").map(|r| r[k].parse::<f64>().unwrap()).sum() };
+    assert_eq!(sum("customers"), 1500.0);
+    close(sum("clv_total"), total["clv_total"].parse().unwrap(), 1e-9);
+    close(sum("at_risk_past_value"), total["at_risk_past_value"].parse().unwrap(), 1e-9);
+    // Each customer is in the group of their first order (the fixture gives a customer one
+    // channel): the per-customer file names it, and its counts are the group's.
+    let per = csv_rows(&std::fs::read(&customers).unwrap());
+    let app = per.iter().filter(|r| r["channel"] == "app").count();
+    assert_eq!(row(&rows, &[("channel", "app")])["customers"], app.to_string());
+}

@@ -28,6 +28,12 @@ fn histories(data: &Dataset, orders: &OrderRows, as_of: NaiveDate) -> Result<Dat
     let day = col("__day");
     let mut spend = Vec::from(exact_sum(col("__amount"), "__spend"));
     spend.push(col("__amount").is_not_null().any(true).alias("__priced"));
+    // With a --by column, each customer belongs to the group of their first purchase day
+    // (the lowest value when that day's orders differ).
+    let by = orders.rows.get_column_index("__by").is_some();
+    if by {
+        spend.push(col("__by").min());
+    }
     let days = purchases(orders)
         .filter(day.clone().lt_eq(lit(as_of)))
         .group_by([col("__customer"), day.clone()])
@@ -39,6 +45,9 @@ fn histories(data: &Dataset, orders: &OrderRows, as_of: NaiveDate) -> Result<Dat
         (day.clone().max() - first.clone()).dt().total_days(false).alias("recency_days"),
         (lit(as_of) - first.clone()).dt().total_days(false).alias("age_days"),
     ];
+    if by {
+        aggs.push(col("__by").filter(day.clone().eq(first.clone())).min());
+    }
     aggs.extend(exact_sum(col("__spend").filter(day.clone().gt(first)), "__repeat_spend"));
     aggs.extend(exact_sum(col("__spend"), "__past"));
     let q = days
@@ -51,9 +60,18 @@ fn histories(data: &Dataset, orders: &OrderRows, as_of: NaiveDate) -> Result<Dat
                 .alias("monetary"),
             exact_value("__past").alias("past_value"),
         ])
-        .select([col("__customer"), col("x"), col("recency_days"), col("age_days"), col("monetary"), col("past_value")])
+        .select([col("__customer"), col("x"), col("recency_days"), col("age_days"), col("monetary"), col("past_value"), by_column(by)])
         .sort(["__customer"], SortMultipleOptions::default());
     data.collect_in_memory(q)
+}
+
+/// The customer's group (`__by`), null without --by.
+fn by_column(by: bool) -> Expr {
+    if by {
+        col("__by")
+    } else {
+        lit(NULL).cast(DataType::String).alias("__by")
+    }
 }
 
 /// A column of whole numbers as `f64`s.
@@ -212,37 +230,56 @@ pub struct ClvSummary {
 }
 
 /// Sums the per-customer frame of [`customers`] into the summary.
-fn summary(data: &Dataset, customers: &DataFrame) -> Result<ClvSummary> {
+fn summary(data: &Dataset, customers: &DataFrame, by: bool) -> Result<Vec<(Option<String>, ClvSummary)>> {
     let tier_clv = |t: &str| col("clv").filter(col("tier").eq(lit(t))).sum().alias(t);
-    let q = customers.clone().lazy().select([
-        len().cast(DataType::Float64).alias("customers"),
-        col("x").gt(lit(0i64)).cast(DataType::Float64).sum().alias("repeat"),
-        col("expected_purchases").sum().alias("expected"),
-        col("clv").sum().alias("clv"),
-        tier_clv("top"),
-        tier_clv("middle"),
-        tier_clv("bottom"),
-        col("at_risk").cast(DataType::Float64).sum().alias("at_risk"),
-        col("past_value").filter(col("at_risk").fill_null(lit(false))).sum().alias("at_risk_value"),
-        col("past_value").sum().alias("past_value"),
-    ]);
-    let df = data.collect_in_memory(q)?;
-    let get = |name: &str| -> Result<f64> { Ok(df.column(name)?.cast(&DataType::Float64)?.f64()?.get(0).unwrap_or(0.0)) };
-    let (n, clv) = (get("customers")?, get("clv")?);
-    let share = |v: f64| if clv != 0.0 { 100.0 * v / clv } else { 0.0 };
-    Ok(ClvSummary {
-        customers: n,
-        repeat_customers: get("repeat")?,
-        expected_purchases: get("expected")?,
-        clv,
-        clv_mean: if n > 0.0 { clv / n } else { 0.0 },
-        top_share_pct: share(get("top")?),
-        middle_share_pct: share(get("middle")?),
-        bottom_share_pct: share(get("bottom")?),
-        at_risk: get("at_risk")?,
-        at_risk_past_value: get("at_risk_value")?,
-        past_value: get("past_value")?,
-    })
+    let aggs = || {
+        [
+            len().cast(DataType::Float64).alias("customers"),
+            col("x").gt(lit(0i64)).cast(DataType::Float64).sum().alias("repeat"),
+            col("expected_purchases").sum().alias("expected"),
+            col("clv").sum().alias("clv"),
+            tier_clv("top"),
+            tier_clv("middle"),
+            tier_clv("bottom"),
+            col("at_risk").cast(DataType::Float64).sum().alias("at_risk"),
+            col("past_value").filter(col("at_risk").fill_null(lit(false))).sum().alias("at_risk_value"),
+            col("past_value").sum().alias("past_value"),
+        ]
+    };
+    let lf = customers.clone().lazy();
+    let mut frames = Vec::new();
+    if by {
+        frames.push(data.collect_in_memory(lf.clone().group_by([col("__by")]).agg(aggs()).sort(["__by"], SortMultipleOptions::default()))?);
+    }
+    frames.push(data.collect_in_memory(lf.select(aggs()))?);
+    let mut out = Vec::new();
+    for (f, df) in frames.iter().enumerate() {
+        let total = f + 1 == frames.len();
+        let groups: Vec<Option<String>> =
+            if total { vec![None] } else { df.column("__by")?.str()?.iter().map(|g| Some(g.unwrap_or("(blank)").to_string())).collect() };
+        for (i, group) in groups.into_iter().enumerate() {
+            let get = |name: &str| -> Result<f64> { Ok(df.column(name)?.cast(&DataType::Float64)?.f64()?.get(i).unwrap_or(0.0)) };
+            let (n, clv) = (get("customers")?, get("clv")?);
+            let share = |v: f64| if clv != 0.0 { 100.0 * v / clv } else { 0.0 };
+            out.push((
+                group,
+                ClvSummary {
+                    customers: n,
+                    repeat_customers: get("repeat")?,
+                    expected_purchases: get("expected")?,
+                    clv,
+                    clv_mean: if n > 0.0 { clv / n } else { 0.0 },
+                    top_share_pct: share(get("top")?),
+                    middle_share_pct: share(get("middle")?),
+                    bottom_share_pct: share(get("bottom")?),
+                    at_risk: get("at_risk")?,
+                    at_risk_past_value: get("at_risk_value")?,
+                    past_value: get("past_value")?,
+                },
+            ));
+        }
+    }
+    Ok(out)
 }
 
 /// The histories for validation: each customer who first bought by `calibration_end`, with x,
@@ -404,6 +441,8 @@ fn lorenz(data: &Dataset, customers: &DataFrame) -> Result<Vec<f64>> {
 /// unit of the fit): what the models are fitted on and predict for.
 pub struct Histories {
     customers: DataFrame,
+    /// Each customer has a --by group.
+    by: bool,
     frame: DataFrame,
     pub patterns: Vec<Pattern>,
 }
@@ -412,6 +451,8 @@ pub struct Histories {
 #[derive(Debug, Clone, PartialEq)]
 pub struct CustomerClv {
     pub id: String,
+    /// The group of --by (of the first purchase day).
+    pub group: Option<String>,
     pub x: i64,
     pub recency_days: f64,
     pub age_days: f64,
@@ -429,14 +470,16 @@ pub struct CustomerClv {
 /// The predictions for every customer, their sums and the Lorenz curve (with amounts).
 pub struct Predicted {
     pub customers: Vec<CustomerClv>,
-    pub summary: ClvSummary,
+    /// Per group of --by (by name), then the total (`None`).
+    pub summary: Vec<(Option<String>, ClvSummary)>,
     pub lorenz: Option<Vec<f64>>,
 }
 
 impl Histories {
     /// Every customer's history as of `as_of`.
     pub fn read(data: &Dataset, orders: &OrderRows, as_of: NaiveDate, unit_days: f64) -> Result<Histories> {
-        Self::of(data, histories(data, orders, as_of)?, unit_days)
+        let by = orders.rows.get_column_index("__by").is_some();
+        Self::of(data, histories(data, orders, as_of)?, unit_days, by)
     }
 
     /// The histories up to `calibration_end` of the customers who first bought by then, each
@@ -447,13 +490,13 @@ impl Histories {
         (calibration_end, as_of): (NaiveDate, NaiveDate),
         unit_days: f64,
     ) -> Result<Histories> {
-        Self::of(data, holdout_histories(data, orders, calibration_end, as_of)?, unit_days)
+        Self::of(data, holdout_histories(data, orders, calibration_end, as_of)?, unit_days, false)
     }
 
-    fn of(data: &Dataset, customers: DataFrame, unit_days: f64) -> Result<Histories> {
+    fn of(data: &Dataset, customers: DataFrame, unit_days: f64, by: bool) -> Result<Histories> {
         let frame = pattern_frame(data, &customers)?;
         let patterns = patterns(&frame, unit_days)?;
-        Ok(Histories { customers, frame, patterns })
+        Ok(Histories { customers, by, frame, patterns })
     }
 
     /// How many customers.
@@ -476,18 +519,19 @@ impl Histories {
     pub fn predict(&self, data: &Dataset, model: &BgNbd, spend: Option<&GammaGamma>, settings: &ClvSettings) -> Result<Predicted> {
         let predictions = pattern_predictions(&self.frame, &self.patterns, model, settings)?;
         let df = customers(data, &self.customers, &predictions, spend, settings)?;
-        let summary = summary(data, &df)?;
+        let summary = summary(data, &df, self.by)?;
         let lorenz = if spend.is_some() { Some(lorenz(data, &df)?) } else { None };
         let text =
             |name: &str| -> Result<Vec<Option<String>>> { Ok(df.column(name)?.str()?.iter().map(|v| v.map(str::to_string)).collect()) };
         let nums = |name: &str| -> Result<Vec<Option<f64>>> { Ok(df.column(name)?.cast(&DataType::Float64)?.f64()?.iter().collect()) };
-        let (ids, x, recency, age) = (text("__customer")?, nums("x")?, nums("recency_days")?, nums("age_days")?);
+        let (ids, groups, x, recency, age) = (text("__customer")?, text("__by")?, nums("x")?, nums("recency_days")?, nums("age_days")?);
         let (monetary, past, alive, expected) = (nums("monetary")?, nums("past_value")?, nums("p_alive")?, nums("expected_purchases")?);
         let (spend_of, clv, tier) = (nums("expected_spend")?, nums("clv")?, text("tier")?);
         let risk: Vec<Option<bool>> = df.column("at_risk")?.bool()?.iter().collect();
         let customers = (0..df.height())
             .map(|i| CustomerClv {
                 id: ids[i].clone().unwrap_or_default(),
+                group: groups[i].clone(),
                 x: x[i].unwrap_or(0.0) as i64,
                 recency_days: recency[i].unwrap_or(0.0),
                 age_days: age[i].unwrap_or(0.0),

@@ -31,6 +31,8 @@ pub struct OrderSpec {
     /// How dates written with the year last (`03.10.2026`) read (`--date-order`); `None`: from
     /// the values, where the quick reader finds dates it cannot read.
     pub date_order: Option<clean::DateOrder>,
+    /// A column kept with each order as text, `__by` (`clv --by`).
+    pub by: Option<String>,
 }
 
 /// Orders and ordering customers of one group.
@@ -361,6 +363,9 @@ fn read_orders_with(data: &Dataset, spec: &OrderSpec, period: Period, as_of: Nai
             columns.push(col(h.as_str()).cast(DataType::String));
         }
     }
+    if let Some(h) = &spec.by {
+        columns.push(col(h.as_str()).cast(DataType::String).alias("__by"));
+    }
     // The raw text is needed only for the flags; problem messages read it again from the file.
     let mut kept: Vec<Expr> =
         [ROW, "__day", "__customer", "__id", "__ragged", "__amount", "__date_bad", "__date_missing", "__customer_missing"]
@@ -369,6 +374,9 @@ fn read_orders_with(data: &Dataset, spec: &OrderSpec, period: Period, as_of: Nai
             .collect();
     if spec.amount.is_some() {
         kept.push(col("__amount_bad"));
+    }
+    if spec.by.is_some() {
+        kept.push(col("__by"));
     }
     let every = data.collect_rows(data.lazy_with_rows().select(columns).with_columns(flags).select(kept))?;
     // Duplicates are found among all rows, then rows after `as_of` are left out. By default
@@ -442,6 +450,7 @@ mod tests {
             amount: None,
             amount_comma: false,
             date_order: None,
+            by: None,
         };
         let df = DataFrame::new(ids.len(), vec![Series::new("id".into(), ids.to_vec()).into()]).unwrap();
         let out = df
