@@ -59,6 +59,15 @@ pub struct Fitted<M> {
     pub iterations: u64,
 }
 
+/// The parts of a BG/NBD log-likelihood that depend on x alone: A₁ + A₂ (gamma functions), their
+/// gradient, and ln a − ln(b + x − 1).
+struct XTerms {
+    x: f64,
+    a12: f64,
+    d12: [f64; 4],
+    ln_a_b: f64,
+}
+
 /// ln(eᵘ + eᵛ) without overflow.
 fn log_add_exp(u: f64, v: f64) -> f64 {
     let m = u.max(v);
@@ -75,20 +84,33 @@ impl BgNbd {
 
     /// The log-likelihood of one history and its gradient in (ln r, ln α, ln a, ln b).
     fn terms(&self, x: f64, t_x: f64, t: f64) -> (f64, [f64; 4]) {
+        self.pattern_terms(&self.x_terms(x), t_x, t)
+    }
+
+    /// The parts of the log-likelihood that depend on x alone (the gamma functions: most of the
+    /// cost, computed once per distinct x).
+    fn x_terms(&self, x: f64) -> XTerms {
         let BgNbd { r, alpha, a, b } = *self;
-        let a1 = ln_gamma(r + x) - ln_gamma(r) + r * alpha.ln();
-        let a2 = ln_gamma(a + b) + ln_gamma(b + x) - ln_gamma(b) - ln_gamma(a + b + x);
-        let a3 = -(r + x) * (alpha + t).ln();
-        // ∂/∂r, ∂/∂α, ∂/∂a, ∂/∂b of A₁ + A₂ and of A₃.
+        let a12 = ln_gamma(r + x) - ln_gamma(r) + r * alpha.ln() + ln_gamma(a + b) + ln_gamma(b + x) - ln_gamma(b) - ln_gamma(a + b + x);
+        // ∂/∂r, ∂/∂α, ∂/∂a, ∂/∂b of A₁ + A₂.
         let d12 = [
             digamma(r + x) - digamma(r) + alpha.ln(),
             r / alpha,
             digamma(a + b) - digamma(a + b + x),
             digamma(a + b) + digamma(b + x) - digamma(b) - digamma(a + b + x),
         ];
+        let ln_a_b = if x > 0.0 { a.ln() - (b + x - 1.0).ln() } else { 0.0 };
+        XTerms { x, a12, d12, ln_a_b }
+    }
+
+    /// The log-likelihood of a history with the x-terms `xt`, and its gradient in log parameters.
+    fn pattern_terms(&self, xt: &XTerms, t_x: f64, t: f64) -> (f64, [f64; 4]) {
+        let BgNbd { r, alpha, a, b } = *self;
+        let x = xt.x;
+        let a3 = -(r + x) * (alpha + t).ln();
         let d3 = [-(alpha + t).ln(), -(r + x) / (alpha + t), 0.0, 0.0];
         let (value, d) = if x > 0.0 {
-            let a4 = a.ln() - (b + x - 1.0).ln() - (r + x) * (alpha + t_x).ln();
+            let a4 = xt.ln_a_b - (r + x) * (alpha + t_x).ln();
             let d4 = [-(alpha + t_x).ln(), -(r + x) / (alpha + t_x), 1.0 / a, -1.0 / (b + x - 1.0)];
             let l = log_add_exp(a3, a4);
             let (w3, w4) = ((a3 - l).exp(), (a4 - l).exp());
@@ -97,7 +119,7 @@ impl BgNbd {
             (a3, d3)
         };
         let params = [r, alpha, a, b];
-        (a1 + a2 + value, std::array::from_fn(|i| (d12[i] + d[i]) * params[i]))
+        (xt.a12 + value, std::array::from_fn(|i| (xt.d12[i] + d[i]) * params[i]))
     }
 
     /// P(alive | x, tₓ, T) (Fader, Hardie & Lee, "Computing P(alive) using the BG/NBD model",
@@ -151,12 +173,32 @@ impl GammaGamma {
 
     /// The log-likelihood and its gradient in (ln p, ln q, ln γ).
     fn terms(&self, x: f64, m: f64) -> (f64, [f64; 3]) {
+        self.customer_terms(&self.x_terms(x), m, m.ln())
+    }
+
+    /// The gamma functions of x: ln Γ(px+q) − ln Γ(px) − ln Γ(q) + q ln γ, ψ(px+q) − ψ(px),
+    /// ψ(px+q) − ψ(q), and ln x.
+    fn x_terms(&self, x: f64) -> [f64; 5] {
         let GammaGamma { p, q, gamma } = *self;
         let px = p * x;
-        let value = ln_gamma(px + q) - ln_gamma(px) - ln_gamma(q) + q * gamma.ln() + (px - 1.0) * m.ln() + px * x.ln()
-            - (px + q) * (gamma + m * x).ln();
-        let dp = x * (digamma(px + q) - digamma(px) + m.ln() + x.ln() - (gamma + m * x).ln());
-        let dq = digamma(px + q) - digamma(q) + gamma.ln() - (gamma + m * x).ln();
+        [
+            ln_gamma(px + q) - ln_gamma(px) - ln_gamma(q) + q * gamma.ln(),
+            digamma(px + q) - digamma(px),
+            digamma(px + q) - digamma(q),
+            x.ln(),
+            x,
+        ]
+    }
+
+    /// The log-likelihood of a customer with the x-terms `xt`, mean spend m (ln m given).
+    fn customer_terms(&self, xt: &[f64; 5], m: f64, ln_m: f64) -> (f64, [f64; 3]) {
+        let GammaGamma { p, q, gamma } = *self;
+        let [g, dpx, dq0, ln_x, x] = *xt;
+        let px = p * x;
+        let ln_gmx = (gamma + m * x).ln();
+        let value = g + (px - 1.0) * ln_m + px * ln_x - (px + q) * ln_gmx;
+        let dp = x * (dpx + ln_m + ln_x - ln_gmx);
+        let dq = dq0 + gamma.ln() - ln_gmx;
         let dg = q / gamma - (px + q) / (gamma + m * x);
         (value, [dp * p, dq * q, dg * gamma])
     }
@@ -248,8 +290,13 @@ impl BgNbdProblem<'_> {
     fn value_and_gradient(&self, p: &[f64]) -> (f64, Vec<f64>) {
         let model = bgnbd_of(p);
         let (mut value, mut gradient) = (0.0, vec![0.0; 4]);
+        // The patterns come ordered by x: the gamma functions once per distinct x.
+        let mut xt = model.x_terms(self.patterns.first().map_or(0.0, |p| p.x));
         for pat in self.patterns {
-            let (l, d) = model.terms(pat.x, pat.t_x, pat.t);
+            if pat.x != xt.x {
+                xt = model.x_terms(pat.x);
+            }
+            let (l, d) = model.pattern_terms(&xt, pat.t_x, pat.t);
             value -= pat.weight * l;
             for (g, d) in gradient.iter_mut().zip(d) {
                 *g -= pat.weight * d;
@@ -276,8 +323,10 @@ impl Gradient for BgNbdProblem<'_> {
 }
 
 struct GammaGammaProblem<'a> {
-    /// (x, m, weight) of the repeat customers.
+    /// (x, m, weight) of the repeat customers, ordered by x.
     customers: &'a [Spend],
+    /// ln m of each.
+    ln_m: &'a [f64],
     total_weight: f64,
 }
 
@@ -289,8 +338,12 @@ impl GammaGammaProblem<'_> {
     fn value_and_gradient(&self, p: &[f64]) -> (f64, Vec<f64>) {
         let model = gamma_gamma_of(p);
         let (mut value, mut gradient) = (0.0, vec![0.0; 3]);
-        for &(x, m, w) in self.customers {
-            let (l, d) = model.terms(x, m);
+        let mut xt = model.x_terms(self.customers.first().map_or(1.0, |c| c.0));
+        for (&(x, m, w), &ln_m) in self.customers.iter().zip(self.ln_m) {
+            if x != xt[4] {
+                xt = model.x_terms(x);
+            }
+            let (l, d) = model.customer_terms(&xt, m, ln_m);
             value -= w * l;
             for (g, d) in gradient.iter_mut().zip(d) {
                 *g -= w * d;
@@ -439,7 +492,8 @@ pub fn fit_bgnbd(patterns: &[Pattern]) -> Result<Fitted<BgNbd>> {
 /// m > 0, starting from ln θ = 0.1.
 pub fn fit_gamma_gamma(customers: &[Spend]) -> Result<Fitted<GammaGamma>> {
     let total_weight: f64 = customers.iter().map(|c| c.2).sum();
-    let problem = || GammaGammaProblem { customers, total_weight };
+    let ln_m: Vec<f64> = customers.iter().map(|c| c.1.ln()).collect();
+    let problem = || GammaGammaProblem { customers, ln_m: &ln_m, total_weight };
     let gradient_at = |p: &[f64]| problem().value_and_gradient(p).1;
     let (best, iterations) = minimise(problem(), vec![0.1; 3], gradient_at)?;
     let mean = problem().value_and_gradient(&best).0;
@@ -524,8 +578,9 @@ mod tests {
             let numeric = (problem.value_and_gradient(&up).0 - problem.value_and_gradient(&down).0) / 2e-6;
             close(g[i], numeric, 1e-6);
         }
-        let customers = [(1.0, 20.0, 2.0), (4.0, 35.5, 1.0), (2.0, 12.25, 1.0)];
-        let problem = GammaGammaProblem { customers: &customers, total_weight: 4.0 };
+        let customers: [Spend; 3] = [(1.0, 20.0, 2.0), (2.0, 12.25, 1.0), (4.0, 35.5, 1.0)];
+        let ln_m: Vec<f64> = customers.iter().map(|c| c.1.ln()).collect();
+        let problem = GammaGammaProblem { customers: &customers, ln_m: &ln_m, total_weight: 4.0 };
         let at = [2f64.ln(), 3f64.ln(), 15f64.ln()];
         let (_, g) = problem.value_and_gradient(&at);
         for i in 0..3 {

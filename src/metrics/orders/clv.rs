@@ -11,7 +11,6 @@ use polars::prelude::*;
 
 use crate::input::frame::Dataset;
 use crate::metrics::orders::{purchases, OrderRows};
-use crate::metrics::{exact_sum, exact_value};
 use crate::stats::clv::{discounted_purchases, BgNbd, GammaGamma, Pattern, Spend};
 
 /// Days in a year and in a month (a twelfth of it).
@@ -23,10 +22,10 @@ pub const MONTH_DAYS: f64 = YEAR_DAYS / 12.0;
 /// `age_days` (first purchase day to `as_of`), `monetary` (mean spend of the repeat purchase
 /// days, 0 without one) and `past_value` (all purchase days' spend).
 fn histories(data: &Dataset, orders: &OrderRows, as_of: NaiveDate) -> Result<DataFrame> {
-    // Sums of amounts are exact (see exact_sum): added as floats, a customer's total would
-    // depend on the order the engine adds the rows in, and so would the fit.
+    // Amounts are summed in fixed point (see fixed_sum): added as floats, a customer's total
+    // would depend on the order the engine adds the rows in, and so would the fit.
     let day = col("__day");
-    let mut spend = Vec::from(exact_sum(col("__amount"), "__spend"));
+    let mut spend = Vec::from(fixed_sum(col("__amount"), "__spend"));
     spend.push(col("__amount").is_not_null().any(true).alias("__priced"));
     // With a --by column, each customer belongs to the group of their first purchase day
     // (the lowest value when that day's orders differ).
@@ -34,35 +33,54 @@ fn histories(data: &Dataset, orders: &OrderRows, as_of: NaiveDate) -> Result<Dat
     if by {
         spend.push(col("__by").min());
     }
-    let days = purchases(orders)
-        .filter(day.clone().lt_eq(lit(as_of)))
-        .group_by([col("__customer"), day.clone()])
-        .agg(spend)
-        .with_column(when(col("__priced")).then(exact_value("__spend")).otherwise(lit(NULL)).alias("__spend"));
+    let days = purchases(orders).filter(day.clone().lt_eq(lit(as_of))).group_by([col("__customer"), day.clone()]).agg(spend);
     let first = day.clone().min();
+    let later = day.clone().gt(first.clone());
     let mut aggs = vec![
         (len().cast(DataType::Int64) - lit(1i64)).alias("x"),
         (day.clone().max() - first.clone()).dt().total_days(false).alias("recency_days"),
         (lit(as_of) - first.clone()).dt().total_days(false).alias("age_days"),
+        col("__spend_whole").filter(later.clone()).sum().alias("__repeat_whole"),
+        col("__spend_part").filter(later).sum().alias("__repeat_part"),
+        col("__spend_whole").sum().alias("__past_whole"),
+        col("__spend_part").sum().alias("__past_part"),
+        col("__priced").any(true).alias("__priced"),
     ];
     if by {
-        aggs.push(col("__by").filter(day.clone().eq(first.clone())).min());
+        aggs.push(col("__by").filter(day.clone().eq(first)).min());
     }
-    aggs.extend(exact_sum(col("__spend").filter(day.clone().gt(first)), "__repeat_spend"));
-    aggs.extend(exact_sum(col("__spend"), "__past"));
     let q = days
         .group_by([col("__customer")])
         .agg(aggs)
         .with_columns([
             when(col("x").gt(lit(0i64)))
-                .then(exact_value("__repeat_spend") / col("x").cast(DataType::Float64))
+                .then(fixed_value("__repeat") / col("x").cast(DataType::Float64))
                 .otherwise(lit(0.0))
                 .alias("monetary"),
-            exact_value("__past").alias("past_value"),
+            when(col("__priced")).then(fixed_value("__past")).otherwise(lit(0.0)).alias("past_value"),
         ])
         .select([col("__customer"), col("x"), col("recency_days"), col("age_days"), col("monetary"), col("past_value"), by_column(by)])
         .sort(["__customer"], SortMultipleOptions::default());
     data.collect_in_memory(q)
+}
+
+/// The steps of a unit in [`fixed_sum`]: 10⁹ (nanos).
+const FIXED: f64 = 1e9;
+
+/// Σx of amounts x ≥ 0 in fixed point, as two integer sums: the whole units (`{name}_whole`) and
+/// the fractions in billionths (`{name}_part`, rounded: amounts in cents or finer down to 10⁻⁹
+/// add up exactly). Integer sums are the same in any order of the rows. Not
+/// [`crate::metrics::exact_sum`]: polars sums its i128 parts per group on a slow path, which took
+/// 15 s of the 6 million orders' 19 (BENCHMARKS.md, "CLV").
+fn fixed_sum(x: Expr, name: &str) -> [Expr; 2] {
+    let whole = x.clone().cast(DataType::Int64);
+    let part = ((x - whole.clone().cast(DataType::Float64)) * lit(FIXED) + lit(0.5)).cast(DataType::Int64);
+    [whole.sum().alias(format!("{name}_whole")), part.sum().alias(format!("{name}_part"))]
+}
+
+/// The value of a [`fixed_sum`] (both parts summed again, as integers, by the caller).
+fn fixed_value(name: &str) -> Expr {
+    col(format!("{name}_whole")).cast(DataType::Float64) + col(format!("{name}_part")).cast(DataType::Float64) / lit(FIXED)
 }
 
 /// The customer's group (`__by`), null without --by.
