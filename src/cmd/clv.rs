@@ -165,7 +165,12 @@ pub fn analyse(prepared: &Prepared, opened: &Opened, io: &mut Io) -> Result<Clv>
             if r > 0.0 { "low for frequent buyers" } else { "high for frequent buyers" }
         ));
     }
-    warn_boundary(name, &bgnbd, io);
+    let mut bgnbd = bgnbd;
+    if at_boundary(&bgnbd, name, io) {
+        // Not estimable apart: their standard errors are not given.
+        bgnbd.standard_errors[2] = f64::NAN;
+        bgnbd.standard_errors[3] = f64::NAN;
+    }
     let predicted =
         history.predict(data, &bgnbd.model, spend.as_ref().map(|s| &s.model), &settings).map_err(|e| data_err(format!("{name}: {e}")))?;
     let customer_table = customer_table(&predicted.customers, unit, prepared.by.as_deref());
@@ -185,13 +190,26 @@ pub fn analyse(prepared: &Prepared, opened: &Opened, io: &mut Io) -> Result<Clv>
 
 /// A fit with the mean drop-out probability a/(a + b) near 0 says the customers show no sign of
 /// leaving (the model is then the NBD, P(alive) about 1); a and b are then not estimable apart.
-fn warn_boundary(name: &str, fit: &Fitted<BgNbd>, io: &mut Io) {
+fn at_boundary(fit: &Fitted<BgNbd>, name: &str, io: &mut Io) -> bool {
     let BgNbd { a, b, .. } = fit.model;
-    if a / (a + b) < 1e-4 {
+    let boundary = a / (a + b) < 1e-4;
+    if boundary {
         io.warn(&format!(
             "{name}: BG/NBD: the drop-out probability after a purchase is about 0 (a = {a:.3e}, b = {b:.3e}): the customers show no sign of leaving, P(alive) is about 1 for everyone, and a and b are not estimable apart"
         ));
     }
+    boundary
+}
+
+/// A parameter or standard error for people: 4 decimals, or 4 significant digits in scientific
+/// notation when tiny or huge; "–" when not given.
+fn sig(v: f64) -> String {
+    match v {
+        v if !v.is_finite() => "–".to_string(),
+        v if v != 0.0 && (v.abs() < 1e-3 || v.abs() >= 1e6) => format!("{v:.3e}"),
+        v => format!("{v:.4}"),
+    }
+    .replace('-', "−")
 }
 
 /// Pearson's correlation of x and m over (x, m, weight), weighted.
@@ -310,29 +328,29 @@ fn clv_report(fit: &Clv, opened: &Opened, by: Option<&str>) -> Report {
             fit.settings.margin
         ),
         format!(
-            "BG/NBD: r = {:.4} (SE {:.4}), α = {:.4} (SE {:.4}), a = {:.4} (SE {:.4}), b = {:.4} (SE {:.4}); log-likelihood {:.2}",
-            b.model.r,
-            b.standard_errors[0],
-            b.model.alpha,
-            b.standard_errors[1],
-            b.model.a,
-            b.standard_errors[2],
-            b.model.b,
-            b.standard_errors[3],
-            b.log_likelihood
+            "BG/NBD: r = {} (SE {}), α = {} (SE {}), a = {} (SE {}), b = {} (SE {}); log-likelihood {}",
+            sig(b.model.r),
+            sig(b.standard_errors[0]),
+            sig(b.model.alpha),
+            sig(b.standard_errors[1]),
+            sig(b.model.a),
+            sig(b.standard_errors[2]),
+            sig(b.model.b),
+            sig(b.standard_errors[3]),
+            format!("{:.2}", b.log_likelihood).replace('-', "−")
         ),
     ];
     match &fit.spend {
         Some(g) => caption.push(format!(
-            "Gamma-Gamma: p = {:.4} (SE {:.4}), q = {:.4} (SE {:.4}), γ = {:.4} (SE {:.4}); log-likelihood {:.2}; purchases–spend correlation {}",
-            g.model.p,
-            g.standard_errors[0],
-            g.model.q,
-            g.standard_errors[1],
-            g.model.gamma,
-            g.standard_errors[2],
-            g.log_likelihood,
-            fit.correlation.map_or("–".to_string(), |r| format!("{r:.3}"))
+            "Gamma-Gamma: p = {} (SE {}), q = {} (SE {}), γ = {} (SE {}); log-likelihood {}; purchases–spend correlation {}",
+            sig(g.model.p),
+            sig(g.standard_errors[0]),
+            sig(g.model.q),
+            sig(g.standard_errors[1]),
+            sig(g.model.gamma),
+            sig(g.standard_errors[2]),
+            format!("{:.2}", g.log_likelihood).replace('-', "−"),
+            fit.correlation.map_or("–".to_string(), |r| format!("{r:.3}").replace('-', "−"))
         )),
         None => caption.push("no amount column: spend and CLV are not given (map one with --col amount=HEADER)".to_string()),
     }
@@ -431,11 +449,11 @@ fn validate(prepared: &Prepared, opened: &Opened, from: NaiveDate) -> Result<(Re
             total.customers as i64
         ),
         format!(
-            "BG/NBD on the calibration ({unit}s): r = {:.4}, α = {:.4}, a = {:.4}, b = {:.4} · holdout purchases: {} actual, {:.1} predicted ({})",
-            b.r,
-            b.alpha,
-            b.a,
-            b.b,
+            "BG/NBD on the calibration ({unit}s): r = {}, α = {}, a = {}, b = {} · holdout purchases: {} actual, {:.1} predicted ({})",
+            sig(b.r),
+            sig(b.alpha),
+            sig(b.a),
+            sig(b.b),
             total.actual as i64,
             total.predicted,
             error.map_or("–".to_string(), |e| format!("{}{:.1}%", if e >= 0.0 { "+" } else { "−" }, e.abs()))
