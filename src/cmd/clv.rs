@@ -63,6 +63,18 @@ pub fn run(args: &ClvArgs, io: &mut Io) -> Result<()> {
     emit(&report, format, args.output.target(), io)
 }
 
+/// The summary total of `cxstat clv` with these arguments (for the scorecard), when both
+/// models could be fitted: without amounts there is no value at risk (exit 65).
+pub fn total(args: &ClvArgs, io: &mut Io) -> Result<ClvSummary> {
+    let (opened, ()) = open_checked(&args.input, Some(Kind::Orders), io, |_| Ok(()))?;
+    let prepared = prepare(args, &opened, io)?;
+    if !prepared.amount {
+        return Err(data_err(format!("{}: no amount column: no value to put at risk", opened.data.name)));
+    }
+    let fit = analyse(&prepared, &opened, io)?;
+    Ok(fit.summary.last().map(|(_, s)| *s).unwrap_or_default())
+}
+
 /// What `cxstat clv` computed.
 pub struct Clv {
     pub as_of: NaiveDate,

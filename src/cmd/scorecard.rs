@@ -24,12 +24,13 @@ use crate::input::roles::{Kind, Role};
 use crate::metrics::comparison::ComparisonRow;
 use crate::metrics::complaints::kpis::ComplaintRow;
 use crate::metrics::grouping::Grouping;
+use crate::metrics::orders::clv::ClvSummary;
 use crate::metrics::orders::repeat::RepeatRates;
 use crate::metrics::period::{Period, Span};
 use crate::metrics::satisfaction::SurveyRow;
 use crate::output::{render, Cell, Format, Report, Table};
 use crate::report::alerts::{check_alerts, Threshold};
-use crate::report::kpis::{complaint_kpis, mark_tested, repeat_kpis, survey_kpis};
+use crate::report::kpis::{clv_kpis, complaint_kpis, mark_tested, repeat_kpis, survey_kpis};
 use crate::report::{self, Figure, Kpi, Scorecard, Section};
 use crate::Io;
 
@@ -173,6 +174,14 @@ fn complaints(words: &[String], plan: &Plan, io: &mut Io) -> Result<Outcome<Comp
     match command(words, plan)? {
         Command::Complaints(a) => crate::cmd::complaints::report(&a, io),
         _ => unreachable!("a complaints command line"),
+    }
+}
+
+/// Runs a clv command line: the total of its summary, when both models could be fitted.
+fn clv(words: &[String], plan: &Plan, io: &mut Io) -> Result<ClvSummary> {
+    match command(words, plan)? {
+        Command::Clv(a) => crate::cmd::clv::total(&a, io),
+        _ => unreachable!("a clv command line"),
     }
 }
 
@@ -457,6 +466,26 @@ pub fn run(args: &ScorecardArgs, io: &mut Io) -> Result<()> {
         let marks = charts::partial_marks(&trend_table, Some(plan.trend), dates);
         let chart = charts::trend(&trend_table, &[], &m, scope, (trend_word, band), &marks)?;
         figures.push(figure("repeat_trend", with_targets(chart, "repeat_rate", &plan.thresholds))?);
+        // Churn risk as of each period's end; where the models cannot be fitted (too few repeat
+        // customers, no amounts), a note says why and the KPIs are left out.
+        io.progress(&format!("scorecard {}: churn risk {}", labels[0], o.display()));
+        let mut at: [Option<ClvSummary>; 3] = [None, None, None];
+        for (slot, day) in at.iter_mut().zip([span.end(), prev.end(), ago.end()]) {
+            let cmd = words(&["clv", &path_text(o), "--as-of", &day.to_string()]);
+            match clv(&cmd, &plan, io) {
+                Ok(s) => *slot = Some(s),
+                Err(e) if exit_for(&e) == Exit::DataErr => {
+                    if day == span.end() {
+                        notes.push(format!("no churn-risk KPIs for {}: {e}", labels[0]));
+                    }
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        if at[0].is_some() {
+            notes.push(format!("churn-risk KPIs: cxstat clv {} --as-of {} (and as of the other periods' ends)", path_text(o), span.end()));
+            kpis.extend(clv_kpis(at, plan.min_n));
+        }
     }
 
     // The five classic satisfaction indicators, where the data allows.
@@ -765,7 +794,8 @@ mod tests {
         let survey = survey_kpis(&[], &labels, crate::cmd::survey::declares, 30);
         let complaints = complaint_kpis(&[], &labels, crate::cmd::complaints::declares, 30);
         let repeat = repeat_kpis(&[], &labels, crate::cmd::repeat::declares, 30);
-        let keys: Vec<&str> = survey.iter().chain(&complaints).chain(&repeat).map(|k| k.key).collect();
+        let clv = crate::report::kpis::clv_kpis([None, None, None], 30);
+        let keys: Vec<&str> = survey.iter().chain(&complaints).chain(&repeat).chain(&clv).map(|k| k.key).collect();
         assert_eq!(keys, crate::report::kpis::KPIS.map(|k| k.0));
     }
 }

@@ -5,6 +5,7 @@
 
 use crate::metrics::comparison::ComparisonRow;
 use crate::metrics::complaints::kpis::ComplaintRow;
+use crate::metrics::orders::clv::ClvSummary;
 use crate::metrics::orders::repeat::RepeatRates;
 use crate::metrics::satisfaction::SurveyRow;
 use crate::report::Kpi;
@@ -62,7 +63,7 @@ impl Reading {
 pub type KpiName = (&'static str, &'static str, &'static str, usize, bool);
 
 /// Every headline KPI, in the scorecard's order.
-pub const KPIS: [KpiName; 13] = [
+pub const KPIS: [KpiName; 15] = [
     ("csat", "CSAT (top-box %)", "%", 1, true),
     ("csat_mean", "CSAT mean", "score", 2, true),
     ("nps", "NPS", "points", 1, true),
@@ -76,6 +77,8 @@ pub const KPIS: [KpiName; 13] = [
     ("repeat_rate", "Repeat-purchase rate", "%", 1, true),
     ("return_rate", "Return rate (回头率)", "%", 1, true),
     ("revenue", "Revenue", "amount", 2, true),
+    ("customers_at_risk", "Customers at risk (P(alive) < 0.5, past spend above median)", "customers", 0, false),
+    ("value_at_risk", "Value at risk (past spend of customers at risk)", "amount", 2, false),
 ];
 
 /// The KPI with this key.
@@ -220,6 +223,34 @@ pub fn repeat_kpis(rows: &[RepeatRates], labels: &[String; 3], shows: impl Fn(&s
         kpis.push(kpi(rows, labels, named("revenue"), |r| Reading::plain(Some(r.row.revenue), r.row.orders), min_n));
     }
     kpis
+}
+
+/// The churn-risk KPIs of `cxstat clv` fitted as of the end of each of the scorecard's three
+/// periods (`None` where it could not be fitted): customers at risk and what they spent so far.
+pub fn clv_kpis(at: [Option<ClvSummary>; 3], min_n: u64) -> Vec<Kpi> {
+    let kpi_of = |name: KpiName, value: fn(&ClvSummary) -> f64| {
+        let (key, label, unit, decimals, higher_is_better) = name;
+        let n = at[0].map(|s| s.customers);
+        Kpi {
+            key,
+            label,
+            unit,
+            decimals,
+            higher_is_better,
+            value: at[0].as_ref().map(value),
+            low: None,
+            high: None,
+            n,
+            low_base: n.is_some_and(|b| (b as u64) < min_n),
+            previous: at[1].as_ref().map(value),
+            year_ago: at[2].as_ref().map(value),
+            p_previous: None,
+            p_year_ago: None,
+            alert: None,
+            target: None,
+        }
+    };
+    vec![kpi_of(named("customers_at_risk"), |s| s.at_risk), kpi_of(named("value_at_risk"), |s| s.at_risk_past_value)]
 }
 
 /// Puts the p-values of `cxstat compare`'s NPS and CES rows on their KPIs, where a row compares
