@@ -19,7 +19,7 @@ use crate::metrics::orders::clv::{tracking, ClvSettings, ClvSummary, CustomerClv
 use crate::metrics::orders::{latest_purchase, read_orders, OrderRows, OrderSpec};
 use crate::metrics::period::Period;
 use crate::output::{choose_format, emit, Cell, Report, Table, Target};
-use crate::stats::clv::{fit_bgnbd, fit_gamma_gamma, BgNbd, Fitted, GammaGamma, Spend};
+use crate::stats::clv::{fit_bgnbd, fit_gamma_gamma, BgNbd, Fitted, GammaGamma, Spend, BOUNDARY};
 use crate::Io;
 
 /// Fewer repeat customers than this and the models are not fitted: four or three parameters
@@ -204,7 +204,7 @@ pub fn analyse(prepared: &Prepared, opened: &Opened, io: &mut Io) -> Result<Clv>
 /// leaving (the model is then the NBD, P(alive) about 1); a and b are then not estimable apart.
 fn at_boundary(fit: &Fitted<BgNbd>, name: &str, io: &mut Io) -> bool {
     let BgNbd { a, b, .. } = fit.model;
-    let boundary = a / (a + b) < 1e-4;
+    let boundary = a / (a + b) < BOUNDARY;
     if boundary {
         io.warn(&format!(
             "{name}: BG/NBD: the drop-out probability after a purchase is about 0 (a = {a:.3e}, b = {b:.3e}): the customers show no sign of leaving, P(alive) is about 1 for everyone, and a and b are not estimable apart"

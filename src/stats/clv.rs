@@ -286,7 +286,7 @@ fn bgnbd_of(p: &[f64]) -> BgNbd {
     BgNbd { r: p[0].exp(), alpha: p[1].exp(), a: p[2].exp(), b: p[3].exp() }
 }
 
-impl BgNbdProblem<'_> {
+impl Likelihood for BgNbdProblem<'_> {
     fn value_and_gradient(&self, p: &[f64]) -> (f64, Vec<f64>) {
         let model = bgnbd_of(p);
         let (mut value, mut gradient) = (0.0, vec![0.0; 4]);
@@ -306,21 +306,6 @@ impl BgNbdProblem<'_> {
     }
 }
 
-impl CostFunction for BgNbdProblem<'_> {
-    type Param = Vec<f64>;
-    type Output = f64;
-    fn cost(&self, p: &Vec<f64>) -> Result<f64, ArgminError> {
-        Ok(self.value_and_gradient(p).0)
-    }
-}
-
-impl Gradient for BgNbdProblem<'_> {
-    type Param = Vec<f64>;
-    type Gradient = Vec<f64>;
-    fn gradient(&self, p: &Vec<f64>) -> Result<Vec<f64>, ArgminError> {
-        Ok(self.value_and_gradient(p).1)
-    }
-}
 
 struct GammaGammaProblem<'a> {
     /// (x, m, weight) of the repeat customers, ordered by x.
@@ -334,7 +319,7 @@ fn gamma_gamma_of(p: &[f64]) -> GammaGamma {
     GammaGamma { p: p[0].exp(), q: p[1].exp(), gamma: p[2].exp() }
 }
 
-impl GammaGammaProblem<'_> {
+impl Likelihood for GammaGammaProblem<'_> {
     fn value_and_gradient(&self, p: &[f64]) -> (f64, Vec<f64>) {
         let model = gamma_gamma_of(p);
         let (mut value, mut gradient) = (0.0, vec![0.0; 3]);
@@ -353,21 +338,6 @@ impl GammaGammaProblem<'_> {
     }
 }
 
-impl CostFunction for GammaGammaProblem<'_> {
-    type Param = Vec<f64>;
-    type Output = f64;
-    fn cost(&self, p: &Vec<f64>) -> Result<f64, ArgminError> {
-        Ok(self.value_and_gradient(p).0)
-    }
-}
-
-impl Gradient for GammaGammaProblem<'_> {
-    type Param = Vec<f64>;
-    type Gradient = Vec<f64>;
-    fn gradient(&self, p: &Vec<f64>) -> Result<Vec<f64>, ArgminError> {
-        Ok(self.value_and_gradient(p).1)
-    }
-}
 
 /// A problem with the best parameters seen kept aside and a budget of evaluations: argmin's
 /// line searches have no limit of their own, and at the limit of floating-point noise a BFGS
@@ -378,38 +348,63 @@ struct Tracked<P> {
     problem: P,
     /// The lowest cost seen, its parameters and the evaluations so far.
     best: Arc<Mutex<(f64, Vec<f64>, u64)>>,
+    /// The last point evaluated, its cost and gradient: argmin asks for the cost and then the
+    /// gradient of the same point, which one evaluation gives.
+    last: Mutex<Option<(Vec<f64>, f64, Vec<f64>)>>,
+}
+
+/// −(mean log-likelihood) and its gradient, in log parameters.
+trait Likelihood {
+    fn value_and_gradient(&self, p: &[f64]) -> (f64, Vec<f64>);
 }
 
 /// Evaluations of the likelihood allowed in one fit.
 const BUDGET: u64 = 20_000;
 
-impl<P: CostFunction<Param = Vec<f64>, Output = f64>> CostFunction for Tracked<P> {
-    type Param = Vec<f64>;
-    type Output = f64;
-    fn cost(&self, p: &Vec<f64>) -> Result<f64, ArgminError> {
-        let mut best = self.best.lock().map_err(|_| anyhow!("poisoned"))?;
-        best.2 += 1;
-        if best.2 > BUDGET || p.iter().any(|v| !v.is_finite()) {
-            return Err(anyhow!("stopped"));
-        }
-        let cost = self.problem.cost(p)?;
-        if cost < best.0 {
-            (best.0, best.1) = (cost, p.clone());
-        }
-        Ok(cost)
-    }
-}
-
-impl<P: Gradient<Param = Vec<f64>, Gradient = Vec<f64>>> Gradient for Tracked<P> {
-    type Param = Vec<f64>;
-    type Gradient = Vec<f64>;
-    fn gradient(&self, p: &Vec<f64>) -> Result<Vec<f64>, ArgminError> {
+impl<P: Likelihood> Tracked<P> {
+    fn evaluate(&self, p: &[f64]) -> Result<(f64, Vec<f64>), ArgminError> {
         if p.iter().any(|v| !v.is_finite()) {
             return Err(anyhow!("stopped"));
         }
-        self.problem.gradient(p)
+        let mut last = self.last.lock().map_err(|_| anyhow!("poisoned"))?;
+        if let Some((at, cost, gradient)) = last.as_ref() {
+            if at.as_slice() == p {
+                return Ok((*cost, gradient.clone()));
+            }
+        }
+        let mut best = self.best.lock().map_err(|_| anyhow!("poisoned"))?;
+        best.2 += 1;
+        if best.2 > BUDGET {
+            return Err(anyhow!("stopped"));
+        }
+        let (cost, gradient) = self.problem.value_and_gradient(p);
+        if cost < best.0 {
+            (best.0, best.1) = (cost, p.to_vec());
+        }
+        *last = Some((p.to_vec(), cost, gradient.clone()));
+        Ok((cost, gradient))
     }
 }
+
+impl<P: Likelihood> CostFunction for Tracked<P> {
+    type Param = Vec<f64>;
+    type Output = f64;
+    fn cost(&self, p: &Vec<f64>) -> Result<f64, ArgminError> {
+        Ok(self.evaluate(p)?.0)
+    }
+}
+
+impl<P: Likelihood> Gradient for Tracked<P> {
+    type Param = Vec<f64>;
+    type Gradient = Vec<f64>;
+    fn gradient(&self, p: &Vec<f64>) -> Result<Vec<f64>, ArgminError> {
+        Ok(self.evaluate(p)?.1)
+    }
+}
+
+/// The mean drop-out probability a/(a + b) under which a BG/NBD fit is on the boundary: no sign
+/// of drop-out in the data (see [`fit_bgnbd`]).
+pub const BOUNDARY: f64 = 1e-4;
 
 /// The largest gradient norm (of the mean log-likelihood, in log parameters) accepted as a
 /// maximum: at it, the parameters are within about 10⁻⁶ of the maximum, relative.
@@ -420,25 +415,33 @@ pub const GRADIENT_TOLERANCE: f64 = 1e-6;
 /// when the gradient's norm is below 10⁻⁹ (or cannot get lower, see [`Tracked`]); the best
 /// parameters seen are then the maximum if their gradient's norm is below
 /// [`GRADIENT_TOLERANCE`].
-fn minimise<P>(problem: P, start: Vec<f64>, gradient_at: impl Fn(&[f64]) -> Vec<f64>) -> Result<(Vec<f64>, u64)>
-where
-    P: CostFunction<Param = Vec<f64>, Output = f64> + Gradient<Param = Vec<f64>, Gradient = Vec<f64>>,
-{
+fn minimise<P: Likelihood>(problem: P, start: Vec<f64>) -> Result<Minimum> {
     let k = start.len();
     let identity: Vec<Vec<f64>> = (0..k).map(|i| (0..k).map(|j| if i == j { 1.0 } else { 0.0 }).collect()).collect();
     let line_search = BacktrackingLineSearch::new(ArmijoCondition::new(1e-4)?).rho(0.5)?;
     let solver = BFGS::new(line_search).with_tolerance_grad(1e-9)?.with_tolerance_cost(0.0)?;
     let best = Arc::new(Mutex::new((f64::INFINITY, start.clone(), 0)));
-    let tracked = Tracked { problem, best: Arc::clone(&best) };
+    let tracked = Tracked { problem, best: Arc::clone(&best), last: Mutex::new(None) };
     // Ended by its own test or stopped (see Tracked): either way the best parameters seen are
     // judged by their gradient below.
     let _ = Executor::new(tracked, solver).configure(|state| state.param(start).inv_hessian(identity).max_iters(1000)).run();
     let (_, best, evaluations) = best.lock().map_err(|_| anyhow!("the fit failed"))?.clone();
-    let norm = gradient_at(&best).iter().map(|g| g * g).sum::<f64>().sqrt();
-    if !norm.is_finite() || norm >= GRADIENT_TOLERANCE || best.iter().any(|p| !p.is_finite()) {
-        return Err(anyhow!("the fit did not converge (after {evaluations} evaluations the gradient's norm is {norm:.3e})"));
+    Ok(Minimum { at: best, evaluations })
+}
+
+/// The best point a search found and the evaluations it took.
+struct Minimum {
+    at: Vec<f64>,
+    evaluations: u64,
+}
+
+/// Whether the gradient's norm at `m` is below [`GRADIENT_TOLERANCE`] (`tolerance`); else why not.
+fn converged(m: &Minimum, gradient_at: impl Fn(&[f64]) -> Vec<f64>, tolerance: f64) -> Result<()> {
+    let norm = gradient_at(&m.at).iter().map(|g| g * g).sum::<f64>().sqrt();
+    if !norm.is_finite() || norm >= tolerance || m.at.iter().any(|p| !p.is_finite()) {
+        return Err(anyhow!("the fit did not converge (after {} evaluations the gradient's norm is {norm:.3e})", m.evaluations));
     }
-    Ok((best, evaluations))
+    Ok(())
 }
 
 /// Standard errors of the parameters from the Hessian of the total −log L in log parameters
@@ -477,7 +480,17 @@ pub fn fit_bgnbd(patterns: &[Pattern]) -> Result<Fitted<BgNbd>> {
     let total_weight: f64 = scaled.iter().map(|p| p.weight).sum();
     let problem = || BgNbdProblem { patterns: &scaled, total_weight };
     let gradient_at = |p: &[f64]| problem().value_and_gradient(p).1;
-    let (best, iterations) = minimise(problem(), vec![0.1; 4], gradient_at)?;
+    let found = minimise(problem(), vec![0.1; 4])?;
+    let (best, iterations) = (found.at.clone(), found.evaluations);
+    if let Err(e) = converged(&found, gradient_at, GRADIENT_TOLERANCE) {
+        // The supremum on the boundary: with no sign of drop-out the likelihood keeps rising as
+        // a → 0 (ln a → −∞), where its gradient in ln a fades but does not vanish. The limit
+        // (the NBD model, P(alive) = 1) is what the data say; the caller warns.
+        let m = bgnbd_of(&best);
+        if !(m.a / (m.a + m.b) < BOUNDARY && converged(&found, gradient_at, 1e-3).is_ok()) {
+            return Err(e);
+        }
+    }
     let mut model = bgnbd_of(&best);
     model.alpha *= scale;
     let mut se = standard_errors(&best, total_weight, gradient_at);
@@ -495,7 +508,9 @@ pub fn fit_gamma_gamma(customers: &[Spend]) -> Result<Fitted<GammaGamma>> {
     let ln_m: Vec<f64> = customers.iter().map(|c| c.1.ln()).collect();
     let problem = || GammaGammaProblem { customers, ln_m: &ln_m, total_weight };
     let gradient_at = |p: &[f64]| problem().value_and_gradient(p).1;
-    let (best, iterations) = minimise(problem(), vec![0.1; 3], gradient_at)?;
+    let found = minimise(problem(), vec![0.1; 3])?;
+    converged(&found, gradient_at, GRADIENT_TOLERANCE)?;
+    let (best, iterations) = (found.at, found.evaluations);
     let mean = problem().value_and_gradient(&best).0;
     Ok(Fitted {
         model: gamma_gamma_of(&best),

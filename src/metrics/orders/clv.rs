@@ -35,19 +35,21 @@ fn histories(data: &Dataset, orders: &OrderRows, as_of: NaiveDate) -> Result<Dat
     }
     let days = purchases(orders).filter(day.clone().lt_eq(lit(as_of))).group_by([col("__customer"), day.clone()]).agg(spend);
     let first = day.clone().min();
-    let later = day.clone().gt(first.clone());
+    // The first day's spend by its position (a fast aggregation; a filter inside an aggregation
+    // runs group by group, 5 s on the 6 million orders).
+    let on_first = |c: &str| col(c).get(day.clone().arg_min(), false);
     let mut aggs = vec![
         (len().cast(DataType::Int64) - lit(1i64)).alias("x"),
         (day.clone().max() - first.clone()).dt().total_days(false).alias("recency_days"),
         (lit(as_of) - first.clone()).dt().total_days(false).alias("age_days"),
-        col("__spend_whole").filter(later.clone()).sum().alias("__repeat_whole"),
-        col("__spend_part").filter(later).sum().alias("__repeat_part"),
+        (col("__spend_whole").sum() - on_first("__spend_whole")).alias("__repeat_whole"),
+        (col("__spend_part").sum() - on_first("__spend_part")).alias("__repeat_part"),
         col("__spend_whole").sum().alias("__past_whole"),
         col("__spend_part").sum().alias("__past_part"),
         col("__priced").any(true).alias("__priced"),
     ];
     if by {
-        aggs.push(col("__by").filter(day.clone().eq(first)).min());
+        aggs.push(on_first("__by").alias("__by"));
     }
     let q = days
         .group_by([col("__customer")])
@@ -307,15 +309,16 @@ fn holdout_histories(data: &Dataset, orders: &OrderRows, calibration_end: NaiveD
     let day = col("__day");
     let days = purchases(orders).filter(day.clone().lt_eq(lit(as_of))).group_by([col("__customer"), day.clone()]).agg([len()]);
     let first = day.clone().min();
-    let in_calibration = day.clone().lt_eq(lit(calibration_end));
+    let in_calibration = col("__day").lt_eq(lit(calibration_end));
     let q = days
+        .with_columns([in_calibration.clone().alias("__in"), when(in_calibration).then(day.clone()).otherwise(lit(NULL)).alias("__calibration_day")])
         .group_by([col("__customer")])
         .agg([
             first.clone().alias("__first"),
-            (in_calibration.clone().cast(DataType::Int64).sum() - lit(1i64)).alias("x"),
-            (day.clone().filter(in_calibration.clone()).max() - first.clone()).dt().total_days(false).alias("recency_days"),
+            (col("__in").cast(DataType::Int64).sum() - lit(1i64)).alias("x"),
+            (col("__calibration_day").max() - first.clone()).dt().total_days(false).alias("recency_days"),
             (lit(calibration_end) - first).dt().total_days(false).alias("age_days"),
-            in_calibration.not().cast(DataType::Int64).sum().alias("holdout"),
+            col("__in").not().cast(DataType::Int64).sum().alias("holdout"),
         ])
         .filter(col("__first").lt_eq(lit(calibration_end)))
         .sort(["__customer"], SortMultipleOptions::default());
