@@ -2,8 +2,14 @@
 """`cxstat clv` against the Python `lifetimes` package doing the same fit and predictions, on
 the orders of the monthly workload.
 
-  python3 scripts/bench_clv.py --data target/bench/data-2m --binary /path/to/release/cxstat [--runs 3]
+  python3 scripts/make_clv_fixture.py target/bench/clv-6m/orders.csv 1360000
+  python3 scripts/bench_clv.py --orders target/bench/clv-6m/orders.csv --binary /path/to/release/cxstat [--runs 3]
   python3 scripts/bench_clv.py --lifetimes ORDERS.csv AS_OF OUT_DIR      # the reference alone
+
+The orders: 6 million drawn from the BG/NBD and Gamma-Gamma models (make_clv_fixture.py with
+1,360,000 customers). On the monthly workload's orders (gen_data.py) lifetimes does not fit
+BG/NBD at all: those customers never leave, the maximum is on the boundary a → 0, and
+lifetimes raises ConvergenceError (cxstat reports the limit with a warning).
 
 The reference (pandas + lifetimes 0.11.3): reads the orders, leaves out repeated order ids and
 refunds, builds the customers' histories with summary_data_from_transaction_data (freq "D",
@@ -32,8 +38,9 @@ def reference(orders_path, as_of, out_dir):
     from lifetimes.utils import summary_data_from_transaction_data
 
     warnings.simplefilter("ignore")
-    o = pd.read_csv(orders_path, usecols=["order_id", "customer_id", "ordered_at", "amount"],
-                    dtype={"order_id": str, "customer_id": str})
+    date = "ordered_at" if "ordered_at" in pd.read_csv(orders_path, nrows=0).columns else "order_date"
+    o = pd.read_csv(orders_path, usecols=["order_id", "customer_id", date, "amount"],
+                    dtype={"order_id": str, "customer_id": str}).rename(columns={date: "ordered_at"})
     o = o[~o["order_id"].duplicated(keep="first")]
     o = o[o["amount"] >= 0]
     o["ordered_at"] = pd.to_datetime(o["ordered_at"].str.slice(0, 10), format="%Y-%m-%d")
@@ -70,7 +77,7 @@ def reference(orders_path, as_of, out_dir):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--data")
+    ap.add_argument("--orders")
     ap.add_argument("--binary")
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--out", default="target/bench")
@@ -80,7 +87,7 @@ def main():
     if a.lifetimes:
         reference(*a.lifetimes)
         return 0
-    orders = f"{a.data}/orders.csv"
+    orders = a.orders
     out = Path(a.out)
     out.mkdir(parents=True, exist_ok=True)
     cx_json = out / "clv_cxstat.json"
