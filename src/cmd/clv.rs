@@ -92,6 +92,8 @@ pub struct Clv {
     pub customer_table: Table,
     /// The share of CLV (percent) of the top 0%, 5%, … 100% of customers by CLV.
     pub lorenz: Option<Vec<f64>>,
+    /// Distinct histories (x, tₓ, T): the terms of the BG/NBD likelihood.
+    pub distinct_histories: usize,
 }
 
 /// The orders read and the settings: what a fit and a validation share.
@@ -197,6 +199,7 @@ pub fn analyse(prepared: &Prepared, opened: &Opened, io: &mut Io) -> Result<Clv>
         summary: predicted.summary,
         customer_table,
         lorenz: predicted.lorenz,
+        distinct_histories: history.patterns.len(),
     })
 }
 
@@ -383,6 +386,7 @@ fn clv_report(fit: &Clv, opened: &Opened, by: Option<&str>) -> Report {
     let mut errors: Vec<(String, Cell)> =
         ["r", "alpha", "a", "b"].iter().zip(&b.standard_errors).map(|(k, v)| (k.to_string(), Cell::num(Some(*v), 6))).collect();
     let mut likelihood = vec![("bgnbd".to_string(), num(b.log_likelihood))];
+    let mut evaluations = vec![("bgnbd".to_string(), Cell::Int(b.iterations as i64))];
     if let Some(g) = &fit.spend {
         parameters.extend([
             ("p".to_string(), num(g.model.p)),
@@ -391,6 +395,7 @@ fn clv_report(fit: &Clv, opened: &Opened, by: Option<&str>) -> Report {
         ]);
         errors.extend(["p", "q", "gamma"].iter().zip(&g.standard_errors).map(|(k, v)| (k.to_string(), Cell::num(Some(*v), 6))));
         likelihood.push(("gamma_gamma".to_string(), num(g.log_likelihood)));
+        evaluations.push(("gamma_gamma".to_string(), Cell::Int(g.iterations as i64)));
     }
     Report {
         machine: table.clone(),
@@ -407,6 +412,8 @@ fn clv_report(fit: &Clv, opened: &Opened, by: Option<&str>) -> Report {
             ("log_likelihood".to_string(), Cell::Object(likelihood)),
             ("frequency_monetary_correlation".to_string(), Cell::num(fit.correlation, 6)),
             ("spend_excluded".to_string(), Cell::Int(fit.spend_dropped as i64)),
+            ("distinct_histories".to_string(), Cell::Int(fit.distinct_histories as i64)),
+            ("evaluations".to_string(), Cell::Object(evaluations)),
             ("customers".to_string(), Cell::Int(total.customers as i64)),
         ],
         rows_key: "summary",

@@ -15,6 +15,7 @@ use argmin::solver::linesearch::condition::ArmijoCondition;
 use argmin::solver::linesearch::BacktrackingLineSearch;
 use argmin::solver::quasinewton::BFGS;
 use nalgebra::DMatrix;
+use rayon::prelude::*;
 use statrs::function::gamma::{digamma, ln_gamma};
 
 /// One distinct history and how many customers have it.
@@ -258,11 +259,18 @@ pub fn ln_hyp2f1(a: f64, b: f64, c: f64, z: f64) -> Option<f64> {
     None
 }
 
-/// The discounted expected purchases over a horizon, for CLV: the horizon is cut into steps of
-/// `step` time units (the last one shorter), the purchases expected in each step (differences of
-/// [`BgNbd::expected_purchases`]) discounted to today at `rate` per `year` time units from the
-/// step's end: Σₖ (E[N(tₖ)] − E[N(tₖ₋₁)]) / (1 + rate)^(tₖ/year).
-pub fn discounted_purchases(model: &BgNbd, (x, t_x, t): (f64, f64, f64), horizon: f64, step: f64, (rate, year): (f64, f64)) -> Option<f64> {
+/// The discounted expected purchases over a horizon, for CLV, and the expected purchases over
+/// the whole horizon: the horizon is cut into steps of `step` time units (the last one shorter),
+/// the purchases expected in each step (differences of [`BgNbd::expected_purchases`]) discounted
+/// to today at `rate` per `year` time units from the step's end:
+/// Σₖ (E[N(tₖ)] − E[N(tₖ₋₁)]) / (1 + rate)^(tₖ/year).
+pub fn discounted_purchases(
+    model: &BgNbd,
+    (x, t_x, t): (f64, f64, f64),
+    horizon: f64,
+    step: f64,
+    (rate, year): (f64, f64),
+) -> Option<(f64, f64)> {
     let steps = (horizon / step).ceil().max(1.0) as usize;
     let (mut total, mut before) = (0.0, 0.0);
     for k in 1..=steps {
@@ -271,7 +279,7 @@ pub fn discounted_purchases(model: &BgNbd, (x, t_x, t): (f64, f64, f64), horizon
         total += (upto - before) / (1.0 + rate).powf(end / year);
         before = upto;
     }
-    Some(total)
+    Some((total, before))
 }
 
 // ---- Fitting -------------------------------------------------------------------------------
@@ -286,32 +294,42 @@ fn bgnbd_of(p: &[f64]) -> BgNbd {
     BgNbd { r: p[0].exp(), alpha: p[1].exp(), a: p[2].exp(), b: p[3].exp() }
 }
 
+/// Patterns or customers per chunk of a likelihood's sum: the chunks are summed on all cores,
+/// their partial sums then added in order (the same result on any number of threads).
+const CHUNK: usize = 8192;
+
+/// Σ over chunks of `part` (value, gradient), the chunks in parallel and their sums in order.
+fn sum_chunks<T: Sync, const K: usize>(items: &[T], part: impl Fn(&[T]) -> (f64, [f64; K]) + Sync + Send) -> (f64, [f64; K]) {
+    let parts: Vec<(f64, [f64; K])> = items.par_chunks(CHUNK).map(part).collect();
+    parts.into_iter().fold((0.0, [0.0; K]), |(v, g), (pv, pg)| (v + pv, std::array::from_fn(|i| g[i] + pg[i])))
+}
+
 impl Likelihood for BgNbdProblem<'_> {
     fn value_and_gradient(&self, p: &[f64]) -> (f64, Vec<f64>) {
         let model = bgnbd_of(p);
-        let (mut value, mut gradient) = (0.0, vec![0.0; 4]);
-        // The patterns come ordered by x: the gamma functions once per distinct x.
-        let mut xt = model.x_terms(self.patterns.first().map_or(0.0, |p| p.x));
-        for pat in self.patterns {
-            if pat.x != xt.x {
-                xt = model.x_terms(pat.x);
+        let (value, gradient) = sum_chunks(self.patterns, |chunk| {
+            let (mut value, mut gradient) = (0.0, [0.0; 4]);
+            // The patterns come ordered by x: the gamma functions once per distinct x.
+            let mut xt = model.x_terms(chunk.first().map_or(0.0, |p| p.x));
+            for pat in chunk {
+                if pat.x != xt.x {
+                    xt = model.x_terms(pat.x);
+                }
+                let (l, d) = model.pattern_terms(&xt, pat.t_x, pat.t);
+                value -= pat.weight * l;
+                for (g, d) in gradient.iter_mut().zip(d) {
+                    *g -= pat.weight * d;
+                }
             }
-            let (l, d) = model.pattern_terms(&xt, pat.t_x, pat.t);
-            value -= pat.weight * l;
-            for (g, d) in gradient.iter_mut().zip(d) {
-                *g -= pat.weight * d;
-            }
-        }
+            (value, gradient)
+        });
         (value / self.total_weight, gradient.into_iter().map(|g| g / self.total_weight).collect())
     }
 }
 
-
 struct GammaGammaProblem<'a> {
-    /// (x, m, weight) of the repeat customers, ordered by x.
-    customers: &'a [Spend],
-    /// ln m of each.
-    ln_m: &'a [f64],
+    /// (x, m, weight, ln m) of the repeat customers, ordered by x.
+    customers: &'a [(f64, f64, f64, f64)],
     total_weight: f64,
 }
 
@@ -322,22 +340,24 @@ fn gamma_gamma_of(p: &[f64]) -> GammaGamma {
 impl Likelihood for GammaGammaProblem<'_> {
     fn value_and_gradient(&self, p: &[f64]) -> (f64, Vec<f64>) {
         let model = gamma_gamma_of(p);
-        let (mut value, mut gradient) = (0.0, vec![0.0; 3]);
-        let mut xt = model.x_terms(self.customers.first().map_or(1.0, |c| c.0));
-        for (&(x, m, w), &ln_m) in self.customers.iter().zip(self.ln_m) {
-            if x != xt[4] {
-                xt = model.x_terms(x);
+        let (value, gradient) = sum_chunks(self.customers, |chunk| {
+            let (mut value, mut gradient) = (0.0, [0.0; 3]);
+            let mut xt = model.x_terms(chunk.first().map_or(1.0, |c| c.0));
+            for &(x, m, w, ln_m) in chunk {
+                if x != xt[4] {
+                    xt = model.x_terms(x);
+                }
+                let (l, d) = model.customer_terms(&xt, m, ln_m);
+                value -= w * l;
+                for (g, d) in gradient.iter_mut().zip(d) {
+                    *g -= w * d;
+                }
             }
-            let (l, d) = model.customer_terms(&xt, m, ln_m);
-            value -= w * l;
-            for (g, d) in gradient.iter_mut().zip(d) {
-                *g -= w * d;
-            }
-        }
+            (value, gradient)
+        });
         (value / self.total_weight, gradient.into_iter().map(|g| g / self.total_weight).collect())
     }
 }
-
 
 /// A problem with the best parameters seen kept aside and a budget of evaluations: argmin's
 /// line searches have no limit of their own, and at the limit of floating-point noise a BFGS
@@ -505,8 +525,8 @@ pub fn fit_bgnbd(patterns: &[Pattern]) -> Result<Fitted<BgNbd>> {
 /// m > 0, starting from ln θ = 0.1.
 pub fn fit_gamma_gamma(customers: &[Spend]) -> Result<Fitted<GammaGamma>> {
     let total_weight: f64 = customers.iter().map(|c| c.2).sum();
-    let ln_m: Vec<f64> = customers.iter().map(|c| c.1.ln()).collect();
-    let problem = || GammaGammaProblem { customers, ln_m: &ln_m, total_weight };
+    let with_ln: Vec<(f64, f64, f64, f64)> = customers.iter().map(|&(x, m, w)| (x, m, w, m.ln())).collect();
+    let problem = || GammaGammaProblem { customers: &with_ln, total_weight };
     let gradient_at = |p: &[f64]| problem().value_and_gradient(p).1;
     let found = minimise(problem(), vec![0.1; 3])?;
     converged(&found, gradient_at, GRADIENT_TOLERANCE)?;
@@ -606,8 +626,8 @@ mod tests {
             close(g[i], numeric, 1e-6);
         }
         let customers: [Spend; 3] = [(1.0, 20.0, 2.0), (2.0, 12.25, 1.0), (4.0, 35.5, 1.0)];
-        let ln_m: Vec<f64> = customers.iter().map(|c| c.1.ln()).collect();
-        let problem = GammaGammaProblem { customers: &customers, ln_m: &ln_m, total_weight: 4.0 };
+        let with_ln: Vec<(f64, f64, f64, f64)> = customers.iter().map(|&(x, m, w)| (x, m, w, m.ln())).collect();
+        let problem = GammaGammaProblem { customers: &with_ln, total_weight: 4.0 };
         let at = [2f64.ln(), 3f64.ln(), 15f64.ln()];
         let (_, g) = problem.value_and_gradient(&at);
         for i in 0..3 {
