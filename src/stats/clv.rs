@@ -370,8 +370,11 @@ struct Tracked<P> {
     best: Arc<Mutex<(f64, Vec<f64>, u64)>>,
     /// The last point evaluated, its cost and gradient: argmin asks for the cost and then the
     /// gradient of the same point, which one evaluation gives.
-    last: Mutex<Option<(Vec<f64>, f64, Vec<f64>)>>,
+    last: Mutex<Option<Evaluated>>,
 }
+
+/// A point, its cost and its gradient.
+type Evaluated = (Vec<f64>, f64, Vec<f64>);
 
 /// −(mean log-likelihood) and its gradient, in log parameters.
 trait Likelihood {
