@@ -36,9 +36,13 @@ fn histories(data: &Dataset, orders: &OrderRows, as_of: NaiveDate) -> Result<Dat
     }
     let days = purchases(orders).filter(day.clone().lt_eq(lit(as_of))).group_by([col("__customer"), day.clone()]).agg(spend);
     let first = day.clone().min();
-    // The first day's spend by its position (a fast aggregation; a filter inside an aggregation
-    // runs group by group, 5 s on the 6 million orders).
-    let on_first = |c: &str| col(c).get(day.clone().arg_min(), false);
+    // The first day's spend: the minimum of (day, spend) packed into one integer, a fast
+    // aggregation (taking it by the position of the first day, or filtering inside the
+    // aggregation, runs group by group: 2–5 s more on the 6 million orders).
+    let on_first = |c: &str| {
+        let packed = (day.clone().cast(DataType::Int32).cast(DataType::Int64) + lit(DAY_OFFSET)) * lit(PACK) + col(c);
+        packed.min() % lit(PACK)
+    };
     let mut aggs = vec![
         (len().cast(DataType::Int64) - lit(1i64)).alias("x"),
         (day.clone().max() - first.clone()).dt().total_days(false).alias("recency_days"),
@@ -50,7 +54,8 @@ fn histories(data: &Dataset, orders: &OrderRows, as_of: NaiveDate) -> Result<Dat
         col("__priced").any(true).alias("__priced"),
     ];
     if by {
-        aggs.push(on_first("__by").alias("__by"));
+        // Text cannot be packed: by position (slower, only with --by).
+        aggs.push(col("__by").get(day.clone().arg_min(), false).alias("__by"));
     }
     let q = days
         .group_by([col("__customer")])
@@ -66,6 +71,12 @@ fn histories(data: &Dataset, orders: &OrderRows, as_of: NaiveDate) -> Result<Dat
         .sort(["__customer"], SortMultipleOptions::default());
     data.collect_in_memory(q)
 }
+
+/// Packing a day with a spend of it into one integer, (day + DAY_OFFSET)·PACK + spend: days
+/// from 1697 on (epoch day −100,000) up to 2328 (2¹⁷ − 100,000) and a day's spend parts below 2⁴⁶
+/// (7·10¹³ units, or as many billionths summed) keep their order and come apart again.
+const DAY_OFFSET: i64 = 100_000;
+const PACK: i64 = 1 << 46;
 
 /// The steps of a unit in [`fixed_sum`]: 10⁹ (nanos).
 const FIXED: f64 = 1e9;
