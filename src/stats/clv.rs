@@ -490,6 +490,18 @@ fn standard_errors(at: &[f64], total_weight: f64, gradient_at: impl Fn(&[f64]) -
     }
 }
 
+/// Items of a likelihood above which the search starts from the maximum of a sample.
+const SAMPLE: usize = 20_000;
+
+/// Every k-th item of many (more than twice [`SAMPLE`]), about [`SAMPLE`] of them, in order: its
+/// maximum likelihood is near the whole's and found in a fraction of the time, so the search on
+/// all items starts there and needs few steps (on the 6 million orders' 582,800 histories: 107
+/// evaluations of the whole likelihood from ln θ = 0.1). `None` for fewer items: the search
+/// starts from ln θ = 0.1 as `lifetimes` does.
+fn sample<T: Copy>(items: &[T]) -> Option<Vec<T>> {
+    (items.len() > 2 * SAMPLE).then(|| items.iter().step_by(items.len() / SAMPLE).copied().collect())
+}
+
 /// Fits the BG/NBD model to the patterns by maximum likelihood. Times are scaled so that the
 /// oldest customer's T is 1 during the fit (α scales with them), as `lifetimes` does; the
 /// search starts from ln θ = 0.1 for every parameter. The log-likelihood is given in the
@@ -503,7 +515,14 @@ pub fn fit_bgnbd(patterns: &[Pattern]) -> Result<Fitted<BgNbd>> {
     let total_weight: f64 = scaled.iter().map(|p| p.weight).sum();
     let problem = || BgNbdProblem { patterns: &scaled, total_weight };
     let gradient_at = |p: &[f64]| problem().value_and_gradient(p).1;
-    let found = minimise(problem(), vec![0.1; 4])?;
+    let start = match sample(&scaled) {
+        Some(few) => {
+            let weight = few.iter().map(|p| p.weight).sum();
+            minimise(BgNbdProblem { patterns: &few, total_weight: weight }, vec![0.1; 4]).map_or(vec![0.1; 4], |m| m.at)
+        }
+        None => vec![0.1; 4],
+    };
+    let found = minimise(problem(), start)?;
     let (best, iterations) = (found.at.clone(), found.evaluations);
     if let Err(e) = converged(&found, gradient_at, GRADIENT_TOLERANCE) {
         // The supremum on the boundary: with no sign of drop-out the likelihood keeps rising as
@@ -531,7 +550,14 @@ pub fn fit_gamma_gamma(customers: &[Spend]) -> Result<Fitted<GammaGamma>> {
     let with_ln: Vec<(f64, f64, f64, f64)> = customers.iter().map(|&(x, m, w)| (x, m, w, m.ln())).collect();
     let problem = || GammaGammaProblem { customers: &with_ln, total_weight };
     let gradient_at = |p: &[f64]| problem().value_and_gradient(p).1;
-    let found = minimise(problem(), vec![0.1; 3])?;
+    let start = match sample(&with_ln) {
+        Some(few) => {
+            let weight = few.iter().map(|c| c.2).sum();
+            minimise(GammaGammaProblem { customers: &few, total_weight: weight }, vec![0.1; 3]).map_or(vec![0.1; 3], |m| m.at)
+        }
+        None => vec![0.1; 3],
+    };
+    let found = minimise(problem(), start)?;
     converged(&found, gradient_at, GRADIENT_TOLERANCE)?;
     let (best, iterations) = (found.at, found.evaluations);
     let mean = problem().value_and_gradient(&best).0;
