@@ -495,9 +495,9 @@ const SAMPLE: usize = 20_000;
 
 /// Every k-th item of many (more than twice [`SAMPLE`]), about [`SAMPLE`] of them, in order: its
 /// maximum likelihood is near the whole's and found in a fraction of the time, so the search on
-/// all items starts there and needs few steps (on the 6 million orders' 582,800 histories: 107
-/// evaluations of the whole likelihood from ln θ = 0.1). `None` for fewer items: the search
-/// starts from ln θ = 0.1 as `lifetimes` does.
+/// all items starts there and needs fewer steps (the Gamma-Gamma fit of the 6 million orders'
+/// 1.1 million repeat customers: 66 evaluations of the whole likelihood against 120 from
+/// ln θ = 0.1). `None` for fewer items: the search starts from ln θ = 0.1 as `lifetimes` does.
 fn sample<T: Copy>(items: &[T]) -> Option<Vec<T>> {
     (items.len() > 2 * SAMPLE).then(|| items.iter().step_by(items.len() / SAMPLE).copied().collect())
 }
@@ -515,14 +515,9 @@ pub fn fit_bgnbd(patterns: &[Pattern]) -> Result<Fitted<BgNbd>> {
     let total_weight: f64 = scaled.iter().map(|p| p.weight).sum();
     let problem = || BgNbdProblem { patterns: &scaled, total_weight };
     let gradient_at = |p: &[f64]| problem().value_and_gradient(p).1;
-    let start = match sample(&scaled) {
-        Some(few) => {
-            let weight = few.iter().map(|p| p.weight).sum();
-            minimise(BgNbdProblem { patterns: &few, total_weight: weight }, vec![0.1; 4]).map_or(vec![0.1; 4], |m| m.at)
-        }
-        None => vec![0.1; 4],
-    };
-    let found = minimise(problem(), start)?;
+    // From ln θ = 0.1 (a start from a sample's maximum, as the Gamma-Gamma fit takes, took more
+    // steps here: 238 evaluations against 107 on the 6 million orders).
+    let found = minimise(problem(), vec![0.1; 4])?;
     let (best, iterations) = (found.at.clone(), found.evaluations);
     if let Err(e) = converged(&found, gradient_at, GRADIENT_TOLERANCE) {
         // The supremum on the boundary: with no sign of drop-out the likelihood keeps rising as
