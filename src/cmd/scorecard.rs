@@ -30,7 +30,7 @@ use crate::metrics::period::{Period, Span};
 use crate::metrics::satisfaction::SurveyRow;
 use crate::output::{render, Cell, Format, Report, Table};
 use crate::report::alerts::{check_alerts, Threshold};
-use crate::report::kpis::{clv_kpis, complaint_kpis, mark_tested, repeat_kpis, survey_kpis};
+use crate::report::kpis::{clv_kpis, complaint_kpis, mark_tested, repeat_kpis, survey_kpis, ClvAt};
 use crate::report::{self, Figure, Kpi, Scorecard, Section};
 use crate::Io;
 
@@ -469,11 +469,11 @@ pub fn run(args: &ScorecardArgs, io: &mut Io) -> Result<()> {
         // Churn risk as of each period's end; where the models cannot be fitted (too few repeat
         // customers, no amounts), a note says why and the KPIs are left out.
         io.progress(&format!("scorecard {}: churn risk {}", labels[0], o.display()));
-        let mut at: [Option<ClvSummary>; 3] = [None, None, None];
-        for (slot, day) in at.iter_mut().zip([span.end(), prev.end(), ago.end()]) {
+        let mut at: Vec<ClvAt> = Vec::new();
+        for (label, day) in labels.iter().zip([span.end(), prev.end(), ago.end()]) {
             let cmd = words(&["clv", &path_text(o), "--as-of", &day.to_string()]);
             match clv(&cmd, &plan, io) {
-                Ok(s) => *slot = Some(s),
+                Ok(summary) => at.push(ClvAt { period: label.clone(), summary }),
                 Err(e) if exit_for(&e) == Exit::DataErr => {
                     if day == span.end() {
                         notes.push(format!("no churn-risk KPIs for {}: {e}", labels[0]));
@@ -482,9 +482,9 @@ pub fn run(args: &ScorecardArgs, io: &mut Io) -> Result<()> {
                 Err(e) => return Err(e),
             }
         }
-        if at[0].is_some() {
+        if at.first().is_some_and(|a| a.period == labels[0]) {
             notes.push(format!("churn-risk KPIs: cxstat clv {} --as-of {} (and as of the other periods' ends)", path_text(o), span.end()));
-            kpis.extend(clv_kpis(at, plan.min_n));
+            kpis.extend(clv_kpis(&at, &labels, plan.min_n));
         }
     }
 
@@ -794,7 +794,7 @@ mod tests {
         let survey = survey_kpis(&[], &labels, crate::cmd::survey::declares, 30);
         let complaints = complaint_kpis(&[], &labels, crate::cmd::complaints::declares, 30);
         let repeat = repeat_kpis(&[], &labels, crate::cmd::repeat::declares, 30);
-        let clv = crate::report::kpis::clv_kpis([None, None, None], 30);
+        let clv = crate::report::kpis::clv_kpis(&[], &labels, 30);
         let keys: Vec<&str> = survey.iter().chain(&complaints).chain(&repeat).chain(&clv).map(|k| k.key).collect();
         assert_eq!(keys, crate::report::kpis::KPIS.map(|k| k.0));
     }

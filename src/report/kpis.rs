@@ -225,32 +225,25 @@ pub fn repeat_kpis(rows: &[RepeatRates], labels: &[String; 3], shows: impl Fn(&s
     kpis
 }
 
-/// The churn-risk KPIs of `cxstat clv` fitted as of the end of each of the scorecard's three
-/// periods (`None` where it could not be fitted): customers at risk and what they spent so far.
-pub fn clv_kpis(at: [Option<ClvSummary>; 3], min_n: u64) -> Vec<Kpi> {
-    let kpi_of = |name: KpiName, value: fn(&ClvSummary) -> f64| {
-        let (key, label, unit, decimals, higher_is_better) = name;
-        let n = at[0].map(|s| s.customers);
-        Kpi {
-            key,
-            label,
-            unit,
-            decimals,
-            higher_is_better,
-            value: at[0].as_ref().map(value),
-            low: None,
-            high: None,
-            n,
-            low_base: n.is_some_and(|b| (b as u64) < min_n),
-            previous: at[1].as_ref().map(value),
-            year_ago: at[2].as_ref().map(value),
-            p_previous: None,
-            p_year_ago: None,
-            alert: None,
-            target: None,
-        }
-    };
-    vec![kpi_of(named("customers_at_risk"), |s| s.at_risk), kpi_of(named("value_at_risk"), |s| s.at_risk_past_value)]
+/// `cxstat clv`'s summary total as of the end of a period (the scorecard fits it once per period).
+pub struct ClvAt {
+    pub period: String,
+    pub summary: ClvSummary,
+}
+
+impl PeriodRow for ClvAt {
+    fn period(&self) -> Option<&str> {
+        Some(&self.period)
+    }
+}
+
+/// The churn-risk KPIs of `cxstat clv` fitted as of the end of the scorecard's periods (those it
+/// could fit): customers at risk and what they spent so far.
+pub fn clv_kpis(rows: &[ClvAt], labels: &[String; 3], min_n: u64) -> Vec<Kpi> {
+    vec![
+        kpi(rows, labels, named("customers_at_risk"), |r| Reading::plain(Some(r.summary.at_risk), r.summary.customers), min_n),
+        kpi(rows, labels, named("value_at_risk"), |r| Reading::plain(Some(r.summary.at_risk_past_value), r.summary.customers), min_n),
+    ]
 }
 
 /// Puts the p-values of `cxstat compare`'s NPS and CES rows on their KPIs, where a row compares
