@@ -271,3 +271,25 @@ fn the_scorecard_says_what_customers_say_in_their_own_escaped_words() {
     assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt; Delivery was late &amp; the box was wet"));
     assert!(out.join("2026-10/themes.csv").is_file());
 }
+
+#[test]
+fn churn_risk_kpis_are_clv_as_of_each_period_end() {
+    let dir = workdir();
+    let out = dir.path().join("sc");
+    let orders = fixture("clv_orders.csv");
+    cxstat()
+        .args(["scorecard", "--orders", orders.to_str().unwrap(), "--out", out.to_str().unwrap(), "--month", "2026-05"])
+        .assert()
+        .success();
+    let summary = csv_rows(&std::fs::read(out.join("2026-05").join("summary.csv")).unwrap());
+    let risk = row(&summary, &[("kpi", "customers_at_risk")]);
+    // The same as `cxstat clv … --as-of` each period's end.
+    let clv = |as_of: &str| {
+        let out = cxstat().args(["clv", orders.to_str().unwrap(), "--as-of", as_of, "--format", "csv"]).assert().success();
+        csv_rows(&out.get_output().stdout)[0]["at_risk"].clone()
+    };
+    assert_eq!(risk["value"], clv("2026-05-31"));
+    assert_eq!(risk["previous"], clv("2026-04-30"));
+    assert_eq!(risk["year_ago"], clv("2025-05-31"));
+    assert_eq!(row(&summary, &[("kpi", "value_at_risk")])["unit"], "amount");
+}
