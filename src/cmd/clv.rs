@@ -3,8 +3,9 @@
 //! maximum likelihood on the distinct histories, and per customer P(alive), the expected
 //! purchases and spend over the horizon, CLV, value tier and whether at risk.
 //!
-//! Usage: cxstat clv orders.csv [--as-of DATE] [--time-unit week] [--horizon 52w] [--margin 1]
-//!        [--discount 10%] [--tiers 20,20] [--customers FILE] [--format …] [-o FILE]
+//! Usage: cxstat clv orders.csv [--as-of DATE] [--by COL] [--time-unit week] [--horizon 52w]
+//!        [--margin 1] [--discount 10%] [--tiers 20,20] [--customers FILE] [--chart FILE]
+//!        [--holdout-from DATE] [--format …] [-o FILE]
 
 use anyhow::Result;
 use chrono::NaiveDate;
