@@ -139,6 +139,13 @@ fn data_that_cannot_be_fitted_is_refused() {
         .assert()
         .code(65)
         .stderr(predicate::str::contains("0 of 3 customers bought again").and(predicate::str::contains("10 repeat customers")));
+    // Amounts beyond what the sums hold (7·10¹³ per customer): refused, not summed wrongly.
+    let huge = put(dir.path(), "huge.csv", b"customer_id,order_date,amount\nC1,2026-01-01,1e14\nC1,2026-02-01,5\n");
+    cxstat()
+        .args(["clv", huge.to_str().unwrap()])
+        .assert()
+        .code(65)
+        .stderr(predicate::str::contains("a customer spent 1.00000000000005e14"));
     // No customer column.
     let anonymous = put(dir.path(), "anon.csv", b"order_date,amount\n2026-01-05,10\n");
     cxstat().args(["clv", anonymous.to_str().unwrap()]).assert().code(65).stderr(predicate::str::contains("no customer column"));

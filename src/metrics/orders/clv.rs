@@ -517,7 +517,17 @@ impl Histories {
     /// Every customer's history as of `as_of`.
     pub fn read(data: &Dataset, orders: &OrderRows, as_of: NaiveDate, unit_days: f64) -> Result<Histories> {
         let by = orders.rows.get_column_index("__by").is_some();
-        Self::of(data, histories(data, orders, as_of)?, unit_days, by)
+        let customers = histories(data, orders, as_of)?;
+        // A day's spend must fit beside its day in one integer (see PACK); a customer's past
+        // spend bounds it.
+        let most = customers.column("past_value")?.f64()?.max().unwrap_or(0.0);
+        if most >= PACK as f64 {
+            return Err(crate::error::data_err(format!(
+                "{}: a customer spent {most:e} in all: clv sums amounts up to {:e} per customer (check the amount column's unit)",
+                data.name, PACK as f64
+            )));
+        }
+        Self::of(data, customers, unit_days, by)
     }
 
     /// The histories up to `calibration_end` of the customers who first bought by then, each
