@@ -16,9 +16,10 @@ use crate::cmd::repeat::check_problems;
 use crate::cmd::{open_checked, resolve_group_column_of, Opened};
 use crate::error::{data_err, usage};
 use crate::input::roles::Kind;
-use crate::metrics::orders::clv::{tracking, ClvSettings, ClvSummary, CustomerClv, Histories, HoldoutRow, HOLDOUT_TOP};
+use crate::metrics::orders::clv::{tracking, ClvSettings, ClvSummary, CustomerClv, Histories, HOLDOUT_TOP};
 use crate::metrics::orders::{latest_purchase, read_orders, OrderRows, OrderSpec};
 use crate::metrics::period::Period;
+use crate::output::columns::human_number;
 use crate::output::{choose_format, emit, Cell, Report, Table, Target};
 use crate::stats::clv::{fit_bgnbd, fit_gamma_gamma, BgNbd, Fitted, GammaGamma, Spend, BOUNDARY};
 use crate::Io;
@@ -222,10 +223,37 @@ fn at_boundary(fit: &Fitted<BgNbd>, name: &str, io: &mut Io) -> bool {
 fn sig(v: f64) -> String {
     match v {
         v if !v.is_finite() => "–".to_string(),
-        v if v != 0.0 && (v.abs() < 1e-3 || v.abs() >= 1e6) => format!("{v:.3e}"),
-        v => format!("{v:.4}"),
+        v if v != 0.0 && (v.abs() < 1e-3 || v.abs() >= 1e6) => format!("{v:.3e}").replace('-', "−"),
+        v => human_number(v, 4, false),
     }
-    .replace('-', "−")
+}
+
+/// Parameters for people, "r = 0.9511 (SE 0.0496), α = …" (without standard errors when
+/// `errors` is empty).
+fn estimates_text(values: &[(&str, f64)], errors: &[f64]) -> String {
+    let shown = |key: &str| {
+        match key {
+            "alpha" => "α",
+            "gamma" => "γ",
+            k => k,
+        }
+        .to_string()
+    };
+    let text = |i: usize, (key, v): &(&str, f64)| match errors.get(i) {
+        Some(se) => format!("{} = {} (SE {})", shown(key), sig(*v), sig(*se)),
+        None => format!("{} = {}", shown(key), sig(*v)),
+    };
+    values.iter().enumerate().map(|(i, kv)| text(i, kv)).collect::<Vec<_>>().join(", ")
+}
+
+/// Parameters for JSON: name → value.
+fn parameter_cells(values: &[(&str, f64)]) -> Vec<(String, Cell)> {
+    values.iter().map(|(k, v)| (k.to_string(), Cell::num(Some(*v), 6))).collect()
+}
+
+/// Standard errors for JSON: name → error (null where not given).
+fn error_cells(values: &[(&str, f64)], errors: &[f64]) -> Vec<(String, Cell)> {
+    values.iter().zip(errors).map(|((k, _), se)| (k.to_string(), Cell::num(Some(*se), 6))).collect()
 }
 
 /// Pearson's correlation of x and m over (x, m, weight), weighted.
@@ -344,29 +372,17 @@ fn clv_report(fit: &Clv, opened: &Opened, by: Option<&str>) -> Report {
             fit.settings.margin
         ),
         format!(
-            "BG/NBD: r = {} (SE {}), α = {} (SE {}), a = {} (SE {}), b = {} (SE {}); log-likelihood {}",
-            sig(b.model.r),
-            sig(b.standard_errors[0]),
-            sig(b.model.alpha),
-            sig(b.standard_errors[1]),
-            sig(b.model.a),
-            sig(b.standard_errors[2]),
-            sig(b.model.b),
-            sig(b.standard_errors[3]),
-            format!("{:.2}", b.log_likelihood).replace('-', "−")
+            "BG/NBD: {}; log-likelihood {}",
+            estimates_text(&b.model.values(), &b.standard_errors),
+            human_number(b.log_likelihood, 2, false)
         ),
     ];
     match &fit.spend {
         Some(g) => caption.push(format!(
-            "Gamma-Gamma: p = {} (SE {}), q = {} (SE {}), γ = {} (SE {}); log-likelihood {}; purchases–spend correlation {}",
-            sig(g.model.p),
-            sig(g.standard_errors[0]),
-            sig(g.model.q),
-            sig(g.standard_errors[1]),
-            sig(g.model.gamma),
-            sig(g.standard_errors[2]),
-            format!("{:.2}", g.log_likelihood).replace('-', "−"),
-            fit.correlation.map_or("–".to_string(), |r| format!("{r:.3}").replace('-', "−"))
+            "Gamma-Gamma: {}; log-likelihood {}; purchases–spend correlation {}",
+            estimates_text(&g.model.values(), &g.standard_errors),
+            human_number(g.log_likelihood, 2, false),
+            fit.correlation.map_or("–".to_string(), |r| human_number(r, 3, false))
         )),
         None => caption.push("no amount column: spend and CLV are not given (map one with --col amount=HEADER)".to_string()),
     }
@@ -378,23 +394,13 @@ fn clv_report(fit: &Clv, opened: &Opened, by: Option<&str>) -> Report {
         bottom * 100.0
     ));
     let num = |v: f64| Cell::num(Some(v), 6);
-    let mut parameters = vec![
-        ("r".to_string(), num(b.model.r)),
-        ("alpha".to_string(), num(b.model.alpha)),
-        ("a".to_string(), num(b.model.a)),
-        ("b".to_string(), num(b.model.b)),
-    ];
-    let mut errors: Vec<(String, Cell)> =
-        ["r", "alpha", "a", "b"].iter().zip(&b.standard_errors).map(|(k, v)| (k.to_string(), Cell::num(Some(*v), 6))).collect();
+    let mut parameters = parameter_cells(&b.model.values());
+    let mut errors = error_cells(&b.model.values(), &b.standard_errors);
     let mut likelihood = vec![("bgnbd".to_string(), num(b.log_likelihood))];
     let mut evaluations = vec![("bgnbd".to_string(), Cell::Int(b.iterations as i64))];
     if let Some(g) = &fit.spend {
-        parameters.extend([
-            ("p".to_string(), num(g.model.p)),
-            ("q".to_string(), num(g.model.q)),
-            ("gamma".to_string(), num(g.model.gamma)),
-        ]);
-        errors.extend(["p", "q", "gamma"].iter().zip(&g.standard_errors).map(|(k, v)| (k.to_string(), Cell::num(Some(*v), 6))));
+        parameters.extend(parameter_cells(&g.model.values()));
+        errors.extend(error_cells(&g.model.values(), &g.standard_errors));
         likelihood.push(("gamma_gamma".to_string(), num(g.log_likelihood)));
         evaluations.push(("gamma_gamma".to_string(), Cell::Int(g.iterations as i64)));
     }
@@ -437,8 +443,7 @@ fn validate(prepared: &Prepared, opened: &Opened, from: NaiveDate) -> Result<(Re
     let rows = history.holdout_table(data, &fit.model, &prepared.settings, duration).map_err(|e| data_err(format!("{name}: {e}")))?;
     let (start, weeks) = tracking(data, &prepared.orders, &fit.model, (calibration_end, as_of), prepared.unit.days())
         .map_err(|e| data_err(format!("{name}: {e}")))?;
-    let total =
-        rows.last().cloned().unwrap_or(HoldoutRow { frequency: None, and_more: false, customers: 0.0, actual: 0.0, predicted: 0.0 });
+    let total = rows.last().cloned().unwrap_or_default();
     let error = if total.actual > 0.0 { Some(100.0 * (total.predicted - total.actual) / total.actual) } else { None };
     let columns = ["frequency", "customers", "actual_mean", "predicted_mean", "actual", "predicted", "difference_pct"];
     let mean = |v: f64, n: f64| Cell::num((n > 0.0).then(|| v / n), 4);
@@ -469,11 +474,8 @@ fn validate(prepared: &Prepared, opened: &Opened, from: NaiveDate) -> Result<(Re
             total.customers as i64
         ),
         format!(
-            "BG/NBD on the calibration ({unit}s): r = {}, α = {}, a = {}, b = {} · holdout purchases: {} actual, {:.1} predicted ({})",
-            sig(b.r),
-            sig(b.alpha),
-            sig(b.a),
-            sig(b.b),
+            "BG/NBD on the calibration ({unit}s): {} · holdout purchases: {} actual, {:.1} predicted ({})",
+            estimates_text(&b.values(), &[]),
             total.actual as i64,
             total.predicted,
             error.map_or("–".to_string(), |e| format!("{}{:.1}%", if e >= 0.0 { "+" } else { "−" }, e.abs()))
@@ -490,15 +492,7 @@ fn validate(prepared: &Prepared, opened: &Opened, from: NaiveDate) -> Result<(Re
             ("holdout_from".to_string(), Cell::Text(from.to_string())),
             ("as_of".to_string(), Cell::Text(as_of.to_string())),
             ("time_unit".to_string(), Cell::Text(unit.to_string())),
-            (
-                "parameters".to_string(),
-                Cell::Object(vec![
-                    ("r".to_string(), num(b.r)),
-                    ("alpha".to_string(), num(b.alpha)),
-                    ("a".to_string(), num(b.a)),
-                    ("b".to_string(), num(b.b)),
-                ]),
-            ),
+            ("parameters".to_string(), Cell::Object(parameter_cells(&b.values()))),
             ("log_likelihood".to_string(), num(fit.log_likelihood)),
             ("holdout_error_pct".to_string(), Cell::num(error, 6)),
         ],

@@ -76,6 +76,11 @@ fn log_add_exp(u: f64, v: f64) -> f64 {
 }
 
 impl BgNbd {
+    /// The parameters' names (as in JSON) and values, in the order of the standard errors.
+    pub fn values(&self) -> [(&'static str, f64); 4] {
+        [("r", self.r), ("alpha", self.alpha), ("a", self.a), ("b", self.b)]
+    }
+
     /// The log-likelihood of one history (eq. 6 of the paper, written as in its section 7):
     /// L = Γ(r+x)αʳ/(Γ(r)(α+T)^(r+x)) · B(a, b+x)/B(a, b)
     ///     + [x > 0] Γ(r+x)αʳ/(Γ(r)(α+tₓ)^(r+x)) · B(a+1, b+x−1)/B(a, b).
@@ -166,6 +171,11 @@ impl BgNbd {
 }
 
 impl GammaGamma {
+    /// The parameters' names (as in JSON) and values, in the order of the standard errors.
+    pub fn values(&self) -> [(&'static str, f64); 3] {
+        [("p", self.p), ("q", self.q), ("gamma", self.gamma)]
+    }
+
     /// The log-likelihood of a customer's x repeat purchases of mean value m (x > 0):
     /// ln Γ(px+q) − ln Γ(px) − ln Γ(q) + q ln γ + (px−1) ln m + px ln x − (px+q) ln(γ + mx).
     pub fn log_likelihood(&self, x: f64, m: f64) -> f64 {

@@ -18,6 +18,13 @@ use crate::stats::clv::{discounted_purchases, BgNbd, GammaGamma, Pattern, Spend}
 pub const YEAR_DAYS: f64 = 365.25;
 pub const MONTH_DAYS: f64 = YEAR_DAYS / 12.0;
 
+/// The purchase days up to `as_of`: one row per customer and day with orders (`__customer`,
+/// `__day`), and `aggs` over that day's orders.
+fn purchase_days(orders: &OrderRows, as_of: NaiveDate, aggs: Vec<Expr>) -> LazyFrame {
+    let day = col("__day");
+    purchases(orders).filter(day.clone().lt_eq(lit(as_of))).group_by([col("__customer"), day]).agg(aggs)
+}
+
 /// The customers' histories as of `as_of`, one row each, by customer id: `__customer`,
 /// `x` (purchase days after the first), `recency_days` (first to last purchase day),
 /// `age_days` (first purchase day to `as_of`), `monetary` (mean spend of the repeat purchase
@@ -34,7 +41,7 @@ fn histories(data: &Dataset, orders: &OrderRows, as_of: NaiveDate) -> Result<Dat
     if by {
         spend.push(col("__by").min());
     }
-    let days = purchases(orders).filter(day.clone().lt_eq(lit(as_of))).group_by([col("__customer"), day.clone()]).agg(spend);
+    let days = purchase_days(orders, as_of, spend);
     let first = day.clone().min();
     // The first day's spend: the minimum of (day, spend) packed into one integer, a fast
     // aggregation (taking it by the position of the first day, or filtering inside the
@@ -321,7 +328,7 @@ fn summary(data: &Dataset, customers: &DataFrame, by: bool) -> Result<Vec<(Optio
 /// purchase days after it up to `as_of`.
 fn holdout_histories(data: &Dataset, orders: &OrderRows, calibration_end: NaiveDate, as_of: NaiveDate) -> Result<DataFrame> {
     let day = col("__day");
-    let days = purchases(orders).filter(day.clone().lt_eq(lit(as_of))).group_by([col("__customer"), day.clone()]).agg([len()]);
+    let days = purchase_days(orders, as_of, vec![len()]);
     let first = day.clone().min();
     let in_calibration = col("__day").lt_eq(lit(calibration_end));
     let q = days
@@ -344,7 +351,7 @@ fn holdout_histories(data: &Dataset, orders: &OrderRows, calibration_end: NaiveD
 
 /// One row of the validation table: the customers with a calibration frequency (the last row
 /// holds `top` and more), their actual and predicted purchases in the holdout period.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct HoldoutRow {
     /// The calibration frequency; `None` for the total.
     pub frequency: Option<i64>,
@@ -408,7 +415,7 @@ pub fn tracking(
     unit_days: f64,
 ) -> Result<(NaiveDate, Vec<(f64, f64)>)> {
     let day = col("__day");
-    let days = purchases(orders).filter(day.clone().lt_eq(lit(as_of))).group_by([col("__customer"), day.clone()]).agg([len()]);
+    let days = purchase_days(orders, as_of, vec![len()]);
     let first = day.clone().min().over([col("__customer")])?;
     let per_day = data.collect_in_memory(
         days.with_column(first.alias("__first"))
