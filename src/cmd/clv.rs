@@ -65,16 +65,22 @@ pub fn run(args: &ClvArgs, io: &mut Io) -> Result<()> {
     emit(&report, format, args.output.target(), io)
 }
 
-/// The summary total of `cxstat clv` with these arguments (for the scorecard), when both
-/// models could be fitted: without amounts there is no value at risk (exit 65).
-pub fn total(args: &ClvArgs, io: &mut Io) -> Result<ClvSummary> {
+/// The summary totals of `cxstat clv` with these arguments as of each of `days` (for the
+/// scorecard), the orders read and checked once, up to --as-of (every day on or before it):
+/// each when both models could be fitted; without amounts there is no value at risk (exit 65).
+pub fn totals(args: &ClvArgs, days: &[NaiveDate], io: &mut Io) -> Result<Vec<Result<ClvSummary>>> {
     let (opened, ()) = open_checked(&args.input, Some(Kind::Orders), io, |_| Ok(()))?;
     let prepared = prepare(args, &opened, io)?;
     if !prepared.amount {
         return Err(data_err(format!("{}: no amount column: no value to put at risk", opened.data.name)));
     }
-    let fit = analyse(&prepared, &opened, io)?;
-    Ok(fit.summary.last().map(|(_, s)| *s).unwrap_or_default())
+    Ok(days
+        .iter()
+        .map(|&day| {
+            let fit = analyse_at(&prepared, day, &opened, io)?;
+            Ok(fit.summary.last().map(|(_, s)| *s).unwrap_or_default())
+        })
+        .collect())
 }
 
 /// What `cxstat clv` computed.
@@ -150,10 +156,15 @@ fn fit_purchases(name: &str, history: &Histories, until: NaiveDate) -> Result<Fi
 
 /// Fits the models on all the orders and predicts per customer.
 pub fn analyse(prepared: &Prepared, opened: &Opened, io: &mut Io) -> Result<Clv> {
+    analyse_at(prepared, prepared.as_of, opened, io)
+}
+
+/// [`analyse`] as of `as_of` (on or before the prepared orders' --as-of).
+fn analyse_at(prepared: &Prepared, as_of: NaiveDate, opened: &Opened, io: &mut Io) -> Result<Clv> {
     let data = &opened.data;
     let name = &data.name;
-    let Prepared { orders, amount, as_of, unit, settings, .. } = prepared;
-    let (as_of, unit, settings) = (*as_of, *unit, *settings);
+    let Prepared { orders, amount, unit, settings, .. } = prepared;
+    let (unit, settings) = (*unit, *settings);
     let history = Histories::read(data, orders, as_of, unit.days())?;
     let bgnbd = fit_purchases(name, &history, as_of)?;
     let (spend, correlation, spend_dropped) = if *amount {

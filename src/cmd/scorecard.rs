@@ -177,10 +177,11 @@ fn complaints(words: &[String], plan: &Plan, io: &mut Io) -> Result<Outcome<Comp
     }
 }
 
-/// Runs a clv command line: the total of its summary, when both models could be fitted.
-fn clv(words: &[String], plan: &Plan, io: &mut Io) -> Result<ClvSummary> {
+/// Runs a clv command line as of each of `days` (on or before its --as-of): the total of each
+/// summary, when both models could be fitted.
+fn clv(words: &[String], days: &[NaiveDate], plan: &Plan, io: &mut Io) -> Result<Vec<Result<ClvSummary>>> {
     match command(words, plan)? {
-        Command::Clv(a) => crate::cmd::clv::total(&a, io),
+        Command::Clv(a) => crate::cmd::clv::totals(&a, days, io),
         _ => unreachable!("a clv command line"),
     }
 }
@@ -469,18 +470,25 @@ pub fn run(args: &ScorecardArgs, io: &mut Io) -> Result<()> {
         // Churn risk as of each period's end; where the models cannot be fitted (too few repeat
         // customers, no amounts), a note says why and the KPIs are left out.
         io.progress(&format!("scorecard {}: churn risk {}", labels[0], o.display()));
+        // The orders read once (to the period's end), the models fitted as of each period's end.
+        let cmd = words(&["clv", &path_text(o), "--as-of", &span.end().to_string()]);
         let mut at: Vec<ClvAt> = Vec::new();
-        for (label, day) in labels.iter().zip([span.end(), prev.end(), ago.end()]) {
-            let cmd = words(&["clv", &path_text(o), "--as-of", &day.to_string()]);
-            match clv(&cmd, &plan, io) {
-                Ok(summary) => at.push(ClvAt { period: label.clone(), summary }),
-                Err(e) if exit_for(&e) == Exit::DataErr => {
-                    if day == span.end() {
-                        notes.push(format!("no churn-risk KPIs for {}: {e}", labels[0]));
+        match clv(&cmd, &[span.end(), prev.end(), ago.end()], &plan, io) {
+            Ok(fits) => {
+                for ((label, day), fit) in labels.iter().zip([span.end(), prev.end(), ago.end()]).zip(fits) {
+                    match fit {
+                        Ok(summary) => at.push(ClvAt { period: label.clone(), summary }),
+                        Err(e) if exit_for(&e) == Exit::DataErr => {
+                            if day == span.end() {
+                                notes.push(format!("no churn-risk KPIs for {}: {e}", labels[0]));
+                            }
+                        }
+                        Err(e) => return Err(e),
                     }
                 }
-                Err(e) => return Err(e),
             }
+            Err(e) if exit_for(&e) == Exit::DataErr => notes.push(format!("no churn-risk KPIs for {}: {e}", labels[0])),
+            Err(e) => return Err(e),
         }
         if at.first().is_some_and(|a| a.period == labels[0]) {
             notes.push(format!("churn-risk KPIs: cxstat clv {} --as-of {} (and as of the other periods' ends)", path_text(o), span.end()));
