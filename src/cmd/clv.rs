@@ -16,11 +16,12 @@ use crate::cmd::repeat::check_problems;
 use crate::cmd::{open_checked, resolve_group_column_of, Opened};
 use crate::error::{data_err, usage};
 use crate::input::roles::Kind;
-use crate::metrics::orders::clv::{tracking, ClvSettings, ClvSummary, CustomerClv, Histories, HOLDOUT_TOP};
+use crate::input::trace::Timer;
+use crate::metrics::orders::clv::{tracking, ClvSettings, ClvSummary, CustomerClv, Histories, Predicted, CUSTOMER_COLUMNS, HOLDOUT_TOP};
 use crate::metrics::orders::{latest_purchase, read_orders, OrderRows, OrderSpec};
 use crate::metrics::period::Period;
 use crate::output::columns::human_number;
-use crate::output::{choose_format, emit, Cell, Report, Table, Target};
+use crate::output::{choose_format, emit, write_atomic, Cell, Format, Report, Table, Target, FORMULA_STARTS};
 use crate::stats::clv::{fit_bgnbd, fit_gamma_gamma, BgNbd, Fitted, GammaGamma, Spend, BOUNDARY};
 use crate::Io;
 
@@ -53,8 +54,23 @@ pub fn run(args: &ClvArgs, io: &mut Io) -> Result<()> {
     }
     let fit = analyse(&prepared, &opened, io)?;
     if let (Some(path), Some(f)) = (&args.customers, customers_format) {
-        let report = Report { machine: fit.customer_table.clone(), human: fit.customer_table.clone(), ..Default::default() };
-        emit(&report, f, Target { path: Some(path), safe_csv: args.output.safe_csv }, io)?;
+        let _timer = Timer::stage("--customers");
+        let by = prepared.by.as_deref();
+        let safe_csv = args.output.safe_csv;
+        match f {
+            // Every customer: polars' writer (seconds faster on a million customers).
+            Format::Csv | Format::Tsv => {
+                let separator = if f == Format::Tsv { b'\t' } else { b',' };
+                let formula_starts: &[char] = if safe_csv { &FORMULA_STARTS } else { &[] };
+                let csv = fit.predicted.customers_csv(&opened.data, prepared.unit.days(), by, separator, formula_starts)?;
+                io.done();
+                write_atomic(path, &csv)?;
+            }
+            _ => {
+                let table = customer_table(&fit.predicted.customers()?, prepared.unit, by);
+                emit(&Report { machine: table.clone(), human: table, ..Default::default() }, f, Target { path: Some(path), safe_csv }, io)?;
+            }
+        }
     }
     if let Some(path) = &args.chart {
         let chart = lorenz_chart(&fit, &opened)
@@ -78,7 +94,7 @@ pub fn totals(args: &ClvArgs, days: &[NaiveDate], io: &mut Io) -> Result<Vec<Res
         .iter()
         .map(|&day| {
             let fit = analyse_at(&prepared, day, &opened, io)?;
-            Ok(fit.summary.last().map(|(_, s)| *s).unwrap_or_default())
+            Ok(fit.predicted.summary.last().map(|(_, s)| *s).unwrap_or_default())
         })
         .collect())
 }
@@ -95,11 +111,9 @@ pub struct Clv {
     pub correlation: Option<f64>,
     /// Repeat customers left out of the spend model for a mean spend of 0 or less.
     pub spend_dropped: u64,
-    /// Per group of --by, then the total (`None`).
-    pub summary: Vec<(Option<String>, ClvSummary)>,
-    pub customer_table: Table,
-    /// The share of CLV (percent) of the top 0%, 5%, … 100% of customers by CLV.
-    pub lorenz: Option<Vec<f64>>,
+    /// Per customer (for --customers), the summary per group of --by then the total (`None`),
+    /// and the share of CLV (percent) of the top 0%, 5%, … 100% of customers by CLV.
+    pub predicted: Predicted,
     /// Distinct histories (x, tₓ, T): the terms of the BG/NBD likelihood.
     pub distinct_histories: usize,
 }
@@ -165,8 +179,13 @@ fn analyse_at(prepared: &Prepared, as_of: NaiveDate, opened: &Opened, io: &mut I
     let name = &data.name;
     let Prepared { orders, amount, unit, settings, .. } = prepared;
     let (unit, settings) = (*unit, *settings);
+    let timer = Timer::stage("histories");
     let history = Histories::read(data, orders, as_of, unit.days())?;
+    drop(timer);
+    let timer = Timer::stage("BG/NBD fit");
     let bgnbd = fit_purchases(name, &history, as_of)?;
+    drop(timer);
+    let _timer = Timer::stage("Gamma-Gamma fit");
     let (spend, correlation, spend_dropped) = if *amount {
         let (pairs, dropped) = history.spend(data)?;
         let n: f64 = pairs.iter().map(|p| p.2).sum();
@@ -198,22 +217,11 @@ fn analyse_at(prepared: &Prepared, as_of: NaiveDate, opened: &Opened, io: &mut I
         bgnbd.standard_errors[2] = f64::NAN;
         bgnbd.standard_errors[3] = f64::NAN;
     }
+    drop(_timer);
+    let _timer = Timer::stage("predictions");
     let predicted =
         history.predict(data, &bgnbd.model, spend.as_ref().map(|s| &s.model), &settings).map_err(|e| data_err(format!("{name}: {e}")))?;
-    let customer_table = customer_table(&predicted.customers, unit, prepared.by.as_deref());
-    Ok(Clv {
-        as_of,
-        unit,
-        settings,
-        bgnbd,
-        spend,
-        correlation,
-        spend_dropped,
-        summary: predicted.summary,
-        customer_table,
-        lorenz: predicted.lorenz,
-        distinct_histories: history.patterns.len(),
-    })
+    Ok(Clv { as_of, unit, settings, bgnbd, spend, correlation, spend_dropped, predicted, distinct_histories: history.patterns.len() })
 }
 
 /// A fit with the mean drop-out probability a/(a + b) near 0 says the customers show no sign of
@@ -309,22 +317,7 @@ fn customer_table(customers: &[CustomerClv], unit: TimeUnit, by: Option<&str>) -
         .collect();
     let mut columns: Vec<String> = vec!["customer_id".to_string()];
     columns.extend(by.map(str::to_string));
-    columns.extend(
-        [
-            "frequency",
-            "recency",
-            "T",
-            "monetary",
-            "past_value",
-            "p_alive",
-            "expected_purchases",
-            "expected_spend",
-            "clv",
-            "tier",
-            "at_risk",
-        ]
-        .map(str::to_string),
-    );
+    columns.extend(CUSTOMER_COLUMNS.map(str::to_string));
     Table { columns, rows }
 }
 
@@ -350,6 +343,7 @@ fn clv_report(fit: &Clv, opened: &Opened, by: Option<&str>) -> Report {
         .map(str::to_string),
     );
     let rows = fit
+        .predicted
         .summary
         .iter()
         .map(|(group, s)| {
@@ -370,7 +364,7 @@ fn clv_report(fit: &Clv, opened: &Opened, by: Option<&str>) -> Report {
         })
         .collect();
     let table = Table { columns, rows };
-    let total = fit.summary.last().map(|(_, s)| *s).unwrap_or_default();
+    let total = fit.predicted.summary.last().map(|(_, s)| *s).unwrap_or_default();
     let b = &fit.bgnbd;
     let unit = fit.unit.name();
     let mut caption = vec![
@@ -531,7 +525,7 @@ fn validate(prepared: &Prepared, opened: &Opened, from: NaiveDate) -> Result<(Re
 /// The Lorenz curve of CLV: the share of the total CLV held by the top 0%, 5%, … 100% of
 /// customers, against the line of equal shares.
 fn lorenz_chart(fit: &Clv, opened: &Opened) -> Option<Chart> {
-    let curve = fit.lorenz.as_ref()?;
+    let curve = fit.predicted.lorenz.as_ref()?;
     let point = |v: f64| Some(Point { value: v, low: None, high: None, low_base: false });
     Some(Chart::Trend(Trend {
         title: "Customer lifetime value: how concentrated".to_string(),

@@ -332,7 +332,17 @@ impl Dataset {
     /// The raw columns plus [`ROW`]: the record number, counting the header rows (row 1 is the
     /// first header row).
     pub fn lazy_with_rows(&self) -> LazyFrame {
-        let numbered = self.scan.clone().with_row_index(ROW, Some(self.first_data_row));
+        self.with_rows(self.scan.clone())
+    }
+
+    /// [`Dataset::lazy_with_rows`] of the records up to row `last`: the reader stops there.
+    fn lazy_with_rows_to(&self, last: u64) -> LazyFrame {
+        let records = (last + 1).saturating_sub(u64::from(self.first_data_row));
+        self.with_rows(self.scan.clone().slice(0, records.try_into().unwrap_or(IdxSize::MAX)))
+    }
+
+    fn with_rows(&self, scan: LazyFrame) -> LazyFrame {
+        let numbered = scan.with_row_index(ROW, Some(self.first_data_row));
         match &self.keep {
             Some(keep) => numbered.filter(keep.clone()),
             None => numbered,
@@ -407,7 +417,7 @@ impl Dataset {
     /// The raw values of `column` on the first `limit` rows of `found` (rows read from this input,
     /// with their [`ROW`] numbers, filtered to the rows to quote), read again from the input: the
     /// rows kept in memory hold parsed values only. A second read, only when there is a problem
-    /// to report.
+    /// to report, and only up to the last row quoted.
     pub fn examples_from_input(&self, found: LazyFrame, column: &str, limit: u32) -> Result<Vec<(u64, String)>> {
         let found = self.collect(found.select([col(ROW).cast(DataType::UInt64)]).limit(limit))?;
         let numbers = found.column(ROW)?.u64()?;
@@ -416,7 +426,8 @@ impl Dataset {
             return Ok(Vec::new());
         }
         let wanted = rows.iter().fold(lit(false), |any, r| any.or(col(ROW).cast(DataType::UInt64).eq(lit(*r))));
-        self.examples(self.lazy_with_rows().filter(wanted), column, limit)
+        let last = rows.iter().copied().max().unwrap_or(0);
+        self.examples(self.lazy_with_rows_to(last).filter(wanted), column, limit)
     }
 
     /// Runs a query, turning polars errors into messages about this input.

@@ -13,13 +13,20 @@ fn enabled() -> bool {
 /// Times one query from its start to its drop.
 pub struct Timer {
     at: &'static Location<'static>,
-    streaming: bool,
+    what: &'static str,
     start: Instant,
 }
 
 impl Timer {
     pub fn start(at: &'static Location<'static>, streaming: bool) -> Option<Timer> {
-        enabled().then(|| Timer { at, streaming, start: Instant::now() })
+        enabled().then(|| Timer { at, what: if streaming { "streaming" } else { "in-memory" }, start: Instant::now() })
+    }
+
+    /// Times a stage of a command that is not a query (a fit, the predictions), named `what`.
+    #[track_caller]
+    pub fn stage(what: &'static str) -> Option<Timer> {
+        let at = Location::caller();
+        enabled().then(|| Timer { at, what, start: Instant::now() })
     }
 }
 
@@ -27,7 +34,6 @@ impl Drop for Timer {
     // Developer diagnostics asked for by the environment; queries have no `Io` to write to.
     #[allow(clippy::print_stderr)]
     fn drop(&mut self) {
-        let engine = if self.streaming { "streaming" } else { "in-memory" };
-        eprintln!("trace: {:>8.3} s  {engine:<9}  {}:{}", self.start.elapsed().as_secs_f64(), self.at.file(), self.at.line());
+        eprintln!("trace: {:>8.3} s  {:<9}  {}:{}", self.start.elapsed().as_secs_f64(), self.what, self.at.file(), self.at.line());
     }
 }

@@ -153,12 +153,16 @@ pub fn emit(report: &Report, format: Format, target: Target<'_>, io: &mut crate:
     }
 }
 
+/// What a cell of text that a spreadsheet would run as a formula starts with (OWASP's rule
+/// against CSV injection).
+pub const FORMULA_STARTS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
+
 /// A copy of `report` whose text cells and headers that a spreadsheet would run as a formula
 /// (starting with `=`, `+`, `-`, `@`, a tab or a CR) start with `'` instead (OWASP's rule
 /// against CSV injection). Numbers are cells of their own kind and stay numbers.
 pub fn for_spreadsheets(report: &Report) -> Report {
     let safe = |s: &str| {
-        if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        if s.starts_with(FORMULA_STARTS) {
             format!("'{s}")
         } else {
             s.to_string()

@@ -267,3 +267,47 @@ fn the_search_stays_where_the_likelihood_is_computable() {
         close(v["parameters"][k].as_f64().unwrap(), want, 1e-6);
     }
 }
+
+#[test]
+fn the_customers_file_takes_its_format_from_its_name_and_guards_formulas() {
+    // The fixture with customer C00001 renamed "=C00001" and C00007 "-C00007" (what a
+    // spreadsheet would run as formulas).
+    let dir = workdir();
+    let text = std::fs::read_to_string(fixture("clv_orders.csv")).unwrap();
+    let orders = put(dir.path(), "orders.csv", text.replace(",C00001,", ",=C00001,").replace(",C00007,", ",-C00007,").as_bytes());
+    let run = |name: &str, safe: bool| -> Vec<u8> {
+        let path = dir.path().join(name);
+        let mut cmd = cxstat();
+        cmd.args(["clv", orders.to_str().unwrap(), "--format", "csv", "--customers", path.to_str().unwrap()]);
+        if safe {
+            cmd.arg("--safe-csv");
+        }
+        cmd.assert().success();
+        std::fs::read(path).unwrap()
+    };
+    let plain = csv_rows(&run("plain.csv", false));
+    let safe = csv_rows(&run("safe.csv", true));
+    assert_eq!(plain.len(), 1500);
+    // As given without --safe-csv; with it, a ' before (OWASP's rule), the numbers unchanged.
+    let p_alive = |rows: &[std::collections::HashMap<String, String>], id: &str| -> f64 {
+        row(rows, &[("customer_id", id)])["p_alive"].parse().unwrap()
+    };
+    close(p_alive(&plain, "=C00001"), 0.174_078_970_744_846_77, 1e-5);
+    assert_eq!(p_alive(&safe, "'=C00001"), p_alive(&plain, "=C00001"));
+    assert_eq!(p_alive(&safe, "'-C00007"), p_alive(&plain, "-C00007"));
+    assert_eq!(row(&safe, &[("customer_id", "C00000")])["tier"], "middle");
+    // Tab-separated by the name .tsv: the same header and rows, tabs between.
+    let tsv = String::from_utf8(run("c.tsv", false)).unwrap();
+    let mut lines = tsv.lines();
+    assert_eq!(
+        lines.next().unwrap(),
+        "customer_id\tfrequency\trecency\tT\tmonetary\tpast_value\tp_alive\texpected_purchases\texpected_spend\tclv\ttier\tat_risk"
+    );
+    assert_eq!(lines.count(), 1500);
+    // JSON by the name .json: one object per customer, as in the CSV.
+    let json: serde_json::Value = serde_json::from_slice(&run("c.json", false)).unwrap();
+    let rows = json["rows"].as_array().or_else(|| json.as_array()).unwrap();
+    assert_eq!(rows.len(), 1500);
+    let c1 = rows.iter().find(|r| r["customer_id"] == "=C00001").unwrap();
+    assert_eq!(c1["p_alive"].as_f64().unwrap(), p_alive(&plain, "=C00001"));
+}

@@ -12,7 +12,7 @@ use rayon::prelude::*;
 
 use crate::input::frame::Dataset;
 use crate::metrics::orders::{purchases, OrderRows};
-use crate::stats::clv::{discounted_purchases, BgNbd, GammaGamma, Pattern, Spend};
+use crate::stats::clv::{discounted_purchases_if_alive, BgNbd, GammaGamma, Pattern, Spend};
 
 /// Days in a year and in a month (a twelfth of it).
 pub const YEAR_DAYS: f64 = 365.25;
@@ -76,7 +76,11 @@ fn histories(data: &Dataset, orders: &OrderRows, as_of: NaiveDate) -> Result<Dat
         ])
         .select([col("__customer"), col("x"), col("recency_days"), col("age_days"), col("monetary"), col("past_value"), by_column(by)])
         .sort(["__customer"], SortMultipleOptions::default());
-    data.collect_in_memory(q)
+    // Integer sums, counts, minima and maxima: the same in any order of the rows, so the
+    // streaming engine's batches (2–4× faster on these groupings) change nothing.
+    let mut df = data.collect_reduced(q)?;
+    df.rechunk_mut();
+    Ok(df)
 }
 
 /// Packing a day with a spend of it into one integer, (day + DAY_OFFSET)·PACK + spend: days
@@ -122,7 +126,7 @@ fn floats(df: &DataFrame, name: &str) -> Result<Vec<f64>> {
 /// The distinct histories (x, tₓ, T in days) with how many customers have each, ordered.
 fn pattern_frame(data: &Dataset, histories: &DataFrame) -> Result<DataFrame> {
     let keys = [col("x"), col("recency_days"), col("age_days")];
-    data.collect_in_memory(
+    data.collect_reduced(
         histories
             .clone()
             .lazy()
@@ -141,7 +145,7 @@ fn patterns(frame: &DataFrame, unit_days: f64) -> Result<Vec<Pattern>> {
 /// The repeat customers' (x, mean spend, how many have both) for the Gamma-Gamma fit, and how
 /// many repeat customers were left out for a mean spend of 0 or less (the model needs m > 0).
 fn spend_pairs(data: &Dataset, histories: &DataFrame) -> Result<(Vec<Spend>, u64)> {
-    let df = data.collect_in_memory(
+    let df = data.collect_reduced(
         histories
             .clone()
             .lazy()
@@ -178,30 +182,34 @@ pub struct ClvSettings {
 
 /// What the fitted models predict for each distinct history (the rows of [`pattern_frame`]):
 /// P(alive), the expected purchases over the horizon, and those purchases discounted month by
-/// month (see [`discounted_purchases`]).
+/// month (see [`discounted_purchases_if_alive`]).
 fn pattern_predictions(frame: &DataFrame, patterns: &[Pattern], model: &BgNbd, settings: &ClvSettings) -> Result<DataFrame> {
     let unit = settings.unit_days;
     let horizon = settings.horizon_days / unit;
-    // Each pattern on its own (a dozen ₂F₁ series each), spread over the cores.
-    let per: Vec<(f64, f64, f64)> = patterns
+    // The expectations of a customer alive at T depend on (x, T) only: a dozen ₂F₁ series per
+    // distinct (x, T), far fewer than the histories (x, tₓ, T), spread over the cores; each
+    // history then scales them by its P(alive).
+    let mut keys: Vec<(f64, f64)> = patterns.iter().map(|p| (p.x, p.t)).collect();
+    keys.sort_by(|u, v| u.0.total_cmp(&v.0).then(u.1.total_cmp(&v.1)));
+    keys.dedup();
+    let if_alive: Vec<(f64, f64)> = keys
         .par_iter()
-        .map(|p| {
-            let (discounted, expected) =
-                discounted_purchases(model, (p.x, p.t_x, p.t), horizon, MONTH_DAYS / unit, (settings.discount, YEAR_DAYS / unit))
-                    .ok_or_else(|| {
-                        anyhow!(
-                            "the expected purchases of customers with x = {}, tₓ = {}, T = {} cannot be computed (₂F₁ does not converge)",
-                            p.x,
-                            p.t_x,
-                            p.t
-                        )
-                    })?;
-            Ok((model.p_alive(p.x, p.t_x, p.t), expected, discounted))
+        .map(|&(x, t)| {
+            discounted_purchases_if_alive(model, (x, t), horizon, MONTH_DAYS / unit, (settings.discount, YEAR_DAYS / unit)).ok_or_else(
+                || anyhow!("the expected purchases of customers with x = {x}, T = {t} cannot be computed (₂F₁ does not converge)"),
+            )
         })
         .collect::<Result<_>>()?;
-    let alive: Vec<f64> = per.iter().map(|p| p.0).collect();
-    let expected: Vec<f64> = per.iter().map(|p| p.1).collect();
-    let discounted: Vec<f64> = per.iter().map(|p| p.2).collect();
+    let n = patterns.len();
+    let (mut alive, mut expected, mut discounted) = (Vec::with_capacity(n), Vec::with_capacity(n), Vec::with_capacity(n));
+    for p in patterns {
+        let at = keys.partition_point(|&(x, t)| x.total_cmp(&p.x).then(t.total_cmp(&p.t)).is_lt());
+        let (d, e) = if_alive[at];
+        let a = model.p_alive(p.x, p.t_x, p.t);
+        alive.push(a);
+        expected.push(a * e);
+        discounted.push(a * d);
+    }
     let mut out = frame.select(["x", "recency_days", "age_days"])?;
     out.with_column(Column::new("p_alive".into(), alive))?;
     out.with_column(Column::new("expected_purchases".into(), expected))?;
@@ -220,7 +228,9 @@ fn customers(
     settings: &ClvSettings,
 ) -> Result<DataFrame> {
     let keys = [col("x"), col("recency_days"), col("age_days")];
-    let joined = histories.clone().lazy().join(predictions.clone().lazy(), keys.clone(), keys, JoinArgs::new(JoinType::Left));
+    // In the histories' order (by id).
+    let in_order = JoinArgs { maintain_order: MaintainOrderJoin::Left, ..JoinArgs::new(JoinType::Left) };
+    let joined = histories.clone().lazy().join(predictions.clone().lazy(), keys.clone(), keys, in_order);
     let q = match spend {
         Some(&GammaGamma { p, q, gamma }) => {
             let x = col("x").cast(DataType::Float64);
@@ -249,7 +259,7 @@ fn customers(
             lit(NULL).cast(DataType::Boolean).alias("at_risk"),
         ]),
     };
-    data.collect_in_memory(q.drop(cols(["__discounted"])).sort(["__customer"], SortMultipleOptions::default()))
+    data.collect_in_memory(q.drop(cols(["__discounted"])))
 }
 
 /// The summary of `cxstat clv`: customers, repeat customers, expected purchases over the
@@ -512,12 +522,101 @@ pub struct CustomerClv {
     pub at_risk: Option<bool>,
 }
 
-/// The predictions for every customer, their sums and the Lorenz curve (with amounts).
+/// The predictions for every customer (by id), their sums and the Lorenz curve (with amounts).
 pub struct Predicted {
-    pub customers: Vec<CustomerClv>,
+    /// Per customer, the columns of [`CUSTOMER_COLUMNS`] as [`customers`] names them.
+    frame: DataFrame,
     /// Per group of --by (by name), then the total (`None`).
     pub summary: Vec<(Option<String>, ClvSummary)>,
     pub lorenz: Option<Vec<f64>>,
+}
+
+/// The columns of the per-customer table after the id (and the --by group), as
+/// [`Predicted::customers`] fills them.
+pub const CUSTOMER_COLUMNS: [&str; 11] =
+    ["frequency", "recency", "T", "monetary", "past_value", "p_alive", "expected_purchases", "expected_spend", "clv", "tier", "at_risk"];
+
+impl Predicted {
+    /// Every customer's history and predictions, by id.
+    pub fn customers(&self) -> Result<Vec<CustomerClv>> {
+        let df = &self.frame;
+        let text =
+            |name: &str| -> Result<Vec<Option<String>>> { Ok(df.column(name)?.str()?.iter().map(|v| v.map(str::to_string)).collect()) };
+        let nums = |name: &str| -> Result<Vec<Option<f64>>> { Ok(df.column(name)?.cast(&DataType::Float64)?.f64()?.iter().collect()) };
+        let (ids, groups, x, recency, age) = (text("__customer")?, text("__by")?, nums("x")?, nums("recency_days")?, nums("age_days")?);
+        let (monetary, past, alive, expected) = (nums("monetary")?, nums("past_value")?, nums("p_alive")?, nums("expected_purchases")?);
+        let (spend_of, clv, tier) = (nums("expected_spend")?, nums("clv")?, text("tier")?);
+        let risk: Vec<Option<bool>> = df.column("at_risk")?.bool()?.iter().collect();
+        Ok((0..df.height())
+            .map(|i| CustomerClv {
+                id: ids[i].clone().unwrap_or_default(),
+                group: groups[i].clone(),
+                x: x[i].unwrap_or(0.0) as i64,
+                recency_days: recency[i].unwrap_or(0.0),
+                age_days: age[i].unwrap_or(0.0),
+                monetary: monetary[i].unwrap_or(0.0),
+                past_value: past[i].unwrap_or(0.0),
+                p_alive: alive[i].unwrap_or(f64::NAN),
+                expected_purchases: expected[i].unwrap_or(f64::NAN),
+                expected_spend: spend_of[i],
+                clv: clv[i],
+                tier: tier[i].clone(),
+                at_risk: risk[i],
+            })
+            .collect())
+    }
+
+    /// The per-customer table as CSV with `separator` (a file of every customer: polars' writer,
+    /// on all cores, instead of a cell per value): `customer_id`, the --by column as `by` names
+    /// it, then [`CUSTOMER_COLUMNS`], recency and T in time units of `unit_days` days; numbers
+    /// in their shortest exact form. `formula_starts`: text starting with one of these (what a
+    /// spreadsheet would run as a formula) gets a `'` before it.
+    pub fn customers_csv(
+        &self,
+        data: &Dataset,
+        unit_days: f64,
+        by: Option<&str>,
+        separator: u8,
+        formula_starts: &[char],
+    ) -> Result<Vec<u8>> {
+        let guard = |e: Expr| {
+            let formula = formula_starts.iter().map(|c| e.clone().str().starts_with(lit(c.to_string()))).reduce(Expr::or);
+            match formula {
+                Some(formula) => when(formula).then(concat_str([lit("'"), e.clone()], "", false)).otherwise(e),
+                None => e,
+            }
+        };
+        let header = |h: &str| if h.starts_with(formula_starts) { format!("'{h}") } else { h.to_string() };
+        let mut columns = vec![guard(col("__customer")).alias("customer_id")];
+        if let Some(by) = by {
+            columns.push(guard(col("__by")).alias(header(by)));
+        }
+        let mut frame = self.frame.clone();
+        for (days, units) in [("recency_days", "__recency"), ("age_days", "__age")] {
+            // Divided here: polars multiplies by the reciprocal of a constant divisor, which
+            // leaves some quotients a last digit off (9.285714285714285 for 65 days / 7).
+            let divided = frame.column(days)?.cast(&DataType::Float64)?.f64()?.apply_values(|d| d / unit_days);
+            frame.with_column(divided.with_name(units.into()).into_column())?;
+        }
+        let values = [
+            col("x"),
+            col("__recency"),
+            col("__age"),
+            col("monetary"),
+            col("past_value"),
+            col("p_alive"),
+            col("expected_purchases"),
+            col("expected_spend"),
+            col("clv"),
+            col("tier"),
+            col("at_risk"),
+        ];
+        columns.extend(values.into_iter().zip(CUSTOMER_COLUMNS).map(|(e, name)| e.alias(name)));
+        let mut df = data.collect_in_memory(frame.lazy().select(columns))?;
+        let mut out = Vec::new();
+        CsvWriter::new(&mut out).with_separator(separator).finish(&mut df)?;
+        Ok(out)
+    }
 }
 
 impl Histories {
@@ -576,31 +675,7 @@ impl Histories {
         let df = customers(data, &self.customers, &predictions, spend, settings)?;
         let summary = summary(data, &df, self.by)?;
         let lorenz = if spend.is_some() { Some(lorenz(data, &df)?) } else { None };
-        let text =
-            |name: &str| -> Result<Vec<Option<String>>> { Ok(df.column(name)?.str()?.iter().map(|v| v.map(str::to_string)).collect()) };
-        let nums = |name: &str| -> Result<Vec<Option<f64>>> { Ok(df.column(name)?.cast(&DataType::Float64)?.f64()?.iter().collect()) };
-        let (ids, groups, x, recency, age) = (text("__customer")?, text("__by")?, nums("x")?, nums("recency_days")?, nums("age_days")?);
-        let (monetary, past, alive, expected) = (nums("monetary")?, nums("past_value")?, nums("p_alive")?, nums("expected_purchases")?);
-        let (spend_of, clv, tier) = (nums("expected_spend")?, nums("clv")?, text("tier")?);
-        let risk: Vec<Option<bool>> = df.column("at_risk")?.bool()?.iter().collect();
-        let customers = (0..df.height())
-            .map(|i| CustomerClv {
-                id: ids[i].clone().unwrap_or_default(),
-                group: groups[i].clone(),
-                x: x[i].unwrap_or(0.0) as i64,
-                recency_days: recency[i].unwrap_or(0.0),
-                age_days: age[i].unwrap_or(0.0),
-                monetary: monetary[i].unwrap_or(0.0),
-                past_value: past[i].unwrap_or(0.0),
-                p_alive: alive[i].unwrap_or(f64::NAN),
-                expected_purchases: expected[i].unwrap_or(f64::NAN),
-                expected_spend: spend_of[i],
-                clv: clv[i],
-                tier: tier[i].clone(),
-                at_risk: risk[i],
-            })
-            .collect();
-        Ok(Predicted { customers, summary, lorenz })
+        Ok(Predicted { frame: df, summary, lorenz })
     }
 
     /// Actual against predicted holdout purchases (over `holdout_days`) per calibration
