@@ -324,11 +324,12 @@ pub struct ScaleArgs {
     pub ces_easy: Option<i64>,
 }
 
-/// How many invalid answers a score column may have (the commands that report them).
+/// How many invalid values a column may have (the commands that report them).
 #[derive(Debug, Clone, Args)]
 pub struct InvalidArgs {
-    /// Stop (exit 65) when more than PCT% of a score column's answers are invalid: a metric from
-    /// the rest would not be a result [default: 10]. Below it, the invalid answers are a warning.
+    /// Stop (exit 65) when more than PCT% of a score column's answers (clv: of the orders'
+    /// amounts) are invalid: a metric from the rest would not be a result [default: 10]. Below
+    /// it, the invalid values are a warning.
     #[arg(value_parser = values::percent, long, value_name = "PCT", help_heading = "Input")]
     pub max_invalid: Option<f64>,
 }
@@ -988,6 +989,9 @@ pub struct ClvArgs {
 
     #[command(flatten)]
     pub stats: StatsArgs,
+
+    #[command(flatten)]
+    pub invalid: InvalidArgs,
 
     #[command(flatten)]
     pub output: OutputArgs,

@@ -13,12 +13,12 @@ use chrono::NaiveDate;
 use crate::chart::{self, Chart, Point, Series, Trend};
 use crate::cli::{ClvArgs, TimeUnit};
 use crate::cmd::repeat::check_problems;
-use crate::cmd::{open_checked, resolve_group_column_of, Opened};
+use crate::cmd::{max_invalid, open_checked, resolve_group_column_of, Opened};
 use crate::error::{data_err, usage};
 use crate::input::roles::Kind;
 use crate::input::trace::Timer;
 use crate::metrics::orders::clv::{tracking, ClvSettings, ClvSummary, CustomerClv, Histories, Predicted, CUSTOMER_COLUMNS, HOLDOUT_TOP};
-use crate::metrics::orders::{latest_purchase, read_orders, OrderRows, OrderSpec};
+use crate::metrics::orders::{latest_purchase, read_orders, unreadable_amounts, OrderRows, OrderSpec};
 use crate::metrics::period::Period;
 use crate::output::columns::human_number;
 use crate::output::{choose_format, emit, write_atomic, Cell, Format, Report, Table, Target, FORMULA_STARTS};
@@ -109,7 +109,8 @@ pub struct Clv {
     pub spend: Option<Fitted<GammaGamma>>,
     /// The frequency–monetary correlation of the repeat customers (weighted Pearson).
     pub correlation: Option<f64>,
-    /// Repeat customers left out of the spend model for a mean spend of 0 or less.
+    /// Repeat customers left out of the spend model: a mean spend of 0 or less, or no repeat day
+    /// whose spend is known.
     pub spend_dropped: u64,
     /// Per customer (for --customers), the summary per group of --by then the total (`None`),
     /// and the share of CLV (percent) of the top 0%, 5%, … 100% of customers by CLV.
@@ -141,6 +142,9 @@ pub fn prepare(args: &ClvArgs, opened: &Opened, io: &mut Io) -> Result<Prepared>
             .ok_or_else(|| data_err(format!("{}: no purchases with a valid date and customer", data.name)))?,
     };
     check_problems(data, &spec, &orders, args.stats.strict, io)?;
+    if let Some(amount) = &spec.amount {
+        check_amounts(data, amount, &orders, max_invalid(args.invalid.max_invalid, &opened.config)?)?;
+    }
     let unit = args.time_unit.unwrap_or(TimeUnit::Week);
     let settings = ClvSettings {
         unit_days: unit.days(),
@@ -150,6 +154,22 @@ pub fn prepare(args: &ClvArgs, opened: &Opened, io: &mut Io) -> Result<Prepared>
         tiers: args.tiers.unwrap_or((0.2, 0.2)),
     };
     Ok(Prepared { orders, amount: spec.amount.is_some(), as_of, unit, settings, by })
+}
+
+/// Stops (exit 65) when more than `max_pct`% of the orders' amounts are unreadable: the spend
+/// per purchase would rest on the few that are left (a text column taken as the amount, amounts
+/// in a form not read). Below it each is a warning, and its day is left out of the mean spend.
+fn check_amounts(data: &crate::input::frame::Dataset, amount: &str, orders: &OrderRows, max_pct: f64) -> Result<()> {
+    let (bad, all) = unreadable_amounts(data, orders)?;
+    let pct = if all > 0 { 100.0 * bad as f64 / all as f64 } else { 0.0 };
+    if pct > max_pct {
+        return Err(data_err(format!(
+            "{}: column '{amount}': {bad} of {all} orders ({pct:.1}%) have an amount that is not a number, more than --max-invalid {max_pct}% allows: the spend per purchase from the rest would not be a result (see the warning above for examples). \
+             Map the amount with --col amount=HEADER, write decimal commas as --decimal-comma reads them, or raise --max-invalid to fit on the readable amounts",
+            data.name
+        )));
+    }
+    Ok(())
 }
 
 /// Fits BG/NBD on the histories' distinct patterns, after checking there are enough repeat

@@ -558,12 +558,35 @@ pub fn list_headers(headers: &[String]) -> String {
     if headers.is_empty() {
         return "(none)".to_string();
     }
-    headers.iter().map(|h| format!("'{h}'")).collect::<Vec<_>>().join(", ")
+    let listed = headers.iter().map(|h| format!("'{h}'")).collect::<Vec<_>>().join(", ");
+    if headers.iter().enumerate().any(|(i, h)| looks_like_a_value(h) && *h != (i + 1).to_string()) {
+        // A headerless export read with its first record as the header row.
+        format!("{listed} (the first row looks like data: if the file has no header row, read it with --no-header and map the columns by number, e.g. --col customer=2)")
+    } else {
+        listed
+    }
+}
+
+/// A header that reads as a number or a date (2025-01-01, 287.66, 03/10/2026): a value rather
+/// than a column name. The names --no-header gives (1, 2, …) are not counted by the caller.
+fn looks_like_a_value(header: &str) -> bool {
+    let h = header.trim();
+    h.starts_with(|c: char| c.is_ascii_digit()) && h.chars().all(|c| c.is_ascii_digit() || ".,-/: ".contains(c))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn headers_that_look_like_data_suggest_no_header() {
+        let hint = "the first row looks like data";
+        assert!(list_headers(&headers(&["O000001", "C00201", "2025-01-01", "287.66", "store"])).contains(hint));
+        assert!(list_headers(&headers(&["7", "03/10/2026"])).contains(hint));
+        // Names, and the numbers --no-header gives in their places, are headers.
+        assert!(!list_headers(&headers(&["order_id", "customer_id", "Q1", "2nd visit"])).contains(hint));
+        assert!(!list_headers(&headers(&["1", "2", "3"])).contains(hint));
+    }
 
     fn headers(names: &[&str]) -> Vec<String> {
         names.iter().map(|s| s.to_string()).collect()

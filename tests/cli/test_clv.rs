@@ -311,3 +311,53 @@ fn the_customers_file_takes_its_format_from_its_name_and_guards_formulas() {
     let c1 = rows.iter().find(|r| r["customer_id"] == "=C00001").unwrap();
     assert_eq!(c1["p_alive"].as_f64().unwrap(), p_alive(&plain, "=C00001"));
 }
+
+#[test]
+fn a_day_with_an_unreadable_amount_counts_as_a_purchase_but_not_in_the_mean_spend() {
+    // C00007's repeat purchase of 2026-03-27 (301.42) written "3O1.42". Its six repeat days
+    // stay six purchases; the mean spend is of the five known:
+    // (80.04 + 198.82 + 187.23 + 117.89 + 184.63) / 5 = 768.61 / 5 = 153.722
+    // (taken as 0, the day would make it 768.61 / 6 = 128.10). Past value: 114.18 + 768.61.
+    let dir = workdir();
+    let text = std::fs::read_to_string(fixture("clv_orders.csv")).unwrap();
+    let orders =
+        put(dir.path(), "orders.csv", text.replace("O005503,C00007,2026-03-27,301.42", "O005503,C00007,2026-03-27,3O1.42").as_bytes());
+    let customers = dir.path().join("c.csv");
+    cxstat()
+        .args(["clv", orders.to_str().unwrap(), "--format", "csv", "--customers", customers.to_str().unwrap()])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("column 'amount': 1 row: invalid amount").and(predicate::str::contains("'3O1.42'")));
+    let rows = csv_rows(&std::fs::read(&customers).unwrap());
+    let c7 = row(&rows, &[("customer_id", "C00007")]);
+    assert_eq!(c7["frequency"], "6");
+    close(c7["monetary"].parse().unwrap(), 153.722, 1e-12);
+    close(c7["past_value"].parse().unwrap(), 882.79, 1e-12);
+}
+
+#[test]
+fn mostly_unreadable_amounts_stop_the_run() {
+    // Every fifth order's amount is text: 20% of the amounts, above --max-invalid's 10%.
+    let dir = workdir();
+    let text = std::fs::read_to_string(fixture("clv_orders.csv")).unwrap();
+    let lines: Vec<String> = text
+        .lines()
+        .enumerate()
+        .map(|(i, l)| {
+            let mut f: Vec<&str> = l.split(',').collect();
+            if i > 0 && i % 5 == 0 {
+                f[3] = "pending";
+            }
+            f.join(",")
+        })
+        .collect();
+    let orders = put(dir.path(), "orders.csv", (lines.join("\n") + "\n").as_bytes());
+    cxstat().args(["clv", orders.to_str().unwrap()]).assert().code(65).stderr(
+        predicate::str::contains("column 'amount': ")
+            .and(predicate::str::contains("(20.0%) have an amount that is not a number"))
+            .and(predicate::str::contains("--max-invalid 10%"))
+            .and(predicate::str::contains("--col amount=HEADER")),
+    );
+    // Allowed: fitted on the readable amounts.
+    cxstat().args(["clv", orders.to_str().unwrap(), "--max-invalid", "25"]).assert().success();
+}

@@ -27,38 +27,47 @@ fn purchase_days(orders: &OrderRows, as_of: NaiveDate, aggs: Vec<Expr>) -> LazyF
 
 /// The customers' histories as of `as_of`, one row each, by customer id: `__customer`,
 /// `x` (purchase days after the first), `recency_days` (first to last purchase day),
-/// `age_days` (first purchase day to `as_of`), `monetary` (mean spend of the repeat purchase
-/// days, 0 without one) and `past_value` (all purchase days' spend).
+/// `age_days` (first purchase day to `as_of`), `priced_x` (the repeat purchase days whose
+/// every order has a readable amount), `monetary` (the mean spend of those days, 0 without
+/// one) and `past_value` (the readable amounts of all purchase days summed).
+///
+/// A day with an unreadable amount (warned about) still counts as a purchase, but its spend is
+/// unknown: it is left out of the mean spend, which would otherwise take it as a day of spend 0
+/// (or of its readable orders only) and come out too low.
 fn histories(data: &Dataset, orders: &OrderRows, as_of: NaiveDate) -> Result<DataFrame> {
     // Amounts are summed in fixed point (see fixed_sum): added as floats, a customer's total
     // would depend on the order the engine adds the rows in, and so would the fit.
     let day = col("__day");
     let mut spend = Vec::from(fixed_sum(col("__amount"), "__spend"));
-    spend.push(col("__amount").is_not_null().any(true).alias("__priced"));
+    spend.push(col("__amount").is_not_null().any(true).alias("__any_priced"));
+    spend.push(col("__amount").is_not_null().all(true).cast(DataType::Int64).alias("__priced"));
     // With a --by column, each customer belongs to the group of their first purchase day
     // (the lowest value when that day's orders differ).
     let by = orders.rows.get_column_index("__by").is_some();
     if by {
         spend.push(col("__by").min());
     }
-    let days = purchase_days(orders, as_of, spend);
+    let priced_only = |c: &str| when(col("__priced").eq(lit(1i64))).then(col(c)).otherwise(lit(0i64)).alias(format!("__priced{c}"));
+    let days = purchase_days(orders, as_of, spend).with_columns([priced_only("__spend_whole"), priced_only("__spend_part")]);
     let first = day.clone().min();
-    // The first day's spend: the minimum of (day, spend) packed into one integer, a fast
-    // aggregation (taking it by the position of the first day, or filtering inside the
+    // The first day's value of a column: the minimum of (day, value) packed into one integer,
+    // a fast aggregation (taking it by the position of the first day, or filtering inside the
     // aggregation, runs group by group: 2–5 s more on the 6 million orders).
     let on_first = |c: &str| {
         let packed = (day.clone().cast(DataType::Int32).cast(DataType::Int64) + lit(DAY_OFFSET)) * lit(PACK) + col(c);
         packed.min() % lit(PACK)
     };
+    let after_first = |c: &str| col(c).sum() - on_first(c);
     let mut aggs = vec![
         (len().cast(DataType::Int64) - lit(1i64)).alias("x"),
         (day.clone().max() - first.clone()).dt().total_days(false).alias("recency_days"),
         (lit(as_of) - first.clone()).dt().total_days(false).alias("age_days"),
-        (col("__spend_whole").sum() - on_first("__spend_whole")).alias("__repeat_whole"),
-        (col("__spend_part").sum() - on_first("__spend_part")).alias("__repeat_part"),
+        after_first("__priced").alias("priced_x"),
+        after_first("__priced__spend_whole").alias("__repeat_whole"),
+        after_first("__priced__spend_part").alias("__repeat_part"),
         col("__spend_whole").sum().alias("__past_whole"),
         col("__spend_part").sum().alias("__past_part"),
-        col("__priced").any(true).alias("__priced"),
+        col("__any_priced").any(true).alias("__any_priced"),
     ];
     if by {
         // Text cannot be packed: by position (slower, only with --by).
@@ -68,13 +77,22 @@ fn histories(data: &Dataset, orders: &OrderRows, as_of: NaiveDate) -> Result<Dat
         .group_by([col("__customer")])
         .agg(aggs)
         .with_columns([
-            when(col("x").gt(lit(0i64)))
-                .then(fixed_value("__repeat") / col("x").cast(DataType::Float64))
+            when(col("priced_x").gt(lit(0i64)))
+                .then(fixed_value("__repeat") / col("priced_x").cast(DataType::Float64))
                 .otherwise(lit(0.0))
                 .alias("monetary"),
-            when(col("__priced")).then(fixed_value("__past")).otherwise(lit(0.0)).alias("past_value"),
+            when(col("__any_priced")).then(fixed_value("__past")).otherwise(lit(0.0)).alias("past_value"),
         ])
-        .select([col("__customer"), col("x"), col("recency_days"), col("age_days"), col("monetary"), col("past_value"), by_column(by)])
+        .select([
+            col("__customer"),
+            col("x"),
+            col("recency_days"),
+            col("age_days"),
+            col("priced_x"),
+            col("monetary"),
+            col("past_value"),
+            by_column(by),
+        ])
         .sort(["__customer"], SortMultipleOptions::default());
     // Integer sums, counts, minima and maxima: the same in any order of the rows, so the
     // streaming engine's batches (2–4× faster on these groupings) change nothing.
@@ -142,23 +160,24 @@ fn patterns(frame: &DataFrame, unit_days: f64) -> Result<Vec<Pattern>> {
     Ok((0..frame.height()).map(|i| Pattern { x: x[i], t_x: t_x[i] / unit_days, t: t[i] / unit_days, weight: w[i] }).collect())
 }
 
-/// The repeat customers' (x, mean spend, how many have both) for the Gamma-Gamma fit, and how
-/// many repeat customers were left out for a mean spend of 0 or less (the model needs m > 0).
+/// The repeat customers' (x, mean spend, how many have both) for the Gamma-Gamma fit, x the
+/// repeat days with a known spend, and how many repeat customers were left out: a mean spend of
+/// 0 or less (the model needs m > 0), or no repeat day whose spend is known.
 fn spend_pairs(data: &Dataset, histories: &DataFrame) -> Result<(Vec<Spend>, u64)> {
     let df = data.collect_reduced(
         histories
             .clone()
             .lazy()
             .filter(col("x").gt(lit(0i64)))
-            .group_by([col("x"), col("monetary")])
+            .group_by([col("priced_x"), col("monetary")])
             .agg([len().cast(DataType::Float64).alias("weight")])
-            .sort(["x", "monetary"], SortMultipleOptions::default()),
+            .sort(["priced_x", "monetary"], SortMultipleOptions::default()),
     )?;
-    let (x, m, w) = (floats(&df, "x")?, floats(&df, "monetary")?, floats(&df, "weight")?);
+    let (x, m, w) = (floats(&df, "priced_x")?, floats(&df, "monetary")?, floats(&df, "weight")?);
     let mut kept = Vec::with_capacity(x.len());
     let mut dropped = 0u64;
     for i in 0..x.len() {
-        if m[i] > 0.0 {
+        if x[i] > 0.0 && m[i] > 0.0 {
             kept.push((x[i], m[i], w[i]));
         } else {
             dropped += w[i] as u64;
@@ -233,7 +252,8 @@ fn customers(
     let joined = histories.clone().lazy().join(predictions.clone().lazy(), keys.clone(), keys, in_order);
     let q = match spend {
         Some(&GammaGamma { p, q, gamma }) => {
-            let x = col("x").cast(DataType::Float64);
+            // The spend model's x: the repeat days whose spend is known (the mean is of those).
+            let x = col("priced_x").cast(DataType::Float64);
             let w = lit(p) * x.clone() / (lit(p) * x + lit(q - 1.0));
             let expected_spend = (lit(1.0) - w.clone()) * lit(p * gamma / (q - 1.0)) + w * col("monetary");
             let n = len().cast(DataType::Float64);

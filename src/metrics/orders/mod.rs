@@ -442,6 +442,25 @@ pub fn latest_purchase(data: &Dataset, orders: &OrderRows) -> Result<Option<Naiv
     Ok(days.i32()?.get(0).map(|d| NaiveDate::from_epoch_days(d).unwrap_or(NaiveDate::MAX)))
 }
 
+/// The orders counted as purchases or refunds (a valid date and a customer, not a repeated id)
+/// and how many of them have an amount that is not a number (`__amount_bad`); (0, 0) without
+/// an amount column.
+pub fn unreadable_amounts(data: &Dataset, orders: &OrderRows) -> Result<(u64, u64)> {
+    if orders.rows.get_column_index("__amount_bad").is_none() {
+        return Ok((0, 0));
+    }
+    let counted = col("__day").is_not_null().and(col("__customer").is_not_null()).and(col("__dup").not());
+    let df = data.collect(
+        orders
+            .rows
+            .clone()
+            .lazy()
+            .filter(counted)
+            .select([col("__amount_bad").cast(DataType::Float64).sum().alias("bad"), len().cast(DataType::Float64).alias("all")]),
+    )?;
+    Ok((f64_at(&df, "bad", 0)? as u64, f64_at(&df, "all", 0)? as u64))
+}
+
 /// The purchases: valid date, a customer, not a repeated id, not a refund.
 pub fn purchases(orders: &OrderRows) -> LazyFrame {
     orders.rows.clone().lazy().filter(
