@@ -586,16 +586,16 @@ const SAMPLE: usize = 20_000;
 
 /// Every k-th item of many (more than twice [`SAMPLE`]), about [`SAMPLE`] of them, in order: its
 /// maximum likelihood is near the whole's and found in a fraction of the time, so the search on
-/// all items starts there and needs fewer steps (the Gamma-Gamma fit of the 6 million orders'
-/// 1.1 million repeat customers: 66 evaluations of the whole likelihood against 120 from
-/// ln θ = 0.1). `None` for fewer items: the search starts from ln θ = 0.1 as `lifetimes` does.
+/// all items starts there, with the sample's curvature (see [`Start::from_sample`]). `None` for
+/// fewer items: the search starts from ln θ = 0.1 as `lifetimes` does.
 fn sample<T: Copy>(items: &[T]) -> Option<Vec<T>> {
     (items.len() > 2 * SAMPLE).then(|| items.iter().step_by(items.len() / SAMPLE).copied().collect())
 }
 
 /// Fits the BG/NBD model to the patterns by maximum likelihood. Times are scaled so that the
 /// oldest customer's T is 1 during the fit (α scales with them), as `lifetimes` does; the
-/// search starts from ln θ = 0.1 for every parameter. The log-likelihood is given in the
+/// search starts from ln θ = 0.1 for every parameter, or from a sample's maximum (see
+/// [`sample`]). The log-likelihood is given in the
 /// patterns' time unit.
 pub fn fit_bgnbd(patterns: &[Pattern]) -> Result<Fitted<BgNbd>> {
     let scale = patterns.iter().map(|p| p.t).fold(0.0, f64::max);
