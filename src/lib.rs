@@ -104,6 +104,7 @@ fn dispatch(cli: Cli, io: &mut Io) -> Result<()> {
         Command::Compare(args) => cmd::compare::run(&args, io),
         Command::Drivers(args) => cmd::drivers::run(&args, io),
         Command::Loyalty(args) => cmd::loyalty::run(&args, io),
+        Command::Index(args) => cmd::index::run(&args, io),
         Command::Themes(args) => cmd::themes::run(&args, io),
         Command::Clv(args) => cmd::clv::run(&args, io),
         Command::Merge(args) => cmd::merge::run(&args, io),

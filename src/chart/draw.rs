@@ -7,7 +7,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use super::{Band, Chart, Composition, Heatmap, Histogram, Pareto, Quadrants, ThemeChart, Trend, FAMILY};
+use super::{Band, Chart, Composition, Heatmap, Histogram, IntervalChart, Pareto, Quadrants, ThemeChart, Trend, FAMILY};
 
 type Area<DB> = DrawingArea<DB, Shift>;
 /// Where one layer of a stacked bar starts and ends.
@@ -65,6 +65,7 @@ where
         Chart::Heatmap(h) => heatmap(root, h),
         Chart::Quadrants(q) => quadrants(root, q),
         Chart::Themes(t) => themes(root, t),
+        Chart::Intervals(t) => intervals(root, t),
     }
 }
 
@@ -597,6 +598,58 @@ where
     }
     let labels: Vec<String> = t.bars.iter().map(|b| b.label.clone()).collect();
     category_labels(root, |i| chart.backend_coord(&(i as f64, 0.0)), &labels, None, 30)
+}
+
+fn intervals<DB: DrawingBackend>(root: &Area<DB>, t: &IntervalChart) -> Result<()>
+where
+    DB::ErrorType: 'static,
+{
+    let mut legend = Vec::new();
+    if t.bars.iter().any(|b| b.value >= 0.0) {
+        legend.push(key(if t.limits.0 < 0.0 { "bar: estimate, at or above zero" } else { "bar: estimate" }, BAR, false));
+    }
+    if t.bars.iter().any(|b| b.value < 0.0) {
+        legend.push(key("bar: estimate, below zero", DETRACTOR, false));
+    }
+    legend.push(key("whisker: confidence interval", INK, true));
+    let body = header(root, &t.title, &t.subtitle, &legend)?;
+    let n = t.bars.len().max(1);
+    let ends = t.bars.iter().flat_map(|b| [Some(b.value), b.low, b.high]).flatten();
+    let (lo, hi) = ends.fold((0.0f64, 0.0f64), |(lo, hi), v| (lo.min(v), hi.max(v)));
+    let (lo, hi) = padded(lo, hi, t.limits);
+    let mut chart = category_chart(
+        &body,
+        (-0.5..(n as f64 - 0.5), lo..hi, 0.0..1.0),
+        &Axes { x_desc: "", y_desc: &t.y_label, x_area: 50, y_area: 90, right_area: 0, y_labels: 8 },
+        &|v| crate::output::columns::human_number(*v, 1, false),
+    )?;
+    chart.draw_series(t.bars.iter().enumerate().map(|(i, b)| {
+        let color = if b.value < 0.0 { DETRACTOR } else { BAR };
+        Rectangle::new([(i as f64 - 0.35, 0.0), (i as f64 + 0.35, b.value)], color.filled())
+    }))?;
+    if lo < 0.0 {
+        chart.draw_series(std::iter::once(PathElement::new(vec![(-0.5, 0.0), (n as f64 - 0.5, 0.0)], INK.stroke_width(1))))?;
+    }
+    for (i, b) in t.bars.iter().enumerate() {
+        let x = i as f64;
+        if let (Some(l), Some(h)) = (b.low, b.high) {
+            let whisker = vec![(x, l), (x, h)];
+            chart.draw_series(std::iter::once(PathElement::new(whisker, INK.stroke_width(2))))?;
+            for end in [l, h] {
+                chart.draw_series(std::iter::once(PathElement::new(vec![(x - 0.08, end), (x + 0.08, end)], INK.stroke_width(2))))?;
+            }
+        }
+        let top = if b.value < 0.0 { b.low.unwrap_or(b.value).min(b.value) } else { b.high.unwrap_or(b.value).max(b.value) };
+        let (px, py) = chart.backend_coord(&(x + 0.12, top));
+        let (pos, dy) = if b.value < 0.0 { (VPos::Top, 4) } else { (VPos::Bottom, -4) };
+        root.draw_text(
+            &crate::output::columns::human_number(b.value, 2, t.limits.0 < 0.0),
+            &font(13, &INK).pos(Pos::new(HPos::Left, pos)),
+            (px, py + dy),
+        )?;
+    }
+    let labels: Vec<String> = t.bars.iter().map(|b| b.label.clone()).collect();
+    category_labels(root, |i| chart.backend_coord(&(i as f64, lo)), &labels, None, 20)
 }
 
 /// "+12.3", "−4.0", "0.0".

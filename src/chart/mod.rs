@@ -181,6 +181,28 @@ pub struct ThemeChart {
     pub bars: Vec<ThemeBar>,
 }
 
+/// One bar of an [`IntervalChart`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct IntervalBar {
+    pub label: String,
+    pub value: f64,
+    /// The confidence interval, drawn as a whisker (none: no whisker).
+    pub low: Option<f64>,
+    pub high: Option<f64>,
+}
+
+/// Bars with their confidence intervals: the index per construct, or SERVQUAL's gaps (bars
+/// below zero, where perception falls short of expectation, in red).
+#[derive(Debug, Clone, PartialEq)]
+pub struct IntervalChart {
+    pub title: String,
+    pub subtitle: String,
+    pub y_label: String,
+    /// The value axis' limits (the index's 0–100; unbounded gaps: ±∞).
+    pub limits: (f64, f64),
+    pub bars: Vec<IntervalBar>,
+}
+
 /// A chart ready to draw.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Chart {
@@ -191,6 +213,7 @@ pub enum Chart {
     Heatmap(Heatmap),
     Quadrants(Quadrants),
     Themes(ThemeChart),
+    Intervals(IntervalChart),
 }
 
 impl Chart {
@@ -204,6 +227,7 @@ impl Chart {
             Chart::Heatmap(h) => &h.title,
             Chart::Quadrants(q) => &q.title,
             Chart::Themes(t) => &t.title,
+            Chart::Intervals(t) => &t.title,
         }
     }
 }

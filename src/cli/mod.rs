@@ -185,6 +185,11 @@ pub enum Command {
     /// the share who ordered again within a window after their survey, orders and revenue per customer.
     #[command(after_help = examples!("cxstat loyalty --responses examples/data/responses.csv \\\n    --orders examples/data/orders.csv", "cxstat loyalty --responses examples/data/responses.csv \\\n    --orders examples/data/orders.csv --window 90 --format json"))]
     Loyalty(LoyaltyArgs),
+    /// Multi-item scales: a 0–100 satisfaction index per construct with its interval, Cronbach's α
+    /// with Feldt's interval, each item's item-rest correlation and α if dropped; --servqual for
+    /// the service-quality gaps (perceived − expected) of the SERVQUAL dimensions.
+    #[command(after_help = examples!("cxstat index examples/data/responses.csv --items 'q_*' --scale 1-5", "cxstat index examples/data/responses.csv --items 'q_*' --scale 1-5 --items-detail \\\n    --by segment", "cxstat index survey.csv --config cxstat.toml --servqual --chart gaps.png"))]
+    Index(IndexArgs),
     /// What do the comments say? Themes (built-in for service and retail, in English and Chinese,
     /// and your own) with their mention share, the NPS, CSAT and CES of those who mention them
     /// against the others, each theme's NPS impact and example quotes; also --terms and --unmatched.
@@ -257,7 +262,8 @@ pub struct InputArgs {
     pub columns: Vec<String>,
 
     /// TOML config file: [columns] mappings, defaults in [survey], [complaints], [repeat], targets in
-    /// [sla] and [sla.SEVERITY], working time in [calendar], answer labels in [labels].
+    /// [sla] and [sla.SEVERITY], working time in [calendar], answer labels in [labels], constructs in
+    /// [index.NAME] and [servqual.DIMENSION] (index).
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
 
@@ -618,6 +624,74 @@ pub struct DriversArgs {
 
     #[command(flatten)]
     pub output: OutputArgs,
+}
+
+/// Arguments of `cxstat index`.
+#[derive(Debug, Clone, Args)]
+pub struct IndexArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+
+    #[command(flatten)]
+    pub scales: ScaleArgs,
+
+    #[command(flatten)]
+    pub group: GroupArgs,
+
+    /// One construct's items: headers, comma-separated, each may be a glob (`q_*`, `CUSA?`); the
+    /// config's [index.NAME] tables are read when this is not given.
+    #[arg(long, value_name = "COLS", value_delimiter = ',', help_heading = "Index")]
+    pub items: Vec<String>,
+
+    /// The scale of --items, `LOW-HIGH` [default: the CSAT scale].
+    #[arg(value_parser = values::scale, long, value_name = "LOW-HIGH", help_heading = "Index", requires = "items")]
+    pub scale: Option<crate::input::clean::Scale>,
+
+    /// The construct's name for --items.
+    #[arg(long, value_name = "NAME", default_value = "index", help_heading = "Index", requires = "items")]
+    pub name: String,
+
+    /// Items of --items scored the other way round (1 = best), reversed as low + high − x.
+    #[arg(long, value_name = "COLS", value_delimiter = ',', help_heading = "Index", requires = "items")]
+    pub reverse: Vec<String>,
+
+    /// Add a row per item: its index, item-rest correlation and α if dropped.
+    #[arg(long, help_heading = "Index")]
+    pub items_detail: bool,
+
+    /// How the items are weighted in the index: equally, or by their relative weights (Johnson
+    /// 2000, as in `drivers`) against --target.
+    #[arg(long, value_enum, default_value = "equal", help_heading = "Index")]
+    pub weights: ItemWeights,
+
+    /// The outcome of --weights relative.
+    #[arg(long, value_enum, default_value = "csat", help_heading = "Index")]
+    pub target: Target,
+
+    /// The SERVQUAL gaps of the config's [servqual.DIMENSION] tables instead of the index.
+    #[arg(long, help_heading = "Index", conflicts_with_all = ["items", "items_detail"])]
+    pub servqual: bool,
+
+    #[command(flatten)]
+    pub stats: StatsArgs,
+
+    #[command(flatten)]
+    pub invalid: InvalidArgs,
+
+    /// Also draw the index (or with --servqual the gaps) with their intervals to FILE (.svg or
+    /// .png), from the overall rows.
+    #[arg(long, value_name = "FILE", help_heading = "Chart")]
+    pub chart: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+/// How the items of an index are weighted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ItemWeights {
+    Equal,
+    Relative,
 }
 
 /// Arguments of `cxstat themes`.
@@ -1115,6 +1189,11 @@ impl Command {
                 f.outputs.extend(a.output.output.as_deref().map(|p| ("-o", p)));
             }
             Command::Drivers(a) => {
+                input_files(&mut f, &a.input);
+                f.outputs.extend(a.chart.as_deref().map(|p| ("--chart", p)));
+                f.outputs.extend(a.output.output.as_deref().map(|p| ("-o", p)));
+            }
+            Command::Index(a) => {
                 input_files(&mut f, &a.input);
                 f.outputs.extend(a.chart.as_deref().map(|p| ("--chart", p)));
                 f.outputs.extend(a.output.output.as_deref().map(|p| ("-o", p)));

@@ -12,8 +12,8 @@ use anyhow::Result;
 use crate::chart::{self, Chart, QuadrantPoint, Quadrants};
 use crate::cli::{DriversArgs, Target};
 use crate::cmd::{
-    check_dates, grouping_for, key_cells, key_columns, max_invalid, open_checked, quote_rows, report_problems, satisfaction_spec, scales,
-    Opened, Scales,
+    check_dates, grouping_for, key_cells, key_columns, matching, max_invalid, open_checked, quote_rows, report_problems, satisfaction_spec,
+    scales, Opened, Scales,
 };
 use crate::error::{data_err, usage};
 use crate::input::clean;
@@ -76,24 +76,6 @@ pub fn run(args: &DriversArgs, io: &mut Io) -> Result<()> {
     Ok(())
 }
 
-/// Headers matching a pattern with `*` (any run of characters) and `?` (one character).
-fn matching<'a>(headers: &'a [String], pattern: &str) -> Result<Vec<&'a String>> {
-    if !pattern.contains(['*', '?']) {
-        return Ok(headers.iter().filter(|h| h.trim() == pattern.trim()).collect());
-    }
-    let mut re = String::from("^");
-    for c in pattern.trim().chars() {
-        match c {
-            '*' => re.push_str(".*"),
-            '?' => re.push('.'),
-            c => re.push_str(&regex::escape(&c.to_string())),
-        }
-    }
-    re.push('$');
-    let re = regex::Regex::new(&re).map_err(|e| usage(format!("--drivers '{pattern}': {e}")))?;
-    Ok(headers.iter().filter(|h| re.is_match(h)).collect())
-}
-
 fn plan(args: &DriversArgs, opened: &Opened, scales: &Scales) -> Result<Plan> {
     let spec = satisfaction_spec(scales, &args.input, opened);
     let (metric, target_name, role) = match args.target {
@@ -113,7 +95,7 @@ fn plan(args: &DriversArgs, opened: &Opened, scales: &Scales) -> Result<Plan> {
     let date = opened.roles.get(Role::Date);
     let mut drivers: Vec<String> = Vec::new();
     for pattern in &args.drivers {
-        let found = matching(headers, pattern)?;
+        let found = matching(headers, pattern, "--drivers")?;
         if found.is_empty() {
             let guess =
                 if pattern.contains(['*', '?', '[']) { String::new() } else { did_you_mean(pattern, headers.iter().map(String::as_str)) };

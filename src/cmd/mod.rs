@@ -6,6 +6,7 @@ pub mod clv;
 pub mod compare;
 pub mod complaints;
 pub mod drivers;
+pub mod index;
 pub mod inspect;
 pub mod loyalty;
 pub mod merge;
@@ -384,6 +385,25 @@ pub fn confidence_level(flag: Option<f64>, config: Option<f64>, setting: &str) -
         (None, Some(c)) if !(c > 0.0 && c < 1.0) => Err(usage(format!("config {setting} must be between 0 and 1 (e.g. 0.95); got {c}"))),
         (None, c) => Ok(c.unwrap_or(0.95)),
     }
+}
+
+/// Headers matching a pattern with `*` (any run of characters) and `?` (one character); `flag`
+/// names the option in messages.
+pub fn matching<'a>(headers: &'a [String], pattern: &str, flag: &str) -> Result<Vec<&'a String>> {
+    if !pattern.contains(['*', '?']) {
+        return Ok(headers.iter().filter(|h| h.trim() == pattern.trim()).collect());
+    }
+    let mut re = String::from("^");
+    for c in pattern.trim().chars() {
+        match c {
+            '*' => re.push_str(".*"),
+            '?' => re.push('.'),
+            c => re.push_str(&regex::escape(&c.to_string())),
+        }
+    }
+    re.push('$');
+    let re = regex::Regex::new(&re).map_err(|e| usage(format!("{flag} '{pattern}': {e}")))?;
+    Ok(headers.iter().filter(|h| re.is_match(h)).collect())
 }
 
 /// The first rows with a problem, quoted for a message: `row 12: 'abc', row 15: 'x'`, with `, …`

@@ -41,6 +41,47 @@ pub struct Config {
     pub themes: BTreeMap<String, crate::text::taxonomy::ThemeConfig>,
     #[serde(default)]
     pub words: WordsConfig,
+    /// `[index.NAME]` tables: the multi-item constructs of `cxstat index`.
+    #[serde(default)]
+    pub index: BTreeMap<String, ConstructConfig>,
+    /// `[servqual.DIMENSION]` tables: the expected and perceived items of `cxstat index --servqual`.
+    #[serde(default)]
+    pub servqual: BTreeMap<String, DimensionConfig>,
+}
+
+/// `[index.NAME]`: a construct measured by several items.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConstructConfig {
+    /// The items' headers (each may be a glob: `CUSA*`).
+    pub items: Vec<String>,
+    /// The items' scale, `LOW-HIGH` (default: the survey's CSAT scale).
+    pub scale: Option<String>,
+    /// Items scored the other way round (1 = best): reversed as low + high − x.
+    #[serde(default)]
+    pub reverse: Vec<String>,
+}
+
+/// `[servqual.DIMENSION]`: a service-quality dimension, its expectation and perception items
+/// (the gap is perceived − expected) and, optionally, its importance.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DimensionConfig {
+    pub expected: Vec<String>,
+    pub perceived: Vec<String>,
+    /// The items' scale, `LOW-HIGH` (default: the survey's CSAT scale).
+    pub scale: Option<String>,
+    /// Importance points: the same for every respondent (`importance = 25`), or a column with
+    /// each respondent's points (`importance = "IMP_REL"`).
+    pub importance: Option<Importance>,
+}
+
+/// Importance points of a SERVQUAL dimension.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(untagged)]
+pub enum Importance {
+    Points(f64),
+    Column(String),
 }
 
 /// How comments are counted as words (`cxstat themes`).

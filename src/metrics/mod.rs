@@ -48,6 +48,7 @@ pub mod comparison;
 pub mod complaints;
 pub mod drivers;
 pub mod grouping;
+pub mod index;
 pub mod loyalty;
 pub mod orders;
 pub mod period;

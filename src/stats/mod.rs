@@ -8,5 +8,6 @@ pub mod clv;
 pub mod drivers;
 pub mod histogram;
 pub mod intervals;
+pub mod reliability;
 pub mod significance;
 pub mod themes;

@@ -6,6 +6,7 @@ mod test_compare;
 mod test_complaints;
 mod test_drivers;
 mod test_hostile;
+mod test_index;
 mod test_inspect;
 mod test_layout;
 mod test_loyalty;
