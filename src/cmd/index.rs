@@ -88,6 +88,10 @@ pub fn run(args: &IndexArgs, io: &mut Io) -> Result<()> {
     })?;
     let plan = plan(args, &opened, &scales, confidence)?;
     let groups = sums(&opened.data, &plan.spec)?;
+    if groups.iter().all(|(_, _, s)| s.rows == 0.0) {
+        let window = if args.group.from.is_some() || args.group.to.is_some() { " within --from/--to" } else { "" };
+        return Err(data_err(format!("{}: no responses{window}: nothing to compute", opened.data.name)));
+    }
     check_invalid(&opened, &plan, &groups, (args.stats.strict, max_invalid), io)?;
     let report = match &plan.mode {
         Mode::Constructs { constructs, weights } => {

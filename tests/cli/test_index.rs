@@ -179,6 +179,12 @@ fn items_on_another_scale_stop_the_run() {
         .stderr(predicate::str::contains("are not whole scores on 1–5").and(predicate::str::contains("--scale LOW-HIGH")));
     // No construct at all: a usage error naming both ways.
     cxstat().args(["index", file.to_str().unwrap()]).assert().code(2).stderr(predicate::str::contains("--items"));
+    // An empty window is said, not written as a report.
+    cxstat()
+        .args(["index", file.to_str().unwrap(), "--items", "CUSA*", "--scale", "1-10", "--from", "2027-01-01"])
+        .assert()
+        .code(65)
+        .stderr(predicate::str::contains("no responses within --from/--to"));
     // A reverse item outside the construct.
     cxstat()
         .args(["index", file.to_str().unwrap(), "--items", "S1,S2", "--scale", "1-5", "--reverse", "S4_neg"])
