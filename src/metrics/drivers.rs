@@ -12,7 +12,7 @@ use polars::prelude::*;
 use crate::input::clean::Cleaned;
 use crate::input::frame::{f64_at, Dataset};
 use crate::metrics::count_where;
-use crate::metrics::grouping::{GroupKey, Grouping, RowKind};
+use crate::metrics::grouping::{groups_with_total, GroupKey, Grouping, RowKind};
 use crate::stats::drivers::{relative_weights, Moments, Quadrant};
 
 /// The target and driver columns and how to read them, and the grouping.
@@ -185,17 +185,7 @@ pub fn sums(data: &Dataset, spec: &DriversSpec) -> Result<Vec<(GroupKey, RowKind
     let run = |grouping: &Grouping| {
         grouping.aggregate(prepared(data, spec, false), aggregations(k), |q| data.collect(q), |df, i| read_sums(df, i, k))
     };
-    let mut groups: Vec<(GroupKey, RowKind, Sums)> =
-        run(&spec.grouping)?.into_iter().filter(|g| g.dated).map(|g| (g.key, RowKind::Group, g.counts)).collect();
-    groups.sort_by(|a, b| a.0.cmp(&b.0));
-    if spec.totals {
-        let overall = Grouping { period: None, by: Vec::new(), ..spec.grouping.clone() };
-        let n_by = spec.grouping.by.len();
-        for g in run(&overall)?.into_iter().filter(|g| g.dated) {
-            groups.push((GroupKey { period: None, by: vec![None; n_by] }, RowKind::Total, g.counts));
-        }
-    }
-    Ok(groups)
+    groups_with_total(&spec.grouping, spec.totals, run)
 }
 
 /// The statistics of one group, or a note saying why they cannot be computed.

@@ -222,6 +222,26 @@ impl Grouping {
     }
 }
 
+/// The dated groups of `run` on `grouping`, in key order, then (when `totals`) the dated rows of
+/// `run` over everything in scope as the total row.
+pub fn groups_with_total<C>(
+    grouping: &Grouping,
+    totals: bool,
+    run: impl Fn(&Grouping) -> Result<Vec<Group<C>>>,
+) -> Result<Vec<(GroupKey, RowKind, C)>> {
+    let mut groups: Vec<(GroupKey, RowKind, C)> =
+        run(grouping)?.into_iter().filter(|g| g.dated).map(|g| (g.key, RowKind::Group, g.counts)).collect();
+    groups.sort_by(|a, b| a.0.cmp(&b.0));
+    if totals {
+        let overall = Grouping { period: None, by: Vec::new(), ..grouping.clone() };
+        let n_by = grouping.by.len();
+        for g in run(&overall)?.into_iter().filter(|g| g.dated) {
+            groups.push((GroupKey { period: None, by: vec![None; n_by] }, RowKind::Total, g.counts));
+        }
+    }
+    Ok(groups)
+}
+
 impl Grouping {
     /// The date of each row as this grouping reads it.
     pub fn date_of(&self, column: &str) -> Expr {

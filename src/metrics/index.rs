@@ -14,7 +14,7 @@ use crate::input::clean::{Cleaned, Scale};
 use crate::input::frame::{f64_at, Dataset};
 use crate::metrics::count_where;
 use crate::metrics::drivers::Seen;
-use crate::metrics::grouping::{GroupKey, Grouping, RowKind};
+use crate::metrics::grouping::{groups_with_total, GroupKey, Grouping, RowKind};
 use crate::stats::drivers::{relative_weights, Moments};
 use crate::stats::intervals::Interval;
 use crate::stats::reliability::{alpha, composite, covariances, feldt_interval, item_fit, mean_interval, standardised_alpha, ItemFit};
@@ -157,17 +157,7 @@ pub fn sums(data: &Dataset, spec: &IndexSpec) -> Result<Vec<(GroupKey, RowKind, 
     let run = |grouping: &Grouping| {
         grouping.aggregate(prepared(data, spec, false), aggregations(spec), |q| data.collect(q), |df, i| read_sums(df, i, spec))
     };
-    let mut groups: Vec<(GroupKey, RowKind, Sums)> =
-        run(&spec.grouping)?.into_iter().filter(|g| g.dated).map(|g| (g.key, RowKind::Group, g.counts)).collect();
-    groups.sort_by(|a, b| a.0.cmp(&b.0));
-    if spec.totals {
-        let overall = Grouping { period: None, by: Vec::new(), ..spec.grouping.clone() };
-        let n_by = spec.grouping.by.len();
-        for g in run(&overall)?.into_iter().filter(|g| g.dated) {
-            groups.push((GroupKey { period: None, by: vec![None; n_by] }, RowKind::Total, g.counts));
-        }
-    }
-    Ok(groups)
+    groups_with_total(&spec.grouping, spec.totals, run)
 }
 
 /// The first rows (number, raw value) whose column `j` is invalid.
