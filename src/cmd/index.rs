@@ -65,8 +65,10 @@ enum Points {
 struct Plan {
     spec: IndexSpec,
     mode: Mode,
-    /// The scale of each column (for messages).
+    /// The scale of each column (for messages), and whether it is read as a plain number
+    /// (importance points) rather than a score.
     scales: Vec<Scale>,
+    numbers: Vec<bool>,
     min_n: u64,
     confidence: f64,
     detail: bool,
@@ -338,6 +340,7 @@ fn plan(args: &IndexArgs, opened: &Opened, scales: &Scales, confidence: f64) -> 
         },
         mode,
         scales: columns.scales,
+        numbers: columns.numbers,
         min_n: args.group.min_n.or(opened.config.survey.min_n).unwrap_or(30),
         confidence,
         detail: args.items_detail,
@@ -360,19 +363,20 @@ fn check_invalid(
     for (j, count) in invalid.iter().enumerate().filter(|(_, c)| **c > 0) {
         let header = &plan.spec.columns[j];
         let examples = invalid_examples(&opened.data, &plan.spec, j, EXAMPLES)?;
-        let scale = plan.scales[j];
+        let expected =
+            if plan.numbers[j] { "numbers (importance points)".to_string() } else { format!("whole scores on {}", plan.scales[j]) };
         let answered = count + seen[j].valid;
         let share = 100.0 * *count as f64 / answered as f64;
         if share > max_invalid {
             return Err(data_err(format!(
-                "{name}: column '{header}': {count} of {answered} answers ({share:.1}%) are not whole scores on {scale} ({}), more than \
+                "{name}: column '{header}': {count} of {answered} answers ({share:.1}%) are not {expected} ({}), more than \
                  --max-invalid {max_invalid}%: if the items are on another scale, give it (--scale LOW-HIGH, or scale = \"LOW-HIGH\" in the \
                  config's table); if the values mean \"not answered\", add them to --na-values; if the column is not a rating, leave it out",
                 quote_rows(&examples, *count)
             )));
         }
         messages.push(format!(
-            "{name}: column '{header}': {count} invalid value{} (expected a whole score on {scale}; the row is left out of the construct): {}",
+            "{name}: column '{header}': {count} invalid value{} (expected {expected}; the row is left out of the construct): {}",
             if *count == 1 { "" } else { "s" },
             quote_rows(&examples, *count)
         ));
