@@ -357,7 +357,7 @@ fn check_invalid(
     (strict, max_invalid): (bool, f64),
     io: &mut Io,
 ) -> Result<()> {
-    let (invalid, seen) = column_checks(groups, plan.spec.columns.len());
+    let (invalid, valid) = column_checks(groups, plan.spec.columns.len());
     let name = &opened.data.name;
     let mut messages = Vec::new();
     for (j, count) in invalid.iter().enumerate().filter(|(_, c)| **c > 0) {
@@ -365,7 +365,7 @@ fn check_invalid(
         let examples = invalid_examples(&opened.data, &plan.spec, j, EXAMPLES)?;
         let expected =
             if plan.numbers[j] { "numbers (importance points)".to_string() } else { format!("whole scores on {}", plan.scales[j]) };
-        let answered = count + seen[j].valid;
+        let answered = count + valid[j];
         let share = 100.0 * *count as f64 / answered as f64;
         if share > max_invalid {
             return Err(data_err(format!(

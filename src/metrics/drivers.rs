@@ -50,7 +50,7 @@ pub struct Seen {
 }
 
 impl Seen {
-    pub fn join(self, o: Seen) -> Seen {
+    fn join(self, o: Seen) -> Seen {
         let pick = |a: Option<f64>, b: Option<f64>, f: fn(f64, f64) -> f64| match (a, b) {
             (Some(a), Some(b)) => Some(f(a, b)),
             (a, b) => a.or(b),

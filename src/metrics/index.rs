@@ -13,7 +13,6 @@ use polars::prelude::*;
 use crate::input::clean::{Cleaned, Scale};
 use crate::input::frame::{f64_at, Dataset};
 use crate::metrics::count_where;
-use crate::metrics::drivers::Seen;
 use crate::metrics::grouping::{groups_with_total, GroupKey, Grouping, RowKind};
 use crate::stats::drivers::{relative_weights, Moments};
 use crate::stats::intervals::Interval;
@@ -54,9 +53,9 @@ pub struct BlockSums {
 #[derive(Debug, Clone)]
 pub struct Sums {
     pub rows: f64,
-    /// Per column: invalid values, and what the valid ones look like.
+    /// Per column: invalid values, and valid ones.
     pub invalid: Vec<u64>,
-    pub seen: Vec<Seen>,
+    pub valid: Vec<u64>,
     pub blocks: Vec<BlockSums>,
 }
 
@@ -93,10 +92,6 @@ fn aggregations(spec: &IndexSpec) -> Vec<Expr> {
     for j in 0..spec.columns.len() {
         aggs.push(count_where(col(format!("__bad{j}").as_str())).alias(format!("bad{j}")));
         aggs.push(count_where(x(j).is_not_null()).alias(format!("valid{j}")));
-        aggs.push(count_where(x(j).eq(lit(0.0))).alias(format!("zeros{j}")));
-        aggs.push(count_where((x(j) % lit(1.0)).neq(lit(0.0))).alias(format!("fractional{j}")));
-        aggs.push(x(j).filter(x(j).gt(lit(0.0))).min().alias(format!("lowpos{j}")));
-        aggs.push(x(j).max().alias(format!("highest{j}")));
     }
     for (b, block) in spec.blocks.iter().enumerate() {
         let k = block.values.len();
@@ -117,7 +112,6 @@ fn aggregations(spec: &IndexSpec) -> Vec<Expr> {
 
 fn read_sums(df: &DataFrame, row: usize, spec: &IndexSpec) -> Result<Sums> {
     let get = |name: String| f64_at(df, &name, row);
-    let maybe = |name: String| -> Result<Option<f64>> { Ok(df.column(&name)?.cast(&DataType::Float64)?.f64()?.get(row)) };
     let columns = spec.columns.len();
     let mut blocks = Vec::with_capacity(spec.blocks.len());
     for (b, block) in spec.blocks.iter().enumerate() {
@@ -132,17 +126,7 @@ fn read_sums(df: &DataFrame, row: usize, spec: &IndexSpec) -> Result<Sums> {
     Ok(Sums {
         rows: get("rows".into())?,
         invalid: (0..columns).map(|j| get(format!("bad{j}")).map(|b| b as u64)).collect::<Result<_>>()?,
-        seen: (0..columns)
-            .map(|j| {
-                Ok(Seen {
-                    valid: get(format!("valid{j}"))? as u64,
-                    zeros: get(format!("zeros{j}"))? as u64,
-                    fractional: get(format!("fractional{j}"))? as u64,
-                    lowest_positive: maybe(format!("lowpos{j}"))?,
-                    highest: maybe(format!("highest{j}"))?,
-                })
-            })
-            .collect::<Result<_>>()?,
+        valid: (0..columns).map(|j| get(format!("valid{j}")).map(|v| v as u64)).collect::<Result<_>>()?,
         blocks,
     })
 }
@@ -166,18 +150,17 @@ pub fn invalid_examples(data: &Dataset, spec: &IndexSpec, j: usize, limit: u32) 
     data.examples(lf.filter(col(format!("__bad{j}").as_str())), &spec.columns[j], limit)
 }
 
-/// Per column over the groups (not the total, which repeats them): invalid values, and what the
-/// valid ones look like.
-pub fn column_checks(groups: &[(GroupKey, RowKind, Sums)], columns: usize) -> (Vec<u64>, Vec<Seen>) {
+/// Per column over the groups (not the total, which repeats them): invalid values, and valid ones.
+pub fn column_checks(groups: &[(GroupKey, RowKind, Sums)], columns: usize) -> (Vec<u64>, Vec<u64>) {
     let mut invalid = vec![0u64; columns];
-    let mut seen = vec![Seen::default(); columns];
+    let mut valid = vec![0u64; columns];
     for (_, _, s) in groups.iter().filter(|g| g.1 == RowKind::Group) {
         for j in 0..columns {
             invalid[j] += s.invalid[j];
-            seen[j] = seen[j].join(s.seen[j]);
+            valid[j] += s.valid[j];
         }
     }
-    (invalid, seen)
+    (invalid, valid)
 }
 
 /// A construct: its items (indexes into [`IndexSpec::columns`]), their scale, which are reversed.
