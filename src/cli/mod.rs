@@ -529,10 +529,13 @@ pub struct SurveyArgs {
     pub nps_interval: Option<NpsMethod>,
 
     /// Weight each response by this column (positive numbers up to 1e9): weighted shares and
-    /// means, and intervals on Kish's effective sample size. Zero, negative, larger or missing
+    /// means, with design-based intervals (see --variance). Zero, negative, larger or missing
     /// weights are reported and those rows left out.
     #[arg(long, value_name = "COL", help_heading = "Statistics")]
     pub weight: Option<String>,
+
+    #[command(flatten)]
+    pub design: DesignArgs,
 
     /// Also write this run's partial results (per group: counts, sums, sums of squares) to FILE,
     /// for `cxstat merge` to combine with other shards' into one table.
@@ -685,6 +688,35 @@ pub struct IndexArgs {
 
     #[command(flatten)]
     pub output: OutputArgs,
+}
+
+/// How the sample was drawn, for the variances of weighted results.
+#[derive(Debug, Clone, Default, Args)]
+pub struct DesignArgs {
+    /// The stratum of each response (strata sampled apart): variances within strata, as R's
+    /// svydesign(strata = ~COL).
+    #[arg(long, value_name = "COL", help_heading = "Statistics")]
+    pub strata: Option<String>,
+
+    /// The cluster (primary sampling unit) of each response, e.g. a store or a day: responses of
+    /// a cluster are not independent. Ids are read within their stratum (as nest = TRUE).
+    #[arg(long, value_name = "COL", help_heading = "Statistics")]
+    pub cluster: Option<String>,
+
+    /// How the variances of weighted results are estimated [default: taylor with --weight,
+    /// --strata or --cluster]: taylor = Taylor linearisation of the design (strata, clusters,
+    /// weights; sampled with replacement), as R's survey package; kish = the weighted answers as a
+    /// simple random sample of Kish's effective size (Σw)²/Σw², which assumes the weights are
+    /// unrelated to the answers.
+    #[arg(long, value_enum, help_heading = "Statistics")]
+    pub variance: Option<Variance>,
+}
+
+/// How the variances of weighted results are estimated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Variance {
+    Taylor,
+    Kish,
 }
 
 /// How the items of an index are weighted.

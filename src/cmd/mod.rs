@@ -21,7 +21,7 @@ use anyhow::Result;
 use chrono::NaiveDate;
 
 use crate::cli::values::{self, in_config};
-use crate::cli::{GroupArgs, InputArgs, ScaleArgs};
+use crate::cli::{DesignArgs, GroupArgs, InputArgs, ScaleArgs, Variance};
 use crate::error::{data_err, usage};
 use crate::input::clean::{DateOrder, Scale};
 use crate::input::config::Config;
@@ -29,6 +29,7 @@ use crate::input::frame::{Dataset, ReadOptions};
 use crate::input::layout::Export;
 use crate::input::roles::{self, list_headers, resolve_group_column, Kind, Role, RoleMap};
 use crate::input::source::Source;
+use crate::metrics::design::Design;
 use crate::metrics::grouping::{detect_date_order, GroupKey, Grouping, RowKind};
 use crate::metrics::orders::OrderSpec;
 use crate::metrics::satisfaction::{SatisfactionSpec, ScoreColumn, NPS_SCALE};
@@ -280,6 +281,24 @@ pub fn set_weight(spec: &mut SatisfactionSpec, opened: &Opened, name: Option<&st
     spec.weight = weight_column(opened, name)?;
     spec.weight_comma = spec.weight.as_deref().map(|h| opened.data.decimal_comma(h)).transpose()?.unwrap_or(false);
     Ok(())
+}
+
+/// The survey design of `--strata`, `--cluster` and `--variance`: Taylor linearisation by default
+/// when the run is weighted or has strata or clusters; `None` for Kish's effective sizes (or an
+/// unweighted run without a design).
+pub fn design_of(args: &DesignArgs, opened: &Opened, weighted: bool) -> Result<Option<Design>> {
+    let column = |name: &Option<String>, flag| name.as_deref().map(|n| resolve_group_column_of(opened, n, flag)).transpose();
+    let design = Design { strata: column(&args.strata, "--strata")?, cluster: column(&args.cluster, "--cluster")? };
+    let drawn = design.strata.is_some() || design.cluster.is_some();
+    match args.variance {
+        Some(Variance::Kish) if drawn => Err(usage(
+            "--variance kish takes no --strata or --cluster: Kish's effective size knows only the weights. Leave out --variance for \
+             Taylor linearisation of the design",
+        )),
+        Some(Variance::Kish) => Ok(None),
+        Some(Variance::Taylor) => Ok(Some(design)),
+        None => Ok((weighted || drawn).then_some(design)),
+    }
 }
 
 /// Checks `--from` against `--to` (before any input is opened).

@@ -13,13 +13,14 @@ use crate::chart::{self, Band, Chart, Histogram};
 use crate::cli::{ChartType, MergeArgs, SurveyArgs};
 use crate::cmd::charts::{self, TrendMetric};
 use crate::cmd::{
-    check_dates, confidence_level, grouping_quick_first, key_cells, key_columns, low_base_note, max_invalid, open_checked, quote_rows,
-    report_problems, satisfaction_spec, scales, set_weight, Opened, Outcome, Scales,
+    check_dates, confidence_level, design_of, grouping_quick_first, key_cells, key_columns, low_base_note, max_invalid, open_checked,
+    quote_rows, report_problems, satisfaction_spec, scales, set_weight, Opened, Outcome, Scales,
 };
 use crate::error::{data_err, usage};
 use crate::input::clean::Scale;
 use crate::input::roles::{list_headers, Kind, Role};
-use crate::metrics::grouping::{Group, Grouping};
+use crate::metrics::design::{Design, DesignEstimate, DomainSums, PsuCounts};
+use crate::metrics::grouping::{Group, Grouping, Levels};
 use crate::metrics::period::Period;
 use crate::metrics::satisfaction::{
     aggregate_read, invalid_examples, invalid_labels, invalid_values, score_counts, survey_table, whole_number_range, Metric,
@@ -43,6 +44,9 @@ struct Plan {
     nps_method: NpsMethod,
     min_n: u64,
     totals: bool,
+    /// The survey design of `--variance taylor` (the default with a weight, strata or clusters);
+    /// `None` for Kish's effective sizes and for unweighted runs.
+    design: Option<Design>,
 }
 
 /// Runs `cxstat survey`.
@@ -82,14 +86,69 @@ fn execute(args: &SurveyArgs, io: &mut Io) -> Result<(Report, SurveyTable, Plan,
     if let Some(path) = &args.emit_partials {
         partials::write(path, "survey", vec![data.name.clone()], Settings::of(&plan), &groups, None)?;
     }
-    let (report, table) = finish(&groups, &plan, &data.name, io)?;
+    let design = match &plan.design {
+        Some(design) => Some(design_sums(&opened, &plan, design)?),
+        None => None,
+    };
+    let (report, table) = finish(&groups, &plan, &data.name, design.as_ref(), io)?;
     Ok((report, table, plan, opened))
 }
 
-/// From the groups' counts to the report: the undated rows reported, subtotals and total.
-fn finish(groups: &[Group<SatisfactionCounts>], plan: &Plan, name: &str, io: &mut Io) -> Result<(Report, SurveyTable)> {
+/// The design's sums per domain and PSUs per stratum, after checking that every response has a
+/// stratum and a cluster and that every stratum has two PSUs or more (exit 65 otherwise).
+fn design_sums(opened: &Opened, plan: &Plan, design: &Design) -> Result<(Levels<DomainSums>, PsuCounts)> {
+    let (data, spec, grouping) = (&opened.data, &plan.spec, &plan.grouping);
+    let flags: Vec<String> = [("--strata", &design.strata), ("--cluster", &design.cluster)]
+        .into_iter()
+        .filter_map(|(flag, c)| c.as_ref().map(|c| format!("{flag} '{c}'")))
+        .collect();
+    let (blank, rows) = design.blank_keys(data, spec, grouping, EXAMPLES)?;
+    if blank > 0 {
+        let rows: Vec<String> = rows.iter().map(|r| r.to_string()).collect();
+        return Err(data_err(format!(
+            "{}: {blank} response{} no value in {} (rows {}{}): every response of a design needs its stratum and cluster. \
+             Fill them in, or leave those rows out of the file",
+            data.name,
+            if blank == 1 { " has" } else { "s have" },
+            flags.join(" or "),
+            rows.join(", "),
+            if blank > rows.len() as u64 { ", …" } else { "" }
+        )));
+    }
+    let counts = design.psu_counts(data, spec, grouping)?;
+    if let Some((stratum, (_, example))) = counts.iter().find(|(_, (n, _))| *n < 2.0) {
+        let what = match &design.cluster {
+            Some(c) => format!("one cluster ('{example}' in '{c}')"),
+            None => format!("one response (row {example})"),
+        };
+        let which = match &design.strata {
+            Some(s) => format!("stratum '{stratum}' of '{s}'"),
+            None => "the sample".to_string(),
+        };
+        return Err(data_err(format!(
+            "{}: {which} has {what}: a variance cannot be estimated from one primary sampling unit. Merge the stratum with a \
+             similar one in the data, or use --variance kish (weights only)",
+            data.name
+        )));
+    }
+    let sums = design.domain_sums(data, spec, grouping, plan.totals)?;
+    Ok((sums, counts.into_iter().map(|(stratum, (n, _))| (stratum, n)).collect()))
+}
+
+/// From the groups' counts to the report: the undated rows reported, subtotals and total, and
+/// with a design its variances.
+fn finish(
+    groups: &[Group<SatisfactionCounts>],
+    plan: &Plan,
+    name: &str,
+    design: Option<&(Levels<DomainSums>, PsuCounts)>,
+    io: &mut Io,
+) -> Result<(Report, SurveyTable)> {
     let ces_scale = plan.spec.ces.as_ref().map(|c| c.scale);
-    let table = survey_table(groups, plan.totals, plan.confidence, plan.nps_method, ces_scale);
+    let mut table = survey_table(groups, plan.totals, plan.confidence, plan.nps_method, ces_scale);
+    if let Some((sums, psus)) = design {
+        crate::metrics::design::apply(&mut table.rows, sums, &plan.spec, psus, plan.confidence);
+    }
     let undated = table.undated;
     if undated > 0.0 {
         io.warn(&format!(
@@ -226,6 +285,7 @@ impl Settings {
             nps_method: self.nps_interval,
             min_n: self.min_n,
             totals: self.totals,
+            design: None,
         })
     }
 }
@@ -250,7 +310,7 @@ pub fn merge(files: &[(String, serde_json::Value)], args: &MergeArgs, io: &mut I
             ));
         }
     }
-    let (report, _) = finish(&groups, &plan, &name, io)?;
+    let (report, _) = finish(&groups, &plan, &name, None, io)?;
     let format = choose_format(args.output.format, args.output.output.as_deref(), io.stdout_is_terminal)?;
     emit(&report, format, args.output.target(), io)
 }
@@ -382,6 +442,13 @@ fn plan(args: &SurveyArgs, opened: &Opened, scales: &Scales, confidence: f64) ->
     let headers = &opened.data.headers;
     let mut spec = satisfaction_spec(scales, &args.input, opened);
     set_weight(&mut spec, opened, args.weight.as_deref())?;
+    let design = design_of(&args.design, opened, spec.weight.is_some())?;
+    if design.is_some() && args.emit_partials.is_some() {
+        return Err(usage(
+            "--emit-partials with a design-based variance: partial results hold sums that add up across shards, and Taylor \
+             variances do not. Add --variance kish (Kish's effective sizes add up), or run on the whole file",
+        ));
+    }
     if spec.csat.is_none() && spec.nps.is_none() && spec.ces.is_none() && spec.designation.is_none() {
         return Err(data_err(format!(
             "{}: no CSAT, NPS or CES column found; headers found: {}. Map one with --col csat=HEADER \
@@ -399,6 +466,7 @@ fn plan(args: &SurveyArgs, opened: &Opened, scales: &Scales, confidence: f64) ->
         nps_method,
         min_n: args.group.min_n.or(defaults.min_n).unwrap_or(30),
         totals: !args.group.no_total,
+        design,
     })
 }
 
@@ -542,6 +610,20 @@ fn has_designation(p: &Plan) -> bool {
 fn weighted(p: &Plan) -> bool {
     p.spec.weight.is_some()
 }
+fn designed(p: &Plan) -> bool {
+    p.design.is_some()
+}
+
+/// The design-based estimate `k` of a row (see [`crate::metrics::design::ESTIMATES`]).
+fn estimate(r: &SurveyRow, k: usize) -> Option<DesignEstimate> {
+    r.design.and_then(|d| d[k])
+}
+
+/// The index of the headline metric among the design's estimates: NPS, else CSAT, else CES,
+/// else asked by name.
+fn headline(p: &Plan) -> usize {
+    [has_nps(p), has_csat(p), has_ces(p)].iter().zip([1, 0, 2]).find(|(has, _)| **has).map_or(3, |(_, k)| k)
+}
 
 /// The survey table's columns, in their order in CSV and JSON. With a weight, each metric's
 /// Kish effective sample size follows its count of answers.
@@ -553,6 +635,14 @@ const COLUMNS: &[Column<SurveyRow, Plan>] = &[
     Column { key: "csat_pct", decimals: 1, shown: has_csat, value: |r, _| Value::Num(r.summary.csat_pct) },
     Column { key: "csat_low", decimals: 1, shown: has_csat, value: |r, _| Value::low(r.summary.csat_ci) },
     Column { key: "csat_high", decimals: 1, shown: has_csat, value: |r, _| Value::high(r.summary.csat_ci) },
+    Column { key: "csat_se", decimals: 2, shown: |p| has_csat(p) && designed(p), value: |r, _| Value::Num(estimate(r, 0).map(|e| e.se)) },
+    Column {
+        key: "csat_deff",
+        decimals: 2,
+        shown: |p| has_csat(p) && designed(p),
+        value: |r, _| Value::Num(estimate(r, 0).and_then(|e| e.deff)),
+    },
+    Column { key: "csat_df", decimals: 0, shown: |p| has_csat(p) && designed(p), value: |r, _| Value::Num(estimate(r, 0).map(|e| e.df)) },
     Column { key: "csat_mean", decimals: 2, shown: has_csat, value: |r, _| Value::Num(r.summary.csat_mean) },
     Column { key: "nps_n", decimals: 0, shown: has_nps, value: |r, _| Value::Count(r.counts.nps_n) },
     Column { key: "nps_n_eff", decimals: 1, shown: |p| has_nps(p) && weighted(p), value: |r, _| Value::Num(Some(r.n_eff(Metric::Nps))) },
@@ -563,11 +653,27 @@ const COLUMNS: &[Column<SurveyRow, Plan>] = &[
     Column { key: "nps_moe", decimals: 1, shown: has_nps, value: |r, _| Value::Num(r.summary.nps_margin) },
     Column { key: "nps_low", decimals: 1, shown: has_nps, value: |r, _| Value::low(r.summary.nps_ci) },
     Column { key: "nps_high", decimals: 1, shown: has_nps, value: |r, _| Value::high(r.summary.nps_ci) },
+    Column { key: "nps_se", decimals: 2, shown: |p| has_nps(p) && designed(p), value: |r, _| Value::Num(estimate(r, 1).map(|e| e.se)) },
+    Column {
+        key: "nps_deff",
+        decimals: 2,
+        shown: |p| has_nps(p) && designed(p),
+        value: |r, _| Value::Num(estimate(r, 1).and_then(|e| e.deff)),
+    },
+    Column { key: "nps_df", decimals: 0, shown: |p| has_nps(p) && designed(p), value: |r, _| Value::Num(estimate(r, 1).map(|e| e.df)) },
     Column { key: "ces_n", decimals: 0, shown: has_ces, value: |r, _| Value::Count(r.counts.ces_n) },
     Column { key: "ces_n_eff", decimals: 1, shown: |p| has_ces(p) && weighted(p), value: |r, _| Value::Num(Some(r.n_eff(Metric::Ces))) },
     Column { key: "ces_mean", decimals: 2, shown: has_ces, value: |r, _| Value::Num(r.summary.ces_mean) },
     Column { key: "ces_low", decimals: 2, shown: has_ces, value: |r, _| Value::low(r.summary.ces_ci) },
     Column { key: "ces_high", decimals: 2, shown: has_ces, value: |r, _| Value::high(r.summary.ces_ci) },
+    Column { key: "ces_se", decimals: 2, shown: |p| has_ces(p) && designed(p), value: |r, _| Value::Num(estimate(r, 2).map(|e| e.se)) },
+    Column {
+        key: "ces_deff",
+        decimals: 2,
+        shown: |p| has_ces(p) && designed(p),
+        value: |r, _| Value::Num(estimate(r, 2).and_then(|e| e.deff)),
+    },
+    Column { key: "ces_df", decimals: 0, shown: |p| has_ces(p) && designed(p), value: |r, _| Value::Num(estimate(r, 2).map(|e| e.df)) },
     Column { key: "ces_easy_pct", decimals: 1, shown: has_ces, value: |r, _| Value::Num(r.summary.ces_easy_pct) },
     Column { key: "designation_n", decimals: 0, shown: has_designation, value: |r, _| Value::Count(r.counts.designation_n) },
     Column {
@@ -579,6 +685,24 @@ const COLUMNS: &[Column<SurveyRow, Plan>] = &[
     Column { key: "designation_pct", decimals: 1, shown: has_designation, value: |r, _| Value::Num(r.summary.designation_pct) },
     Column { key: "designation_low", decimals: 1, shown: has_designation, value: |r, _| Value::low(r.summary.designation_ci) },
     Column { key: "designation_high", decimals: 1, shown: has_designation, value: |r, _| Value::high(r.summary.designation_ci) },
+    Column {
+        key: "designation_se",
+        decimals: 2,
+        shown: |p| has_designation(p) && designed(p),
+        value: |r, _| Value::Num(estimate(r, 3).map(|e| e.se)),
+    },
+    Column {
+        key: "designation_deff",
+        decimals: 2,
+        shown: |p| has_designation(p) && designed(p),
+        value: |r, _| Value::Num(estimate(r, 3).and_then(|e| e.deff)),
+    },
+    Column {
+        key: "designation_df",
+        decimals: 0,
+        shown: |p| has_designation(p) && designed(p),
+        value: |r, _| Value::Num(estimate(r, 3).map(|e| e.df)),
+    },
 ];
 
 impl partials::Checked for Settings {
@@ -684,6 +808,12 @@ const VIEWS: &[Shown<SurveyRow, Plan>] = &[
         }),
     },
     Shown {
+        header: |_| "deff".into(),
+        shown: designed,
+        // The design effect of the headline metric.
+        show: Show::Cell(|r, p| Cell::num(estimate(r, headline(p)).and_then(|e| e.deff), 2)),
+    },
+    Shown {
         header: |p| {
             let boxes = p.spec.csat.as_ref().map_or(0, |c| c.scale.high - p.spec.csat_top_min + 1);
             format!("CSAT top-{boxes} % ({} CI)", charts::level_text(p.confidence))
@@ -727,10 +857,29 @@ fn caption(plan: &Plan, name: &str) -> Vec<String> {
     if let Some(c) = &spec.ces {
         parts.push(format!("CES '{}' {} (easy ≥ {})", c.header, c.scale, spec.ces_easy_min));
     }
-    if let Some(w) = &spec.weight {
-        parts.push(format!(
+    match (&spec.weight, &plan.design) {
+        (Some(w), None) => parts.push(format!(
             "weighted by '{w}' · n eff. = Kish's (Σw)²/Σw² of the NPS answers (else CSAT, else CES); each interval uses its metric's n eff."
-        ));
+        )),
+        (w, Some(design)) => {
+            let mut drawn = Vec::new();
+            if let Some(w) = w {
+                drawn.push(format!("weighted by '{w}'"));
+            }
+            if let Some(s) = &design.strata {
+                drawn.push(format!("strata '{s}'"));
+            }
+            drawn.push(match &design.cluster {
+                Some(c) => format!("clusters '{c}'"),
+                None => "each response its own PSU".to_string(),
+            });
+            parts.push(format!(
+                "{} · variances by Taylor linearisation (with replacement); shares' intervals on the logit scale, NPS and means ± t·SE, \
+                 t on the design's df; deff = design effect of the NPS (else CSAT, else CES)",
+                drawn.join(", ")
+            ));
+        }
+        (None, None) => {}
     }
     let mut lines = vec![parts.join(" · ")];
     if plan.grouping.fold_case {
@@ -782,6 +931,7 @@ mod tests {
             nps_method: NpsMethod::Wald,
             min_n: 30,
             totals: true,
+            design: None,
         }
     }
 
@@ -794,6 +944,7 @@ mod tests {
             kind: RowKind::Group,
             counts,
             summary: summarise(&counts, 0.95, NpsMethod::Wald),
+            design: None,
         };
         let label_columns: Vec<String> = Vec::new();
         for weighted in [false, true] {

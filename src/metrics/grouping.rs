@@ -343,6 +343,21 @@ impl Grouping {
         self.levels_by(lf, query, totals, collect, |df, i| crate::input::frame::f64_at(df, "distinct", i), None)
     }
 
+    /// Like [`Grouping::aggregate_levels`], with a query of one's own: `query` gets the rows
+    /// with the key columns and the names of a level's keys, and gives rows holding those keys
+    /// (several rows of a group are fine when `read` leaves them for the caller to merge).
+    pub fn query_levels<C>(
+        &self,
+        lf: LazyFrame,
+        query: impl Fn(LazyFrame, Vec<Expr>, bool) -> Result<LazyFrame>,
+        totals: bool,
+        collect: impl Fn(LazyFrame) -> Result<DataFrame>,
+        read: impl Fn(&DataFrame, usize) -> Result<C>,
+        sum: Option<SumOf<C>>,
+    ) -> Result<Levels<C>> {
+        self.levels_by(lf, query, totals, |q, _| collect(q), read, sum)
+    }
+
     fn levels_by<C>(
         &self,
         lf: LazyFrame,

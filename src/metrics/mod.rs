@@ -46,6 +46,7 @@ pub(crate) fn exact_value(name: &str) -> Expr {
 
 pub mod comparison;
 pub mod complaints;
+pub mod design;
 pub mod drivers;
 pub mod grouping;
 pub mod index;

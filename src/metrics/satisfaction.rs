@@ -697,6 +697,10 @@ pub struct SurveyRow {
     pub kind: RowKind,
     pub counts: SatisfactionCounts,
     pub summary: SatisfactionSummary,
+    /// With a survey design (`--variance taylor`): the design-based standard error, design
+    /// effect and degrees of freedom of CSAT top-box, NPS, CES mean and asked-by-name, in
+    /// [`crate::metrics::design::ESTIMATES`]' order.
+    pub design: Option<[Option<crate::metrics::design::DesignEstimate>; 4]>,
 }
 
 impl SurveyRow {
@@ -750,7 +754,7 @@ pub fn survey_table(
         .map(|r| {
             let mut summary = summarise(&r.counts, confidence, nps_method);
             summary.ces_ci = on_scale(summary.ces_ci, ces_scale);
-            SurveyRow { summary, key: r.key, kind: r.kind, counts: r.counts }
+            SurveyRow { summary, key: r.key, kind: r.kind, counts: r.counts, design: None }
         })
         .collect();
     SurveyTable { rows, in_scope, undated }

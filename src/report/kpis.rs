@@ -285,6 +285,7 @@ mod tests {
             kind: RowKind::Group,
             counts,
             summary: summarise(&counts, 0.95, NpsMethod::Wald),
+            design: None,
         }
     }
 

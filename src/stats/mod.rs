@@ -5,6 +5,7 @@
 pub const MAX_COUNT: f64 = 9_007_199_254_740_992.0;
 
 pub mod clv;
+pub mod design;
 pub mod drivers;
 pub mod histogram;
 pub mod intervals;

@@ -1,0 +1,313 @@
+//! The survey design behind `--weight`, `--strata` and `--cluster`: the per-stratum sums over
+//! primary sampling units (PSUs) that Taylor linearisation needs ([`crate::stats::design`]),
+//! computed by polars for every row of the survey table, and the design-based standard errors,
+//! design effects and intervals made from them.
+
+use std::collections::BTreeMap;
+use std::ops::AddAssign;
+
+use anyhow::Result;
+use polars::prelude::*;
+
+use crate::input::clean;
+use crate::input::frame::{f64_at, Dataset, ROW};
+use crate::metrics::grouping::{Grouping, Levels, RowKind};
+use crate::metrics::satisfaction::{Metric, SatisfactionCounts, SatisfactionSpec, SurveyRow};
+use crate::metrics::{exact_at, exact_sum, exact_value};
+use crate::stats::design::{design_effect, linearised, logit_interval, t_interval, StratumSums};
+use crate::stats::intervals::Interval;
+
+/// How the rows were sampled: strata and clusters (the PSUs, read within their stratum, as
+/// `svydesign(nest = TRUE)`); without either, every response is a PSU of one stratum.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Design {
+    pub strata: Option<String>,
+    pub cluster: Option<String>,
+}
+
+/// The estimates given a design-based variance, in this order: the CSAT top-box share, NPS
+/// (the mean of +1 promoter, 0, −1 detractor), the CES mean and the asked-by-name share.
+pub const ESTIMATES: [Metric; 4] = [Metric::Csat, Metric::Nps, Metric::Ces, Metric::Designation];
+
+/// The stratum and PSU key columns.
+const STRATUM: &str = "__stratum";
+const PSU: &str = "__psu";
+
+/// A domain's sums per stratum (by the stratum's value), one [`StratumSums`] per estimate.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DomainSums {
+    pub strata: BTreeMap<String, [StratumSums; 4]>,
+}
+
+impl AddAssign for DomainSums {
+    fn add_assign(&mut self, o: Self) {
+        for (stratum, sums) in o.strata {
+            let mine = self.strata.entry(stratum).or_default();
+            for (m, s) in mine.iter_mut().zip(sums) {
+                *m += s;
+            }
+        }
+    }
+}
+
+/// The PSUs of each stratum in the whole design (the rows in scope with a valid weight).
+pub type PsuCounts = BTreeMap<String, f64>;
+
+/// A design-based estimate's standard error (in the table's units: percentage points for
+/// shares, NPS points, CES points), design effect and degrees of freedom.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct DesignEstimate {
+    pub se: f64,
+    pub deff: Option<f64>,
+    pub df: f64,
+}
+
+/// The value of an estimate in a response (`None` when not answered) and the centre taken off it
+/// in the sums: the middle of its range, near its mean.
+fn estimate(spec: &SatisfactionSpec, metric: Metric) -> Option<(Expr, f64)> {
+    match metric {
+        Metric::Csat => spec.csat.as_ref().map(|_| (col("__csat").gt_eq(lit(spec.csat_top_min as f64)).cast(DataType::Float64), 0.5)),
+        Metric::Nps => spec.nps.as_ref().map(|_| {
+            let v = col("__nps");
+            (v.clone().gt_eq(lit(9.0)).cast(DataType::Float64) - v.lt_eq(lit(6.0)).cast(DataType::Float64), 0.0)
+        }),
+        Metric::Ces => spec.ces.as_ref().map(|c| (col("__ces"), (c.scale.low + c.scale.high) as f64 / 2.0)),
+        Metric::Designation => spec.designation.as_ref().map(|_| (col("__designation").cast(DataType::Float64), 0.5)),
+        Metric::Weight => None,
+    }
+}
+
+/// The rows' weight (1 without `--weight`; null where the weight is invalid).
+fn weight(spec: &SatisfactionSpec) -> Expr {
+    match spec.weight {
+        Some(_) => col("__w"),
+        None => lit(1.0),
+    }
+}
+
+impl Design {
+    /// Adds the stratum and PSU keys (one stratum without `--strata`; each response its own PSU
+    /// without `--cluster`).
+    fn with_keys(&self, lf: LazyFrame) -> LazyFrame {
+        let key = |column: &Option<String>, otherwise: Expr| match column {
+            Some(c) => clean::text(c),
+            None => otherwise,
+        };
+        lf.with_columns([key(&self.strata, lit("")).alias(STRATUM), key(&self.cluster, col(ROW).cast(DataType::String)).alias(PSU)])
+    }
+
+    /// The rows of the design (in scope, with a valid weight), with their stratum and PSU keys.
+    fn rows(&self, data: &Dataset, spec: &SatisfactionSpec, grouping: &Grouping) -> LazyFrame {
+        let (lf, _) = grouping.apply(spec.with_scores(data.lazy_with_rows()));
+        let lf = match spec.weight {
+            Some(_) => lf.filter(col("__w").is_not_null()),
+            None => lf,
+        };
+        self.with_keys(lf)
+    }
+
+    /// The first rows of the design whose stratum or cluster is blank, as (row, column), and how
+    /// many there are.
+    pub fn blank_keys(&self, data: &Dataset, spec: &SatisfactionSpec, grouping: &Grouping, limit: u32) -> Result<(u64, Vec<u64>)> {
+        let blank = |c: &str| col(c).is_null().or(col(c).eq(lit(""))).fill_null(lit(true));
+        let mut missing = lit(false);
+        if self.strata.is_some() {
+            missing = missing.or(blank(STRATUM));
+        }
+        if self.cluster.is_some() {
+            missing = missing.or(blank(PSU));
+        }
+        let lf = self.rows(data, spec, grouping).filter(missing);
+        let count = data.collect(lf.clone().select([len().cast(DataType::Float64).alias("n")]))?;
+        let rows = data.collect(lf.select([col(ROW).cast(DataType::UInt64)]).limit(limit))?;
+        let numbers = rows.column(ROW)?.u64()?;
+        Ok((f64_at(&count, "n", 0)? as u64, (0..numbers.len()).filter_map(|i| numbers.get(i)).collect()))
+    }
+
+    /// The PSUs per stratum of the whole design, and a PSU of each stratum (for messages).
+    pub fn psu_counts(&self, data: &Dataset, spec: &SatisfactionSpec, grouping: &Grouping) -> Result<BTreeMap<String, (f64, String)>> {
+        let lf = self
+            .rows(data, spec, grouping)
+            .group_by([col(STRATUM)])
+            .agg([col(PSU).n_unique().cast(DataType::Float64).alias("psus"), col(PSU).first().alias("example")]);
+        let df = data.collect(lf)?;
+        let (strata, examples) = (df.column(STRATUM)?.str()?, df.column("example")?.str()?);
+        let mut counts = BTreeMap::new();
+        for i in 0..df.height() {
+            let example = examples.get(i).unwrap_or_default().to_string();
+            counts.insert(strata.get(i).unwrap_or_default().to_string(), (f64_at(&df, "psus", i)?, example));
+        }
+        Ok(counts)
+    }
+
+    /// Each level's domains (the groups, each period's subtotal, the total; see
+    /// [`Grouping::query_levels`]) with their sums per stratum.
+    pub fn domain_sums(&self, data: &Dataset, spec: &SatisfactionSpec, grouping: &Grouping, totals: bool) -> Result<Levels<DomainSums>> {
+        let present: Vec<(usize, Expr, f64)> =
+            ESTIMATES.iter().enumerate().filter_map(|(k, m)| estimate(spec, *m).map(|(y, centre)| (k, y, centre))).collect();
+        let w = weight(spec);
+        // A and B of each estimate per response: Σw and Σw(y − centre) over its answers.
+        let per_row: Vec<Expr> = present
+            .iter()
+            .flat_map(|(k, y, centre)| {
+                let answered = y.clone().is_not_null();
+                [
+                    when(answered.clone()).then(w.clone()).otherwise(lit(0.0)).alias(format!("__a{k}")),
+                    when(answered).then(w.clone() * (y.clone() - lit(*centre))).otherwise(lit(0.0)).alias(format!("__b{k}")),
+                ]
+            })
+            .collect();
+        let lf = self.with_keys(spec.with_scores(data.lazy_with_rows())).with_columns(per_row);
+        let moments = |k: usize| -> Vec<Expr> {
+            let (a, b) = (col(format!("__a{k}")), col(format!("__b{k}")));
+            let mut sums = vec![a.clone().gt(lit(0.0)).cast(DataType::Float64).sum().alias(format!("psus{k}"))];
+            for (name, x) in
+                [("a", a.clone()), ("b", b.clone()), ("aa", a.clone() * a.clone()), ("ab", a * b.clone()), ("bb", b.clone() * b)]
+            {
+                sums.extend(exact_sum(x, &format!("{name}{k}")));
+            }
+            sums
+        };
+        let cluster = self.cluster.is_some();
+        let query = |lf: LazyFrame, names: Vec<Expr>, _| -> Result<LazyFrame> {
+            let mut keys = names.clone();
+            keys.push(col(STRATUM));
+            let lf = if cluster {
+                // The PSUs' A and B first (exact sums, so that the order of the rows does not matter).
+                let mut psu_keys = keys.clone();
+                psu_keys.push(col(PSU));
+                let sums: Vec<Expr> = present
+                    .iter()
+                    .flat_map(|(k, _, _)| [format!("__a{k}"), format!("__b{k}")])
+                    .flat_map(|c| exact_sum(col(c.as_str()), &c))
+                    .collect();
+                let values: Vec<Expr> = present
+                    .iter()
+                    .flat_map(|(k, _, _)| [format!("__a{k}"), format!("__b{k}")])
+                    .map(|c| exact_value(&c).alias(c.as_str()))
+                    .collect();
+                lf.group_by(psu_keys).agg(sums).with_columns(values)
+            } else {
+                lf
+            };
+            Ok(lf.group_by(keys).agg(present.iter().flat_map(|(k, _, _)| moments(*k)).collect::<Vec<_>>()))
+        };
+        let read = |df: &DataFrame, i: usize| -> Result<DomainSums> {
+            let stratum = df.column(STRATUM)?.str()?.get(i).unwrap_or_default().to_string();
+            let mut sums = [StratumSums::default(); 4];
+            for (k, _, _) in &present {
+                let get = |name: &str| exact_at(df, &format!("{name}{k}"), i);
+                sums[*k] = StratumSums {
+                    psus: f64_at(df, &format!("psus{k}"), i)?,
+                    a: get("a")?,
+                    b: get("b")?,
+                    aa: get("aa")?,
+                    ab: get("ab")?,
+                    bb: get("bb")?,
+                };
+            }
+            Ok(DomainSums { strata: BTreeMap::from([(stratum, sums)]) })
+        };
+        // Without clusters every response is a PSU of one domain, so the levels above the groups
+        // add up; with clusters a PSU spans domains and each level is read from the rows.
+        let sum = |parts: &[&DomainSums]| {
+            let mut total = DomainSums::default();
+            for p in parts {
+                total += (*p).clone();
+            }
+            total
+        };
+        let levels = grouping.query_levels(
+            lf,
+            query,
+            totals,
+            |q| data.collect_reduced(q),
+            read,
+            (!cluster).then_some(&sum as &dyn Fn(&[&DomainSums]) -> DomainSums),
+        )?;
+        Ok(merge_strata(levels))
+    }
+}
+
+/// The groups of each level merged by key: the query gives a row per group and stratum.
+fn merge_strata(levels: Levels<DomainSums>) -> Levels<DomainSums> {
+    let merge = |groups: Vec<crate::metrics::grouping::Group<DomainSums>>| {
+        let mut merged: Vec<crate::metrics::grouping::Group<DomainSums>> = Vec::new();
+        for g in groups {
+            match merged.iter_mut().find(|m| m.dated == g.dated && m.key == g.key) {
+                Some(m) => m.counts += g.counts,
+                None => merged.push(g),
+            }
+        }
+        merged
+    };
+    Levels { groups: merge(levels.groups), period_totals: merge(levels.period_totals), total: merge(levels.total) }
+}
+
+/// The design-based estimates of one domain, in [`ESTIMATES`]' order: `None` where the estimate
+/// is not asked for or has no answers. `psus` are the strata's PSUs in the whole design.
+pub fn estimates(sums: &DomainSums, counts: &SatisfactionCounts, spec: &SatisfactionSpec, psus: &PsuCounts) -> [Option<DesignEstimate>; 4] {
+    let mut out = [None; 4];
+    for (k, metric) in ESTIMATES.iter().enumerate() {
+        let Some((_, centre)) = estimate(spec, *metric) else { continue };
+        let strata: Vec<(StratumSums, f64)> =
+            sums.strata.iter().map(|(stratum, s)| (s[k], psus.get(stratum).copied().unwrap_or(0.0))).collect();
+        let Some(l) = linearised(&strata, centre) else { continue };
+        // Σw·y and Σw·y² of the answers, from the counts, for the design effect.
+        let (n, w, _) = counts.weights(*metric);
+        let (wy, wy2) = match metric {
+            Metric::Csat => (counts.csat_top, counts.csat_top),
+            Metric::Nps => (counts.promoters - counts.detractors, counts.promoters + counts.detractors),
+            Metric::Ces => (counts.ces_sum, counts.ces_sum_sq),
+            _ => (counts.designation_yes, counts.designation_yes),
+        };
+        // Shares and NPS are shown in percent and points.
+        let unit = if *metric == Metric::Ces { 1.0 } else { 100.0 };
+        out[k] = Some(DesignEstimate { se: unit * l.variance.sqrt(), deff: design_effect(l.variance, n, w, wy, wy2), df: l.df });
+    }
+    out
+}
+
+/// The design-based estimates of each row of the survey table (found by its level and key), and
+/// its intervals replaced by the design's: shares on the logit scale, NPS and the CES mean as
+/// estimate ± t·SE, each with t on its degrees of freedom. A share of 0% or 100% keeps its
+/// Wilson interval on Kish's effective size (its linearised variance is 0).
+pub fn apply(rows: &mut [SurveyRow], levels: &Levels<DomainSums>, spec: &SatisfactionSpec, psus: &PsuCounts, confidence: f64) {
+    let share = |pct: Option<f64>, e: &Option<DesignEstimate>, wilson: Option<Interval>| match (pct, e) {
+        (Some(p), Some(e)) => match logit_interval(p / 100.0, e.se / 100.0, e.df, confidence) {
+            Some(i) => Some(Interval { low: 100.0 * i.low, high: 100.0 * i.high }),
+            None if p > 0.0 && p < 100.0 => None,
+            None => wilson,
+        },
+        _ => None,
+    };
+    for row in rows.iter_mut() {
+        let level = match row.kind {
+            RowKind::Group => &levels.groups,
+            RowKind::PeriodTotal => &levels.period_totals,
+            RowKind::Total => &levels.total,
+        };
+        let none = DomainSums::default();
+        let sums = level.iter().find(|g| g.dated && g.key == row.key).map_or(&none, |g| &g.counts);
+        let e = estimates(sums, &row.counts, spec, psus);
+        let s = &mut row.summary;
+        s.csat_ci = share(s.csat_pct, &e[0], s.csat_ci);
+        if let (Some(nps), Some(d)) = (s.nps, &e[1]) {
+            let i = t_interval(nps, d.se, d.df, confidence);
+            s.nps_margin = i.map(|i| (i.high - i.low) / 2.0);
+            s.nps_ci = i.map(|i| Interval { low: i.low.max(-100.0), high: i.high.min(100.0) });
+        } else {
+            (s.nps_margin, s.nps_ci) = (None, None);
+        }
+        let ces_scale = spec.ces.as_ref().map(|c| c.scale);
+        s.ces_ci = match (s.ces_mean, &e[2], ces_scale) {
+            (Some(mean), Some(d), Some(scale)) => t_interval(mean, d.se, d.df, confidence).map(|i| Interval {
+                low: i.low.clamp(scale.low as f64, scale.high as f64),
+                high: i.high.clamp(scale.low as f64, scale.high as f64),
+            }),
+            _ => None,
+        };
+        s.designation_ci = share(s.designation_pct, &e[3], s.designation_ci);
+        row.design = Some(e);
+    }
+}
