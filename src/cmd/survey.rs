@@ -19,7 +19,7 @@ use crate::cmd::{
 use crate::error::{data_err, usage};
 use crate::input::clean::Scale;
 use crate::input::roles::{list_headers, Kind, Role};
-use crate::metrics::design::{Design, DesignEstimate, DomainSums, PsuCounts};
+use crate::metrics::design::{Design, DomainSums, PsuCounts};
 use crate::metrics::grouping::{Group, Grouping, Levels};
 use crate::metrics::period::Period;
 use crate::metrics::satisfaction::{
@@ -29,6 +29,7 @@ use crate::metrics::satisfaction::{
 use crate::output::columns::{always, shown_keys, Column, Rows, Show, Shown, Value};
 use crate::output::{choose_format, emit, Cell, Report};
 use crate::partials;
+use crate::stats::design::DesignEstimate;
 use crate::stats::intervals::NpsMethod;
 use crate::Io;
 use clap::ValueEnum;
@@ -871,11 +872,10 @@ fn caption(plan: &Plan, name: &str) -> Vec<String> {
             }
             drawn.push(match &design.cluster {
                 Some(c) => format!("clusters '{c}'"),
-                None => "each response its own PSU".to_string(),
+                None => "each response a PSU".to_string(),
             });
             parts.push(format!(
-                "{} · variances by Taylor linearisation (with replacement); shares' intervals on the logit scale, NPS and means ± t·SE, \
-                 t on the design's df; deff = design effect of the NPS (else CSAT, else CES)",
+                "{} · variances by Taylor linearisation; deff = design effect of the NPS (else CSAT, else CES)",
                 drawn.join(", ")
             ));
         }
@@ -951,7 +951,12 @@ mod tests {
             let plan = plan(weighted);
             let rows = Rows { plan: &plan, label_columns: &label_columns, labels: &|_| Vec::new(), rows: std::slice::from_ref(&row) };
             let machine = rows.machine(COLUMNS).columns;
-            let declared: Vec<&str> = COLUMNS.iter().map(|c| c.key).filter(|k| weighted || !k.ends_with("_n_eff")).collect();
+            let design = ["_se", "_deff", "_df"];
+            let declared: Vec<&str> = COLUMNS
+                .iter()
+                .map(|c| c.key)
+                .filter(|k| (weighted || !k.ends_with("_n_eff")) && !design.iter().any(|d| k.ends_with(d)))
+                .collect();
             assert_eq!(machine, declared);
             let human = rows.human(VIEWS, COLUMNS);
             assert_eq!(human.columns.len(), if weighted { 12 } else { 11 });

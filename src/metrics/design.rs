@@ -14,7 +14,7 @@ use crate::input::frame::{f64_at, Dataset, ROW};
 use crate::metrics::grouping::{Grouping, Levels, RowKind};
 use crate::metrics::satisfaction::{Metric, SatisfactionCounts, SatisfactionSpec, SurveyRow};
 use crate::metrics::{exact_at, exact_sum, exact_value};
-use crate::stats::design::{design_effect, linearised, logit_interval, t_interval, StratumSums};
+use crate::stats::design::{design_effect, linearised, logit_interval, t_interval, DesignEstimate, StratumSums};
 use crate::stats::intervals::Interval;
 
 /// How the rows were sampled: strata and clusters (the PSUs, read within their stratum, as
@@ -50,17 +50,15 @@ impl AddAssign for DomainSums {
     }
 }
 
+impl DomainSums {
+    /// Every sum, stratum by stratum (for ordering).
+    fn flat(&self) -> Vec<f64> {
+        self.strata.values().flat_map(|sums| sums.iter().flat_map(|s| [s.psus, s.a, s.b, s.aa, s.ab, s.bb])).collect()
+    }
+}
+
 /// The PSUs of each stratum in the whole design (the rows in scope with a valid weight).
 pub type PsuCounts = BTreeMap<String, f64>;
-
-/// A design-based estimate's standard error (in the table's units: percentage points for
-/// shares, NPS points, CES points), design effect and degrees of freedom.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct DesignEstimate {
-    pub se: f64,
-    pub deff: Option<f64>,
-    pub df: f64,
-}
 
 /// The value of an estimate in a response (`None` when not answered) and the centre taken off it
 /// in the sums: the middle of its range, near its mean.
@@ -211,9 +209,15 @@ impl Design {
         // Without clusters every response is a PSU of one domain, so the levels above the groups
         // add up; with clusters a PSU spans domains and each level is read from the rows.
         let sum = |parts: &[&DomainSums]| {
+            // Added in an order of their own (floats do not add associatively, and the groups
+            // come in any order), so that the same groups give the same digits on every run.
+            let mut parts = parts.to_vec();
+            parts.sort_by(|x, y| {
+                x.flat().iter().zip(y.flat()).map(|(a, b)| a.total_cmp(&b)).find(|o| o.is_ne()).unwrap_or(std::cmp::Ordering::Equal)
+            });
             let mut total = DomainSums::default();
             for p in parts {
-                total += (*p).clone();
+                total += p.clone();
             }
             total
         };
@@ -252,7 +256,7 @@ pub fn estimates(sums: &DomainSums, counts: &SatisfactionCounts, spec: &Satisfac
         let Some((_, centre)) = estimate(spec, *metric) else { continue };
         let strata: Vec<(StratumSums, f64)> =
             sums.strata.iter().map(|(stratum, s)| (s[k], psus.get(stratum).copied().unwrap_or(0.0))).collect();
-        let Some(l) = linearised(&strata, centre) else { continue };
+        let Some(mut l) = linearised(&strata, centre) else { continue };
         // Σw·y and Σw·y² of the answers, from the counts, for the design effect.
         let (n, w, _) = counts.weights(*metric);
         let (wy, wy2) = match metric {
@@ -261,6 +265,16 @@ pub fn estimates(sums: &DomainSums, counts: &SatisfactionCounts, spec: &Satisfac
             Metric::Ces => (counts.ces_sum, counts.ces_sum_sq),
             _ => (counts.designation_yes, counts.designation_yes),
         };
+        // Every answer the same (a share of 0 or 100%, all promoters or all detractors): no
+        // variance, whatever the rounding of the sums above leaves.
+        let constant = match metric {
+            Metric::Ces => false,
+            Metric::Nps => counts.promoters == w || counts.detractors == w,
+            _ => wy == 0.0 || wy == w,
+        };
+        if constant {
+            l.variance = 0.0;
+        }
         // Shares and NPS are shown in percent and points.
         let unit = if *metric == Metric::Ces { 1.0 } else { 100.0 };
         out[k] = Some(DesignEstimate { se: unit * l.variance.sqrt(), deff: design_effect(l.variance, n, w, wy, wy2), df: l.df });
@@ -273,12 +287,12 @@ pub fn estimates(sums: &DomainSums, counts: &SatisfactionCounts, spec: &Satisfac
 /// estimate ± t·SE, each with t on its degrees of freedom. A share of 0% or 100% keeps its
 /// Wilson interval on Kish's effective size (its linearised variance is 0).
 pub fn apply(rows: &mut [SurveyRow], levels: &Levels<DomainSums>, spec: &SatisfactionSpec, psus: &PsuCounts, confidence: f64) {
-    let share = |pct: Option<f64>, e: &Option<DesignEstimate>, wilson: Option<Interval>| match (pct, e) {
-        (Some(p), Some(e)) => match logit_interval(p / 100.0, e.se / 100.0, e.df, confidence) {
-            Some(i) => Some(Interval { low: 100.0 * i.low, high: 100.0 * i.high }),
-            None if p > 0.0 && p < 100.0 => None,
-            None => wilson,
-        },
+    // (yes, Σw) of a share: every answer the same keeps Wilson's interval.
+    let share = |pct: Option<f64>, e: &Option<DesignEstimate>, (yes, w): (f64, f64), wilson: Option<Interval>| match (pct, e) {
+        (Some(_), Some(_)) if yes == 0.0 || yes == w => wilson,
+        (Some(p), Some(e)) => {
+            logit_interval(p / 100.0, e.se / 100.0, e.df, confidence).map(|i| Interval { low: 100.0 * i.low, high: 100.0 * i.high })
+        }
         _ => None,
     };
     for row in rows.iter_mut() {
@@ -291,7 +305,7 @@ pub fn apply(rows: &mut [SurveyRow], levels: &Levels<DomainSums>, spec: &Satisfa
         let sums = level.iter().find(|g| g.dated && g.key == row.key).map_or(&none, |g| &g.counts);
         let e = estimates(sums, &row.counts, spec, psus);
         let s = &mut row.summary;
-        s.csat_ci = share(s.csat_pct, &e[0], s.csat_ci);
+        s.csat_ci = share(s.csat_pct, &e[0], (row.counts.csat_top, row.counts.csat_w), s.csat_ci);
         if let (Some(nps), Some(d)) = (s.nps, &e[1]) {
             let i = t_interval(nps, d.se, d.df, confidence);
             s.nps_margin = i.map(|i| (i.high - i.low) / 2.0);
@@ -307,7 +321,7 @@ pub fn apply(rows: &mut [SurveyRow], levels: &Levels<DomainSums>, spec: &Satisfa
             }),
             _ => None,
         };
-        s.designation_ci = share(s.designation_pct, &e[3], s.designation_ci);
+        s.designation_ci = share(s.designation_pct, &e[3], (row.counts.designation_yes, row.counts.designation_w), s.designation_ci);
         row.design = Some(e);
     }
 }

@@ -699,8 +699,8 @@ pub struct SurveyRow {
     pub summary: SatisfactionSummary,
     /// With a survey design (`--variance taylor`): the design-based standard error, design
     /// effect and degrees of freedom of CSAT top-box, NPS, CES mean and asked-by-name, in
-    /// [`crate::metrics::design::ESTIMATES`]' order.
-    pub design: Option<[Option<crate::metrics::design::DesignEstimate>; 4]>,
+    /// the order of `ESTIMATES` in the design module.
+    pub design: Option<[Option<crate::stats::design::DesignEstimate>; 4]>,
 }
 
 impl SurveyRow {

@@ -50,6 +50,15 @@ pub struct Linearised {
     pub df: f64,
 }
 
+/// A design-based estimate's standard error (in the table's units: percentage points for
+/// shares, NPS points, CES points), design effect and degrees of freedom.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct DesignEstimate {
+    pub se: f64,
+    pub deff: Option<f64>,
+    pub df: f64,
+}
+
 /// The linearised variance of a domain's ratio mean from its strata: (the stratum's sums, the
 /// stratum's PSUs in the whole design n_h). `centre` is what was taken off y in the sums.
 /// `None` without answers; a stratum with answers needs n_h ≥ 2 (checked for the whole design
@@ -174,17 +183,16 @@ mod tests {
 
     #[test]
     fn intervals_by_hand() {
-        // p = 0.8, se = 0.05, df = 9: t = 2.262157162740991 (R: qt(0.975, 9));
-        // logit 0.8 = ln 4 = 1.3862943611198906, half = t·0.05/0.16 = 0.7069241133565597;
-        // expit(0.6793702477633309) = 0.663594…, expit(2.0932184744764503) = 0.890256….
+        // p = 0.8, se = 0.05, df = 9: t = 2.2621571627982049 (R: qt(0.975, 9));
+        // logit 0.8 = ln 4, half = t·0.05/(0.8·0.2) = t·0.3125; back: R's
+        // plogis(qlogis(0.8) + c(-1, 1) * h) = 0.66359812873595159, 0.89024230103350810.
         let i = logit_interval(0.8, 0.05, 9.0, 0.95).unwrap();
-        let expit = |x: f64| 1.0 / (1.0 + (-x).exp());
-        assert!((i.low - expit(4f64.ln() - 2.262157162740991 * 0.3125)).abs() < 1e-13, "{i:?}");
-        assert!((i.high - expit(4f64.ln() + 2.262157162740991 * 0.3125)).abs() < 1e-13, "{i:?}");
+        assert!((i.low - 0.663_598_128_735_951_6).abs() < 1e-13, "{i:?}");
+        assert!((i.high - 0.890_242_301_033_508_1).abs() < 1e-13, "{i:?}");
         assert_eq!(logit_interval(1.0, 0.0, 9.0, 0.95), None);
         assert_eq!(logit_interval(0.5, 0.1, 0.0, 0.95), None);
         let m = t_interval(5.0, 0.5, 9.0, 0.95).unwrap();
-        assert!((m.low - (5.0 - 2.262157162740991 * 0.5)).abs() < 1e-13 && (m.high - (5.0 + 2.262157162740991 * 0.5)).abs() < 1e-13);
+        assert!((m.low - (5.0 - 2.262_157_162_798_205 * 0.5)).abs() < 1e-13 && (m.high - (5.0 + 2.262_157_162_798_205 * 0.5)).abs() < 1e-13);
         assert_eq!(t_interval(5.0, 0.5, 0.0, 0.95), None);
     }
 }

@@ -4,6 +4,7 @@ mod test_charts;
 mod test_clv;
 mod test_compare;
 mod test_complaints;
+mod test_design;
 mod test_drivers;
 mod test_hostile;
 mod test_index;

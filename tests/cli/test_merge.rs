@@ -61,9 +61,10 @@ fn merged_shards_equal_one_run() {
 
 #[test]
 fn merged_weighted_shards_equal_one_run() {
-    // Weighted sums add exactly here (weights 0.5 … 3 are exact in binary): same bytes.
+    // Weighted sums add exactly here (weights 0.5 … 3 are exact in binary): same bytes. Partials
+    // hold Kish's sums (Taylor variances do not add up across shards).
     let file = fixture("survey_weighted.csv");
-    let (merged, single) = merged_and_single(&file, 2, &["--weight", "weight", "--by", "segment"], "csv");
+    let (merged, single) = merged_and_single(&file, 2, &["--weight", "weight", "--variance", "kish", "--by", "segment"], "csv");
     assert_eq!(String::from_utf8_lossy(&merged), String::from_utf8_lossy(&single));
 }
 

@@ -7,7 +7,7 @@ use predicates::prelude::*;
 fn weighted_survey_reports_n_and_n_eff() {
     let file = fixture("survey_weighted.csv");
     let out = cxstat()
-        .args(["survey", file.to_str().unwrap(), "--weight", "weight"])
+        .args(["survey", file.to_str().unwrap(), "--weight", "weight", "--variance", "kish"])
         .assert()
         .success()
         // Rows 7–10 have weights 0, blank, 'heavy' and −1: reported and left out.
