@@ -578,6 +578,11 @@ pub struct CompareArgs {
     #[arg(long, value_enum, default_value = "holm", help_heading = "Comparison")]
     pub adjust: Adjust,
 
+    /// NPS difference method [default: wald]: wald, or adjusted-wald (¾ promoter, ¾ detractor and
+    /// 3 answers added to each side before the test and interval; Rocks 2016).
+    #[arg(long, value_enum, help_heading = "Statistics")]
+    pub nps_interval: Option<NpsMethod>,
+
     #[command(flatten)]
     pub stats: StatsArgs,
 

@@ -62,7 +62,9 @@ pub fn report(args: &CompareArgs, io: &mut Io) -> Result<Outcome<ComparisonRow>>
         Some(_) => comparison::segment_pairs(&read.sides),
         None => period_pairs(args, &read.sides, opened.data.name.as_str())?,
     };
-    let rows = comparison::compare(&pairs, &spec, confidence, args.adjust, args.alpha);
+    let nps_method = args.nps_interval.or(opened.config.survey.nps_interval).unwrap_or_default();
+    let testing = comparison::Testing { confidence, nps_method, alpha: args.alpha };
+    let rows = comparison::compare(&pairs, &spec, testing, args.adjust);
     let report = build_report(&rows, args, &pairs, confidence, &opened);
     let shown = shown_keys(COLUMNS, &spec.weight.is_some());
     Ok(Outcome { report, rows, shown, opened })
@@ -167,6 +169,14 @@ const COLUMNS: &[Column<ComparisonRow, bool>] = &[
     Column { key: "df", decimals: 1, shown: always, value: |r, _| Value::Num(test_of(r, |t| t.df)) },
     Column { key: "p_value", decimals: 4, shown: always, value: |r, _| Value::P(test_of(r, |t| Some(t.p))) },
     Column { key: "p_adjusted", decimals: 4, shown: always, value: |r, _| Value::P(r.p_adjusted) },
+    Column { key: "effect_size", decimals: 3, shown: always, value: |r, _| Value::Num(test_of(r, |t| t.effect.map(|e| e.1))) },
+    Column {
+        key: "effect_measure",
+        decimals: 0,
+        shown: always,
+        value: |r, _| Value::Text(test_of(r, |t| t.effect.map(|e| e.0.to_string()))),
+    },
+    Column { key: "detectable_80", decimals: 2, shown: always, value: |r, _| Value::Num(test_of(r, |t| t.detectable)) },
     Column { key: "significant", decimals: 0, shown: always, value: |r, _| r.significant.map_or(Value::Text(None), Value::Flag) },
     Column { key: "note", decimals: 0, shown: always, value: |r, _| Value::Text(Some(r.note.clone())) },
 ];
@@ -207,6 +217,14 @@ const VIEWS: &[Shown<ComparisonRow, bool>] = &[
                 _ => "",
             };
             Cell::Text(flag.to_string())
+        }),
+    },
+    Shown {
+        header: |_| "effect".into(),
+        shown: always,
+        show: Show::Cell(|r, _| match test_of(r, |t| t.effect) {
+            Some((name, v)) => Cell::Text(format!("{name} {}", human_number(v, 2, name != "V"))),
+            None => Cell::Null,
         }),
     },
     Shown { header: |_| "p adj.".into(), shown: always, show: Show::Column("p_adjusted") },

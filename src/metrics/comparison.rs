@@ -10,8 +10,10 @@ use crate::input::frame::Dataset;
 use crate::metrics::grouping::{Group, GroupKey, Grouping};
 use crate::metrics::pct;
 use crate::metrics::satisfaction::{aggregate_read, score_table, Metric, SatisfactionCounts, SatisfactionSpec};
-use crate::stats::intervals::Interval;
-use crate::stats::significance::{adjust, chi_square, nps_difference, two_proportions, welch, Adjust, Comparison};
+use crate::stats::intervals::{Interval, NpsMethod};
+use crate::stats::significance::{
+    adjust, chi_square, cohen_d, cohen_h, cramer_v, detectable_multiple, nps_difference, two_proportions, welch, Adjust, Comparison,
+};
 
 /// One side of a comparison: its label and its sufficient statistics.
 #[derive(Debug, Clone)]
@@ -47,15 +49,27 @@ pub struct Tested {
     pub statistic: f64,
     pub df: Option<f64>,
     pub p: f64,
+    /// The effect size (Cohen's h, d or Cramér's V) and its name.
+    pub effect: Option<(&'static str, f64)>,
+    /// The smallest difference the test would detect with 80% power at the unadjusted alpha, in
+    /// the metric's units (differences only).
+    pub detectable: Option<f64>,
 }
 
-fn scaled(c: Comparison, by: f64) -> Tested {
+/// The power that the detectable difference is given at.
+pub const POWER: f64 = 0.8;
+
+/// The test's outcome in the units shown (× `by`), with its effect size and, at level `alpha`,
+/// the difference it would detect with [`POWER`].
+fn scaled(c: Comparison, by: f64, effect: Option<(&'static str, f64)>, alpha: f64) -> Tested {
     Tested {
         difference: Some(c.difference * by),
         interval: c.interval.map(|i| Interval { low: i.low * by, high: i.high * by }),
         statistic: c.statistic,
         df: c.df,
         p: c.p,
+        effect,
+        detectable: detectable_multiple(alpha, POWER).map(|k| k * c.se * by),
     }
 }
 
@@ -110,9 +124,19 @@ fn not_computable(a: &(String, f64, Option<f64>), b: &(String, f64, Option<f64>)
     }
 }
 
+/// How the tests are made: the interval level, the NPS method, and the alpha the detectable
+/// differences are given at.
+#[derive(Debug, Clone, Copy)]
+pub struct Testing {
+    pub confidence: f64,
+    pub nps_method: NpsMethod,
+    pub alpha: f64,
+}
+
 /// All metric comparisons of one pair of sides. With a weight, values are weighted and every
 /// test and interval runs on the effective counts (Kish's n eff.); the raw counts are shown too.
-pub fn compare_sides(group: &[String], a: &Side, b: &Side, spec: &SatisfactionSpec, confidence: f64) -> Vec<ComparisonRow> {
+pub fn compare_sides(group: &[String], a: &Side, b: &Side, spec: &SatisfactionSpec, testing: Testing) -> Vec<ComparisonRow> {
+    let Testing { confidence, nps_method, alpha } = testing;
     let (ra, rb) = (&a.counts, &b.counts);
     let (ea, eb) = (ra.effective(), rb.effective());
     let (ca, cb) = (&ea, &eb);
@@ -138,7 +162,8 @@ pub fn compare_sides(group: &[String], a: &Side, b: &Side, spec: &SatisfactionSp
             });
         };
     if spec.csat.is_some() {
-        let r = two_proportions(ca.csat_top, ca.csat_n, cb.csat_top, cb.csat_n, confidence).map(|c| scaled(c, 100.0));
+        let h = share_effect(ca.csat_top, ca.csat_n, cb.csat_top, cb.csat_n);
+        let r = two_proportions(ca.csat_top, ca.csat_n, cb.csat_top, cb.csat_n, confidence).map(|c| scaled(c, 100.0, h, alpha));
         push(
             "csat_pct",
             "two-proportion z",
@@ -150,19 +175,25 @@ pub fn compare_sides(group: &[String], a: &Side, b: &Side, spec: &SatisfactionSp
         );
     }
     if spec.nps.is_some() {
-        let r = nps_difference((ca.promoters, ca.detractors, ca.nps_n), (cb.promoters, cb.detractors, cb.nps_n), confidence)
-            .map(|c| scaled(c, 100.0));
+        // Cohen's d of the +1/0/−1 scores: Σx = promoters − detractors, Σx² = promoters + detractors.
+        let scores = |c: &SatisfactionCounts| (c.nps_n, c.promoters - c.detractors, c.promoters + c.detractors);
+        let d = cohen_d(scores(ca), scores(cb)).map(|d| ("d", d));
+        let r = nps_difference((ca.promoters, ca.detractors, ca.nps_n), (cb.promoters, cb.detractors, cb.nps_n), confidence, nps_method)
+            .map(|c| scaled(c, 100.0, d, alpha));
         let nps = |c: &SatisfactionCounts| pct(c.promoters - c.detractors, c.nps_n);
         push("nps", "NPS difference z", (ra.nps_n, ca.nps_n, nps(ca)), (rb.nps_n, cb.nps_n, nps(cb)), r, 1.0, "");
     }
     if spec.ces.is_some() {
-        let r = welch((ca.ces_n, ca.ces_sum, ca.ces_sum_sq), (cb.ces_n, cb.ces_sum, cb.ces_sum_sq), confidence).map(|c| scaled(c, 1.0));
+        let (sa, sb) = ((ca.ces_n, ca.ces_sum, ca.ces_sum_sq), (cb.ces_n, cb.ces_sum, cb.ces_sum_sq));
+        let d = cohen_d(sa, sb).map(|d| ("d", d));
+        let r = welch(sa, sb, confidence).map(|c| scaled(c, 1.0, d, alpha));
         let mean = |c: &SatisfactionCounts| (c.ces_n > 0.0).then(|| c.ces_sum / c.ces_n);
         push("ces_mean", "Welch t", (ra.ces_n, ca.ces_n, mean(ca)), (rb.ces_n, cb.ces_n, mean(cb)), r, 2.0, "");
     }
     if spec.designation.is_some() {
+        let h = share_effect(ca.designation_yes, ca.designation_n, cb.designation_yes, cb.designation_n);
         let r = two_proportions(ca.designation_yes, ca.designation_n, cb.designation_yes, cb.designation_n, confidence)
-            .map(|c| scaled(c, 100.0));
+            .map(|c| scaled(c, 100.0, h, alpha));
         push(
             "designation_pct",
             "two-proportion z",
@@ -190,10 +221,23 @@ pub fn compare_sides(group: &[String], a: &Side, b: &Side, spec: &SatisfactionSp
         let (na, nb) = (row_a.iter().sum::<f64>(), row_b.iter().sum::<f64>());
         let chi = chi_square(&[row_a, row_b]);
         let caveat = if chi.is_some_and(|c| c.min_expected < 5.0) { "expected counts below 5: p is approximate" } else { "" };
-        let r = chi.map(|c| Tested { difference: None, interval: None, statistic: c.statistic, df: Some(c.df), p: c.p });
+        let r = chi.map(|c| Tested {
+            difference: None,
+            interval: None,
+            statistic: c.statistic,
+            df: Some(c.df),
+            p: c.p,
+            effect: cramer_v(c.statistic, na + nb, 2.0).map(|v| ("V", v)),
+            detectable: None,
+        });
         push(name, "chi-square", (weights(ra).0, na, None), (weights(rb).0, nb, None), r, 1.0, caveat);
     }
     rows
+}
+
+/// Cohen's h of two shares given as (yes, n) (none when a side is empty).
+fn share_effect(x1: f64, n1: f64, x2: f64, n2: f64) -> Option<(&'static str, f64)> {
+    (n1 > 0.0 && n2 > 0.0).then(|| ("h", cohen_h(x1 / n1, x2 / n2)))
 }
 
 /// The pairs of sides to compare: the group's names, side a, side b.
@@ -244,10 +288,11 @@ pub fn segment_pairs(all: &BTreeMap<GroupKey, Side>) -> Vec<Pair> {
 
 /// Every metric of every pair compared, with the p-values adjusted by `method` within each
 /// metric, over its groups, and marked significant under `alpha`.
-pub fn compare(pairs: &[Pair], spec: &SatisfactionSpec, confidence: f64, method: Adjust, alpha: f64) -> Vec<ComparisonRow> {
+pub fn compare(pairs: &[Pair], spec: &SatisfactionSpec, testing: Testing, method: Adjust) -> Vec<ComparisonRow> {
+    let alpha = testing.alpha;
     let mut rows = Vec::new();
     for (group, a, b) in pairs {
-        rows.extend(compare_sides(group, a, b, spec, confidence));
+        rows.extend(compare_sides(group, a, b, spec, testing));
     }
     let metrics: Vec<&str> = {
         let mut m: Vec<&str> = rows.iter().map(|r| r.metric).collect();
@@ -261,6 +306,14 @@ pub fn compare(pairs: &[Pair], spec: &SatisfactionSpec, confidence: f64, method:
         for (k, p) in adjust(&ps, method).into_iter().enumerate() {
             rows[idx[k]].p_adjusted = p;
             rows[idx[k]].significant = p.map(|p| p < alpha);
+        }
+    }
+    // A difference found not significant says how large one would have had to be to be seen.
+    for row in rows.iter_mut().filter(|r| r.significant == Some(false)) {
+        if let Some(m) = row.result.as_ref().and_then(|t| t.detectable) {
+            let decimals = if row.metric == "ces_mean" { 2 } else { 1 };
+            let said = format!("too few answers to detect less than ±{m:.decimals$} (80% power)");
+            row.note = if row.note.is_empty() { said } else { format!("{}; {said}", row.note) };
         }
     }
     rows

@@ -441,7 +441,8 @@ fn test_rows(rows: &mut [ThemeRow], spec: &SatisfactionSpec, confidence: f64, (m
         .filter(|(_, r)| r.theme != NO_THEME && !low_base(r, min_n))
         .map(|(i, r)| (vec![i.to_string()], side("mentioners", r.mentioners), side("others", r.others)))
         .collect();
-    for tested in comparison::compare(&pairs, spec, confidence, method, alpha) {
+    let testing = comparison::Testing { confidence, nps_method: crate::stats::intervals::NpsMethod::Wald, alpha };
+    for tested in comparison::compare(&pairs, spec, testing, method) {
         let Some(row) = tested.group.first().and_then(|i| i.parse::<usize>().ok()).and_then(|i| rows.get_mut(i)) else { continue };
         match tested.metric {
             "nps" => row.nps = Some(tested),

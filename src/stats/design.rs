@@ -192,7 +192,9 @@ mod tests {
         assert_eq!(logit_interval(1.0, 0.0, 9.0, 0.95), None);
         assert_eq!(logit_interval(0.5, 0.1, 0.0, 0.95), None);
         let m = t_interval(5.0, 0.5, 9.0, 0.95).unwrap();
-        assert!((m.low - (5.0 - 2.262_157_162_798_205 * 0.5)).abs() < 1e-13 && (m.high - (5.0 + 2.262_157_162_798_205 * 0.5)).abs() < 1e-13);
+        assert!(
+            (m.low - (5.0 - 2.262_157_162_798_205 * 0.5)).abs() < 1e-13 && (m.high - (5.0 + 2.262_157_162_798_205 * 0.5)).abs() < 1e-13
+        );
         assert_eq!(t_interval(5.0, 0.5, 0.0, 0.95), None);
     }
 }

@@ -116,3 +116,49 @@ fn invalid_answers_are_reported_as_survey_reports_them() {
         .stderr(predicate::str::contains("column 'csat': 1 invalid value").and(predicate::str::contains("row 5: 'x'")));
     cxstat().args(["compare", "--segments", "segment", "--strict"]).arg(&path).assert().code(65);
 }
+
+/// Newcombe's interval, the effect sizes, the detectable difference and adjusted-Wald NPS on the
+/// example responses, smb against the rest. References from statsmodels 0.15 and scipy 1.17
+/// (`python3 scripts/check_compare.py examples/data/responses.csv segment BINARY [--adjusted]`
+/// compares all 124 values of this run to 1e-9: 0 differences).
+#[test]
+fn newcombe_interval_effect_sizes_and_detectable_differences() {
+    let file = example("responses.csv");
+    let run = |extra: &[&str]| {
+        let out =
+            cxstat().args(["compare", file.to_str().unwrap(), "--segments", "segment", "--adjust", "none"]).args(extra).assert().success();
+        csv_rows(&out.get_output().stdout)
+    };
+    let rows = run(&[]);
+    // CSAT top-2: smb 868 of 1,137 against the rest's 2,026 of 2,752.
+    // statsmodels confint_proportions_2indep(method="newcomb"): −0.0030054425198890143 to
+    // 0.05633656194232496 — it crosses 0, as the test (p = 0.0768) says; proportion_effectsize:
+    // h = 0.06286747034038598.
+    let csat = row(&rows, &[("segment", "smb"), ("metric", "csat_pct")]);
+    assert_close(num(csat, "diff_low"), -0.300_544_251_988_901_43, 1e-9);
+    assert_close(num(csat, "diff_high"), 5.633_656_194_232_496, 1e-9);
+    assert_close(num(csat, "effect_size"), 0.062_867_470_340_385_98, 1e-12);
+    assert_eq!(csat["effect_measure"], "h");
+    // Detectable: k·SE₀, k = 2.8015817870803623 (Φ(k − z) + Φ(−k − z) = 0.8: the other tail takes
+    // 3.4e-6 off z + z₀.₈ = 2.8015852), with p̄ = 2894/3889, SE₀ = √(p̄(1 − p̄)(1/1137 + 1/2752)).
+    let p: f64 = 2894.0 / 3889.0;
+    let se0 = (p * (1.0 - p) * (1.0 / 1137.0 + 1.0 / 2752.0)).sqrt();
+    assert_close(num(csat, "detectable_80") / (100.0 * se0), 2.801_581_787_080_362, 1e-9);
+    assert_eq!(csat["significant"], "false");
+    assert!(csat["note"].contains("too few answers to detect less than ±4.3 (80% power)"), "{}", csat["note"]);
+    // The chi-square's effect is Cramér's V, and it has no detectable difference.
+    let dist = row(&rows, &[("segment", "smb"), ("metric", "csat_distribution")]);
+    assert_eq!((dist["effect_measure"].as_str(), dist["detectable_80"].as_str()), ("V", ""));
+    assert_close(num(dist, "effect_size"), (num(dist, "statistic") / 3889.0).sqrt(), 1e-12);
+    // NPS, adjusted Wald: smb 497 promoters and 193 detractors of 1,134, the rest 1,146 and 561
+    // of 2,754. With ¾, ¾ and 3 added: 304/1137 against 585/2757; Var = (691.5/1137 − (304/1137)²)
+    // and (1708.5/2757 − (585/2757)²).
+    let adjusted = run(&["--nps-interval", "adjusted-wald"]);
+    let nps = row(&adjusted, &[("segment", "smb"), ("metric", "nps")]);
+    let (d, va, vb) =
+        (304.0 / 1137.0 - 585.0 / 2757.0, 691.5 / 1137.0 - (304.0f64 / 1137.0).powi(2), 1708.5 / 2757.0 - (585.0f64 / 2757.0).powi(2));
+    let se = (va / 1137.0 + vb / 2757.0).sqrt();
+    assert_close(num(nps, "difference"), 100.0 * (304.0 / 1134.0 - 585.0 / 2754.0), 1e-9);
+    assert_close(num(nps, "statistic"), d / se, 1e-9);
+    assert_close(num(nps, "diff_low"), 100.0 * (d - 1.959_963_984_540_054 * se), 1e-9);
+}
