@@ -844,6 +844,12 @@ pub struct LoyaltyArgs {
     #[arg(value_parser = values::date, long, value_name = "DATE", help_heading = "Loyalty")]
     pub to: Option<NaiveDate>,
 
+    /// Test satisfaction against ordering again adjusted for these response columns (each
+    /// customer's value in their first survey; e.g. segment,channel): a logistic regression's
+    /// likelihood-ratio test and adjusted odds ratios, beside the unadjusted chi-square.
+    #[arg(long, value_name = "COLS", value_delimiter = ',', help_heading = "Loyalty")]
+    pub adjust_for: Vec<String>,
+
     /// The last day of order data; customers whose window ends later are left out
     /// [default: the latest order date in the file].
     #[arg(value_parser = values::date, long, value_name = "DATE", help_heading = "Loyalty")]

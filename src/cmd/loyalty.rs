@@ -13,17 +13,20 @@ use crate::cli::{InputArgs, LoyaltyArgs};
 use crate::cmd::charts;
 use crate::cmd::repeat::check_problems;
 use crate::cmd::survey::check_invalid;
-use crate::cmd::{check_dates, max_invalid, open_checked, open_dataset, order_spec, satisfaction_spec, scales, SourceOptions};
+use crate::cmd::{
+    check_dates, max_invalid, open_checked, open_dataset, order_spec, resolve_group_column_of, satisfaction_spec, scales, SourceOptions,
+};
 use crate::error::data_err;
 use crate::input::frame::ReadOptions;
 use crate::input::roles::{list_headers, Kind, Role};
 use crate::metrics::grouping::Grouping;
-use crate::metrics::loyalty::{independence, lines, loyalty, Loyalty, LoyaltyLine, LoyaltySpec};
+use crate::metrics::loyalty::{independence, lines, loyalty, ordered_trend, Adjusted, Loyalty, LoyaltyLine, LoyaltySpec};
 use crate::metrics::orders::{latest_purchase, purchases, read_orders};
 use crate::metrics::period::Period;
 use crate::metrics::satisfaction::aggregate;
 use crate::output::columns::{always, Column, Rows, Show, Shown, Value};
 use crate::output::{choose_format, emit, Cell, Report};
+use crate::stats::logistic::NoFit;
 use crate::Io;
 
 /// Runs `cxstat loyalty`.
@@ -93,6 +96,7 @@ pub fn run(args: &LoyaltyArgs, io: &mut Io) -> Result<()> {
         from,
         to,
         as_of,
+        covariates: args.adjust_for.iter().map(|c| resolve_group_column_of(&responses, c, "--adjust-for")).collect::<Result<_>>()?,
     };
     let result = loyalty(data, &loyalty_spec, purchases(&all_orders))?;
     if result.no_customer > 0.0 {
@@ -137,22 +141,46 @@ fn build_report(r: &Loyalty, spec: &LoyaltySpec, confidence: f64, revenue: bool,
             spec.as_of
         ),
     ];
-    for (name, groups) in [("NPS group", &r.nps), ("CSAT box", &r.csat)] {
+    for (name, groups, adjusted) in [("NPS group", &r.nps, &r.nps_adjusted), ("CSAT box", &r.csat, &r.csat_adjusted)] {
         if groups.is_empty() {
             continue;
         }
-        caption.push(match independence(groups) {
+        let mut line = match independence(groups) {
             Some(t) => format!("{name} vs ordering again: chi-square {:.3}, df {}, p = {:.4}", t.statistic, t.df, t.p),
             None => format!("{name} vs ordering again: not computable (a group or an outcome is empty)"),
-        });
+        };
+        if let Some(t) = ordered_trend(groups) {
+            line.push_str(&format!(" · trend (Cochran–Armitage) {:.3}, p = {:.4}", t.statistic, t.p));
+        }
+        caption.push(line);
+        if let Some(a) = adjusted {
+            caption.push(adjusted_line(name, a, &spec.covariates));
+        }
     }
     let rows = lines(r, confidence, revenue);
     let label_columns = ["measure".to_string(), "group".to_string()];
     let machine_labels = |l: &LoyaltyLine| vec![Cell::Text(l.measure.to_string()), Cell::Text(l.group.to_string())];
     let human_labels = |l: &LoyaltyLine| vec![Cell::Text(l.measure.replace('_', " ")), Cell::Text(l.group.to_string())];
-    let machine = Rows { plan: &confidence, label_columns: &label_columns, labels: &machine_labels, rows: &rows }.machine(COLUMNS);
-    let human = Rows { plan: &confidence, label_columns: &label_columns, labels: &human_labels, rows: &rows }.human(VIEWS, COLUMNS);
+    let plan = (confidence, !spec.covariates.is_empty());
+    let machine = Rows { plan: &plan, label_columns: &label_columns, labels: &machine_labels, rows: &rows }.machine(COLUMNS);
+    let human = Rows { plan: &plan, label_columns: &label_columns, labels: &human_labels, rows: &rows }.human(VIEWS, COLUMNS);
     Report { machine, human, caption, ..Default::default() }
+}
+
+/// The caption line of an adjusted test.
+fn adjusted_line(name: &str, a: &Adjusted, covariates: &[String]) -> String {
+    let what = format!("{name} adjusted for {}", covariates.iter().map(|c| format!("'{c}'")).collect::<Vec<_>>().join(", "));
+    let left = if a.left_out > 0.0 { format!("; {} customers without a value left out", a.left_out) } else { String::new() };
+    match &a.test {
+        Ok(t) => format!(
+            "{what} (logistic regression, {} customers{left}): likelihood-ratio chi-square {:.3}, df {}, p = {:.4}; odds ratios against {}",
+            a.customers, t.statistic, t.df, t.p, a.reference
+        ),
+        Err(NoFit::Collinear) => format!("{what}: not computable: the covariates repeat each other or the groups (collinear){left}"),
+        Err(NoFit::Separation) => {
+            format!("{what}: not computable: some covariate level or group has everyone or no one ordering again (separation){left}")
+        }
+    }
 }
 
 /// A mean with its interval: the mean, its low or its high end.
@@ -171,8 +199,18 @@ fn note(l: &LoyaltyLine) -> String {
     }
 }
 
+/// Whether the run adjusts for covariates (the plan is the confidence level and that).
+fn adjusting(p: &(f64, bool)) -> bool {
+    p.1
+}
+
+/// A line's adjusted test, when it has one.
+fn adjusted_test(l: &LoyaltyLine) -> Option<crate::stats::logistic::Test> {
+    l.adjusted.as_ref().and_then(|a| a.test.ok())
+}
+
 /// The loyalty table's columns, in their order in CSV and JSON (after measure and group).
-const COLUMNS: &[Column<LoyaltyLine, f64>] = &[
+const COLUMNS: &[Column<LoyaltyLine, (f64, bool)>] = &[
     Column { key: "customers", decimals: 0, shown: always, value: |l, _| Value::Count(l.counts.customers) },
     Column { key: "reordered", decimals: 0, shown: always, value: |l, _| Value::Count(l.counts.reordered) },
     Column { key: "reorder_pct", decimals: 1, shown: always, value: |l, _| Value::Num(l.reordered.pct) },
@@ -187,26 +225,39 @@ const COLUMNS: &[Column<LoyaltyLine, f64>] = &[
     Column { key: "chi_square", decimals: 3, shown: always, value: |l, _| Value::Num(l.test.map(|t| t.statistic)) },
     Column { key: "df", decimals: 0, shown: always, value: |l, _| Value::Num(l.test.map(|t| t.df)) },
     Column { key: "p_value", decimals: 4, shown: always, value: |l, _| Value::P(l.test.map(|t| t.p)) },
+    Column { key: "trend_chi_square", decimals: 3, shown: always, value: |l, _| Value::Num(l.trend.map(|t| t.statistic)) },
+    Column { key: "trend_p", decimals: 4, shown: always, value: |l, _| Value::P(l.trend.map(|t| t.p)) },
+    Column { key: "adjusted_lr", decimals: 3, shown: adjusting, value: |l, _| Value::Num(adjusted_test(l).map(|t| t.statistic)) },
+    Column { key: "adjusted_df", decimals: 0, shown: adjusting, value: |l, _| Value::Num(adjusted_test(l).map(|t| t.df)) },
+    Column { key: "adjusted_p", decimals: 4, shown: adjusting, value: |l, _| Value::P(adjusted_test(l).map(|t| t.p)) },
+    Column { key: "odds_ratio", decimals: 3, shown: adjusting, value: |l, _| Value::Num(l.odds.map(|o| o.0)) },
+    Column { key: "odds_ratio_low", decimals: 3, shown: adjusting, value: |l, _| Value::Num(l.odds.map(|o| o.1.low)) },
+    Column { key: "odds_ratio_high", decimals: 3, shown: adjusting, value: |l, _| Value::Num(l.odds.map(|o| o.1.high)) },
     Column { key: "note", decimals: 0, shown: always, value: |l, _| Value::Text(Some(note(l))) },
 ];
 
 /// The loyalty table as people see it.
-const VIEWS: &[Shown<LoyaltyLine, f64>] = &[
+const VIEWS: &[Shown<LoyaltyLine, (f64, bool)>] = &[
     Shown { header: |_| "customers".into(), shown: always, show: Show::Column("customers") },
     Shown {
-        header: |c| format!("ordered again % ({} CI)", charts::level_text(*c)),
+        header: |c| format!("ordered again % ({} CI)", charts::level_text(c.0)),
         shown: always,
         show: Show::Interval { value: "reorder_pct", low: "reorder_low", high: "reorder_high", signed: false },
     },
     Shown {
-        header: |c| format!("orders / customer ({} CI)", charts::level_text(*c)),
+        header: |c| format!("orders / customer ({} CI)", charts::level_text(c.0)),
         shown: always,
         show: Show::Interval { value: "orders_per_customer", low: "orders_low", high: "orders_high", signed: false },
     },
     Shown {
-        header: |c| format!("revenue / customer ({} CI)", charts::level_text(*c)),
+        header: |c| format!("revenue / customer ({} CI)", charts::level_text(c.0)),
         shown: always,
         show: Show::Interval { value: "revenue_per_customer", low: "revenue_low", high: "revenue_high", signed: false },
+    },
+    Shown {
+        header: |_| "adj. odds ratio (95% CI)".into(),
+        shown: adjusting,
+        show: Show::Interval { value: "odds_ratio", low: "odds_ratio_low", high: "odds_ratio_high", signed: false },
     },
     Shown { header: |_| "note".into(), shown: always, show: Show::Column("note") },
 ];

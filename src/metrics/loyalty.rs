@@ -10,6 +10,7 @@ use crate::input::frame::{f64_at, Dataset, ROW};
 use crate::metrics::satisfaction::ScoreColumn;
 use crate::metrics::{count_where, exact_at, exact_sum, exact_value};
 use crate::stats::intervals::{mean_t_interval, Interval, Share};
+use crate::stats::logistic::{fit, likelihood_ratio, Cell, NoFit, Test};
 use crate::stats::significance::{chi_square, ChiSquare};
 
 /// Which response columns to read and how the window is set.
@@ -28,6 +29,9 @@ pub struct LoyaltySpec {
     pub to: Option<NaiveDate>,
     /// The last day of order data: customers whose window ends later are left out.
     pub as_of: NaiveDate,
+    /// Response columns to adjust the test of satisfaction against ordering again for
+    /// (`--adjust-for`): each customer's value in their first response.
+    pub covariates: Vec<String>,
 }
 
 /// Sums over the customers of one group.
@@ -56,6 +60,24 @@ pub struct Loyalty {
     /// neutral, dissatisfied (CSAT); empty when the score is not mapped.
     pub nps: Vec<(&'static str, LoyaltyCounts)>,
     pub csat: Vec<(&'static str, LoyaltyCounts)>,
+    /// With covariates: the adjusted test of the NPS groups and of the CSAT boxes.
+    pub nps_adjusted: Option<Adjusted>,
+    pub csat_adjusted: Option<Adjusted>,
+}
+
+/// The test of a measure's groups against ordering again, adjusted for covariates: the
+/// likelihood-ratio test of the groups in a logistic regression of ordering again on the groups
+/// and the covariates (as factors), against the covariates alone, and each group's adjusted odds
+/// ratio against the lowest group (detractors, dissatisfied) with its Wald interval.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Adjusted {
+    pub test: Result<Test, NoFit>,
+    /// (group, odds ratio, interval) for the groups other than the reference.
+    pub odds: Vec<(&'static str, f64, Interval)>,
+    pub reference: &'static str,
+    /// Customers in the model, and those left out for a blank covariate.
+    pub customers: f64,
+    pub left_out: f64,
 }
 
 pub const NPS_GROUPS: [&str; 3] = ["promoters", "passives", "detractors"];
@@ -85,30 +107,106 @@ fn first_responses(responses: &Dataset, spec: &LoyaltySpec) -> Result<(LazyFrame
     if let Some(to) = spec.to {
         scope = scope.and(col("__sday").lt_eq(lit(to)));
     }
-    let rows = responses
-        .lazy_with_rows()
-        .select([
-            clean::given(&spec.customer).alias("__customer"),
-            date.alias("__sday"),
-            clean::datetime(&spec.date).value.alias("__stime"),
-            col(ROW),
-            score(&spec.nps, &spec.na_values, &spec.labels).alias("__nps"),
-            score(&spec.csat, &spec.na_values, &spec.labels).alias("__csat"),
-        ])
-        .filter(scope);
+    let mut columns = vec![
+        clean::given(&spec.customer).alias("__customer"),
+        date.alias("__sday"),
+        clean::datetime(&spec.date).value.alias("__stime"),
+        col(ROW),
+        score(&spec.nps, &spec.na_values, &spec.labels).alias("__nps"),
+        score(&spec.csat, &spec.na_values, &spec.labels).alias("__csat"),
+    ];
+    columns.extend(covariate_columns(spec));
+    let rows = responses.lazy_with_rows().select(columns).filter(scope);
     let order = SortMultipleOptions::default().with_nulls_last(true).with_maintain_order(true);
     let by_day = |name: &str| col(name).sort_by([col("__sday"), col("__stime"), col(ROW)], order.clone()).first().alias(name);
     // The responses without a customer id form one group of their own (the null key).
-    let per_customer = responses.collect(rows.group_by([col("__customer")]).agg([
-        col("__sday").min().alias("__sday"),
-        by_day("__nps"),
-        by_day("__csat"),
-        len().cast(DataType::Float64).alias("__responses"),
-    ]))?;
+    let mut firsts = vec![col("__sday").min().alias("__sday"), by_day("__nps"), by_day("__csat")];
+    firsts.extend((0..spec.covariates.len()).map(|i| by_day(&format!("__cov{i}"))));
+    firsts.push(len().cast(DataType::Float64).alias("__responses"));
+    let per_customer = responses.collect(rows.group_by([col("__customer")]).agg(firsts))?;
     let unlinked =
         responses.collect(per_customer.clone().lazy().filter(col("__customer").is_null()).select([col("__responses").sum().alias("n")]))?;
     let first = per_customer.lazy().filter(col("__customer").is_not_null()).with_columns([day_number(col("__sday")).alias("__s")]);
     Ok((first, f64_at(&unlinked, "n", 0)?))
+}
+
+/// The covariates of `--adjust-for` as text (blank: null), `__cov0`, `__cov1`, ….
+fn covariate_columns(spec: &LoyaltySpec) -> Vec<Expr> {
+    spec.covariates
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            let t = clean::text(c);
+            when(t.clone().eq(lit(""))).then(lit(NULL).cast(DataType::String)).otherwise(t).alias(format!("__cov{i}"))
+        })
+        .collect()
+}
+
+/// The adjusted test of `group`'s levels (`order`, the last the reference) against ordering
+/// again, with the customers' covariates (see [`Adjusted`]): the customers are counted per
+/// group and covariate levels, and the models fitted on those cells.
+fn adjusted(linked: &DataFrame, group: Expr, order: &[&'static str], covariates: usize, data: &Dataset) -> Result<Adjusted> {
+    let covs: Vec<String> = (0..covariates).map(|i| format!("__cov{i}")).collect();
+    let mut keys = vec![col("__group")];
+    keys.extend(covs.iter().map(|c| col(c.as_str())));
+    let grouped = linked.clone().lazy().with_columns([group.alias("__group")]).filter(col("__group").is_not_null());
+    let complete = covs.iter().fold(lit(true), |acc, c| acc.and(col(c.as_str()).is_not_null()));
+    let left = data.collect(grouped.clone().select([count_where(complete.clone().not()).alias("n")]))?;
+    let cells = data.collect(grouped.filter(complete).group_by(keys).agg([
+        len().cast(DataType::Float64).alias("customers"),
+        count_where(col("__orders").cast(DataType::Float64).gt(lit(0.0))).alias("reordered"),
+    ]))?;
+    let text = |name: &str, i: usize| -> Result<String> { Ok(cells.column(name)?.str()?.get(i).unwrap_or_default().to_string()) };
+    // Levels of each covariate, sorted: the first is its reference.
+    let mut levels: Vec<Vec<String>> = vec![Vec::new(); covariates];
+    for (k, c) in covs.iter().enumerate() {
+        for i in 0..cells.height() {
+            levels[k].push(text(c, i)?);
+        }
+        levels[k].sort();
+        levels[k].dedup();
+    }
+    let reference = *order.last().expect("groups");
+    let present: Vec<&'static str> = order
+        .iter()
+        .copied()
+        .filter(|g| *g != reference)
+        .filter(|g| (0..cells.height()).any(|i| text("__group", i).is_ok_and(|t| t == *g)))
+        .collect();
+    let mut full = Vec::with_capacity(cells.height());
+    let mut reduced = Vec::with_capacity(cells.height());
+    let mut customers = 0.0;
+    for i in 0..cells.height() {
+        let mut x = vec![1.0];
+        for (k, c) in covs.iter().enumerate() {
+            let value = text(c, i)?;
+            x.extend(levels[k][1..].iter().map(|l| f64::from(*l == value)));
+        }
+        let (n, yes) = (f64_at(&cells, "customers", i)?, f64_at(&cells, "reordered", i)?);
+        customers += n;
+        reduced.push(Cell { x: x.clone(), n, yes });
+        let g = text("__group", i)?;
+        x.extend(present.iter().map(|p| f64::from(*p == g)));
+        full.push(Cell { x, n, yes });
+    }
+    let base = reduced.first().map_or(0, |c| c.x.len());
+    let z = crate::stats::intervals::z_value(0.95);
+    let fitted = fit(&full).and_then(|f| fit(&reduced).map(|r| (f, r)));
+    let (test, odds) = match fitted {
+        Ok((f, r)) => {
+            let odds = present
+                .iter()
+                .enumerate()
+                .map(|(j, g)| {
+                    let (b, se) = (f.beta[base + j], f.covariance[(base + j, base + j)].sqrt());
+                    (*g, b.exp(), Interval { low: (b - z * se).exp(), high: (b + z * se).exp() })
+                })
+                .collect();
+            (likelihood_ratio(&f, &r, present.len() as f64).ok_or(NoFit::Collinear), odds)
+        }
+        Err(e) => (Err(e), Vec::new()),
+    };
+    Ok(Adjusted { test, odds, reference, customers, left_out: f64_at(&left, "n", 0)? })
 }
 
 /// The sums over a group's customers. Revenue is summed exactly ([`exact_sum`]): amounts are
@@ -187,7 +285,7 @@ pub fn loyalty(responses: &Dataset, spec: &LoyaltySpec, purchases: LazyFrame) ->
             .with_columns([col("__orders").fill_null(lit(0)), col("__revenue").fill_null(lit(0.0))]),
     )?;
     let all = read(&responses.collect(linked.clone().lazy().select(aggregations()))?, 0)?;
-    let nps = if spec.nps.is_some() {
+    let (nps, nps_adjusted) = if spec.nps.is_some() {
         let v = col("__nps");
         let group = when(v.clone().gt_eq(lit(9.0)))
             .then(lit(NPS_GROUPS[0]))
@@ -196,11 +294,16 @@ pub fn loyalty(responses: &Dataset, spec: &LoyaltySpec, purchases: LazyFrame) ->
             .when(v.is_not_null())
             .then(lit(NPS_GROUPS[2]))
             .otherwise(lit(NULL).cast(DataType::String));
-        per_group(&linked, group, &NPS_GROUPS, responses)?
+        let adjusted = if spec.covariates.is_empty() {
+            None
+        } else {
+            Some(adjusted(&linked, group.clone(), &NPS_GROUPS, spec.covariates.len(), responses)?)
+        };
+        (per_group(&linked, group, &NPS_GROUPS, responses)?, adjusted)
     } else {
-        Vec::new()
+        (Vec::new(), None)
     };
-    let csat = match &spec.csat {
+    let (csat, csat_adjusted) = match &spec.csat {
         Some(c) => {
             // As many dissatisfied points at the bottom as satisfied ones at the top.
             let low_to = c.scale.low + (c.scale.high - spec.csat_top_min);
@@ -212,11 +315,16 @@ pub fn loyalty(responses: &Dataset, spec: &LoyaltySpec, purchases: LazyFrame) ->
                 .when(v.is_not_null())
                 .then(lit(CSAT_BOXES[1]))
                 .otherwise(lit(NULL).cast(DataType::String));
-            per_group(&linked, group, &CSAT_BOXES, responses)?
+            let adjusted = if spec.covariates.is_empty() {
+                None
+            } else {
+                Some(adjusted(&linked, group.clone(), &CSAT_BOXES, spec.covariates.len(), responses)?)
+            };
+            (per_group(&linked, group, &CSAT_BOXES, responses)?, adjusted)
         }
-        None => Vec::new(),
+        None => (Vec::new(), None),
     };
-    Ok(Loyalty { no_customer, censored: f64_at(&counted, "censored", 0)?, all, nps, csat })
+    Ok(Loyalty { no_customer, censored: f64_at(&counted, "censored", 0)?, all, nps, csat, nps_adjusted, csat_adjusted })
 }
 
 /// A line of the loyalty table: a group (or all customers) with its rates and the group's test.
@@ -234,6 +342,11 @@ pub struct LoyaltyLine {
     pub revenue: Option<(f64, Option<Interval>)>,
     /// The chi-square test of the measure's groups against ordering again.
     pub test: Option<ChiSquare>,
+    /// The Cochran–Armitage test of a trend over the measure's ordered groups.
+    pub trend: Option<Test>,
+    /// The measure's adjusted test, and this group's adjusted odds ratio (none for the reference).
+    pub adjusted: Option<Adjusted>,
+    pub odds: Option<(f64, Interval)>,
 }
 
 /// The chi-square test of group (rows) against ordering again or not (columns).
@@ -247,21 +360,33 @@ pub fn independence(groups: &[(&'static str, LoyaltyCounts)]) -> Option<ChiSquar
 pub fn lines(r: &Loyalty, confidence: f64, amounts: bool) -> Vec<LoyaltyLine> {
     // Counts and revenue are never negative: the t interval is cut at 0 (it dips below at small n).
     let at_least_zero = |m: Option<(f64, Option<Interval>)>| m.map(|(v, i)| (v, i.map(|i| Interval { low: i.low.max(0.0), ..i })));
-    let line = |measure, group, c: LoyaltyCounts, test| LoyaltyLine {
+    let line = |measure, group, c: LoyaltyCounts, test, trend, adjusted: &Option<Adjusted>| LoyaltyLine {
         measure,
         group,
         reordered: Share::of(c.reordered, c.customers, confidence),
         orders: at_least_zero(mean_t_interval(c.customers, c.orders, c.orders_sq, confidence)),
         revenue: if amounts { at_least_zero(mean_t_interval(c.customers, c.revenue, c.revenue_sq, confidence)) } else { None },
         test,
+        trend,
+        odds: adjusted.as_ref().and_then(|a| a.odds.iter().find(|o| o.0 == group).map(|o| (o.1, o.2))),
+        adjusted: adjusted.clone(),
         counts: c,
     };
-    let mut out = vec![line("all", "all", r.all, None)];
-    for (measure, groups) in [("nps_group", &r.nps), ("csat_box", &r.csat)] {
+    let mut out = vec![line("all", "all", r.all, None, None, &None)];
+    for (measure, groups, adjusted) in [("nps_group", &r.nps, &r.nps_adjusted), ("csat_box", &r.csat, &r.csat_adjusted)] {
         let test = independence(groups);
-        out.extend(groups.iter().map(|(g, c)| line(measure, g, *c, test)));
+        let trend = ordered_trend(groups);
+        out.extend(groups.iter().map(|(g, c)| line(measure, g, *c, test, trend, adjusted)));
     }
     out
+}
+
+/// The Cochran–Armitage trend test over groups listed from the highest to the lowest (promoters
+/// to detractors), scored 2, 1, 0 (equally spaced).
+pub fn ordered_trend(groups: &[(&'static str, LoyaltyCounts)]) -> Option<Test> {
+    let last = groups.len() as f64 - 1.0;
+    let scored: Vec<(f64, f64, f64)> = groups.iter().enumerate().map(|(i, (_, c))| (last - i as f64, c.customers, c.reordered)).collect();
+    crate::stats::logistic::trend(&scored)
 }
 
 #[cfg(test)]
@@ -279,6 +404,8 @@ mod tests {
             csat: Vec::new(),
             censored: 0.0,
             no_customer: 0.0,
+            nps_adjusted: None,
+            csat_adjusted: None,
         };
         let l = lines(&r, 0.95, false);
         assert_eq!(l.len(), 4);

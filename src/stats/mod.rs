@@ -9,6 +9,7 @@ pub mod design;
 pub mod drivers;
 pub mod histogram;
 pub mod intervals;
+pub mod logistic;
 pub mod reliability;
 pub mod significance;
 pub mod themes;

@@ -123,3 +123,63 @@ fn a_customers_first_response_of_a_day_is_the_earliest_whatever_the_row_order() 
     assert_eq!(row(&rows, &[("measure", "nps_group"), ("group", "promoters")])["customers"], "1");
     assert_eq!(row(&rows, &[("measure", "nps_group"), ("group", "detractors")])["customers"], "1");
 }
+
+/// `--adjust-for segment,channel` and the trend test on fixtures/loyalty_adjust_*.csv
+/// (scripts/make_loyalty_fixture.py), against R 4.2 (`Rscript scripts/check_loyalty.R`):
+/// chisq.test, prop.trend.test(score = 0, 1, 2), glm(binomial) with anova(test = "LRT"), and
+/// exp(coef), exp(confint.default) of the groups. Ordering again follows the segment, and so does
+/// satisfaction: unadjusted, the NPS groups look decisive (p = 3.4e-8); adjusted, they are not.
+#[test]
+fn satisfaction_against_ordering_again_adjusted_for_segment_and_channel_matches_r() {
+    let out = cxstat()
+        .args(["loyalty", "--window", "90d", "--adjust-for", "segment,channel", "--format", "csv", "--responses"])
+        .arg(fixture("loyalty_adjust_responses.csv"))
+        .arg("--orders")
+        .arg(fixture("loyalty_adjust_orders.csv"))
+        .assert()
+        .success();
+    let rows = csv_rows(&out.get_output().stdout);
+    let close = |got: f64, want: f64| assert!((got - want).abs() <= 1e-9 * want.abs().max(1e-3), "{got} against R's {want}");
+    let promoters = row(&rows, &[("measure", "nps_group"), ("group", "promoters")]);
+    close(num(promoters, "chi_square"), 34.3790292569773);
+    close(num(promoters, "trend_chi_square"), 34.368453539922);
+    close(num(promoters, "trend_p"), 4.56055679157923e-09);
+    close(num(promoters, "adjusted_lr"), 3.1355384472277);
+    assert_eq!(promoters["adjusted_df"], "2");
+    close(num(promoters, "adjusted_p"), 0.208509802676416);
+    close(num(promoters, "odds_ratio"), 1.69304623436543);
+    close(num(promoters, "odds_ratio_low"), 0.892582304846613);
+    close(num(promoters, "odds_ratio_high"), 3.21136273499344);
+    let passives = row(&rows, &[("measure", "nps_group"), ("group", "passives")]);
+    close(num(passives, "odds_ratio"), 1.43919729574674);
+    close(num(passives, "odds_ratio_low"), 0.843948078144947);
+    // Detractors are the reference: no odds ratio of their own.
+    assert_eq!(row(&rows, &[("measure", "nps_group"), ("group", "detractors")])["odds_ratio"], "");
+    let neutral = row(&rows, &[("measure", "csat_box"), ("group", "neutral")]);
+    close(num(neutral, "trend_chi_square"), 11.4559237146524);
+    close(num(neutral, "adjusted_lr"), 0.122304084607435);
+    close(num(neutral, "adjusted_p"), 0.940680205717133);
+    close(num(neutral, "odds_ratio"), 0.903838554193922);
+    close(num(neutral, "odds_ratio_high"), 1.83971768900178);
+}
+
+#[test]
+fn an_adjustment_that_repeats_itself_is_not_computable() {
+    // The same column twice: collinear, said in the caption, no adjusted figures.
+    let out = cxstat()
+        .args(["loyalty", "--window", "90d", "--adjust-for", "segment,segment", "--format", "markdown", "--responses"])
+        .arg(fixture("loyalty_adjust_responses.csv"))
+        .arg("--orders")
+        .arg(fixture("loyalty_adjust_orders.csv"))
+        .assert()
+        .success();
+    let text = String::from_utf8(out.get_output().stdout.clone()).unwrap();
+    assert!(text.contains("not computable: the covariates repeat each other or the groups (collinear)"), "{text}");
+    cxstat()
+        .args(["loyalty", "--adjust-for", "nope", "--responses"])
+        .arg(fixture("loyalty_adjust_responses.csv"))
+        .arg("--orders")
+        .arg(fixture("loyalty_adjust_orders.csv"))
+        .assert()
+        .code(2);
+}
