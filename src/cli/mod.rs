@@ -623,6 +623,19 @@ pub struct DriversArgs {
     #[arg(long, help_heading = "Input")]
     pub strict: bool,
 
+    /// Bootstrap resamples for the intervals of the relative weights and ranks (Tonidandel,
+    /// LeBreton & Johnson 2009); 0 for none.
+    #[arg(long, value_name = "N", default_value_t = 1000, help_heading = "Drivers")]
+    pub bootstrap: usize,
+
+    /// Seed of the bootstrap: the same seed gives the same intervals.
+    #[arg(long, value_name = "N", default_value_t = 2009, help_heading = "Drivers")]
+    pub seed: u64,
+
+    /// Confidence level of the bootstrap intervals [default: 0.95].
+    #[arg(value_parser = values::confidence, long, value_name = "LEVEL", help_heading = "Drivers")]
+    pub confidence: Option<f64>,
+
     #[command(flatten)]
     pub invalid: InvalidArgs,
 

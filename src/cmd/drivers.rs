@@ -11,6 +11,7 @@ use anyhow::Result;
 
 use crate::chart::{self, Chart, QuadrantPoint, Quadrants};
 use crate::cli::{DriversArgs, Target};
+use crate::cmd::charts;
 use crate::cmd::{
     check_dates, grouping_for, key_cells, key_columns, matching, max_invalid, open_checked, quote_rows, report_problems, satisfaction_spec,
     scales, Opened, Scales,
@@ -18,12 +19,14 @@ use crate::cmd::{
 use crate::error::{data_err, usage};
 use crate::input::clean;
 use crate::input::roles::{did_you_mean, list_headers, Kind, Role};
-use crate::metrics::drivers::{analyse, invalid_counts, invalid_examples, seen_values, sums, Analysis, DriverResult, DriversSpec, Sums};
+use crate::metrics::drivers::{
+    analyse, bootstrapped, invalid_counts, invalid_examples, patterns, seen_values, sums, Analysis, DriverResult, DriversSpec, Sums,
+};
 use crate::metrics::grouping::{GroupKey, RowKind};
 use crate::metrics::satisfaction::Metric;
 use crate::output::columns::{always, Column, Rows, Show, Shown, Value};
 use crate::output::{choose_format, emit, Cell, Report};
-use crate::stats::drivers::Quadrant;
+use crate::stats::drivers::{Bootstrapped, Quadrant};
 use crate::Io;
 
 /// How many invalid rows are quoted per column.
@@ -34,6 +37,10 @@ struct Plan {
     spec: DriversSpec,
     target_name: &'static str,
     min_n: u64,
+    /// Bootstrap resamples (0: none), their seed and the intervals' level.
+    bootstrap: usize,
+    seed: u64,
+    confidence: f64,
 }
 
 impl Plan {
@@ -68,7 +75,8 @@ pub fn run(args: &DriversArgs, io: &mut Io) -> Result<()> {
             plan.target()
         )));
     }
-    let report = build_report(&analyses, &plan, &opened);
+    let boots = bootstraps(&opened, &plan, &analyses)?;
+    let report = build_report(&analyses, &boots, &plan, &opened);
     emit(&report, format, args.output.target(), io)?;
     if let Some(path) = &args.chart {
         chart::write(&matrix(&analyses, &plan, &opened)?, path)?;
@@ -124,6 +132,9 @@ fn plan(args: &DriversArgs, opened: &Opened, scales: &Scales) -> Result<Plan> {
         },
         target_name,
         min_n: args.group.min_n.or(opened.config.survey.min_n).unwrap_or(30),
+        bootstrap: args.bootstrap,
+        seed: args.seed,
+        confidence: args.confidence.unwrap_or(0.95),
     })
 }
 
@@ -175,6 +186,33 @@ fn check_invalid(
     report_problems(&messages, strict, io)
 }
 
+/// The most arithmetic the bootstrap may take (patterns × resamples × columns²): about half a
+/// minute on two cores.
+const BOOTSTRAP_WORK: f64 = 3e10;
+
+/// Each analysis' bootstrap intervals (none without `--bootstrap`).
+fn bootstraps(opened: &Opened, plan: &Plan, analyses: &[Analysis]) -> Result<Vec<Option<Bootstrapped>>> {
+    if plan.bootstrap == 0 {
+        return Ok(vec![None; analyses.len()]);
+    }
+    let found = patterns(&opened.data, &plan.spec)?;
+    let columns = plan.spec.columns.len() as f64;
+    let distinct: f64 = found.iter().map(|(_, _, p)| p.len() as f64).sum();
+    if distinct * plan.bootstrap as f64 * columns * columns > BOOTSTRAP_WORK {
+        return Err(data_err(format!(
+            "{}: --bootstrap {} over {distinct} distinct answer patterns would take minutes (the drivers are not rating scales with              few points?): use --bootstrap 200, or --bootstrap 0 for no intervals",
+            opened.data.name, plan.bootstrap
+        )));
+    }
+    Ok(analyses
+        .iter()
+        .map(|a| {
+            let p = found.iter().find(|(k, kind, _)| *k == a.key && *kind == a.kind).map(|(_, _, p)| p)?;
+            bootstrapped(a, p, plan.bootstrap, plan.seed, plan.confidence)
+        })
+        .collect())
+}
+
 /// One driver in one group's analysis: a row of the table.
 struct DriverRow {
     key: GroupKey,
@@ -184,9 +222,12 @@ struct DriverRow {
     r2: Option<f64>,
     note: String,
     result: DriverResult,
+    /// The bootstrap intervals of the driver's % of R² and rank.
+    weight_ci: Option<(f64, f64)>,
+    rank_ci: Option<(f64, f64)>,
 }
 
-fn build_report(analyses: &[Analysis], plan: &Plan, opened: &Opened) -> Report {
+fn build_report(analyses: &[Analysis], boots: &[Option<Bootstrapped>], plan: &Plan, opened: &Opened) -> Report {
     let g = &plan.spec.grouping;
     let mut caption = vec![format!(
         "{} · target '{}' ({}) · {} drivers · rows with the target and every driver answered",
@@ -196,7 +237,7 @@ fn build_report(analyses: &[Analysis], plan: &Plan, opened: &Opened) -> Report {
         plan.drivers().len()
     )];
     let mut rows = Vec::new();
-    for a in analyses {
+    for (a, boot) in analyses.iter().zip(boots) {
         let keys = key_cells(&a.key, a.kind, g);
         let low_base = (a.n as u64) < plan.min_n;
         let label = {
@@ -222,16 +263,27 @@ fn build_report(analyses: &[Analysis], plan: &Plan, opened: &Opened) -> Report {
             if a.note.is_empty() { String::new() } else { format!(" · {}", a.note) }
         ));
         // Most important first (by rank; drivers without one keep their order, after the ranked).
-        let mut order: Vec<(&String, &DriverResult)> = plan.drivers().iter().zip(&a.drivers).collect();
-        order.sort_by_key(|(_, d)| d.rank.unwrap_or(usize::MAX));
-        for (name, d) in order {
+        let mut order: Vec<(usize, (&String, &DriverResult))> = plan.drivers().iter().zip(&a.drivers).enumerate().collect();
+        order.sort_by_key(|(_, (_, d))| d.rank.unwrap_or(usize::MAX));
+        for (j, (name, d)) in order {
+            let rank_ci = boot.as_ref().and_then(|b| b.rank[j]);
+            let uncertain = match rank_ci {
+                Some((low, high)) if low < high => format!("rank {low}–{high} in the resamples"),
+                _ => String::new(),
+            };
             rows.push(DriverRow {
+                weight_ci: boot.as_ref().and_then(|b| b.weight_pct[j]),
+                rank_ci,
                 key: a.key.clone(),
                 kind: a.kind,
                 driver: name.clone(),
                 n: a.n,
                 r2: a.r2,
-                note: [a.note.as_str(), driver_note(d)].into_iter().filter(|n| !n.is_empty()).collect::<Vec<_>>().join("; "),
+                note: [a.note.as_str(), driver_note(d), uncertain.as_str()]
+                    .into_iter()
+                    .filter(|n| !n.is_empty())
+                    .collect::<Vec<_>>()
+                    .join("; "),
                 result: d.clone(),
             });
         }
@@ -239,6 +291,16 @@ fn build_report(analyses: &[Analysis], plan: &Plan, opened: &Opened) -> Report {
     caption.push(
         "relative weights: Johnson (2000), summing to R² · quadrants: crosshairs at the mean importance and the mean score".to_string(),
     );
+    if plan.bootstrap > 0 {
+        let dropped: usize = boots.iter().flatten().map(|b| plan.bootstrap - b.used).sum();
+        caption.push(format!(
+            "{} intervals of % of R² and rank: percentile bootstrap, {} resamples of the rows (seed {}){}",
+            charts::level_text(plan.confidence),
+            plan.bootstrap,
+            plan.seed,
+            if dropped > 0 { format!("; {dropped} resamples with a constant column left out") } else { String::new() }
+        ));
+    }
     let label_columns = key_columns(g);
     let labels = |r: &DriverRow| key_cells(&r.key, r.kind, g);
     let table = Rows { plan, label_columns: &label_columns, labels: &labels, rows: &rows };
@@ -255,6 +317,20 @@ fn driver_note(d: &DriverResult) -> &'static str {
     }
 }
 
+/// Whether the run bootstraps the weights.
+fn bootstrapping(p: &Plan) -> bool {
+    p.bootstrap > 0
+}
+
+/// A row's note as people see it: the driver's own, and an uncertain rank.
+fn row_note(r: &DriverRow) -> String {
+    let rank = match r.rank_ci {
+        Some((low, high)) if low < high => format!("rank {low}–{high} in the resamples"),
+        _ => String::new(),
+    };
+    [driver_note(&r.result), rank.as_str()].into_iter().filter(|n| !n.is_empty()).collect::<Vec<_>>().join("; ")
+}
+
 /// The drivers table's columns, in their order in CSV and JSON (after the groups).
 const COLUMNS: &[Column<DriverRow, Plan>] = &[
     Column { key: "driver", decimals: 0, shown: always, value: |r, _| Value::Text(Some(r.driver.clone())) },
@@ -265,7 +341,11 @@ const COLUMNS: &[Column<DriverRow, Plan>] = &[
     Column { key: "spearman", decimals: 3, shown: always, value: |r, _| Value::Num(r.result.spearman) },
     Column { key: "weight", decimals: 3, shown: always, value: |r, _| Value::Num(r.result.weight) },
     Column { key: "weight_pct", decimals: 1, shown: always, value: |r, _| Value::Num(r.result.weight_pct) },
+    Column { key: "weight_pct_low", decimals: 1, shown: bootstrapping, value: |r, _| Value::Num(r.weight_ci.map(|c| c.0)) },
+    Column { key: "weight_pct_high", decimals: 1, shown: bootstrapping, value: |r, _| Value::Num(r.weight_ci.map(|c| c.1)) },
     Column { key: "rank", decimals: 0, shown: always, value: |r, _| r.result.rank.map_or(Value::Num(None), |k| Value::Count(k as f64)) },
+    Column { key: "rank_low", decimals: 1, shown: bootstrapping, value: |r, _| Value::Num(r.rank_ci.map(|c| c.0)) },
+    Column { key: "rank_high", decimals: 1, shown: bootstrapping, value: |r, _| Value::Num(r.rank_ci.map(|c| c.1)) },
     Column { key: "quadrant", decimals: 0, shown: always, value: |r, _| Value::Text(r.result.quadrant.map(|q| q.name().to_string())) },
     Column { key: "r2", decimals: 4, shown: always, value: |r, _| Value::Num(r.r2) },
     Column { key: "note", decimals: 0, shown: always, value: |r, _| Value::Text(Some(r.note.clone())) },
@@ -278,10 +358,15 @@ const VIEWS: &[Shown<DriverRow, Plan>] = &[
     Shown { header: |_| "Pearson r".into(), shown: always, show: Show::Column("pearson") },
     Shown { header: |_| "Spearman ρ".into(), shown: always, show: Show::Column("spearman") },
     Shown { header: |_| "rel. weight".into(), shown: always, show: Show::Column("weight") },
-    Shown { header: |_| "% of R²".into(), shown: always, show: Show::Column("weight_pct") },
+    Shown { header: |_| "% of R²".into(), shown: |p| !bootstrapping(p), show: Show::Column("weight_pct") },
+    Shown {
+        header: |p| format!("% of R² ({} CI)", charts::level_text(p.confidence)),
+        shown: bootstrapping,
+        show: Show::Interval { value: "weight_pct", low: "weight_pct_low", high: "weight_pct_high", signed: false },
+    },
     Shown { header: |_| "rank".into(), shown: always, show: Show::Column("rank") },
     Shown { header: |_| "quadrant".into(), shown: always, show: Show::Column("quadrant") },
-    Shown { header: |_| "note".into(), shown: always, show: Show::Cell(|r, _| Cell::Text(driver_note(&r.result).to_string())) },
+    Shown { header: |_| "note".into(), shown: always, show: Show::Cell(|r, _| Cell::Text(row_note(r))) },
 ];
 
 /// The importance–performance matrix of the overall analysis (the total row when grouped).

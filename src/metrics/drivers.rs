@@ -13,7 +13,7 @@ use crate::input::clean::Cleaned;
 use crate::input::frame::{f64_at, Dataset};
 use crate::metrics::count_where;
 use crate::metrics::grouping::{groups_with_total, GroupKey, Grouping, RowKind};
-use crate::stats::drivers::{relative_weights, Moments, Quadrant};
+use crate::stats::drivers::{bootstrap, relative_weights, Bootstrapped, Moments, Quadrant};
 
 /// The target and driver columns and how to read them, and the grouping.
 pub struct DriversSpec {
@@ -186,6 +186,55 @@ pub fn sums(data: &Dataset, spec: &DriversSpec) -> Result<Vec<(GroupKey, RowKind
         grouping.aggregate(prepared(data, spec, false), aggregations(k), |q| data.collect(q), |df, i| read_sums(df, i, k))
     };
     groups_with_total(&spec.grouping, spec.totals, run)
+}
+
+/// A group's distinct complete rows (target first, then the drivers) with their counts, sorted.
+pub type Patterns = Vec<(Vec<f64>, f64)>;
+
+/// The distinct complete rows of every group (and of everything in scope, when grouped), for the
+/// bootstrap: rating answers take few values, so there are far fewer patterns than rows.
+pub fn patterns(data: &Dataset, spec: &DriversSpec) -> Result<Vec<(GroupKey, RowKind, Patterns)>> {
+    let k = spec.columns.len();
+    let run = |grouping: &Grouping| {
+        let query = |lf: LazyFrame, mut names: Vec<Expr>| {
+            names.extend((0..k).map(|i| col(v(i).as_str())));
+            lf.filter(col("__ok")).group_by(names).agg([len().cast(DataType::Float64).alias("__count")])
+        };
+        let read = |df: &DataFrame, i: usize| -> Result<(Vec<f64>, f64)> {
+            Ok(((0..k).map(|j| f64_at(df, &v(j), i)).collect::<Result<_>>()?, f64_at(df, "__count", i)?))
+        };
+        grouping.aggregate_query(prepared(data, spec, false), query, |q| data.collect(q), read)
+    };
+    let rows = groups_with_total(&spec.grouping, spec.totals, run)?;
+    let mut out: Vec<(GroupKey, RowKind, Patterns)> = Vec::new();
+    for (key, kind, pattern) in rows {
+        match out.iter_mut().find(|(k, w, _)| *k == key && *w == kind) {
+            Some(group) => group.2.push(pattern),
+            None => out.push((key, kind, vec![pattern])),
+        }
+    }
+    for (_, _, p) in out.iter_mut() {
+        p.sort_by(|a, b| a.0.iter().zip(&b.0).map(|(x, y)| x.total_cmp(y)).find(|o| o.is_ne()).unwrap_or(std::cmp::Ordering::Equal));
+    }
+    Ok(out)
+}
+
+/// The bootstrap intervals of a group's relative weights (see [`bootstrap`]), over the drivers
+/// that have a weight in `analysis`; `None` when it has none.
+pub fn bootstrapped(analysis: &Analysis, patterns: &Patterns, replicates: usize, seed: u64, confidence: f64) -> Option<Bootstrapped> {
+    let drivers: Vec<usize> = analysis.drivers.iter().enumerate().filter(|(_, d)| d.weight.is_some()).map(|(j, _)| j + 1).collect();
+    if drivers.is_empty() || replicates == 0 {
+        return None;
+    }
+    let b = bootstrap(patterns, &drivers, replicates, seed, confidence);
+    // Back to one entry per driver of the analysis (none for those without a weight).
+    let mut weight_pct = vec![None; analysis.drivers.len()];
+    let mut rank = vec![None; analysis.drivers.len()];
+    for (k, &j) in drivers.iter().enumerate() {
+        weight_pct[j - 1] = b.weight_pct[k];
+        rank[j - 1] = b.rank[k];
+    }
+    Some(Bootstrapped { weight_pct, rank, used: b.used })
 }
 
 /// The statistics of one group, or a note saying why they cannot be computed.

@@ -185,3 +185,151 @@ mod tests {
         assert_eq!(Quadrant::of(10.0, 4.1, 25.0, 3.5), Quadrant::PossibleOverkill);
     }
 }
+
+/// A bootstrap of the relative weights: each driver's percentile interval of its % of R² and of
+/// its rank (1 = most important).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Bootstrapped {
+    pub weight_pct: Vec<Option<(f64, f64)>>,
+    pub rank: Vec<Option<(f64, f64)>>,
+    /// Replicates in which the weights were computable (a resample can leave a driver constant).
+    pub used: usize,
+}
+
+/// Percentile bootstrap of Johnson's relative weights (Tonidandel, LeBreton & Johnson 2009).
+/// `patterns` are the group's distinct complete rows (target first, then every driver) with their
+/// counts; `drivers` the drivers (1-based columns) the weights are over. Each of `replicates`
+/// resamples draws as many rows as the group has, with replacement, as a multinomial over the
+/// patterns (sequential binomials: the same as resampling rows, at the cost of the patterns
+/// rather than the rows); replicate b draws from PCG-64 seeded with `seed` and b, so the result
+/// does not depend on the threads. Intervals are the `(1 − confidence)/2` and
+/// `(1 + confidence)/2` quantiles (R's type 7).
+pub fn bootstrap(patterns: &[(Vec<f64>, f64)], drivers: &[usize], replicates: usize, seed: u64, confidence: f64) -> Bootstrapped {
+    use rand::SeedableRng;
+    use rand_distr::{Binomial, Distribution};
+    use rayon::prelude::*;
+    let total: f64 = patterns.iter().map(|p| p.1).sum();
+    let width = patterns.first().map_or(0, |p| p.0.len());
+    let draws: Vec<Option<Vec<f64>>> = (0..replicates)
+        .into_par_iter()
+        .map(|b| {
+            let mut rng = rand_pcg::Pcg64Mcg::seed_from_u64(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15).wrapping_add(b as u64));
+            let mut moments = Moments { n: 0.0, sums: vec![0.0; width], cross: vec![vec![0.0; width]; width] };
+            let (mut left, mut mass) = (total as u64, total);
+            for (values, count) in patterns {
+                if left == 0 {
+                    break;
+                }
+                let p = (count / mass).clamp(0.0, 1.0);
+                let k = Binomial::new(left, p).map_or(0, |d| d.sample(&mut rng)) as f64;
+                (left, mass) = (left - k as u64, mass - count);
+                if k > 0.0 {
+                    moments.n += k;
+                    for i in 0..width {
+                        moments.sums[i] += k * values[i];
+                        for j in i..width {
+                            moments.cross[i][j] += k * values[i] * values[j];
+                        }
+                    }
+                }
+            }
+            for i in 0..width {
+                for j in 0..i {
+                    moments.cross[i][j] = moments.cross[j][i];
+                }
+            }
+            weights_pct(&moments, drivers)
+        })
+        .collect();
+    let used: Vec<Vec<f64>> = draws.into_iter().flatten().collect();
+    let level = (1.0 - confidence) / 2.0;
+    let interval = |mut values: Vec<f64>| -> Option<(f64, f64)> {
+        values.sort_by(f64::total_cmp);
+        Some((quantile(&values, level)?, quantile(&values, 1.0 - level)?))
+    };
+    let weight_pct = (0..drivers.len()).map(|d| interval(used.iter().map(|w| w[d]).collect())).collect();
+    let rank =
+        (0..drivers.len()).map(|d| interval(used.iter().map(|w| 1.0 + w.iter().filter(|&&o| o > w[d]).count() as f64).collect())).collect();
+    Bootstrapped { weight_pct, rank, used: used.len() }
+}
+
+/// The relative weights as % of R² of `drivers` (columns of `m`, the target being 0); `None`
+/// when a column does not vary or they are collinear.
+pub fn weights_pct(m: &Moments, drivers: &[usize]) -> Option<Vec<f64>> {
+    if !m.varies(0) || drivers.iter().any(|&j| !m.varies(j)) {
+        return None;
+    }
+    let rxx: Vec<Vec<f64>> =
+        drivers.iter().map(|&i| drivers.iter().map(|&j| if i == j { 1.0 } else { m.correlation(i, j).unwrap_or(0.0) }).collect()).collect();
+    let rxy: Vec<f64> = drivers.iter().map(|&j| m.correlation(0, j).unwrap_or(0.0)).collect();
+    relative_weights(&rxx, &rxy)?.percent().into_iter().collect()
+}
+
+/// The `p` quantile of sorted values by linear interpolation (R's type 7, numpy's default).
+pub fn quantile(sorted: &[f64], p: f64) -> Option<f64> {
+    let last = sorted.len().checked_sub(1)?;
+    let h = p * last as f64;
+    let (lo, hi) = (h.floor() as usize, (h.ceil() as usize).min(last));
+    Some(sorted[lo] + (h - lo as f64) * (sorted[hi] - sorted[lo]))
+}
+
+#[cfg(test)]
+mod bootstrap_tests {
+    use super::*;
+
+    /// Moments of rows given as (values, count).
+    fn moments(patterns: &[(Vec<f64>, f64)]) -> Moments {
+        let width = patterns[0].0.len();
+        let mut m = Moments { n: 0.0, sums: vec![0.0; width], cross: vec![vec![0.0; width]; width] };
+        for (v, c) in patterns {
+            m.n += c;
+            for i in 0..width {
+                m.sums[i] += c * v[i];
+                for j in 0..width {
+                    m.cross[i][j] += c * v[i] * v[j];
+                }
+            }
+        }
+        m
+    }
+
+    fn patterns() -> Vec<(Vec<f64>, f64)> {
+        // target, driver 1, driver 2: driver 1 follows the target closely, driver 2 loosely.
+        vec![
+            (vec![1.0, 1.0, 2.0], 30.0),
+            (vec![2.0, 2.0, 1.0], 25.0),
+            (vec![3.0, 3.0, 3.0], 40.0),
+            (vec![4.0, 4.0, 3.0], 35.0),
+            (vec![5.0, 4.0, 5.0], 30.0),
+            (vec![2.0, 3.0, 4.0], 20.0),
+            (vec![4.0, 3.0, 2.0], 20.0),
+        ]
+    }
+
+    #[test]
+    fn quantiles_are_rs_type_7() {
+        // numpy.quantile([1, 2, 3, 4], 0.025) = 1.075; 0.975 → 3.925.
+        let v = [1.0, 2.0, 3.0, 4.0];
+        assert!((quantile(&v, 0.025).unwrap() - 1.075).abs() < 1e-12 && (quantile(&v, 0.975).unwrap() - 3.925).abs() < 1e-12);
+        assert_eq!(quantile(&[], 0.5), None);
+    }
+
+    #[test]
+    fn the_bootstrap_is_seeded_and_brackets_the_weights() {
+        let p = patterns();
+        let full = weights_pct(&moments(&p), &[1, 2]).unwrap();
+        let a = bootstrap(&p, &[1, 2], 400, 7, 0.95);
+        assert_eq!(a, bootstrap(&p, &[1, 2], 400, 7, 0.95));
+        assert_ne!(a, bootstrap(&p, &[1, 2], 400, 8, 0.95));
+        assert_eq!(a.used, 400);
+        for (d, w) in full.iter().enumerate() {
+            let (low, high) = a.weight_pct[d].unwrap();
+            assert!(low < *w && *w < high, "{low} < {w} < {high}");
+        }
+        // Driver 1 carries most of R² in every resample: its rank interval is 1 to 1.
+        assert_eq!(a.rank[0], Some((1.0, 1.0)));
+        // A replicate that draws every row of one pattern: the same counts, the same weights.
+        let single = [(vec![1.0, 1.0, 2.0], 5.0)];
+        assert_eq!(bootstrap(&single, &[1, 2], 10, 1, 0.95).used, 0);
+    }
+}
