@@ -596,6 +596,9 @@ pub struct CompareArgs {
     pub weight: Option<String>,
 
     #[command(flatten)]
+    pub design: DesignArgs,
+
+    #[command(flatten)]
     pub output: OutputArgs,
 }
 

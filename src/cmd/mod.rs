@@ -29,7 +29,7 @@ use crate::input::frame::{Dataset, ReadOptions};
 use crate::input::layout::Export;
 use crate::input::roles::{self, list_headers, resolve_group_column, Kind, Role, RoleMap};
 use crate::input::source::Source;
-use crate::metrics::design::Design;
+use crate::metrics::design::{Design, PsuCounts};
 use crate::metrics::grouping::{detect_date_order, GroupKey, Grouping, RowKind};
 use crate::metrics::orders::OrderSpec;
 use crate::metrics::satisfaction::{SatisfactionSpec, ScoreColumn, NPS_SCALE};
@@ -299,6 +299,46 @@ pub fn design_of(args: &DesignArgs, opened: &Opened, weighted: bool) -> Result<O
         Some(Variance::Taylor) => Ok(Some(design)),
         None => Ok((weighted || drawn).then_some(design)),
     }
+}
+
+/// The PSUs per stratum of a survey design, after checking that every response in it has a
+/// stratum and a cluster and that every stratum has two PSUs or more (exit 65 otherwise).
+pub fn checked_design(opened: &Opened, spec: &SatisfactionSpec, grouping: &Grouping, design: &Design) -> Result<PsuCounts> {
+    let data = &opened.data;
+    let flags: Vec<String> = [("--strata", &design.strata), ("--cluster", &design.cluster)]
+        .into_iter()
+        .filter_map(|(flag, c)| c.as_ref().map(|c| format!("{flag} '{c}'")))
+        .collect();
+    let (blank, rows) = design.blank_keys(data, spec, grouping, 5)?;
+    if blank > 0 {
+        let rows: Vec<String> = rows.iter().map(|r| r.to_string()).collect();
+        return Err(data_err(format!(
+            "{}: {blank} response{} no value in {} (rows {}{}): every response of a design needs its stratum and cluster. \
+             Fill them in, or leave those rows out of the file",
+            data.name,
+            if blank == 1 { " has" } else { "s have" },
+            flags.join(" or "),
+            rows.join(", "),
+            if blank > rows.len() as u64 { ", …" } else { "" }
+        )));
+    }
+    let counts = design.psu_counts(data, spec, grouping)?;
+    if let Some((stratum, (_, example))) = counts.iter().find(|(_, (n, _))| *n < 2.0) {
+        let what = match &design.cluster {
+            Some(c) => format!("one cluster ('{example}' in '{c}')"),
+            None => format!("one response (row {example})"),
+        };
+        let which = match &design.strata {
+            Some(s) => format!("stratum '{stratum}' of '{s}'"),
+            None => "the sample".to_string(),
+        };
+        return Err(data_err(format!(
+            "{}: {which} has {what}: a variance cannot be estimated from one primary sampling unit. Merge the stratum with a \
+             similar one in the data, or use --variance kish (weights only)",
+            data.name
+        )));
+    }
+    Ok(counts.into_iter().map(|(stratum, (n, _))| (stratum, n)).collect())
 }
 
 /// Checks `--from` against `--to` (before any input is opened).

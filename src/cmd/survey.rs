@@ -13,8 +13,8 @@ use crate::chart::{self, Band, Chart, Histogram};
 use crate::cli::{ChartType, MergeArgs, SurveyArgs};
 use crate::cmd::charts::{self, TrendMetric};
 use crate::cmd::{
-    check_dates, confidence_level, design_of, grouping_quick_first, key_cells, key_columns, low_base_note, max_invalid, open_checked,
-    quote_rows, report_problems, satisfaction_spec, scales, set_weight, Opened, Outcome, Scales,
+    check_dates, checked_design, confidence_level, design_of, grouping_quick_first, key_cells, key_columns, low_base_note, max_invalid,
+    open_checked, quote_rows, report_problems, satisfaction_spec, scales, set_weight, Opened, Outcome, Scales,
 };
 use crate::error::{data_err, usage};
 use crate::input::clean::Scale;
@@ -95,45 +95,10 @@ fn execute(args: &SurveyArgs, io: &mut Io) -> Result<(Report, SurveyTable, Plan,
     Ok((report, table, plan, opened))
 }
 
-/// The design's sums per domain and PSUs per stratum, after checking that every response has a
-/// stratum and a cluster and that every stratum has two PSUs or more (exit 65 otherwise).
+/// The design's sums per domain and PSUs per stratum (see [`checked_design`]).
 fn design_sums(opened: &Opened, plan: &Plan, design: &Design) -> Result<(Levels<DomainSums>, PsuCounts)> {
-    let (data, spec, grouping) = (&opened.data, &plan.spec, &plan.grouping);
-    let flags: Vec<String> = [("--strata", &design.strata), ("--cluster", &design.cluster)]
-        .into_iter()
-        .filter_map(|(flag, c)| c.as_ref().map(|c| format!("{flag} '{c}'")))
-        .collect();
-    let (blank, rows) = design.blank_keys(data, spec, grouping, EXAMPLES)?;
-    if blank > 0 {
-        let rows: Vec<String> = rows.iter().map(|r| r.to_string()).collect();
-        return Err(data_err(format!(
-            "{}: {blank} response{} no value in {} (rows {}{}): every response of a design needs its stratum and cluster. \
-             Fill them in, or leave those rows out of the file",
-            data.name,
-            if blank == 1 { " has" } else { "s have" },
-            flags.join(" or "),
-            rows.join(", "),
-            if blank > rows.len() as u64 { ", …" } else { "" }
-        )));
-    }
-    let counts = design.psu_counts(data, spec, grouping)?;
-    if let Some((stratum, (_, example))) = counts.iter().find(|(_, (n, _))| *n < 2.0) {
-        let what = match &design.cluster {
-            Some(c) => format!("one cluster ('{example}' in '{c}')"),
-            None => format!("one response (row {example})"),
-        };
-        let which = match &design.strata {
-            Some(s) => format!("stratum '{stratum}' of '{s}'"),
-            None => "the sample".to_string(),
-        };
-        return Err(data_err(format!(
-            "{}: {which} has {what}: a variance cannot be estimated from one primary sampling unit. Merge the stratum with a \
-             similar one in the data, or use --variance kish (weights only)",
-            data.name
-        )));
-    }
-    let sums = design.domain_sums(data, spec, grouping, plan.totals)?;
-    Ok((sums, counts.into_iter().map(|(stratum, (n, _))| (stratum, n)).collect()))
+    let psus = checked_design(opened, &plan.spec, &plan.grouping, design)?;
+    Ok((design.domain_sums(&opened.data, &plan.spec, &plan.grouping, plan.totals)?, psus))
 }
 
 /// From the groups' counts to the report: the undated rows reported, subtotals and total, and

@@ -7,10 +7,12 @@ use std::collections::BTreeMap;
 use anyhow::Result;
 
 use crate::input::frame::Dataset;
+use crate::metrics::design::{pair_cells, CellRow, PairCells, PsuCounts};
 use crate::metrics::grouping::{Group, GroupKey, Grouping};
 use crate::metrics::pct;
 use crate::metrics::satisfaction::{aggregate_read, score_table, Metric, SatisfactionCounts, SatisfactionSpec};
-use crate::stats::intervals::{Interval, NpsMethod};
+use crate::stats::design::{linear_covariance, linear_variance, rao_scott};
+use crate::stats::intervals::{t_quantile, Interval, NpsMethod};
 use crate::stats::significance::{
     adjust, chi_square, cohen_d, cohen_h, cramer_v, detectable_multiple, nps_difference, two_proportions, welch, Adjust, Comparison,
 };
@@ -22,6 +24,8 @@ pub struct Side {
     pub counts: SatisfactionCounts,
     /// Answers per score value, per score metric.
     pub scores: BTreeMap<(u8, i64), f64>,
+    /// The groups the side is made of (for the design's sums).
+    pub keys: Vec<GroupKey>,
 }
 
 /// One comparison: a metric of a group, both sides and the test.
@@ -55,6 +59,9 @@ pub struct Tested {
     /// the metric's units (differences only).
     pub detectable: Option<f64>,
 }
+
+/// The test of a difference under a survey design.
+const DESIGN_T: &str = "design t (Taylor)";
 
 /// The power that the detectable difference is given at.
 pub const POWER: f64 = 0.8;
@@ -92,7 +99,7 @@ pub fn sides(data: &Dataset, spec: &SatisfactionSpec, grouping: &Grouping, label
     for g in groups.iter().filter(|g| g.dated) {
         let label = label(&g.key);
         out.entry(g.key.clone())
-            .or_insert_with(|| Side { label, counts: SatisfactionCounts::default(), scores: BTreeMap::new() })
+            .or_insert_with(|| Side { label, counts: SatisfactionCounts::default(), scores: BTreeMap::new(), keys: vec![g.key.clone()] })
             .counts += g.counts;
     }
     for metric in [Metric::Csat, Metric::Nps, Metric::Ces] {
@@ -135,7 +142,13 @@ pub struct Testing {
 
 /// All metric comparisons of one pair of sides. With a weight, values are weighted and every
 /// test and interval runs on the effective counts (Kish's n eff.); the raw counts are shown too.
-pub fn compare_sides(group: &[String], a: &Side, b: &Side, spec: &SatisfactionSpec, testing: Testing) -> Vec<ComparisonRow> {
+pub fn compare_sides(
+    group: &[String],
+    (a, b): (&Side, &Side),
+    spec: &SatisfactionSpec,
+    testing: Testing,
+    design: Option<&CompareDesign>,
+) -> Vec<ComparisonRow> {
     let Testing { confidence, nps_method, alpha } = testing;
     let (ra, rb) = (&a.counts, &b.counts);
     let (ea, eb) = (ra.effective(), rb.effective());
@@ -163,10 +176,17 @@ pub fn compare_sides(group: &[String], a: &Side, b: &Side, spec: &SatisfactionSp
         };
     if spec.csat.is_some() {
         let h = share_effect(ca.csat_top, ca.csat_n, cb.csat_top, cb.csat_n);
-        let r = two_proportions(ca.csat_top, ca.csat_n, cb.csat_top, cb.csat_n, confidence).map(|c| scaled(c, 100.0, h, alpha));
+        let top = spec.csat_top_min;
+        let (r, test) = match design.and_then(|d| d.pair(Metric::Csat, a, b)) {
+            Some(pair) => (design_difference(&pair, |v| f64::from(v >= top), 100.0, h, testing), DESIGN_T),
+            None => (
+                two_proportions(ca.csat_top, ca.csat_n, cb.csat_top, cb.csat_n, confidence).map(|c| scaled(c, 100.0, h, alpha)),
+                "two-proportion z",
+            ),
+        };
         push(
             "csat_pct",
-            "two-proportion z",
+            test,
             (ra.csat_n, ca.csat_n, pct(ca.csat_top, ca.csat_n)),
             (rb.csat_n, cb.csat_n, pct(cb.csat_top, cb.csat_n)),
             r,
@@ -178,25 +198,41 @@ pub fn compare_sides(group: &[String], a: &Side, b: &Side, spec: &SatisfactionSp
         // Cohen's d of the +1/0/−1 scores: Σx = promoters − detractors, Σx² = promoters + detractors.
         let scores = |c: &SatisfactionCounts| (c.nps_n, c.promoters - c.detractors, c.promoters + c.detractors);
         let d = cohen_d(scores(ca), scores(cb)).map(|d| ("d", d));
-        let r = nps_difference((ca.promoters, ca.detractors, ca.nps_n), (cb.promoters, cb.detractors, cb.nps_n), confidence, nps_method)
-            .map(|c| scaled(c, 100.0, d, alpha));
+        let nps_score = |v: i64| f64::from(v >= 9) - f64::from(v <= 6);
+        let (r, test) = match design.and_then(|dd| dd.pair(Metric::Nps, a, b)) {
+            Some(pair) => (design_difference(&pair, nps_score, 100.0, d, testing), DESIGN_T),
+            None => (
+                nps_difference((ca.promoters, ca.detractors, ca.nps_n), (cb.promoters, cb.detractors, cb.nps_n), confidence, nps_method)
+                    .map(|c| scaled(c, 100.0, d, alpha)),
+                "NPS difference z",
+            ),
+        };
         let nps = |c: &SatisfactionCounts| pct(c.promoters - c.detractors, c.nps_n);
-        push("nps", "NPS difference z", (ra.nps_n, ca.nps_n, nps(ca)), (rb.nps_n, cb.nps_n, nps(cb)), r, 1.0, "");
+        push("nps", test, (ra.nps_n, ca.nps_n, nps(ca)), (rb.nps_n, cb.nps_n, nps(cb)), r, 1.0, "");
     }
     if spec.ces.is_some() {
         let (sa, sb) = ((ca.ces_n, ca.ces_sum, ca.ces_sum_sq), (cb.ces_n, cb.ces_sum, cb.ces_sum_sq));
         let d = cohen_d(sa, sb).map(|d| ("d", d));
-        let r = welch(sa, sb, confidence).map(|c| scaled(c, 1.0, d, alpha));
+        let (r, test) = match design.and_then(|dd| dd.pair(Metric::Ces, a, b)) {
+            Some(pair) => (design_difference(&pair, |v| v as f64, 1.0, d, testing), DESIGN_T),
+            None => (welch(sa, sb, confidence).map(|c| scaled(c, 1.0, d, alpha)), "Welch t"),
+        };
         let mean = |c: &SatisfactionCounts| (c.ces_n > 0.0).then(|| c.ces_sum / c.ces_n);
-        push("ces_mean", "Welch t", (ra.ces_n, ca.ces_n, mean(ca)), (rb.ces_n, cb.ces_n, mean(cb)), r, 2.0, "");
+        push("ces_mean", test, (ra.ces_n, ca.ces_n, mean(ca)), (rb.ces_n, cb.ces_n, mean(cb)), r, 2.0, "");
     }
     if spec.designation.is_some() {
         let h = share_effect(ca.designation_yes, ca.designation_n, cb.designation_yes, cb.designation_n);
-        let r = two_proportions(ca.designation_yes, ca.designation_n, cb.designation_yes, cb.designation_n, confidence)
-            .map(|c| scaled(c, 100.0, h, alpha));
+        let (r, test) = match design.and_then(|dd| dd.pair(Metric::Designation, a, b)) {
+            Some(pair) => (design_difference(&pair, |v| v as f64, 100.0, h, testing), DESIGN_T),
+            None => (
+                two_proportions(ca.designation_yes, ca.designation_n, cb.designation_yes, cb.designation_n, confidence)
+                    .map(|c| scaled(c, 100.0, h, alpha)),
+                "two-proportion z",
+            ),
+        };
         push(
             "designation_pct",
-            "two-proportion z",
+            test,
             (ra.designation_n, ca.designation_n, pct(ca.designation_yes, ca.designation_n)),
             (rb.designation_n, cb.designation_n, pct(cb.designation_yes, cb.designation_n)),
             r,
@@ -220,6 +256,12 @@ pub fn compare_sides(group: &[String], a: &Side, b: &Side, spec: &SatisfactionSp
         let (row_a, row_b) = (row(a), row(b));
         let (na, nb) = (row_a.iter().sum::<f64>(), row_b.iter().sum::<f64>());
         let chi = chi_square(&[row_a, row_b]);
+        if let Some(pair) = design.and_then(|dd| dd.pair(metric, a, b)) {
+            let v = chi.and_then(|c| cramer_v(c.statistic, na + nb, 2.0)).map(|v| ("V", v));
+            let (r, caveat) = design_distribution(&pair, v).map_or((None, String::new()), |(t, note)| (Some(t), note));
+            push(name, "Rao–Scott F", (weights(ra).0, na, None), (weights(rb).0, nb, None), r, 1.0, &caveat);
+            continue;
+        }
         let caveat = if chi.is_some_and(|c| c.min_expected < 5.0) { "expected counts below 5: p is approximate" } else { "" };
         let r = chi.map(|c| Tested {
             difference: None,
@@ -233,6 +275,89 @@ pub fn compare_sides(group: &[String], a: &Side, b: &Side, spec: &SatisfactionSp
         push(name, "chi-square", (weights(ra).0, na, None), (weights(rb).0, nb, None), r, 1.0, caveat);
     }
     rows
+}
+
+/// The survey design of a comparison: each score metric's weights per group, stratum, PSU and
+/// score ([`CellRow`]), and the PSUs per stratum of the whole design.
+pub struct CompareDesign {
+    pub cells: Vec<(Metric, Vec<CellRow>)>,
+    pub psus: PsuCounts,
+}
+
+impl CompareDesign {
+    fn pair(&self, metric: Metric, a: &Side, b: &Side) -> Option<PairCells> {
+        let rows = &self.cells.iter().find(|(m, _)| *m == metric)?.1;
+        Some(pair_cells(rows, &a.keys, &b.keys, &self.psus))
+    }
+}
+
+/// The difference of the two sides' weighted means of y(score) under the design: Taylor
+/// linearisation of θ_a − θ_b, tested by t = d/SE on the design's df − 1 with the interval
+/// d ± t·SE (R's `svyttest(y ~ side, design)`), in units × `by`.
+fn design_difference(
+    pair: &PairCells,
+    y: impl Fn(i64) -> f64,
+    by: f64,
+    effect: Option<(&'static str, f64)>,
+    testing: Testing,
+) -> Option<Tested> {
+    use nalgebra::DVector;
+    use statrs::distribution::{ContinuousCDF, StudentsT};
+    let width = pair.scores.len();
+    let totals = pair.strata.iter().fold(DVector::zeros(2 * width), |acc, s| acc + &s.s1);
+    let side = |s: usize| {
+        let w: f64 = (0..width).map(|c| totals[s * width + c]).sum();
+        let sum: f64 = (0..width).map(|c| totals[s * width + c] * y(pair.scores[c])).sum();
+        (w > 0.0).then(|| (w, sum / w))
+    };
+    let ((wa, ta), (wb, tb)) = (side(0)?, side(1)?);
+    let u = DVector::from_fn(2 * width, |j, _| {
+        let (s, c) = (j / width, j % width);
+        if s == 0 {
+            (y(pair.scores[c]) - ta) / wa
+        } else {
+            -(y(pair.scores[c]) - tb) / wb
+        }
+    });
+    let se = linear_variance(&pair.strata, &u).sqrt();
+    let df = pair.df - 1.0;
+    if se <= 0.0 || df < 1.0 {
+        return None;
+    }
+    let d = ta - tb;
+    let statistic = d / se;
+    let p = (2.0 * StudentsT::new(0.0, 1.0, df).ok()?.sf(statistic.abs())).min(1.0);
+    let half = t_quantile(1.0 - (1.0 - testing.confidence) / 2.0, df)? * se;
+    Some(Tested {
+        difference: Some(d * by),
+        interval: Some(Interval { low: (d - half) * by, high: (d + half) * by }),
+        statistic,
+        df: Some(df),
+        p,
+        effect,
+        detectable: detectable_multiple(testing.alpha, POWER).map(|k| k * se * by),
+    })
+}
+
+/// The Rao–Scott F test of side × score under the design (R's `svychisq(~side + score, design)`),
+/// with the note giving its two degrees of freedom.
+fn design_distribution(pair: &PairCells, effect: Option<(&'static str, f64)>) -> Option<(Tested, String)> {
+    use nalgebra::{DMatrix, DVector};
+    let width = pair.scores.len();
+    let k = 2 * width;
+    let totals = pair.strata.iter().fold(DVector::zeros(k), |acc, s| acc + &s.s1);
+    let total = totals.sum();
+    if total <= 0.0 {
+        return None;
+    }
+    // Cells in R's order (side fastest), and each one's linearised proportion.
+    let order: Vec<usize> = (0..width).flat_map(|c| [c, width + c]).collect();
+    let p: Vec<f64> = order.iter().map(|&j| totals[j] / total).collect();
+    let u = DMatrix::from_fn(k, k, |i, col| (f64::from(i == order[col]) - p[col]) / total);
+    let v = linear_covariance(&pair.strata, &u);
+    let r = rao_scott(&p, 2, width, &v, pair.n, pair.df)?;
+    let tested = Tested { difference: None, interval: None, statistic: r.f, df: Some(r.df_num), p: r.p, effect, detectable: None };
+    Some((tested, format!("F on {:.2} and {:.1} df", r.df_num, r.df_den)))
 }
 
 /// Cohen's h of two shares given as (yes, n) (none when a side is empty).
@@ -249,7 +374,8 @@ pub fn period_pairs(all: &BTreeMap<GroupKey, Side>, latest: &str, earlier: &str)
     let mut groups: Vec<Vec<Option<String>>> = all.keys().map(|k| k.by.clone()).collect();
     groups.sort();
     groups.dedup();
-    let empty = |label: &str| Side { label: label.to_string(), counts: SatisfactionCounts::default(), scores: BTreeMap::new() };
+    let empty =
+        |label: &str| Side { label: label.to_string(), counts: SatisfactionCounts::default(), scores: BTreeMap::new(), keys: Vec::new() };
     let mut pairs = Vec::new();
     for by in groups {
         let find = |label: &str| all.get(&GroupKey { period: Some(label.to_string()), by: by.clone() }).cloned();
@@ -268,16 +394,18 @@ pub fn segment_pairs(all: &BTreeMap<GroupKey, Side>) -> Vec<Pair> {
     if let [a, b] = all.values().collect::<Vec<_>>()[..] {
         return vec![(vec![a.label.clone()], a.clone(), b.clone())];
     }
-    let mut total = Side { label: "all".to_string(), counts: SatisfactionCounts::default(), scores: BTreeMap::new() };
+    let mut total = Side { label: "all".to_string(), counts: SatisfactionCounts::default(), scores: BTreeMap::new(), keys: Vec::new() };
     for side in all.values() {
         total.counts += side.counts;
+        total.keys.extend(side.keys.iter().cloned());
         for (k, v) in &side.scores {
             *total.scores.entry(*k).or_insert(0.0) += v;
         }
     }
     let mut pairs = Vec::new();
     for side in all.values() {
-        let mut rest = Side { label: "rest".to_string(), counts: total.counts.minus(&side.counts), scores: total.scores.clone() };
+        let keys = total.keys.iter().filter(|k| !side.keys.contains(k)).cloned().collect();
+        let mut rest = Side { label: "rest".to_string(), counts: total.counts.minus(&side.counts), scores: total.scores.clone(), keys };
         for (k, v) in &side.scores {
             *rest.scores.entry(*k).or_insert(0.0) -= v;
         }
@@ -288,11 +416,17 @@ pub fn segment_pairs(all: &BTreeMap<GroupKey, Side>) -> Vec<Pair> {
 
 /// Every metric of every pair compared, with the p-values adjusted by `method` within each
 /// metric, over its groups, and marked significant under `alpha`.
-pub fn compare(pairs: &[Pair], spec: &SatisfactionSpec, testing: Testing, method: Adjust) -> Vec<ComparisonRow> {
+pub fn compare(
+    pairs: &[Pair],
+    spec: &SatisfactionSpec,
+    testing: Testing,
+    method: Adjust,
+    design: Option<&CompareDesign>,
+) -> Vec<ComparisonRow> {
     let alpha = testing.alpha;
     let mut rows = Vec::new();
     for (group, a, b) in pairs {
-        rows.extend(compare_sides(group, a, b, spec, testing));
+        rows.extend(compare_sides(group, (a, b), spec, testing, design));
     }
     let metrics: Vec<&str> = {
         let mut m: Vec<&str> = rows.iter().map(|r| r.metric).collect();

@@ -325,3 +325,129 @@ pub fn apply(rows: &mut [SurveyRow], levels: &Levels<DomainSums>, spec: &Satisfa
         row.design = Some(e);
     }
 }
+
+/// A score metric's weights per group, stratum, PSU (without clusters: none, every response its
+/// own PSU) and score value, for comparisons under a design: Σw, Σw² and the responses.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CellRow {
+    pub key: crate::metrics::grouping::GroupKey,
+    pub stratum: String,
+    pub psu: Option<String>,
+    pub score: i64,
+    pub w: f64,
+    pub w2: f64,
+    pub n: f64,
+}
+
+impl Design {
+    /// The [`CellRow`]s of `metric` (a score) for every dated group of `grouping`.
+    pub fn cells(&self, data: &Dataset, spec: &SatisfactionSpec, grouping: &Grouping, metric: Metric) -> Result<Vec<CellRow>> {
+        let name = match metric {
+            Metric::Csat => "__csat",
+            Metric::Nps => "__nps",
+            Metric::Ces => "__ces",
+            Metric::Designation => "__designation",
+            Metric::Weight => return Ok(Vec::new()),
+        };
+        let w = weight(spec);
+        let lf = self
+            .with_keys(spec.with_scores(data.lazy_with_rows()))
+            .filter(col(name).is_not_null())
+            .with_columns([col(name).cast(DataType::Int64).alias("__score"), w.clone().alias("__wt")]);
+        let cluster = self.cluster.is_some();
+        let query = |lf: LazyFrame, mut names: Vec<Expr>| {
+            names.extend([col(STRATUM), col("__score")]);
+            if cluster {
+                names.push(col(PSU));
+            }
+            let mut aggs: Vec<Expr> = exact_sum(col("__wt"), "w").into();
+            aggs.extend(exact_sum(col("__wt") * col("__wt"), "w2"));
+            aggs.push(len().cast(DataType::Float64).alias("n"));
+            lf.group_by(names).agg(aggs)
+        };
+        let read = |df: &DataFrame, i: usize| -> Result<(String, Option<String>, i64, f64, f64, f64)> {
+            let text = |c: &str| -> Result<Option<String>> { Ok(df.column(c)?.str()?.get(i).map(str::to_string)) };
+            let score = df.column("__score")?.i64()?.get(i).unwrap_or_default();
+            let psu = if cluster { text(PSU)? } else { None };
+            Ok((text(STRATUM)?.unwrap_or_default(), psu, score, exact_at(df, "w", i)?, exact_at(df, "w2", i)?, f64_at(df, "n", i)?))
+        };
+        let groups = grouping.aggregate_query(lf, query, |q| data.collect_reduced(q), read)?;
+        Ok(groups
+            .into_iter()
+            .filter(|g| g.dated)
+            .map(|g| {
+                let (stratum, psu, score, w, w2, n) = g.counts;
+                CellRow { key: g.key, stratum, psu, score, w, w2, n }
+            })
+            .collect())
+    }
+}
+
+/// The two sides of a comparison under a design: each stratum's sums over PSUs of the vector of
+/// weights per (side, score) cell — side a's scores first, then side b's, in `scores`' order — and
+/// the design's degrees of freedom over the PSUs with answers on either side.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PairCells {
+    pub scores: Vec<i64>,
+    pub strata: Vec<crate::stats::design::StratumCells>,
+    /// PSUs with answers on either side minus the strata they are in.
+    pub df: f64,
+    /// The responses on either side.
+    pub n: f64,
+}
+
+/// The [`PairCells`] of side a (the rows of `a`'s group keys) against side b (`b`'s).
+pub fn pair_cells(
+    rows: &[CellRow],
+    a: &[crate::metrics::grouping::GroupKey],
+    b: &[crate::metrics::grouping::GroupKey],
+    psus: &PsuCounts,
+) -> PairCells {
+    use nalgebra::{DMatrix, DVector};
+    let side = |r: &CellRow| {
+        if a.contains(&r.key) {
+            Some(0)
+        } else if b.contains(&r.key) {
+            Some(1)
+        } else {
+            None
+        }
+    };
+    let mut scores: Vec<i64> = rows.iter().filter(|r| side(r).is_some()).map(|r| r.score).collect();
+    scores.sort_unstable();
+    scores.dedup();
+    let width = scores.len();
+    let index = |r: &CellRow, s: usize| s * width + scores.binary_search(&r.score).expect("a score of the rows");
+    let k = 2 * width;
+    let mut strata: BTreeMap<String, (DVector<f64>, DMatrix<f64>)> = BTreeMap::new();
+    let mut units: BTreeMap<(String, Option<String>), DVector<f64>> = BTreeMap::new();
+    let mut n = 0.0;
+    let mut answered_psus = 0.0;
+    for r in rows {
+        let Some(s) = side(r) else { continue };
+        n += r.n;
+        let j = index(r, s);
+        let entry = strata.entry(r.stratum.clone()).or_insert_with(|| (DVector::zeros(k), DMatrix::zeros(k, k)));
+        entry.0[j] += r.w;
+        match &r.psu {
+            // Every response its own PSU: Σ x xᵀ is diagonal, Σw² per cell.
+            None => {
+                entry.1[(j, j)] += r.w2;
+                answered_psus += r.n;
+            }
+            Some(psu) => units.entry((r.stratum.clone(), Some(psu.clone()))).or_insert_with(|| DVector::zeros(k))[j] += r.w,
+        }
+    }
+    for ((stratum, _), x) in &units {
+        if let Some(entry) = strata.get_mut(stratum) {
+            entry.1 += x * x.transpose();
+        }
+        answered_psus += 1.0;
+    }
+    let df = answered_psus - strata.len() as f64;
+    let strata = strata
+        .into_iter()
+        .map(|(stratum, (s1, s2))| crate::stats::design::StratumCells { n: psus.get(&stratum).copied().unwrap_or(0.0), s1, s2 })
+        .collect();
+    PairCells { scores, strata, df, n }
+}

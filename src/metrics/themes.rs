@@ -434,7 +434,12 @@ pub fn low_base(r: &ThemeRow, min_n: u64) -> bool {
 /// The tests of `compare` for each theme row (not [`NO_THEME`], nor a low base): mentioners
 /// against the other commenters, p-values adjusted over the rows of each metric.
 fn test_rows(rows: &mut [ThemeRow], spec: &SatisfactionSpec, confidence: f64, (method, alpha): (Adjust, f64), min_n: u64) {
-    let side = |label: &str, counts: SatisfactionCounts| CompareSide { label: label.to_string(), counts, scores: BTreeMap::new() };
+    let side = |label: &str, counts: SatisfactionCounts| CompareSide {
+        label: label.to_string(),
+        counts,
+        scores: BTreeMap::new(),
+        keys: Vec::new(),
+    };
     let pairs: Vec<comparison::Pair> = rows
         .iter()
         .enumerate()
@@ -442,7 +447,7 @@ fn test_rows(rows: &mut [ThemeRow], spec: &SatisfactionSpec, confidence: f64, (m
         .map(|(i, r)| (vec![i.to_string()], side("mentioners", r.mentioners), side("others", r.others)))
         .collect();
     let testing = comparison::Testing { confidence, nps_method: crate::stats::intervals::NpsMethod::Wald, alpha };
-    for tested in comparison::compare(&pairs, spec, testing, method) {
+    for tested in comparison::compare(&pairs, spec, testing, method, None) {
         let Some(row) = tested.group.first().and_then(|i| i.parse::<usize>().ok()).and_then(|i| rows.get_mut(i)) else { continue };
         match tested.metric {
             "nps" => row.nps = Some(tested),

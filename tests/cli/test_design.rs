@@ -234,3 +234,64 @@ fn a_group_in_one_cluster_has_no_interval_and_partials_need_kish() {
         .code(2)
         .stderr(predicate::str::contains("Add --variance kish"));
 }
+
+/// `compare` under the design on the same fixture, against R (`Rscript
+/// scripts/check_compare_design.R`: svyttest for each difference, svychisq(statistic = "F") for
+/// each distribution, on the rows of the two sides as a subset of the whole design).
+const R_COMPARE: &str = "\
+segment top difference=-0.0685768876429226 statistic=-0.72517058399021 df=8 p=0.489013153774379 low=-0.286647766378602 high=0.149493991092757
+segment npsv difference=-0.234957177307766 statistic=-1.9610338898827 df=8 p=0.0855212487198971 low=-0.511246243632886 high=0.0413318890173532
+segment ces difference=-0.454454946163042 statistic=-2.34248038476807 df=8 p=0.047232449478846 low=-0.901833285777067 high=-0.00707660654901743
+segment asked difference=-0.219619632431474 statistic=-3.37551140392673 df=8 p=0.00970597899398799 low=-0.369654314574706 high=-0.0695849502882431
+segment csat_distribution F=0.585781562930322 ndf=1.90681470212535 ddf=17.1613323191281 p=0.559680263562289
+segment nps_distribution F=1.08323202118605 ndf=3.59470725113855 ddf=32.3523652602469 p=0.377220444901886
+segment ces_distribution F=1.3302875197403 ndf=2.0206796297385 ddf=18.1861166676465 p=0.289176480426834
+month top difference=0.0603935770578974 statistic=0.461472133567738 df=8 p=0.656748097205317 low=-0.241396776692336 high=0.362183930808131
+month npsv difference=0.174325076889083 statistic=1.10806404975344 df=8 p=0.300033108732672 low=-0.188464735004425 high=0.537114888782591
+month ces difference=0.185764775105281 statistic=0.956119455163169 df=8 p=0.36700814361505 low=-0.262269554972173 high=0.633799105182736
+month asked difference=-0.0786081334473001 statistic=-0.703548683529889 df=8 p=0.501673473954729 low=-0.336260070027825 high=0.179043803133225
+month csat_distribution F=0.185122190003818 ndf=2.45147852348317 ddf=22.0633067113486 p=0.871568942544253
+month nps_distribution F=0.670114517173613 ndf=3.16567110625721 ddf=28.4910399563149 p=0.585034183014612
+month ces_distribution F=0.316693993162708 ndf=2.23807407413122 ddf=20.142666667181 p=0.755526901284435
+";
+
+#[test]
+fn design_based_comparisons_match_r_survey() {
+    let file = fixture("survey_design.csv");
+    let design = ["--weight", "weight", "--strata", "region", "--cluster", "store", "--format", "csv", "--adjust", "none"];
+    let segments =
+        csv_rows(&cxstat().arg("compare").arg(&file).args(design).args(["--segments", "segment"]).assert().success().get_output().stdout);
+    let months = csv_rows(&cxstat().arg("compare").arg(&file).args(design).assert().success().get_output().stdout);
+    let mut checked = 0;
+    for line in R_COMPARE.lines() {
+        let parts: Vec<&str> = line.split(' ').collect();
+        let rows = if parts[0] == "segment" { &segments } else { &months };
+        let r: HashMap<&str, f64> = parts[2..].iter().map(|p| p.split_once('=').unwrap()).map(|(k, v)| (k, v.parse().unwrap())).collect();
+        let (metric, unit) = match parts[1] {
+            "top" => ("csat_pct", 100.0),
+            "npsv" => ("nps", 100.0),
+            "ces" => ("ces_mean", 1.0),
+            "asked" => ("designation_pct", 100.0),
+            other => (other, 1.0),
+        };
+        let found = row(rows, &[("metric", metric)]);
+        let what = format!("{} {metric}", parts[0]);
+        if let Some(f) = r.get("F") {
+            assert_eq!(found["test"], "Rao–Scott F");
+            close(num(found, "statistic"), *f, &what);
+            close(num(found, "df"), r["ndf"], &what);
+            close(num(found, "p_value"), r["p"], &what);
+            assert!(found["note"].contains(&format!("F on {:.2} and {:.1} df", r["ndf"], r["ddf"])), "{what}: {}", found["note"]);
+        } else {
+            assert_eq!(found["test"], "design t (Taylor)");
+            close(num(found, "difference"), unit * r["difference"], &what);
+            close(num(found, "statistic"), r["statistic"], &what);
+            close(num(found, "df"), r["df"], &what);
+            close(num(found, "p_value"), r["p"], &what);
+            close(num(found, "diff_low"), unit * r["low"], &what);
+            close(num(found, "diff_high"), unit * r["high"], &what);
+        }
+        checked += 1;
+    }
+    assert_eq!(checked, 14);
+}

@@ -30,7 +30,10 @@ fn weighted_survey_reports_n_and_n_eff() {
 #[test]
 fn weighted_comparison_tests_on_n_eff() {
     let file = fixture("survey_weighted.csv");
-    let out = cxstat().args(["compare", file.to_str().unwrap(), "--weight", "weight", "--segments", "segment"]).assert().success();
+    let out = cxstat()
+        .args(["compare", file.to_str().unwrap(), "--weight", "weight", "--variance", "kish", "--segments", "segment"])
+        .assert()
+        .success();
     let rows = csv_rows(&out.get_output().stdout);
     // Segment a: weights 1, 2, 1, 3 (Σw 7, Σw² 15, n_eff 49/15 = 3.266667), top-2 weight 3 → 3/7.
     // Rest (b): weights 0.5, 2.5 (Σw 3, Σw² 6.5, n_eff 1.384615), top-2 weight 0.5 → 1/6.
