@@ -309,8 +309,9 @@ pub fn checked_design(opened: &Opened, spec: &SatisfactionSpec, grouping: &Group
         .into_iter()
         .filter_map(|(flag, c)| c.as_ref().map(|c| format!("{flag} '{c}'")))
         .collect();
-    let (blank, rows) = design.blank_keys(data, spec, grouping, 5)?;
+    let (counts, blank) = design.psu_counts(data, spec, grouping)?;
     if blank > 0 {
+        let (blank, rows) = design.blank_keys(data, spec, grouping, 5)?;
         let rows: Vec<String> = rows.iter().map(|r| r.to_string()).collect();
         return Err(data_err(format!(
             "{}: {blank} response{} no value in {} (rows {}{}): every response of a design needs its stratum and cluster. \
@@ -322,7 +323,6 @@ pub fn checked_design(opened: &Opened, spec: &SatisfactionSpec, grouping: &Group
             if blank > rows.len() as u64 { ", …" } else { "" }
         )));
     }
-    let counts = design.psu_counts(data, spec, grouping)?;
     if let Some((stratum, (_, example))) = counts.iter().find(|(_, (n, _))| *n < 2.0) {
         let what = match &design.cluster {
             Some(c) => format!("one cluster ('{example}' in '{c}')"),

@@ -91,7 +91,11 @@ impl Design {
             Some(c) => clean::text(c),
             None => otherwise,
         };
-        lf.with_columns([key(&self.strata, lit("")).alias(STRATUM), key(&self.cluster, col(ROW).cast(DataType::String)).alias(PSU)])
+        let lf = lf.with_column(key(&self.strata, lit("")).alias(STRATUM));
+        match &self.cluster {
+            Some(c) => lf.with_column(clean::text(c).alias(PSU)),
+            None => lf,
+        }
     }
 
     /// The rows of the design (in scope, with a valid weight), with their stratum and PSU keys.
@@ -122,20 +126,39 @@ impl Design {
         Ok((f64_at(&count, "n", 0)? as u64, (0..numbers.len()).filter_map(|i| numbers.get(i)).collect()))
     }
 
-    /// The PSUs per stratum of the whole design, and a PSU of each stratum (for messages).
-    pub fn psu_counts(&self, data: &Dataset, spec: &SatisfactionSpec, grouping: &Grouping) -> Result<BTreeMap<String, (f64, String)>> {
-        let lf = self
-            .rows(data, spec, grouping)
-            .group_by([col(STRATUM)])
-            .agg([col(PSU).n_unique().cast(DataType::Float64).alias("psus"), col(PSU).first().alias("example")]);
+    /// The PSUs per stratum of the whole design with a PSU of each stratum (for messages: a
+    /// cluster, or a response's row number), and the responses with a blank stratum or cluster
+    /// (see [`Design::blank_keys`]): one pass.
+    pub fn psu_counts(
+        &self,
+        data: &Dataset,
+        spec: &SatisfactionSpec,
+        grouping: &Grouping,
+    ) -> Result<(BTreeMap<String, (f64, String)>, u64)> {
+        let blank = |c: &str| col(c).is_null().or(col(c).eq(lit(""))).fill_null(lit(true));
+        let (psus, example, blank_psu) = match &self.cluster {
+            Some(_) => (col(PSU).n_unique().cast(DataType::Float64), col(PSU).first(), crate::metrics::count_where(blank(PSU))),
+            // Each response is its own PSU.
+            None => (len().cast(DataType::Float64), col(ROW).first().cast(DataType::String), lit(0.0)),
+        };
+        let aggs = [psus.alias("psus"), example.alias("example"), blank_psu.alias("blank"), len().cast(DataType::Float64).alias("rows")];
+        let lf = self.rows(data, spec, grouping).group_by([col(STRATUM)]).agg(aggs);
         let df = data.collect(lf)?;
         let (strata, examples) = (df.column(STRATUM)?.str()?, df.column("example")?.str()?);
         let mut counts = BTreeMap::new();
+        let mut blanks = 0.0;
         for i in 0..df.height() {
             let example = examples.get(i).unwrap_or_default().to_string();
-            counts.insert(strata.get(i).unwrap_or_default().to_string(), (f64_at(&df, "psus", i)?, example));
+            let stratum = strata.get(i).filter(|s| !s.is_empty());
+            match stratum {
+                None if self.strata.is_some() => blanks += f64_at(&df, "rows", i)?,
+                _ => {
+                    blanks += f64_at(&df, "blank", i)?;
+                    counts.insert(stratum.unwrap_or_default().to_string(), (f64_at(&df, "psus", i)?, example));
+                }
+            }
         }
-        Ok(counts)
+        Ok((counts, blanks as u64))
     }
 
     /// Each level's domains (the groups, each period's subtotal, the total; see
