@@ -57,6 +57,9 @@ impl DomainSums {
     }
 }
 
+/// Each stratum's PSUs in the whole design, with one of them (for messages).
+pub type Strata = BTreeMap<String, (f64, String)>;
+
 /// The PSUs of each stratum in the whole design (the rows in scope with a valid weight).
 pub type PsuCounts = BTreeMap<String, f64>;
 
@@ -129,12 +132,7 @@ impl Design {
     /// The PSUs per stratum of the whole design with a PSU of each stratum (for messages: a
     /// cluster, or a response's row number), and the responses with a blank stratum or cluster
     /// (see [`Design::blank_keys`]): one pass.
-    pub fn psu_counts(
-        &self,
-        data: &Dataset,
-        spec: &SatisfactionSpec,
-        grouping: &Grouping,
-    ) -> Result<(BTreeMap<String, (f64, String)>, u64)> {
+    pub fn psu_counts(&self, data: &Dataset, spec: &SatisfactionSpec, grouping: &Grouping) -> Result<(Strata, u64)> {
         let blank = |c: &str| col(c).is_null().or(col(c).eq(lit(""))).fill_null(lit(true));
         let (psus, example, blank_psu) = match &self.cluster {
             Some(_) => (col(PSU).n_unique().cast(DataType::Float64), col(PSU).first(), crate::metrics::count_where(blank(PSU))),
