@@ -589,8 +589,8 @@ pub struct CompareArgs {
     #[command(flatten)]
     pub invalid: InvalidArgs,
 
-    /// Weight each response by this column (positive numbers up to 1e9): weighted values, and
-    /// tests and intervals on Kish's effective sample size. Zero, negative, larger or missing
+    /// Weight each response by this column (positive numbers up to 1e9): weighted values, with
+    /// design-based tests and intervals (see --variance). Zero, negative, larger or missing
     /// weights are left out.
     #[arg(long, value_name = "COL", help_heading = "Statistics")]
     pub weight: Option<String>,

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use anyhow::Result;
 
 use crate::input::frame::Dataset;
-use crate::metrics::design::{pair_cells, CellRow, PairCells, PsuCounts};
+use crate::metrics::design::{pair_cells, CellTable, PairCells, PsuCounts};
 use crate::metrics::grouping::{Group, GroupKey, Grouping};
 use crate::metrics::pct;
 use crate::metrics::satisfaction::{aggregate_read, score_table, Metric, SatisfactionCounts, SatisfactionSpec};
@@ -278,9 +278,9 @@ pub fn compare_sides(
 }
 
 /// The survey design of a comparison: each score metric's weights per group, stratum, PSU and
-/// score ([`CellRow`]), and the PSUs per stratum of the whole design.
+/// score ([`CellTable`]), and the PSUs per stratum of the whole design.
 pub struct CompareDesign {
-    pub cells: Vec<(Metric, Vec<CellRow>)>,
+    pub cells: Vec<(Metric, CellTable)>,
     pub psus: PsuCounts,
 }
 

@@ -348,27 +348,35 @@ pub fn apply(rows: &mut [SurveyRow], levels: &Levels<DomainSums>, spec: &Satisfa
 }
 
 /// A score metric's weights per group, stratum, PSU (without clusters: none, every response its
-/// own PSU) and score value, for comparisons under a design: Σw, Σw² and the responses.
-#[derive(Debug, Clone, PartialEq)]
-pub struct CellRow {
-    pub key: crate::metrics::grouping::GroupKey,
-    pub stratum: String,
-    pub psu: Option<String>,
-    pub score: i64,
-    pub w: f64,
-    pub w2: f64,
-    pub n: f64,
+/// own PSU) and score value, for comparisons under a design: Σw, Σw² and the responses. Held as
+/// columns, in the order of (stratum, PSU, group, score), so that a PSU's cells are neighbours.
+#[derive(Debug, Clone, Default)]
+pub struct CellTable {
+    /// The distinct groups (the `group` column indexes them).
+    pub groups: Vec<crate::metrics::grouping::Group<()>>,
+    /// The scores with answers in each group, ascending.
+    pub scores: Vec<Vec<i64>>,
+    /// The strata's values (the `stratum` column indexes them).
+    pub strata: Vec<String>,
+    pub group: Vec<u32>,
+    pub stratum: Vec<u32>,
+    /// Each row's PSU, numbered across the design; `None` without clusters.
+    pub psu: Option<Vec<u32>>,
+    pub score: Vec<i64>,
+    pub w: Vec<f64>,
+    pub w2: Vec<f64>,
+    pub n: Vec<f64>,
 }
 
 impl Design {
-    /// The [`CellRow`]s of `metric` (a score) for every dated group of `grouping`.
-    pub fn cells(&self, data: &Dataset, spec: &SatisfactionSpec, grouping: &Grouping, metric: Metric) -> Result<Vec<CellRow>> {
+    /// The [`CellTable`] of `metric` (a score) over the groups of `grouping`.
+    pub fn cells(&self, data: &Dataset, spec: &SatisfactionSpec, grouping: &Grouping, metric: Metric) -> Result<CellTable> {
         let name = match metric {
             Metric::Csat => "__csat",
             Metric::Nps => "__nps",
             Metric::Ces => "__ces",
             Metric::Designation => "__designation",
-            Metric::Weight => return Ok(Vec::new()),
+            Metric::Weight => return Ok(CellTable::default()),
         };
         let w = weight(spec);
         let lf = self
@@ -376,31 +384,64 @@ impl Design {
             .filter(col(name).is_not_null())
             .with_columns([col(name).cast(DataType::Int64).alias("__score"), w.clone().alias("__wt")]);
         let cluster = self.cluster.is_some();
-        let query = |lf: LazyFrame, mut names: Vec<Expr>| {
-            names.extend([col(STRATUM), col("__score")]);
+        let query = |lf: LazyFrame, names: Vec<Expr>| {
+            let mut unit = vec![col(STRATUM)];
             if cluster {
-                names.push(col(PSU));
+                unit.push(col(PSU));
             }
             let mut aggs: Vec<Expr> = exact_sum(col("__wt"), "w").into();
             aggs.extend(exact_sum(col("__wt") * col("__wt"), "w2"));
             aggs.push(len().cast(DataType::Float64).alias("n"));
-            lf.group_by(names).agg(aggs)
+            // Sorted so that a PSU's cells are neighbours, in one order whatever the order of the
+            // rows (so that each PSU's sums are added in one order).
+            let order: Vec<Expr> = unit.iter().chain(&names).cloned().chain([col("__score")]).collect();
+            let keys: Vec<Expr> = names.into_iter().chain(unit).chain([col("__score")]).collect();
+            lf.group_by(keys).agg(aggs).sort_by_exprs(order, SortMultipleOptions::default().with_nulls_last(true))
         };
-        let read = |df: &DataFrame, i: usize| -> Result<(String, Option<String>, i64, f64, f64, f64)> {
-            let text = |c: &str| -> Result<Option<String>> { Ok(df.column(c)?.str()?.get(i).map(str::to_string)) };
-            let score = df.column("__score")?.i64()?.get(i).unwrap_or_default();
-            let psu = if cluster { text(PSU)? } else { None };
-            Ok((text(STRATUM)?.unwrap_or_default(), psu, score, exact_at(df, "w", i)?, exact_at(df, "w2", i)?, f64_at(df, "n", i)?))
+        let (df, groups, group) = grouping.aggregate_indexed(lf, query, |q| data.collect_reduced(q))?;
+        let exact = |name: &str| -> Result<Vec<f64>> {
+            let values = df.clone().lazy().select([exact_value(name).alias(name)]).collect()?;
+            Ok(values.column(name)?.f64()?.iter().map(Option::unwrap_or_default).collect())
         };
-        let groups = grouping.aggregate_query(lf, query, |q| data.collect_reduced(q), read)?;
-        Ok(groups
-            .into_iter()
-            .filter(|g| g.dated)
-            .map(|g| {
-                let (stratum, psu, score, w, w2, n) = g.counts;
-                CellRow { key: g.key, stratum, psu, score, w, w2, n }
-            })
-            .collect())
+        let score: Vec<i64> = df.column("__score")?.i64()?.iter().map(Option::unwrap_or_default).collect();
+        let mut scores = vec![std::collections::BTreeSet::new(); groups.len()];
+        for (g, s) in group.iter().zip(&score) {
+            scores[*g as usize].insert(*s);
+        }
+        // Strata and PSUs numbered as they come (the rows are in their order).
+        let mut strata: Vec<String> = Vec::new();
+        let mut stratum = Vec::with_capacity(df.height());
+        let mut psu = cluster.then(|| Vec::with_capacity(df.height()));
+        let psus = if cluster { Some(df.column(PSU)?.str()?) } else { None };
+        let mut last: Option<(Option<&str>, Option<&str>)> = None;
+        for (i, s) in df.column(STRATUM)?.str()?.iter().enumerate() {
+            let unit = psus.map(|c| c.get(i));
+            if last.map(|l| l.0) != Some(s) {
+                strata.push(s.unwrap_or_default().to_string());
+            }
+            stratum.push(strata.len() as u32 - 1);
+            if let (Some(ids), Some(unit)) = (psu.as_mut(), unit) {
+                let next = match (last, ids.last()) {
+                    (Some(l), Some(&id)) if l == (s, unit) => id,
+                    (_, Some(&id)) => id + 1,
+                    _ => 0,
+                };
+                ids.push(next);
+            }
+            last = Some((s, unit.flatten()));
+        }
+        Ok(CellTable {
+            groups,
+            scores: scores.into_iter().map(|s| s.into_iter().collect()).collect(),
+            strata,
+            group,
+            stratum,
+            psu,
+            score,
+            w: exact("w")?,
+            w2: exact("w2")?,
+            n: df.column("n")?.f64()?.iter().map(Option::unwrap_or_default).collect(),
+        })
     }
 }
 
@@ -417,58 +458,138 @@ pub struct PairCells {
     pub n: f64,
 }
 
-/// The [`PairCells`] of side a (the rows of `a`'s group keys) against side b (`b`'s).
+/// The [`PairCells`] of side a (the dated groups of `a`'s keys) against side b (`b`'s): one walk
+/// over the cells, each PSU's few cells multiplied out as it ends.
 pub fn pair_cells(
-    rows: &[CellRow],
+    table: &CellTable,
     a: &[crate::metrics::grouping::GroupKey],
     b: &[crate::metrics::grouping::GroupKey],
     psus: &PsuCounts,
 ) -> PairCells {
     use nalgebra::{DMatrix, DVector};
-    let side = |r: &CellRow| {
-        if a.contains(&r.key) {
-            Some(0)
-        } else if b.contains(&r.key) {
-            Some(1)
-        } else {
-            None
-        }
-    };
-    let mut scores: Vec<i64> = rows.iter().filter(|r| side(r).is_some()).map(|r| r.score).collect();
+    let side: Vec<Option<usize>> = table
+        .groups
+        .iter()
+        .map(|g| match () {
+            _ if !g.dated => None,
+            _ if a.contains(&g.key) => Some(0),
+            _ if b.contains(&g.key) => Some(1),
+            _ => None,
+        })
+        .collect();
+    let mut scores: Vec<i64> =
+        table.scores.iter().zip(&side).filter(|(_, s)| s.is_some()).flat_map(|(scores, _)| scores.iter().copied()).collect();
     scores.sort_unstable();
     scores.dedup();
     let width = scores.len();
-    let index = |r: &CellRow, s: usize| s * width + scores.binary_search(&r.score).expect("a score of the rows");
     let k = 2 * width;
-    let mut strata: BTreeMap<String, (DVector<f64>, DMatrix<f64>)> = BTreeMap::new();
-    let mut units: BTreeMap<(String, Option<String>), DVector<f64>> = BTreeMap::new();
-    let mut n = 0.0;
-    let mut answered_psus = 0.0;
-    for r in rows {
-        let Some(s) = side(r) else { continue };
-        n += r.n;
-        let j = index(r, s);
-        let entry = strata.entry(r.stratum.clone()).or_insert_with(|| (DVector::zeros(k), DMatrix::zeros(k, k)));
-        entry.0[j] += r.w;
-        match &r.psu {
-            // Every response its own PSU: Σ x xᵀ is diagonal, Σw² per cell.
-            None => {
-                entry.1[(j, j)] += r.w2;
-                answered_psus += r.n;
+    let mut strata: Vec<Option<(DVector<f64>, DMatrix<f64>)>> = vec![None; table.strata.len()];
+    let (mut n, mut answered_psus) = (0.0, 0.0);
+    // The current PSU's cells (index, Σw) and stratum.
+    let mut unit: Vec<(usize, f64)> = Vec::new();
+    let mut unit_stratum = 0usize;
+    let flush = |unit: &mut Vec<(usize, f64)>, s2: &mut DMatrix<f64>, answered: &mut f64| {
+        if unit.is_empty() {
+            return;
+        }
+        for &(j, wj) in unit.iter() {
+            for &(l, wl) in unit.iter() {
+                s2[(j, l)] += wj * wl;
             }
-            Some(psu) => units.entry((r.stratum.clone(), Some(psu.clone()))).or_insert_with(|| DVector::zeros(k))[j] += r.w,
+        }
+        *answered += 1.0;
+        unit.clear();
+    };
+    for i in 0..table.group.len() {
+        if let Some(ids) = &table.psu {
+            if i > 0 && ids[i] != ids[i - 1] {
+                if let Some((_, s2)) = strata[unit_stratum].as_mut() {
+                    flush(&mut unit, s2, &mut answered_psus);
+                }
+            }
+        }
+        let Some(s) = side[table.group[i] as usize] else { continue };
+        let h = table.stratum[i] as usize;
+        let j = s * width + scores.binary_search(&table.score[i]).expect("a score of the sides");
+        let w = table.w[i];
+        n += table.n[i];
+        let (s1, s2) = strata[h].get_or_insert_with(|| (DVector::zeros(k), DMatrix::zeros(k, k)));
+        s1[j] += w;
+        if table.psu.is_some() {
+            unit_stratum = h;
+            match unit.iter_mut().find(|(c, _)| *c == j) {
+                Some((_, sum)) => *sum += w,
+                None => unit.push((j, w)),
+            }
+        } else {
+            // Every response its own PSU: Σ x xᵀ is diagonal, Σw² per cell.
+            s2[(j, j)] += table.w2[i];
+            answered_psus += table.n[i];
         }
     }
-    for ((stratum, _), x) in &units {
-        if let Some(entry) = strata.get_mut(stratum) {
-            entry.1 += x * x.transpose();
-        }
-        answered_psus += 1.0;
+    if let Some((_, s2)) = strata.get_mut(unit_stratum).and_then(Option::as_mut) {
+        flush(&mut unit, s2, &mut answered_psus);
     }
-    let df = answered_psus - strata.len() as f64;
-    let strata = strata
+    let strata: Vec<_> = strata
         .into_iter()
-        .map(|(stratum, (s1, s2))| crate::stats::design::StratumCells { n: psus.get(&stratum).copied().unwrap_or(0.0), s1, s2 })
+        .zip(&table.strata)
+        .filter_map(|(sums, name)| {
+            sums.map(|(s1, s2)| crate::stats::design::StratumCells { n: psus.get(name).copied().unwrap_or(0.0), s1, s2 })
+        })
         .collect();
+    let df = answered_psus - strata.len() as f64;
     PairCells { scores, strata, df, n }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::metrics::grouping::{Group, GroupKey};
+
+    fn key(by: &str) -> GroupKey {
+        GroupKey { period: None, by: vec![Some(by.to_string())] }
+    }
+
+    #[test]
+    fn pair_cells_multiply_out_each_psus_cells() {
+        // One stratum ("s") of 3 PSUs (5 in the design), groups a, b and c (not compared), scores
+        // 1 and 2. Cells: a = side 0, b = side 1, index side·2 + score position: a1 0, a2 1, b1 2,
+        // b2 3. PSU 0: a score 1 w 1 and b score 1 w 2 → x = (1, 0, 2, 0). PSU 1: a score 2 w 3
+        // and c score 1 w 7 (not on a side) → x = (0, 3, 0, 0). PSU 2: only c → not counted.
+        let groups = ["a", "b", "c"].iter().map(|g| Group { key: key(g), dated: true, counts: () }).collect();
+        let table = CellTable {
+            groups,
+            scores: vec![vec![1, 2], vec![1], vec![1]],
+            strata: vec!["s".into()],
+            group: vec![0, 1, 0, 2, 2],
+            stratum: vec![0; 5],
+            psu: Some(vec![0, 0, 1, 1, 2]),
+            score: vec![1, 1, 2, 1, 1],
+            w: vec![1.0, 2.0, 3.0, 7.0, 5.0],
+            w2: vec![1.0, 4.0, 9.0, 49.0, 25.0],
+            n: vec![1.0; 5],
+        };
+        let psus: PsuCounts = [("s".to_string(), 5.0)].into();
+        let pair = pair_cells(&table, &[key("a")], &[key("b")], &psus);
+        assert_eq!(pair.scores, vec![1, 2]);
+        assert_eq!(pair.n, 3.0);
+        // 2 PSUs with answers on a side − 1 stratum.
+        assert_eq!(pair.df, 1.0);
+        let s = &pair.strata[0];
+        assert_eq!(s.n, 5.0);
+        assert_eq!(s.s1.as_slice(), &[1.0, 3.0, 2.0, 0.0]);
+        // S2 = x₀x₀ᵀ + x₁x₁ᵀ: (0,0) 1·1, (0,2) = (2,0) 1·2, (2,2) 2·2, (1,1) 3·3.
+        let mut s2 = nalgebra::DMatrix::zeros(4, 4);
+        for (j, l, v) in [(0, 0, 1.0), (0, 2, 2.0), (2, 0, 2.0), (2, 2, 4.0), (1, 1, 9.0)] {
+            s2[(j, l)] = v;
+        }
+        assert_eq!(s.s2, s2);
+
+        // Without clusters every response is its own PSU: S2 diagonal with Σw², df = 3 answers − 1.
+        let unclustered = CellTable { psu: None, ..table };
+        let pair = pair_cells(&unclustered, &[key("a")], &[key("b")], &psus);
+        assert_eq!(pair.df, 2.0);
+        let diagonal = nalgebra::DMatrix::from_diagonal(&nalgebra::DVector::from_vec(vec![1.0, 9.0, 4.0, 0.0]));
+        assert_eq!(pair.strata[0].s2, diagonal);
+    }
 }

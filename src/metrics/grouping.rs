@@ -190,6 +190,57 @@ impl Grouping {
         collect: impl FnOnce(LazyFrame) -> Result<DataFrame>,
         read: impl Fn(&DataFrame, usize) -> Result<C>,
     ) -> Result<Vec<Group<C>>> {
+        self.read_groups(&collect(self.keyed_query(lf, query))?, read)
+    }
+
+    /// Like [`Grouping::aggregate_query`], for aggregates with many rows per group (the cells of
+    /// a survey design): the collected frame, its distinct groups (in order of first appearance;
+    /// no counts) and each row's group as an index into them. The key columns are read once as
+    /// whole columns, not row by row.
+    pub fn aggregate_indexed(
+        &self,
+        lf: LazyFrame,
+        query: impl FnOnce(LazyFrame, Vec<Expr>) -> LazyFrame,
+        collect: impl FnOnce(LazyFrame) -> Result<DataFrame>,
+    ) -> Result<(DataFrame, Vec<Group<()>>, Vec<u32>)> {
+        let df = collect(self.keyed_query(lf, query))?;
+        let dated_key = self.uses_date() && self.date.is_some();
+        let period = match self.period {
+            Some(_) => Some(df.column(PERIOD)?.cast(&DataType::Int64)?),
+            None => None,
+        };
+        let period = period.as_ref().map(|c| c.i64()).transpose()?;
+        let nodate = if dated_key && self.period.is_none() { Some(df.column(NODATE)?.bool()?) } else { None };
+        let by: Vec<&StringChunked> = (0..self.by.len()).map(|k| Ok(df.column(&format!("__by{k}"))?.str()?)).collect::<Result<_>>()?;
+        let mut groups = Vec::new();
+        // A row's key as read: the period's number, undated, the `--by` values.
+        type Read<'a> = (Option<i64>, bool, Vec<Option<&'a str>>);
+        let mut seen: std::collections::HashMap<Read, u32> = std::collections::HashMap::new();
+        let mut index = Vec::with_capacity(df.height());
+        for i in 0..df.height() {
+            let p = period.and_then(|c| c.get(i));
+            let undated = nodate.is_some_and(|c| c.get(i).unwrap_or(false));
+            let values: Vec<Option<&str>> = by.iter().map(|c| c.get(i)).collect();
+            let next = groups.len() as u32;
+            let id = *seen.entry((p, undated, values)).or_insert_with(|| {
+                let label = p.map(|n| index_label(n, self.period.expect("a period key")));
+                let dated = match (dated_key, self.period.is_some()) {
+                    (false, _) => true,
+                    (true, true) => label.is_some(),
+                    (true, false) => !undated,
+                };
+                let by = by.iter().map(|c| c.get(i).map(str::to_string)).collect();
+                groups.push(Group { key: GroupKey { period: label, by }, dated, counts: () });
+                next
+            });
+            index.push(id);
+        }
+        Ok((df, groups, index))
+    }
+
+    /// `query` over the rows with the key columns of [`Grouping::apply`] (one constant key
+    /// without grouping).
+    fn keyed_query(&self, lf: LazyFrame, query: impl FnOnce(LazyFrame, Vec<Expr>) -> LazyFrame) -> LazyFrame {
         let (lf, keys) = self.apply(lf);
         let mut names: Vec<Expr> = Vec::new();
         if self.uses_date() && self.date.is_some() {
@@ -203,7 +254,7 @@ impl Grouping {
         } else {
             lf.with_columns(keys)
         };
-        self.read_groups(&collect(query(lf, names))?, read)
+        query(lf, names)
     }
 
     /// The groups of an aggregate with the key columns of [`Grouping::apply`].
