@@ -320,20 +320,25 @@ fn plan(args: &IndexArgs, opened: &Opened, scales: &Scales, confidence: f64) -> 
         };
         Mode::Constructs { constructs, weights }
     };
-    let cleaned = (0..columns.headers.len())
-        .map(|j| {
-            if columns.numbers[j] {
-                clean::number(&columns.headers[j], &survey.na_values)
-            } else {
-                clean::score(&columns.headers[j], columns.scales[j], &survey.na_values, Some(&survey.labels))
-            }
-        })
-        .collect();
+    // With answer labels, and (the fast first pass) as plain numbers only.
+    let cleaned_with = |labels: Option<&[(String, f64)]>| {
+        (0..columns.headers.len())
+            .map(|j| {
+                if columns.numbers[j] {
+                    clean::number(&columns.headers[j], &survey.na_values)
+                } else {
+                    clean::score(&columns.headers[j], columns.scales[j], &survey.na_values, labels)
+                }
+            })
+            .collect()
+    };
+    let (cleaned, quick) = (cleaned_with(Some(&survey.labels)), Some(cleaned_with(None)));
     let grouping = grouping_for(&args.group, opened, Role::Date)?;
     Ok(Plan {
         spec: IndexSpec {
             columns: columns.headers,
             cleaned,
+            quick,
             blocks,
             totals: !args.group.no_total && (grouping.period.is_some() || !grouping.by.is_empty()),
             grouping,

@@ -13,7 +13,7 @@ use polars::prelude::*;
 use crate::input::clean::{Cleaned, Scale};
 use crate::input::frame::{f64_at, Dataset};
 use crate::metrics::count_where;
-use crate::metrics::grouping::{groups_with_total, GroupKey, Grouping, RowKind};
+use crate::metrics::grouping::{GroupKey, Grouping, RowKind};
 use crate::stats::drivers::{relative_weights, Moments};
 use crate::stats::intervals::Interval;
 use crate::stats::reliability::{alpha, composite, covariances, feldt_interval, item_fit, mean_interval, standardised_alpha, ItemFit};
@@ -39,6 +39,9 @@ pub struct IndexSpec {
     pub grouping: Grouping,
     /// A total row over every group (when grouped).
     pub totals: bool,
+    /// The columns cleaned as plain numbers only (no answer labels, untrimmed): the fast first
+    /// pass, read again with `cleaned` when it finds any invalid value.
+    pub quick: Option<Vec<Cleaned>>,
 }
 
 /// The sums of one block in one group.
@@ -65,10 +68,10 @@ fn v(b: usize, i: usize) -> String {
 
 /// The scan with the cleaned columns (`__x{j}`, `__bad{j}`) and each block's values on its
 /// complete rows (`__b{b}_{i}`, null elsewhere).
-fn prepared(data: &Dataset, spec: &IndexSpec, with_rows: bool) -> LazyFrame {
+fn prepared(data: &Dataset, spec: &IndexSpec, columns: &[Cleaned], with_rows: bool) -> LazyFrame {
     let lf = if with_rows { data.lazy_with_rows() } else { data.lazy() };
     let mut cleaned = Vec::new();
-    for (j, c) in spec.cleaned.iter().enumerate() {
+    for (j, c) in columns.iter().enumerate() {
         cleaned.push(c.value.clone().alias(format!("__x{j}")));
         cleaned.push(c.invalid.clone().alias(format!("__bad{j}")));
     }
@@ -136,17 +139,52 @@ pub fn block_value(b: usize, i: usize) -> Expr {
     col(v(b, i).as_str())
 }
 
-/// Sums per group (dated groups only) and, when grouped, over everything in scope.
+impl Sums {
+    /// Adds another group's sums (all of them are counts and sums over rows).
+    fn add(&mut self, other: &Sums) {
+        self.rows += other.rows;
+        let columns = self.invalid.iter_mut().zip(&other.invalid).chain(self.valid.iter_mut().zip(&other.valid));
+        columns.for_each(|(a, b)| *a += b);
+        for (a, b) in self.blocks.iter_mut().zip(&other.blocks) {
+            a.moments.n += b.moments.n;
+            a.moments.sums.iter_mut().zip(&b.moments.sums).for_each(|(x, y)| *x += y);
+            for (row, other) in a.moments.cross.iter_mut().zip(&b.moments.cross) {
+                row.iter_mut().zip(other).for_each(|(x, y)| *x += y);
+            }
+            a.negative.iter_mut().zip(&b.negative).for_each(|(x, y)| *x += y);
+        }
+    }
+}
+
+/// Sums per group (dated groups only, in key order) and, when grouped, over everything in scope
+/// (the groups' sums added, in key order: one pass over the rows). The items are read as plain
+/// numbers first, and again with answer labels only when that finds invalid values.
 pub fn sums(data: &Dataset, spec: &IndexSpec) -> Result<Vec<(GroupKey, RowKind, Sums)>> {
-    let run = |grouping: &Grouping| {
-        grouping.aggregate(prepared(data, spec, false), aggregations(spec), |q| data.collect(q), |df, i| read_sums(df, i, spec))
+    let run = |columns: &[Cleaned]| {
+        let aggregate = |q| data.collect(q);
+        spec.grouping.aggregate(prepared(data, spec, columns, false), aggregations(spec), aggregate, |df, i| read_sums(df, i, spec))
     };
-    groups_with_total(&spec.grouping, spec.totals, run)
+    let mut groups = match &spec.quick {
+        Some(quick) => run(quick)?,
+        None => run(&spec.cleaned)?,
+    };
+    if spec.quick.is_some() && groups.iter().any(|g| g.counts.invalid.iter().any(|&b| b > 0)) {
+        groups = run(&spec.cleaned)?;
+    }
+    let mut rows: Vec<(GroupKey, RowKind, Sums)> =
+        groups.into_iter().filter(|g| g.dated).map(|g| (g.key, RowKind::Group, g.counts)).collect();
+    rows.sort_by(|a, b| a.0.cmp(&b.0));
+    if spec.totals && !rows.is_empty() {
+        let mut total = rows[0].2.clone();
+        rows[1..].iter().for_each(|(_, _, s)| total.add(s));
+        rows.push((GroupKey { period: None, by: vec![None; spec.grouping.by.len()] }, RowKind::Total, total));
+    }
+    Ok(rows)
 }
 
 /// The first rows (number, raw value) whose column `j` is invalid.
 pub fn invalid_examples(data: &Dataset, spec: &IndexSpec, j: usize, limit: u32) -> Result<Vec<(u64, String)>> {
-    let (lf, _) = spec.grouping.apply(prepared(data, spec, true));
+    let (lf, _) = spec.grouping.apply(prepared(data, spec, &spec.cleaned, true));
     data.examples(lf.filter(col(format!("__bad{j}").as_str())), &spec.columns[j], limit)
 }
 
