@@ -220,3 +220,26 @@ fn relative_weights_weigh_the_items_by_the_outcome() {
     let index: f64 = items.iter().map(|r| num(r, "weight") * num(r, "index")).sum();
     assert_close(num(row(&rows, &[("item", "")]), "index"), index, 1e-9);
 }
+
+#[test]
+fn worded_and_padded_answers_read_as_their_numbers() {
+    // The first pass reads items as plain numbers; a worded answer ("Very satisfied" = 5 on 1–5)
+    // or a padded one (" 4 ") sends the run to the full reader, which must give the same table
+    // as the plain numbers.
+    let dir = workdir();
+    let plain = "q1,q2,q3\n5,4,4\n3,3,2\n4,5,4\n2,2,3\n5,5,5\n1,2,1\n";
+    let worded = "q1,q2,q3\nVery satisfied,4,4\n3,3,2\n4,5,\" 4 \"\n2,Dissatisfied,3\n5,5,5\n1,2,1\n";
+    let mut tables = Vec::new();
+    for (name, text) in [("plain.csv", plain), ("worded.csv", worded)] {
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        let out = cxstat().args(["index", path.to_str().unwrap(), "--items", "q*", "--scale", "1-5", "--format", "csv"]).assert().success();
+        tables.push(out.get_output().stdout.clone());
+    }
+    assert_eq!(String::from_utf8_lossy(&tables[0]), String::from_utf8_lossy(&tables[1]));
+    // By hand: rows' means (5+4+4)/3 … on 0–100: ((x − 1)/4·100); the index is the mean of the
+    // item means rescaled: item means 20/6, 21/6, 19/6 → (60/18 − 1)/4·100 = 58.33….
+    let rows = csv_rows(&tables[1]);
+    assert_eq!(row(&rows, &[("construct", "index")])["n"], "6");
+    assert_close(num(&row(&rows, &[("construct", "index")]), "index"), (60.0 / 18.0 - 1.0) / 4.0 * 100.0, 1e-12);
+}
