@@ -74,12 +74,8 @@ pub fn report(args: &CompareArgs, io: &mut Io) -> Result<Outcome<ComparisonRow>>
                 (Metric::Ces, read.spec.ces.is_some()),
                 (Metric::Designation, read.spec.designation.is_some()),
             ];
-            let mut cells = Vec::new();
-            for (metric, used) in metrics {
-                if used {
-                    cells.push((metric, design.cells(&opened.data, &read.spec, &read.grouping, metric)?));
-                }
-            }
+            let used: Vec<Metric> = metrics.iter().filter(|(_, used)| *used).map(|(m, _)| *m).collect();
+            let cells = design.cells(&opened.data, &read.spec, &read.grouping, &used)?;
             Some((design, comparison::CompareDesign { cells, psus }))
         }
         None => None,

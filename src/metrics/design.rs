@@ -349,7 +349,8 @@ pub fn apply(rows: &mut [SurveyRow], levels: &Levels<DomainSums>, spec: &Satisfa
 
 /// A score metric's weights per group, stratum, PSU (without clusters: none, every response its
 /// own PSU) and score value, for comparisons under a design: Σw, Σw² and the responses. Held as
-/// columns, in the order of (stratum, PSU, group, score), so that a PSU's cells are neighbours.
+/// columns, in the order of (stratum, PSU, group), so that a PSU's cells are neighbours; a cell
+/// may take several rows (one per answer to the other metrics), whose sums add up.
 #[derive(Debug, Clone, Default)]
 pub struct CellTable {
     /// The distinct groups (the `group` column indexes them).
@@ -369,22 +370,37 @@ pub struct CellTable {
 }
 
 impl Design {
-    /// The [`CellTable`] of `metric` (a score) over the groups of `grouping`.
-    pub fn cells(&self, data: &Dataset, spec: &SatisfactionSpec, grouping: &Grouping, metric: Metric) -> Result<CellTable> {
-        let name = match metric {
-            Metric::Csat => "__csat",
-            Metric::Nps => "__nps",
-            Metric::Ces => "__ces",
-            Metric::Designation => "__designation",
-            Metric::Weight => return Ok(CellTable::default()),
-        };
-        let w = weight(spec);
-        let lf = self
-            .with_keys(spec.with_scores(data.lazy_with_rows()))
-            .filter(col(name).is_not_null())
-            .with_columns([col(name).cast(DataType::Int64).alias("__score"), w.clone().alias("__wt")]);
+    /// The [`CellTable`] of each of `metrics` (scores) over the groups of `grouping`, from one
+    /// query: the responses' weights summed per group, stratum, PSU and answers to all of them.
+    pub fn cells(
+        &self,
+        data: &Dataset,
+        spec: &SatisfactionSpec,
+        grouping: &Grouping,
+        metrics: &[Metric],
+    ) -> Result<Vec<(Metric, CellTable)>> {
+        let names: Vec<(Metric, &str)> = metrics
+            .iter()
+            .filter_map(|m| match m {
+                Metric::Csat => Some((*m, "__csat")),
+                Metric::Nps => Some((*m, "__nps")),
+                Metric::Ces => Some((*m, "__ces")),
+                Metric::Designation => Some((*m, "__designation")),
+                Metric::Weight => None,
+            })
+            .collect();
+        if names.is_empty() {
+            return Ok(Vec::new());
+        }
+        let score = |i: usize| format!("__score{i}");
+        let answered = names.iter().fold(lit(false), |any, (_, name)| any.or(col(*name).is_not_null()));
+        let mut columns: Vec<Expr> =
+            names.iter().enumerate().map(|(i, (_, name))| col(*name).cast(DataType::Int64).alias(score(i))).collect();
+        columns.push(weight(spec).alias("__wt"));
+        let lf = self.with_keys(spec.with_scores(data.lazy())).filter(answered).with_columns(columns);
         let cluster = self.cluster.is_some();
-        let query = |lf: LazyFrame, names: Vec<Expr>| {
+        let answers: Vec<Expr> = (0..names.len()).map(|i| col(score(i))).collect();
+        let query = |lf: LazyFrame, keys: Vec<Expr>| {
             let mut unit = vec![col(STRATUM)];
             if cluster {
                 unit.push(col(PSU));
@@ -394,20 +410,17 @@ impl Design {
             aggs.push(len().cast(DataType::Float64).alias("n"));
             // Sorted so that a PSU's cells are neighbours, in one order whatever the order of the
             // rows (so that each PSU's sums are added in one order).
-            let order: Vec<Expr> = unit.iter().chain(&names).cloned().chain([col("__score")]).collect();
-            let keys: Vec<Expr> = names.into_iter().chain(unit).chain([col("__score")]).collect();
-            lf.group_by(keys).agg(aggs).sort_by_exprs(order, SortMultipleOptions::default().with_nulls_last(true))
+            let order: Vec<Expr> = unit.iter().chain(&keys).chain(&answers).cloned().collect();
+            let by: Vec<Expr> = keys.into_iter().chain(unit).chain(answers.iter().cloned()).collect();
+            lf.group_by(by).agg(aggs).sort_by_exprs(order, SortMultipleOptions::default().with_nulls_last(true))
         };
         let (df, groups, group) = grouping.aggregate_indexed(lf, query, |q| data.collect_reduced(q))?;
         let exact = |name: &str| -> Result<Vec<f64>> {
             let values = df.clone().lazy().select([exact_value(name).alias(name)]).collect()?;
             Ok(values.column(name)?.f64()?.iter().map(Option::unwrap_or_default).collect())
         };
-        let score: Vec<i64> = df.column("__score")?.i64()?.iter().map(Option::unwrap_or_default).collect();
-        let mut scores = vec![std::collections::BTreeSet::new(); groups.len()];
-        for (g, s) in group.iter().zip(&score) {
-            scores[*g as usize].insert(*s);
-        }
+        let (w, w2) = (exact("w")?, exact("w2")?);
+        let n: Vec<f64> = df.column("n")?.f64()?.iter().map(Option::unwrap_or_default).collect();
         // Strata and PSUs numbered as they come (the rows are in their order).
         let mut strata: Vec<String> = Vec::new();
         let mut stratum = Vec::with_capacity(df.height());
@@ -430,18 +443,31 @@ impl Design {
             }
             last = Some((s, unit.flatten()));
         }
-        Ok(CellTable {
-            groups,
-            scores: scores.into_iter().map(|s| s.into_iter().collect()).collect(),
-            strata,
-            group,
-            stratum,
-            psu,
-            score,
-            w: exact("w")?,
-            w2: exact("w2")?,
-            n: df.column("n")?.f64()?.iter().map(Option::unwrap_or_default).collect(),
-        })
+        // Each metric's table: the rows with an answer to it.
+        let mut tables = Vec::with_capacity(names.len());
+        for (m, (metric, _)) in names.iter().enumerate() {
+            let answers = df.column(&score(m))?.i64()?;
+            let rows: Vec<(usize, i64)> = answers.iter().enumerate().filter_map(|(i, a)| a.map(|a| (i, a))).collect();
+            let pick = |column: &[f64]| rows.iter().map(|&(i, _)| column[i]).collect::<Vec<f64>>();
+            let mut scores = vec![std::collections::BTreeSet::new(); groups.len()];
+            for &(i, a) in &rows {
+                scores[group[i] as usize].insert(a);
+            }
+            let table = CellTable {
+                groups: groups.clone(),
+                scores: scores.into_iter().map(|s| s.into_iter().collect()).collect(),
+                strata: strata.clone(),
+                group: rows.iter().map(|&(i, _)| group[i]).collect(),
+                stratum: rows.iter().map(|&(i, _)| stratum[i]).collect(),
+                psu: psu.as_ref().map(|ids| rows.iter().map(|&(i, _)| ids[i]).collect()),
+                score: rows.iter().map(|&(_, a)| a).collect(),
+                w: pick(&w),
+                w2: pick(&w2),
+                n: pick(&n),
+            };
+            tables.push((*metric, table));
+        }
+        Ok(tables)
     }
 }
 
@@ -584,6 +610,19 @@ mod tests {
             s2[(j, l)] = v;
         }
         assert_eq!(s.s2, s2);
+
+        // A cell split over two rows (answers that differ in another metric) adds up: a score 1
+        // in PSU 0 as 0.25 + 0.75 gives the same sums.
+        let mut split = table.clone();
+        split.group.insert(0, 0);
+        split.stratum.insert(0, 0);
+        split.psu.as_mut().unwrap().insert(0, 0);
+        split.score.insert(0, 1);
+        (split.w[0], split.w2[0], split.n[0]) = (0.75, 0.5625, 1.0);
+        split.w.insert(0, 0.25);
+        split.w2.insert(0, 0.0625);
+        split.n.insert(0, 0.0);
+        assert_eq!(pair_cells(&split, &[key("a")], &[key("b")], &psus).strata[0], *s);
 
         // Without clusters every response is its own PSU: S2 diagonal with Σw², df = 3 answers − 1.
         let unclustered = CellTable { psu: None, ..table };
