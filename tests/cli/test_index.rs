@@ -241,5 +241,5 @@ fn worded_and_padded_answers_read_as_their_numbers() {
     // item means rescaled: item means 20/6, 21/6, 19/6 → (60/18 − 1)/4·100 = 58.33….
     let rows = csv_rows(&tables[1]);
     assert_eq!(row(&rows, &[("construct", "index")])["n"], "6");
-    assert_close(num(&row(&rows, &[("construct", "index")]), "index"), (60.0 / 18.0 - 1.0) / 4.0 * 100.0, 1e-12);
+    assert_close(num(row(&rows, &[("construct", "index")]), "index"), (60.0 / 18.0 - 1.0) / 4.0 * 100.0, 1e-12);
 }
