@@ -19,12 +19,12 @@ use crate::cmd::{
 use crate::error::{data_err, usage};
 use crate::input::clean::Scale;
 use crate::input::roles::{list_headers, Kind, Role};
-use crate::metrics::design::{Design, DomainSums, PsuCounts};
+use crate::metrics::design::{sum_domains, Design, DomainSums, FirstPass, PsuCounts};
 use crate::metrics::grouping::{Group, Grouping, Levels};
 use crate::metrics::period::Period;
 use crate::metrics::satisfaction::{
-    aggregate_read, invalid_examples, invalid_labels, invalid_values, score_counts, survey_table, whole_number_range, Metric,
-    SatisfactionCounts, SatisfactionSpec, ScoreColumn, SurveyRow, SurveyTable, MAX_WEIGHT,
+    aggregate_finer, aggregate_read, invalid_examples, invalid_labels, invalid_values, score_counts, survey_table, whole_number_range,
+    Metric, SatisfactionCounts, SatisfactionSpec, ScoreColumn, SurveyRow, SurveyTable, MAX_WEIGHT,
 };
 use crate::output::columns::{always, shown_keys, Column, Rows, Show, Shown, Value};
 use crate::output::{choose_format, emit, Cell, Report};
@@ -80,16 +80,34 @@ fn execute(args: &SurveyArgs, io: &mut Io) -> Result<(Report, SurveyTable, Plan,
     })?;
     let mut plan = plan(args, &opened, &scales, confidence)?;
     let data = &opened.data;
-    let (groups, _, read_with) = aggregate_read(data, &plan.spec, &plan.grouping)?;
+    // A design without strata and clusters is summed in the first pass (one pass over the rows).
+    let (groups, first_pass, read_with) = match plan.design.as_ref().and_then(|d| d.first_pass(&plan.spec)) {
+        Some(finer) => {
+            let (both, _, read_with) = aggregate_finer(data, &plan.spec, &plan.grouping, &finer)?;
+            let (groups, sums) = both
+                .into_iter()
+                .map(|g| {
+                    let (counts, sums) = g.counts;
+                    (Group { key: g.key.clone(), dated: g.dated, counts }, Group { key: g.key, dated: g.dated, counts: sums })
+                })
+                .unzip();
+            (groups, Some(sums), read_with)
+        }
+        None => {
+            let (groups, _, read_with) = aggregate_read(data, &plan.spec, &plan.grouping)?;
+            (groups, None, read_with)
+        }
+    };
     // The date order, where the quick readers could not read every date and it was looked for.
     plan.grouping = plan.grouping.with_order_found((!read_with.order_pending).then_some(read_with.date_order));
     check_invalid(&opened, &plan.spec, &plan.grouping, &groups, (args.stats.strict, max_invalid), io)?;
     if let Some(path) = &args.emit_partials {
         partials::write(path, "survey", vec![data.name.clone()], Settings::of(&plan), &groups, None)?;
     }
-    let design = match &plan.design {
-        Some(design) => Some(design_sums(&opened, &plan, design)?),
-        None => None,
+    let design = match (&plan.design, first_pass) {
+        (Some(design), Some(sums)) => Some(first_pass_sums(&opened, &plan, design, sums)?),
+        (Some(design), None) => Some(design_sums(&opened, &plan, design)?),
+        (None, _) => None,
     };
     let (report, table) = finish(&groups, &plan, &data.name, design.as_ref(), io)?;
     Ok((report, table, plan, opened))
@@ -99,6 +117,27 @@ fn execute(args: &SurveyArgs, io: &mut Io) -> Result<(Report, SurveyTable, Plan,
 fn design_sums(opened: &Opened, plan: &Plan, design: &Design) -> Result<(Levels<DomainSums>, PsuCounts)> {
     let psus = checked_design(opened, &plan.spec, &plan.grouping, design)?;
     Ok((design.domain_sums(&opened.data, &plan.spec, &plan.grouping, plan.totals)?, psus))
+}
+
+/// The design's sums from the first pass (a design without strata and clusters, see
+/// [`Design::first_pass`]): each group's sums, the levels above them added up, and the PSUs (the
+/// rows with a valid weight, dated or not). Fewer than two PSUs: the design's own refusal.
+fn first_pass_sums(
+    opened: &Opened,
+    plan: &Plan,
+    design: &Design,
+    groups: Vec<Group<FirstPass>>,
+) -> Result<(Levels<DomainSums>, PsuCounts)> {
+    let rows: f64 = groups.iter().map(|g| g.counts.1).sum();
+    if rows < 2.0 {
+        return design_sums(opened, plan, design);
+    }
+    let groups = groups
+        .into_iter()
+        .map(|g| Group { key: g.key, dated: g.dated, counts: DomainSums { strata: [(String::new(), g.counts.0)].into() } })
+        .collect();
+    let levels = plan.grouping.levels_of(groups, plan.totals, &sum_domains);
+    Ok((levels, [(String::new(), rows)].into()))
 }
 
 /// From the groups' counts to the report: the undated rows reported, subtotals and total, and

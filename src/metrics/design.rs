@@ -12,7 +12,7 @@ use polars::prelude::*;
 use crate::input::clean;
 use crate::input::frame::{f64_at, Dataset, ROW};
 use crate::metrics::grouping::{Grouping, Levels, RowKind};
-use crate::metrics::satisfaction::{Metric, SatisfactionCounts, SatisfactionSpec, SurveyRow};
+use crate::metrics::satisfaction::{Finer, Metric, SatisfactionCounts, SatisfactionSpec, SurveyRow};
 use crate::metrics::{exact_at, exact_sum, exact_value};
 use crate::stats::design::{design_effect, linearised, logit_interval, t_interval, DesignEstimate, StratumSums};
 use crate::stats::intervals::Interval;
@@ -162,31 +162,8 @@ impl Design {
     /// Each level's domains (the groups, each period's subtotal, the total; see
     /// [`Grouping::query_levels`]) with their sums per stratum.
     pub fn domain_sums(&self, data: &Dataset, spec: &SatisfactionSpec, grouping: &Grouping, totals: bool) -> Result<Levels<DomainSums>> {
-        let present: Vec<(usize, Expr, f64)> =
-            ESTIMATES.iter().enumerate().filter_map(|(k, m)| estimate(spec, *m).map(|(y, centre)| (k, y, centre))).collect();
-        let w = weight(spec);
-        // A and B of each estimate per response: Σw and Σw(y − centre) over its answers.
-        let per_row: Vec<Expr> = present
-            .iter()
-            .flat_map(|(k, y, centre)| {
-                let answered = y.clone().is_not_null();
-                [
-                    when(answered.clone()).then(w.clone()).otherwise(lit(0.0)).alias(format!("__a{k}")),
-                    when(answered).then(w.clone() * (y.clone() - lit(*centre))).otherwise(lit(0.0)).alias(format!("__b{k}")),
-                ]
-            })
-            .collect();
-        let lf = self.with_keys(spec.with_scores(data.lazy_with_rows())).with_columns(per_row);
-        let moments = |k: usize| -> Vec<Expr> {
-            let (a, b) = (col(format!("__a{k}")), col(format!("__b{k}")));
-            let mut sums = vec![a.clone().gt(lit(0.0)).cast(DataType::Float64).sum().alias(format!("psus{k}"))];
-            for (name, x) in
-                [("a", a.clone()), ("b", b.clone()), ("aa", a.clone() * a.clone()), ("ab", a * b.clone()), ("bb", b.clone() * b)]
-            {
-                sums.extend(exact_sum(x, &format!("{name}{k}")));
-            }
-            sums
-        };
+        let present = present(spec);
+        let lf = self.with_keys(spec.with_scores(data.lazy_with_rows())).with_columns(per_row(spec, &present));
         let cluster = self.cluster.is_some();
         let query = |lf: LazyFrame, names: Vec<Expr>, _| -> Result<LazyFrame> {
             let mut keys = names.clone();
@@ -209,49 +186,111 @@ impl Design {
             } else {
                 lf
             };
-            Ok(lf.group_by(keys).agg(present.iter().flat_map(|(k, _, _)| moments(*k)).collect::<Vec<_>>()))
+            Ok(lf.group_by(keys).agg(moment_sums(&present)))
         };
         let read = |df: &DataFrame, i: usize| -> Result<DomainSums> {
             let stratum = df.column(STRATUM)?.str()?.get(i).unwrap_or_default().to_string();
-            let mut sums = [StratumSums::default(); 4];
-            for (k, _, _) in &present {
-                let get = |name: &str| exact_at(df, &format!("{name}{k}"), i);
-                sums[*k] = StratumSums {
-                    psus: f64_at(df, &format!("psus{k}"), i)?,
-                    a: get("a")?,
-                    b: get("b")?,
-                    aa: get("aa")?,
-                    ab: get("ab")?,
-                    bb: get("bb")?,
-                };
-            }
-            Ok(DomainSums { strata: BTreeMap::from([(stratum, sums)]) })
+            Ok(DomainSums { strata: BTreeMap::from([(stratum, read_moments(df, i, &present)?)]) })
         };
         // Without clusters every response is a PSU of one domain, so the levels above the groups
         // add up; with clusters a PSU spans domains and each level is read from the rows.
-        let sum = |parts: &[&DomainSums]| {
-            // Added in an order of their own (floats do not add associatively, and the groups
-            // come in any order), so that the same groups give the same digits on every run.
-            let mut parts = parts.to_vec();
-            parts.sort_by(|x, y| {
-                x.flat().iter().zip(y.flat()).map(|(a, b)| a.total_cmp(&b)).find(|o| o.is_ne()).unwrap_or(std::cmp::Ordering::Equal)
-            });
-            let mut total = DomainSums::default();
-            for p in parts {
-                total += p.clone();
-            }
-            total
-        };
         let levels = grouping.query_levels(
             lf,
             query,
             totals,
             |q| data.collect_reduced(q),
             read,
-            (!cluster).then_some(&sum as &dyn Fn(&[&DomainSums]) -> DomainSums),
+            (!cluster).then_some(&sum_domains as &dyn Fn(&[&DomainSums]) -> DomainSums),
         )?;
         Ok(merge_strata(levels))
     }
+
+    /// Without strata and clusters (each response its own PSU, one stratum) the design's sums
+    /// are aggregates of the survey's first pass over the rows: its domains' sums, and the rows
+    /// with a valid weight (the PSUs) of each group. `None` for other designs.
+    pub fn first_pass(&self, spec: &SatisfactionSpec) -> Option<Finer<impl Fn(&DataFrame, usize) -> Result<FirstPass>>> {
+        if self.strata.is_some() || self.cluster.is_some() {
+            return None;
+        }
+        let present = present(spec);
+        let mut aggs = moment_sums(&present);
+        aggs.push(crate::metrics::count_where(weight(spec).is_not_null()).alias("__design_rows"));
+        Some(Finer {
+            with_rows: false,
+            columns: per_row(spec, &present),
+            keys: Vec::new(),
+            aggs,
+            read: move |df: &DataFrame, i: usize| Ok((read_moments(df, i, &present)?, f64_at(df, "__design_rows", i)?)),
+        })
+    }
+}
+
+/// A group's design sums from the first pass: its one stratum's sums per estimate, and its rows
+/// with a valid weight.
+pub type FirstPass = ([StratumSums; 4], f64);
+
+/// The estimates asked for: their index in [`ESTIMATES`], value and centre.
+fn present(spec: &SatisfactionSpec) -> Vec<(usize, Expr, f64)> {
+    ESTIMATES.iter().enumerate().filter_map(|(k, m)| estimate(spec, *m).map(|(y, centre)| (k, y, centre))).collect()
+}
+
+/// A and B of each estimate per response (`__a{k}`, `__b{k}`): Σw and Σw(y − centre) over its answers.
+fn per_row(spec: &SatisfactionSpec, present: &[(usize, Expr, f64)]) -> Vec<Expr> {
+    let w = weight(spec);
+    present
+        .iter()
+        .flat_map(|(k, y, centre)| {
+            let answered = y.clone().is_not_null();
+            [
+                when(answered.clone()).then(w.clone()).otherwise(lit(0.0)).alias(format!("__a{k}")),
+                when(answered).then(w.clone() * (y.clone() - lit(*centre))).otherwise(lit(0.0)).alias(format!("__b{k}")),
+            ]
+        })
+        .collect()
+}
+
+/// Per estimate: the PSUs with answers, and the exact sums of A, B, A², AB, B².
+fn moment_sums(present: &[(usize, Expr, f64)]) -> Vec<Expr> {
+    let mut sums = Vec::new();
+    for (k, _, _) in present {
+        let (a, b) = (col(format!("__a{k}")), col(format!("__b{k}")));
+        sums.push(a.clone().gt(lit(0.0)).cast(DataType::Float64).sum().alias(format!("psus{k}")));
+        for (name, x) in [("a", a.clone()), ("b", b.clone()), ("aa", a.clone() * a.clone()), ("ab", a * b.clone()), ("bb", b.clone() * b)] {
+            sums.extend(exact_sum(x, &format!("{name}{k}")));
+        }
+    }
+    sums
+}
+
+/// The [`moment_sums`] of row `i`.
+fn read_moments(df: &DataFrame, i: usize, present: &[(usize, Expr, f64)]) -> Result<[StratumSums; 4]> {
+    let mut sums = [StratumSums::default(); 4];
+    for (k, _, _) in present {
+        let get = |name: &str| exact_at(df, &format!("{name}{k}"), i);
+        sums[*k] = StratumSums {
+            psus: f64_at(df, &format!("psus{k}"), i)?,
+            a: get("a")?,
+            b: get("b")?,
+            aa: get("aa")?,
+            ab: get("ab")?,
+            bb: get("bb")?,
+        };
+    }
+    Ok(sums)
+}
+
+/// Domains' sums added in an order of their own (floats do not add associatively, and the
+/// groups come in any order), so that the same groups give the same digits on every run.
+pub fn sum_domains(parts: &[&DomainSums]) -> DomainSums {
+    let mut parts = parts.to_vec();
+    parts.sort_by(|x, y| {
+        x.flat().iter().zip(y.flat()).map(|(a, b)| a.total_cmp(&b)).find(|o| o.is_ne()).unwrap_or(std::cmp::Ordering::Equal)
+    });
+    let mut total = DomainSums::default();
+    for p in parts {
+        total += p.clone();
+    }
+    total
 }
 
 /// The groups of each level merged by key: the query gives a row per group and stratum.

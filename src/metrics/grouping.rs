@@ -455,16 +455,32 @@ impl Grouping {
             }
             Ok(groups)
         };
-        let grouped = self.period.is_some() || !self.by.is_empty();
         let groups = run(true, true)?;
-        // A level above the groups: from the rows, or the sum of the groups with its key.
-        let level = |with_period: bool| match sum {
-            None => run(with_period, false),
-            Some(sum) => Ok(sum_groups(&groups, with_period, self.by.len(), sum)),
-        };
-        let period_totals = if totals && self.period.is_some() && !self.by.is_empty() { level(true)? } else { Vec::new() };
-        let total = if grouped && (totals || dated_key) { level(false)? } else { Vec::new() };
+        if let Some(sum) = sum {
+            return Ok(self.levels_of(groups, totals, sum));
+        }
+        // A level above the groups, from the rows.
+        let (with_period_totals, with_total) = self.levels_above(totals);
+        let period_totals = if with_period_totals { run(true, false)? } else { Vec::new() };
+        let total = if with_total { run(false, false)? } else { Vec::new() };
         Ok(Levels { groups, period_totals, total })
+    }
+
+    /// The levels of [`Grouping::query_levels`] from the groups alone (the groups of an
+    /// [`Grouping::aggregate`]), each level above them the `sum` of the groups it holds.
+    pub fn levels_of<C>(&self, groups: Vec<Group<C>>, totals: bool, sum: SumOf<C>) -> Levels<C> {
+        let (with_period_totals, with_total) = self.levels_above(totals);
+        let level = |with_period: bool| sum_groups(&groups, with_period, self.by.len(), sum);
+        let period_totals = if with_period_totals { level(true) } else { Vec::new() };
+        let total = if with_total { level(false) } else { Vec::new() };
+        Levels { groups, period_totals, total }
+    }
+
+    /// Which levels above the groups there are: each period's subtotal, the total.
+    fn levels_above(&self, totals: bool) -> (bool, bool) {
+        let grouped = self.period.is_some() || !self.by.is_empty();
+        let dated_key = self.uses_date() && self.date.is_some();
+        (totals && self.period.is_some() && !self.by.is_empty(), grouped && (totals || dated_key))
     }
 }
 
