@@ -206,15 +206,10 @@ const COLUMNS: &[Column<ComparisonRow, bool>] = &[
     Column { key: "note", decimals: 0, shown: always, value: |r, _| Value::Text(Some(r.note.clone())) },
 ];
 
-/// The comparison table as people see it.
+/// The comparison table as people see it: the answer (the difference and whether it is real)
+/// first, so that it shows on a narrow terminal, then the two sides, then the test's details.
 const VIEWS: &[Shown<ComparisonRow, bool>] = &[
     Shown { header: |_| "metric".into(), shown: always, show: Show::Column("metric") },
-    Shown { header: |_| "a".into(), shown: always, show: Show::Column("a") },
-    Shown { header: |_| "n".into(), shown: always, show: Show::Column("a_n") },
-    Shown { header: |_| "value".into(), shown: always, show: Show::Cell(|r, _| Cell::num(r.a.2, decimals(r))) },
-    Shown { header: |_| "b".into(), shown: always, show: Show::Column("b") },
-    Shown { header: |_| "n".into(), shown: always, show: Show::Column("b_n") },
-    Shown { header: |_| "value".into(), shown: always, show: Show::Cell(|r, _| Cell::num(r.b.2, decimals(r))) },
     Shown {
         header: |_| "difference (CI)".into(),
         shown: always,
@@ -244,6 +239,12 @@ const VIEWS: &[Shown<ComparisonRow, bool>] = &[
             Cell::Text(flag.to_string())
         }),
     },
+    Shown { header: |_| "a".into(), shown: always, show: Show::Column("a") },
+    Shown { header: |_| "n".into(), shown: always, show: Show::Column("a_n") },
+    Shown { header: |_| "value".into(), shown: always, show: Show::Cell(|r, _| Cell::num(r.a.2, decimals(r))) },
+    Shown { header: |_| "b".into(), shown: always, show: Show::Column("b") },
+    Shown { header: |_| "n".into(), shown: always, show: Show::Column("b_n") },
+    Shown { header: |_| "value".into(), shown: always, show: Show::Cell(|r, _| Cell::num(r.b.2, decimals(r))) },
     Shown {
         header: |_| "effect".into(),
         shown: always,
