@@ -13,7 +13,7 @@ use crate::input::clean::Cleaned;
 use crate::input::frame::{f64_at, Dataset};
 use crate::metrics::count_where;
 use crate::metrics::grouping::{groups_with_total, GroupKey, Grouping, RowKind};
-use crate::stats::drivers::{bootstrap, relative_weights, Bootstrapped, Moments, Quadrant};
+use crate::stats::drivers::{bootstrap, Bootstrapped, Moments, Quadrant};
 
 /// The target and driver columns and how to read them, and the grouping.
 pub struct DriversSpec {
@@ -260,12 +260,7 @@ pub fn analyse(key: GroupKey, kind: RowKind, s: &Sums) -> Analysis {
     } else if m.n <= varying.len() as f64 + 1.0 {
         format!("not computable: {} complete rows for {} drivers (need more than drivers + 1)", m.n, varying.len())
     } else {
-        let rxx: Vec<Vec<f64>> = varying
-            .iter()
-            .map(|&i| varying.iter().map(|&j| if i == j { 1.0 } else { m.correlation(i, j).unwrap_or(0.0) }).collect())
-            .collect();
-        let rxy: Vec<f64> = varying.iter().map(|&j| m.correlation(0, j).unwrap_or(0.0)).collect();
-        match relative_weights(&rxx, &rxy) {
+        match m.relative_weights(&varying) {
             None => "not computable: the drivers are collinear (one is a combination of others)".to_string(),
             Some(w) => {
                 analysis.r2 = Some(w.r2);

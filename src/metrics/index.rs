@@ -14,7 +14,7 @@ use crate::input::clean::{Cleaned, Scale};
 use crate::input::frame::{f64_at, Dataset};
 use crate::metrics::count_where;
 use crate::metrics::grouping::{GroupKey, Grouping, RowKind};
-use crate::stats::drivers::{relative_weights, Moments};
+use crate::stats::drivers::Moments;
 use crate::stats::intervals::Interval;
 use crate::stats::reliability::{alpha, composite, covariances, feldt_interval, item_fit, mean_interval, standardised_alpha, ItemFit};
 
@@ -386,10 +386,7 @@ pub fn relative_item_weights(sums: &BlockSums) -> Option<Vec<f64>> {
     if m.n <= k as f64 + 1.0 || !m.varies(0) || !(1..=k).all(|j| m.varies(j)) {
         return None;
     }
-    let rxx: Vec<Vec<f64>> =
-        (1..=k).map(|i| (1..=k).map(|j| if i == j { 1.0 } else { m.correlation(i, j).unwrap_or(0.0) }).collect()).collect();
-    let rxy: Vec<f64> = (1..=k).map(|j| m.correlation(0, j).unwrap_or(0.0)).collect();
-    let w = relative_weights(&rxx, &rxy)?;
+    let w = m.relative_weights(&(1..=k).collect::<Vec<_>>())?;
     (w.r2 > 0.0).then(|| w.raw.iter().map(|r| r / w.r2).collect())
 }
 

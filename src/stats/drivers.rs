@@ -40,6 +40,15 @@ impl Moments {
         let r = self.centred(i, j) / (self.centred(i, i) * self.centred(j, j)).sqrt();
         Some(r.clamp(-1.0, 1.0))
     }
+
+    /// Johnson's relative weights of the variables `drivers` on variable 0 (the target), from
+    /// their correlations (0 where one does not vary); `None` when they are collinear.
+    pub fn relative_weights(&self, drivers: &[usize]) -> Option<RelativeWeights> {
+        let r = |i: usize, j: usize| if i == j { 1.0 } else { self.correlation(i, j).unwrap_or(0.0) };
+        let rxx: Vec<Vec<f64>> = drivers.iter().map(|&i| drivers.iter().map(|&j| r(i, j)).collect()).collect();
+        let rxy: Vec<f64> = drivers.iter().map(|&j| self.correlation(0, j).unwrap_or(0.0)).collect();
+        relative_weights(&rxx, &rxy)
+    }
 }
 
 /// Relative weights of the predictors: raw weights sum to the model R².
@@ -259,10 +268,7 @@ pub fn weights_pct(m: &Moments, drivers: &[usize]) -> Option<Vec<f64>> {
     if !m.varies(0) || drivers.iter().any(|&j| !m.varies(j)) {
         return None;
     }
-    let rxx: Vec<Vec<f64>> =
-        drivers.iter().map(|&i| drivers.iter().map(|&j| if i == j { 1.0 } else { m.correlation(i, j).unwrap_or(0.0) }).collect()).collect();
-    let rxy: Vec<f64> = drivers.iter().map(|&j| m.correlation(0, j).unwrap_or(0.0)).collect();
-    relative_weights(&rxx, &rxy)?.percent().into_iter().collect()
+    m.relative_weights(drivers)?.percent().into_iter().collect()
 }
 
 /// The `p` quantile of sorted values by linear interpolation (R's type 7, numpy's default).
