@@ -12,9 +12,9 @@ use crate::metrics::grouping::{Group, GroupKey, Grouping};
 use crate::metrics::pct;
 use crate::metrics::satisfaction::{aggregate_read, score_table, Metric, SatisfactionCounts, SatisfactionSpec};
 use crate::stats::design::{linear_covariance, linear_variance, rao_scott};
-use crate::stats::intervals::{t_quantile, Interval, NpsMethod};
+use crate::stats::intervals::{Interval, NpsMethod};
 use crate::stats::significance::{
-    adjust, chi_square, cohen_d, cohen_h, cramer_v, detectable_multiple, nps_difference, two_proportions, welch, Adjust, Comparison,
+    adjust, chi_square, cohen_d, cohen_h, cramer_v, detectable_multiple, nps_difference, t_test, two_proportions, welch, Adjust, Comparison,
 };
 
 /// One side of a comparison: its label and its sufficient statistics.
@@ -150,6 +150,10 @@ pub fn compare_sides(
     design: Option<&CompareDesign>,
 ) -> Vec<ComparisonRow> {
     let Testing { confidence, nps_method, alpha } = testing;
+    // Under a design, each score metric's cells of the two sides, made once for its difference
+    // and its distribution.
+    let paired = design.map_or_else(Vec::new, |d| d.pairs(a, b));
+    let pair = |metric: Metric| paired.iter().find(|(m, _)| *m == metric).map(|(_, p)| p);
     let (ra, rb) = (&a.counts, &b.counts);
     let (ea, eb) = (ra.effective(), rb.effective());
     let (ca, cb) = (&ea, &eb);
@@ -177,8 +181,8 @@ pub fn compare_sides(
     if spec.csat.is_some() {
         let h = share_effect(ca.csat_top, ca.csat_n, cb.csat_top, cb.csat_n);
         let top = spec.csat_top_min;
-        let (r, test) = match design.and_then(|d| d.pair(Metric::Csat, a, b)) {
-            Some(pair) => (design_difference(&pair, |v| f64::from(v >= top), 100.0, h, testing), DESIGN_T),
+        let (r, test) = match pair(Metric::Csat) {
+            Some(pair) => (design_difference(pair, |v| f64::from(v >= top), 100.0, h, testing), DESIGN_T),
             None => (
                 two_proportions(ca.csat_top, ca.csat_n, cb.csat_top, cb.csat_n, confidence).map(|c| scaled(c, 100.0, h, alpha)),
                 "two-proportion z",
@@ -199,8 +203,8 @@ pub fn compare_sides(
         let scores = |c: &SatisfactionCounts| (c.nps_n, c.promoters - c.detractors, c.promoters + c.detractors);
         let d = cohen_d(scores(ca), scores(cb)).map(|d| ("d", d));
         let nps_score = |v: i64| f64::from(v >= 9) - f64::from(v <= 6);
-        let (r, test) = match design.and_then(|dd| dd.pair(Metric::Nps, a, b)) {
-            Some(pair) => (design_difference(&pair, nps_score, 100.0, d, testing), DESIGN_T),
+        let (r, test) = match pair(Metric::Nps) {
+            Some(pair) => (design_difference(pair, nps_score, 100.0, d, testing), DESIGN_T),
             None => (
                 nps_difference((ca.promoters, ca.detractors, ca.nps_n), (cb.promoters, cb.detractors, cb.nps_n), confidence, nps_method)
                     .map(|c| scaled(c, 100.0, d, alpha)),
@@ -213,8 +217,8 @@ pub fn compare_sides(
     if spec.ces.is_some() {
         let (sa, sb) = ((ca.ces_n, ca.ces_sum, ca.ces_sum_sq), (cb.ces_n, cb.ces_sum, cb.ces_sum_sq));
         let d = cohen_d(sa, sb).map(|d| ("d", d));
-        let (r, test) = match design.and_then(|dd| dd.pair(Metric::Ces, a, b)) {
-            Some(pair) => (design_difference(&pair, |v| v as f64, 1.0, d, testing), DESIGN_T),
+        let (r, test) = match pair(Metric::Ces) {
+            Some(pair) => (design_difference(pair, |v| v as f64, 1.0, d, testing), DESIGN_T),
             None => (welch(sa, sb, confidence).map(|c| scaled(c, 1.0, d, alpha)), "Welch t"),
         };
         let mean = |c: &SatisfactionCounts| (c.ces_n > 0.0).then(|| c.ces_sum / c.ces_n);
@@ -222,8 +226,8 @@ pub fn compare_sides(
     }
     if spec.designation.is_some() {
         let h = share_effect(ca.designation_yes, ca.designation_n, cb.designation_yes, cb.designation_n);
-        let (r, test) = match design.and_then(|dd| dd.pair(Metric::Designation, a, b)) {
-            Some(pair) => (design_difference(&pair, |v| v as f64, 100.0, h, testing), DESIGN_T),
+        let (r, test) = match pair(Metric::Designation) {
+            Some(pair) => (design_difference(pair, |v| v as f64, 100.0, h, testing), DESIGN_T),
             None => (
                 two_proportions(ca.designation_yes, ca.designation_n, cb.designation_yes, cb.designation_n, confidence)
                     .map(|c| scaled(c, 100.0, h, alpha)),
@@ -256,9 +260,9 @@ pub fn compare_sides(
         let (row_a, row_b) = (row(a), row(b));
         let (na, nb) = (row_a.iter().sum::<f64>(), row_b.iter().sum::<f64>());
         let chi = chi_square(&[row_a, row_b]);
-        if let Some(pair) = design.and_then(|dd| dd.pair(metric, a, b)) {
+        if let Some(pair) = pair(metric) {
             let v = chi.and_then(|c| cramer_v(c.statistic, na + nb, 2.0)).map(|v| ("V", v));
-            let (r, caveat) = design_distribution(&pair, v).map_or((None, String::new()), |(t, note)| (Some(t), note));
+            let (r, caveat) = design_distribution(pair, v).map_or((None, String::new()), |(t, note)| (Some(t), note));
             push(name, "Rao–Scott F", (weights(ra).0, na, None), (weights(rb).0, nb, None), r, 1.0, &caveat);
             continue;
         }
@@ -285,9 +289,9 @@ pub struct CompareDesign {
 }
 
 impl CompareDesign {
-    fn pair(&self, metric: Metric, a: &Side, b: &Side) -> Option<PairCells> {
-        let rows = &self.cells.iter().find(|(m, _)| *m == metric)?.1;
-        Some(pair_cells(rows, &a.keys, &b.keys, &self.psus))
+    /// Each score metric's [`PairCells`] of side a against side b.
+    fn pairs(&self, a: &Side, b: &Side) -> Vec<(Metric, PairCells)> {
+        self.cells.iter().map(|(m, table)| (*m, pair_cells(table, &a.keys, &b.keys, &self.psus))).collect()
     }
 }
 
@@ -302,7 +306,6 @@ fn design_difference(
     testing: Testing,
 ) -> Option<Tested> {
     use nalgebra::DVector;
-    use statrs::distribution::{ContinuousCDF, StudentsT};
     let width = pair.scores.len();
     let totals = pair.strata.iter().fold(DVector::zeros(2 * width), |acc, s| acc + &s.s1);
     let side = |s: usize| {
@@ -324,19 +327,7 @@ fn design_difference(
     if se <= 0.0 || df < 1.0 {
         return None;
     }
-    let d = ta - tb;
-    let statistic = d / se;
-    let p = (2.0 * StudentsT::new(0.0, 1.0, df).ok()?.sf(statistic.abs())).min(1.0);
-    let half = t_quantile(1.0 - (1.0 - testing.confidence) / 2.0, df)? * se;
-    Some(Tested {
-        difference: Some(d * by),
-        interval: Some(Interval { low: (d - half) * by, high: (d + half) * by }),
-        statistic,
-        df: Some(df),
-        p,
-        effect,
-        detectable: detectable_multiple(testing.alpha, POWER).map(|k| k * se * by),
-    })
+    t_test(ta - tb, se, df, testing.confidence).map(|c| scaled(c, by, effect, testing.alpha))
 }
 
 /// The Rao–Scott F test of side × score under the design (R's `svychisq(~side + score, design)`),

@@ -156,8 +156,12 @@ pub fn welch(first: (f64, f64, f64), second: (f64, f64, f64), confidence: f64) -
         return None;
     }
     let df = se2 * se2 / (a * a / (n1 - 1.0) + b * b / (n2 - 1.0));
-    let difference = m1 - m2;
-    let se = se2.sqrt();
+    t_test(m1 - m2, se2.sqrt(), df, confidence)
+}
+
+/// A two-sided t-test of `difference` with standard error `se` on `df` degrees of freedom, and
+/// the interval difference ± t·se.
+pub fn t_test(difference: f64, se: f64, df: f64, confidence: f64) -> Option<Comparison> {
     let statistic = difference / se;
     let dist = StudentsT::new(0.0, 1.0, df).ok()?;
     let p = (2.0 * dist.sf(statistic.abs())).min(1.0);
