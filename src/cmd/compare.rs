@@ -20,7 +20,7 @@ use crate::input::roles::{Kind, Role};
 use crate::metrics::comparison::{self, sides, ComparisonRow, Pair, Side, Sides};
 use crate::metrics::grouping::GroupKey;
 use crate::metrics::period::{index_label, label_index, Period};
-use crate::metrics::satisfaction::{Metric, SatisfactionSpec};
+use crate::metrics::satisfaction::SatisfactionSpec;
 use crate::output::columns::{always, human_number, shown_keys, Column, Rows, Show, Shown, Value};
 use crate::output::{choose_format, emit, Cell, Report};
 use crate::Io;
@@ -68,14 +68,7 @@ pub fn report(args: &CompareArgs, io: &mut Io) -> Result<Outcome<ComparisonRow>>
     let design = match design_of(&args.design, &opened, spec.weight.is_some())? {
         Some(design) => {
             let psus = checked_design(&opened, &read.spec, &read.grouping, &design)?;
-            let metrics = [
-                (Metric::Csat, read.spec.csat.is_some()),
-                (Metric::Nps, read.spec.nps.is_some()),
-                (Metric::Ces, read.spec.ces.is_some()),
-                (Metric::Designation, read.spec.designation.is_some()),
-            ];
-            let used: Vec<Metric> = metrics.iter().filter(|(_, used)| *used).map(|(m, _)| *m).collect();
-            let cells = design.cells(&opened.data, &read.spec, &read.grouping, &used)?;
+            let cells = design.cells(&opened.data, &read.spec, &read.grouping)?;
             Some((design, comparison::CompareDesign { cells, psus }))
         }
         None => None,
@@ -83,12 +76,9 @@ pub fn report(args: &CompareArgs, io: &mut Io) -> Result<Outcome<ComparisonRow>>
     let rows = comparison::compare(&pairs, &spec, testing, args.adjust, design.as_ref().map(|d| &d.1));
     let mut report = build_report(&rows, args, &pairs, confidence, &opened);
     if let Some((design, _)) = &design {
-        let mut drawn: Vec<String> = spec.weight.iter().map(|w| format!("weighted by '{w}'")).collect();
-        drawn.extend(design.strata.iter().map(|s| format!("strata '{s}'")));
-        drawn.push(design.cluster.as_ref().map_or("each response a PSU".to_string(), |c| format!("clusters '{c}'")));
         report.caption.push(format!(
             "{}: differences by Taylor linearisation, t on the design's df − 1 (as svyttest); distributions by Rao–Scott F (as svychisq)",
-            drawn.join(", ")
+            design.described(spec.weight.as_deref())
         ));
     }
     let shown = shown_keys(COLUMNS, &spec.weight.is_some());

@@ -311,7 +311,7 @@ pub fn checked_design(opened: &Opened, spec: &SatisfactionSpec, grouping: &Group
         .collect();
     let (counts, blank) = design.psu_counts(data, spec, grouping)?;
     if blank > 0 {
-        let (blank, rows) = design.blank_keys(data, spec, grouping, 5)?;
+        let rows = design.blank_keys(data, spec, grouping, 5)?;
         let rows: Vec<String> = rows.iter().map(|r| r.to_string()).collect();
         return Err(data_err(format!(
             "{}: {blank} response{} no value in {} (rows {}{}): every response of a design needs its stratum and cluster. \

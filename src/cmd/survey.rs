@@ -866,23 +866,10 @@ fn caption(plan: &Plan, name: &str) -> Vec<String> {
         (Some(w), None) => parts.push(format!(
             "weighted by '{w}' · n eff. = Kish's (Σw)²/Σw² of the NPS answers (else CSAT, else CES); each interval uses its metric's n eff."
         )),
-        (w, Some(design)) => {
-            let mut drawn = Vec::new();
-            if let Some(w) = w {
-                drawn.push(format!("weighted by '{w}'"));
-            }
-            if let Some(s) = &design.strata {
-                drawn.push(format!("strata '{s}'"));
-            }
-            drawn.push(match &design.cluster {
-                Some(c) => format!("clusters '{c}'"),
-                None => "each response a PSU".to_string(),
-            });
-            parts.push(format!(
-                "{} · variances by Taylor linearisation; deff = design effect of the NPS (else CSAT, else CES)",
-                drawn.join(", ")
-            ));
-        }
+        (w, Some(design)) => parts.push(format!(
+            "{} · variances by Taylor linearisation; deff = design effect of the NPS (else CSAT, else CES)",
+            design.described(w.as_deref())
+        )),
         (None, None) => {}
     }
     let mut lines = vec![parts.join(" · ")];

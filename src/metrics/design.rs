@@ -66,16 +66,32 @@ pub type PsuCounts = BTreeMap<String, f64>;
 /// The value of an estimate in a response (`None` when not answered) and the centre taken off it
 /// in the sums: the middle of its range, near its mean.
 fn estimate(spec: &SatisfactionSpec, metric: Metric) -> Option<(Expr, f64)> {
+    let v = col(score_column(metric)?);
     match metric {
-        Metric::Csat => spec.csat.as_ref().map(|_| (col("__csat").gt_eq(lit(spec.csat_top_min as f64)).cast(DataType::Float64), 0.5)),
-        Metric::Nps => spec.nps.as_ref().map(|_| {
-            let v = col("__nps");
-            (v.clone().gt_eq(lit(9.0)).cast(DataType::Float64) - v.lt_eq(lit(6.0)).cast(DataType::Float64), 0.0)
-        }),
-        Metric::Ces => spec.ces.as_ref().map(|c| (col("__ces"), (c.scale.low + c.scale.high) as f64 / 2.0)),
-        Metric::Designation => spec.designation.as_ref().map(|_| (col("__designation").cast(DataType::Float64), 0.5)),
+        Metric::Csat => spec.csat.as_ref().map(|_| (v.gt_eq(lit(spec.csat_top_min as f64)).cast(DataType::Float64), 0.5)),
+        Metric::Nps => {
+            spec.nps.as_ref().map(|_| (v.clone().gt_eq(lit(9.0)).cast(DataType::Float64) - v.lt_eq(lit(6.0)).cast(DataType::Float64), 0.0))
+        }
+        Metric::Ces => spec.ces.as_ref().map(|c| (v, (c.scale.low + c.scale.high) as f64 / 2.0)),
+        Metric::Designation => spec.designation.as_ref().map(|_| (v.cast(DataType::Float64), 0.5)),
         Metric::Weight => None,
     }
+}
+
+/// The column of a metric's valid answers (see [`SatisfactionSpec::with_scores`]).
+fn score_column(metric: Metric) -> Option<&'static str> {
+    match metric {
+        Metric::Csat => Some("__csat"),
+        Metric::Nps => Some("__nps"),
+        Metric::Ces => Some("__ces"),
+        Metric::Designation => Some("__designation"),
+        Metric::Weight => None,
+    }
+}
+
+/// Whether a key column is blank (null or empty).
+fn blank(c: &str) -> Expr {
+    col(c).is_null().or(col(c).eq(lit(""))).fill_null(lit(true))
 }
 
 /// The rows' weight (1 without `--weight`; null where the weight is invalid).
@@ -87,6 +103,15 @@ fn weight(spec: &SatisfactionSpec) -> Expr {
 }
 
 impl Design {
+    /// How the sample was drawn, for captions: "weighted by 'w', strata 's', clusters 'c'" (or
+    /// "each response a PSU" without clusters).
+    pub fn described(&self, weight: Option<&str>) -> String {
+        let mut drawn: Vec<String> = weight.iter().map(|w| format!("weighted by '{w}'")).collect();
+        drawn.extend(self.strata.iter().map(|s| format!("strata '{s}'")));
+        drawn.push(self.cluster.as_ref().map_or("each response a PSU".to_string(), |c| format!("clusters '{c}'")));
+        drawn.join(", ")
+    }
+
     /// Adds the stratum and PSU keys (one stratum without `--strata`; each response its own PSU
     /// without `--cluster`).
     fn with_keys(&self, lf: LazyFrame) -> LazyFrame {
@@ -111,10 +136,9 @@ impl Design {
         self.with_keys(lf)
     }
 
-    /// The first rows of the design whose stratum or cluster is blank, as (row, column), and how
-    /// many there are.
-    pub fn blank_keys(&self, data: &Dataset, spec: &SatisfactionSpec, grouping: &Grouping, limit: u32) -> Result<(u64, Vec<u64>)> {
-        let blank = |c: &str| col(c).is_null().or(col(c).eq(lit(""))).fill_null(lit(true));
+    /// The row numbers of the first `limit` responses of the design whose stratum or cluster is
+    /// blank (how many there are, [`Design::psu_counts`] tells).
+    pub fn blank_keys(&self, data: &Dataset, spec: &SatisfactionSpec, grouping: &Grouping, limit: u32) -> Result<Vec<u64>> {
         let mut missing = lit(false);
         if self.strata.is_some() {
             missing = missing.or(blank(STRATUM));
@@ -123,17 +147,14 @@ impl Design {
             missing = missing.or(blank(PSU));
         }
         let lf = self.rows(data, spec, grouping).filter(missing);
-        let count = data.collect(lf.clone().select([len().cast(DataType::Float64).alias("n")]))?;
         let rows = data.collect(lf.select([col(ROW).cast(DataType::UInt64)]).limit(limit))?;
-        let numbers = rows.column(ROW)?.u64()?;
-        Ok((f64_at(&count, "n", 0)? as u64, (0..numbers.len()).filter_map(|i| numbers.get(i)).collect()))
+        Ok(rows.column(ROW)?.u64()?.iter().flatten().collect())
     }
 
     /// The PSUs per stratum of the whole design with a PSU of each stratum (for messages: a
     /// cluster, or a response's row number), and the responses with a blank stratum or cluster
     /// (see [`Design::blank_keys`]): one pass.
     pub fn psu_counts(&self, data: &Dataset, spec: &SatisfactionSpec, grouping: &Grouping) -> Result<(Strata, u64)> {
-        let blank = |c: &str| col(c).is_null().or(col(c).eq(lit(""))).fill_null(lit(true));
         let (psus, example, blank_psu) = match &self.cluster {
             Some(_) => (col(PSU).n_unique().cast(DataType::Float64), col(PSU).first(), crate::metrics::count_where(blank(PSU))),
             // Each response is its own PSU.
@@ -409,25 +430,12 @@ pub struct CellTable {
 }
 
 impl Design {
-    /// The [`CellTable`] of each of `metrics` (scores) over the groups of `grouping`, from one
-    /// query: the responses' weights summed per group, stratum, PSU and answers to all of them.
-    pub fn cells(
-        &self,
-        data: &Dataset,
-        spec: &SatisfactionSpec,
-        grouping: &Grouping,
-        metrics: &[Metric],
-    ) -> Result<Vec<(Metric, CellTable)>> {
-        let names: Vec<(Metric, &str)> = metrics
-            .iter()
-            .filter_map(|m| match m {
-                Metric::Csat => Some((*m, "__csat")),
-                Metric::Nps => Some((*m, "__nps")),
-                Metric::Ces => Some((*m, "__ces")),
-                Metric::Designation => Some((*m, "__designation")),
-                Metric::Weight => None,
-            })
-            .collect();
+    /// The [`CellTable`] of each estimate the spec asks for (see [`ESTIMATES`]) over the groups
+    /// of `grouping`, from one query: the responses' weights summed per group, stratum, PSU and
+    /// answers to all of them.
+    pub fn cells(&self, data: &Dataset, spec: &SatisfactionSpec, grouping: &Grouping) -> Result<Vec<(Metric, CellTable)>> {
+        let names: Vec<(Metric, &str)> =
+            ESTIMATES.iter().filter(|m| estimate(spec, **m).is_some()).filter_map(|m| score_column(*m).map(|c| (*m, c))).collect();
         if names.is_empty() {
             return Ok(Vec::new());
         }
