@@ -267,10 +267,6 @@ fn build_report(analyses: &[Analysis], boots: &[Option<Bootstrapped>], plan: &Pl
         order.sort_by_key(|(_, (_, d))| d.rank.unwrap_or(usize::MAX));
         for (j, (name, d)) in order {
             let rank_ci = boot.as_ref().and_then(|b| b.rank[j]);
-            let uncertain = match rank_ci {
-                Some((low, high)) if low < high => format!("rank {low}–{high} in the resamples"),
-                _ => String::new(),
-            };
             rows.push(DriverRow {
                 weight_ci: boot.as_ref().and_then(|b| b.weight_pct[j]),
                 rank_ci,
@@ -279,11 +275,7 @@ fn build_report(analyses: &[Analysis], boots: &[Option<Bootstrapped>], plan: &Pl
                 driver: name.clone(),
                 n: a.n,
                 r2: a.r2,
-                note: [a.note.as_str(), driver_note(d), uncertain.as_str()]
-                    .into_iter()
-                    .filter(|n| !n.is_empty())
-                    .collect::<Vec<_>>()
-                    .join("; "),
+                note: notes(&[a.note.as_str(), driver_note(d), &rank_note(rank_ci)]),
                 result: d.clone(),
             });
         }
@@ -324,11 +316,20 @@ fn bootstrapping(p: &Plan) -> bool {
 
 /// A row's note as people see it: the driver's own, and an uncertain rank.
 fn row_note(r: &DriverRow) -> String {
-    let rank = match r.rank_ci {
+    notes(&[driver_note(&r.result), &rank_note(r.rank_ci)])
+}
+
+/// The note of a rank whose bootstrap interval spans more than one rank (else none).
+fn rank_note(rank_ci: Option<(f64, f64)>) -> String {
+    match rank_ci {
         Some((low, high)) if low < high => format!("rank {low}–{high} in the resamples"),
         _ => String::new(),
-    };
-    [driver_note(&r.result), rank.as_str()].into_iter().filter(|n| !n.is_empty()).collect::<Vec<_>>().join("; ")
+    }
+}
+
+/// The notes that say something, joined.
+fn notes(parts: &[&str]) -> String {
+    parts.iter().filter(|n| !n.is_empty()).copied().collect::<Vec<_>>().join("; ")
 }
 
 /// The drivers table's columns, in their order in CSV and JSON (after the groups).
