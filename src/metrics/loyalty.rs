@@ -285,6 +285,13 @@ pub fn loyalty(responses: &Dataset, spec: &LoyaltySpec, purchases: LazyFrame) ->
             .with_columns([col("__orders").fill_null(lit(0)), col("__revenue").fill_null(lit(0.0))]),
     )?;
     let all = read(&responses.collect(linked.clone().lazy().select(aggregations()))?, 0)?;
+    // A measure's test adjusted for the covariates (none without `--adjust-for`).
+    let adjust = |group: Expr, order: &[&'static str]| -> Result<Option<Adjusted>> {
+        if spec.covariates.is_empty() {
+            return Ok(None);
+        }
+        Ok(Some(adjusted(&linked, group, order, spec.covariates.len(), responses)?))
+    };
     let (nps, nps_adjusted) = if spec.nps.is_some() {
         let v = col("__nps");
         let group = when(v.clone().gt_eq(lit(9.0)))
@@ -294,12 +301,7 @@ pub fn loyalty(responses: &Dataset, spec: &LoyaltySpec, purchases: LazyFrame) ->
             .when(v.is_not_null())
             .then(lit(NPS_GROUPS[2]))
             .otherwise(lit(NULL).cast(DataType::String));
-        let adjusted = if spec.covariates.is_empty() {
-            None
-        } else {
-            Some(adjusted(&linked, group.clone(), &NPS_GROUPS, spec.covariates.len(), responses)?)
-        };
-        (per_group(&linked, group, &NPS_GROUPS, responses)?, adjusted)
+        (per_group(&linked, group.clone(), &NPS_GROUPS, responses)?, adjust(group, &NPS_GROUPS)?)
     } else {
         (Vec::new(), None)
     };
@@ -315,12 +317,7 @@ pub fn loyalty(responses: &Dataset, spec: &LoyaltySpec, purchases: LazyFrame) ->
                 .when(v.is_not_null())
                 .then(lit(CSAT_BOXES[1]))
                 .otherwise(lit(NULL).cast(DataType::String));
-            let adjusted = if spec.covariates.is_empty() {
-                None
-            } else {
-                Some(adjusted(&linked, group.clone(), &CSAT_BOXES, spec.covariates.len(), responses)?)
-            };
-            (per_group(&linked, group, &CSAT_BOXES, responses)?, adjusted)
+            (per_group(&linked, group.clone(), &CSAT_BOXES, responses)?, adjust(group, &CSAT_BOXES)?)
         }
         None => (Vec::new(), None),
     };

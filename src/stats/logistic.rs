@@ -48,16 +48,8 @@ pub fn fit(cells: &[Cell]) -> Result<Fit, NoFit> {
     let mut beta = DVector::zeros(k);
     let mut last = f64::NEG_INFINITY;
     for step in 1..=MAX_STEPS {
-        let mut info = DMatrix::zeros(k, k);
-        let mut score = DVector::zeros(k);
-        for c in &cells {
-            let x = DVector::from_column_slice(&c.x);
-            let p = expit(x.dot(&beta));
-            let w = c.n * p * (1.0 - p);
-            info += &x * x.transpose() * w;
-            score += &x * (c.yes - c.n * p);
-        }
-        let chol = info.clone().cholesky().ok_or(NoFit::Collinear)?;
+        let (info, score) = information(&cells, &beta);
+        let chol = info.cholesky().ok_or(NoFit::Collinear)?;
         beta += chol.solve(&score);
         let ll = log_likelihood(&cells, &beta);
         if beta.iter().any(|b| !b.is_finite() || b.abs() > 30.0) {
@@ -65,18 +57,26 @@ pub fn fit(cells: &[Cell]) -> Result<Fit, NoFit> {
         }
         if (ll - last).abs() <= 1e-12 * (ll.abs() + 0.1) {
             // The covariance at the estimate.
-            let mut info = DMatrix::zeros(k, k);
-            for c in &cells {
-                let x = DVector::from_column_slice(&c.x);
-                let p = expit(x.dot(&beta));
-                info += &x * x.transpose() * (c.n * p * (1.0 - p));
-            }
-            let covariance = info.cholesky().ok_or(NoFit::Collinear)?.inverse();
+            let covariance = information(&cells, &beta).0.cholesky().ok_or(NoFit::Collinear)?.inverse();
             return Ok(Fit { beta: beta.iter().copied().collect(), covariance, log_likelihood: ll, iterations: step });
         }
         last = ll;
     }
     Err(NoFit::Separation)
+}
+
+/// The Fisher information Σ n·p(1 − p)·x xᵀ and the score Σ (yes − n·p)·x at `beta`.
+fn information(cells: &[&Cell], beta: &DVector<f64>) -> (DMatrix<f64>, DVector<f64>) {
+    let k = beta.len();
+    let mut info = DMatrix::zeros(k, k);
+    let mut score = DVector::zeros(k);
+    for c in cells {
+        let x = DVector::from_column_slice(&c.x);
+        let p = expit(x.dot(beta));
+        info += &x * x.transpose() * (c.n * p * (1.0 - p));
+        score += &x * (c.yes - c.n * p);
+    }
+    (info, score)
 }
 
 fn expit(x: f64) -> f64 {
