@@ -121,6 +121,105 @@ pub fn t_interval(estimate: f64, se: f64, df: f64, confidence: f64) -> Option<In
     Some(Interval { low: estimate - half, high: estimate + half })
 }
 
+/// One stratum's sums over its PSUs of vectors x_c (a PSU's weights per cell of a table): n_h
+/// (the stratum's PSUs in the whole design), Σ x_c and Σ x_c x_cᵀ. Any estimate that is a smooth
+/// function of the cells' totals is linearised as z_c = uᵀx_c for a vector u (see
+/// [`linear_variance`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct StratumCells {
+    pub n: f64,
+    pub s1: nalgebra::DVector<f64>,
+    pub s2: nalgebra::DMatrix<f64>,
+}
+
+/// V = Σ_h n_h/(n_h − 1)·(uᵀS2_h u − (uᵀS1_h)²/n_h): the linearised variance of an estimate whose
+/// linearised value in PSU c is uᵀx_c.
+pub fn linear_variance(strata: &[StratumCells], u: &nalgebra::DVector<f64>) -> f64 {
+    strata
+        .iter()
+        .filter(|s| s.n >= 2.0)
+        .map(|s| {
+            let sum = u.dot(&s.s1);
+            s.n / (s.n - 1.0) * ((u.transpose() * &s.s2 * u)[(0, 0)] - sum * sum / s.n).max(0.0)
+        })
+        .sum()
+}
+
+/// The covariance matrix of several linearised estimates (the columns of `u`), as
+/// [`linear_variance`] for each pair.
+pub fn linear_covariance(strata: &[StratumCells], u: &nalgebra::DMatrix<f64>) -> nalgebra::DMatrix<f64> {
+    let k = u.ncols();
+    let mut v = nalgebra::DMatrix::zeros(k, k);
+    for s in strata.iter().filter(|s| s.n >= 2.0) {
+        let sum = u.transpose() * &s.s1;
+        v += (u.transpose() * &s.s2 * u - &sum * sum.transpose() / s.n) * (s.n / (s.n - 1.0));
+    }
+    v
+}
+
+/// Rao and Scott's second-order corrected chi-square (R's `svychisq(statistic = "F")`).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RaoScott {
+    pub f: f64,
+    pub df_num: f64,
+    pub df_den: f64,
+    pub p: f64,
+}
+
+/// The Rao–Scott F test of independence of a two-way table: `p` the estimated cell proportions
+/// (rows × columns, the row index running fastest, as R's `interaction(rows, cols)`), `v` their
+/// linearised covariance, `n` the responses, `nu` the design's degrees of freedom. With C the
+/// interaction contrasts orthogonal to the main effects and D = diag(p), the design effects are
+/// Δ = (CᵀD⁻¹C/n)⁻¹·CᵀD⁻¹VD⁻¹C; Pearson's X² of the proportions scaled to n is divided by tr Δ
+/// and referred to F(d, d·ν) with d = (tr Δ)²/tr Δ². `None` when a row or a column is empty.
+pub fn rao_scott(p: &[f64], rows: usize, cols: usize, v: &nalgebra::DMatrix<f64>, n: f64, nu: f64) -> Option<RaoScott> {
+    use nalgebra::DMatrix;
+    use statrs::distribution::{ContinuousCDF, FisherSnedecor};
+    let k = rows * cols;
+    if rows < 2 || cols < 2 || p.len() != k || nu < 1.0 {
+        return None;
+    }
+    let at = |r: usize, c: usize| p[c * rows + r];
+    let row_total: Vec<f64> = (0..rows).map(|r| (0..cols).map(|c| at(r, c)).sum()).collect();
+    let col_total: Vec<f64> = (0..cols).map(|c| (0..rows).map(|r| at(r, c)).sum()).collect();
+    if row_total.iter().chain(&col_total).any(|t| *t <= 0.0) {
+        return None;
+    }
+    // Pearson's X² of the proportions scaled to n.
+    let scaled: Vec<Vec<f64>> = (0..rows).map(|r| (0..cols).map(|c| n * at(r, c)).collect()).collect();
+    let x2 = crate::stats::significance::chi_square(&scaled)?.statistic;
+    // Main effects X1 (intercept, row and column dummies) and the interaction dummies.
+    let main = 1 + (rows - 1) + (cols - 1);
+    let x1 = DMatrix::from_fn(k, main, |i, j| {
+        let (r, c) = (i % rows, i / rows);
+        match j {
+            0 => 1.0,
+            j if j < rows => f64::from(r == j),
+            j => f64::from(c == j - rows + 1),
+        }
+    });
+    let x12 = DMatrix::from_fn(k, (rows - 1) * (cols - 1), |i, j| {
+        let (r, c) = (i % rows, i / rows);
+        let (jr, jc) = (1 + j % (rows - 1), 1 + j / (rows - 1));
+        f64::from(r == jr && c == jc)
+    });
+    let projection = &x1 * (x1.transpose() * &x1).try_inverse()? * x1.transpose();
+    let cmat = (DMatrix::identity(k, k) - projection) * x12;
+    let inverse_d = DMatrix::from_diagonal(&nalgebra::DVector::from_iterator(k, p.iter().map(|&q| if q > 0.0 { 1.0 / q } else { 0.0 })));
+    let denominator = cmat.transpose() * &inverse_d * &cmat / n;
+    let numerator = cmat.transpose() * &inverse_d * v * &inverse_d * &cmat;
+    let delta = denominator.lu().solve(&numerator)?;
+    let trace = delta.trace();
+    let trace2 = (&delta * &delta).trace();
+    if trace <= 0.0 || trace2 <= 0.0 {
+        return None;
+    }
+    let d0 = trace * trace / trace2;
+    let f = x2 / trace;
+    let p_value = FisherSnedecor::new(d0, d0 * nu).ok()?.sf(f);
+    Some(RaoScott { f, df_num: d0, df_den: d0 * nu, p: p_value })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -197,107 +296,4 @@ mod tests {
         );
         assert_eq!(t_interval(5.0, 0.5, 0.0, 0.95), None);
     }
-}
-
-/// One stratum's sums over its PSUs of vectors x_c (a PSU's weights per cell of a table): n_h
-/// (the stratum's PSUs in the whole design), Σ x_c and Σ x_c x_cᵀ. Any estimate that is a smooth
-/// function of the cells' totals is linearised as z_c = uᵀx_c for a vector u (see
-/// [`linear_variance`]).
-#[derive(Debug, Clone, PartialEq)]
-pub struct StratumCells {
-    pub n: f64,
-    pub s1: nalgebra::DVector<f64>,
-    pub s2: nalgebra::DMatrix<f64>,
-}
-
-/// V = Σ_h n_h/(n_h − 1)·(uᵀS2_h u − (uᵀS1_h)²/n_h): the linearised variance of an estimate whose
-/// linearised value in PSU c is uᵀx_c.
-pub fn linear_variance(strata: &[StratumCells], u: &nalgebra::DVector<f64>) -> f64 {
-    strata
-        .iter()
-        .filter(|s| s.n >= 2.0)
-        .map(|s| {
-            let sum = u.dot(&s.s1);
-            s.n / (s.n - 1.0) * ((u.transpose() * &s.s2 * u)[(0, 0)] - sum * sum / s.n).max(0.0)
-        })
-        .sum()
-}
-
-/// The covariance matrix of several linearised estimates (the columns of `u`), as
-/// [`linear_variance`] for each pair.
-pub fn linear_covariance(strata: &[StratumCells], u: &nalgebra::DMatrix<f64>) -> nalgebra::DMatrix<f64> {
-    let k = u.ncols();
-    let mut v = nalgebra::DMatrix::zeros(k, k);
-    for s in strata.iter().filter(|s| s.n >= 2.0) {
-        let sum = u.transpose() * &s.s1;
-        v += (u.transpose() * &s.s2 * u - &sum * sum.transpose() / s.n) * (s.n / (s.n - 1.0));
-    }
-    v
-}
-
-/// Rao and Scott's second-order corrected chi-square (R's `svychisq(statistic = "F")`).
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct RaoScott {
-    pub f: f64,
-    pub df_num: f64,
-    pub df_den: f64,
-    pub p: f64,
-}
-
-/// The Rao–Scott F test of independence of a two-way table: `p` the estimated cell proportions
-/// (rows × columns, the row index running fastest, as R's `interaction(rows, cols)`), `v` their
-/// linearised covariance, `n` the responses, `nu` the design's degrees of freedom. With C the
-/// interaction contrasts orthogonal to the main effects and D = diag(p), the design effects are
-/// Δ = (CᵀD⁻¹C/n)⁻¹·CᵀD⁻¹VD⁻¹C; Pearson's X² of the proportions scaled to n is divided by tr Δ
-/// and referred to F(d, d·ν) with d = (tr Δ)²/tr Δ². `None` when a row or a column is empty.
-pub fn rao_scott(p: &[f64], rows: usize, cols: usize, v: &nalgebra::DMatrix<f64>, n: f64, nu: f64) -> Option<RaoScott> {
-    use nalgebra::DMatrix;
-    use statrs::distribution::{ContinuousCDF, FisherSnedecor};
-    let k = rows * cols;
-    if rows < 2 || cols < 2 || p.len() != k || nu < 1.0 {
-        return None;
-    }
-    let at = |r: usize, c: usize| p[c * rows + r];
-    let row_total: Vec<f64> = (0..rows).map(|r| (0..cols).map(|c| at(r, c)).sum()).collect();
-    let col_total: Vec<f64> = (0..cols).map(|c| (0..rows).map(|r| at(r, c)).sum()).collect();
-    if row_total.iter().chain(&col_total).any(|t| *t <= 0.0) {
-        return None;
-    }
-    let mut x2 = 0.0;
-    for (r, row) in row_total.iter().enumerate() {
-        for (c, col) in col_total.iter().enumerate() {
-            let e = row * col;
-            x2 += n * (at(r, c) - e).powi(2) / e;
-        }
-    }
-    // Main effects X1 (intercept, row and column dummies) and the interaction dummies.
-    let main = 1 + (rows - 1) + (cols - 1);
-    let x1 = DMatrix::from_fn(k, main, |i, j| {
-        let (r, c) = (i % rows, i / rows);
-        match j {
-            0 => 1.0,
-            j if j < rows => f64::from(r == j),
-            j => f64::from(c == j - rows + 1),
-        }
-    });
-    let x12 = DMatrix::from_fn(k, (rows - 1) * (cols - 1), |i, j| {
-        let (r, c) = (i % rows, i / rows);
-        let (jr, jc) = (1 + j % (rows - 1), 1 + j / (rows - 1));
-        f64::from(r == jr && c == jc)
-    });
-    let projection = &x1 * (x1.transpose() * &x1).try_inverse()? * x1.transpose();
-    let cmat = (DMatrix::identity(k, k) - projection) * x12;
-    let inverse_d = DMatrix::from_diagonal(&nalgebra::DVector::from_iterator(k, p.iter().map(|&q| if q > 0.0 { 1.0 / q } else { 0.0 })));
-    let denominator = cmat.transpose() * &inverse_d * &cmat / n;
-    let numerator = cmat.transpose() * &inverse_d * v * &inverse_d * &cmat;
-    let delta = denominator.lu().solve(&numerator)?;
-    let trace = delta.trace();
-    let trace2 = (&delta * &delta).trace();
-    if trace <= 0.0 || trace2 <= 0.0 {
-        return None;
-    }
-    let d0 = trace * trace / trace2;
-    let f = x2 / trace;
-    let p_value = FisherSnedecor::new(d0, d0 * nu).ok()?.sf(f);
-    Some(RaoScott { f, df_num: d0, df_den: d0 * nu, p: p_value })
 }
