@@ -16,6 +16,7 @@ pub mod output;
 pub mod partials;
 pub mod progress;
 pub mod report;
+pub mod sql;
 pub mod stats;
 pub mod text;
 
@@ -108,6 +109,7 @@ fn dispatch(cli: Cli, io: &mut Io) -> Result<()> {
         Command::Themes(args) => cmd::themes::run(&args, io),
         Command::Clv(args) => cmd::clv::run(&args, io),
         Command::Merge(args) => cmd::merge::run(&args, io),
+        Command::Sql(args) => cmd::sql::run(&args, io),
         Command::Completions { shell } => cmd::shell::completions(shell, io),
         Command::Man => cmd::shell::man(io),
     }

@@ -167,6 +167,10 @@ pub fn read(path: &Path) -> Result<(String, serde_json::Value)> {
     let text = std::fs::read_to_string(path).map_err(|e| no_input(format!("cannot read {name}: {e}")))?;
     let value: serde_json::Value =
         serde_json::from_str(&text).map_err(|e| data_err(format!("{name}: not a partial results file (invalid JSON: {e})")))?;
+    if is_plan(&value) {
+        let command = value.get("command").and_then(|c| c.as_str()).unwrap_or_default().to_string();
+        return Ok((command, value));
+    }
     if value.get("format").and_then(|f| f.as_str()) != Some(FORMAT) {
         return Err(data_err(format!("{name}: not a partial results file (no \"format\": \"{FORMAT}\"); write one with --emit-partials")));
     }
@@ -243,6 +247,60 @@ where
         check_groups(&format!("{all} (orders)"), periods, &())?;
     }
     Ok(combined)
+}
+
+/// The `format` of a plan file (`cxstat sql --emit-plan`), and its version.
+pub const PLAN_FORMAT: &str = "cxstat-sql-plan";
+pub const PLAN_VERSION: u32 = 1;
+
+/// A plan: what `cxstat sql` asked the engine for, so that `cxstat merge PLAN RESULT` can make
+/// the command's table from the result. `settings` is the block a partial file of the same run
+/// would hold.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SqlPlan<S> {
+    pub format: String,
+    pub version: u32,
+    pub command: String,
+    pub dialect: String,
+    /// The tables the query reads (the merged table's input names).
+    pub tables: Vec<String>,
+    pub settings: S,
+    /// `--max-invalid` and `--strict` of the run, applied to the result's invalid counts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_invalid: Option<f64>,
+    #[serde(default)]
+    pub strict: bool,
+    /// The result's columns.
+    pub columns: Vec<String>,
+    pub query: String,
+}
+
+impl<S: Serialize> SqlPlan<S> {
+    /// Writes the plan (atomically, indented: it is read by people too).
+    pub fn write(&self, path: &Path) -> Result<()> {
+        let mut bytes = serde_json::to_vec_pretty(self)?;
+        bytes.push(b'\n');
+        write_atomic(path, &bytes)
+    }
+}
+
+/// Whether a JSON value read by [`read`] is a plan rather than partial results.
+pub fn is_plan(value: &serde_json::Value) -> bool {
+    value.get("format").and_then(|f| f.as_str()) == Some(PLAN_FORMAT)
+}
+
+/// A plan file's contents, its settings checked ([`Checked`]).
+pub fn plan_of<S: DeserializeOwned + Checked>(name: &str, value: &serde_json::Value) -> Result<SqlPlan<S>> {
+    if value.get("version").and_then(|v| v.as_u64()) != Some(u64::from(PLAN_VERSION)) {
+        return Err(data_err(format!("{name}: a plan of another version; this cxstat reads version {PLAN_VERSION} (write it again with cxstat sql --emit-plan)")));
+    }
+    let plan: SqlPlan<S> = serde_path_to_error::deserialize(value).map_err(|e| {
+        data_err(format!("{name}: a plan that this cxstat cannot read: {}: {}", e.path(), crate::error::plain_types(&e.inner().to_string())))
+    })?;
+    if let Some(problem) = plan.settings.problem(&()) {
+        return Err(data_err(format!("{name}: settings: {}; the plan is damaged (write it again with cxstat sql --emit-plan)", crate::error::printable(&problem))));
+    }
+    Ok(plan)
 }
 
 /// Every group's values pass their checks.

@@ -207,6 +207,11 @@ pub enum Command {
     /// data) into the table of one run over all the shards.
     #[command(after_help = examples!("cxstat survey part1.csv --by segment --emit-partials p1.json > /dev/null", "cxstat survey part2.csv --by segment --emit-partials p2.json > /dev/null", "cxstat merge p1.json p2.json"))]
     Merge(MergeArgs),
+    /// SQL for the engine where the data lives (Spark SQL, DuckDB): one query that computes the
+    /// sufficient statistics of `survey`, `complaints` or `repeat` per group; `cxstat merge PLAN
+    /// RESULT` then prints the command's table from the engine's result.
+    #[command(subcommand, after_help = examples!("cxstat sql survey --dialect duckdb --table responses --by segment \\\n    --emit-plan plan.json > survey.sql", "duckdb -c \"COPY ($(cat survey.sql)) TO 'result.csv'\"", "cxstat merge plan.json result.csv"))]
+    Sql(SqlCommand),
     /// Print a shell completion script: `cxstat completions bash > ~/.local/share/bash-completion/completions/cxstat`.
     #[command(after_help = "Install:
   bash        cxstat completions bash > ~/.local/share/bash-completion/completions/cxstat
@@ -222,10 +227,80 @@ pub enum Command {
     Man,
 }
 
+/// `cxstat sql COMMAND`: the command whose statistics the query computes, with its options.
+#[derive(Debug, Clone, Subcommand)]
+pub enum SqlCommand {
+    /// CSAT, NPS, CES and designation counts and sums per group (as `cxstat survey`).
+    Survey(SqlSurveyArgs),
+    /// Complaint counts and exact histograms of response and resolution times per group, and with
+    /// --orders-table the orders and distinct ordering customers per period (as `cxstat complaints`).
+    Complaints(SqlComplaintsArgs),
+    /// Orders, revenue, refunds and active, new, retained and repeat customers per period, counted
+    /// by the engine (as `cxstat repeat`).
+    Repeat(SqlRepeatArgs),
+}
+
+/// What every `cxstat sql` command takes besides the command's own options.
+#[derive(Debug, Clone, Args)]
+#[command(next_help_heading = "SQL")]
+pub struct SqlOptions {
+    /// The SQL dialect of the engine.
+    #[arg(long, value_enum)]
+    pub dialect: crate::sql::Dialect,
+
+    /// The table (or view) to read, as the engine names it (`db.responses`) [default: responses,
+    /// complaints or orders].
+    #[arg(long, value_name = "NAME")]
+    pub table: Option<String>,
+
+    /// The table's columns (comma-separated, as `DESCRIBE` lists them), for finding the roles'
+    /// columns when no sample FILE is given [default: the data contract's names].
+    #[arg(long = "columns", value_name = "LIST", value_delimiter = ',')]
+    pub table_columns: Vec<String>,
+
+    /// Also write the plan (the command, the settings that shape its table, the query) to FILE,
+    /// for `cxstat merge FILE RESULT`.
+    #[arg(long, value_name = "FILE")]
+    pub emit_plan: Option<PathBuf>,
+}
+
+/// `cxstat sql survey`: the SQL options, then `cxstat survey`'s. FILE, if given, is a sample of
+/// the table (its header names the columns, and its rows are checked for what SQL cannot read).
+#[derive(Debug, Clone, Args)]
+pub struct SqlSurveyArgs {
+    #[command(flatten)]
+    pub sql: SqlOptions,
+    #[command(flatten)]
+    pub command: SurveyArgs,
+}
+
+/// `cxstat sql complaints`: the SQL options, then `cxstat complaints`'s.
+#[derive(Debug, Clone, Args)]
+pub struct SqlComplaintsArgs {
+    #[command(flatten)]
+    pub sql: SqlOptions,
+    /// The orders table for complaints per 1,000 orders (in place of --orders FILE).
+    #[arg(long, value_name = "NAME", help_heading = "SQL")]
+    pub orders_table: Option<String>,
+    #[command(flatten)]
+    pub command: ComplaintsArgs,
+}
+
+/// `cxstat sql repeat`: the SQL options, then `cxstat repeat`'s.
+#[derive(Debug, Clone, Args)]
+pub struct SqlRepeatArgs {
+    #[command(flatten)]
+    pub sql: SqlOptions,
+    #[command(flatten)]
+    pub command: RepeatArgs,
+}
+
 /// Arguments of `cxstat merge`.
 #[derive(Debug, Clone, Args)]
 pub struct MergeArgs {
-    /// Partial results files (JSON, from --emit-partials), of one command run with the same options.
+    /// Partial results files (JSON, from --emit-partials), of one command run with the same
+    /// options; or a plan (from `cxstat sql --emit-plan`) and the engine's result of its query
+    /// (CSV with a header, Parquet, or a folder of their parts as Spark writes them).
     #[arg(required = true, value_name = "PARTIALS")]
     pub partials: Vec<PathBuf>,
 
@@ -1228,6 +1303,18 @@ impl Command {
                 f.outputs.extend(a.emit_partials.as_deref().map(|p| ("--emit-partials", p)));
                 f.outputs.extend(a.chart.chart.as_deref().map(|p| ("--chart", p)));
                 f.outputs.extend(a.output.output.as_deref().map(|p| ("-o", p)));
+            }
+            Command::Sql(c) => {
+                let (input, sql, output) = match c {
+                    SqlCommand::Survey(a) => (&a.command.input, &a.sql, &a.command.output),
+                    SqlCommand::Complaints(a) => (&a.command.input, &a.sql, &a.command.output),
+                    SqlCommand::Repeat(a) => (&a.command.input, &a.sql, &a.command.output),
+                };
+                if input.file.is_some() {
+                    input_files(&mut f, input);
+                }
+                f.outputs.extend(sql.emit_plan.as_deref().map(|p| ("--emit-plan", p)));
+                f.outputs.extend(output.output.as_deref().map(|p| ("-o", p)));
             }
             Command::Clv(a) => {
                 input_files(&mut f, &a.input);

@@ -6,6 +6,7 @@ use anyhow::Result;
 
 use crate::cli::MergeArgs;
 use crate::error::{data_err, usage};
+use crate::sql::result;
 use crate::partials;
 use crate::Io;
 
@@ -13,8 +14,14 @@ use crate::Io;
 pub fn run(args: &MergeArgs, io: &mut Io) -> Result<()> {
     let mut files = Vec::new();
     let mut command: Option<String> = None;
-    for path in &args.partials {
+    for (k, path) in args.partials.iter().enumerate() {
         let (c, value) = partials::read(path)?;
+        if partials::is_plan(&value) {
+            if k > 0 {
+                return Err(usage(format!("{}: a plan comes first: cxstat merge PLAN RESULT", path.display())));
+            }
+            return merge_result(&path.display().to_string(), &c, &value, args, io);
+        }
         if let Some(first) = &command {
             if *first != c {
                 return Err(data_err(format!("{}: partial results of `cxstat {c}`, the others are of `cxstat {first}`", path.display())));
@@ -29,5 +36,27 @@ pub fn run(args: &MergeArgs, io: &mut Io) -> Result<()> {
         Some("repeat") => crate::cmd::repeat::merge(&files, args, io),
         Some(other) => Err(data_err(format!("partial results of `cxstat {other}` cannot be merged by this cxstat"))),
         None => Err(usage("cxstat merge needs at least one partial results file")),
+    }
+}
+
+/// `cxstat merge PLAN RESULT`: the table of the plan's command from the engine's result of its
+/// query. One result only: it counted distinct customers over all the rows, and such counts do
+/// not add up with another result's.
+fn merge_result(name: &str, command: &str, plan: &serde_json::Value, args: &MergeArgs, io: &mut Io) -> Result<()> {
+    let rest = &args.partials[1..];
+    let path = match rest {
+        [one] => one,
+        [] => return Err(usage(format!("{name} is a plan: name the engine's result of its query after it (cxstat merge PLAN RESULT)"))),
+        _ => {
+            return Err(usage(format!(
+                "{name} is a plan, which takes one result: the engine's results of two runs do not add up (their distinct customers \
+                 would be counted twice). Run the query once over all the data (UNION ALL the tables in a view)"
+            )))
+        }
+    };
+    let result = result::read(path)?;
+    match command {
+        "survey" => crate::cmd::survey::merge_sql(name, plan, &result, args, io),
+        other => Err(data_err(format!("{name}: a plan of `cxstat sql {}`, which this cxstat cannot merge", crate::error::printable(other)))),
     }
 }

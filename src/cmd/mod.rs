@@ -13,6 +13,7 @@ pub mod merge;
 pub mod repeat;
 pub mod scorecard;
 pub mod shell;
+pub mod sql;
 pub mod survey;
 pub mod themes;
 

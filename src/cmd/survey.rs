@@ -10,7 +10,9 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use crate::chart::{self, Band, Chart, Histogram};
-use crate::cli::{ChartType, MergeArgs, SurveyArgs};
+use crate::cli::{ChartType, MergeArgs, SqlOptions, SurveyArgs};
+use crate::cmd::sql::{refuse_options, Query};
+use crate::sql::result::ResultTable;
 use crate::cmd::charts::{self, TrendMetric};
 use crate::cmd::{
     check_dates, checked_design, confidence_level, design_of, grouping_quick_first, key_cells, key_columns, low_base_note, max_invalid,
@@ -23,7 +25,7 @@ use crate::metrics::design::{sum_domains, Design, DomainSums, FirstPass, PsuCoun
 use crate::metrics::grouping::{Group, Grouping, Levels};
 use crate::metrics::period::Period;
 use crate::metrics::satisfaction::{
-    aggregate_finer, aggregate_read, invalid_examples, invalid_labels, invalid_values, score_counts, survey_table, whole_number_range,
+    aggregate_finer, aggregate_read, invalid_examples, read_only_locally, invalid_labels, invalid_values, score_counts, survey_table, whole_number_range,
     Metric, SatisfactionCounts, SatisfactionSpec, ScoreColumn, SurveyRow, SurveyTable, MAX_WEIGHT,
 };
 use crate::output::columns::{always, shown_keys, Column, Rows, Show, Shown, Value};
@@ -208,7 +210,7 @@ fn excluded_line(groups: &[Group<SatisfactionCounts>], plan: &Plan) -> Option<St
 /// The settings that shape the survey table, as partial results record them: partials merge
 /// only when these are equal.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-struct Settings {
+pub(crate) struct Settings {
     csat: Option<SettingsColumn>,
     csat_top_min: i64,
     nps: Option<SettingsColumn>,
@@ -318,6 +320,181 @@ pub fn merge(files: &[(String, serde_json::Value)], args: &MergeArgs, io: &mut I
     let (report, _) = finish(&groups, &plan, &name, None, io)?;
     let format = choose_format(args.output.format, args.output.output.as_deref(), io.stdout_is_terminal)?;
     emit(&report, format, args.output.target(), io)
+}
+
+/// `cxstat sql survey`: the query of every group's counts and sums, with the settings of the
+/// run it stands for. The options a query cannot carry are refused, and so is a sample whose
+/// answers or dates only cxstat's own readers read (labels, year-last dates, decimal commas,
+/// text in another encoding than UTF-8).
+pub(crate) fn sql(args: &SurveyArgs, options: &SqlOptions, io: &mut Io) -> Result<Query<Settings>> {
+    let iso = "the query reads ISO dates (2026-10-03) only: make a view that converts them in the engine \
+               (to_date(col, 'dd/MM/yyyy') in Spark, strptime(col, '%d/%m/%Y') in DuckDB) and query the view";
+    refuse_options(&[
+        (args.chart.chart.is_some(), "--chart", "draw the chart from a local run, or from the merged table's CSV"),
+        (args.emit_partials.is_some(), "--emit-partials", "the engine's result takes the place of partial results: write the plan with --emit-plan"),
+        (args.output.format.is_some(), "--format", "it prints SQL; cxstat merge PLAN RESULT takes --format"),
+        (args.group.date_order.is_some(), "--date-order", iso),
+        (args.input.decimal_comma, "--decimal-comma", "the query reads numbers written with a decimal point; convert them in the engine (replace(col, ',', '.'))"),
+        (args.design.strata.is_some() || args.design.cluster.is_some(), "--strata or --cluster", "design-based variances need each unit's sums; run cxstat survey on the data"),
+    ])?;
+    let (opened, (scales, confidence, max_invalid)) = open_checked(&args.input, Some(Kind::Responses), io, |config| {
+        check_dates(args.group.from, args.group.to)?;
+        let scales = scales(&args.scales, config)?;
+        let confidence = confidence_level(args.stats.confidence, config.survey.confidence, "[survey] confidence")?;
+        Ok((scales, confidence, max_invalid(args.invalid.max_invalid, config)?))
+    })?;
+    let plan = plan(args, &opened, &scales, confidence)?;
+    if plan.design.is_some() {
+        return Err(usage(
+            "cxstat sql survey --weight: the query sums the weights as Kish's effective sizes need them; Taylor linearisation, the default \
+             with a weight, needs each response. Add --variance kish",
+        ));
+    }
+    if !plan.spec.labels.is_empty() {
+        return Err(usage(
+            "the config's [labels] map answer wordings to scale points, which only cxstat's own reader does; the query reads numbers only. \
+             Map the wordings to numbers in the engine (CASE … END in a view), or run cxstat survey on the data",
+        ));
+    }
+    check_sample(&opened, &plan.spec, &plan.grouping, iso)?;
+    let table = options.table.clone().unwrap_or_else(|| "responses".to_string());
+    let mut columns = crate::sql::key_names(&plan.grouping);
+    columns.extend(crate::sql::survey::statistics(&plan.spec, &plan.grouping));
+    Ok(Query {
+        command: "survey",
+        dialect: options.dialect,
+        sql: crate::sql::survey::query(options.dialect, &table, &plan.spec, &plan.grouping),
+        tables: vec![table],
+        columns,
+        settings: Settings::of(&plan),
+        max_invalid: Some(max_invalid),
+        strict: args.stats.strict,
+    })
+}
+
+/// Refuses a sample whose scores or dates only cxstat's own readers read: counted as invalid by
+/// the query, they would leave answers out of the engine's result that a local run counts.
+fn check_sample(opened: &Opened, spec: &SatisfactionSpec, grouping: &Grouping, iso: &str) -> Result<()> {
+    let data = &opened.data;
+    if let Some(encoding) = data.layout.encoding().filter(|e| !matches!(*e, "UTF-8" | "utf-8")) {
+        return Err(data_err(format!(
+            "{}: the sample is {encoding} text. Spark's and DuckDB's CSV readers read UTF-8, so a table loaded from such files holds \
+             garbled text (Chinese headers and categories too): convert the files (iconv -f {encoding} -t UTF-8) or load them with the \
+             engine's encoding option (Spark: .option(\"encoding\", \"{encoding}\")), and export the sample again",
+            data.name
+        )));
+    }
+    for (header, count, examples) in read_only_locally(data, spec, grouping)? {
+        let what = if Some(&header) == grouping.date.as_ref() { iso.to_string() } else {
+            "the query reads whole numbers on the scale; answers written as words (or '4 - satisfied') are read by cxstat's own reader \
+             only: map them to numbers in the engine (CASE … END in a view), or run cxstat survey on the data"
+                .to_string()
+        };
+        return Err(data_err(format!(
+            "{}: column '{header}': {count} value{} that SQL cannot read as cxstat does ({}): {what}",
+            data.name,
+            if count == 1 { "" } else { "s" },
+            examples.iter().map(|e| format!("'{}'", crate::error::printable(e))).collect::<Vec<_>>().join(", ")
+        )));
+    }
+    Ok(())
+}
+
+/// `cxstat merge PLAN RESULT` of a survey plan: each row of the engine's result is a group's
+/// counts; the table is made from them as from a local run's.
+pub(crate) fn merge_sql(name: &str, value: &serde_json::Value, result: &ResultTable, args: &MergeArgs, io: &mut Io) -> Result<()> {
+    let sql_plan: partials::SqlPlan<Settings> = partials::plan_of(name, value)?;
+    let plan = sql_plan.settings.plan()?;
+    let index = result.require(&sql_plan.columns)?;
+    let column = |n: &str| sql_plan.columns.iter().position(|c| c == n).map(|k| index[k]);
+    let weighted = plan.spec.weight.is_some();
+    let mut groups = Vec::with_capacity(result.rows.len());
+    for i in 0..result.rows.len() {
+        let get = |n: &str| column(n).map_or(Ok(0.0), |c| result.number(i, c));
+        let whole = |n: &str| -> Result<u64> { Ok(get(n)? as u64) };
+        let key = crate::sql::group_key(result, i, &plan.grouping, &|n| column(n))?;
+        let mut c = SatisfactionCounts { n: get("n")?, ..Default::default() };
+        for (metric, n, w, w2) in [
+            ("csat", &mut c.csat_n, &mut c.csat_w, &mut c.csat_w2),
+            ("nps", &mut c.nps_n, &mut c.nps_w, &mut c.nps_w2),
+            ("ces", &mut c.ces_n, &mut c.ces_w, &mut c.ces_w2),
+            ("designation", &mut c.designation_n, &mut c.designation_w, &mut c.designation_w2),
+        ] {
+            *n = get(&format!("{metric}_n"))?;
+            (*w, *w2) = if weighted { (get(&format!("{metric}_w"))?, get(&format!("{metric}_w2"))?) } else { (*n, *n) };
+        }
+        (c.csat_top, c.csat_sum) = (get("csat_top")?, get("csat_sum")?);
+        (c.promoters, c.detractors) = (get("promoters")?, get("detractors")?);
+        (c.ces_sum, c.ces_sum_sq, c.ces_easy) = (get("ces_sum")?, get("ces_sum_sq")?, get("ces_easy")?);
+        c.designation_yes = get("designation_yes")?;
+        c.invalid.csat = whole("csat_bad")?;
+        c.invalid.nps = whole("nps_bad")?;
+        c.invalid.ces = whole("ces_bad")?;
+        c.invalid.designation = whole("designation_bad")?;
+        c.invalid.weight = whole("weight_bad")?;
+        c.invalid.date = whole("date_bad")?;
+        let group = Group { key: key.0, dated: key.1, counts: c };
+        if let Some(problem) = partials::Checked::problem(&group.counts, &sql_plan.settings) {
+            return Err(data_err(format!(
+                "{}: row {}: {}; not the result of this plan's query",
+                result.name,
+                i + 2,
+                crate::error::printable(&problem)
+            )));
+        }
+        groups.push(group);
+    }
+    let name = sql_plan.tables.join(" + ");
+    check_result_invalid(&groups, &plan, &name, (sql_plan.strict, sql_plan.max_invalid.unwrap_or(10.0)), io)?;
+    let (report, _) = finish(&groups, &plan, &name, None, io)?;
+    let format = choose_format(args.output.format, args.output.output.as_deref(), io.stdout_is_terminal)?;
+    emit(&report, format, args.output.target(), io)
+}
+
+/// The invalid answers the engine counted: reported per column, an error under `--strict`, and
+/// a score column with more than `max_invalid` % of its answers invalid stops the merge, as it
+/// stops a local run (the rows cannot be quoted: they are in the engine).
+fn check_result_invalid(groups: &[Group<SatisfactionCounts>], plan: &Plan, name: &str, (strict, max_invalid): (bool, f64), io: &mut Io) -> Result<()> {
+    let (invalid, valid) = answers(groups);
+    let spec = &plan.spec;
+    let scored = [
+        ("CSAT", &spec.csat, invalid.csat, valid.csat_n),
+        ("NPS", &spec.nps, invalid.nps, valid.nps_n),
+        ("CES", &spec.ces, invalid.ces, valid.ces_n),
+    ];
+    for (metric, column, count, n) in scored {
+        let Some(column) = column else { continue };
+        let answered = n + count as f64;
+        if count > 0 && 100.0 * count as f64 > max_invalid * answered {
+            return Err(data_err(format!(
+                "{name}: column '{}': {count} of {answered} answers ({:.1}%) are not whole numbers {}, more than --max-invalid {max_invalid}% \
+                 allows: {metric} from the other answers would not be a result. The query reads numbers only: look at the values in the \
+                 engine (SELECT {}, COUNT(*) … GROUP BY 1), or run cxstat inspect on a sample",
+                column.header,
+                100.0 * count as f64 / answered,
+                column.scale,
+                column.header
+            )));
+        }
+    }
+    let mut messages = Vec::new();
+    let columns = [
+        (spec.csat.as_ref().map(|c| c.header.clone()), invalid.csat, "whole numbers on the scale"),
+        (spec.nps.as_ref().map(|c| c.header.clone()), invalid.nps, "whole numbers 0–10"),
+        (spec.ces.as_ref().map(|c| c.header.clone()), invalid.ces, "whole numbers on the scale"),
+        (spec.designation.clone(), invalid.designation, "yes/no, true/false, 1/0 or 是/否"),
+        (plan.grouping.date.clone().filter(|_| plan.grouping.uses_date()), invalid.date, "an ISO date such as 2026-10-03"),
+        (spec.weight.clone(), invalid.weight, "a positive number up to 1e9; the whole row"),
+    ];
+    for (header, count, expected) in columns {
+        if let (Some(header), true) = (header, count > 0) {
+            messages.push(format!(
+                "{name}: column '{header}': {count} invalid value{} (expected {expected}; excluded), counted by the engine",
+                if count == 1 { "" } else { "s" }
+            ));
+        }
+    }
+    report_problems(&messages, strict, io)
 }
 
 /// The trends `--chart-metric` can name, the default first.

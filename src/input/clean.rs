@@ -486,9 +486,9 @@ pub fn seen_before(ids: Expr) -> Expr {
 
 /// Words read as yes and as no (compared lower-case); anything else that is not blank or
 /// "n/a" is invalid.
-const YES: &[&str] = &["true", "yes", "y", "t", "1", "1.0", "是", "已", "对", "√"];
-const NO: &[&str] = &["false", "no", "n", "f", "0", "0.0", "否", "未", "不", "×"];
-const NOT_APPLICABLE: &[&str] = &["n/a", "na", "null", "none", "-", "无"];
+pub const YES: &[&str] = &["true", "yes", "y", "t", "1", "1.0", "是", "已", "对", "√"];
+pub const NO: &[&str] = &["false", "no", "n", "f", "0", "0.0", "否", "未", "不", "×"];
+pub const NOT_APPLICABLE: &[&str] = &["n/a", "na", "null", "none", "-", "无"];
 
 /// A yes/no column: true/false, yes/no, y/n, 1/0, 是/否 (any case). Blank and n/a are null.
 pub fn boolean(column: &str) -> Cleaned {

@@ -48,6 +48,16 @@ pub enum Layout {
     },
 }
 
+impl Layout {
+    /// The text encoding of a delimited file (`UTF-8`, `GBK`, `UTF-16LE` …); none for others.
+    pub fn encoding(&self) -> Option<&'static str> {
+        match self {
+            Layout::Delimited { encoding, .. } => Some(encoding),
+            _ => None,
+        }
+    }
+}
+
 /// An opened input: its headers and a lazy scan of it. Text columns are read as strings;
 /// typing and validation are expressions on top (see `clean`).
 pub struct Dataset {

@@ -1,0 +1,126 @@
+//! `cxstat sql survey|complaints|repeat --dialect spark|duckdb`: prints the query that computes,
+//! in the engine where the data lives, the sufficient statistics of the command's table (see
+//! `crate::sql`); `--emit-plan FILE` writes what `cxstat merge FILE RESULT` needs to make the
+//! table from the engine's result.
+//!
+//! The command's own options shape the query as they shape a local run (columns, scales,
+//! grouping, window, NA values). Without a sample FILE, the columns are found among `--columns`
+//! (the table's) or the data contract's names, as a local run finds them among a file's headers.
+
+use std::path::PathBuf;
+
+use anyhow::Result;
+use serde::Serialize;
+
+use crate::cli::{InputArgs, SqlCommand, SqlOptions};
+use crate::error::usage;
+use crate::output::write_atomic;
+use crate::partials::{SqlPlan, PLAN_FORMAT, PLAN_VERSION};
+use crate::Io;
+
+/// What a command's query is, for printing and for its plan.
+pub struct Query<S> {
+    pub command: &'static str,
+    pub dialect: crate::sql::Dialect,
+    pub tables: Vec<String>,
+    pub sql: String,
+    pub columns: Vec<String>,
+    pub settings: S,
+    pub max_invalid: Option<f64>,
+    pub strict: bool,
+}
+
+/// Runs `cxstat sql`.
+pub fn run(command: &SqlCommand, io: &mut Io) -> Result<()> {
+    match command {
+        SqlCommand::Survey(a) => {
+            let input = sample_input(&a.command.input, &a.sql, SURVEY_COLUMNS)?;
+            let args = crate::cli::SurveyArgs { input: input.args.clone(), ..a.command.clone() };
+            finish(crate::cmd::survey::sql(&args, &a.sql, io)?, &a.sql, a.command.output.output.as_ref(), io)
+        }
+        SqlCommand::Complaints(_) | SqlCommand::Repeat(_) => Err(usage("cxstat sql complaints and repeat are not written yet")),
+    }
+}
+
+/// The data contract's columns of each kind (`shared/DATA-CONTRACT.md`), where the roles are
+/// looked for when neither a sample FILE nor `--columns` names the table's.
+pub const SURVEY_COLUMNS: &[&str] =
+    &["response_id", "customer_id", "submitted_at", "channel", "segment", "region", "csat", "nps", "ces", "comment"];
+pub const COMPLAINT_COLUMNS: &[&str] = &[
+    "complaint_id",
+    "customer_id",
+    "order_id",
+    "opened_at",
+    "first_response_at",
+    "resolved_at",
+    "category",
+    "severity",
+    "channel",
+    "status",
+    "reopened",
+    "first_contact_resolution",
+];
+pub const ORDER_COLUMNS: &[&str] = &["order_id", "customer_id", "ordered_at", "amount", "channel"];
+
+/// The input a `cxstat sql` command reads its columns from: the sample FILE when given, else a
+/// header-only file of `--columns` (or of `contract`), kept until the query is made.
+pub struct SampleInput {
+    pub args: InputArgs,
+    _dir: Option<tempfile::TempDir>,
+}
+
+pub fn sample_input(input: &InputArgs, sql: &SqlOptions, contract: &[&str]) -> Result<SampleInput> {
+    if input.file.is_some() {
+        if !sql.table_columns.is_empty() {
+            return Err(usage("--columns names the table's columns when there is no sample FILE; give one or the other"));
+        }
+        return Ok(SampleInput { args: input.clone(), _dir: None });
+    }
+    let columns: Vec<String> = if sql.table_columns.is_empty() {
+        contract.iter().map(|c| c.to_string()).collect()
+    } else {
+        sql.table_columns.iter().map(|c| c.trim().to_string()).filter(|c| !c.is_empty()).collect()
+    };
+    let dir = tempfile::tempdir()?;
+    let path: PathBuf = dir.path().join("columns.csv");
+    let mut writer = csv::Writer::from_path(&path)?;
+    writer.write_record(&columns)?;
+    writer.flush()?;
+    Ok(SampleInput { args: InputArgs { file: Some(path), ..input.clone() }, _dir: Some(dir) })
+}
+
+/// Prints the query (or writes it to `-o FILE`), and writes the plan with `--emit-plan`.
+fn finish<S: Serialize>(query: Query<S>, sql: &SqlOptions, output: Option<&PathBuf>, io: &mut Io) -> Result<()> {
+    let mut text = query.sql.clone();
+    text.push('\n');
+    match output {
+        Some(path) => write_atomic(path, text.as_bytes())?,
+        None => io.stdout.write_all(text.as_bytes())?,
+    }
+    if let Some(path) = &sql.emit_plan {
+        SqlPlan {
+            format: PLAN_FORMAT.to_string(),
+            version: PLAN_VERSION,
+            command: query.command.to_string(),
+            dialect: query.dialect.name().to_string(),
+            tables: query.tables,
+            settings: query.settings,
+            max_invalid: query.max_invalid,
+            strict: query.strict,
+            columns: query.columns,
+            query: query.sql,
+        }
+        .write(path)?;
+    }
+    Ok(())
+}
+
+/// Refuses the options of a local run that a query cannot carry: `(given, flag, why)`.
+pub fn refuse_options(options: &[(bool, &str, &str)]) -> Result<()> {
+    match options.iter().find(|o| o.0) {
+        Some((_, flag, why)) => Err(usage(format!("cxstat sql takes no {flag}: {why}"))),
+        None => Ok(()),
+    }
+}
+
+use std::io::Write;
