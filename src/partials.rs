@@ -292,13 +292,22 @@ pub fn is_plan(value: &serde_json::Value) -> bool {
 /// A plan file's contents, its settings checked ([`Checked`]).
 pub fn plan_of<S: DeserializeOwned + Checked>(name: &str, value: &serde_json::Value) -> Result<SqlPlan<S>> {
     if value.get("version").and_then(|v| v.as_u64()) != Some(u64::from(PLAN_VERSION)) {
-        return Err(data_err(format!("{name}: a plan of another version; this cxstat reads version {PLAN_VERSION} (write it again with cxstat sql --emit-plan)")));
+        return Err(data_err(format!(
+            "{name}: a plan of another version; this cxstat reads version {PLAN_VERSION} (write it again with cxstat sql --emit-plan)"
+        )));
     }
     let plan: SqlPlan<S> = serde_path_to_error::deserialize(value).map_err(|e| {
-        data_err(format!("{name}: a plan that this cxstat cannot read: {}: {}", e.path(), crate::error::plain_types(&e.inner().to_string())))
+        data_err(format!(
+            "{name}: a plan that this cxstat cannot read: {}: {}",
+            e.path(),
+            crate::error::plain_types(&e.inner().to_string())
+        ))
     })?;
     if let Some(problem) = plan.settings.problem(&()) {
-        return Err(data_err(format!("{name}: settings: {}; the plan is damaged (write it again with cxstat sql --emit-plan)", crate::error::printable(&problem))));
+        return Err(data_err(format!(
+            "{name}: settings: {}; the plan is damaged (write it again with cxstat sql --emit-plan)",
+            crate::error::printable(&problem)
+        )));
     }
     Ok(plan)
 }

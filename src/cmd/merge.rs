@@ -6,8 +6,8 @@ use anyhow::Result;
 
 use crate::cli::MergeArgs;
 use crate::error::{data_err, usage};
-use crate::sql::result;
 use crate::partials;
+use crate::sql::result;
 use crate::Io;
 
 /// Runs `cxstat merge`.
@@ -57,6 +57,8 @@ fn merge_result(name: &str, command: &str, plan: &serde_json::Value, args: &Merg
     let result = result::read(path)?;
     match command {
         "survey" => crate::cmd::survey::merge_sql(name, plan, &result, args, io),
-        other => Err(data_err(format!("{name}: a plan of `cxstat sql {}`, which this cxstat cannot merge", crate::error::printable(other)))),
+        other => {
+            Err(data_err(format!("{name}: a plan of `cxstat sql {}`, which this cxstat cannot merge", crate::error::printable(other))))
+        }
     }
 }

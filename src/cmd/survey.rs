@@ -11,9 +11,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::chart::{self, Band, Chart, Histogram};
 use crate::cli::{ChartType, MergeArgs, SqlOptions, SurveyArgs};
-use crate::cmd::sql::{refuse_options, Query};
-use crate::sql::result::ResultTable;
 use crate::cmd::charts::{self, TrendMetric};
+use crate::cmd::sql::{refuse_options, Query};
 use crate::cmd::{
     check_dates, checked_design, confidence_level, design_of, grouping_quick_first, key_cells, key_columns, low_base_note, max_invalid,
     open_checked, quote_rows, report_problems, satisfaction_spec, scales, set_weight, Opened, Outcome, Scales,
@@ -25,12 +24,13 @@ use crate::metrics::design::{sum_domains, Design, DomainSums, FirstPass, PsuCoun
 use crate::metrics::grouping::{Group, Grouping, Levels};
 use crate::metrics::period::Period;
 use crate::metrics::satisfaction::{
-    aggregate_finer, aggregate_read, invalid_examples, read_only_locally, invalid_labels, invalid_values, score_counts, survey_table, whole_number_range,
-    Metric, SatisfactionCounts, SatisfactionSpec, ScoreColumn, SurveyRow, SurveyTable, MAX_WEIGHT,
+    aggregate_finer, aggregate_read, invalid_examples, invalid_labels, invalid_values, read_only_locally, score_counts, survey_table,
+    whole_number_range, Metric, SatisfactionCounts, SatisfactionSpec, ScoreColumn, SurveyRow, SurveyTable, MAX_WEIGHT,
 };
 use crate::output::columns::{always, shown_keys, Column, Rows, Show, Shown, Value};
 use crate::output::{choose_format, emit, Cell, Report};
 use crate::partials;
+use crate::sql::result::ResultTable;
 use crate::stats::design::DesignEstimate;
 use crate::stats::intervals::NpsMethod;
 use crate::Io;
@@ -331,11 +331,23 @@ pub(crate) fn sql(args: &SurveyArgs, options: &SqlOptions, io: &mut Io) -> Resul
                (to_date(col, 'dd/MM/yyyy') in Spark, strptime(col, '%d/%m/%Y') in DuckDB) and query the view";
     refuse_options(&[
         (args.chart.chart.is_some(), "--chart", "draw the chart from a local run, or from the merged table's CSV"),
-        (args.emit_partials.is_some(), "--emit-partials", "the engine's result takes the place of partial results: write the plan with --emit-plan"),
+        (
+            args.emit_partials.is_some(),
+            "--emit-partials",
+            "the engine's result takes the place of partial results: write the plan with --emit-plan",
+        ),
         (args.output.format.is_some(), "--format", "it prints SQL; cxstat merge PLAN RESULT takes --format"),
         (args.group.date_order.is_some(), "--date-order", iso),
-        (args.input.decimal_comma, "--decimal-comma", "the query reads numbers written with a decimal point; convert them in the engine (replace(col, ',', '.'))"),
-        (args.design.strata.is_some() || args.design.cluster.is_some(), "--strata or --cluster", "design-based variances need each unit's sums; run cxstat survey on the data"),
+        (
+            args.input.decimal_comma,
+            "--decimal-comma",
+            "the query reads numbers written with a decimal point; convert them in the engine (replace(col, ',', '.'))",
+        ),
+        (
+            args.design.strata.is_some() || args.design.cluster.is_some(),
+            "--strata or --cluster",
+            "design-based variances need each unit's sums; run cxstat survey on the data",
+        ),
     ])?;
     let (opened, (scales, confidence, max_invalid)) = open_checked(&args.input, Some(Kind::Responses), io, |config| {
         check_dates(args.group.from, args.group.to)?;
@@ -385,7 +397,9 @@ fn check_sample(opened: &Opened, spec: &SatisfactionSpec, grouping: &Grouping, i
         )));
     }
     for (header, count, examples) in read_only_locally(data, spec, grouping)? {
-        let what = if Some(&header) == grouping.date.as_ref() { iso.to_string() } else {
+        let what = if Some(&header) == grouping.date.as_ref() {
+            iso.to_string()
+        } else {
             "the query reads whole numbers on the scale; answers written as words (or '4 - satisfied') are read by cxstat's own reader \
              only: map them to numbers in the engine (CASE … END in a view), or run cxstat survey on the data"
                 .to_string()
@@ -454,7 +468,13 @@ pub(crate) fn merge_sql(name: &str, value: &serde_json::Value, result: &ResultTa
 /// The invalid answers the engine counted: reported per column, an error under `--strict`, and
 /// a score column with more than `max_invalid` % of its answers invalid stops the merge, as it
 /// stops a local run (the rows cannot be quoted: they are in the engine).
-fn check_result_invalid(groups: &[Group<SatisfactionCounts>], plan: &Plan, name: &str, (strict, max_invalid): (bool, f64), io: &mut Io) -> Result<()> {
+fn check_result_invalid(
+    groups: &[Group<SatisfactionCounts>],
+    plan: &Plan,
+    name: &str,
+    (strict, max_invalid): (bool, f64),
+    io: &mut Io,
+) -> Result<()> {
     let (invalid, valid) = answers(groups);
     let spec = &plan.spec;
     let scored = [
@@ -478,16 +498,20 @@ fn check_result_invalid(groups: &[Group<SatisfactionCounts>], plan: &Plan, name:
         }
     }
     let mut messages = Vec::new();
+    let score = |c: &Option<ScoreColumn>| c.as_ref().map(|c| (c.header.clone(), format!("whole numbers {}", c.scale)));
     let columns = [
-        (spec.csat.as_ref().map(|c| c.header.clone()), invalid.csat, "whole numbers on the scale"),
-        (spec.nps.as_ref().map(|c| c.header.clone()), invalid.nps, "whole numbers 0–10"),
-        (spec.ces.as_ref().map(|c| c.header.clone()), invalid.ces, "whole numbers on the scale"),
-        (spec.designation.clone(), invalid.designation, "yes/no, true/false, 1/0 or 是/否"),
-        (plan.grouping.date.clone().filter(|_| plan.grouping.uses_date()), invalid.date, "an ISO date such as 2026-10-03"),
-        (spec.weight.clone(), invalid.weight, "a positive number up to 1e9; the whole row"),
+        (score(&spec.csat), invalid.csat),
+        (score(&spec.nps), invalid.nps),
+        (score(&spec.ces), invalid.ces),
+        (spec.designation.clone().map(|h| (h, "yes/no, true/false, 1/0 or 是/否".to_string())), invalid.designation),
+        (
+            plan.grouping.date.clone().filter(|_| plan.grouping.uses_date()).map(|h| (h, "an ISO date such as 2026-10-03".to_string())),
+            invalid.date,
+        ),
+        (spec.weight.clone().map(|h| (h, format!("a positive number up to {MAX_WEIGHT:e}; the whole row"))), invalid.weight),
     ];
-    for (header, count, expected) in columns {
-        if let (Some(header), true) = (header, count > 0) {
+    for (column, count) in columns {
+        if let (Some((header, expected)), true) = (column, count > 0) {
             messages.push(format!(
                 "{name}: column '{header}': {count} invalid value{} (expected {expected}; excluded), counted by the engine",
                 if count == 1 { "" } else { "s" }

@@ -81,7 +81,8 @@ fn read_csv(path: &Path) -> Result<Part> {
     if bytes.is_empty() {
         return Ok(None);
     }
-    let text = String::from_utf8(bytes).map_err(|_| data_err(format!("{name}: not UTF-8 text; write the result as UTF-8 CSV or Parquet")))?;
+    let text =
+        String::from_utf8(bytes).map_err(|_| data_err(format!("{name}: not UTF-8 text; write the result as UTF-8 CSV or Parquet")))?;
     let mut reader = csv::ReaderBuilder::new().has_headers(true).from_reader(text.trim_start_matches('\u{feff}').as_bytes());
     let columns: Vec<String> =
         reader.headers().map_err(|e| data_err(format!("{name}: not CSV: {e}")))?.iter().map(|h| h.trim().to_string()).collect();

@@ -17,6 +17,7 @@ mod test_readme;
 mod test_repeat;
 mod test_scorecard;
 mod test_sources;
+mod test_sql;
 mod test_survey;
 mod test_terminal;
 mod test_themes;

@@ -1,0 +1,217 @@
+#!/usr/bin/env python3
+"""Runs `cxstat sql` queries in a real engine and compares `cxstat merge PLAN RESULT` with the
+local command on the same file, byte for byte (CSV and JSON output).
+
+    python3 scripts/check_sql.py BINARY [--engine duckdb|spark] [--work DIR] [--only NAME]
+
+Each case loads a CSV file into the engine as a table, twice: every column as text (as an export
+lands) and with the engine's own type detection (integers, doubles, dates, timestamps), runs the
+query that `cxstat sql COMMAND --dialect ENGINE` prints, writes the result as the engine writes
+CSV, and merges it. The files are the bundled examples, fixtures, and a generated messy file
+(blanks, NA codes, invalid and padded values, Chinese keys, impossible dates), made here from a
+fixed seed. Prints one line per case and exits 1 on any difference.
+
+DuckDB comes from PyPI (`pip install duckdb`); Spark is pyspark from PyPI with a Java runtime.
+"""
+import argparse
+import csv
+import difflib
+import json
+import os
+import random
+import subprocess
+import sys
+import tempfile
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+EX = os.path.join(ROOT, "examples", "data")
+FX = os.path.join(ROOT, "fixtures")
+
+
+def messy_responses(path, n=3000, seed=11):
+    """A survey export with what real ones have: blanks, NA codes (-99, N/A), scores out of scale
+    or not whole, padded values, dates of several days and impossible ones, Chinese segments,
+    weights with invalid values, a yes/no column with unknown words."""
+    rnd = random.Random(seed)
+    segments = ["consumer", "enterprise", "小微企业", "政府", " consumer", ""]
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f)
+        w.writerow(["response_id", "customer_id", "submitted_at", "segment", "region", "csat", "nps", "ces", "weight", "designation"])
+        for i in range(n):
+            day = rnd.randrange(0, 700)
+            y, m, d = 2025, 1, 1
+            # Days from 2025-01-01 as ISO dates (or timestamps), a few unreadable or impossible.
+            import datetime
+
+            date = datetime.date(2025, 1, 1) + datetime.timedelta(days=day)
+            r = rnd.random()
+            if r < 0.02:
+                submitted = ""
+            elif r < 0.03:
+                submitted = "2026-02-30"
+            elif r < 0.04:
+                submitted = "not a date"
+            elif r < 0.3:
+                submitted = date.isoformat() + "T" + "%02d:%02d:00" % (rnd.randrange(24), rnd.randrange(60))
+            elif r < 0.35:
+                submitted = " " + date.isoformat() + " "
+            else:
+                submitted = date.isoformat()
+
+            def score(low, high):
+                r = rnd.random()
+                if r < 0.08:
+                    return ""
+                if r < 0.10:
+                    return "-99"
+                if r < 0.11:
+                    return str(high + 1)
+                if r < 0.12:
+                    return "3.5"
+                if r < 0.13:
+                    return " %d " % rnd.randint(low, high)
+                if r < 0.14:
+                    return "%d.0" % rnd.randint(low, high)
+                return str(rnd.randint(low, high))
+
+            weight = rnd.choice(["1", "0.5", "2.25", "1.5", "3", "", "0", "-1", "1e10", "abc"]) if rnd.random() < 0.2 else rnd.choice(["1", "0.5", "2", "1.25"])
+            designation = rnd.choice(["yes", "no", "Y", "是", "否", "", "n/a", "maybe", "1", "0"])
+            w.writerow([
+                "R%06d" % i,
+                "C%05d" % rnd.randrange(800),
+                submitted,
+                rnd.choice(segments),
+                rnd.choice(["east", "west", "北"]),
+                score(1, 5),
+                score(0, 10),
+                score(1, 7),
+                weight,
+                designation,
+            ])
+
+
+def survey_cases(messy):
+    r = os.path.join(EX, "responses.csv")
+    return [
+        ("survey by segment and month", r, "responses", ["--by", "segment", "--period", "month"]),
+        ("survey ungrouped", r, "responses", []),
+        ("survey by quarter, window", r, "responses", ["--period", "quarter", "--from", "2025-10-01", "--to", "2026-09-30"]),
+        ("survey by week, two keys", r, "responses", ["--period", "week", "--by", "channel,segment", "--no-total", "--min-n", "5"]),
+        ("survey by day", r, "responses", ["--period", "day"]),
+        ("survey by year, confidence", r, "responses", ["--period", "year", "--confidence", "0.9", "--nps-interval", "adjusted-wald"]),
+        ("survey window without period", r, "responses", ["--from", "2026-01-01", "--by", "region"]),
+        ("survey NA values", os.path.join(FX, "survey_invalid.csv"), "responses", ["--na-values", "-99,0"]),
+        ("survey small", os.path.join(FX, "survey_small.csv"), "responses", ["--by", "segment", "--period", "month"]),
+        ("survey Chinese keys", os.path.join(FX, "survey_zh.csv"), "responses", ["--by", "渠道"]),
+        ("survey weighted (Kish)", os.path.join(FX, "survey_weighted.csv"), "responses", ["--weight", "weight", "--variance", "kish", "--by", "segment"]),
+        ("messy survey", messy, "responses", ["--by", "segment", "--period", "month", "--na-values", "-99", "--max-invalid", "50"]),
+        ("messy survey, fold case", messy, "responses", ["--by", "segment", "--fold-case", "--period", "quarter", "--na-values", "-99", "--max-invalid", "50"]),
+        ("messy survey, designation", messy, "responses", ["--col", "designation=designation", "--period", "year", "--na-values", "-99", "--max-invalid", "50"]),
+        ("messy survey, weighted", messy, "responses", ["--weight", "weight", "--variance", "kish", "--by", "region", "--na-values", "-99", "--max-invalid", "50"]),
+    ]
+
+
+class DuckDB:
+    name = "duckdb"
+
+    def __init__(self):
+        import duckdb
+
+        self.con = duckdb.connect()
+
+    def load(self, table, path, typed):
+        self.con.execute(f'DROP VIEW IF EXISTS "{table}"')
+        how = "header=true" if typed else "header=true, all_varchar=true"
+        self.con.execute(f"CREATE VIEW \"{table}\" AS SELECT * FROM read_csv('{path}', {how})")
+
+    def run(self, query, out):
+        self.con.execute(f"COPY ({query}) TO '{out}' (HEADER)")
+
+
+class Spark:
+    name = "spark"
+
+    def __init__(self):
+        from pyspark.sql import SparkSession
+
+        self.spark = (
+            SparkSession.builder.master("local[2]")
+            .appName("cxstat-check")
+            .config("spark.ui.enabled", "false")
+            .config("spark.sql.shuffle.partitions", "4")
+            .getOrCreate()
+        )
+        self.spark.sparkContext.setLogLevel("ERROR")
+
+    def load(self, table, path, typed):
+        df = self.spark.read.option("header", True).option("multiLine", True).option("escape", '"')
+        df = df.option("inferSchema", typed).csv(path)
+        df.createOrReplaceTempView(table)
+
+    def run(self, query, out):
+        self.spark.sql(query).coalesce(1).write.mode("overwrite").option("header", True).csv(out)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("binary")
+    ap.add_argument("--engine", choices=["duckdb", "spark"], default="duckdb")
+    ap.add_argument("--work")
+    ap.add_argument("--only")
+    a = ap.parse_args()
+    work = a.work or tempfile.mkdtemp(prefix="cxstat-sql-")
+    os.makedirs(work, exist_ok=True)
+    messy = os.path.join(work, "messy_responses.csv")
+    messy_responses(messy)
+    engine = DuckDB() if a.engine == "duckdb" else Spark()
+    failures = 0
+    cases = survey_cases(messy)
+    for k, (title, path, table, flags) in enumerate(cases):
+        if a.only and a.only not in title:
+            continue
+        command = title.split()[0] if not title.startswith("messy") else title.split()[1].rstrip(",")
+        for typed in (False, True):
+            tag = f"{title} [{'typed' if typed else 'text'}]"
+            d = os.path.join(work, f"case{k}{'t' if typed else ''}")
+            os.makedirs(d, exist_ok=True)
+            plan, sql = os.path.join(d, "plan.json"), os.path.join(d, "query.sql")
+            p = subprocess.run([a.binary, "sql", command, "--dialect", engine.name, "--table", table, "--emit-plan", plan, "-o", sql, path] + flags, capture_output=True, text=True)
+            if p.returncode != 0:
+                print(f"FAIL {tag}: cxstat sql exited {p.returncode}: {p.stderr.strip()}")
+                failures += 1
+                continue
+            engine.load(table, path, typed)
+            result = os.path.join(d, "result.csv")
+            try:
+                engine.run(open(sql, encoding="utf-8").read(), result)
+            except Exception as e:  # the engine's own message says what it could not run
+                print(f"FAIL {tag}: the engine could not run the query: {str(e)[:2000]}")
+                failures += 1
+                continue
+            same = True
+            for fmt in ("csv", "json"):
+                merged = subprocess.run([a.binary, "merge", plan, result, "--format", fmt], capture_output=True)
+                local = subprocess.run([a.binary, command, path, "--format", fmt] + flags, capture_output=True)
+                if merged.returncode != local.returncode or merged.stdout != local.stdout:
+                    same = False
+                    print(f"FAIL {tag} ({fmt}): merge exited {merged.returncode}, local {local.returncode}")
+                    print(merged.stderr.decode(errors="replace")[:2000])
+                    diff = difflib.unified_diff(
+                        local.stdout.decode(errors="replace").splitlines(),
+                        merged.stdout.decode(errors="replace").splitlines(),
+                        "local",
+                        "merged",
+                        lineterm="",
+                        n=0,
+                    )
+                    print("\n".join(list(diff)[:40]))
+            if same:
+                print(f"ok   {tag}")
+            else:
+                failures += 1
+    print(f"{failures} case(s) differ" if failures else "every merged table is the local command's, byte for byte")
+    sys.exit(1 if failures else 0)
+
+
+if __name__ == "__main__":
+    main()
