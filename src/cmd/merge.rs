@@ -57,6 +57,7 @@ fn merge_result(name: &str, command: &str, plan: &serde_json::Value, args: &Merg
     let result = result::read(path)?;
     match command {
         "survey" => crate::cmd::survey::merge_sql(name, plan, &result, args, io),
+        "repeat" => crate::cmd::repeat::merge_sql(name, plan, &result, args, io),
         other => {
             Err(data_err(format!("{name}: a plan of `cxstat sql {}`, which this cxstat cannot merge", crate::error::printable(other))))
         }

@@ -10,8 +10,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::chart;
 use crate::cli::values::{self, in_config};
-use crate::cli::{ChartType, MergeArgs, RepeatArgs};
+use crate::cli::{ChartType, MergeArgs, RepeatArgs, SqlOptions};
 use crate::cmd::charts::{self, TrendMetric};
+use crate::cmd::sql::{check_encoding, refuse_local_dates, refuse_options, Query, DECIMAL_POINT, ISO_ONLY};
 use crate::cmd::{check_dates, confidence_level, open_checked, quote_rows, report_problems, Opened, Outcome};
 use crate::error::{data_err, usage};
 use crate::input::frame::Dataset;
@@ -19,8 +20,8 @@ use crate::input::roles::{Kind, Role};
 use crate::metrics::grouping::{Group, GroupKey, Grouping};
 use crate::metrics::orders::cohorts::{cohorts, rfm, segments, RfmCustomer, Segment};
 use crate::metrics::orders::repeat::{
-    in_span, repeat_base, repeat_rates, repeat_sums, repeat_table, repeat_table_of_sums, repeat_total, sums_base, RepeatBase, RepeatRates,
-    RepeatRow, RepeatSums,
+    in_span, repeat_base, repeat_rates, repeat_sums, repeat_table, repeat_table_of_sums, repeat_total, rows_of_counts, sums_base,
+    total_row, PeriodCounts, RepeatRates, RepeatRow, RepeatSums,
 };
 use crate::metrics::orders::{
     latest_purchase, order_problem_counts, order_problem_examples, read_orders, OrderProblem, OrderRows, OrderSpec,
@@ -29,6 +30,7 @@ use crate::metrics::period::{index_label, label_index, period_index_of, Period};
 use crate::output::columns::{always, shown_keys, Column, Rows, Show, Shown, Value};
 use crate::output::{choose_format, emit, Cell, Report, Table};
 use crate::partials;
+use crate::sql::result::ResultTable;
 use crate::Io;
 
 /// Runs `cxstat repeat`.
@@ -120,7 +122,7 @@ fn execute(args: &RepeatArgs, io: &mut Io, format: Option<crate::output::Format>
         let settings = Settings { period, as_of, from, to, confidence, amount: spec.amount.is_some(), total: !args.no_total };
         let base = repeat_base(&orders);
         let rows = repeat_table(data, &orders, &base, as_of, window)?;
-        let (report, rows, shape) = shown_report(rows, window, &settings, &data.name, (Some(data), &base))?;
+        let (report, rows, shape) = shown_report(rows, window, &settings, &data.name, |shown| repeat_total(Some(data), &base, shown))?;
         if let Some(path) = &args.emit_partials {
             // Every period up to --as-of: the merge picks the ones in --from/--to.
             let groups: Vec<Group<RepeatSums>> = repeat_sums(data, &base)?
@@ -165,21 +167,22 @@ fn execute(args: &RepeatArgs, io: &mut Io, format: Option<crate::output::Format>
     Ok(Outcome { report, rows, shown, opened })
 }
 
-/// The periods in `--from`/`--to` (and their total row, computed from `base` on `data`'s engine,
-/// or in memory without it), as the report, with their rates and the table's shape.
+/// The periods in `--from`/`--to` (and their total row, made by `total` from them), as the
+/// report, with their rates and the table's shape.
 fn shown_report(
     rows: Vec<RepeatRow>,
     window: Option<i64>,
     settings: &Settings,
     name: &str,
-    (data, base): (Option<&Dataset>, &RepeatBase),
+    total: impl FnOnce(&[RepeatRow]) -> Result<RepeatRow>,
 ) -> Result<(Report, Vec<RepeatRates>, Shape)> {
     let mut shown = in_span(rows, settings.period, settings.from, settings.to);
     if shown.is_empty() {
         return Err(data_err(format!("{name}: no purchases in scope (up to {})", settings.as_of)));
     }
     if settings.total {
-        shown.push(repeat_total(data, base, &shown)?);
+        let row = total(&shown)?;
+        shown.push(row);
     }
     let shape = Shape { amount: settings.amount, window, as_of: settings.as_of };
     let rates = repeat_rates(shown, settings.confidence);
@@ -217,9 +220,190 @@ pub fn merge(files: &[(String, serde_json::Value)], args: &MergeArgs, io: &mut I
     sums.sort_by_key(|(k, _)| *k);
     let base = sums_base(&sums)?;
     let rows = repeat_table_of_sums(&base, settings.period, settings.as_of)?;
-    let (report, _, _) = shown_report(rows, None, &settings, &name, (None, &base))?;
+    let (report, _, _) = shown_report(rows, None, &settings, &name, |shown| repeat_total(None, &base, shown))?;
     let format = choose_format(args.output.format, args.output.output.as_deref(), io.stdout_is_terminal)?;
     emit(&report, format, args.output.target(), io)
+}
+
+/// `cxstat sql repeat`: the query of each period's sums and customers, counted by the engine,
+/// with the settings of the run it stands for. What needs each customer's orders (windows,
+/// cohorts, RFM) is refused, and so is a sample whose dates or amounts only cxstat reads.
+pub(crate) fn sql(args: &RepeatArgs, options: &SqlOptions, io: &mut Io) -> Result<Query<serde_json::Value>> {
+    refuse_options(&[
+        (args.window.is_some(), "--window", "a purchase window needs each customer's orders; run cxstat repeat on the data"),
+        (args.cohorts, "--cohorts", "cohorts need each customer's orders; run cxstat repeat on the data"),
+        (args.rfm, "--rfm", "RFM segments need each customer's orders; run cxstat repeat on the data"),
+        (args.chart.chart.is_some(), "--chart", "draw the chart from a local run, or from the merged table's CSV"),
+        (
+            args.emit_partials.is_some(),
+            "--emit-partials",
+            "the engine's result takes the place of partial results: write the plan with --emit-plan",
+        ),
+        (args.output.format.is_some(), "--format", "it prints SQL; cxstat merge PLAN RESULT takes --format"),
+        (args.date_order.is_some(), "--date-order", ISO_ONLY),
+        (args.input.decimal_comma, "--decimal-comma", DECIMAL_POINT),
+    ])?;
+    let (opened, (period, confidence)) = open_checked(&args.input, Some(Kind::Orders), io, |config| {
+        let defaults = &config.repeat;
+        check_dates(args.from, args.to)?;
+        if defaults.window.is_some() {
+            return Err(usage(
+                "the config's [repeat] window asks for a purchase window, which needs each customer's orders: leave it out for cxstat sql",
+            ));
+        }
+        let period = match (args.period, &defaults.period) {
+            (Some(p), _) => p,
+            (None, Some(text)) => in_config(values::period, "[repeat] period", text)?,
+            (None, None) => Period::Month,
+        };
+        Ok((period, confidence_level(args.stats.confidence, defaults.confidence, "[repeat] confidence")?))
+    })?;
+    let data = &opened.data;
+    let spec = crate::cmd::order_spec(data, &opened.roles, "--col", true)?;
+    check_encoding(data)?;
+    if spec.amount_comma {
+        return Err(data_err(format!(
+            "{}: amounts written with a decimal comma in '{}': {DECIMAL_POINT}",
+            data.name,
+            spec.amount.as_deref().unwrap_or("")
+        )));
+    }
+    refuse_local_dates(data, &spec.ordered)?;
+    let table = options.table.clone().unwrap_or_else(|| "orders".to_string());
+    let span = (args.from.map(|d| period_index_of(d, period)), args.to.map(|d| period_index_of(d, period)));
+    let settings = Settings {
+        period,
+        as_of: args.as_of.unwrap_or(NaiveDate::MIN),
+        from: args.from,
+        to: args.to,
+        confidence,
+        amount: spec.amount.is_some(),
+        total: !args.no_total,
+    };
+    let mut settings = serde_json::to_value(settings)?;
+    if args.as_of.is_none() {
+        // The engine finds the latest purchase; the result carries it.
+        if let Some(map) = settings.as_object_mut() {
+            map.remove("as_of");
+        }
+    }
+    Ok(Query {
+        command: "repeat",
+        dialect: options.dialect,
+        sql: crate::sql::repeat::query(options.dialect, &table, &spec, period, args.as_of, span),
+        tables: vec![table],
+        columns: crate::sql::repeat::COLUMNS.iter().map(|c| c.to_string()).collect(),
+        settings,
+        max_invalid: None,
+        strict: args.stats.strict,
+    })
+}
+
+/// `cxstat merge PLAN RESULT` of a repeat plan: each period's counts as the engine made them,
+/// the table made from them as from a local run's.
+pub(crate) fn merge_sql(name: &str, value: &serde_json::Value, result: &ResultTable, args: &MergeArgs, io: &mut Io) -> Result<()> {
+    let columns: Vec<String> = crate::sql::repeat::COLUMNS.iter().map(|c| c.to_string()).collect();
+    let index = result.require(&columns)?;
+    let at = |n: &str| index[columns.iter().position(|c| c == n).unwrap_or(0)];
+    // The as-of day: the plan's, or the one the engine found (days since 1970).
+    let mut value = value.clone();
+    let found = match result.rows.first() {
+        Some(_) => result.integer(0, at("as_of"))?,
+        None => None,
+    };
+    if let Some(settings) = value.get_mut("settings").and_then(|s| s.as_object_mut()) {
+        if !settings.contains_key("as_of") {
+            let day = found
+                .and_then(|d| i32::try_from(d).ok())
+                .and_then(NaiveDate::from_epoch_days)
+                .ok_or_else(|| data_err(format!("{}: no purchases with a valid date and customer (no as-of day)", result.name)))?;
+            settings.insert("as_of".to_string(), serde_json::to_value(day)?);
+        }
+    }
+    let plan: partials::SqlPlan<Settings> = partials::plan_of(name, &value)?;
+    let settings = plan.settings;
+    let mut periods = Vec::new();
+    let mut total = None;
+    for i in 0..result.rows.len() {
+        let get = |n: &str| result.number(i, at(n));
+        match result.text(i, at("part")) {
+            Some("period") => {
+                let k = result
+                    .integer(i, at("p"))?
+                    .ok_or_else(|| data_err(format!("{}: row {}: a period row without a period", result.name, i + 2)))?;
+                let c = PeriodCounts {
+                    orders: get("orders")?,
+                    valued_orders: get("valued")?,
+                    revenue: get("revenue")?,
+                    refunds: get("refunds")?,
+                    refund_amount: get("refund_amount")?,
+                    active: get("active")?,
+                    new: get("new")?,
+                    retained: get("retained")?,
+                    repeaters: get("repeaters")?,
+                };
+                if let Some(problem) = period_problem(&c) {
+                    return Err(data_err(format!("{}: row {}: {problem}; not the result of this plan's query", result.name, i + 2)));
+                }
+                periods.push((k, c));
+            }
+            Some("total") => {
+                let problems = [
+                    (OrderProblem::Duplicate, "duplicate_ids"),
+                    (OrderProblem::DateInvalid, "date_invalid"),
+                    (OrderProblem::DateMissing, "date_missing"),
+                    (OrderProblem::AmountInvalid, "amount_invalid"),
+                    (OrderProblem::CustomerMissing, "customer_missing"),
+                ]
+                .into_iter()
+                .map(|(p, n)| Ok((p, get(n)? as u64)))
+                .collect::<Result<Vec<_>>>()?;
+                total = Some((get("active")?, get("repeaters")?, problems));
+            }
+            other => {
+                return Err(data_err(format!(
+                    "{}: row {}: part '{}' is not period or total; not the result of this plan's query",
+                    result.name,
+                    i + 2,
+                    crate::error::printable(other.unwrap_or(""))
+                )))
+            }
+        }
+    }
+    let Some((active, repeaters, problems)) = total else {
+        return Err(data_err(format!("{}: no total row; not the result of this plan's query", result.name)));
+    };
+    let name = plan.tables.join(" + ");
+    let messages: Vec<String> = problems
+        .into_iter()
+        .filter(|(_, n)| *n > 0)
+        .map(|(p, n)| format!("{name}: {n} row{}: {}, counted by the engine", if n == 1 { "" } else { "s" }, problem_text(p)))
+        .collect();
+    report_problems(&messages, plan.strict, io)?;
+    let rows = rows_of_counts(&periods, settings.period, settings.as_of);
+    let (report, _, _) = shown_report(rows, None, &settings, &name, |shown| Ok(total_row(shown, active, repeaters)))?;
+    let format = choose_format(args.output.format, args.output.output.as_deref(), io.stdout_is_terminal)?;
+    emit(&report, format, args.output.target(), io)
+}
+
+/// The first count of a period that cannot be one (a negative count, more of a part than of
+/// its whole).
+fn period_problem(c: &PeriodCounts) -> Option<String> {
+    use partials::check::{at_most, count, first};
+    first([
+        count("orders", c.orders),
+        count("valued", c.valued_orders),
+        count("refunds", c.refunds),
+        count("active", c.active),
+        count("new", c.new),
+        count("retained", c.retained),
+        count("repeaters", c.repeaters),
+        at_most(("valued", c.valued_orders), ("orders", c.orders)),
+        at_most(("active", c.active), ("orders", c.orders)),
+        at_most(("new", c.new), ("active", c.active)),
+        at_most(("retained", c.retained), ("active", c.active)),
+        at_most(("repeaters", c.repeaters), ("active", c.active)),
+    ])
 }
 
 /// Repeat rates `--chart-metric` can name, the default first.

@@ -38,7 +38,12 @@ pub fn run(command: &SqlCommand, io: &mut Io) -> Result<()> {
             let args = crate::cli::SurveyArgs { input: input.args.clone(), ..a.command.clone() };
             finish(crate::cmd::survey::sql(&args, &a.sql, io)?, &a.sql, a.command.output.output.as_ref(), io)
         }
-        SqlCommand::Complaints(_) | SqlCommand::Repeat(_) => Err(usage("cxstat sql complaints and repeat are not written yet")),
+        SqlCommand::Repeat(a) => {
+            let input = sample_input(&a.command.input, &a.sql, ORDER_COLUMNS)?;
+            let args = crate::cli::RepeatArgs { input: input.args.clone(), ..a.command.clone() };
+            finish(crate::cmd::repeat::sql(&args, &a.sql, io)?, &a.sql, a.command.output.output.as_ref(), io)
+        }
+        SqlCommand::Complaints(_) => Err(usage("cxstat sql complaints is not written yet")),
     }
 }
 
@@ -123,4 +128,42 @@ pub fn refuse_options(options: &[(bool, &str, &str)]) -> Result<()> {
     }
 }
 
+/// Why `--date-order` and year-last dates are refused.
+pub const ISO_ONLY: &str = "the query reads ISO dates (2026-10-03) only: make a view that converts them in the engine \
+                            (to_date(col, 'dd/MM/yyyy') in Spark, strptime(col, '%d/%m/%Y') in DuckDB) and query the view";
+
+/// Why decimal commas are refused.
+pub const DECIMAL_POINT: &str =
+    "the query reads numbers written with a decimal point; convert them in the engine (replace(col, ',', '.') in a view)";
+
+/// Refuses a sample that is not UTF-8: an engine's CSV reader would have garbled the table's text.
+pub fn check_encoding(data: &Dataset) -> Result<()> {
+    match data.layout.encoding().filter(|e| !e.eq_ignore_ascii_case("utf-8")) {
+        Some(encoding) => Err(data_err(format!(
+            "{}: the sample is {encoding} text. Spark's and DuckDB's CSV readers read UTF-8, so a table loaded from such files holds \
+             garbled text (Chinese headers and categories too): convert the files (iconv -f {encoding} -t UTF-8) or load them with the \
+             engine's encoding option (Spark: .option(\"encoding\", \"{encoding}\")), and export the sample again",
+            data.name
+        ))),
+        None => Ok(()),
+    }
+}
+
+/// Refuses a sample whose dates in `column` only cxstat's own reader reads (year-last dates,
+/// `2026/10/03`, `2026年10月3日`): the query would leave those rows out as undated.
+pub fn refuse_local_dates(data: &Dataset, column: &str) -> Result<()> {
+    match crate::metrics::satisfaction::dates_read_only_locally(data, column)? {
+        Some((count, examples)) => Err(data_err(format!(
+            "{}: column '{column}': {count} date{} that SQL cannot read as cxstat does ({}): {ISO_ONLY}",
+            data.name,
+            if count == 1 { "" } else { "s" },
+            examples.iter().map(|e| format!("'{}'", crate::error::printable(e))).collect::<Vec<_>>().join(", ")
+        ))),
+        None => Ok(()),
+    }
+}
+
 use std::io::Write;
+
+use crate::error::data_err;
+use crate::input::frame::Dataset;

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use crate::chart::{self, Band, Chart, Histogram};
 use crate::cli::{ChartType, MergeArgs, SqlOptions, SurveyArgs};
 use crate::cmd::charts::{self, TrendMetric};
-use crate::cmd::sql::{refuse_options, Query};
+use crate::cmd::sql::{check_encoding, refuse_local_dates, refuse_options, Query, DECIMAL_POINT, ISO_ONLY};
 use crate::cmd::{
     check_dates, checked_design, confidence_level, design_of, grouping_quick_first, key_cells, key_columns, low_base_note, max_invalid,
     open_checked, quote_rows, report_problems, satisfaction_spec, scales, set_weight, Opened, Outcome, Scales,
@@ -327,8 +327,6 @@ pub fn merge(files: &[(String, serde_json::Value)], args: &MergeArgs, io: &mut I
 /// answers or dates only cxstat's own readers read (labels, year-last dates, decimal commas,
 /// text in another encoding than UTF-8).
 pub(crate) fn sql(args: &SurveyArgs, options: &SqlOptions, io: &mut Io) -> Result<Query<Settings>> {
-    let iso = "the query reads ISO dates (2026-10-03) only: make a view that converts them in the engine \
-               (to_date(col, 'dd/MM/yyyy') in Spark, strptime(col, '%d/%m/%Y') in DuckDB) and query the view";
     refuse_options(&[
         (args.chart.chart.is_some(), "--chart", "draw the chart from a local run, or from the merged table's CSV"),
         (
@@ -337,12 +335,8 @@ pub(crate) fn sql(args: &SurveyArgs, options: &SqlOptions, io: &mut Io) -> Resul
             "the engine's result takes the place of partial results: write the plan with --emit-plan",
         ),
         (args.output.format.is_some(), "--format", "it prints SQL; cxstat merge PLAN RESULT takes --format"),
-        (args.group.date_order.is_some(), "--date-order", iso),
-        (
-            args.input.decimal_comma,
-            "--decimal-comma",
-            "the query reads numbers written with a decimal point; convert them in the engine (replace(col, ',', '.'))",
-        ),
+        (args.group.date_order.is_some(), "--date-order", ISO_ONLY),
+        (args.input.decimal_comma, "--decimal-comma", DECIMAL_POINT),
         (
             args.design.strata.is_some() || args.design.cluster.is_some(),
             "--strata or --cluster",
@@ -368,7 +362,10 @@ pub(crate) fn sql(args: &SurveyArgs, options: &SqlOptions, io: &mut Io) -> Resul
              Map the wordings to numbers in the engine (CASE … END in a view), or run cxstat survey on the data",
         ));
     }
-    check_sample(&opened, &plan.spec, &plan.grouping, iso)?;
+    check_sample(&opened, &plan.spec, &plan.grouping)?;
+    if plan.spec.weight_comma {
+        return Err(data_err(format!("{}: weights written with a decimal comma: {DECIMAL_POINT}", opened.data.name)));
+    }
     let table = options.table.clone().unwrap_or_else(|| "responses".to_string());
     let mut columns = crate::sql::key_names(&plan.grouping);
     columns.extend(crate::sql::survey::statistics(&plan.spec, &plan.grouping));
@@ -386,30 +383,21 @@ pub(crate) fn sql(args: &SurveyArgs, options: &SqlOptions, io: &mut Io) -> Resul
 
 /// Refuses a sample whose scores or dates only cxstat's own readers read: counted as invalid by
 /// the query, they would leave answers out of the engine's result that a local run counts.
-fn check_sample(opened: &Opened, spec: &SatisfactionSpec, grouping: &Grouping, iso: &str) -> Result<()> {
+fn check_sample(opened: &Opened, spec: &SatisfactionSpec, grouping: &Grouping) -> Result<()> {
     let data = &opened.data;
-    if let Some(encoding) = data.layout.encoding().filter(|e| !matches!(*e, "UTF-8" | "utf-8")) {
+    check_encoding(data)?;
+    if let Some((header, count, examples)) = read_only_locally(data, spec)?.into_iter().next() {
         return Err(data_err(format!(
-            "{}: the sample is {encoding} text. Spark's and DuckDB's CSV readers read UTF-8, so a table loaded from such files holds \
-             garbled text (Chinese headers and categories too): convert the files (iconv -f {encoding} -t UTF-8) or load them with the \
-             engine's encoding option (Spark: .option(\"encoding\", \"{encoding}\")), and export the sample again",
-            data.name
-        )));
-    }
-    for (header, count, examples) in read_only_locally(data, spec, grouping)? {
-        let what = if Some(&header) == grouping.date.as_ref() {
-            iso.to_string()
-        } else {
-            "the query reads whole numbers on the scale; answers written as words (or '4 - satisfied') are read by cxstat's own reader \
-             only: map them to numbers in the engine (CASE … END in a view), or run cxstat survey on the data"
-                .to_string()
-        };
-        return Err(data_err(format!(
-            "{}: column '{header}': {count} value{} that SQL cannot read as cxstat does ({}): {what}",
+            "{}: column '{header}': {count} value{} that SQL cannot read as cxstat does ({}): the query reads whole numbers on the \
+             scale; answers written as words (or '4 - satisfied') are read by cxstat's own reader only: map them to numbers in the \
+             engine (CASE … END in a view), or run cxstat survey on the data",
             data.name,
             if count == 1 { "" } else { "s" },
             examples.iter().map(|e| format!("'{}'", crate::error::printable(e))).collect::<Vec<_>>().join(", ")
         )));
+    }
+    if let (true, Some(date)) = (grouping.uses_date(), &grouping.date) {
+        refuse_local_dates(data, date)?;
     }
     Ok(())
 }

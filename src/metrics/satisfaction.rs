@@ -585,41 +585,45 @@ pub fn invalid_labels(data: &Dataset, spec: &SatisfactionSpec, grouping: &Groupi
     Ok((0..df.height()).filter_map(|i| labels.get(i).map(str::to_string)).collect())
 }
 
-/// The values that cxstat's readers take and a SQL engine's reading (`crate::sql`) does not:
-/// per column (score columns, then the date column where the grouping needs dates) the count of
-/// such values and the first few of them. A score is read by SQL as trimmed text cast to a number;
-/// a date as `2026-10-03` (trimmed) at the start of the text.
-pub fn read_only_locally(data: &Dataset, spec: &SatisfactionSpec, grouping: &Grouping) -> Result<Vec<(String, u64, Vec<String>)>> {
+/// The score values that cxstat's readers take and a SQL engine's reading (`crate::sql`) does
+/// not (labels, `4 - satisfied`): per score column, the count of such values and the first few.
+/// SQL reads a score as the trimmed text cast to a number.
+pub fn read_only_locally(data: &Dataset, spec: &SatisfactionSpec) -> Result<Vec<(String, u64, Vec<String>)>> {
     let mut found = Vec::new();
-    let mut look = |header: &str, local: Expr, plain: Expr| -> Result<()> {
-        let only = local.and(plain.not());
-        let t = clean::text(header);
-        let df = data.collect(data.lazy().select([
-            count_where(only.clone()).alias("__n"),
-            t.filter(only).unique_stable().head(Some(5)).implode(true).alias("__examples"),
-        ]))?;
-        let n = f64_at(&df, "__n", 0)? as u64;
-        if n > 0 {
-            found.push((header.to_string(), n, crate::input::frame::strings_at(&df, "__examples", 0)?));
-        }
-        Ok(())
-    };
     for metric in [Metric::Csat, Metric::Nps, Metric::Ces] {
         let Some(column) = spec.column(metric) else { continue };
         let (number, answered) = clean::score_parts(&column.header, &spec.na_values, Some(&spec.labels), column.scale);
         let local = clean::score_from(number, answered.clone(), column.scale).value.is_not_null();
         let plain = clean::score_from(clean::text(&column.header).cast(DataType::Float64), answered, column.scale).value.is_not_null();
-        look(&column.header, local, plain)?;
-    }
-    if let (true, Some(date)) = (grouping.uses_date(), &grouping.date) {
-        let full = Grouping { quick: false, ..grouping.with_date_order(data)? };
-        let t = clean::text(date);
-        let iso = t.clone().str().contains(lit(r"^\d{4}-\d{2}-\d{2}(?:$|[T ])"), true).fill_null(lit(false));
-        let options = StrptimeOptions { format: Some("%Y-%m-%d".into()), strict: false, exact: true, cache: false };
-        let plain = iso.and(t.str().slice(lit(0), lit(10)).str().to_date(options).is_not_null());
-        look(date, full.date_of(date).is_not_null(), plain)?;
+        if let Some((n, examples)) = only_locally(data, &column.header, local, plain)? {
+            found.push((column.header.clone(), n, examples));
+        }
     }
     Ok(found)
+}
+
+/// The dates of `column` that cxstat's reader takes (year-last dates in the order the values
+/// show, `2026/10/03`, `2026年10月3日`) and SQL's does not: it reads `2026-10-03` (trimmed) at the
+/// start of the text. Their count and the first few.
+pub fn dates_read_only_locally(data: &Dataset, column: &str) -> Result<Option<(u64, Vec<String>)>> {
+    let order = crate::metrics::grouping::detect_date_order(data, column)?;
+    let t = clean::text(column);
+    let iso = t.clone().str().contains(lit(r"^\d{4}-\d{2}-\d{2}(?:$|[T ])"), true).fill_null(lit(false));
+    let options = StrptimeOptions { format: Some("%Y-%m-%d".into()), strict: false, exact: true, cache: false };
+    let plain = iso.and(t.str().slice(lit(0), lit(10)).str().to_date(options).is_not_null());
+    only_locally(data, column, clean::date_in(column, order).value.is_not_null(), plain)
+}
+
+/// The rows where `local` holds and `plain` does not: their count and the first five distinct
+/// values of `header` among them.
+fn only_locally(data: &Dataset, header: &str, local: Expr, plain: Expr) -> Result<Option<(u64, Vec<String>)>> {
+    let only = local.and(plain.not());
+    let df = data.collect(data.lazy().select([
+        count_where(only.clone()).alias("__n"),
+        clean::text(header).filter(only).unique_stable().head(Some(5)).implode(true).alias("__examples"),
+    ]))?;
+    let n = f64_at(&df, "__n", 0)? as u64;
+    Ok((n > 0).then(|| crate::input::frame::strings_at(&df, "__examples", 0)).transpose()?.map(|examples| (n, examples)))
 }
 
 /// Valid answers per score value of one metric in scope (within `--from`/`--to`), every

@@ -9,6 +9,7 @@
 //! `COUNT(DISTINCT …)`, subqueries and `UNION ALL`. Where they differ (quoting, string escapes,
 //! `TRY_CAST`, regular expressions, day numbers, trimming) [`Dialect`] writes each its own way.
 
+pub mod repeat;
 pub mod result;
 pub mod survey;
 
@@ -101,6 +102,22 @@ impl Dialect {
         }
     }
 
+    /// A null of the text type.
+    pub fn null_text(self) -> String {
+        match self {
+            Dialect::Duckdb => "CAST(NULL AS VARCHAR)".to_string(),
+            Dialect::Spark => "CAST(NULL AS STRING)".to_string(),
+        }
+    }
+
+    /// Text `t` with every match of `pattern` removed.
+    fn replace_all(self, t: &str, pattern: &str) -> String {
+        match self {
+            Dialect::Duckdb => format!("regexp_replace({t}, {}, '', 'g')", self.string(pattern)),
+            Dialect::Spark => format!("regexp_replace({t}, {}, '')", self.string(pattern)),
+        }
+    }
+
     /// A column's value as text, as it is (for `--by` keys, which are not trimmed).
     pub fn raw_text(self, column: &str) -> String {
         let c = self.ident(column);
@@ -111,7 +128,7 @@ impl Dialect {
     }
 
     /// True where text `t` matches the regular expression `pattern` somewhere (the patterns here
-    /// are anchored; no backslashes in them).
+    /// are anchored).
     fn matches(self, t: &str, pattern: &str) -> String {
         match self {
             Dialect::Duckdb => format!("regexp_matches({t}, {})", self.string(pattern)),

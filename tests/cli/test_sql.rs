@@ -56,6 +56,11 @@ fn survey_results_of_duckdb_merge_into_the_local_table() {
     check_in_duckdb("survey");
 }
 
+#[test]
+fn repeat_results_of_duckdb_merge_into_the_local_table() {
+    check_in_duckdb("repeat");
+}
+
 /// Writes `text` to `name` in `dir`.
 fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
     let path = dir.join(name);

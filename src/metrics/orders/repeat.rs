@@ -285,9 +285,16 @@ pub fn repeat_total(data: Option<&Dataset>, base: &RepeatBase, shown: &[RepeatRo
         Some((words, start)) => words::scope_counts(words, *start, (first.index, last.index))?,
         None => scope_by_customer(data, base, (first.index, last.index))?,
     };
+    Ok(total_row(shown, active, repeaters))
+}
+
+/// The total row of the periods `shown`, with the customers who bought in them (`active`) and
+/// those who bought on two or more distinct days of them (`repeaters`), each counted once; the
+/// other counts added up.
+pub fn total_row(shown: &[RepeatRow], active: f64, repeaters: f64) -> RepeatRow {
     let sum = |f: fn(&RepeatRow) -> f64| shown.iter().map(f).sum::<f64>();
     let new = sum(|r| r.new);
-    Ok(RepeatRow {
+    RepeatRow {
         period: "Total".to_string(),
         index: i64::MAX,
         partial: false,
@@ -305,7 +312,55 @@ pub fn repeat_total(data: Option<&Dataset>, base: &RepeatBase, shown: &[RepeatRo
         window_repeaters: sum(|r| r.window_repeaters),
         repeat_customers: repeaters,
         total: true,
-    })
+    }
+}
+
+/// One period's purchases, refunds and customers as an engine counted them (`cxstat sql
+/// repeat`): what [`repeat_rows`] counts from the rows.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct PeriodCounts {
+    pub orders: f64,
+    pub valued_orders: f64,
+    pub revenue: f64,
+    pub refunds: f64,
+    pub refund_amount: f64,
+    pub active: f64,
+    pub new: f64,
+    pub retained: f64,
+    pub repeaters: f64,
+}
+
+/// The repeat table from each period's counts (by period number), as [`repeat_table`] computes
+/// it from the rows: the periods with a purchase, the previous period's customers looked up.
+pub fn rows_of_counts(periods: &[(i64, PeriodCounts)], p: Period, as_of: NaiveDate) -> Vec<RepeatRow> {
+    let active: HashMap<i64, f64> = periods.iter().map(|(k, c)| (*k, c.active)).collect();
+    let as_of_index = period_index_of(as_of, p);
+    let next_day_index = period_index_of(as_of + chrono::Duration::days(1), p);
+    let mut rows: Vec<RepeatRow> = periods
+        .iter()
+        .filter(|(_, c)| c.orders > 0.0)
+        .map(|(k, c)| RepeatRow {
+            period: index_label(*k, p),
+            index: *k,
+            partial: *k == as_of_index && next_day_index == as_of_index,
+            active: c.active,
+            new: c.new,
+            returning: c.active - c.new,
+            orders: c.orders,
+            valued_orders: c.valued_orders,
+            revenue: c.revenue,
+            refunds: c.refunds,
+            refund_amount: c.refund_amount,
+            previous_active: active.get(&(k - 1)).copied().unwrap_or(0.0),
+            retained: c.retained,
+            window_eligible: 0.0,
+            window_repeaters: 0.0,
+            repeat_customers: c.repeaters,
+            total: false,
+        })
+        .collect();
+    rows.sort_by_key(|r| r.index);
+    rows
 }
 
 /// The customers who bought in periods `lo` to `hi`, and those who bought on two or more
