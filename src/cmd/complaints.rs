@@ -11,8 +11,11 @@ use serde::{Deserialize, Serialize};
 
 use crate::chart::{self, Chart};
 use crate::cli::values::{self, in_config};
-use crate::cli::{ChartType, ComplaintsArgs, MergeArgs};
+use crate::cli::{ChartType, ComplaintsArgs, InputArgs, MergeArgs, SqlOptions};
 use crate::cmd::charts::{self, TrendMetric};
+use crate::cmd::sql::{
+    check_encoding, refuse_local_timestamps, refuse_options, sample_input, Query, DECIMAL_POINT, ISO_ONLY, ORDER_COLUMNS,
+};
 use crate::cmd::{
     check_dates, confidence_level, grouping_quick_first, key_cells, key_columns, low_base_note, open_checked, open_dataset, quote_rows,
     report_problems, Opened, Outcome, SourceOptions,
@@ -25,14 +28,16 @@ use crate::input::roles::{list_headers, resolve_group_column, Kind, Origin, Role
 use crate::metrics::complaints::kpis::{self, ComplaintRow, FunnelRow, Rates};
 use crate::metrics::complaints::pareto::{pareto, pareto_counts, ParetoItem};
 use crate::metrics::complaints::problems::{problem_counts, problem_examples, problem_values, rows_in_scope, Problem};
-use crate::metrics::complaints::{aggregate, prepare, ComplaintCounts, ComplaintSpec, ComplaintSums, Prepared, Sla, STAGES};
-use crate::metrics::grouping::{Group, Grouping, ResultRow};
+use crate::metrics::complaints::{aggregate, hours_of_ms, prepare, ComplaintCounts, ComplaintSpec, ComplaintSums, Prepared, Sla, STAGES};
+use crate::metrics::grouping::{Group, GroupKey, Grouping, ResultRow};
 use crate::metrics::orders::{order_counts, OrderCounts, OrderSums};
-use crate::metrics::period::Period;
+use crate::metrics::period::{index_label, Period};
 use crate::metrics::worktime::WorkCalendar;
 use crate::output::columns::{always, shown_keys, Column, Rows, Show, Shown, Value};
 use crate::output::{choose_format, emit, Cell, Report};
 use crate::partials::{self, OrderPartials};
+use crate::sql::result::ResultTable;
+use crate::stats::histogram::Histogram;
 use crate::Io;
 
 const EXAMPLES: u32 = 5;
@@ -175,7 +180,7 @@ fn complaints_report(
 /// The settings that shape the complaints table, as partial results record them: partials
 /// merge only when these are equal.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-struct Settings {
+pub(crate) struct Settings {
     spec: ComplaintSpec,
     date: Option<String>,
     from: Option<NaiveDate>,
@@ -248,6 +253,198 @@ pub fn merge(files: &[(String, serde_json::Value)], args: &MergeArgs, io: &mut I
     let (report, _) = complaints_report(&rows, rates.as_ref(), &plan, &name, combined.settings.funnel, plan.spec.as_of)?;
     let format = choose_format(args.output.format, args.output.output.as_deref(), io.stdout_is_terminal)?;
     emit(&report, format, args.output.target(), io)
+}
+
+/// `cxstat sql complaints`: the query of every group's counts and exact time histograms (and
+/// with `--orders-table` the orders' counts per period), with the settings of the run it stands
+/// for. Working-hours durations, the Pareto and what only cxstat's readers read are refused.
+pub(crate) fn sql(args: &ComplaintsArgs, orders_table: Option<&str>, options: &SqlOptions, io: &mut Io) -> Result<Query<Settings>> {
+    refuse_options(&[
+        (args.pareto.is_some(), "--pareto", "a Pareto of causes needs each cause's rows; run cxstat complaints on the data"),
+        (args.business_hours.is_some() || args.workdays.is_some(), "--business-hours or --workdays", WORKING_HOURS),
+        (args.orders.is_some(), "--orders FILE", "name the orders table with --orders-table"),
+        (args.chart.chart.is_some(), "--chart", "draw the chart from a local run, or from the merged table's CSV"),
+        (
+            args.emit_partials.is_some(),
+            "--emit-partials",
+            "the engine's result takes the place of partial results: write the plan with --emit-plan",
+        ),
+        (args.output.format.is_some(), "--format", "it prints SQL; cxstat merge PLAN RESULT takes --format"),
+        (args.group.date_order.is_some(), "--date-order", ISO_ONLY),
+        (args.input.decimal_comma, "--decimal-comma", DECIMAL_POINT),
+    ])?;
+    let (opened, handling) = open_checked(&args.input, Some(Kind::Complaints), io, |config| {
+        check_dates(args.group.from, args.group.to)?;
+        if config.calendar.business_hours.is_some() {
+            return Err(usage(format!("the config's [calendar] asks for working hours: {WORKING_HOURS}")));
+        }
+        if config.complaints.orders.is_some() && orders_table.is_none() {
+            return Err(usage("the config's [complaints] orders names an orders file: name the orders table with --orders-table"));
+        }
+        handling(args, config)
+    })?;
+    let plan = plan(args, &opened, handling)?;
+    let data = &opened.data;
+    if let Some(warning) = counts_only(&plan.spec, &data.name, &data.headers) {
+        io.warn(&warning);
+    }
+    check_encoding(data)?;
+    for column in [Some(&plan.spec.opened), plan.spec.responded.as_ref(), plan.spec.resolved.as_ref()].into_iter().flatten() {
+        refuse_local_timestamps(data, column)?;
+    }
+    let orders = match orders_table {
+        Some(table) => {
+            let input = sample_input(
+                &InputArgs { file: None, columns: args.orders_columns.clone(), ..args.input.clone() },
+                &SqlOptions { table_columns: Vec::new(), ..options.clone() },
+                ORDER_COLUMNS,
+            )?;
+            let source = SourceOptions::of(&input.args);
+            let (data, roles, _) = open_dataset(input.args.path(), &source, &opened.config, Some(Kind::Orders), io)?;
+            let spec = crate::cmd::order_spec(&data, &roles, "--orders-col", false)?;
+            Some((table.to_string(), spec))
+        }
+        None => None,
+    };
+    let table = options.table.clone().unwrap_or_else(|| "complaints".to_string());
+    let mut columns = vec!["part".to_string()];
+    columns.extend(crate::sql::key_names(&plan.grouping));
+    columns.extend(crate::sql::complaints::statistics());
+    let sql =
+        crate::sql::complaints::query(options.dialect, &table, &plan.spec, &plan.grouping, orders.as_ref().map(|(t, s)| (t.as_str(), s)));
+    let mut tables = vec![table];
+    tables.extend(orders.as_ref().map(|(t, _)| t.clone()));
+    let mut plan = plan;
+    plan.orders = orders.is_some();
+    Ok(Query {
+        command: "complaints",
+        dialect: options.dialect,
+        sql,
+        tables,
+        columns,
+        settings: Settings::of(&plan, plan.spec.as_of, args.funnel, orders.is_some()),
+        max_invalid: None,
+        strict: args.stats.strict,
+    })
+}
+
+/// Why working hours are refused by `cxstat sql`.
+const WORKING_HOURS: &str =
+    "durations in working hours need the calendar's arithmetic on every complaint; run cxstat complaints on the data";
+
+/// `cxstat merge PLAN RESULT` of a complaints plan: each group's counts and time histograms as
+/// the engine made them, the orders' counts per period, and the table made from them as from a
+/// local run's.
+pub(crate) fn merge_sql(name: &str, value: &serde_json::Value, result: &ResultTable, args: &MergeArgs, io: &mut Io) -> Result<()> {
+    let sql_plan: partials::SqlPlan<Settings> = partials::plan_of(name, value)?;
+    let index = result.require(&sql_plan.columns)?;
+    let at = |n: &str| sql_plan.columns.iter().position(|c| c == n).map(|k| index[k]);
+    let column = |n: &str| at(n).unwrap_or(0);
+    let mut settings = sql_plan.settings.clone();
+    if settings.spec.as_of.is_none() {
+        // The latest time the engine found (milliseconds since 1970).
+        let found = (0..result.rows.len()).find_map(|i| result.integer(i, column("as_of_ms")).transpose());
+        settings.spec.as_of = found.transpose()?.and_then(chrono::DateTime::from_timestamp_millis).map(|t| t.naive_utc());
+    }
+    let plan = settings.plan();
+    let mut groups: Vec<Group<ComplaintSums>> = Vec::new();
+    let mut times: std::collections::BTreeMap<(GroupKey, bool, bool), Vec<(i64, u64)>> = Default::default();
+    let mut by_period = Vec::new();
+    let mut total = OrderCounts::default();
+    let mut problems = [0u64; crate::sql::complaints::PROBLEMS.len()];
+    for i in 0..result.rows.len() {
+        let get = |n: &str| at(n).map_or(Ok(0.0), |c| result.number(i, c));
+        let (key, dated) = crate::sql::group_key(result, i, &plan.grouping, &at)?;
+        match result.text(i, column("part")) {
+            Some("group") => {
+                let mut c = ComplaintCounts { n: get("n")?, ..Default::default() };
+                for (v, n) in [
+                    (&mut c.resolved, "resolved"),
+                    (&mut c.open_scope, "open_scope"),
+                    (&mut c.open_end, "open_end"),
+                    (&mut c.fcr_yes, "fcr_yes"),
+                    (&mut c.fcr_n, "fcr_n"),
+                    (&mut c.reopen_yes, "reopen_yes"),
+                    (&mut c.reopen_n, "reopen_n"),
+                    (&mut c.timely_yes, "timely_yes"),
+                    (&mut c.timely_n, "timely_n"),
+                    (&mut c.sla_resp_met, "sla_resp_met"),
+                    (&mut c.sla_resp_n, "sla_resp_n"),
+                    (&mut c.sla_resol_met, "sla_resol_met"),
+                    (&mut c.sla_resol_n, "sla_resol_n"),
+                    (&mut c.stage_unknown, "stage_unknown"),
+                ] {
+                    *v = get(n)?;
+                }
+                for (k, v) in c.stages.iter_mut().enumerate() {
+                    *v = get(&format!("stage{k}"))?;
+                }
+                for (k, p) in crate::sql::complaints::PROBLEMS.iter().enumerate() {
+                    problems[k] += get(p)? as u64;
+                }
+                groups.push(Group { key, dated, counts: ComplaintSums { counts: c, ..Default::default() } });
+            }
+            Some(part @ ("response" | "resolve")) => {
+                let ms = result.integer(i, column("ms"))?.unwrap_or(-1);
+                let n = get("n")?;
+                times.entry((key, dated, part == "resolve")).or_default().push((ms, n as u64));
+            }
+            Some("orders") => {
+                let label = result.integer(i, column("period"))?.zip(plan.grouping.period).map(|(k, p)| index_label(k, p));
+                let counts = OrderCounts::new(get("orders")?, get("customers")?);
+                by_period.extend(label.map(|l| (l, counts)));
+            }
+            Some("orders_total") => total = OrderCounts::new(get("orders")?, get("customers")?),
+            other => {
+                return Err(data_err(format!(
+                    "{}: row {}: part '{}' is not group, response, resolve, orders or orders_total; not the result of this plan's query",
+                    result.name,
+                    i + 2,
+                    crate::error::printable(other.unwrap_or(""))
+                )))
+            }
+        }
+    }
+    for ((key, dated, resolve), mut entries) in times {
+        let Some(g) = groups.iter_mut().find(|g| g.key == key && g.dated == dated) else {
+            return Err(data_err(format!("{}: durations of a group with no counts row; not the result of this plan's query", result.name)));
+        };
+        entries.sort_by_key(|e| e.0);
+        let ms: Vec<i64> = entries.iter().map(|e| e.0).collect();
+        let histogram = Histogram { hours: hours_of_ms(&ms)?, counts: entries.iter().map(|e| e.1).collect() };
+        *(if resolve { &mut g.counts.resolve_hours } else { &mut g.counts.response_hours }) = histogram;
+    }
+    for g in &groups {
+        if let Some(problem) = partials::Checked::problem(&g.counts, &settings) {
+            return Err(data_err(format!(
+                "{}: {}: {}; not the result of this plan's query",
+                result.name,
+                group_label(&g.key),
+                crate::error::printable(&problem)
+            )));
+        }
+    }
+    let name = sql_plan.tables.first().cloned().unwrap_or_default();
+    let messages: Vec<String> = crate::sql::complaints::PROBLEMS
+        .iter()
+        .zip(problems)
+        .filter(|(_, n)| *n > 0)
+        .map(|(p, n)| format!("{name}: {n} row{} with {}, counted by the engine", if n == 1 { "" } else { "s" }, p.replace('_', " ")))
+        .collect();
+    report_problems(&messages, sql_plan.strict, io)?;
+    warn_undated(&groups, &plan, &name, io);
+    let rows = kpis::result_rows(&groups, plan.totals);
+    let rates = settings.orders.then(|| Rates { by_period, total, name: sql_plan.tables.get(1).cloned().unwrap_or_default() });
+    let (report, _) = complaints_report(&rows, rates.as_ref(), &plan, &name, settings.funnel, plan.spec.as_of)?;
+    let format = choose_format(args.output.format, args.output.output.as_deref(), io.stdout_is_terminal)?;
+    emit(&report, format, args.output.target(), io)
+}
+
+/// "group 2026-10 / North" for messages.
+fn group_label(key: &GroupKey) -> String {
+    let parts: Vec<&str> =
+        std::iter::once(key.period.as_deref().unwrap_or("(all)")).chain(key.by.iter().map(|b| b.as_deref().unwrap_or("(blank)"))).collect();
+    format!("group {}", parts.join(" / "))
 }
 
 /// Complaint KPIs `--chart-metric` can name, the default first.

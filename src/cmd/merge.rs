@@ -58,6 +58,7 @@ fn merge_result(name: &str, command: &str, plan: &serde_json::Value, args: &Merg
     match command {
         "survey" => crate::cmd::survey::merge_sql(name, plan, &result, args, io),
         "repeat" => crate::cmd::repeat::merge_sql(name, plan, &result, args, io),
+        "complaints" => crate::cmd::complaints::merge_sql(name, plan, &result, args, io),
         other => {
             Err(data_err(format!("{name}: a plan of `cxstat sql {}`, which this cxstat cannot merge", crate::error::printable(other))))
         }

@@ -43,7 +43,11 @@ pub fn run(command: &SqlCommand, io: &mut Io) -> Result<()> {
             let args = crate::cli::RepeatArgs { input: input.args.clone(), ..a.command.clone() };
             finish(crate::cmd::repeat::sql(&args, &a.sql, io)?, &a.sql, a.command.output.output.as_ref(), io)
         }
-        SqlCommand::Complaints(_) => Err(usage("cxstat sql complaints is not written yet")),
+        SqlCommand::Complaints(a) => {
+            let input = sample_input(&a.command.input, &a.sql, COMPLAINT_COLUMNS)?;
+            let args = crate::cli::ComplaintsArgs { input: input.args.clone(), ..a.command.clone() };
+            finish(crate::cmd::complaints::sql(&args, a.orders_table.as_deref(), &a.sql, io)?, &a.sql, a.command.output.output.as_ref(), io)
+        }
     }
 }
 
@@ -155,6 +159,22 @@ pub fn refuse_local_dates(data: &Dataset, column: &str) -> Result<()> {
     match crate::metrics::satisfaction::dates_read_only_locally(data, column)? {
         Some((count, examples)) => Err(data_err(format!(
             "{}: column '{column}': {count} date{} that SQL cannot read as cxstat does ({}): {ISO_ONLY}",
+            data.name,
+            if count == 1 { "" } else { "s" },
+            examples.iter().map(|e| format!("'{}'", crate::error::printable(e))).collect::<Vec<_>>().join(", ")
+        ))),
+        None => Ok(()),
+    }
+}
+
+/// Refuses a sample whose timestamps in `column` only cxstat's own reader reads (year-last
+/// dates, one-digit hours, `2026/10/03 9:05`): the query would leave those rows without times.
+pub fn refuse_local_timestamps(data: &Dataset, column: &str) -> Result<()> {
+    match crate::metrics::complaints::timestamps_read_only_locally(data, column)? {
+        Some((count, examples)) => Err(data_err(format!(
+            "{}: column '{column}': {count} timestamp{} that SQL cannot read as cxstat does ({}): the query reads 2026-10-03 09:05:00 \
+             (or T, seconds optional) and days alone; convert others in the engine (to_timestamp(col, 'dd/MM/yyyy HH:mm') in Spark, \
+             strptime in DuckDB) into a view and query the view",
             data.name,
             if count == 1 { "" } else { "s" },
             examples.iter().map(|e| format!("'{}'", crate::error::printable(e))).collect::<Vec<_>>().join(", ")

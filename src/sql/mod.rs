@@ -9,6 +9,7 @@
 //! `COUNT(DISTINCT …)`, subqueries and `UNION ALL`. Where they differ (quoting, string escapes,
 //! `TRY_CAST`, regular expressions, day numbers, trimming) [`Dialect`] writes each its own way.
 
+pub mod complaints;
 pub mod repeat;
 pub mod result;
 pub mod survey;
@@ -46,9 +47,6 @@ const NUMBER: &str = r"^[+-]?([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][+-]?[0-9]+)?$";
 
 /// A date written `2026-10-03`, alone or followed by `T` or a space and anything (a time).
 const ISO_DATE: &str = "^[0-9]{4}-[0-9]{2}-[0-9]{2}($|[T ])";
-
-/// A timestamp written `2026-10-03 09:05:00` (or with `T`), or a day alone.
-const ISO_TIMESTAMP: &str = "^[0-9]{4}-[0-9]{2}-[0-9]{2}([T ][0-9]{2}:[0-9]{2}:[0-9]{2})?$";
 
 impl Dialect {
     /// The dialect's name as `--dialect` takes it.
@@ -153,17 +151,6 @@ impl Dialect {
     /// for impossible dates such as 2026-02-30.
     pub fn date(self, t: &str) -> String {
         format!("CASE WHEN {} THEN {} END", self.matches(t, ISO_DATE), self.try_cast(&format!("substr({t}, 1, 10)"), "DATE"))
-    }
-
-    /// Text `t` read as a timestamp, in whole milliseconds since 1970 (as cxstat keeps them):
-    /// `2026-10-03 09:05:00` (or `T`), or a day alone (midnight); null otherwise.
-    pub fn timestamp_ms(self, t: &str) -> String {
-        let stamp = self.try_cast(&format!("replace({t}, 'T', ' ')"), "TIMESTAMP");
-        let ms = match self {
-            Dialect::Duckdb => format!("epoch_ms({stamp})"),
-            Dialect::Spark => format!("unix_millis({stamp})"),
-        };
-        format!("CASE WHEN {} THEN {ms} END", self.matches(t, ISO_TIMESTAMP))
     }
 
     /// A date literal.

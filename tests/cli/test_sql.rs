@@ -61,6 +61,11 @@ fn repeat_results_of_duckdb_merge_into_the_local_table() {
     check_in_duckdb("repeat");
 }
 
+#[test]
+fn complaints_results_of_duckdb_merge_into_the_local_table() {
+    check_in_duckdb("complaints");
+}
+
 /// Writes `text` to `name` in `dir`.
 fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
     let path = dir.join(name);

@@ -175,8 +175,23 @@ fn status_is(name: &str) -> Expr {
 fn hours(spec: &ComplaintSpec, a: Expr, b: Expr) -> Expr {
     match &spec.calendar {
         Some(c) => c.hours_between(a, b),
-        None => (b.cast(DataType::Int64) - a.cast(DataType::Int64)).cast(DataType::Float64) / lit(3_600_000.0),
+        None => ms_to_hours(b.cast(DataType::Int64) - a.cast(DataType::Int64)),
     }
+}
+
+/// Hours of a duration in milliseconds (an Int64 expression): multiplied by the inverse of an
+/// hour's milliseconds, written out (polars' optimiser turns a division by a constant into
+/// that, but not always), so that the floats do not depend on how a query is optimised.
+fn ms_to_hours(ms: Expr) -> Expr {
+    ms.cast(DataType::Float64) * lit(1.0 / 3_600_000.0)
+}
+
+/// [`ms_to_hours`] of durations in memory (an engine's result, `cxstat merge`): the same floats
+/// as a local run's.
+pub fn hours_of_ms(ms: &[i64]) -> Result<Vec<f64>> {
+    let df = DataFrame::new(ms.len(), vec![Column::new("ms".into(), ms)])?;
+    let out = df.lazy().select([ms_to_hours(col("ms")).alias("h")]).collect()?;
+    Ok(out.column("h")?.f64()?.iter().map(|v| v.unwrap_or(f64::NAN)).collect())
 }
 
 fn ms_literal(t: NaiveDateTime) -> Expr {
@@ -423,6 +438,27 @@ fn derive(spec: &ComplaintSpec, as_of: Option<NaiveDateTime>) -> (Vec<Expr>, Vec
         out.push(present.and(known.not()).alias("__sev_unknown"));
     }
     (durations, out)
+}
+
+/// The timestamps of `column` that cxstat's reader takes and a SQL engine's reading
+/// (`crate::sql::complaints`) does not: SQL reads `2026-10-03`, then optionally `T` or spaces and
+/// `HH:MM[:SS]` (two digits each), then the end or one of `.,Zz+ -`. Their count and the first
+/// few distinct values.
+pub fn timestamps_read_only_locally(data: &Dataset, column: &str) -> Result<Option<(u64, Vec<String>)>> {
+    let order = detect_date_order(data, column)?;
+    let t = clean::text(column);
+    let pattern = r"^(\d{4})-(\d{2})-(\d{2})(?:(?:T| +)(\d{2}):(\d{2})(?::(\d{2}))?)?(?:$|[.,Zz+ \-])";
+    let form = t.clone().str().contains(lit(pattern), false).fill_null(lit(false));
+    let options = StrptimeOptions { format: Some("%Y-%m-%d".into()), strict: false, exact: true, cache: false };
+    let plain = form.and(t.clone().str().slice(lit(0), lit(10)).str().to_date(options).is_not_null());
+    let local = clean::datetime_in(column, order).value.is_not_null();
+    let only = local.and(plain.not());
+    let df = data.collect(data.lazy().select([
+        count_where(only.clone()).alias("__n"),
+        t.filter(only).unique_stable().head(Some(5)).implode(true).alias("__examples"),
+    ]))?;
+    let n = f64_at(&df, "__n", 0)? as u64;
+    Ok((n > 0).then(|| crate::input::frame::strings_at(&df, "__examples", 0)).transpose()?.map(|examples| (n, examples)))
 }
 
 /// The sufficient results of one group. The counts add up across groups and shards
