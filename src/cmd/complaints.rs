@@ -13,7 +13,7 @@ use crate::chart::{self, Chart};
 use crate::cli::values::{self, in_config};
 use crate::cli::{ChartType, ComplaintsArgs, InputArgs, MergeArgs, SqlOptions};
 use crate::cmd::charts::{self, TrendMetric};
-use crate::cmd::sql::{
+use crate::cmd::engine::{
     check_encoding, refuse_local_timestamps, refuse_options, sample_input, Query, DECIMAL_POINT, ISO_ONLY, ORDER_COLUMNS,
 };
 use crate::cmd::{

@@ -6,6 +6,7 @@ pub mod clv;
 pub mod compare;
 pub mod complaints;
 pub mod drivers;
+pub mod engine;
 pub mod index;
 pub mod inspect;
 pub mod loyalty;

@@ -12,7 +12,7 @@ use crate::chart;
 use crate::cli::values::{self, in_config};
 use crate::cli::{ChartType, MergeArgs, RepeatArgs, SqlOptions};
 use crate::cmd::charts::{self, TrendMetric};
-use crate::cmd::sql::{check_encoding, refuse_local_dates, refuse_options, Query, DECIMAL_POINT, ISO_ONLY};
+use crate::cmd::engine::{check_encoding, refuse_local_dates, refuse_options, Query, DECIMAL_POINT, ISO_ONLY};
 use crate::cmd::{check_dates, confidence_level, open_checked, quote_rows, report_problems, Opened, Outcome};
 use crate::error::{data_err, usage};
 use crate::input::frame::Dataset;

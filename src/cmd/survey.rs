@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use crate::chart::{self, Band, Chart, Histogram};
 use crate::cli::{ChartType, MergeArgs, SqlOptions, SurveyArgs};
 use crate::cmd::charts::{self, TrendMetric};
-use crate::cmd::sql::{check_encoding, refuse_local_dates, refuse_options, Query, DECIMAL_POINT, ISO_ONLY};
+use crate::cmd::engine::{check_encoding, refuse_local_dates, refuse_options, Query, DECIMAL_POINT, ISO_ONLY};
 use crate::cmd::{
     check_dates, checked_design, confidence_level, design_of, grouping_quick_first, key_cells, key_columns, low_base_note, max_invalid,
     open_checked, quote_rows, report_problems, satisfaction_spec, scales, set_weight, Opened, Outcome, Scales,

@@ -585,7 +585,7 @@ pub fn invalid_labels(data: &Dataset, spec: &SatisfactionSpec, grouping: &Groupi
     Ok((0..df.height()).filter_map(|i| labels.get(i).map(str::to_string)).collect())
 }
 
-/// The score values that cxstat's readers take and a SQL engine's reading (`crate::sql`) does
+/// The score values that cxstat's readers take and a SQL engine's reading (`cxstat sql`) does
 /// not (labels, `4 - satisfied`): per score column, the count of such values and the first few.
 /// SQL reads a score as the trimmed text cast to a number.
 pub fn read_only_locally(data: &Dataset, spec: &SatisfactionSpec) -> Result<Vec<(String, u64, Vec<String>)>> {

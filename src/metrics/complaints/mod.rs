@@ -441,7 +441,7 @@ fn derive(spec: &ComplaintSpec, as_of: Option<NaiveDateTime>) -> (Vec<Expr>, Vec
 }
 
 /// The timestamps of `column` that cxstat's reader takes and a SQL engine's reading
-/// (`crate::sql::complaints`) does not: SQL reads `2026-10-03`, then optionally `T` or spaces and
+/// (`cxstat sql complaints`) does not: SQL reads `2026-10-03`, then optionally `T` or spaces and
 /// `HH:MM[:SS]` (two digits each), then the end or one of `.,Zz+ -`. Their count and the first
 /// few distinct values.
 pub fn timestamps_read_only_locally(data: &Dataset, column: &str) -> Result<Option<(u64, Vec<String>)>> {

@@ -1,0 +1,129 @@
+//! What the commands' `cxstat sql` parts share: the query and its plan's contents, the columns
+//! a query is written for (a sample FILE, `--columns`, or the data contract's), and the refusals
+//! of what a SQL engine cannot read as cxstat reads it. `cmd::sql` runs them.
+
+use std::path::PathBuf;
+
+use anyhow::Result;
+
+use crate::cli::{InputArgs, SqlOptions};
+use crate::error::{data_err, usage};
+use crate::input::frame::Dataset;
+
+/// What a command's query is, for printing and for its plan.
+pub struct Query<S> {
+    pub command: &'static str,
+    pub dialect: crate::sql::Dialect,
+    pub tables: Vec<String>,
+    pub sql: String,
+    pub columns: Vec<String>,
+    pub settings: S,
+    pub max_invalid: Option<f64>,
+    pub strict: bool,
+}
+
+/// The data contract's columns of each kind (`shared/DATA-CONTRACT.md`), where the roles are
+/// looked for when neither a sample FILE nor `--columns` names the table's.
+pub const SURVEY_COLUMNS: &[&str] =
+    &["response_id", "customer_id", "submitted_at", "channel", "segment", "region", "csat", "nps", "ces", "comment"];
+pub const COMPLAINT_COLUMNS: &[&str] = &[
+    "complaint_id",
+    "customer_id",
+    "order_id",
+    "opened_at",
+    "first_response_at",
+    "resolved_at",
+    "category",
+    "severity",
+    "channel",
+    "status",
+    "reopened",
+    "first_contact_resolution",
+];
+pub const ORDER_COLUMNS: &[&str] = &["order_id", "customer_id", "ordered_at", "amount", "channel"];
+
+/// The input a `cxstat sql` command reads its columns from: the sample FILE when given, else a
+/// header-only file of `--columns` (or of `contract`), kept until the query is made.
+pub struct SampleInput {
+    pub args: InputArgs,
+    _dir: Option<tempfile::TempDir>,
+}
+
+pub fn sample_input(input: &InputArgs, sql: &SqlOptions, contract: &[&str]) -> Result<SampleInput> {
+    if input.file.is_some() {
+        if !sql.table_columns.is_empty() {
+            return Err(usage("--columns names the table's columns when there is no sample FILE; give one or the other"));
+        }
+        return Ok(SampleInput { args: input.clone(), _dir: None });
+    }
+    let columns: Vec<String> = if sql.table_columns.is_empty() {
+        contract.iter().map(|c| c.to_string()).collect()
+    } else {
+        sql.table_columns.iter().map(|c| c.trim().to_string()).filter(|c| !c.is_empty()).collect()
+    };
+    let dir = tempfile::tempdir()?;
+    let path: PathBuf = dir.path().join("columns.csv");
+    let mut writer = csv::Writer::from_path(&path)?;
+    writer.write_record(&columns)?;
+    writer.flush()?;
+    Ok(SampleInput { args: InputArgs { file: Some(path), ..input.clone() }, _dir: Some(dir) })
+}
+
+/// Refuses the options of a local run that a query cannot carry: `(given, flag, why)`.
+pub fn refuse_options(options: &[(bool, &str, &str)]) -> Result<()> {
+    match options.iter().find(|o| o.0) {
+        Some((_, flag, why)) => Err(usage(format!("cxstat sql takes no {flag}: {why}"))),
+        None => Ok(()),
+    }
+}
+
+/// Why `--date-order` and year-last dates are refused.
+pub const ISO_ONLY: &str = "the query reads ISO dates (2026-10-03) only: make a view that converts them in the engine \
+                            (to_date(col, 'dd/MM/yyyy') in Spark, strptime(col, '%d/%m/%Y') in DuckDB) and query the view";
+
+/// Why decimal commas are refused.
+pub const DECIMAL_POINT: &str =
+    "the query reads numbers written with a decimal point; convert them in the engine (replace(col, ',', '.') in a view)";
+
+/// Refuses a sample that is not UTF-8: an engine's CSV reader would have garbled the table's text.
+pub fn check_encoding(data: &Dataset) -> Result<()> {
+    match data.layout.encoding().filter(|e| !e.eq_ignore_ascii_case("utf-8")) {
+        Some(encoding) => Err(data_err(format!(
+            "{}: the sample is {encoding} text. Spark's and DuckDB's CSV readers read UTF-8, so a table loaded from such files holds \
+             garbled text (Chinese headers and categories too): convert the files (iconv -f {encoding} -t UTF-8) or load them with the \
+             engine's encoding option (Spark: .option(\"encoding\", \"{encoding}\")), and export the sample again",
+            data.name
+        ))),
+        None => Ok(()),
+    }
+}
+
+/// Refuses a sample whose dates in `column` only cxstat's own reader reads (year-last dates,
+/// `2026/10/03`, `2026年10月3日`): the query would leave those rows out as undated.
+pub fn refuse_local_dates(data: &Dataset, column: &str) -> Result<()> {
+    match crate::metrics::satisfaction::dates_read_only_locally(data, column)? {
+        Some((count, examples)) => Err(data_err(format!(
+            "{}: column '{column}': {count} date{} that SQL cannot read as cxstat does ({}): {ISO_ONLY}",
+            data.name,
+            if count == 1 { "" } else { "s" },
+            examples.iter().map(|e| format!("'{}'", crate::error::printable(e))).collect::<Vec<_>>().join(", ")
+        ))),
+        None => Ok(()),
+    }
+}
+
+/// Refuses a sample whose timestamps in `column` only cxstat's own reader reads (year-last
+/// dates, one-digit hours, `2026/10/03 9:05`): the query would leave those rows without times.
+pub fn refuse_local_timestamps(data: &Dataset, column: &str) -> Result<()> {
+    match crate::metrics::complaints::timestamps_read_only_locally(data, column)? {
+        Some((count, examples)) => Err(data_err(format!(
+            "{}: column '{column}': {count} timestamp{} that SQL cannot read as cxstat does ({}): the query reads 2026-10-03 09:05:00 \
+             (or T, seconds optional) and days alone; convert others in the engine (to_timestamp(col, 'dd/MM/yyyy HH:mm') in Spark, \
+             strptime in DuckDB) into a view and query the view",
+            data.name,
+            if count == 1 { "" } else { "s" },
+            examples.iter().map(|e| format!("'{}'", crate::error::printable(e))).collect::<Vec<_>>().join(", ")
+        ))),
+        None => Ok(()),
+    }
+}
