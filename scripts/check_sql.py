@@ -312,7 +312,10 @@ class DuckDB:
         self.con.execute(f"CREATE VIEW \"{table}\" AS SELECT * FROM read_csv('{path}', {how})")
 
     def run(self, query, out):
-        self.con.execute(f"COPY ({query}) TO '{out}' (HEADER)")
+        if out.endswith(".parquet"):
+            self.con.execute(f"COPY ({query}) TO '{out}' (FORMAT parquet)")
+        else:
+            self.con.execute(f"COPY ({query}) TO '{out}' (HEADER)")
 
 
 class Spark:
@@ -331,12 +334,35 @@ class Spark:
         self.spark.sparkContext.setLogLevel("ERROR")
 
     def load(self, table, path, typed):
-        df = self.spark.read.option("header", True).option("multiLine", True).option("escape", '"')
-        df = df.option("inferSchema", typed).csv(path)
+        from pyspark.sql.functions import col
+
+        read = lambda infer: (
+            self.spark.read.option("header", True).option("multiLine", True).option("escape", '"').option("inferSchema", infer).csv(path)
+        )
+        df = read(typed)
+        if typed:
+            # As for DuckDB: times written with zones stay text (a timestamp type moves them to
+            # the session's zone; cxstat takes times as written).
+            text = read(False)
+            zoned = [
+                f.name
+                for f in df.schema.fields
+                if f.dataType.typeName().startswith("timestamp")
+                and text.filter(col(f.name).rlike("[T ][0-9]{2}:[0-9]{2}(:[0-9]{2})?([.][0-9]+)?(Z|[+-][0-9]{2}:?[0-9]{2})$")).count() > 0
+            ]
+            if zoned:
+                schema = ", ".join(f"`{f.name}` {'STRING' if f.name in zoned else f.dataType.simpleString()}" for f in df.schema.fields)
+                df = self.spark.read.option("header", True).option("multiLine", True).option("escape", '"').schema(schema).csv(path)
         df.createOrReplaceTempView(table)
 
     def run(self, query, out):
-        self.spark.sql(query).coalesce(1).write.mode("overwrite").option("header", True).csv(out)
+        # Spark's CSV writer trims spaces around values unless told not to (a key ' consumer'
+        # would become 'consumer'); Parquet keeps them as they are.
+        w = self.spark.sql(query).coalesce(1).write.mode("overwrite")
+        if out.endswith(".parquet"):
+            w.parquet(out)
+        else:
+            w.option("header", True).option("ignoreLeadingWhiteSpace", False).option("ignoreTrailingWhiteSpace", False).csv(out)
 
 
 def main():
@@ -377,7 +403,8 @@ def main():
             engine.load(table, path, typed)
             for other, other_path in extra:
                 engine.load(other, other_path, typed)
-            result = os.path.join(d, "result.csv")
+            # The text loads write CSV, the typed ones Parquet: both as the engine writes them.
+            result = os.path.join(d, "result.parquet" if typed else "result.csv")
             try:
                 engine.run(open(sql, encoding="utf-8").read(), result)
             except Exception as e:  # the engine's own message says what it could not run

@@ -93,8 +93,11 @@ parsed AS (
     CASE WHEN m IS NOT NULL AND m <> '' THEN 1 ELSE 0 END AS amount_text
   FROM money
 ),
+dayed AS (
+  SELECT *, {days} AS day_n FROM parsed
+),
 numbered AS (
-  SELECT *, {days} AS day_n, {dup} AS k FROM parsed
+  SELECT *, {dup} AS k FROM dayed
 ),
 unbounded AS (
   SELECT * FROM numbered WHERE k = 1 AND day IS NOT NULL
@@ -117,10 +120,10 @@ firsts AS (
   SELECT customer, min(p) AS p FROM buys GROUP BY customer
 ),
 sums AS (
-  SELECT p, COUNT(*) AS orders, COUNT(amount) AS valued, SUM(CAST(amount AS DECIMAL(38, 9))) AS revenue FROM buys GROUP BY p
+  SELECT p, COUNT(*) AS orders, COUNT(amount) AS valued, CAST(SUM(CAST(amount AS DECIMAL(38, 9))) AS DOUBLE) AS revenue FROM buys GROUP BY p
 ),
 refunds AS (
-  SELECT p, COUNT(*) AS refunds, SUM(CAST(-amount AS DECIMAL(38, 9))) AS refund_amount FROM counted WHERE amount < 0 GROUP BY p
+  SELECT p, COUNT(*) AS refunds, CAST(SUM(CAST(-amount AS DECIMAL(38, 9))) AS DOUBLE) AS refund_amount FROM counted WHERE amount < 0 GROUP BY p
 ),
 activity AS (
   SELECT p, COUNT(*) AS active, {repeaters} AS repeaters FROM customer_periods GROUP BY p
