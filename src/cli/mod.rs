@@ -508,6 +508,27 @@ pub struct ScorecardArgs {
     /// [columns], [survey], [complaints], [sla] and [calendar] settings of the other commands.
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
+
+    /// Make the scorecard from the results of its queries run in an engine, in place of files:
+    /// DIR holds each command's plan (survey.plan.json, complaints.plan.json, repeat.plan.json,
+    /// from --emit-sql) and its result beside it (survey.csv, survey.parquet or a survey/ folder
+    /// of parts).
+    #[arg(long, value_name = "DIR", conflicts_with_all = ["responses", "complaints", "orders", "by"], help_heading = "SQL")]
+    pub sql_results: Option<PathBuf>,
+
+    /// Write the scorecard's queries and plans into DIR (survey.sql and survey.plan.json, …) for
+    /// an engine to run; their results then make the scorecard with --sql-results DIR.
+    #[arg(long, value_name = "DIR", requires = "dialect", conflicts_with_all = ["sql_results", "responses", "complaints", "orders"], help_heading = "SQL")]
+    pub emit_sql: Option<PathBuf>,
+
+    /// The SQL dialect of --emit-sql.
+    #[arg(long, value_enum, help_heading = "SQL")]
+    pub dialect: Option<crate::sql::Dialect>,
+
+    /// The engine's tables for --emit-sql: responses=NAME, complaints=NAME, orders=NAME
+    /// (comma-separated) [default: all three, so named].
+    #[arg(long, value_name = "KIND=NAME", value_delimiter = ',', help_heading = "SQL")]
+    pub sql_table: Vec<String>,
 }
 
 /// Drawing a chart beside the table.

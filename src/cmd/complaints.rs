@@ -14,7 +14,7 @@ use crate::cli::values::{self, in_config};
 use crate::cli::{ChartType, ComplaintsArgs, InputArgs, MergeArgs, SqlOptions};
 use crate::cmd::charts::{self, TrendMetric};
 use crate::cmd::engine::{
-    check_encoding, refuse_local_timestamps, refuse_options, sample_input, Query, DECIMAL_POINT, ISO_ONLY, ORDER_COLUMNS,
+    check_encoding, refuse_local_timestamps, refuse_options, sample_input, Query, SqlOutcome, DECIMAL_POINT, ISO_ONLY, ORDER_COLUMNS,
 };
 use crate::cmd::{
     check_dates, confidence_level, grouping_quick_first, key_cells, key_columns, low_base_note, open_checked, open_dataset, quote_rows,
@@ -336,6 +336,13 @@ const WORKING_HOURS: &str =
 /// the engine made them, the orders' counts per period, and the table made from them as from a
 /// local run's.
 pub(crate) fn merge_sql(name: &str, value: &serde_json::Value, result: &ResultTable, args: &MergeArgs, io: &mut Io) -> Result<()> {
+    let outcome = from_sql(name, value, result, io)?;
+    let format = choose_format(args.output.format, args.output.output.as_deref(), io.stdout_is_terminal)?;
+    emit(&outcome.report, format, args.output.target(), io)
+}
+
+/// The complaints table of an engine's result of a plan's query (see [`merge_sql`]).
+pub(crate) fn from_sql(name: &str, value: &serde_json::Value, result: &ResultTable, io: &mut Io) -> Result<SqlOutcome<ComplaintRow>> {
     let sql_plan: partials::SqlPlan<Settings> = partials::plan_of(name, value)?;
     let index = result.require(&sql_plan.columns)?;
     let at = |n: &str| sql_plan.columns.iter().position(|c| c == n).map(|k| index[k]);
@@ -435,9 +442,10 @@ pub(crate) fn merge_sql(name: &str, value: &serde_json::Value, result: &ResultTa
     warn_undated(&groups, &plan, &name, io);
     let rows = kpis::result_rows(&groups, plan.totals);
     let rates = settings.orders.then(|| Rates { by_period, total, name: sql_plan.tables.get(1).cloned().unwrap_or_default() });
-    let (report, _) = complaints_report(&rows, rates.as_ref(), &plan, &name, settings.funnel, plan.spec.as_of)?;
-    let format = choose_format(args.output.format, args.output.output.as_deref(), io.stdout_is_terminal)?;
-    emit(&report, format, args.output.target(), io)
+    let (report, rows) = complaints_report(&rows, rates.as_ref(), &plan, &name, settings.funnel, plan.spec.as_of)?;
+    let mut plan = plan;
+    plan.orders = settings.orders;
+    Ok(SqlOutcome { report, rows, shown: shown_keys(KPI_COLUMNS, &plan) })
 }
 
 /// "group 2026-10 / North" for messages.

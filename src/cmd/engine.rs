@@ -127,3 +127,18 @@ pub fn refuse_local_timestamps(data: &Dataset, column: &str) -> Result<()> {
         None => Ok(()),
     }
 }
+
+/// What a command made of an engine's result (`cxstat merge PLAN RESULT`, the scorecard's
+/// `--sql-results`): the report, its typed rows, and the keys of the declared columns it shows.
+pub struct SqlOutcome<R> {
+    pub report: crate::output::Report,
+    pub rows: Vec<R>,
+    pub shown: Vec<&'static str>,
+}
+
+impl<R> SqlOutcome<R> {
+    /// Whether the table shows the declared column `key`.
+    pub fn shows(&self, key: &str) -> bool {
+        self.shown.contains(&key)
+    }
+}

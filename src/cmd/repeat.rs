@@ -12,7 +12,7 @@ use crate::chart;
 use crate::cli::values::{self, in_config};
 use crate::cli::{ChartType, MergeArgs, RepeatArgs, SqlOptions};
 use crate::cmd::charts::{self, TrendMetric};
-use crate::cmd::engine::{check_encoding, refuse_local_dates, refuse_options, Query, DECIMAL_POINT, ISO_ONLY};
+use crate::cmd::engine::{check_encoding, refuse_local_dates, refuse_options, Query, SqlOutcome, DECIMAL_POINT, ISO_ONLY};
 use crate::cmd::{check_dates, confidence_level, open_checked, quote_rows, report_problems, Opened, Outcome};
 use crate::error::{data_err, usage};
 use crate::input::frame::Dataset;
@@ -302,6 +302,13 @@ pub(crate) fn sql(args: &RepeatArgs, options: &SqlOptions, io: &mut Io) -> Resul
 /// `cxstat merge PLAN RESULT` of a repeat plan: each period's counts as the engine made them,
 /// the table made from them as from a local run's.
 pub(crate) fn merge_sql(name: &str, value: &serde_json::Value, result: &ResultTable, args: &MergeArgs, io: &mut Io) -> Result<()> {
+    let outcome = from_sql(name, value, result, io)?;
+    let format = choose_format(args.output.format, args.output.output.as_deref(), io.stdout_is_terminal)?;
+    emit(&outcome.report, format, args.output.target(), io)
+}
+
+/// The repeat table of an engine's result of a plan's query (see [`merge_sql`]).
+pub(crate) fn from_sql(name: &str, value: &serde_json::Value, result: &ResultTable, io: &mut Io) -> Result<SqlOutcome<RepeatRates>> {
     let columns: Vec<String> = crate::sql::repeat::COLUMNS.iter().map(|c| c.to_string()).collect();
     let index = result.require(&columns)?;
     let at = |n: &str| index[columns.iter().position(|c| c == n).unwrap_or(0)];
@@ -381,9 +388,8 @@ pub(crate) fn merge_sql(name: &str, value: &serde_json::Value, result: &ResultTa
         .collect();
     report_problems(&messages, plan.strict, io)?;
     let rows = rows_of_counts(&periods, settings.period, settings.as_of);
-    let (report, _, _) = shown_report(rows, None, &settings, &name, |shown| Ok(total_row(shown, active, repeaters)))?;
-    let format = choose_format(args.output.format, args.output.output.as_deref(), io.stdout_is_terminal)?;
-    emit(&report, format, args.output.target(), io)
+    let (report, rows, shape) = shown_report(rows, None, &settings, &name, |shown| Ok(total_row(shown, active, repeaters)))?;
+    Ok(SqlOutcome { report, rows, shown: shown_keys(REPEAT_COLUMNS, &shape) })
 }
 
 /// The first count of a period that cannot be one (a negative count, more of a part than of

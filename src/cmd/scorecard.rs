@@ -8,6 +8,7 @@
 //!        --quarter 2026-Q3|last] [--as-of DATE] --out DIR [--by segment] [--fail-under nps=30]
 //!        [--fail-over complaints_per_1000=5] [--config cxstat.toml]
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use anyhow::Result;
@@ -123,7 +124,7 @@ fn plan(args: &ScorecardArgs) -> Result<Plan> {
     let responses = args.responses.clone().or_else(|| from_config(&sc.responses));
     let complaints = args.complaints.clone().or_else(|| from_config(&sc.complaints));
     let orders = args.orders.clone().or_else(|| from_config(&sc.orders));
-    if responses.is_none() && complaints.is_none() && orders.is_none() {
+    if responses.is_none() && complaints.is_none() && orders.is_none() && args.sql_results.is_none() {
         return Err(usage("scorecard needs --responses, --complaints or --orders (or [scorecard] in the config)".to_string()));
     }
     let out = args
@@ -301,12 +302,132 @@ fn figure(stem: &str, chart: Chart) -> Result<(Figure, Chart)> {
     Ok((figure, chart))
 }
 
+/// The commands whose queries the scorecard's `--emit-sql` writes, their default tables, and
+/// the settings their plans must have for `--sql-results` (where the period sits in them).
+const SQL_KINDS: [(&str, &str, &str); 3] = [
+    ("survey", "responses", "/settings/period"),
+    ("complaints", "complaints", "/settings/spec/period"),
+    ("repeat", "orders", "/settings/period"),
+];
+
+/// `--emit-sql DIR`: the queries and plans of the scorecard's survey, complaints and repeat
+/// tables (those of `--sql-table`, or all three), as `cxstat sql` writes them.
+fn emit_sql(args: &ScorecardArgs, dir: &Path, io: &mut Io) -> Result<()> {
+    let dialect = args.dialect.map(|d| d.name()).unwrap_or("duckdb");
+    let mut tables: Vec<(String, String)> = Vec::new();
+    for entry in &args.sql_table {
+        let (kind, name) =
+            entry.split_once('=').ok_or_else(|| usage(format!("--sql-table {entry}: expected KIND=NAME (responses=db.survey)")))?;
+        let kind = kind.trim().to_ascii_lowercase();
+        if !SQL_KINDS.iter().any(|(_, k, _)| *k == kind) {
+            return Err(usage(format!("--sql-table {entry}: the kinds are responses, complaints and orders")));
+        }
+        tables.push((kind, name.trim().to_string()));
+    }
+    if tables.is_empty() {
+        tables = SQL_KINDS.iter().map(|(_, k, _)| (k.to_string(), k.to_string())).collect();
+    }
+    let table = |kind: &str| tables.iter().find(|(k, _)| k == kind).map(|(_, n)| n.clone());
+    let as_of = args.as_of.unwrap_or_else(|| chrono::Local::now().date_naive());
+    let span = span(args.month, args.quarter, as_of);
+    let (from, to) = (span.year_ago().start().to_string(), span.end().to_string());
+    std::fs::create_dir_all(dir).map_err(|e| io_err(format!("cannot create {}: {e}", dir.display())))?;
+    for (command, kind, _) in SQL_KINDS {
+        let Some(name) = table(kind) else { continue };
+        let file = |ext: &str| path_text(&dir.join(format!("{command}.{ext}")));
+        let mut line =
+            words(&["sql", command, "--dialect", dialect, "--table", &name, "--period", span.period.name(), "--from", &from, "--to", &to]);
+        if command != "survey" {
+            line.extend(words(&["--as-of", &to]));
+        }
+        if let (true, Some(orders)) = (command == "complaints", table("orders")) {
+            line.extend(words(&["--orders-table", &orders]));
+        }
+        line.extend(words(&["--emit-plan", &file("plan.json"), "-o", &file("sql")]));
+        if let Some(p) = &args.config {
+            line.extend(["--config".to_string(), path_text(p)]);
+        }
+        let mut argv = vec!["cxstat".to_string()];
+        argv.extend(line.iter().cloned());
+        let cli = crate::cli::try_parse_from(&argv).map_err(|e| usage(format!("scorecard: {}", e.to_string().trim())))?;
+        match cli.command {
+            Command::Sql(c) => crate::cmd::sql::run(&c, io)?,
+            _ => unreachable!("a cxstat sql command line"),
+        }
+        if !io.quiet {
+            let _ = writeln!(io.stderr, "wrote {} and {} (cxstat {})", file("sql"), file("plan.json"), line.join(" "));
+        }
+    }
+    Ok(())
+}
+
+/// The engine's result of `command`'s query in `dir`, with its plan, checked to be the plan
+/// this scorecard needs (its period and dates); `None` when `dir` has no such plan.
+fn engine_result(
+    dir: &Path,
+    command: &str,
+    period_at: &str,
+    plan: &Plan,
+) -> Result<Option<(String, serde_json::Value, crate::sql::result::ResultTable)>> {
+    let plan_path = dir.join(format!("{command}.plan.json"));
+    if !plan_path.exists() {
+        return Ok(None);
+    }
+    let name = path_text(&plan_path);
+    let (found, value) = crate::partials::read(&plan_path)?;
+    if !crate::partials::is_plan(&value) || found != command {
+        return Err(data_err(format!("{name}: not a plan of cxstat sql {command}")));
+    }
+    let expected = [
+        (period_at, serde_json::to_value(plan.span.period)?),
+        ("/settings/from", serde_json::to_value(plan.span.year_ago().start())?),
+        ("/settings/to", serde_json::to_value(plan.span.end())?),
+    ];
+    for (at, want) in expected {
+        let got = value.pointer(at).cloned().unwrap_or_default();
+        if got != want {
+            return Err(data_err(format!(
+                "{name}: made with {} = {got}, and the scorecard of {} needs {want}: write the plans for this scorecard with \
+                 cxstat scorecard --emit-sql (with the same --month or --quarter) and run them again",
+                at.rsplit('/').next().unwrap_or(at),
+                plan.span.label()
+            )));
+        }
+    }
+    let result = [format!("{command}.csv"), format!("{command}.parquet"), command.to_string()]
+        .into_iter()
+        .map(|f| dir.join(f))
+        .find(|p| p.exists())
+        .ok_or_else(|| {
+            data_err(format!("{name}: no result beside it ({command}.csv, {command}.parquet or a {command}/ folder of parts)"))
+        })?;
+    Ok(Some((name, value, crate::sql::result::read(&result)?)))
+}
+
+/// Fails (exit 65) when the engine's table has no row of the scorecard's period: a report of a
+/// month without data is not a report.
+fn check_period_in(table: &Table, label: &str, name: &str) -> Result<()> {
+    let column = charts::column(table, "period");
+    let found = column.is_some_and(|k| table.rows.iter().any(|r| matches!(&r[k], Cell::Text(t) if t == label)));
+    if found {
+        Ok(())
+    } else {
+        Err(data_err(format!("{name}: the engine's result has no data for {label}; check that the tables are the latest")))
+    }
+}
+
 /// Runs `cxstat scorecard`.
 pub fn run(args: &ScorecardArgs, io: &mut Io) -> Result<()> {
+    if let Some(dir) = &args.emit_sql {
+        return emit_sql(args, dir, io);
+    }
     let plan = plan(args)?;
     let span = plan.span;
-    let read: Vec<&Path> =
-        [&plan.responses, &plan.complaints, &plan.orders, &plan.config_path].into_iter().flatten().map(PathBuf::as_path).collect();
+    let read: Vec<&Path> = [&plan.responses, &plan.complaints, &plan.orders, &plan.config_path, &args.sql_results]
+        .into_iter()
+        .flatten()
+        .map(PathBuf::as_path)
+        .collect();
     crate::output::check_folder(&read, &plan.out.join(span.label()))?;
     for line in clean_stale(&plan.out, &span.label()) {
         io.warn(&line);
@@ -324,6 +445,91 @@ pub fn run(args: &ScorecardArgs, io: &mut Io) -> Result<()> {
     let mut inputs = Vec::new();
     let mut csvs: Vec<(String, Vec<u8>)> = Vec::new();
     let mut indicators = Vec::new();
+
+    if let Some(dir) = &args.sql_results {
+        let band = |c: Option<f64>| format!("{} confidence interval", charts::level_text(c.unwrap_or(0.95)));
+        let mut found = 0;
+        for (command, _, period_at) in SQL_KINDS {
+            let Some((name, value, result)) = engine_result(dir, command, period_at, &plan)? else { continue };
+            found += 1;
+            io.progress(&format!("scorecard {}: the engine's {command} result {}", labels[0], result.name));
+            inputs.push(result.name.clone());
+            notes.push(format!(
+                "{command} KPIs: the engine's result {} of the query in {}",
+                result.name,
+                name.replace(".plan.json", ".sql")
+            ));
+            let scope = format!("{} · dates {from} to {to}", result.name);
+            // Trend charts at the scorecard's own granularity (the engine counted that one).
+            let trend = plan.trend == span.period;
+            match command {
+                "survey" => {
+                    let o = crate::cmd::survey::from_sql(&name, &value, &result, io)?;
+                    check_period_in(&o.report.machine, &labels[0], &result.name)?;
+                    kpis.extend(survey_kpis(&o.rows, &labels, |k| o.shows(k), plan.min_n));
+                    csvs.push(("survey_by_period.csv".into(), render(&crate::output::for_spreadsheets(&o.report), Format::Csv)?));
+                    for m in crate::cmd::survey::TRENDS[..2].iter().filter(|m| trend && o.shows(m.value)) {
+                        let c = charts::trend(
+                            &o.report.machine,
+                            &[],
+                            m,
+                            scope.clone(),
+                            (trend_word, band(plan.config.survey.confidence)),
+                            &|_| "",
+                        )?;
+                        let kpi = if m.name == "nps" { "nps" } else { "csat" };
+                        figures.push(figure(&format!("{}_trend", m.name), with_targets(c, kpi, &plan.thresholds))?);
+                    }
+                }
+                "complaints" => {
+                    let o = crate::cmd::complaints::from_sql(&name, &value, &result, io)?;
+                    check_period_in(&o.report.machine, &labels[0], &result.name)?;
+                    kpis.extend(complaint_kpis(&o.rows, &labels, |k| o.shows(k), plan.min_n));
+                    csvs.push(("complaints_by_period.csv".into(), render(&crate::output::for_spreadsheets(&o.report), Format::Csv)?));
+                    if trend && o.shows("resolved_pct") {
+                        let m = crate::cmd::complaints::TRENDS[0];
+                        let c = charts::trend(
+                            &o.report.machine,
+                            &[],
+                            &m,
+                            scope,
+                            (trend_word, band(plan.config.complaints.confidence)),
+                            &|_| "",
+                        )?;
+                        figures.push(figure("resolution_trend", with_targets(c, "resolved_pct", &plan.thresholds))?);
+                    }
+                }
+                _ => {
+                    let o = crate::cmd::repeat::from_sql(&name, &value, &result, io)?;
+                    check_period_in(&o.report.machine, &labels[0], &result.name)?;
+                    kpis.extend(repeat_kpis(&o.rows, &labels, |k| o.shows(k), plan.min_n));
+                    csvs.push(("repeat_by_period.csv".into(), render(&crate::output::for_spreadsheets(&o.report), Format::Csv)?));
+                    if trend {
+                        let m = crate::cmd::repeat::TRENDS[0];
+                        let c =
+                            charts::trend(&o.report.machine, &[], &m, scope, (trend_word, band(plan.config.repeat.confidence)), &|_| "")?;
+                        figures.push(figure("repeat_trend", with_targets(c, "repeat_rate", &plan.thresholds))?);
+                    }
+                }
+            }
+        }
+        if found == 0 {
+            return Err(usage(format!(
+                "{}: no survey.plan.json, complaints.plan.json or repeat.plan.json: write them with cxstat scorecard --emit-sql {} \
+                 --dialect …, run the queries in the engine and put each result beside its plan",
+                dir.display(),
+                dir.display()
+            )));
+        }
+        if plan.trend != span.period {
+            notes.push(format!("no trend charts by {trend_word}: the engine's results are by {period_word} (write the plans with --period {trend_word} for them)"));
+        }
+        notes.push(
+            "made from the engine's results: the significance marks of the changes, the themes of the comments, the segment tables, \
+             the complaint causes and the churn risk need the rows, and are left out"
+                .to_string(),
+        );
+    }
 
     if let Some(r) = &plan.responses {
         io.progress(&format!("scorecard {}: survey responses {}", labels[0], r.display()));

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use crate::chart::{self, Band, Chart, Histogram};
 use crate::cli::{ChartType, MergeArgs, SqlOptions, SurveyArgs};
 use crate::cmd::charts::{self, TrendMetric};
-use crate::cmd::engine::{check_encoding, refuse_local_dates, refuse_options, Query, DECIMAL_POINT, ISO_ONLY};
+use crate::cmd::engine::{check_encoding, refuse_local_dates, refuse_options, Query, SqlOutcome, DECIMAL_POINT, ISO_ONLY};
 use crate::cmd::{
     check_dates, checked_design, confidence_level, design_of, grouping_quick_first, key_cells, key_columns, low_base_note, max_invalid,
     open_checked, quote_rows, report_problems, satisfaction_spec, scales, set_weight, Opened, Outcome, Scales,
@@ -405,6 +405,13 @@ fn check_sample(opened: &Opened, spec: &SatisfactionSpec, grouping: &Grouping) -
 /// `cxstat merge PLAN RESULT` of a survey plan: each row of the engine's result is a group's
 /// counts; the table is made from them as from a local run's.
 pub(crate) fn merge_sql(name: &str, value: &serde_json::Value, result: &ResultTable, args: &MergeArgs, io: &mut Io) -> Result<()> {
+    let outcome = from_sql(name, value, result, io)?;
+    let format = choose_format(args.output.format, args.output.output.as_deref(), io.stdout_is_terminal)?;
+    emit(&outcome.report, format, args.output.target(), io)
+}
+
+/// The survey table of an engine's result of a plan's query (see [`merge_sql`]).
+pub(crate) fn from_sql(name: &str, value: &serde_json::Value, result: &ResultTable, io: &mut Io) -> Result<SqlOutcome<SurveyRow>> {
     let sql_plan: partials::SqlPlan<Settings> = partials::plan_of(name, value)?;
     let plan = sql_plan.settings.plan()?;
     let index = result.require(&sql_plan.columns)?;
@@ -448,9 +455,8 @@ pub(crate) fn merge_sql(name: &str, value: &serde_json::Value, result: &ResultTa
     }
     let name = sql_plan.tables.join(" + ");
     check_result_invalid(&groups, &plan, &name, (sql_plan.strict, sql_plan.max_invalid.unwrap_or(10.0)), io)?;
-    let (report, _) = finish(&groups, &plan, &name, None, io)?;
-    let format = choose_format(args.output.format, args.output.output.as_deref(), io.stdout_is_terminal)?;
-    emit(&report, format, args.output.target(), io)
+    let (report, table) = finish(&groups, &plan, &name, None, io)?;
+    Ok(SqlOutcome { report, rows: table.rows, shown: shown_keys(COLUMNS, &plan) })
 }
 
 /// The invalid answers the engine counted: reported per column, an error under `--strict`, and

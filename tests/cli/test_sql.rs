@@ -212,3 +212,91 @@ fn the_columns_are_found_among_the_tables_columns() {
         .code(65)
         .stderr(predicate::str::contains("no CSAT, NPS or CES column found"));
 }
+
+/// Runs scripts/run_sql.py on the queries in `dir` over the example data's three files.
+fn run_queries_in_duckdb(dir: &Path, parquet: bool) {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut run = std::process::Command::new("python3");
+    run.arg(root.join("scripts/run_sql.py")).arg(dir);
+    for (table, file) in [("responses", "responses.csv"), ("complaints", "complaints.csv"), ("orders", "orders.csv")] {
+        run.arg(format!("{table}={}", example(file).display()));
+    }
+    if parquet {
+        run.arg("--parquet");
+    }
+    let out = run.env("PYTHONPATH", duckdb_path()).output().expect("python3 runs the queries");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+}
+
+#[test]
+fn a_scorecard_from_the_engines_results_has_the_local_scorecards_tables_and_kpis() {
+    let dir = workdir();
+    let queries = dir.path().join("q");
+    cxstat()
+        .args(["scorecard", "--month", "2026-09", "--dialect", "duckdb", "--emit-sql"])
+        .arg(&queries)
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("wrote").and(predicate::str::contains("--orders-table orders")));
+    run_queries_in_duckdb(&queries, true);
+    let (engine, local) = (dir.path().join("engine"), dir.path().join("local"));
+    cxstat()
+        .args(["scorecard", "--month", "2026-09", "--as-of", "2026-10-31", "--sql-results"])
+        .arg(&queries)
+        .arg("--out")
+        .arg(&engine)
+        .assert()
+        .success();
+    cxstat()
+        .args(["scorecard", "--month", "2026-09", "--as-of", "2026-10-31", "--responses"])
+        .arg(example("responses.csv"))
+        .arg("--complaints")
+        .arg(example("complaints.csv"))
+        .arg("--orders")
+        .arg(example("orders.csv"))
+        .arg("--out")
+        .arg(&local)
+        .assert()
+        .success();
+    for table in ["survey_by_period.csv", "complaints_by_period.csv", "repeat_by_period.csv"] {
+        let read = |root: &Path| std::fs::read_to_string(root.join("2026-09").join(table)).unwrap();
+        assert_eq!(read(&engine), read(&local), "{table}");
+    }
+    // Every KPI of the engine's scorecard is the local one's, value for value (the local one
+    // has the churn-risk KPIs too, which need the rows).
+    let kpis = |root: &Path| csv_rows(&std::fs::read(root.join("2026-09/summary.csv")).unwrap());
+    let (from_engine, from_files) = (kpis(&engine), kpis(&local));
+    assert!(from_engine.len() >= 10, "{from_engine:?}");
+    for k in &from_engine {
+        let same = from_files.iter().find(|l| l["kpi"] == k["kpi"] && l["period"] == k["period"]).expect("the KPI in the local scorecard");
+        assert_eq!(k["value"], same["value"], "{}", k["kpi"]);
+    }
+    let md = std::fs::read_to_string(engine.join("2026-09/scorecard.md")).unwrap();
+    assert!(md.contains("made from the engine's results"), "{md}");
+}
+
+#[test]
+fn a_scorecard_refuses_results_made_for_another_period() {
+    let dir = workdir();
+    let queries = dir.path().join("q");
+    cxstat().args(["scorecard", "--month", "2026-08", "--dialect", "duckdb", "--emit-sql"]).arg(&queries).assert().success();
+    cxstat()
+        .args(["scorecard", "--month", "2026-09", "--as-of", "2026-10-31", "--sql-results"])
+        .arg(&queries)
+        .arg("--out")
+        .arg(dir.path().join("out"))
+        .assert()
+        .code(65)
+        .stderr(predicate::str::contains("made with from = \"2025-08-01\"").and(predicate::str::contains("--emit-sql")));
+    let empty = dir.path().join("empty");
+    std::fs::create_dir_all(&empty).unwrap();
+    cxstat()
+        .args(["scorecard", "--month", "2026-09", "--sql-results"])
+        .arg(&empty)
+        .arg("--out")
+        .arg(dir.path().join("out"))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("no survey.plan.json"));
+    assert!(!dir.path().join("out/2026-09").exists());
+}
