@@ -390,16 +390,13 @@ fn ms_literal(t: NaiveDateTime) -> String {
     t.and_utc().timestamp_millis().to_string()
 }
 
+/// Writes one part's select list: the part's name, and each column's value (`None`: null).
+type Line<'a> = &'a dyn Fn(&str, &dyn Fn(&str) -> Option<String>) -> String;
+
 /// The orders' part of the query: per period of `grouping` the orders (purchases: a valid date,
 /// no negative amount, a repeated id once) and the distinct customers with one, and over the
 /// scope (`--from`/`--to`) the same, counted once.
-fn orders_parts(
-    d: Dialect,
-    table: &str,
-    spec: &OrderSpec,
-    grouping: &Grouping,
-    line: &dyn Fn(&str, &dyn Fn(&str) -> Option<String>) -> String,
-) -> (Vec<String>, Vec<String>) {
+fn orders_parts(d: Dialect, table: &str, spec: &OrderSpec, grouping: &Grouping, line: Line) -> (Vec<String>, Vec<String>) {
     let text = |h: &Option<String>| h.as_deref().map_or_else(|| d.null_text(), |h| d.text(h));
     let amount = match &spec.amount {
         Some(h) => {
