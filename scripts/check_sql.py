@@ -2,7 +2,7 @@
 """Runs `cxstat sql` queries in a real engine and compares `cxstat merge PLAN RESULT` with the
 local command on the same file, byte for byte (CSV and JSON output).
 
-    python3 scripts/check_sql.py BINARY [--engine duckdb|spark] [--work DIR] [--only NAME]
+    python3 scripts/check_sql.py BINARY [--engine duckdb|spark] [--ansi] [--work DIR] [--only NAME|NAME…]
 
 Each case loads a CSV file into the engine as a table, twice: every column as text (as an export
 lands) and with the engine's own type detection (integers, doubles, dates, timestamps), runs the
@@ -321,7 +321,7 @@ class DuckDB:
 class Spark:
     name = "spark"
 
-    def __init__(self):
+    def __init__(self, ansi):
         from pyspark.sql import SparkSession
 
         self.spark = (
@@ -329,6 +329,7 @@ class Spark:
             .appName("cxstat-check")
             .config("spark.ui.enabled", "false")
             .config("spark.sql.shuffle.partitions", "4")
+            .config("spark.sql.ansi.enabled", "true" if ansi else "false")
             .getOrCreate()
         )
         self.spark.sparkContext.setLogLevel("ERROR")
@@ -370,7 +371,8 @@ def main():
     ap.add_argument("binary")
     ap.add_argument("--engine", choices=["duckdb", "spark"], default="duckdb")
     ap.add_argument("--work")
-    ap.add_argument("--only")
+    ap.add_argument("--only", help="the cases whose title contains one of these (separated by |)")
+    ap.add_argument("--ansi", action="store_true", help="Spark with spark.sql.ansi.enabled (the default of Spark 4)")
     a = ap.parse_args()
     work = a.work or tempfile.mkdtemp(prefix="cxstat-sql-")
     os.makedirs(work, exist_ok=True)
@@ -381,13 +383,13 @@ def main():
     tickets = os.path.join(work, "messy_complaints.csv")
     messy_complaints(tickets)
 
-    engine = DuckDB() if a.engine == "duckdb" else Spark()
+    engine = DuckDB() if a.engine == "duckdb" else Spark(a.ansi)
     failures = 0
     cases = survey_cases(messy) + repeat_cases(orders) + complaint_cases(tickets)
     for k, case in enumerate(cases):
         title, path, table, flags = case[:4]
         extra, sql_flags, local_flags = case[4] if len(case) > 4 else ([], [], [])
-        if a.only and a.only not in title:
+        if a.only and not any(o in title for o in a.only.split("|")):
             continue
         command = title.split()[0] if not title.startswith("messy") else title.split()[1].rstrip(",")
         for typed in (False, True):

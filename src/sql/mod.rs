@@ -27,7 +27,7 @@ use result::ResultTable;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
 #[serde(rename_all = "lowercase")]
 pub enum Dialect {
-    /// DuckDB (1.x).
+    /// DuckDB (1.x and 2.x).
     Duckdb,
     /// Spark SQL (3.4 and later, ANSI mode on or off).
     Spark,

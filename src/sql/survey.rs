@@ -151,3 +151,57 @@ pub fn query(dialect: Dialect, table: &str, spec: &SatisfactionSpec, grouping: &
     let keys = k.names.join(", ");
     format!("{}\nGROUP BY {keys}\nORDER BY {keys}", select(&columns, &subquery(&rows, "r"), None))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::input::clean::Scale;
+    use crate::metrics::period::Period;
+    use crate::metrics::satisfaction::ScoreColumn;
+
+    fn spec(weight: Option<&str>) -> SatisfactionSpec {
+        SatisfactionSpec {
+            csat: Some(ScoreColumn { header: "csat".into(), scale: Scale { low: 1, high: 5 } }),
+            csat_top_min: 4,
+            nps: Some(ScoreColumn { header: "nps".into(), scale: Scale { low: 0, high: 10 } }),
+            ces: None,
+            ces_easy_min: 5,
+            designation: None,
+            weight: weight.map(String::from),
+            weight_comma: false,
+            na_values: vec!["-99".into()],
+            labels: Vec::new(),
+            numbers_only: false,
+        }
+    }
+
+    #[test]
+    fn the_statistics_follow_the_columns_and_the_weight() {
+        let g = Grouping { date: Some("d".into()), period: Some(Period::Month), ..Default::default() };
+        assert_eq!(
+            statistics(&spec(None), &g),
+            ["n", "csat_n", "csat_bad", "csat_top", "csat_sum", "nps_n", "nps_bad", "promoters", "detractors", "date_bad"]
+        );
+        let weighted = statistics(&spec(Some("w")), &Grouping::default());
+        assert_eq!(weighted[..2], ["n", "weight_bad"]);
+        assert!(weighted.contains(&"csat_w2".to_string()) && !weighted.contains(&"date_bad".to_string()));
+    }
+
+    #[test]
+    fn each_dialect_writes_its_own_forms() {
+        let g = Grouping { by: vec!["seg ment".into()], ..Default::default() };
+        let spark = query(Dialect::Spark, "db.t", &spec(Some("w")), &g);
+        for part in ["FROM `db`.`t`", "btrim(CAST(`csat` AS STRING)", "try_cast(t_csat AS DOUBLE)", "RLIKE", "`seg ment`", "SUM(csat * w)"]
+        {
+            assert!(spark.contains(part), "{part} in {spark}");
+        }
+        let duck = query(Dialect::Duckdb, "t", &spec(None), &g);
+        for part in
+            ["FROM \"t\"", "TRY_CAST(t_csat AS DOUBLE)", "regexp_matches(t_csat", "COUNT(CASE WHEN csat >= 4.0 THEN 1 END) AS csat_top"]
+        {
+            assert!(duck.contains(part), "{part} in {duck}");
+        }
+        // The NA value is matched as text and as a number (-99.0 too).
+        assert!(duck.contains("t_csat <> '-99'") && duck.contains("<> -99.0, TRUE)"), "{duck}");
+    }
+}

@@ -66,6 +66,36 @@ fn complaints_results_of_duckdb_merge_into_the_local_table() {
     check_in_duckdb("complaints");
 }
 
+/// The Spark dialect in Spark's local mode, where `pyspark` (PyPI) and a Java runtime are
+/// installed (`scripts/check_sql.py --engine spark`); skipped, and said, where they are not.
+#[test]
+fn spark_results_merge_into_the_local_tables_where_spark_is_installed() {
+    let has = |program: &str, args: &[&str]| std::process::Command::new(program).args(args).output().is_ok_and(|o| o.status.success());
+    if !has("python3", &["-c", "import pyspark"]) || !has("java", &["-version"]) {
+        eprintln!("skipped: no pyspark or no Java runtime (pip install pyspark; apt-get install default-jre-headless)");
+        return;
+    }
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let dir = workdir();
+    let out = std::process::Command::new("python3")
+        .arg(root.join("scripts/check_sql.py"))
+        .arg(assert_cmd::cargo::cargo_bin("cxstat"))
+        .args([
+            "--engine",
+            "spark",
+            "--ansi",
+            "--only",
+            "survey by segment and month|complaints by category and month|repeat by month",
+            "--work",
+        ])
+        .arg(dir.path())
+        .output()
+        .expect("python3 runs the check");
+    let report = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{report}{}", String::from_utf8_lossy(&out.stderr));
+    assert!(report.contains("byte for byte"), "{report}");
+}
+
 /// Writes `text` to `name` in `dir`.
 fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
     let path = dir.join(name);
