@@ -329,6 +329,7 @@ class Spark:
             .appName("cxstat-check")
             .config("spark.ui.enabled", "false")
             .config("spark.sql.shuffle.partitions", "4")
+            .config("spark.ui.showConsoleProgress", "false")
             .config("spark.sql.ansi.enabled", "true" if ansi else "false")
             .getOrCreate()
         )

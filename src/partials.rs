@@ -270,6 +270,10 @@ pub struct SqlPlan<S> {
     pub max_invalid: Option<f64>,
     #[serde(default)]
     pub strict: bool,
+    /// Roles whose column was taken by its header's name alone (`status` for a `State`
+    /// column): the merge checks that their values look like the role's.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub guessed: Vec<String>,
     /// The result's columns.
     pub columns: Vec<String>,
     pub query: String,

@@ -316,6 +316,14 @@ pub(crate) fn sql(args: &ComplaintsArgs, orders_table: Option<&str>, options: &S
     tables.extend(orders.as_ref().map(|(t, _)| t.clone()));
     let mut plan = plan;
     plan.orders = orders.is_some();
+    // A status column found by its name alone is checked on the result (as a local run checks it).
+    let guessed: Vec<String> = plan
+        .spec
+        .status
+        .iter()
+        .filter(|s| opened.roles.role_of(s).is_some_and(|(_, origin)| origin == Origin::Recognised))
+        .map(|_| "status".to_string())
+        .collect();
     Ok(Query {
         command: "complaints",
         dialect: options.dialect,
@@ -324,6 +332,7 @@ pub(crate) fn sql(args: &ComplaintsArgs, orders_table: Option<&str>, options: &S
         columns,
         settings: Settings::of(&plan, plan.spec.as_of, args.funnel, orders.is_some()),
         max_invalid: None,
+        guessed,
         strict: args.stats.strict,
     })
 }
@@ -432,6 +441,17 @@ pub(crate) fn from_sql(name: &str, value: &serde_json::Value, result: &ResultTab
         }
     }
     let name = sql_plan.tables.first().cloned().unwrap_or_default();
+    let unknown = problems[crate::sql::complaints::PROBLEMS.iter().position(|p| *p == "status_unknown").unwrap_or(0)];
+    let rows: f64 = groups.iter().map(|g| g.counts.counts.n).sum();
+    if let (true, Some(status)) = (sql_plan.guessed.iter().any(|g| g == "status"), &plan.spec.status) {
+        if unknown > 0 && unknown as f64 * 2.0 >= rows {
+            return Err(data_err(format!(
+                "{name}: column '{status}' was taken as the status by its name, but {unknown} of {rows} rows' values are not statuses \
+                 (the engine counted them; SELECT {status}, COUNT(*) … GROUP BY 1 lists them); map the status column with \
+                 --col status=HEADER in cxstat sql"
+            )));
+        }
+    }
     let messages: Vec<String> = crate::sql::complaints::PROBLEMS
         .iter()
         .zip(problems)
@@ -443,8 +463,6 @@ pub(crate) fn from_sql(name: &str, value: &serde_json::Value, result: &ResultTab
     let rows = kpis::result_rows(&groups, plan.totals);
     let rates = settings.orders.then(|| Rates { by_period, total, name: sql_plan.tables.get(1).cloned().unwrap_or_default() });
     let (report, rows) = complaints_report(&rows, rates.as_ref(), &plan, &name, settings.funnel, plan.spec.as_of)?;
-    let mut plan = plan;
-    plan.orders = settings.orders;
     Ok(SqlOutcome { report, rows, shown: shown_keys(KPI_COLUMNS, &plan) })
 }
 

@@ -20,6 +20,8 @@ pub struct Query<S> {
     pub settings: S,
     pub max_invalid: Option<f64>,
     pub strict: bool,
+    /// Roles whose column was taken by its name alone (see `SqlPlan::guessed`).
+    pub guessed: Vec<String>,
 }
 
 /// The data contract's columns of each kind (`shared/DATA-CONTRACT.md`), where the roles are

@@ -295,6 +295,7 @@ pub(crate) fn sql(args: &RepeatArgs, options: &SqlOptions, io: &mut Io) -> Resul
         columns: crate::sql::repeat::COLUMNS.iter().map(|c| c.to_string()).collect(),
         settings,
         max_invalid: None,
+        guessed: Vec::new(),
         strict: args.stats.strict,
     })
 }

@@ -58,6 +58,7 @@ fn finish<S: Serialize>(query: Query<S>, sql: &SqlOptions, output: Option<&PathB
             settings: query.settings,
             max_invalid: query.max_invalid,
             strict: query.strict,
+            guessed: query.guessed,
             columns: query.columns,
             query: query.sql,
         }

@@ -377,6 +377,7 @@ pub(crate) fn sql(args: &SurveyArgs, options: &SqlOptions, io: &mut Io) -> Resul
         columns,
         settings: Settings::of(&plan),
         max_invalid: Some(max_invalid),
+        guessed: Vec::new(),
         strict: args.stats.strict,
     })
 }

@@ -330,3 +330,76 @@ fn a_scorecard_refuses_results_made_for_another_period() {
         .stderr(predicate::str::contains("no survey.plan.json"));
     assert!(!dir.path().join("out/2026-09").exists());
 }
+
+#[test]
+fn orders_and_complaints_that_sql_cannot_read_are_refused() {
+    // Compact dates (20260903): the query reads ISO dates only.
+    cxstat()
+        .args(["sql", "repeat", "--dialect", "spark"])
+        .arg(fixture("orders_compact_dates.csv"))
+        .assert()
+        .code(65)
+        .stderr(predicate::str::contains("column 'InvoiceDate': 6 dates that SQL cannot read").and(predicate::str::contains("'20260903'")));
+    // Amounts with a decimal comma.
+    cxstat()
+        .args(["sql", "repeat", "--dialect", "duckdb"])
+        .arg(fixture("orders_decimal_comma.csv"))
+        .assert()
+        .code(65)
+        .stderr(predicate::str::contains("decimal comma"));
+    // Timestamps written 22-Apr-15.
+    cxstat()
+        .args(["sql", "complaints", "--dialect", "duckdb"])
+        .arg(fixture("complaints_month_names.csv"))
+        .assert()
+        .code(65)
+        .stderr(predicate::str::contains("timestamps that SQL cannot read").and(predicate::str::contains("'22-Apr-15'")));
+    // What needs each row: working hours, a purchase window, a Pareto.
+    for args in [
+        &["complaints", "--business-hours", "09:00-18:00"][..],
+        &["repeat", "--window", "90d"][..],
+        &["repeat", "--cohorts"][..],
+        &["complaints", "--pareto", "category"][..],
+    ] {
+        cxstat()
+            .arg("sql")
+            .args(args)
+            .args(["--dialect", "duckdb"])
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains("cxstat sql takes no"));
+    }
+}
+
+#[test]
+fn a_status_guessed_by_name_is_checked_on_the_result() {
+    let dir = workdir();
+    // 'State' is taken as the status by its name; the engine finds its values are not statuses.
+    let plan = dir.path().join("plan.json");
+    cxstat()
+        .args(["sql", "complaints", "--dialect", "duckdb", "--columns", "id,opened_at,State", "--emit-plan"])
+        .arg(&plan)
+        .assert()
+        .success();
+    let value: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&plan).unwrap()).unwrap();
+    assert_eq!(value["guessed"], serde_json::json!(["status"]));
+    let columns: Vec<String> = value["columns"].as_array().unwrap().iter().map(|c| c.as_str().unwrap().to_string()).collect();
+    // One group of 10 complaints, 8 of whose statuses are none of the stages.
+    let cell = |c: &str| match c {
+        "part" => "group",
+        "dated" => "1",
+        "n" | "stage_unknown" => "10",
+        "status_unknown" => "8",
+        "period" | "ms" | "as_of_ms" | "orders" | "customers" => "",
+        _ => "0",
+    };
+    let row: Vec<&str> = columns.iter().map(|c| cell(c)).collect();
+    let result = write(dir.path(), "r.csv", &format!("{}\n{}\n", columns.join(","), row.join(",")));
+    cxstat()
+        .arg("merge")
+        .arg(&plan)
+        .arg(&result)
+        .assert()
+        .code(65)
+        .stderr(predicate::str::contains("column 'State' was taken as the status by its name, but 8 of 10 rows"));
+}
