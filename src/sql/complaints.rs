@@ -10,13 +10,12 @@
 
 use chrono::NaiveDateTime;
 
-use crate::input::clean::{NO, NOT_APPLICABLE, YES};
 use crate::metrics::complaints::ComplaintSpec;
 use crate::metrics::complaints::STAGES;
 use crate::metrics::grouping::Grouping;
 use crate::metrics::orders::OrderSpec;
 
-use super::{count_where, keys, number_literal, select, Dialect};
+use super::{by_columns, count_where, indent, keys, number_literal, select, Dialect};
 
 /// A timestamp's form: date, then an optional time `HH:MM[:SS]` after `T` or spaces, then the
 /// end or a separator (fractions of a second and zones are not read).
@@ -47,18 +46,6 @@ impl Dialect {
             Dialect::Duckdb => format!("(DATE '1970-01-01' + {days})"),
             Dialect::Spark => format!("date_add(DATE '1970-01-01', {days})"),
         }
-    }
-
-    /// A yes/no column's code: 1 yes, 0 no, 2 blank or not applicable, 3 anything else.
-    fn yes_no(self, t: &str) -> String {
-        let t = format!("lower(coalesce({t}, ''))");
-        let list = |words: &[&str]| words.iter().map(|w| self.string(w)).collect::<Vec<_>>().join(", ");
-        format!(
-            "CASE WHEN {t} IN ({}) THEN 1 WHEN {t} IN ({}) THEN 0 WHEN {t} IN ({}, '') THEN 2 ELSE 3 END",
-            list(YES),
-            list(NO),
-            list(NOT_APPLICABLE)
-        )
     }
 
     /// A status or severity as a token: lower-case, runs of spaces, `-` and `_` as one `_`.
@@ -113,11 +100,15 @@ pub fn query(d: Dialect, table: &str, spec: &ComplaintSpec, grouping: &Grouping,
     let t = text(&spec.opened, "opened");
     parsed.push(format!("{} AS opened_ms", d.timestamp_ms(&t)));
     parsed.push(format!("{} AS opened_text", d.flag(&format!("{t} IS NOT NULL AND {t} <> ''"))));
+    // Without the column, no time (and no text) in every row.
     for (header, name) in [(&spec.responded, "responded"), (&spec.resolved, "resolved")] {
-        if let Some(h) = header {
-            let t = text(h, name);
-            parsed.push(format!("{} AS {name}_ms", d.timestamp_ms(&t)));
-            parsed.push(format!("{} AS {name}_text", d.flag(&format!("{t} IS NOT NULL AND {t} <> ''"))));
+        match header {
+            Some(h) => {
+                let t = text(h, name);
+                parsed.push(format!("{} AS {name}_ms", d.timestamp_ms(&t)));
+                parsed.push(format!("{} AS {name}_text", d.flag(&format!("{t} IS NOT NULL AND {t} <> ''"))));
+            }
+            None => parsed.extend([format!("CAST(NULL AS BIGINT) AS {name}_ms"), format!("0 AS {name}_text")]),
         }
     }
     for (header, name) in [(&spec.fcr, "fcr"), (&spec.reopened, "reopened"), (&spec.timely, "timely")] {
@@ -139,12 +130,7 @@ pub fn query(d: Dialect, table: &str, spec: &ComplaintSpec, grouping: &Grouping,
         }
         None => parsed.push(format!("{} AS id", d.null_text())),
     }
-    let mut by: Vec<String> = Vec::new();
-    for h in &grouping.by {
-        if !by.contains(&d.ident(h)) {
-            by.push(d.ident(h));
-        }
-    }
+    let by = by_columns(d, grouping);
     texts.extend(by.iter().cloned());
     parsed.extend(by);
 
@@ -152,21 +138,11 @@ pub fn query(d: Dialect, table: &str, spec: &ComplaintSpec, grouping: &Grouping,
     let mut rows = Vec::new();
     let k = keys(d, grouping, "opened_day");
     rows.extend(k.columns.iter().cloned());
-    let ms = |name: &str| {
-        if name == "opened"
-            || matches!(name, "responded" if spec.responded.is_some())
-            || matches!(name, "resolved" if spec.resolved.is_some())
-        {
-            format!("{name}_ms")
-        } else {
-            "CAST(NULL AS BIGINT)".to_string()
-        }
-    };
-    let duration = |name: &str| format!("CASE WHEN {m} - opened_ms >= 0 THEN {m} - opened_ms END", m = ms(name));
+    let duration = |name: &str| format!("CASE WHEN {name}_ms - opened_ms >= 0 THEN {name}_ms - opened_ms END");
     rows.push(format!("{} AS resp_ms", duration("responded")));
     rows.push(format!("{} AS resol_ms", duration("resolved")));
-    rows.push(format!("{} AS responded_before", d.flag(&format!("{} - opened_ms < 0", ms("responded")))));
-    rows.push(format!("{} AS resolved_before", d.flag(&format!("{} - opened_ms < 0", ms("resolved")))));
+    rows.push(format!("{} AS responded_before", d.flag("responded_ms - opened_ms < 0")));
+    rows.push(format!("{} AS resolved_before", d.flag("resolved_ms - opened_ms < 0")));
     // A status is `name` or starts with `name_` ("closed_with_explanation").
     let status_is = |name: &str| match d {
         Dialect::Duckdb => format!("(status = {} OR starts_with(status, {}))", d.string(name), d.string(&format!("{name}_"))),
@@ -363,13 +339,13 @@ pub fn query(d: Dialect, table: &str, spec: &ComplaintSpec, grouping: &Grouping,
         }
     }
     let mut ctes = vec![
-        format!("texts AS (\n{}\n)", indent_sql(&select(&texts, &d.table(table), None))),
-        format!("parsed AS (\n{}\n)", indent_sql(&select(&parsed, "texts", None))),
+        format!("texts AS (\n{}\n)", indent(&select(&texts, &d.table(table), None), 2)),
+        format!("parsed AS (\n{}\n)", indent(&select(&parsed, "texts", None), 2)),
         format!(
             "numbered AS (\n  SELECT p.*, {dup} AS k, {day} AS opened_day, l.as_of_ms FROM parsed p CROSS JOIN (SELECT {as_of} AS as_of_ms) l\n)",
             day = d.day_of_ms("opened_ms")
         ),
-        format!("scoped AS (\n{}\n)", indent_sql(&select(&[rows.clone(), vec!["k".into(), "as_of_ms".into(), "opened_ms".into()]].concat(), "numbered", k.filter.as_deref()))),
+        format!("scoped AS (\n{}\n)", indent(&select(&[rows.clone(), vec!["k".into(), "as_of_ms".into(), "opened_ms".into()]].concat(), "numbered", k.filter.as_deref()), 2)),
         "kept AS (\n  SELECT * FROM scoped WHERE k = 1\n)".to_string(),
         format!("groups AS (\n  SELECT {names}, {}, max(as_of_ms) AS as_of_ms\n  FROM scoped\n  GROUP BY {names}\n)", aggs.join(",\n    ")),
     ];
@@ -379,10 +355,6 @@ pub fn query(d: Dialect, table: &str, spec: &ComplaintSpec, grouping: &Grouping,
         parts.extend(part_lines);
     }
     format!("WITH\n{}\n{}\nORDER BY part, {names}", ctes.join(",\n"), parts.join("\nUNION ALL\n"))
-}
-
-fn indent_sql(s: &str) -> String {
-    s.lines().map(|l| format!("  {l}")).collect::<Vec<_>>().join("\n")
 }
 
 /// A timestamp as milliseconds since 1970.

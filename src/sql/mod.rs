@@ -19,6 +19,7 @@ use serde::{Deserialize, Serialize};
 
 use anyhow::Result;
 
+use crate::input::clean::{NO, NOT_APPLICABLE, YES};
 use crate::metrics::grouping::{GroupKey, Grouping};
 use crate::metrics::period::{index_label, Period};
 use result::ResultTable;
@@ -153,6 +154,18 @@ impl Dialect {
         format!("CASE WHEN {} THEN {} END", self.matches(t, ISO_DATE), self.try_cast(&format!("substr({t}, 1, 10)"), "DATE"))
     }
 
+    /// A yes/no column's code: 1 yes, 0 no, 2 blank or not applicable, 3 anything else.
+    pub(crate) fn yes_no(self, t: &str) -> String {
+        let t = format!("lower(coalesce({t}, ''))");
+        let list = |words: &[&str]| words.iter().map(|w| self.string(w)).collect::<Vec<_>>().join(", ");
+        format!(
+            "CASE WHEN {t} IN ({}) THEN 1 WHEN {t} IN ({}) THEN 0 WHEN {t} IN ({}, '') THEN 2 ELSE 3 END",
+            list(YES),
+            list(NO),
+            list(NOT_APPLICABLE)
+        )
+    }
+
     /// A date literal.
     pub fn date_literal(self, d: NaiveDate) -> String {
         format!("DATE '{}'", d.format("%Y-%m-%d"))
@@ -258,6 +271,17 @@ pub fn keys(dialect: Dialect, grouping: &Grouping, date: &str) -> Keys {
     Keys { columns, names, filter }
 }
 
+/// The `--by` columns, each once, quoted (they pass through a query's inner steps).
+pub fn by_columns(dialect: Dialect, grouping: &Grouping) -> Vec<String> {
+    let mut by: Vec<String> = Vec::new();
+    for h in &grouping.by {
+        if !by.contains(&dialect.ident(h)) {
+            by.push(dialect.ident(h));
+        }
+    }
+    by
+}
+
 /// The names of the key columns of `grouping` (see [`keys`]).
 pub fn key_names(grouping: &Grouping) -> Vec<String> {
     let mut names = vec!["period".to_string()];
@@ -289,7 +313,7 @@ pub fn count_where(condition: &str) -> String {
 }
 
 /// Indents each line of `s` by `n` spaces.
-fn indent(s: &str, n: usize) -> String {
+pub(crate) fn indent(s: &str, n: usize) -> String {
     let pad = " ".repeat(n);
     s.lines().map(|l| if l.is_empty() { String::new() } else { format!("{pad}{l}") }).collect::<Vec<_>>().join("\n")
 }

@@ -4,11 +4,10 @@
 //! as invalid and left out; with a weight, rows whose weight is not a number from above 0 to 1e9
 //! are counted and their answers left out.
 
-use crate::input::clean::{NO, NOT_APPLICABLE, YES};
 use crate::metrics::grouping::Grouping;
 use crate::metrics::satisfaction::{SatisfactionSpec, MAX_WEIGHT};
 
-use super::{answered, count_where, keys, number_literal, select, subquery, Dialect};
+use super::{answered, by_columns, count_where, keys, number_literal, select, subquery, Dialect};
 
 /// The statistics columns of the result, besides the keys, in order: each a count or a sum
 /// (null for a sum over no rows).
@@ -103,14 +102,8 @@ pub fn query(dialect: Dialect, table: &str, spec: &SatisfactionSpec, grouping: &
     }
     if let Some(header) = &spec.designation {
         // 1 yes, 0 no, 2 not applicable or blank, 3 anything else (invalid).
-        let t = format!("lower(coalesce({}, ''))", text(header, "designation"));
-        let list = |words: &[&str]| words.iter().map(|w| d.string(w)).collect::<Vec<_>>().join(", ");
-        parsed.push(format!(
-            "CASE WHEN {t} IN ({}) THEN 1 WHEN {t} IN ({}) THEN 0 WHEN {t} IN ({}, '') THEN 2 ELSE 3 END AS c_designation",
-            list(YES),
-            list(NO),
-            list(NOT_APPLICABLE)
-        ));
+        let t = text(header, "designation");
+        parsed.push(format!("{} AS c_designation", d.yes_no(&t)));
         rows.push(format!("CASE WHEN {} THEN c_designation END AS designation", with_weight("c_designation <= 1")));
         rows.push(format!("{} AS designation_bad", d.flag("c_designation = 3")));
         aggs.push("COUNT(designation) AS designation_n".to_string());
@@ -130,12 +123,7 @@ pub fn query(dialect: Dialect, table: &str, spec: &SatisfactionSpec, grouping: &
     }
     let k = keys(d, grouping, "d");
     // The grouping columns pass through the parsing step.
-    let mut by: Vec<String> = Vec::new();
-    for h in &grouping.by {
-        if !by.contains(&d.ident(h)) {
-            by.push(d.ident(h));
-        }
-    }
+    let by = by_columns(d, grouping);
     texts.extend(by.iter().cloned());
     parsed.extend(by);
     let mut row_columns = k.columns.clone();
