@@ -14,7 +14,7 @@ use crate::cli::values::{self, in_config};
 use crate::cli::{ChartType, ComplaintsArgs, InputArgs, MergeArgs, SqlOptions};
 use crate::cmd::charts::{self, TrendMetric};
 use crate::cmd::engine::{
-    check_encoding, refuse_local_timestamps, refuse_options, sample_input, Query, SqlOutcome, DECIMAL_POINT, ISO_ONLY, ORDER_COLUMNS,
+    check_encoding, refuse_local_timestamps, refuse_options, sample_input, LocalOnly, Query, SqlOutcome, ORDER_COLUMNS,
 };
 use crate::cmd::{
     check_dates, confidence_level, grouping_quick_first, key_cells, key_columns, low_base_note, open_checked, open_dataset, quote_rows,
@@ -259,20 +259,15 @@ pub fn merge(files: &[(String, serde_json::Value)], args: &MergeArgs, io: &mut I
 /// with `--orders-table` the orders' counts per period), with the settings of the run it stands
 /// for. Working-hours durations, the Pareto and what only cxstat's readers read are refused.
 pub(crate) fn sql(args: &ComplaintsArgs, orders_table: Option<&str>, options: &SqlOptions, io: &mut Io) -> Result<Query<Settings>> {
-    refuse_options(&[
-        (args.pareto.is_some(), "--pareto", "a Pareto of causes needs each cause's rows; run cxstat complaints on the data"),
-        (args.business_hours.is_some() || args.workdays.is_some(), "--business-hours or --workdays", WORKING_HOURS),
-        (args.orders.is_some(), "--orders FILE", "name the orders table with --orders-table"),
-        (args.chart.chart.is_some(), "--chart", "draw the chart from a local run, or from the merged table's CSV"),
-        (
-            args.emit_partials.is_some(),
-            "--emit-partials",
-            "the engine's result takes the place of partial results: write the plan with --emit-plan",
-        ),
-        (args.output.format.is_some(), "--format", "it prints SQL; cxstat merge PLAN RESULT takes --format"),
-        (args.group.date_order.is_some(), "--date-order", ISO_ONLY),
-        (args.input.decimal_comma, "--decimal-comma", DECIMAL_POINT),
-    ])?;
+    let local = LocalOnly::of(&args.chart, &args.emit_partials, &args.output, args.group.date_order.is_some(), &args.input);
+    refuse_options(
+        local,
+        &[
+            (args.pareto.is_some(), "--pareto", "a Pareto of causes needs each cause's rows; run cxstat complaints on the data"),
+            (args.business_hours.is_some() || args.workdays.is_some(), "--business-hours or --workdays", WORKING_HOURS),
+            (args.orders.is_some(), "--orders FILE", "name the orders table with --orders-table"),
+        ],
+    )?;
     let (opened, handling) = open_checked(&args.input, Some(Kind::Complaints), io, |config| {
         check_dates(args.group.from, args.group.to)?;
         if config.calendar.business_hours.is_some() {

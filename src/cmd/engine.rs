@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use anyhow::Result;
 
-use crate::cli::{InputArgs, SqlOptions};
+use crate::cli::{ChartArgs, InputArgs, OutputArgs, SqlOptions};
 use crate::error::{data_err, usage};
 use crate::input::frame::Dataset;
 
@@ -71,9 +71,39 @@ pub fn sample_input(input: &InputArgs, sql: &SqlOptions, contract: &[&str]) -> R
     Ok(SampleInput { args: InputArgs { file: Some(path), ..input.clone() }, _dir: Some(dir) })
 }
 
-/// Refuses the options of a local run that a query cannot carry: `(given, flag, why)`.
-pub fn refuse_options(options: &[(bool, &str, &str)]) -> Result<()> {
-    match options.iter().find(|o| o.0) {
+/// The options of a local run that no query carries, as given.
+pub struct LocalOnly {
+    pub chart: bool,
+    pub partials: bool,
+    pub format: bool,
+    pub date_order: bool,
+    pub decimal_comma: bool,
+}
+
+impl LocalOnly {
+    /// From a command's chart, partials, output, date-order and input options.
+    pub fn of(chart: &ChartArgs, partials: &Option<PathBuf>, output: &OutputArgs, date_order: bool, input: &InputArgs) -> LocalOnly {
+        LocalOnly {
+            chart: chart.chart.is_some(),
+            partials: partials.is_some(),
+            format: output.format.is_some(),
+            date_order,
+            decimal_comma: input.decimal_comma,
+        }
+    }
+}
+
+/// Refuses the options of a local run that a query cannot carry: those of every command, then
+/// the command's own `(given, flag, why)`.
+pub fn refuse_options(local: LocalOnly, own: &[(bool, &str, &str)]) -> Result<()> {
+    let every = [
+        (local.chart, "--chart", "draw the chart from a local run, or from the merged table's CSV"),
+        (local.partials, "--emit-partials", "the engine's result takes the place of partial results: write the plan with --emit-plan"),
+        (local.format, "--format", "it prints SQL; cxstat merge PLAN RESULT takes --format"),
+        (local.date_order, "--date-order", ISO_ONLY),
+        (local.decimal_comma, "--decimal-comma", DECIMAL_POINT),
+    ];
+    match every.iter().chain(own).find(|o| o.0) {
         Some((_, flag, why)) => Err(usage(format!("cxstat sql takes no {flag}: {why}"))),
         None => Ok(()),
     }

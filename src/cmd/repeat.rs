@@ -12,7 +12,7 @@ use crate::chart;
 use crate::cli::values::{self, in_config};
 use crate::cli::{ChartType, MergeArgs, RepeatArgs, SqlOptions};
 use crate::cmd::charts::{self, TrendMetric};
-use crate::cmd::engine::{check_encoding, refuse_local_dates, refuse_options, Query, SqlOutcome, DECIMAL_POINT, ISO_ONLY};
+use crate::cmd::engine::{check_encoding, refuse_local_dates, refuse_options, LocalOnly, Query, SqlOutcome, DECIMAL_POINT};
 use crate::cmd::{check_dates, confidence_level, open_checked, quote_rows, report_problems, Opened, Outcome};
 use crate::error::{data_err, usage};
 use crate::input::frame::Dataset;
@@ -229,20 +229,15 @@ pub fn merge(files: &[(String, serde_json::Value)], args: &MergeArgs, io: &mut I
 /// with the settings of the run it stands for. What needs each customer's orders (windows,
 /// cohorts, RFM) is refused, and so is a sample whose dates or amounts only cxstat reads.
 pub(crate) fn sql(args: &RepeatArgs, options: &SqlOptions, io: &mut Io) -> Result<Query<serde_json::Value>> {
-    refuse_options(&[
-        (args.window.is_some(), "--window", "a purchase window needs each customer's orders; run cxstat repeat on the data"),
-        (args.cohorts, "--cohorts", "cohorts need each customer's orders; run cxstat repeat on the data"),
-        (args.rfm, "--rfm", "RFM segments need each customer's orders; run cxstat repeat on the data"),
-        (args.chart.chart.is_some(), "--chart", "draw the chart from a local run, or from the merged table's CSV"),
-        (
-            args.emit_partials.is_some(),
-            "--emit-partials",
-            "the engine's result takes the place of partial results: write the plan with --emit-plan",
-        ),
-        (args.output.format.is_some(), "--format", "it prints SQL; cxstat merge PLAN RESULT takes --format"),
-        (args.date_order.is_some(), "--date-order", ISO_ONLY),
-        (args.input.decimal_comma, "--decimal-comma", DECIMAL_POINT),
-    ])?;
+    let local = LocalOnly::of(&args.chart, &args.emit_partials, &args.output, args.date_order.is_some(), &args.input);
+    refuse_options(
+        local,
+        &[
+            (args.window.is_some(), "--window", "a purchase window needs each customer's orders; run cxstat repeat on the data"),
+            (args.cohorts, "--cohorts", "cohorts need each customer's orders; run cxstat repeat on the data"),
+            (args.rfm, "--rfm", "RFM segments need each customer's orders; run cxstat repeat on the data"),
+        ],
+    )?;
     let (opened, (period, confidence)) = open_checked(&args.input, Some(Kind::Orders), io, |config| {
         let defaults = &config.repeat;
         check_dates(args.from, args.to)?;

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use crate::chart::{self, Band, Chart, Histogram};
 use crate::cli::{ChartType, MergeArgs, SqlOptions, SurveyArgs};
 use crate::cmd::charts::{self, TrendMetric};
-use crate::cmd::engine::{check_encoding, refuse_local_dates, refuse_options, Query, SqlOutcome, DECIMAL_POINT, ISO_ONLY};
+use crate::cmd::engine::{check_encoding, refuse_local_dates, refuse_options, LocalOnly, Query, SqlOutcome, DECIMAL_POINT};
 use crate::cmd::{
     check_dates, checked_design, confidence_level, design_of, grouping_quick_first, key_cells, key_columns, low_base_note, max_invalid,
     open_checked, quote_rows, report_problems, satisfaction_spec, scales, set_weight, Opened, Outcome, Scales,
@@ -327,22 +327,15 @@ pub fn merge(files: &[(String, serde_json::Value)], args: &MergeArgs, io: &mut I
 /// answers or dates only cxstat's own readers read (labels, year-last dates, decimal commas,
 /// text in another encoding than UTF-8).
 pub(crate) fn sql(args: &SurveyArgs, options: &SqlOptions, io: &mut Io) -> Result<Query<Settings>> {
-    refuse_options(&[
-        (args.chart.chart.is_some(), "--chart", "draw the chart from a local run, or from the merged table's CSV"),
-        (
-            args.emit_partials.is_some(),
-            "--emit-partials",
-            "the engine's result takes the place of partial results: write the plan with --emit-plan",
-        ),
-        (args.output.format.is_some(), "--format", "it prints SQL; cxstat merge PLAN RESULT takes --format"),
-        (args.group.date_order.is_some(), "--date-order", ISO_ONLY),
-        (args.input.decimal_comma, "--decimal-comma", DECIMAL_POINT),
-        (
+    let local = LocalOnly::of(&args.chart, &args.emit_partials, &args.output, args.group.date_order.is_some(), &args.input);
+    refuse_options(
+        local,
+        &[(
             args.design.strata.is_some() || args.design.cluster.is_some(),
             "--strata or --cluster",
             "design-based variances need each unit's sums; run cxstat survey on the data",
-        ),
-    ])?;
+        )],
+    )?;
     let (opened, (scales, confidence, max_invalid)) = open_checked(&args.input, Some(Kind::Responses), io, |config| {
         check_dates(args.group.from, args.group.to)?;
         let scales = scales(&args.scales, config)?;

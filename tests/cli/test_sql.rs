@@ -103,6 +103,11 @@ fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
     path
 }
 
+/// `cxstat merge PLAN RESULT` stops with exit 65 and says `message`.
+fn merge_fails(plan: &Path, result: &Path, message: &str) {
+    cxstat().arg("merge").arg(plan).arg(result).assert().code(65).stderr(predicate::str::contains(message));
+}
+
 /// A survey plan for the contract's columns, by segment.
 fn survey_plan(dir: &Path) -> PathBuf {
     let plan = dir.join("plan.json");
@@ -154,25 +159,13 @@ fn a_damaged_or_foreign_result_is_refused() {
     let plan = survey_plan(dir.path());
     // More top-box answers than answers.
     let bad = write(dir.path(), "bad.csv", &format!("{SURVEY_HEADER}\n,a,1,10,8,0,9,30.0,10,0,5,2,4,0,20.0,114.0,3\n"));
-    cxstat()
-        .arg("merge")
-        .arg(&plan)
-        .arg(&bad)
-        .assert()
-        .code(65)
-        .stderr(predicate::str::contains("bad.csv: row 2: csat_top = 9 is above csat_w = 8"));
+    merge_fails(&plan, &bad, "bad.csv: row 2: csat_top = 9 is above csat_w = 8");
     // The result of another query.
     let other = write(dir.path(), "other.csv", "period,n\n,3\n");
-    cxstat().arg("merge").arg(&plan).arg(&other).assert().code(65).stderr(predicate::str::contains("no column by_1"));
+    merge_fails(&plan, &other, "no column by_1");
     // Not a number where a count belongs.
     let text = write(dir.path(), "text.csv", &format!("{SURVEY_HEADER}\n,a,1,ten,8,0,6,30.0,10,0,5,2,4,0,20.0,114.0,3\n"));
-    cxstat()
-        .arg("merge")
-        .arg(&plan)
-        .arg(&text)
-        .assert()
-        .code(65)
-        .stderr(predicate::str::contains("row 2, column 'n': ten is not a number"));
+    merge_fails(&plan, &text, "row 2, column 'n': ten is not a number");
     // Two results: their distinct counts would not add up.
     let good = write(dir.path(), "good.csv", &format!("{SURVEY_HEADER}\n,a,1,10,8,0,6,30.0,10,0,5,2,4,0,20.0,114.0,3\n"));
     cxstat().arg("merge").arg(&plan).arg(&good).arg(&good).assert().code(2).stderr(predicate::str::contains("takes one result"));
@@ -185,13 +178,7 @@ fn too_many_invalid_answers_in_the_engine_stop_the_merge() {
     let plan = survey_plan(dir.path());
     // 30 of 40 CSAT answers invalid (75 %, above the default 10 %): the labels of a survey tool.
     let result = write(dir.path(), "r.csv", &format!("{SURVEY_HEADER}\n,a,1,40,10,30,6,30.0,0,0,0,0,0,0,,,0\n"));
-    cxstat()
-        .arg("merge")
-        .arg(&plan)
-        .arg(&result)
-        .assert()
-        .code(65)
-        .stderr(predicate::str::contains("30 of 40 answers (75.0%) are not whole numbers 1–5"));
+    merge_fails(&plan, &result, "30 of 40 answers (75.0%) are not whole numbers 1–5");
 }
 
 #[test]
@@ -395,11 +382,5 @@ fn a_status_guessed_by_name_is_checked_on_the_result() {
     };
     let row: Vec<&str> = columns.iter().map(|c| cell(c)).collect();
     let result = write(dir.path(), "r.csv", &format!("{}\n{}\n", columns.join(","), row.join(",")));
-    cxstat()
-        .arg("merge")
-        .arg(&plan)
-        .arg(&result)
-        .assert()
-        .code(65)
-        .stderr(predicate::str::contains("column 'State' was taken as the status by its name, but 8 of 10 rows"));
+    merge_fails(&plan, &result, "column 'State' was taken as the status by its name, but 8 of 10 rows");
 }
