@@ -295,8 +295,9 @@ pub(crate) fn sql(args: &ComplaintsArgs, orders_table: Option<&str>, options: &S
                 ORDER_COLUMNS,
             )?;
             let source = SourceOptions::of(&input.args);
-            let (data, roles, _) = open_dataset(input.args.path(), &source, &opened.config, Some(Kind::Orders), io)?;
-            let spec = crate::cmd::order_spec(&data, &roles, "--orders-col", false)?;
+            let (data, roles, _) =
+                open_dataset(input.args.path(), &source, &opened.config, Some(Kind::Orders), io).map_err(|e| input.named(e))?;
+            let spec = crate::cmd::order_spec(&data, &roles, "--orders-col", false).map_err(|e| input.named(e))?;
             Some((table.to_string(), spec))
         }
         None => None,

@@ -49,6 +49,26 @@ pub const ORDER_COLUMNS: &[&str] = &["order_id", "customer_id", "ordered_at", "a
 pub struct SampleInput {
     pub args: InputArgs,
     _dir: Option<tempfile::TempDir>,
+    /// What the header-only file stands for, in messages.
+    stands_for: Option<(String, &'static str)>,
+}
+
+impl SampleInput {
+    /// `e` with the header-only file's path, where a message names it, replaced by what it stands
+    /// for ("the table's columns (--columns)").
+    pub fn named(&self, e: anyhow::Error) -> anyhow::Error {
+        let Some((path, what)) = &self.stands_for else { return e };
+        match e.downcast::<crate::error::CxError>() {
+            Ok(mut cx) => {
+                cx.message = cx.message.replace(path.as_str(), what);
+                if cx.message.contains("headers found") {
+                    cx.message.push_str(&format!(" (the headers are {what}: name the table's with --columns, or give a sample FILE)"));
+                }
+                cx.into()
+            }
+            Err(e) => e,
+        }
+    }
 }
 
 pub fn sample_input(input: &InputArgs, sql: &SqlOptions, contract: &[&str]) -> Result<SampleInput> {
@@ -56,10 +76,17 @@ pub fn sample_input(input: &InputArgs, sql: &SqlOptions, contract: &[&str]) -> R
         if !sql.table_columns.is_empty() {
             return Err(usage("--columns names the table's columns when there is no sample FILE; give one or the other"));
         }
-        return Ok(SampleInput { args: input.clone(), _dir: None });
+        return Ok(SampleInput { args: input.clone(), _dir: None, stands_for: None });
     }
     let columns: Vec<String> = if sql.table_columns.is_empty() {
-        contract.iter().map(|c| c.to_string()).collect()
+        // The contract's names, and the headers that `--col ROLE=HEADER` names.
+        let mut columns: Vec<String> = contract.iter().map(|c| c.to_string()).collect();
+        for mapped in input.columns.iter().filter_map(|m| m.split_once('=')).map(|(_, h)| h.trim().to_string()) {
+            if !columns.contains(&mapped) {
+                columns.push(mapped);
+            }
+        }
+        columns
     } else {
         sql.table_columns.iter().map(|c| c.trim().to_string()).filter(|c| !c.is_empty()).collect()
     };
@@ -68,7 +95,13 @@ pub fn sample_input(input: &InputArgs, sql: &SqlOptions, contract: &[&str]) -> R
     let mut writer = csv::Writer::from_path(&path)?;
     writer.write_record(&columns)?;
     writer.flush()?;
-    Ok(SampleInput { args: InputArgs { file: Some(path), ..input.clone() }, _dir: Some(dir) })
+    let what = if sql.table_columns.is_empty() {
+        "the data contract's columns (no sample FILE or --columns)"
+    } else {
+        "the table's columns (--columns)"
+    };
+    let stands_for = Some((path.display().to_string(), what));
+    Ok(SampleInput { args: InputArgs { file: Some(path), ..input.clone() }, _dir: Some(dir), stands_for })
 }
 
 /// The options of a local run that no query carries, as given.

@@ -25,17 +25,20 @@ pub fn run(command: &SqlCommand, io: &mut Io) -> Result<()> {
         SqlCommand::Survey(a) => {
             let input = sample_input(&a.command.input, &a.sql, SURVEY_COLUMNS)?;
             let args = crate::cli::SurveyArgs { input: input.args.clone(), ..a.command.clone() };
-            finish(crate::cmd::survey::sql(&args, &a.sql, io)?, &a.sql, a.command.output.output.as_ref(), io)
+            let query = crate::cmd::survey::sql(&args, &a.sql, io).map_err(|e| input.named(e))?;
+            finish(query, &a.sql, a.command.output.output.as_ref(), io)
         }
         SqlCommand::Repeat(a) => {
             let input = sample_input(&a.command.input, &a.sql, ORDER_COLUMNS)?;
             let args = crate::cli::RepeatArgs { input: input.args.clone(), ..a.command.clone() };
-            finish(crate::cmd::repeat::sql(&args, &a.sql, io)?, &a.sql, a.command.output.output.as_ref(), io)
+            let query = crate::cmd::repeat::sql(&args, &a.sql, io).map_err(|e| input.named(e))?;
+            finish(query, &a.sql, a.command.output.output.as_ref(), io)
         }
         SqlCommand::Complaints(a) => {
             let input = sample_input(&a.command.input, &a.sql, COMPLAINT_COLUMNS)?;
             let args = crate::cli::ComplaintsArgs { input: input.args.clone(), ..a.command.clone() };
-            finish(crate::cmd::complaints::sql(&args, a.orders_table.as_deref(), &a.sql, io)?, &a.sql, a.command.output.output.as_ref(), io)
+            let query = crate::cmd::complaints::sql(&args, a.orders_table.as_deref(), &a.sql, io).map_err(|e| input.named(e))?;
+            finish(query, &a.sql, a.command.output.output.as_ref(), io)
         }
     }
 }
