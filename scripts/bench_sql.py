@@ -59,6 +59,7 @@ def main():
     ap.add_argument("binary")
     ap.add_argument("data")
     ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--sql-binary", help="the cxstat that writes the queries [default: BINARY]")
     a = ap.parse_args()
     work = tempfile.mkdtemp(prefix="cxstat-bench-sql-")
     rows = []
@@ -66,7 +67,7 @@ def main():
         main_file = os.path.join(a.data, tables[0][1])
         local_flags = ["--orders", os.path.join(a.data, "orders.csv")] if part == "complaints" else []
         plan, query, result = (os.path.join(work, f"{part}.{e}") for e in ("plan.json", "sql", "csv"))
-        subprocess.run([a.binary, "sql", part, "--dialect", "duckdb", "--table", tables[0][0], "--emit-plan", plan, "-o", query] + flags + sql_flags, check=True)
+        subprocess.run([a.sql_binary or a.binary, "sql", part, "--dialect", "duckdb", "--table", tables[0][0], "--emit-plan", plan, "-o", query] + flags + sql_flags, check=True)
         views = [f"{t}={os.path.join(a.data, f)}" for t, f in tables]
         commands = {
             "local": [a.binary, part, main_file, "--format", "csv"] + flags + local_flags,

@@ -17,19 +17,22 @@ use crate::metrics::orders::OrderSpec;
 
 use super::{by_columns, count_where, indent, keys, number_literal, select, Dialect};
 
-/// A timestamp's form: date, then an optional time `HH:MM[:SS]` after `T` or spaces, then the
-/// end or a separator (fractions of a second and zones are not read).
-const TIMESTAMP: &str = "^([0-9]{4})-([0-9]{2})-([0-9]{2})((T| +)([0-9]{2}):([0-9]{2})(:([0-9]{2}))?)?($|[.,Zz+ -])";
+/// A timestamp's form: date, then an optional time `HH:MM[:SS]` after `T` or a space, then the
+/// end or a separator (fractions of a second and zones are not read). Its parts are at fixed
+/// places, read by position once the form has matched.
+const TIMESTAMP: &str = "^[0-9]{4}-[0-9]{2}-[0-9]{2}([T ][0-9]{2}:[0-9]{2}(:[0-9]{2})?)?($|[.,Zz+ -])";
 
 impl Dialect {
     /// Text `t` read as a timestamp ([`TIMESTAMP`]) in milliseconds since 1970, null otherwise
     /// (impossible dates and times too).
     fn timestamp_ms(self, t: &str) -> String {
-        let part = |i: usize| {
-            let text = format!("regexp_extract({t}, {}, {i})", self.string(TIMESTAMP));
-            format!("coalesce({}, 0)", self.try_cast(&format!("nullif({text}, '')"), "BIGINT"))
+        // A time is there when a `:` follows the hour; seconds when one follows the minutes.
+        let timed = format!("substr({t}, 11, 1) IN ('T', ' ') AND substr({t}, 14, 1) = ':'");
+        let part = |at: usize, when: &str| {
+            format!("CASE WHEN {when} THEN {} ELSE 0 END", self.try_cast(&format!("substr({t}, {at}, 2)"), "BIGINT"))
         };
-        let (h, m, s) = (part(6), part(7), part(9));
+        let (h, m) = (part(12, &timed), part(15, &timed));
+        let s = part(18, &format!("{timed} AND substr({t}, 17, 1) = ':'"));
         let day = self.try_cast(&format!("substr({t}, 1, 10)"), "DATE");
         format!(
             "CASE WHEN {matches} AND {h} <= 23 AND {m} <= 59 AND {s} <= 59 THEN \
@@ -371,13 +374,7 @@ type Line<'a> = &'a dyn Fn(&str, &dyn Fn(&str) -> Option<String>) -> String;
 fn orders_parts(d: Dialect, table: &str, spec: &OrderSpec, grouping: &Grouping, line: Line) -> (Vec<String>, Vec<String>) {
     let text = |h: &Option<String>| h.as_deref().map_or_else(|| d.null_text(), |h| d.text(h));
     let amount = match &spec.amount {
-        Some(h) => {
-            let t = d.text(h);
-            let m = d.replace_all(&t, "[¥￥$€£\\s]");
-            let plain =
-                format!("CASE WHEN {} THEN replace({m}, ',', '') ELSE {m} END", d.matches(&m, "^-?[0-9]{1,3}(,[0-9]{3})+([.][0-9]+)?$"));
-            d.number(&plain)
-        }
+        Some(_) => d.amount("t_amount"),
         None => "CAST(NULL AS DOUBLE)".to_string(),
     };
     let dup = match &spec.order {
@@ -390,13 +387,19 @@ fn orders_parts(d: Dialect, table: &str, spec: &OrderSpec, grouping: &Grouping, 
     let filter = k.filter.clone().map(|f| format!(" AND ({f})")).unwrap_or_default();
     let ctes = vec![
         format!(
-            "order_rows AS (\n  SELECT nullif({id}, '') AS id, nullif({customer}, '') AS customer, {day} AS day, {amount} AS amount FROM {table}\n)",
+            "order_texts AS (\n  SELECT {id} AS t_id, {customer} AS t_customer, {day} AS t_day, {amount_text} AS t_amount FROM {table}\n)",
             id = text(&spec.order),
             customer = text(&spec.customer),
-            day = d.date(&d.text(&spec.ordered)),
+            day = d.text(&spec.ordered),
+            amount_text = text(&spec.amount),
             table = d.table(table),
         ),
-        format!("purchases AS (\n  SELECT customer, day, {period} FROM (SELECT *, {dup} AS k FROM order_rows) o\n  WHERE k = 1 AND day IS NOT NULL AND NOT coalesce(amount < 0, FALSE){filter}\n)"),
+        format!(
+            "order_rows AS (\n  SELECT nullif(t_id, '') AS id, nullif(t_customer, '') AS customer, {day} AS day, {amount} AS amount FROM order_texts\n)",
+            day = d.date("t_day"),
+        ),
+        // A refund has a negative amount (down to −1e15: larger ones are not amounts).
+        format!("purchases AS (\n  SELECT customer, day, {period} FROM (SELECT *, {dup} AS k FROM order_rows) o\n  WHERE k = 1 AND day IS NOT NULL AND NOT coalesce(amount < 0 AND amount >= -{max}, FALSE){filter}\n)", max = number_literal(crate::input::clean::MAX_AMOUNT)),
     ];
     let by_names = (1..=grouping.by.len()).map(|i| format!("by_{i}")).collect::<Vec<_>>();
     let values = |period: bool| {

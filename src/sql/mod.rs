@@ -92,13 +92,27 @@ impl Dialect {
         }
     }
 
-    /// A column's value as text, trimmed of whitespace (null stays null).
+    /// A column's value as text, trimmed of whitespace (null stays null). Trimming with a set of
+    /// characters is slow (DuckDB: 3.5 s of a 3.7 s query on 2 M rows), so only the values that
+    /// start or end with one of them are trimmed.
     pub fn text(self, column: &str) -> String {
-        let c = self.ident(column);
-        match self {
-            Dialect::Duckdb => format!("trim(CAST({c} AS VARCHAR), {})", self.whitespace()),
-            Dialect::Spark => format!("btrim(CAST({c} AS STRING), {})", self.whitespace()),
-        }
+        let t = self.raw_text(column);
+        let w = self.whitespace();
+        let trim = match self {
+            Dialect::Duckdb => format!("trim({t}, {w})"),
+            Dialect::Spark => format!("btrim({t}, {w})"),
+        };
+        format!("CASE WHEN instr({w}, left({t}, 1)) > 0 OR instr({w}, right({t}, 1)) > 0 THEN {trim} ELSE {t} END")
+    }
+
+    /// Trimmed text `t` read as an amount: a plain number, else with currency signs and spaces
+    /// removed and commas that group thousands dropped (`¥1,234.50`); null where it is none.
+    /// The plain number is tried first, so a clean column costs one regular expression.
+    pub fn amount(self, t: &str) -> String {
+        let money = self.replace_all(t, "[¥￥$€£\\s]");
+        let thousands = "^-?[0-9]{1,3}(,[0-9]{3})+([.][0-9]+)?$";
+        let plain = format!("CASE WHEN {} THEN replace({money}, ',', '') ELSE {money} END", self.matches(&money, thousands));
+        format!("CASE WHEN {} THEN {} ELSE {} END", self.matches(t, NUMBER), self.try_cast(t, "DOUBLE"), self.number(&plain))
     }
 
     /// A null of the text type.

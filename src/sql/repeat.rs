@@ -52,13 +52,17 @@ pub fn query(
 ) -> String {
     let text = |h: &Option<String>| h.as_deref().map_or_else(|| d.null_text(), |h| d.text(h));
     let amount = match &spec.amount {
-        Some(_) => {
-            let money = d.replace_all("t_amount", "[¥￥$€£\\s]");
-            let thousands = "^-?[0-9]{1,3}(,[0-9]{3})+([.][0-9]+)?$";
-            let plain = format!("CASE WHEN {} THEN replace(m, ',', '') ELSE m END", d.matches("m", thousands));
-            (money, plain)
-        }
-        None => (d.null_text(), "m".to_string()),
+        Some(_) => d.amount("t_amount"),
+        None => "CAST(NULL AS DOUBLE)".to_string(),
+    };
+    // An amount given: not blank once currency signs and spaces are removed (looked at only
+    // where no amount was read).
+    let amount_given = match &spec.amount {
+        Some(_) => format!(
+            "CASE WHEN a IS NOT NULL THEN 1 WHEN t_amount IS NULL OR {} = '' THEN 0 ELSE 1 END",
+            d.replace_all("t_amount", "[¥￥$€£\\s]")
+        ),
+        None => "0".to_string(),
     };
     let as_of_day = match as_of {
         Some(day) => d.days(&d.date_literal(day)),
@@ -81,7 +85,7 @@ pub fn query(
   FROM {table}
 ),
 money AS (
-  SELECT t_order, t_customer, t_day, t_amount, {money} AS m FROM texts
+  SELECT t_order, t_customer, t_day, t_amount, {amount} AS a FROM texts
 ),
 parsed AS (
   SELECT
@@ -89,8 +93,8 @@ parsed AS (
     nullif(t_customer, '') AS customer,
     {day} AS day,
     CASE WHEN t_day IS NOT NULL AND t_day <> '' THEN 1 ELSE 0 END AS dated_text,
-    CASE WHEN abs({number}) <= {max_amount} THEN {number} END AS amount,
-    CASE WHEN m IS NOT NULL AND m <> '' THEN 1 ELSE 0 END AS amount_text
+    CASE WHEN abs(a) <= {max_amount} THEN a END AS amount,
+    {amount_given} AS amount_text
   FROM money
 ),
 dayed AS (
@@ -181,9 +185,7 @@ ORDER BY part, p",
         ordered = d.text(&spec.ordered),
         amount_text = text(&spec.amount),
         table = d.table(table),
-        money = amount.0,
         day = d.date("t_day"),
-        number = d.number(&amount.1),
         days = d.days("day"),
         p = d.period_index("u.day", period),
         repeaters = count_where("first_day <> last_day"),
