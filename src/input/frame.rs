@@ -520,11 +520,31 @@ fn open_piped_binary(bytes: &[u8], kind: &str, options: &ReadOptions) -> Result<
     }
 }
 
+/// The DECIMAL columns of a Parquet file, from its footer: this build of polars does not read
+/// them (its `dtype-decimal` feature is off), and would stop the run at them; the callers refuse
+/// them by name instead.
+pub fn parquet_decimals(path: &std::path::Path) -> Result<Vec<String>> {
+    let name = path.display();
+    let file = std::fs::File::open(path).map_err(|e| no_input(format!("cannot open {name}: {e}")))?;
+    let schema = ParquetReader::new(file).schema().map_err(|e| data_err(format!("{name}: not a Parquet file cxstat can read: {e}")))?;
+    Ok(schema.iter_values().filter(|f| format!("{:?}", f.dtype()).starts_with("Decimal")).map(|f| f.name.to_string()).collect())
+}
+
 fn open_parquet(source: &Source, options: &ReadOptions) -> Result<Dataset> {
     let name = source.name();
     let Source::File(path) = source else { unreachable!("parquet comes from a file") };
     if let Err(e) = std::fs::metadata(path) {
         return Err(no_input(format!("cannot open {name}: {e}")));
+    }
+    let decimals = parquet_decimals(path)?;
+    if !decimals.is_empty() {
+        return Err(data_err(format!(
+            "{name}: column{} {} DECIMAL, which cxstat does not read from Parquet yet: write the file with {} as DOUBLE \
+             (CAST(col AS DOUBLE)), or as CSV",
+            if decimals.len() == 1 { "" } else { "s" },
+            decimals.iter().map(|d| format!("'{d}'")).collect::<Vec<_>>().join(", ") + if decimals.len() == 1 { " is" } else { " are" },
+            if decimals.len() == 1 { "it" } else { "them" }
+        )));
     }
     let streaming = options.streaming || std::fs::metadata(path).map(|m| m.len()).unwrap_or(0) > STREAMING_ABOVE;
     let mut scan = LazyFrame::scan_parquet(PlRefPath::new(path.to_string_lossy().as_ref()), ScanArgsParquet::default())

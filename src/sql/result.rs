@@ -97,15 +97,11 @@ fn read_csv(path: &Path) -> Result<Part> {
 /// A Parquet part, every value as text (numbers in their shortest exact form).
 fn read_parquet(path: &Path) -> Result<Part> {
     let name = path.display();
-    let file = std::fs::File::open(path).map_err(|e| no_input(format!("cannot read {name}: {e}")))?;
-    let mut reader = ParquetReader::new(file);
-    let schema = reader.schema().map_err(|e| data_err(format!("{name}: not a Parquet file cxstat can read: {e}")))?;
     // Decimals are not among the types this build of polars reads (the queries cast their
     // decimal sums to DOUBLE): refused by name rather than failing inside the reader.
-    if let Some(field) = schema.iter_values().find(|f| format!("{:?}", f.dtype()).starts_with("Decimal")) {
+    if let Some(column) = crate::input::frame::parquet_decimals(path)?.first() {
         return Err(data_err(format!(
-            "{name}: column '{}' is a DECIMAL, which cxstat does not read from Parquet: cast it to DOUBLE in the query, or write the result as CSV",
-            field.name
+            "{name}: column '{column}' is a DECIMAL, which cxstat does not read from Parquet: cast it to DOUBLE in the query, or write the result as CSV"
         )));
     }
     let file = std::fs::File::open(path).map_err(|e| no_input(format!("cannot read {name}: {e}")))?;

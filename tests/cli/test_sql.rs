@@ -384,3 +384,26 @@ fn a_status_guessed_by_name_is_checked_on_the_result() {
     let result = write(dir.path(), "r.csv", &format!("{}\n{}\n", columns.join(","), row.join(",")));
     merge_fails(&plan, &result, "column 'State' was taken as the status by its name, but 8 of 10 rows");
 }
+
+/// Parquet written by an engine often has DECIMAL columns (amounts, sums), which this build of
+/// polars does not read: a file (or a result) with one is refused by name, not a crash.
+#[test]
+fn decimal_columns_in_parquet_are_refused_by_name() {
+    let dir = workdir();
+    let file = dir.path().join("d.parquet");
+    let make = std::process::Command::new("python3")
+        .args([
+            "-c",
+            &format!(
+                "import duckdb; duckdb.connect().execute(\"COPY (SELECT 4::DECIMAL(10,2) AS csat, 9 AS nps) TO '{}' (FORMAT parquet)\")",
+                file.display()
+            ),
+        ])
+        .env("PYTHONPATH", duckdb_path())
+        .output()
+        .unwrap();
+    assert!(make.status.success(), "{}", String::from_utf8_lossy(&make.stderr));
+    cxstat().arg("survey").arg(&file).assert().code(65).stderr(predicate::str::contains("column 'csat' is DECIMAL"));
+    let plan = survey_plan(dir.path());
+    merge_fails(&plan, &file, "column 'csat' is a DECIMAL");
+}
