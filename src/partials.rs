@@ -5,8 +5,10 @@
 //! grouping, statistics), and per group the sufficient statistics of its rows, which add up
 //! across shards: counts, sums and sums of squares (survey); counts and exact histograms of
 //! durations (complaints); per period the ids of distinct customers, joined rather than added
-//! (complaints' orders, repeat). Runs with different settings do not merge. Another engine
-//! (Spark, SQL) can write the same file from the same definitions.
+//! (complaints' orders, repeat). Runs with different settings do not merge.
+//!
+//! A plan (`cxstat sql --emit-plan`, [`SqlPlan`]) holds the same settings block for a query that
+//! an engine runs instead (Spark, DuckDB): `cxstat merge PLAN RESULT` makes the table from it.
 
 use std::collections::BTreeMap;
 use std::path::Path;

@@ -1,6 +1,7 @@
 //! `cxstat merge PARTIALS…`: combines the partial results that runs with `--emit-partials FILE`
 //! wrote (one per shard of the input: a month, a region, a machine) into the table a single run
 //! over all the shards gives. The format is in `crate::partials`; each command adds up its own.
+//! `cxstat merge PLAN RESULT` makes the table from an engine's result of a `cxstat sql` query.
 
 use anyhow::Result;
 
