@@ -15,6 +15,7 @@ DuckDB comes from PyPI (`pip install duckdb`); Spark is pyspark from PyPI with a
 """
 import argparse
 import csv
+import datetime
 import difflib
 import json
 import os
@@ -38,12 +39,8 @@ def messy_responses(path, n=3000, seed=11):
         w = csv.writer(f)
         w.writerow(["response_id", "customer_id", "submitted_at", "segment", "region", "csat", "nps", "ces", "weight", "designation"])
         for i in range(n):
-            day = rnd.randrange(0, 700)
-            y, m, d = 2025, 1, 1
             # Days from 2025-01-01 as ISO dates (or timestamps), a few unreadable or impossible.
-            import datetime
-
-            date = datetime.date(2025, 1, 1) + datetime.timedelta(days=day)
+            date = datetime.date(2025, 1, 1) + datetime.timedelta(days=rnd.randrange(0, 700))
             r = rnd.random()
             if r < 0.02:
                 submitted = ""
@@ -94,8 +91,6 @@ def messy_orders(path, n=4000, seed=12):
     """An orders export as they come: repeated order ids (copies of the row), refunds (negative
     amounts), amounts with currency signs and thousands separators or not numbers, blank and
     padded customers, timestamps, dates missing or impossible."""
-    import datetime
-
     rnd = random.Random(seed)
     rows = []
     for i in range(n):
@@ -196,8 +191,6 @@ def messy_complaints(path, n=3000, seed=13):
     with fractions or zones, impossible or unreadable ones, responses before the opening, open
     tickets, statuses in other spellings (Closed, closed_with_explanation, In Progress, 已解决,
     unknown ones), severities with spaces, yes/no columns in several wordings."""
-    import datetime
-
     rnd = random.Random(seed)
     statuses = ["closed", "Closed", "resolved", "in progress", "In-Progress", "received", "follow_up", "closed_with_explanation", "已解决", "待处理", "escalated", ""]
     rows = []

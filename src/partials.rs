@@ -335,7 +335,8 @@ trait AsGroup<C> {
     fn label(&self) -> String;
 }
 
-fn label_of(period: &Option<String>, by: &[Option<String>]) -> String {
+/// "group 2026-10 / North", "group (all) / (blank)": a group in messages.
+pub fn label_of(period: &Option<String>, by: &[Option<String>]) -> String {
     let parts: Vec<&str> =
         std::iter::once(period.as_deref().unwrap_or("(all)")).chain(by.iter().map(|b| b.as_deref().unwrap_or("(blank)"))).collect();
     format!("group {}", parts.join(" / "))

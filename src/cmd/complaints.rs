@@ -340,13 +340,6 @@ const WORKING_HOURS: &str =
 /// `cxstat merge PLAN RESULT` of a complaints plan: each group's counts and time histograms as
 /// the engine made them, the orders' counts per period, and the table made from them as from a
 /// local run's.
-pub(crate) fn merge_sql(name: &str, value: &serde_json::Value, result: &ResultTable, args: &MergeArgs, io: &mut Io) -> Result<()> {
-    let outcome = from_sql(name, value, result, io)?;
-    let format = choose_format(args.output.format, args.output.output.as_deref(), io.stdout_is_terminal)?;
-    emit(&outcome.report, format, args.output.target(), io)
-}
-
-/// The complaints table of an engine's result of a plan's query (see [`merge_sql`]).
 pub(crate) fn from_sql(name: &str, value: &serde_json::Value, result: &ResultTable, io: &mut Io) -> Result<SqlOutcome<ComplaintRow>> {
     let sql_plan: partials::SqlPlan<Settings> = partials::plan_of(name, value)?;
     let index = result.require(&sql_plan.columns)?;
@@ -431,7 +424,7 @@ pub(crate) fn from_sql(name: &str, value: &serde_json::Value, result: &ResultTab
             return Err(data_err(format!(
                 "{}: {}: {}; not the result of this plan's query",
                 result.name,
-                group_label(&g.key),
+                partials::label_of(&g.key.period, &g.key.by),
                 crate::error::printable(&problem)
             )));
         }
@@ -460,13 +453,6 @@ pub(crate) fn from_sql(name: &str, value: &serde_json::Value, result: &ResultTab
     let rates = settings.orders.then(|| Rates { by_period, total, name: sql_plan.tables.get(1).cloned().unwrap_or_default() });
     let (report, rows) = complaints_report(&rows, rates.as_ref(), &plan, &name, settings.funnel, plan.spec.as_of)?;
     Ok(SqlOutcome { report, rows, shown: shown_keys(KPI_COLUMNS, &plan) })
-}
-
-/// "group 2026-10 / North" for messages.
-fn group_label(key: &GroupKey) -> String {
-    let parts: Vec<&str> =
-        std::iter::once(key.period.as_deref().unwrap_or("(all)")).chain(key.by.iter().map(|b| b.as_deref().unwrap_or("(blank)"))).collect();
-    format!("group {}", parts.join(" / "))
 }
 
 /// Complaint KPIs `--chart-metric` can name, the default first.

@@ -7,6 +7,7 @@ use anyhow::Result;
 
 use crate::cli::MergeArgs;
 use crate::error::{data_err, usage};
+use crate::output::{choose_format, emit};
 use crate::partials;
 use crate::sql::result;
 use crate::Io;
@@ -56,12 +57,17 @@ fn merge_result(name: &str, command: &str, plan: &serde_json::Value, args: &Merg
         }
     };
     let result = result::read(path)?;
-    match command {
-        "survey" => crate::cmd::survey::merge_sql(name, plan, &result, args, io),
-        "repeat" => crate::cmd::repeat::merge_sql(name, plan, &result, args, io),
-        "complaints" => crate::cmd::complaints::merge_sql(name, plan, &result, args, io),
+    let report = match command {
+        "survey" => crate::cmd::survey::from_sql(name, plan, &result, io)?.report,
+        "repeat" => crate::cmd::repeat::from_sql(name, plan, &result, io)?.report,
+        "complaints" => crate::cmd::complaints::from_sql(name, plan, &result, io)?.report,
         other => {
-            Err(data_err(format!("{name}: a plan of `cxstat sql {}`, which this cxstat cannot merge", crate::error::printable(other))))
+            return Err(data_err(format!(
+                "{name}: a plan of `cxstat sql {}`, which this cxstat cannot merge",
+                crate::error::printable(other)
+            )))
         }
-    }
+    };
+    let format = choose_format(args.output.format, args.output.output.as_deref(), io.stdout_is_terminal)?;
+    emit(&report, format, args.output.target(), io)
 }

@@ -297,13 +297,6 @@ pub(crate) fn sql(args: &RepeatArgs, options: &SqlOptions, io: &mut Io) -> Resul
 
 /// `cxstat merge PLAN RESULT` of a repeat plan: each period's counts as the engine made them,
 /// the table made from them as from a local run's.
-pub(crate) fn merge_sql(name: &str, value: &serde_json::Value, result: &ResultTable, args: &MergeArgs, io: &mut Io) -> Result<()> {
-    let outcome = from_sql(name, value, result, io)?;
-    let format = choose_format(args.output.format, args.output.output.as_deref(), io.stdout_is_terminal)?;
-    emit(&outcome.report, format, args.output.target(), io)
-}
-
-/// The repeat table of an engine's result of a plan's query (see [`merge_sql`]).
 pub(crate) fn from_sql(name: &str, value: &serde_json::Value, result: &ResultTable, io: &mut Io) -> Result<SqlOutcome<RepeatRates>> {
     let columns: Vec<String> = crate::sql::repeat::COLUMNS.iter().map(|c| c.to_string()).collect();
     let index = result.require(&columns)?;

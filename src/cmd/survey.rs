@@ -25,7 +25,7 @@ use crate::metrics::grouping::{Group, Grouping, Levels};
 use crate::metrics::period::Period;
 use crate::metrics::satisfaction::{
     aggregate_finer, aggregate_read, invalid_examples, invalid_labels, invalid_values, read_only_locally, score_counts, survey_table,
-    whole_number_range, Metric, SatisfactionCounts, SatisfactionSpec, ScoreColumn, SurveyRow, SurveyTable, MAX_WEIGHT,
+    whole_number_range, InvalidCounts, Metric, SatisfactionCounts, SatisfactionSpec, ScoreColumn, SurveyRow, SurveyTable, MAX_WEIGHT,
 };
 use crate::output::columns::{always, shown_keys, Column, Rows, Show, Shown, Value};
 use crate::output::{choose_format, emit, Cell, Report};
@@ -180,8 +180,8 @@ fn finish(
 }
 
 /// The invalid answers and the valid counts of all `groups`, added up.
-fn answers(groups: &[Group<SatisfactionCounts>]) -> (crate::metrics::satisfaction::InvalidCounts, SatisfactionCounts) {
-    let mut invalid = crate::metrics::satisfaction::InvalidCounts::default();
+fn answers(groups: &[Group<SatisfactionCounts>]) -> (InvalidCounts, SatisfactionCounts) {
+    let mut invalid = InvalidCounts::default();
     let mut valid = SatisfactionCounts::default();
     for g in groups {
         invalid += g.counts.invalid;
@@ -303,7 +303,7 @@ pub fn merge(files: &[(String, serde_json::Value)], args: &MergeArgs, io: &mut I
     let partials::Combined { settings, inputs, groups, .. }: partials::Combined<Settings, SatisfactionCounts> = partials::combine(files)?;
     let plan = settings.plan()?;
     let name = inputs.join(" + ");
-    let mut invalid = crate::metrics::satisfaction::InvalidCounts::default();
+    let mut invalid = InvalidCounts::default();
     for g in &groups {
         invalid += g.counts.invalid;
     }
@@ -398,13 +398,6 @@ fn check_sample(opened: &Opened, spec: &SatisfactionSpec, grouping: &Grouping) -
 
 /// `cxstat merge PLAN RESULT` of a survey plan: each row of the engine's result is a group's
 /// counts; the table is made from them as from a local run's.
-pub(crate) fn merge_sql(name: &str, value: &serde_json::Value, result: &ResultTable, args: &MergeArgs, io: &mut Io) -> Result<()> {
-    let outcome = from_sql(name, value, result, io)?;
-    let format = choose_format(args.output.format, args.output.output.as_deref(), io.stdout_is_terminal)?;
-    emit(&outcome.report, format, args.output.target(), io)
-}
-
-/// The survey table of an engine's result of a plan's query (see [`merge_sql`]).
 pub(crate) fn from_sql(name: &str, value: &serde_json::Value, result: &ResultTable, io: &mut Io) -> Result<SqlOutcome<SurveyRow>> {
     let sql_plan: partials::SqlPlan<Settings> = partials::plan_of(name, value)?;
     let plan = sql_plan.settings.plan()?;
@@ -465,18 +458,16 @@ fn check_result_invalid(
 ) -> Result<()> {
     let (invalid, valid) = answers(groups);
     let spec = &plan.spec;
-    let scored = [
-        ("CSAT", &spec.csat, invalid.csat, valid.csat_n),
-        ("NPS", &spec.nps, invalid.nps, valid.nps_n),
-        ("CES", &spec.ces, invalid.ces, valid.ces_n),
-    ];
-    for (metric, column, count, n) in scored {
-        let Some(column) = column else { continue };
-        let answered = n + count as f64;
-        if count > 0 && 100.0 * count as f64 > max_invalid * answered {
+    if let Some((metric, count, answered)) = over_max_invalid(&invalid, &valid, max_invalid) {
+        let name_of = match metric {
+            Metric::Csat => "CSAT",
+            Metric::Nps => "NPS",
+            _ => "CES",
+        };
+        if let Some(column) = spec.column(metric) {
             return Err(data_err(format!(
                 "{name}: column '{}': {count} of {answered} answers ({:.1}%) are not whole numbers {}, more than --max-invalid {max_invalid}% \
-                 allows: {metric} from the other answers would not be a result. The query reads numbers only: look at the values in the \
+                 allows: {name_of} from the other answers would not be a result. The query reads numbers only: look at the values in the \
                  engine (SELECT {}, COUNT(*) … GROUP BY 1), or run cxstat inspect on a sample",
                 column.header,
                 100.0 * count as f64 / answered,
@@ -486,19 +477,7 @@ fn check_result_invalid(
         }
     }
     let mut messages = Vec::new();
-    let score = |c: &Option<ScoreColumn>| c.as_ref().map(|c| (c.header.clone(), format!("whole numbers {}", c.scale)));
-    let columns = [
-        (score(&spec.csat), invalid.csat),
-        (score(&spec.nps), invalid.nps),
-        (score(&spec.ces), invalid.ces),
-        (spec.designation.clone().map(|h| (h, "yes/no, true/false, 1/0 or 是/否".to_string())), invalid.designation),
-        (
-            plan.grouping.date.clone().filter(|_| plan.grouping.uses_date()).map(|h| (h, "an ISO date such as 2026-10-03".to_string())),
-            invalid.date,
-        ),
-        (spec.weight.clone().map(|h| (h, format!("a positive number up to {MAX_WEIGHT:e}; the whole row"))), invalid.weight),
-    ];
-    for (column, count) in columns {
+    for (_, count, column) in invalid_columns(spec, &plan.grouping, &invalid, "an ISO date such as 2026-10-03") {
         if let (Some((header, expected)), true) = (column, count > 0) {
             messages.push(format!(
                 "{name}: column '{header}': {count} invalid value{} (expected {expected}; excluded), counted by the engine",
@@ -678,32 +657,11 @@ pub(crate) fn check_invalid(
 ) -> Result<()> {
     let (invalid, valid) = answers(groups);
     opened.data.check_ragged(invalid.ragged)?;
-    for (metric, count, answers) in
-        [(Metric::Csat, invalid.csat, valid.csat_n), (Metric::Nps, invalid.nps, valid.nps_n), (Metric::Ces, invalid.ces, valid.ces_n)]
-    {
-        let answered = answers + count as f64;
-        if count > 0 && 100.0 * count as f64 > max_invalid * answered {
-            return Err(too_many_invalid(opened, spec, grouping, metric, (count, answered), max_invalid));
-        }
+    if let Some((metric, count, answered)) = over_max_invalid(&invalid, &valid, max_invalid) {
+        return Err(too_many_invalid(opened, spec, grouping, metric, (count, answered), max_invalid));
     }
-    let checks = [
-        (Some(Metric::Csat), invalid.csat, spec.csat.as_ref().map(|c| (c.header.clone(), format!("whole numbers {}", c.scale)))),
-        (Some(Metric::Nps), invalid.nps, spec.nps.as_ref().map(|c| (c.header.clone(), format!("whole numbers {}", c.scale)))),
-        (Some(Metric::Ces), invalid.ces, spec.ces.as_ref().map(|c| (c.header.clone(), format!("whole numbers {}", c.scale)))),
-        (
-            Some(Metric::Designation),
-            invalid.designation,
-            spec.designation.clone().map(|h| (h, "yes/no, true/false, 1/0 or 是/否".to_string())),
-        ),
-        (None, invalid.date, grouping.date.clone().map(|d| (d, "a date such as 2026-10-03".to_string()))),
-        (
-            Some(Metric::Weight),
-            invalid.weight,
-            spec.weight.clone().map(|h| (h, format!("a positive number up to {MAX_WEIGHT:e}; the whole row"))),
-        ),
-    ];
     let mut messages = Vec::new();
-    for (metric, count, column) in checks {
+    for (metric, count, column) in invalid_columns(spec, grouping, &invalid, "a date such as 2026-10-03") {
         let Some((header, expected)) = column else { continue };
         if count == 0 {
             continue;
@@ -729,6 +687,41 @@ pub(crate) fn check_invalid(
         ));
     }
     report_problems(&messages, strict, io)
+}
+
+/// The first score column whose invalid answers are more than `max_invalid` % of its answers:
+/// its metric, invalid answers and answers.
+fn over_max_invalid(invalid: &InvalidCounts, valid: &SatisfactionCounts, max_invalid: f64) -> Option<(Metric, u64, f64)> {
+    [(Metric::Csat, invalid.csat, valid.csat_n), (Metric::Nps, invalid.nps, valid.nps_n), (Metric::Ces, invalid.ces, valid.ces_n)]
+        .into_iter()
+        .map(|(metric, count, answers)| (metric, count, answers + count as f64))
+        .find(|(_, count, answered)| *count > 0 && 100.0 * *count as f64 > max_invalid * answered)
+}
+
+/// A column's metric (none for the date), invalid values, and header with what it should hold.
+type InvalidColumn = (Option<Metric>, u64, Option<(String, String)>);
+
+/// The columns whose invalid values are reported: each with its metric (none for the date), its
+/// invalid values, and its header and what it should hold (none when the run has no such
+/// column); `date` says what the date column should hold.
+fn invalid_columns(spec: &SatisfactionSpec, grouping: &Grouping, invalid: &InvalidCounts, date: &str) -> [InvalidColumn; 6] {
+    let score = |c: &Option<ScoreColumn>| c.as_ref().map(|c| (c.header.clone(), format!("whole numbers {}", c.scale)));
+    [
+        (Some(Metric::Csat), invalid.csat, score(&spec.csat)),
+        (Some(Metric::Nps), invalid.nps, score(&spec.nps)),
+        (Some(Metric::Ces), invalid.ces, score(&spec.ces)),
+        (
+            Some(Metric::Designation),
+            invalid.designation,
+            spec.designation.clone().map(|h| (h, "yes/no, true/false, 1/0 or 是/否".to_string())),
+        ),
+        (None, invalid.date, grouping.date.clone().map(|d| (d, date.to_string()))),
+        (
+            Some(Metric::Weight),
+            invalid.weight,
+            spec.weight.clone().map(|h| (h, format!("a positive number up to {MAX_WEIGHT:e}; the whole row"))),
+        ),
+    ]
 }
 
 /// The error of a score column with too many invalid answers: the share, the most frequent

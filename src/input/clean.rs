@@ -237,6 +237,16 @@ pub fn number(column: &str, na_values: &[String]) -> Cleaned {
     }
 }
 
+/// The date form a SQL engine reads (`cxstat sql`): `2026-10-03` at the start of the trimmed
+/// text, alone or before `T` or a space. The queries and the check of a sample (what only
+/// cxstat's own readers read) use this one pattern.
+pub const SQL_DATE_FORM: &str = "^[0-9]{4}-[0-9]{2}-[0-9]{2}($|[T ])";
+
+/// The timestamp form a SQL engine reads: a date, then optionally `T` or a space and
+/// `HH:MM[:SS]` (two digits each), then the end or one of `.,Zz+ -` (fractions of a second and
+/// zones are not read). Its parts are at fixed places.
+pub const SQL_TIMESTAMP_FORM: &str = "^[0-9]{4}-[0-9]{2}-[0-9]{2}([T ][0-9]{2}:[0-9]{2}(:[0-9]{2})?)?($|[.,Zz+ -])";
+
 /// Matches `2026-10-03`, `2026/10/03`, `2026.10.3`, `2026年10月3日`, with any time after a space or `T`.
 const DATE_PATTERN: &str = r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:$|[T\s])";
 

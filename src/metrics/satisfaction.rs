@@ -603,15 +603,21 @@ pub fn read_only_locally(data: &Dataset, spec: &SatisfactionSpec) -> Result<Vec<
 }
 
 /// The dates of `column` that cxstat's reader takes (year-last dates in the order the values
-/// show, `2026/10/03`, `2026年10月3日`) and SQL's does not: it reads `2026-10-03` (trimmed) at the
-/// start of the text. Their count and the first few.
+/// show, `2026/10/03`, `2026年10月3日`) and SQL's does not ([`clean::SQL_DATE_FORM`]). Their
+/// count and the first few.
 pub fn dates_read_only_locally(data: &Dataset, column: &str) -> Result<Option<(u64, Vec<String>)>> {
     let order = crate::metrics::grouping::detect_date_order(data, column)?;
+    only_locally_in_form(data, column, clean::date_in(column, order).value.is_not_null(), clean::SQL_DATE_FORM)
+}
+
+/// The values of `column` where `local` (cxstat's reader) reads one and SQL does not: SQL reads
+/// the trimmed text in `form` (a regular expression) whose first ten characters are a day.
+pub fn only_locally_in_form(data: &Dataset, column: &str, local: Expr, form: &str) -> Result<Option<(u64, Vec<String>)>> {
     let t = clean::text(column);
-    let iso = t.clone().str().contains(lit(r"^\d{4}-\d{2}-\d{2}(?:$|[T ])"), true).fill_null(lit(false));
+    let in_form = t.clone().str().contains(lit(form), true).fill_null(lit(false));
     let options = StrptimeOptions { format: Some("%Y-%m-%d".into()), strict: false, exact: true, cache: false };
-    let plain = iso.and(t.str().slice(lit(0), lit(10)).str().to_date(options).is_not_null());
-    only_locally(data, column, clean::date_in(column, order).value.is_not_null(), plain)
+    let plain = in_form.and(t.str().slice(lit(0), lit(10)).str().to_date(options).is_not_null());
+    only_locally(data, column, local, plain)
 }
 
 /// The rows where `local` holds and `plain` does not: their count and the first five distinct

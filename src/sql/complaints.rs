@@ -10,6 +10,7 @@
 
 use chrono::NaiveDateTime;
 
+use crate::input::clean::SQL_TIMESTAMP_FORM;
 use crate::metrics::complaints::ComplaintSpec;
 use crate::metrics::complaints::STAGES;
 use crate::metrics::grouping::Grouping;
@@ -17,14 +18,9 @@ use crate::metrics::orders::OrderSpec;
 
 use super::{by_columns, count_where, indent, keys, number_literal, select, Dialect};
 
-/// A timestamp's form: date, then an optional time `HH:MM[:SS]` after `T` or a space, then the
-/// end or a separator (fractions of a second and zones are not read). Its parts are at fixed
-/// places, read by position once the form has matched.
-const TIMESTAMP: &str = "^[0-9]{4}-[0-9]{2}-[0-9]{2}([T ][0-9]{2}:[0-9]{2}(:[0-9]{2})?)?($|[.,Zz+ -])";
-
 impl Dialect {
-    /// Text `t` read as a timestamp ([`TIMESTAMP`]) in milliseconds since 1970, null otherwise
-    /// (impossible dates and times too).
+    /// Text `t` read as a timestamp ([`SQL_TIMESTAMP_FORM`]; its parts read by position once the
+    /// form has matched) in milliseconds since 1970, null otherwise (impossible dates and times too).
     fn timestamp_ms(self, t: &str) -> String {
         // A time is there when a `:` follows the hour; seconds when one follows the minutes.
         let timed = format!("substr({t}, 11, 1) IN ('T', ' ') AND substr({t}, 14, 1) = ':'");
@@ -37,7 +33,7 @@ impl Dialect {
         format!(
             "CASE WHEN {matches} AND {h} <= 23 AND {m} <= 59 AND {s} <= 59 THEN \
              CAST({days} AS BIGINT) * 86400000 + {h} * 3600000 + {m} * 60000 + {s} * 1000 END",
-            matches = self.matches(t, TIMESTAMP),
+            matches = self.matches(t, SQL_TIMESTAMP_FORM),
             days = self.days(&day),
         )
     }

@@ -19,7 +19,7 @@ use serde::{Deserialize, Serialize};
 
 use anyhow::Result;
 
-use crate::input::clean::{NO, NOT_APPLICABLE, YES};
+use crate::input::clean::{NO, NOT_APPLICABLE, SQL_DATE_FORM, YES};
 use crate::metrics::grouping::{GroupKey, Grouping};
 use crate::metrics::period::{index_label, Period};
 use result::ResultTable;
@@ -41,13 +41,13 @@ const WHITESPACE: &[u32] = &[
     0x200A, 0x2028, 0x2029, 0x202F, 0x205F, 0x3000,
 ];
 
+/// Currency signs and spaces, dropped from an amount (as cxstat's amount reader drops them).
+const MONEY: &str = "[¥￥$€£\\s]";
+
 /// A plain decimal number as cxstat's readers take one (`4`, `-0.5`, `+3.`, `.5`, `1e3`): other
 /// text (`4d`, `0x10`, `1_000`, `Infinity`), which one engine or another would also cast, is
 /// not a number.
 const NUMBER: &str = r"^[+-]?([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][+-]?[0-9]+)?$";
-
-/// A date written `2026-10-03`, alone or followed by `T` or a space and anything (a time).
-const ISO_DATE: &str = "^[0-9]{4}-[0-9]{2}-[0-9]{2}($|[T ])";
 
 impl Dialect {
     /// The dialect's name as `--dialect` takes it.
@@ -109,7 +109,7 @@ impl Dialect {
     /// removed and commas that group thousands dropped (`¥1,234.50`); null where it is none.
     /// The plain number is tried first, so a clean column costs one regular expression.
     pub fn amount(self, t: &str) -> String {
-        let money = self.replace_all(t, "[¥￥$€£\\s]");
+        let money = self.replace_all(t, MONEY);
         let thousands = "^-?[0-9]{1,3}(,[0-9]{3})+([.][0-9]+)?$";
         let plain = format!("CASE WHEN {} THEN replace({money}, ',', '') ELSE {money} END", self.matches(&money, thousands));
         format!("CASE WHEN {} THEN {} ELSE {} END", self.matches(t, NUMBER), self.try_cast(t, "DOUBLE"), self.number(&plain))
@@ -121,6 +121,11 @@ impl Dialect {
             Dialect::Duckdb => "CAST(NULL AS VARCHAR)".to_string(),
             Dialect::Spark => "CAST(NULL AS STRING)".to_string(),
         }
+    }
+
+    /// Text `t` without currency signs and spaces (an amount as written, [`Dialect::amount`]).
+    pub(crate) fn without_money_signs(self, t: &str) -> String {
+        self.replace_all(t, MONEY)
     }
 
     /// Text `t` with every match of `pattern` removed.
@@ -165,7 +170,7 @@ impl Dialect {
     /// Text `t` read as a date: written `2026-10-03`, alone or before a time; null otherwise and
     /// for impossible dates such as 2026-02-30.
     pub fn date(self, t: &str) -> String {
-        format!("CASE WHEN {} THEN {} END", self.matches(t, ISO_DATE), self.try_cast(&format!("substr({t}, 1, 10)"), "DATE"))
+        format!("CASE WHEN {} THEN {} END", self.matches(t, SQL_DATE_FORM), self.try_cast(&format!("substr({t}, 1, 10)"), "DATE"))
     }
 
     /// A yes/no column's code: 1 yes, 0 no, 2 blank or not applicable, 3 anything else.
@@ -256,22 +261,18 @@ pub struct Keys {
 /// grouping needs one, else 1).
 pub fn keys(dialect: Dialect, grouping: &Grouping, date: &str) -> Keys {
     let mut columns = Vec::new();
-    let mut names = Vec::new();
     let uses_date = grouping.uses_date() && grouping.date.is_some();
     let period = match (uses_date, grouping.period) {
         (true, Some(p)) => dialect.period_index(date, p),
         _ => "CAST(NULL AS BIGINT)".to_string(),
     };
     columns.push(format!("{period} AS period"));
-    names.push("period".to_string());
     for (i, header) in grouping.by.iter().enumerate() {
         let value = if grouping.fold_case { format!("lower({})", dialect.text(header)) } else { dialect.raw_text(header) };
         columns.push(format!("nullif({value}, '') AS by_{}", i + 1));
-        names.push(format!("by_{}", i + 1));
     }
     let dated = if uses_date { dialect.flag(&format!("{date} IS NOT NULL")) } else { "1".to_string() };
     columns.push(format!("{dated} AS dated"));
-    names.push("dated".to_string());
     let mut window = Vec::new();
     if uses_date {
         if let Some(from) = grouping.from {
@@ -282,7 +283,7 @@ pub fn keys(dialect: Dialect, grouping: &Grouping, date: &str) -> Keys {
         }
     }
     let filter = (!window.is_empty()).then(|| format!("{date} IS NULL OR ({})", window.join(" AND ")));
-    Keys { columns, names, filter }
+    Keys { columns, names: key_names(grouping), filter }
 }
 
 /// The `--by` columns, each once, quoted (they pass through a query's inner steps).

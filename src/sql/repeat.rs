@@ -58,10 +58,9 @@ pub fn query(
     // An amount given: not blank once currency signs and spaces are removed (looked at only
     // where no amount was read).
     let amount_given = match &spec.amount {
-        Some(_) => format!(
-            "CASE WHEN a IS NOT NULL THEN 1 WHEN t_amount IS NULL OR {} = '' THEN 0 ELSE 1 END",
-            d.replace_all("t_amount", "[¥￥$€£\\s]")
-        ),
+        Some(_) => {
+            format!("CASE WHEN a IS NOT NULL THEN 1 WHEN t_amount IS NULL OR {} = '' THEN 0 ELSE 1 END", d.without_money_signs("t_amount"))
+        }
         None => "0".to_string(),
     };
     let as_of_day = match as_of {

@@ -441,24 +441,12 @@ fn derive(spec: &ComplaintSpec, as_of: Option<NaiveDateTime>) -> (Vec<Expr>, Vec
 }
 
 /// The timestamps of `column` that cxstat's reader takes and a SQL engine's reading
-/// (`cxstat sql complaints`) does not: SQL reads `2026-10-03`, then optionally `T` or a space and
-/// `HH:MM[:SS]` (two digits each), then the end or one of `.,Zz+ -`. Their count and the first
+/// (`cxstat sql complaints`, [`clean::SQL_TIMESTAMP_FORM`]) does not. Their count and the first
 /// few distinct values.
 pub fn timestamps_read_only_locally(data: &Dataset, column: &str) -> Result<Option<(u64, Vec<String>)>> {
     let order = detect_date_order(data, column)?;
-    let t = clean::text(column);
-    let pattern = r"^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2})?)?(?:$|[.,Zz+ \-])";
-    let form = t.clone().str().contains(lit(pattern), false).fill_null(lit(false));
-    let options = StrptimeOptions { format: Some("%Y-%m-%d".into()), strict: false, exact: true, cache: false };
-    let plain = form.and(t.clone().str().slice(lit(0), lit(10)).str().to_date(options).is_not_null());
     let local = clean::datetime_in(column, order).value.is_not_null();
-    let only = local.and(plain.not());
-    let df = data.collect(data.lazy().select([
-        count_where(only.clone()).alias("__n"),
-        t.filter(only).unique_stable().head(Some(5)).implode(true).alias("__examples"),
-    ]))?;
-    let n = f64_at(&df, "__n", 0)? as u64;
-    Ok((n > 0).then(|| crate::input::frame::strings_at(&df, "__examples", 0)).transpose()?.map(|examples| (n, examples)))
+    crate::metrics::satisfaction::only_locally_in_form(data, column, local, clean::SQL_TIMESTAMP_FORM)
 }
 
 /// The sufficient results of one group. The counts add up across groups and shards
