@@ -525,8 +525,9 @@ pub fn run(args: &ScorecardArgs, io: &mut Io) -> Result<()> {
             notes.push(format!("no trend charts by {trend_word}: the engine's results are by {period_word} (write the plans with --period {trend_word} for them)"));
         }
         notes.push(
-            "made from the engine's results: the significance marks of the changes, the themes of the comments, the segment tables, \
-             the complaint causes and the churn risk need the rows, and are left out"
+            "made from the engine's results: the tests of the NPS and CES changes (cxstat compare), the themes of the comments, the \
+             segment tables, the complaint causes and the churn risk need the rows, and are left out (the shares' changes are tested \
+             on the counts, as from files)"
                 .to_string(),
         );
     }
